@@ -1,0 +1,120 @@
+// The effective configuration of one ledgerbridge process: the selected environment profile,
+// the connections (one per Pleo company), the state directory and logging. Loaded from one INI
+// file, then environment-variable overrides, then command-line overrides, in that order.
+//
+// File layout (see config/*.ini for complete, commented examples):
+//
+//   environment = staging              ; which profile is active (or --environment / LEDGERBRIDGE_ENVIRONMENT)
+//   [state]        dir, token_key (secret ref)
+//   [log]          level, format, file
+//   [plugins]      dir
+//   [environment.NAME]  auth_url, api_url, client_id, client_secret (ref), redirect_uri, scopes,
+//                       ca_file, resolve, allow_http
+//   [connection.NAME]   company_id, plugin, credential (oauth|api_key), api_key (ref),
+//                       schedule, setting.KEY = value ...
+//
+// `staging` and `production` are built in with Pleo's real endpoints; their files sections add
+// only credentials (production's endpoints cannot be replaced).
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ledgerbridge/config/IniDocument.h"
+#include "ledgerbridge/config/Secret.h"
+
+namespace ledgerbridge::config {
+
+/// One environment: where Pleo's auth server and API live and which OAuth client we are there.
+struct EnvironmentProfile {
+    std::string name;
+    bool builtIn = false;         ///< staging/production: endpoints fixed by ledgerbridge
+    std::string authUrl;          ///< e.g. https://auth.staging.pleo.io (the OAuth issuer)
+    std::string apiUrl;           ///< e.g. https://external.staging.pleo.io
+    std::string clientId;
+    SecretRef clientSecret;       ///< never inline
+    std::string redirectUri = "http://127.0.0.1:8765/callback";
+    std::string scopes;           ///< space-separated
+    std::string caFile;           ///< an extra CA to trust (system CAs are always trusted)
+    std::vector<std::string> resolve;  ///< "host:port:address" name-resolution overrides
+    bool allowHttp = false;       ///< plain http:// endpoints (custom profiles only)
+};
+
+/// One Pleo company connected to one target plugin.
+struct Connection {
+    std::string name;
+    Origin origin;                ///< the [connection.NAME] header
+    std::string companyId;        ///< Pleo company UUID
+    std::string plugin;           ///< plugin name, e.g. "csv"
+    std::string credential = "oauth";  ///< "oauth" (authorization code grant) or "api_key"
+    SecretRef apiKey;             ///< with credential = api_key
+    std::string schedule;         ///< cron expression or interval (service mode)
+    std::map<std::string, IniValue> settings;  ///< plugin settings (setting.KEY), validated by the plugin
+};
+
+struct Config {
+    std::string file;             ///< absolute path of the file read ("" when built from text in tests)
+    std::string environment;      ///< the selected profile's name
+    Origin environmentOrigin;
+    std::map<std::string, EnvironmentProfile> profiles;
+    std::vector<Connection> connections;
+    std::string stateDir;         ///< absolute
+    SecretRef tokenKey;           ///< AES-256 key protecting tokens at rest
+    std::string pluginDir;        ///< absolute
+    std::string logLevel = "info";
+    std::string logFormat = "auto";
+    std::string logFile;
+
+    /// Every effective key/value after overrides, with where it came from; secrets appear as
+    /// their references (env:/file:), never as values.
+    std::map<std::string, IniValue> values;
+
+    /// The selected profile. Never fails on a loaded Config (validation guaranteed it exists).
+    const EnvironmentProfile& activeProfile() const;
+    /// The named connection; throws ConfigError listing the configured names when unknown.
+    const Connection& connection(const std::string& name) const;
+};
+
+/// Overrides from the command line (highest precedence).
+struct Overrides {
+    std::optional<std::string> environment;
+    std::optional<std::string> stateDir;
+};
+
+/// Loading result: the config (when there were no problems) and every problem found.
+struct LoadResult {
+    std::optional<Config> config;
+    std::vector<Problem> problems;
+};
+
+/// Reads and validates `path`. Never throws for content problems: they are all collected so
+/// `config validate` can show them together. `environ` supplies environment overrides
+/// (LEDGERBRIDGE_<KEY>), normally the process environment; `checkSecrets` also resolves every
+/// secret reference of the selected environment and connections.
+LoadResult loadConfig(const std::string& path, const Overrides& overrides,
+                      const std::map<std::string, std::string>& environ, bool checkSecrets);
+
+/// Same, from text (tests). `baseDir` anchors relative paths.
+LoadResult parseConfig(const std::string& text, const std::string& fileName, const std::string& baseDir,
+                       const Overrides& overrides, const std::map<std::string, std::string>& environ,
+                       bool checkSecrets);
+
+/// Loads or throws ConfigError whose message lists every problem, one per line.
+Config loadConfigOrThrow(const std::string& path, const Overrides& overrides, bool checkSecrets);
+
+/// The process environment as a map.
+std::map<std::string, std::string> processEnvironment();
+
+/// The environment-variable name that overrides `key`: LEDGERBRIDGE_ + upper-case key with every
+/// character other than a letter or digit turned into '_' ("state.dir" -> LEDGERBRIDGE_STATE_DIR).
+std::string overrideVariable(const std::string& key);
+
+/// Pleo's real endpoints for the built-in profiles.
+inline constexpr const char* kStagingAuthUrl = "https://auth.staging.pleo.io";
+inline constexpr const char* kStagingApiUrl = "https://external.staging.pleo.io";
+inline constexpr const char* kProductionAuthUrl = "https://auth.pleo.io";
+inline constexpr const char* kProductionApiUrl = "https://external.pleo.io";
+
+}  // namespace ledgerbridge::config

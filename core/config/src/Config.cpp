@@ -1,0 +1,433 @@
+// Loading and validating the configuration: see Config.h. Every problem is collected with its
+// file:line and a hint, so one `config validate` shows everything to fix at once.
+#include "ledgerbridge/config/Config.h"
+
+#include <Poco/Path.h>
+#include <Poco/URI.h>
+
+#include <algorithm>
+#include <cctype>
+#include <fstream>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include "ledgerbridge/common/Exception.h"
+
+extern char** environ;
+
+namespace ledgerbridge::config {
+namespace {
+
+const std::set<std::string> kTopKeys = {"environment", "state.dir", "state.token_key", "log.level",
+                                        "log.format",  "log.file",  "plugins.dir"};
+const std::set<std::string> kProfileKeys = {"auth_url", "api_url",  "client_id", "client_secret", "redirect_uri",
+                                            "scopes",   "ca_file", "resolve",   "allow_http"};
+const std::set<std::string> kConnectionKeys = {"company_id", "plugin", "credential", "api_key", "schedule"};
+const std::set<std::string> kTopSections = {"state", "log", "plugins"};
+
+std::string join(const std::set<std::string>& s) {
+    std::string out;
+    for (const auto& v : s) out += (out.empty() ? "" : ", ") + v;
+    return out;
+}
+
+bool isUuid(const std::string& s) {
+    static const std::regex re("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$");
+    return std::regex_match(s, re);
+}
+
+bool isPluginName(const std::string& s) {
+    static const std::regex re("^[a-z0-9][a-z0-9_-]{0,63}$");
+    return std::regex_match(s, re);
+}
+
+std::string absolutePath(const std::string& p, const std::string& baseDir) {
+    if (p.empty()) return p;
+    Poco::Path path(p);
+    if (path.isAbsolute()) return path.toString();
+    Poco::Path base(baseDir.empty() ? Poco::Path::current() : baseDir);
+    base.makeDirectory();
+    return base.resolve(path).toString();
+}
+
+bool fileReadable(const std::string& path) {
+    std::ifstream in(path);
+    return static_cast<bool>(in);
+}
+
+class Loader {
+public:
+    Loader(const std::string& fileName, const std::string& baseDir, const Overrides& overrides,
+           const std::map<std::string, std::string>& env, bool checkSecrets)
+        : file_(fileName), baseDir_(baseDir), overrides_(overrides), env_(env), checkSecrets_(checkSecrets) {}
+
+    LoadResult run(const std::string& text) {
+        doc_ = IniDocument::parse(text, file_, problems_);
+        applyEnvironmentOverrides();
+        applyCommandLineOverrides();
+        checkSections();
+        Config cfg;
+        cfg.file = file_;
+        readTop(cfg);
+        readProfiles(cfg);
+        readConnections(cfg);
+        checkActiveProfile(cfg);
+        cfg.values = doc_.values();
+        LoadResult result;
+        result.problems = problems_;
+        if (problems_.empty()) result.config = std::move(cfg);
+        return result;
+    }
+
+private:
+    void problem(const Origin& at, const std::string& key, const std::string& msg, const std::string& hint = {}) {
+        problems_.push_back({at, key, msg, hint});
+    }
+
+    Origin sectionOrigin(const std::string& section) const {
+        auto it = doc_.sections().find(section);
+        return it == doc_.sections().end() ? Origin{file_, 0} : it->second;
+    }
+
+    std::string get(const std::string& key, const std::string& fallback = {}) const {
+        const IniValue* v = doc_.find(key);
+        return v ? v->value : fallback;
+    }
+
+    Origin originOf(const std::string& key) const {
+        const IniValue* v = doc_.find(key);
+        return v ? v->origin : Origin{file_, 0};
+    }
+
+    void applyEnvironmentOverrides() {
+        std::set<std::string> candidates(kTopKeys.begin(), kTopKeys.end());
+        for (const auto& [key, _] : doc_.values()) candidates.insert(key);
+        for (const auto& [section, _] : doc_.sections()) {
+            if (section.rfind("environment.", 0) == 0)
+                for (const auto& k : kProfileKeys) candidates.insert(section + "." + k);
+            if (section.rfind("connection.", 0) == 0)
+                for (const auto& k : kConnectionKeys) candidates.insert(section + "." + k);
+        }
+        for (const auto& key : candidates) {
+            std::string var = overrideVariable(key);
+            auto it = env_.find(var);
+            if (it != env_.end()) doc_.set(key, IniValue{it->second, Origin{"environment variable " + var, 0}});
+        }
+    }
+
+    void applyCommandLineOverrides() {
+        if (overrides_.environment) doc_.set("environment", IniValue{*overrides_.environment, Origin{"--environment", 0}});
+        if (overrides_.stateDir) doc_.set("state.dir", IniValue{*overrides_.stateDir, Origin{"--state-dir", 0}});
+    }
+
+    void checkSections() {
+        for (const auto& [section, at] : doc_.sections()) {
+            bool known = kTopSections.count(section) || section.rfind("environment.", 0) == 0 ||
+                         section.rfind("connection.", 0) == 0;
+            if (!known)
+                problem(at, "[" + section + "]", "unknown section",
+                        "known sections: [state], [log], [plugins], [environment.NAME], [connection.NAME]");
+        }
+        for (const auto& [key, v] : doc_.values()) {
+            auto dot = key.find('.');
+            if (dot == std::string::npos) {
+                if (key != "environment")
+                    problem(v.origin, key, "unknown top-level key", "the only key before the first section is 'environment'");
+                continue;
+            }
+            std::string section = key.substr(0, dot);
+            if (kTopSections.count(section) && !kTopKeys.count(key)) {
+                std::set<std::string> known;
+                for (const auto& k : kTopKeys)
+                    if (k.rfind(section + ".", 0) == 0) known.insert(k.substr(section.size() + 1));
+                problem(v.origin, key, "unknown key in [" + section + "]", "known keys: " + join(known));
+            }
+        }
+    }
+
+    void readTop(Config& cfg) {
+        cfg.environment = get("environment");
+        cfg.environmentOrigin = originOf("environment");
+        if (cfg.environment.empty())
+            problem(Origin{file_, 1}, "environment", "no environment is selected",
+                    "add 'environment = staging' (or production, or a custom [environment.NAME]) at the top, or pass --environment");
+        cfg.stateDir = absolutePath(get("state.dir", "state"), baseDir_);
+        cfg.pluginDir = absolutePath(get("plugins.dir", "plugins"), baseDir_);
+        cfg.logLevel = get("log.level", "info");
+        cfg.logFormat = get("log.format", "auto");
+        cfg.logFile = absolutePath(get("log.file"), baseDir_);
+        static const std::set<std::string> levels = {"debug", "info", "warn", "error"};
+        static const std::set<std::string> formats = {"auto", "human", "json"};
+        if (!levels.count(cfg.logLevel))
+            problem(originOf("log.level"), "log.level", "'" + cfg.logLevel + "' is not a log level", "use one of " + join(levels));
+        if (!formats.count(cfg.logFormat))
+            problem(originOf("log.format"), "log.format", "'" + cfg.logFormat + "' is not a log format", "use one of " + join(formats));
+        cfg.tokenKey = secretRef("state.token_key");
+    }
+
+    SecretRef secretRef(const std::string& key) {
+        const IniValue* v = doc_.find(key);
+        if (!v || v->value.empty()) return {};
+        if (!isSecretReference(v->value)) {
+            problem(v->origin, key, "holds a secret written inline; secrets are never stored in the config file",
+                    "write env:VARIABLE or file:/path/to/secret (mode 0600) instead");
+            return {};
+        }
+        SecretRef ref{v->value, v->origin, key};
+        if (ref.reference.rfind("file:", 0) == 0) ref.reference = "file:" + absolutePath(ref.reference.substr(5), baseDir_);
+        return ref;
+    }
+
+    void checkUrl(const std::string& key, const std::string& url, bool allowHttp) {
+        if (url.empty()) return;
+        Poco::URI uri;
+        try {
+            uri = Poco::URI(url);
+        } catch (const std::exception&) {
+            problem(originOf(key), key, "'" + url + "' is not a URL", "write it like https://auth.example.com");
+            return;
+        }
+        if (uri.getScheme() == "http" && !allowHttp) {
+            problem(originOf(key), key, "uses plain http://; tokens would travel unencrypted",
+                    "use https://, or set allow_http = true in a custom local profile");
+        } else if (uri.getScheme() != "https" && uri.getScheme() != "http") {
+            problem(originOf(key), key, "'" + url + "' is not an http(s) URL", "write it like https://auth.example.com");
+        } else if (uri.getHost().empty()) {
+            problem(originOf(key), key, "'" + url + "' has no host name", "write it like https://auth.example.com");
+        }
+    }
+
+    void readProfiles(Config& cfg) {
+        // Built-in profiles first; a file section adds credentials to them.
+        EnvironmentProfile staging;
+        staging.name = "staging";
+        staging.builtIn = true;
+        staging.authUrl = kStagingAuthUrl;
+        staging.apiUrl = kStagingApiUrl;
+        EnvironmentProfile production = staging;
+        production.name = "production";
+        production.authUrl = kProductionAuthUrl;
+        production.apiUrl = kProductionApiUrl;
+        cfg.profiles["staging"] = staging;
+        cfg.profiles["production"] = production;
+
+        for (const auto& [section, at] : doc_.sections()) {
+            if (section.rfind("environment.", 0) != 0) continue;
+            std::string name = section.substr(12);
+            std::string prefix = section + ".";
+            for (const auto& [key, v] : doc_.values())
+                if (key.rfind(prefix, 0) == 0 && !kProfileKeys.count(key.substr(prefix.size())))
+                    problem(v.origin, key, "unknown key in [" + section + "]", "known keys: " + join(kProfileKeys));
+            EnvironmentProfile& p = cfg.profiles[name];
+            p.name = name;
+            bool builtIn = p.builtIn;
+            for (const char* k : {"auth_url", "api_url", "allow_http"}) {
+                if (builtIn && doc_.has(prefix + k))
+                    problem(originOf(prefix + k), prefix + k,
+                            "the " + name + " profile's endpoints are Pleo's and cannot be replaced",
+                            "remove this line; to test against a local simulator use a custom [environment.local] profile, or 'resolve' with the simulator's CA in ca_file");
+            }
+            if (!builtIn) {
+                p.authUrl = get(prefix + "auth_url");
+                p.apiUrl = get(prefix + "api_url");
+                std::string allow = get(prefix + "allow_http", "false");
+                if (allow != "true" && allow != "false")
+                    problem(originOf(prefix + "allow_http"), prefix + "allow_http", "must be true or false");
+                p.allowHttp = allow == "true";
+            }
+            p.clientId = get(prefix + "client_id");
+            p.clientSecret = secretRef(prefix + "client_secret");
+            p.redirectUri = get(prefix + "redirect_uri", p.redirectUri);
+            p.scopes = get(prefix + "scopes");
+            p.caFile = absolutePath(get(prefix + "ca_file"), baseDir_);
+            if (!p.caFile.empty() && !fileReadable(p.caFile))
+                problem(originOf(prefix + "ca_file"), prefix + "ca_file", "CA file " + p.caFile + " cannot be read",
+                        "fix the path, or remove the line to trust only the system's CAs");
+            std::string resolve = get(prefix + "resolve");
+            std::istringstream rs(resolve);
+            std::string item;
+            static const std::regex re("^[A-Za-z0-9.-]+:[0-9]{1,5}:[0-9A-Fa-f.:\\[\\]]+$");
+            while (std::getline(rs, item, ',')) {
+                item.erase(std::remove_if(item.begin(), item.end(), ::isspace), item.end());
+                if (item.empty()) continue;
+                if (!std::regex_match(item, re))
+                    problem(originOf(prefix + "resolve"), prefix + "resolve", "'" + item + "' is not host:port:address",
+                            "e.g. auth.staging.pleo.io:443:127.0.0.1");
+                else
+                    p.resolve.push_back(item);
+            }
+            (void)at;
+        }
+    }
+
+    void checkActiveProfile(const Config& cfg) {
+        if (cfg.environment.empty()) return;
+        auto it = cfg.profiles.find(cfg.environment);
+        if (it == cfg.profiles.end()) {
+            std::set<std::string> names;
+            for (const auto& [n, _] : cfg.profiles) names.insert(n);
+            problem(cfg.environmentOrigin, "environment", "unknown environment '" + cfg.environment + "'",
+                    "choose one of " + join(names) + ", or add an [environment." + cfg.environment + "] section");
+            return;
+        }
+        const EnvironmentProfile& p = it->second;
+        std::string prefix = "environment." + p.name + ".";
+        Origin at = sectionOrigin("environment." + p.name);
+        bool needsOAuth = std::any_of(cfg.connections.begin(), cfg.connections.end(),
+                                      [](const Connection& c) { return c.credential == "oauth"; });
+        if (!p.builtIn) {
+            if (p.authUrl.empty()) problem(at, prefix + "auth_url", "is missing", "the OAuth server's base URL, e.g. https://127.0.0.1:8443");
+            if (p.apiUrl.empty()) problem(at, prefix + "api_url", "is missing", "the Export API's base URL");
+            checkUrl(prefix + "auth_url", p.authUrl, p.allowHttp);
+            checkUrl(prefix + "api_url", p.apiUrl, p.allowHttp);
+        }
+        if (needsOAuth) {
+            if (p.clientId.empty())
+                problem(at, prefix + "client_id", "is missing for the selected environment '" + p.name + "'",
+                        "add client_id = <your Pleo OAuth client id> under [environment." + p.name + "]");
+            if (p.clientSecret.empty() && !doc_.has(prefix + "client_secret"))
+                problem(at, prefix + "client_secret", "is missing for the selected environment '" + p.name + "'",
+                        "add client_secret = env:VARIABLE or file:/path under [environment." + p.name + "]");
+            if (cfg.tokenKey.empty() && !doc_.has("state.token_key"))
+                problem(sectionOrigin("state"), "state.token_key", "is missing; tokens are encrypted at rest with this key",
+                        "add token_key = file:/path/to/key under [state] (ledgerbridge auth creates the file if absent)");
+            Poco::URI redirect;
+            try {
+                redirect = Poco::URI(p.redirectUri);
+            } catch (const std::exception&) {
+            }
+            bool loopback = redirect.getScheme() == "http" &&
+                            (redirect.getHost() == "127.0.0.1" || redirect.getHost() == "localhost" || redirect.getHost() == "::1");
+            if (!loopback || redirect.getPort() == 0)
+                problem(originOf(prefix + "redirect_uri"), prefix + "redirect_uri",
+                        "'" + p.redirectUri + "' is not a loopback redirect URI",
+                        "use http://127.0.0.1:PORT/callback, registered with the OAuth client");
+            if (checkSecrets_ && !p.clientSecret.empty()) {
+                std::string why = checkSecret(p.clientSecret);
+                if (!why.empty()) problem(p.clientSecret.origin, p.clientSecret.key, why);
+            }
+        }
+        if (checkSecrets_) {
+            for (const auto& c : cfg.connections) {
+                if (c.credential == "api_key" && !c.apiKey.empty()) {
+                    std::string why = checkSecret(c.apiKey);
+                    if (!why.empty()) problem(c.apiKey.origin, c.apiKey.key, why);
+                }
+            }
+        }
+    }
+
+    void readConnections(Config& cfg) {
+        for (const auto& [section, at] : doc_.sections()) {
+            if (section.rfind("connection.", 0) != 0) continue;
+            Connection c;
+            c.name = section.substr(11);
+            c.origin = at;
+            std::string prefix = section + ".";
+            for (const auto& [key, v] : doc_.values()) {
+                if (key.rfind(prefix, 0) != 0) continue;
+                std::string local = key.substr(prefix.size());
+                if (local.rfind("setting.", 0) == 0) {
+                    IniValue setting = v;
+                    c.settings[local.substr(8)] = setting;
+                } else if (!kConnectionKeys.count(local)) {
+                    problem(v.origin, key, "unknown key in [" + section + "]",
+                            "known keys: " + join(kConnectionKeys) + ", and setting.NAME for the plugin's settings");
+                }
+            }
+            c.companyId = get(prefix + "company_id");
+            c.plugin = get(prefix + "plugin");
+            c.credential = get(prefix + "credential", "oauth");
+            c.schedule = get(prefix + "schedule");
+            if (c.companyId.empty())
+                problem(at, prefix + "company_id", "is missing", "the Pleo company's UUID, e.g. 6d1f3c2a-0b4e-4a8e-9c41-2f6b5d7e8a90");
+            else if (!isUuid(c.companyId))
+                problem(originOf(prefix + "company_id"), prefix + "company_id", "'" + c.companyId + "' is not a UUID",
+                        "Pleo company ids look like 6d1f3c2a-0b4e-4a8e-9c41-2f6b5d7e8a90");
+            if (c.plugin.empty())
+                problem(at, prefix + "plugin", "is missing", "name the export plugin, e.g. plugin = csv");
+            else if (!isPluginName(c.plugin))
+                problem(originOf(prefix + "plugin"), prefix + "plugin", "'" + c.plugin + "' is not a plugin name",
+                        "lower-case letters, digits, '-' and '_'");
+            if (c.credential != "oauth" && c.credential != "api_key")
+                problem(originOf(prefix + "credential"), prefix + "credential", "'" + c.credential + "' is not a credential kind",
+                        "use oauth (a partner app's grant) or api_key (the company's own API key)");
+            c.apiKey = secretRef(prefix + "api_key");
+            if (c.credential == "api_key" && c.apiKey.empty() && !doc_.has(prefix + "api_key"))
+                problem(at, prefix + "api_key", "is missing for credential = api_key", "add api_key = env:VARIABLE or file:/path");
+            cfg.connections.push_back(std::move(c));
+        }
+    }
+
+    std::string file_;
+    std::string baseDir_;
+    Overrides overrides_;
+    const std::map<std::string, std::string>& env_;
+    bool checkSecrets_;
+    IniDocument doc_;
+    std::vector<Problem> problems_;
+};
+
+}  // namespace
+
+const EnvironmentProfile& Config::activeProfile() const { return profiles.at(environment); }
+
+const Connection& Config::connection(const std::string& name) const {
+    std::string names;
+    for (const auto& c : connections) {
+        if (c.name == name) return c;
+        names += (names.empty() ? "" : ", ") + c.name;
+    }
+    throw ConfigError("no connection named '" + name + "' in " + file + (names.empty() ? "; none is configured" : "; configured: " + names));
+}
+
+std::string overrideVariable(const std::string& key) {
+    std::string out = "LEDGERBRIDGE_";
+    for (char c : key) out += std::isalnum(static_cast<unsigned char>(c)) ? static_cast<char>(std::toupper(static_cast<unsigned char>(c))) : '_';
+    return out;
+}
+
+std::map<std::string, std::string> processEnvironment() {
+    std::map<std::string, std::string> out;
+    for (char** e = environ; e && *e; ++e) {
+        std::string kv(*e);
+        auto eq = kv.find('=');
+        if (eq != std::string::npos) out[kv.substr(0, eq)] = kv.substr(eq + 1);
+    }
+    return out;
+}
+
+LoadResult parseConfig(const std::string& text, const std::string& fileName, const std::string& baseDir,
+                       const Overrides& overrides, const std::map<std::string, std::string>& env, bool checkSecrets) {
+    return Loader(fileName, baseDir, overrides, env, checkSecrets).run(text);
+}
+
+LoadResult loadConfig(const std::string& path, const Overrides& overrides, const std::map<std::string, std::string>& env,
+                      bool checkSecrets) {
+    std::string absolute = absolutePath(path, "");
+    std::ifstream in(absolute, std::ios::binary);
+    if (!in) {
+        LoadResult r;
+        r.problems.push_back({Origin{absolute, 0}, "", "the configuration file cannot be read (missing or no permission)",
+                              "pass --config PATH or set LEDGERBRIDGE_CONFIG; examples are in config/"});
+        return r;
+    }
+    std::ostringstream buf;
+    buf << in.rdbuf();
+    std::string baseDir = Poco::Path(absolute).parent().toString();
+    return parseConfig(buf.str(), absolute, baseDir, overrides, env, checkSecrets);
+}
+
+Config loadConfigOrThrow(const std::string& path, const Overrides& overrides, bool checkSecrets) {
+    LoadResult r = loadConfig(path, overrides, processEnvironment(), checkSecrets);
+    if (!r.problems.empty()) {
+        std::string msg = "the configuration has " + std::to_string(r.problems.size()) + " problem" +
+                          (r.problems.size() == 1 ? "" : "s") + ":";
+        for (const auto& p : r.problems) msg += "\n  " + p.str();
+        throw ConfigError(msg);
+    }
+    return std::move(*r.config);
+}
+
+}  // namespace ledgerbridge::config

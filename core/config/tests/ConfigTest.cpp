@@ -1,0 +1,196 @@
+// Configuration: good files, each kind of bad file with its exact message, environment selection,
+// environment-variable and command-line overrides, fingerprints.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "ledgerbridge/common/Exception.h"
+#include "ledgerbridge/config/Config.h"
+#include "ledgerbridge/config/Fingerprint.h"
+
+using namespace ledgerbridge::config;
+
+namespace {
+
+const char* kGood = R"(; a complete local configuration
+environment = local
+
+[state]
+dir = state
+token_key = env:LB_TEST_TOKEN_KEY
+
+[log]
+level = debug
+
+[environment.local]
+auth_url = https://127.0.0.1:8443
+api_url = https://127.0.0.1:8443
+client_id = ledgerbridge-demo
+client_secret = env:LB_TEST_CLIENT_SECRET
+scopes = export:read export:write
+
+[environment.staging]
+client_id = partner-staging
+client_secret = file:secrets/staging
+
+[connection.acme]
+company_id = 6d1f3c2a-0b4e-4a8e-9c41-2f6b5d7e8a90
+plugin = csv
+setting.output_dir = out
+)";
+
+LoadResult parse(const std::string& text, std::map<std::string, std::string> env = {}, Overrides o = {}) {
+    return parseConfig(text, "lb.ini", "/etc/lb", o, env, false);
+}
+
+std::string problemsText(const LoadResult& r) {
+    std::string s;
+    for (const auto& p : r.problems) s += p.str() + "\n";
+    return s;
+}
+
+bool hasProblem(const LoadResult& r, const std::string& exact) {
+    return std::any_of(r.problems.begin(), r.problems.end(), [&](const Problem& p) { return p.str() == exact; });
+}
+
+}  // namespace
+
+TEST(Config, GoodFileLoadsWithProfilesConnectionsAndAbsolutePaths) {
+    auto r = parse(kGood);
+    ASSERT_TRUE(r.problems.empty()) << problemsText(r);
+    const Config& c = *r.config;
+    EXPECT_EQ(c.environment, "local");
+    EXPECT_EQ(c.activeProfile().authUrl, "https://127.0.0.1:8443");
+    EXPECT_EQ(c.activeProfile().clientSecret.reference, "env:LB_TEST_CLIENT_SECRET");
+    EXPECT_EQ(c.stateDir, "/etc/lb/state");
+    EXPECT_EQ(c.pluginDir, "/etc/lb/plugins");
+    EXPECT_EQ(c.logLevel, "debug");
+    EXPECT_EQ(c.profiles.at("staging").authUrl, kStagingAuthUrl);
+    EXPECT_EQ(c.profiles.at("staging").apiUrl, kStagingApiUrl);
+    EXPECT_EQ(c.profiles.at("staging").clientSecret.reference, "file:/etc/lb/secrets/staging");
+    EXPECT_EQ(c.profiles.at("production").apiUrl, kProductionApiUrl);
+    ASSERT_EQ(c.connections.size(), 1u);
+    EXPECT_EQ(c.connection("acme").plugin, "csv");
+    EXPECT_EQ(c.connection("acme").settings.at("output_dir").value, "out");
+    EXPECT_THROW(c.connection("nope"), ledgerbridge::ConfigError);
+}
+
+TEST(Config, EnvironmentIsSelectedByCommandLineOverEnvironmentVariableOverFile) {
+    auto r = parse(kGood, {{"LEDGERBRIDGE_ENVIRONMENT", "staging"}});
+    ASSERT_TRUE(r.problems.empty()) << problemsText(r);
+    EXPECT_EQ(r.config->environment, "staging");
+    EXPECT_EQ(r.config->activeProfile().clientId, "partner-staging");
+    Overrides o;
+    o.environment = "local";
+    r = parse(kGood, {{"LEDGERBRIDGE_ENVIRONMENT", "staging"}}, o);
+    ASSERT_TRUE(r.problems.empty()) << problemsText(r);
+    EXPECT_EQ(r.config->environment, "local");
+}
+
+TEST(Config, EnvironmentVariablesOverrideAnyKey) {
+    auto r = parse(kGood, {{"LEDGERBRIDGE_STATE_DIR", "/var/lib/lb"},
+                           {"LEDGERBRIDGE_CONNECTION_ACME_PLUGIN", "datev"},
+                           {"LEDGERBRIDGE_ENVIRONMENT_LOCAL_CLIENT_ID", "other-client"}});
+    ASSERT_TRUE(r.problems.empty()) << problemsText(r);
+    EXPECT_EQ(r.config->stateDir, "/var/lib/lb");
+    EXPECT_EQ(r.config->connection("acme").plugin, "datev");
+    EXPECT_EQ(r.config->activeProfile().clientId, "other-client");
+    EXPECT_EQ(overrideVariable("connection.acme-eu.plugin"), "LEDGERBRIDGE_CONNECTION_ACME_EU_PLUGIN");
+}
+
+TEST(Config, UnknownEnvironmentNamesTheChoices) {
+    Overrides o;
+    o.environment = "prod";
+    auto r = parse(kGood, {}, o);
+    EXPECT_TRUE(hasProblem(r, "--environment: environment: unknown environment 'prod' (choose one of local, production, "
+                              "staging, or add an [environment.prod] section)"))
+        << problemsText(r);
+}
+
+TEST(Config, InlineSecretIsRefusedWithTheLineAndTheFix) {
+    std::string text = kGood;
+    text.replace(text.find("env:LB_TEST_CLIENT_SECRET"), 25, "hunter2-plain-secret");
+    auto r = parse(text);
+    EXPECT_TRUE(hasProblem(r, "lb.ini:15: environment.local.client_secret: holds a secret written inline; secrets are "
+                              "never stored in the config file (write env:VARIABLE or file:/path/to/secret (mode 0600) "
+                              "instead)"))
+        << problemsText(r);
+    EXPECT_FALSE(r.config.has_value());
+}
+
+TEST(Config, BuiltInEndpointsCannotBeReplaced) {
+    auto r = parse(std::string(kGood) + "[environment.production]\napi_url = https://evil.example.com\n");
+    ASSERT_EQ(r.problems.size(), 1u) << problemsText(r);
+    EXPECT_EQ(r.problems[0].origin.line, 27);
+    EXPECT_EQ(r.problems[0].key, "environment.production.api_url");
+    EXPECT_EQ(r.problems[0].message, "the production profile's endpoints are Pleo's and cannot be replaced");
+}
+
+TEST(Config, MissingRequiredValuesAreEachReported) {
+    auto r = parse("environment = local\n[environment.local]\nauth_url = http://127.0.0.1:1\n"
+                   "[connection.a]\ncompany_id = not-a-uuid\n[connection.b]\nplugin = Bad Name\ncredential = password\n");
+    EXPECT_TRUE(hasProblem(r, "lb.ini:2: environment.local.api_url: is missing (the Export API's base URL)")) << problemsText(r);
+    EXPECT_TRUE(hasProblem(r, "lb.ini:3: environment.local.auth_url: uses plain http://; tokens would travel unencrypted "
+                              "(use https://, or set allow_http = true in a custom local profile)"));
+    EXPECT_TRUE(hasProblem(r, "lb.ini:2: environment.local.client_id: is missing for the selected environment 'local' (add "
+                              "client_id = <your Pleo OAuth client id> under [environment.local])"));
+    EXPECT_TRUE(hasProblem(r, "lb.ini:5: connection.a.company_id: 'not-a-uuid' is not a UUID (Pleo company ids look like "
+                              "6d1f3c2a-0b4e-4a8e-9c41-2f6b5d7e8a90)"));
+    EXPECT_TRUE(hasProblem(r, "lb.ini:4: connection.a.plugin: is missing (name the export plugin, e.g. plugin = csv)"));
+    EXPECT_TRUE(hasProblem(r, "lb.ini:7: connection.b.plugin: 'Bad Name' is not a plugin name (lower-case letters, digits, "
+                              "'-' and '_')"));
+    EXPECT_TRUE(hasProblem(r, "lb.ini:8: connection.b.credential: 'password' is not a credential kind (use oauth (a partner "
+                              "app's grant) or api_key (the company's own API key))"));
+    EXPECT_TRUE(hasProblem(r, "lb.ini:6: connection.b.company_id: is missing (the Pleo company's UUID, e.g. "
+                              "6d1f3c2a-0b4e-4a8e-9c41-2f6b5d7e8a90)"));
+}
+
+TEST(Config, UnknownSectionsAndKeysAreNamedWithTheKnownOnes) {
+    auto r = parse(std::string(kGood) + "[stat]\ndir = x\n[log]\n");
+    EXPECT_TRUE(hasProblem(r, "lb.ini:26: [stat]: unknown section (known sections: [state], [log], [plugins], "
+                              "[environment.NAME], [connection.NAME])"))
+        << problemsText(r);
+    std::string text = kGood;
+    text.replace(text.find("level = debug"), 13, "lvl = debug");
+    r = parse(text);
+    EXPECT_TRUE(hasProblem(r, "lb.ini:9: log.lvl: unknown key in [log] (known keys: file, format, level)")) << problemsText(r);
+}
+
+TEST(Config, NoEnvironmentSelectedSaysHowToSelectOne) {
+    auto r = parse("[state]\ndir = x\n");
+    ASSERT_EQ(r.problems.size(), 1u) << problemsText(r);
+    EXPECT_EQ(r.problems[0].key, "environment");
+    EXPECT_EQ(r.problems[0].message, "no environment is selected");
+}
+
+TEST(Config, MissingSecretIsReportedWhenSecretsAreChecked) {
+    auto r = parseConfig(kGood, "lb.ini", "/nonexistent-dir", {}, {}, true);
+    EXPECT_TRUE(hasProblem(r, "lb.ini:15: environment.local.client_secret: environment variable LB_TEST_CLIENT_SECRET is "
+                              "not set or empty; export it before running ledgerbridge"))
+        << problemsText(r);
+}
+
+TEST(Config, UnreadableFileIsOneClearProblem) {
+    auto r = loadConfig("/nonexistent/ledgerbridge.ini", {}, {}, false);
+    ASSERT_EQ(r.problems.size(), 1u);
+    EXPECT_EQ(r.problems[0].str(), "/nonexistent/ledgerbridge.ini: the configuration file cannot be read (missing or no "
+                                   "permission) (pass --config PATH or set LEDGERBRIDGE_CONFIG; examples are in config/)");
+    EXPECT_THROW(loadConfigOrThrow("/nonexistent/ledgerbridge.ini", {}, false), ledgerbridge::ConfigError);
+}
+
+TEST(Fingerprint, DiffersBetweenStagingAndProductionAndIgnoresCosmetics) {
+    auto r = parse(kGood);
+    ASSERT_TRUE(r.config);
+    const auto& staging = r.config->profiles.at("staging");
+    const auto& production = r.config->profiles.at("production");
+    std::string company = "6d1f3c2a-0b4e-4a8e-9c41-2f6b5d7e8a90";
+    auto a = environmentFingerprint(staging, company);
+    auto b = environmentFingerprint(production, company);
+    EXPECT_NE(a, b);
+    EXPECT_EQ(a.value.size(), 32u);
+    EnvironmentProfile cosmetic = staging;
+    cosmetic.authUrl = "HTTPS://AUTH.STAGING.PLEO.IO/";
+    EXPECT_EQ(environmentFingerprint(cosmetic, "6D1F3C2A-0B4E-4A8E-9C41-2F6B5D7E8A90"), a);
+    EXPECT_NE(environmentFingerprint(staging, company, "tenant-1"), a);
+    EXPECT_NE(a.description.find("company 6d1f3c2a"), std::string::npos);
+}
