@@ -1,0 +1,41 @@
+// Run history: one row per `ledgerbridge run` of one connection, with its outcome and the
+// report (JSON) the export engine produced. `ledgerbridge history` reads it.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ledgerbridge/store/StateStore.h"
+
+namespace ledgerbridge::store {
+
+struct RunRecord {
+    std::string id;
+    std::string connection;
+    std::string fingerprint;
+    std::int64_t startedAt = 0;
+    std::int64_t finishedAt = 0;   ///< 0 while running (or when the process died mid-run)
+    std::string outcome;           ///< "ok", "completed_with_errors", "failed", "needs_reauth", "interrupted", ...
+    bool dryRun = false;
+    std::string reportJson;
+};
+
+class Runs {
+public:
+    explicit Runs(StateStore& store) : store_(store) {}
+
+    /// Records the start of a run and returns its new id ("run-<time>-<random>").
+    std::string start(const std::string& connection, const std::string& fingerprint, bool dryRun);
+    /// Records the end: outcome and report.
+    void finish(const std::string& id, const std::string& outcome, const std::string& reportJson);
+    /// The newest runs first, optionally only of one connection.
+    std::vector<RunRecord> recent(std::size_t limit, const std::string& connection = {});
+    std::optional<RunRecord> find(const std::string& id);
+
+private:
+    StateStore& store_;
+};
+
+}  // namespace ledgerbridge::store

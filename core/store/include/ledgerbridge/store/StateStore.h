@@ -1,0 +1,53 @@
+// The one state store of a ledgerbridge installation: a SQLite database (through SQLiteCpp)
+// in WAL mode with a busy timeout, created 0600 inside a 0700 state directory, migrated
+// forward to the schema this build knows. No SQL lives outside this module: the rest of the
+// host talks to it through the narrow repositories below (grants, leases, runs, plugin state,
+// plugin health, export ledger), so another backend can take its place later.
+//
+// Thread safety: one StateStore may be shared by threads; each repository call takes the
+// store's mutex. Several processes may open the same file; SQLite's locking (WAL, busy
+// timeout, BEGIN IMMEDIATE for read-modify-write) keeps them consistent.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+
+namespace SQLite {
+class Database;
+}
+
+namespace ledgerbridge::store {
+
+/// Milliseconds since the Unix epoch; every timestamp in the store uses it.
+std::int64_t nowMs();
+
+class StateStore {
+public:
+    /// Opens (creating when absent) `<stateDir>/ledgerbridge.db`. Creates `stateDir` with mode
+    /// 0700 if needed, the file with 0600, sets WAL and the busy timeout, and migrates to the
+    /// latest schema. Throws IoError when the directory cannot be created or written (naming it),
+    /// StoreError when the file is not a database or its schema is newer than this build.
+    explicit StateStore(const std::string& stateDir, int busyTimeoutMs = 10000);
+    ~StateStore();
+    StateStore(const StateStore&) = delete;
+    StateStore& operator=(const StateStore&) = delete;
+
+    const std::string& path() const { return path_; }
+    int schemaVersion();
+
+    /// Runs `work` with the store's mutex held inside BEGIN IMMEDIATE ... COMMIT; a throw rolls
+    /// back and rethrows. Repositories use it; it is public for the repositories' tests.
+    void transaction(const std::function<void(SQLite::Database&)>& work);
+    /// Runs `work` with the mutex held, outside an explicit transaction (reads, single writes).
+    void read(const std::function<void(SQLite::Database&)>& work);
+
+private:
+    std::string path_;
+    std::unique_ptr<SQLite::Database> db_;
+    std::recursive_mutex mutex_;
+};
+
+}  // namespace ledgerbridge::store

@@ -1,0 +1,125 @@
+// The schema, as a list of forward-only migrations: see Migrations.h.
+// Every table whose rows belong to an environment carries `fingerprint` (see
+// config/Fingerprint.h), and every lookup includes it, so staging state never serves production.
+#include "ledgerbridge/store/Migrations.h"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include "ledgerbridge/common/Exception.h"
+
+namespace ledgerbridge::store {
+
+const std::vector<Migration>& migrations() {
+    static const std::vector<Migration> all = {
+        {1, "connections, leases, run history, plugin key-value state",
+         R"SQL(
+CREATE TABLE connections (
+    name         TEXT NOT NULL,
+    fingerprint  TEXT NOT NULL,
+    environment  TEXT NOT NULL,
+    described_as TEXT NOT NULL,
+    company_id   TEXT NOT NULL,
+    plugin       TEXT NOT NULL,
+    created_at   INTEGER NOT NULL,
+    PRIMARY KEY (name, fingerprint)
+);
+CREATE TABLE leases (
+    name        TEXT PRIMARY KEY,
+    holder      TEXT NOT NULL,
+    host        TEXT NOT NULL,
+    pid         INTEGER NOT NULL,
+    acquired_at INTEGER NOT NULL,
+    expires_at  INTEGER NOT NULL
+);
+CREATE TABLE runs (
+    id          TEXT PRIMARY KEY,
+    connection  TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    started_at  INTEGER NOT NULL,
+    finished_at INTEGER,
+    outcome     TEXT,
+    report      TEXT
+);
+CREATE INDEX runs_by_connection ON runs (connection, started_at);
+CREATE TABLE plugin_state (
+    plugin      TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    key         TEXT NOT NULL,
+    value       BLOB NOT NULL,
+    updated_at  INTEGER NOT NULL,
+    PRIMARY KEY (plugin, fingerprint, key)
+);
+)SQL"},
+        {2, "OAuth grants (tokens encrypted at rest) and dry-run flag on runs",
+         R"SQL(
+CREATE TABLE grants (
+    connection        TEXT NOT NULL,
+    fingerprint       TEXT NOT NULL,
+    kind              TEXT NOT NULL DEFAULT 'pleo',
+    subject           TEXT,
+    scopes            TEXT,
+    client_id         TEXT,
+    access_token      BLOB,
+    refresh_token     BLOB,
+    access_expires_at INTEGER,
+    obtained_at       INTEGER,
+    last_refresh_at   INTEGER,
+    generation        INTEGER NOT NULL DEFAULT 0,
+    needs_reauth      INTEGER NOT NULL DEFAULT 0,
+    reauth_reason     TEXT,
+    PRIMARY KEY (connection, fingerprint, kind)
+);
+ALTER TABLE runs ADD COLUMN dry_run INTEGER NOT NULL DEFAULT 0;
+)SQL"},
+        {3, "plugin health (crash quarantine)",
+         R"SQL(
+CREATE TABLE plugin_health (
+    plugin              TEXT PRIMARY KEY,
+    in_call             TEXT,
+    call_started_at     INTEGER,
+    call_pid            INTEGER,
+    consecutive_crashes INTEGER NOT NULL DEFAULT 0,
+    quarantined         INTEGER NOT NULL DEFAULT 0,
+    reason              TEXT,
+    updated_at          INTEGER NOT NULL
+);
+)SQL"},
+    };
+    return all;
+}
+
+int latestSchemaVersion() { return migrations().back().version; }
+
+int currentSchemaVersion(SQLite::Database& db) {
+    if (!db.tableExists("schema_version")) return 0;
+    return db.execAndGet("SELECT COALESCE(MAX(version), 0) FROM schema_version").getInt();
+}
+
+void migrate(SQLite::Database& db, int target) {
+    if (target < 0) target = latestSchemaVersion();
+    db.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, description TEXT NOT NULL, "
+            "applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')))");
+    int current = currentSchemaVersion(db);
+    if (current > latestSchemaVersion())
+        throw StoreError("the state database " + db.getFilename() + " has schema version " + std::to_string(current) +
+                         ", created by a newer ledgerbridge (this build knows up to " +
+                         std::to_string(latestSchemaVersion()) + "); upgrade ledgerbridge or use another state directory");
+    for (const Migration& m : migrations()) {
+        if (m.version <= current || m.version > target) continue;
+        try {
+            db.exec("BEGIN IMMEDIATE");
+            db.exec(m.sql);
+            SQLite::Statement record(db, "INSERT INTO schema_version (version, description) VALUES (?, ?)");
+            record.bind(1, m.version);
+            record.bind(2, m.description);
+            record.exec();
+            db.exec("COMMIT");
+        } catch (const std::exception& e) {
+            db.tryExec("ROLLBACK");
+            throw StoreError("schema migration " + std::to_string(m.version) + " (" + m.description + ") failed on " +
+                             db.getFilename() + ": " + e.what());
+        }
+    }
+}
+
+}  // namespace ledgerbridge::store

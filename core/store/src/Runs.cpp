@@ -1,0 +1,85 @@
+// Run history: see Runs.h.
+#include "ledgerbridge/store/Runs.h"
+
+#include <Poco/Random.h>
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include <cstdio>
+
+namespace ledgerbridge::store {
+namespace {
+
+const char* kColumns = "id, connection, fingerprint, started_at, finished_at, outcome, dry_run, report";
+
+RunRecord readRow(SQLite::Statement& q) {
+    RunRecord r;
+    r.id = q.getColumn(0).getString();
+    r.connection = q.getColumn(1).getString();
+    r.fingerprint = q.getColumn(2).getString();
+    r.startedAt = q.getColumn(3).getInt64();
+    r.finishedAt = q.getColumn(4).isNull() ? 0 : q.getColumn(4).getInt64();
+    r.outcome = q.getColumn(5).getString();
+    r.dryRun = q.getColumn(6).getInt() != 0;
+    r.reportJson = q.getColumn(7).getString();
+    return r;
+}
+
+}  // namespace
+
+std::string Runs::start(const std::string& connection, const std::string& fingerprint, bool dryRun) {
+    static Poco::Random random = [] {
+        Poco::Random r;
+        r.seed();
+        return r;
+    }();
+    std::int64_t now = nowMs();
+    char id[64];
+    std::snprintf(id, sizeof id, "run-%lld-%04x", static_cast<long long>(now), random.next() & 0xffffU);
+    store_.transaction([&](SQLite::Database& db) {
+        SQLite::Statement ins(db, "INSERT INTO runs (id, connection, fingerprint, started_at, dry_run) VALUES (?,?,?,?,?)");
+        ins.bind(1, std::string(id));
+        ins.bind(2, connection);
+        ins.bind(3, fingerprint);
+        ins.bind(4, now);
+        ins.bind(5, dryRun ? 1 : 0);
+        ins.exec();
+    });
+    return id;
+}
+
+void Runs::finish(const std::string& id, const std::string& outcome, const std::string& reportJson) {
+    store_.transaction([&](SQLite::Database& db) {
+        SQLite::Statement up(db, "UPDATE runs SET finished_at = ?, outcome = ?, report = ? WHERE id = ?");
+        up.bind(1, nowMs());
+        up.bind(2, outcome);
+        up.bind(3, reportJson);
+        up.bind(4, id);
+        up.exec();
+    });
+}
+
+std::vector<RunRecord> Runs::recent(std::size_t limit, const std::string& connection) {
+    std::vector<RunRecord> out;
+    store_.read([&](SQLite::Database& db) {
+        std::string sql = std::string("SELECT ") + kColumns + " FROM runs" +
+                          (connection.empty() ? "" : " WHERE connection = ?") + " ORDER BY started_at DESC, id DESC LIMIT ?";
+        SQLite::Statement q(db, sql);
+        int i = 1;
+        if (!connection.empty()) q.bind(i++, connection);
+        q.bind(i, static_cast<std::int64_t>(limit));
+        while (q.executeStep()) out.push_back(readRow(q));
+    });
+    return out;
+}
+
+std::optional<RunRecord> Runs::find(const std::string& id) {
+    std::optional<RunRecord> out;
+    store_.read([&](SQLite::Database& db) {
+        SQLite::Statement q(db, std::string("SELECT ") + kColumns + " FROM runs WHERE id = ?");
+        q.bind(1, id);
+        if (q.executeStep()) out = readRow(q);
+    });
+    return out;
+}
+
+}  // namespace ledgerbridge::store

@@ -1,0 +1,110 @@
+// Runs, plugin state, plugin health (crash quarantine) and connection bindings.
+#include <gtest/gtest.h>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "TempDir.h"
+#include "ledgerbridge/store/Connections.h"
+#include "ledgerbridge/store/PluginHealth.h"
+#include "ledgerbridge/store/PluginState.h"
+#include "ledgerbridge/store/Runs.h"
+
+using namespace ledgerbridge;
+
+TEST(Runs, StartFinishAndListNewestFirst) {
+    TempDir tmp;
+    store::StateStore s(tmp.str());
+    store::Runs runs(s);
+    auto a = runs.start("acme", "fp", false);
+    auto b = runs.start("beta", "fp2", true);
+    runs.finish(a, "ok", R"({"posted":3})");
+    auto all = runs.recent(10);
+    ASSERT_EQ(all.size(), 2u);
+    auto acme = runs.recent(10, "acme");
+    ASSERT_EQ(acme.size(), 1u);
+    EXPECT_EQ(acme[0].outcome, "ok");
+    EXPECT_EQ(acme[0].reportJson, R"({"posted":3})");
+    EXPECT_GT(acme[0].finishedAt, 0);
+    auto beta = runs.find(b);
+    ASSERT_TRUE(beta);
+    EXPECT_TRUE(beta->dryRun);
+    EXPECT_EQ(beta->finishedAt, 0) << "unfinished run";
+    EXPECT_NE(a, b);
+}
+
+TEST(PluginState, ScopedByPluginAndFingerprint) {
+    TempDir tmp;
+    store::StateStore s(tmp.str());
+    store::PluginState st(s);
+    st.put("xero", "fp1", "accounts", "[1,2]");
+    EXPECT_EQ(st.get("xero", "fp1", "accounts"), std::optional<std::string>("[1,2]"));
+    EXPECT_FALSE(st.get("xero", "fp2", "accounts"));
+    EXPECT_FALSE(st.get("datev", "fp1", "accounts"));
+    st.put("xero", "fp1", "accounts", "[3]");
+    EXPECT_EQ(*st.get("xero", "fp1", "accounts"), "[3]");
+    EXPECT_TRUE(st.erase("xero", "fp1", "accounts"));
+    EXPECT_FALSE(st.get("xero", "fp1", "accounts"));
+}
+
+namespace {
+// A child process that enters the plugin call and dies there.
+void dieInsidePlugin(const std::string& dir) {
+    pid_t pid = ::fork();
+    if (pid == 0) {
+        store::StateStore s(dir);
+        store::PluginHealth(s).recordCallStart("crashy", "push");
+        ::_exit(139);
+    }
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+}
+}  // namespace
+
+TEST(PluginHealth, ThreeConsecutiveCrashesQuarantineUntilEnabled) {
+    TempDir tmp;
+    { store::StateStore s(tmp.str()); }
+    for (int i = 1; i <= 3; ++i) {
+        dieInsidePlugin(tmp.str());
+        store::StateStore s(tmp.str());
+        auto r = store::PluginHealth(s).checkForCrash("crashy");
+        EXPECT_EQ(r.consecutiveCrashes, i);
+        EXPECT_EQ(r.quarantined, i == 3);
+    }
+    store::StateStore s(tmp.str());
+    store::PluginHealth health(s);
+    auto r = health.get("crashy");
+    EXPECT_TRUE(r.quarantined);
+    EXPECT_EQ(r.reason, "the process died inside plugin 'crashy' (push) 3 times in a row");
+    health.enable("crashy");
+    EXPECT_FALSE(health.get("crashy").quarantined);
+    EXPECT_EQ(health.get("crashy").consecutiveCrashes, 0);
+}
+
+TEST(PluginHealth, ACompletedCallResetsTheStreakAndALiveCallIsNotACrash) {
+    TempDir tmp;
+    { store::StateStore s(tmp.str()); }
+    dieInsidePlugin(tmp.str());
+    store::StateStore s(tmp.str());
+    store::PluginHealth health(s);
+    EXPECT_EQ(health.checkForCrash("crashy").consecutiveCrashes, 1);
+    health.recordCallStart("crashy", "push");
+    EXPECT_EQ(health.checkForCrash("crashy").consecutiveCrashes, 1) << "our own open call is not a crash";
+    health.recordCallEnd("crashy");
+    EXPECT_EQ(health.get("crashy").consecutiveCrashes, 0);
+}
+
+TEST(Connections, BindingsPerFingerprint) {
+    TempDir tmp;
+    store::StateStore s(tmp.str());
+    store::Connections c(s);
+    c.bind({"acme", "fp-staging", "staging", "issuer https://auth.staging.pleo.io", "uuid", "csv", 0});
+    c.bind({"acme", "fp-staging", "staging", "issuer https://auth.staging.pleo.io", "uuid", "csv", 0});
+    c.bind({"acme", "fp-prod", "production", "issuer https://auth.pleo.io", "uuid", "csv", 0});
+    auto b = c.bindings("acme");
+    ASSERT_EQ(b.size(), 2u);
+    c.forget("acme", "fp-staging");
+    b = c.bindings("acme");
+    ASSERT_EQ(b.size(), 1u);
+    EXPECT_EQ(b[0].environment, "production");
+}
