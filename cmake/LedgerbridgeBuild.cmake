@@ -34,22 +34,29 @@ function(lb_add_module name)
 endfunction()
 
 # lb_add_test(name SOURCES ... DEPENDS ... [ENVIRONMENT k=v ...] [TIMEOUT s] [LABELS ...]):
-# a GoogleTest executable whose cases CTest discovers one by one. Every test gets the
-# reference folder and the built tools' paths in its environment.
+# a GoogleTest executable whose cases CTest discovers one by one. Every test executable gets
+# the source, build and reference folders as environment defaults (LEDGERBRIDGE_SOURCE_DIR,
+# LEDGERBRIDGE_BINARY_DIR, LEDGERBRIDGE_REFERENCE_DIR_DEFAULT) compiled in, so it behaves the
+# same under ctest and when run by hand.
+configure_file(${CMAKE_CURRENT_LIST_DIR}/TestEnvironment.cpp.in ${CMAKE_BINARY_DIR}/generated/TestEnvironment.cpp @ONLY)
 function(lb_add_test name)
   cmake_parse_arguments(ARG "" "TIMEOUT" "SOURCES;DEPENDS;ENVIRONMENT;LABELS" ${ARGN})
-  add_executable(${name} ${ARG_SOURCES})
+  add_executable(${name} ${ARG_SOURCES} ${CMAKE_BINARY_DIR}/generated/TestEnvironment.cpp)
   target_link_libraries(${name} PRIVATE ${ARG_DEPENDS} GTest::gtest GTest::gtest_main Threads::Threads)
   lb_warnings(${name})
   if(NOT ARG_TIMEOUT)
     set(ARG_TIMEOUT 120)
   endif()
-  set(env
-      "LEDGERBRIDGE_SOURCE_DIR=${CMAKE_SOURCE_DIR}"
-      "LEDGERBRIDGE_BINARY_DIR=${CMAKE_BINARY_DIR}"
-      "LEDGERBRIDGE_REFERENCE_DIR_DEFAULT=${LEDGERBRIDGE_REFERENCE_DIR}"
-      ${ARG_ENVIRONMENT})
-  gtest_discover_tests(${name}
-    DISCOVERY_TIMEOUT 60
-    PROPERTIES TIMEOUT ${ARG_TIMEOUT} ENVIRONMENT "${env}" LABELS "${ARG_LABELS}")
+  set(props TIMEOUT ${ARG_TIMEOUT})
+  # gtest_discover_tests splits list values, so only a single extra variable can be passed here.
+  list(LENGTH ARG_ENVIRONMENT env_count)
+  if(env_count GREATER 1)
+    message(FATAL_ERROR "lb_add_test(${name}): pass at most one ENVIRONMENT entry")
+  elseif(env_count EQUAL 1)
+    list(APPEND props ENVIRONMENT "${ARG_ENVIRONMENT}")
+  endif()
+  if(ARG_LABELS)
+    list(APPEND props LABELS "${ARG_LABELS}")
+  endif()
+  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES ${props})
 endfunction()

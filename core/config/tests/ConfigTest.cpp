@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdlib>
 
 #include "ledgerbridge/common/Exception.h"
 #include "ledgerbridge/config/Config.h"
@@ -193,4 +194,19 @@ TEST(Fingerprint, DiffersBetweenStagingAndProductionAndIgnoresCosmetics) {
     EXPECT_EQ(environmentFingerprint(cosmetic, "6D1F3C2A-0B4E-4A8E-9C41-2F6B5D7E8A90"), a);
     EXPECT_NE(environmentFingerprint(staging, company, "tenant-1"), a);
     EXPECT_NE(a.description.find("company 6d1f3c2a"), std::string::npos);
+}
+
+TEST(Config, ShippedExampleConfigurationsAreValid) {
+    const char* src = std::getenv("LEDGERBRIDGE_SOURCE_DIR");
+    ASSERT_NE(src, nullptr);
+    for (const char* name : {"staging.ini", "production.ini"}) {
+        auto r = loadConfig(std::string(src) + "/config/" + name, {}, {}, false);
+        EXPECT_TRUE(r.problems.empty()) << name << ":\n" << problemsText(r);
+    }
+    auto staging = loadConfig(std::string(src) + "/config/staging.ini", {}, {}, false);
+    ASSERT_TRUE(staging.config);
+    EXPECT_EQ(staging.config->activeProfile().apiUrl, kStagingApiUrl);
+    auto production = loadConfig(std::string(src) + "/config/production.ini", {}, {}, false);
+    ASSERT_TRUE(production.config);
+    EXPECT_EQ(production.config->activeProfile().apiUrl, kProductionApiUrl);
 }

@@ -1,0 +1,41 @@
+// What a command handler needs from the process, created lazily and in a safe order: first
+// the configuration (so a bad file stops everything before anything is written), then the
+// logging it asks for, then the state store.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "ledgerbridge/cli/Command.h"
+#include "ledgerbridge/config/Config.h"
+#include "ledgerbridge/store/StateStore.h"
+
+namespace ledgerbridge::cli {
+
+class AppContext {
+public:
+    explicit AppContext(const Invocation& invocation);
+    ~AppContext();
+
+    /// The configuration file this invocation uses: --config, else $LEDGERBRIDGE_CONFIG, else
+    /// ./ledgerbridge.ini.
+    std::string configPath() const;
+
+    /// Loads and validates the configuration (once), then applies its logging settings.
+    /// `checkSecrets` also resolves the secrets the selected environment needs. Throws
+    /// ConfigError listing every problem.
+    const config::Config& config(bool checkSecrets = false);
+
+    /// Opens the state store in the configured state directory (once). Throws IoError/StoreError.
+    store::StateStore& store();
+
+private:
+    const Invocation& invocation_;
+    std::unique_ptr<config::Config> config_;
+    std::unique_ptr<store::StateStore> store_;
+};
+
+/// Applies --log-level/--log-format (over the config's values) to the log sink.
+void configureLogging(const Invocation& invocation, const config::Config* config);
+
+}  // namespace ledgerbridge::cli

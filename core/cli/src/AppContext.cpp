@@ -1,0 +1,43 @@
+// Lazy, ordered process setup for command handlers: see AppContext.h.
+#include "ledgerbridge/cli/AppContext.h"
+
+#include <cstdlib>
+
+#include "ledgerbridge/common/Log.h"
+
+namespace ledgerbridge::cli {
+
+AppContext::AppContext(const Invocation& invocation) : invocation_(invocation) { configureLogging(invocation, nullptr); }
+
+AppContext::~AppContext() = default;
+
+std::string AppContext::configPath() const {
+    if (auto c = invocation_.option("config")) return *c;
+    if (const char* env = std::getenv("LEDGERBRIDGE_CONFIG"); env && *env) return env;
+    return "ledgerbridge.ini";
+}
+
+const config::Config& AppContext::config(bool checkSecrets) {
+    if (!config_) {
+        config::Overrides o;
+        o.environment = invocation_.option("environment");
+        o.stateDir = invocation_.option("state-dir");
+        config_ = std::make_unique<config::Config>(config::loadConfigOrThrow(configPath(), o, checkSecrets));
+        configureLogging(invocation_, config_.get());
+    }
+    return *config_;
+}
+
+store::StateStore& AppContext::store() {
+    if (!store_) store_ = std::make_unique<store::StateStore>(config().stateDir);
+    return *store_;
+}
+
+void configureLogging(const Invocation& invocation, const config::Config* config) {
+    std::string level = invocation.option("log-level").value_or(config ? config->logLevel : "info");
+    std::string format = invocation.option("log-format").value_or(config ? config->logFormat : "auto");
+    log::configure(log::parseLevel(level), log::parseFormat(format));
+    if (config && !config->logFile.empty()) log::setFile(config->logFile);
+}
+
+}  // namespace ledgerbridge::cli

@@ -1,0 +1,93 @@
+// `ledgerbridge history`: past runs from the state store, as a table or JSON.
+#include <Poco/DateTimeFormatter.h>
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+#include <Poco/Timestamp.h>
+
+#include <iomanip>
+#include <ostream>
+
+#include "ledgerbridge/cli/AppContext.h"
+#include "ledgerbridge/cli/Commands.h"
+#include "ledgerbridge/common/Exception.h"
+#include "ledgerbridge/store/Runs.h"
+
+namespace ledgerbridge::cli {
+namespace {
+
+std::string formatTime(std::int64_t ms) {
+    if (ms <= 0) return "-";
+    return Poco::DateTimeFormatter::format(Poco::Timestamp(ms * 1000), "%Y-%m-%d %H:%M:%S");
+}
+
+int history(Invocation& inv) {
+    AppContext app(inv);
+    std::size_t limit = 20;
+    if (auto l = inv.option("limit")) {
+        try {
+            limit = static_cast<std::size_t>(std::stoul(*l));
+        } catch (const std::exception&) {
+            throw UsageError("--limit takes a positive whole number, not '" + *l + "'");
+        }
+    }
+    store::Runs runs(app.store());
+    auto rows = runs.recent(limit, inv.option("connection").value_or(""));
+    if (inv.flag("json")) {
+        Poco::JSON::Array arr;
+        for (const auto& r : rows) {
+            Poco::JSON::Object o(Poco::JSON_PRESERVE_KEY_ORDER);
+            o.set("id", r.id);
+            o.set("connection", r.connection);
+            o.set("fingerprint", r.fingerprint);
+            o.set("startedAt", formatTime(r.startedAt));
+            o.set("finishedAt", r.finishedAt ? formatTime(r.finishedAt) : std::string());
+            o.set("outcome", r.finishedAt ? r.outcome : std::string("unfinished"));
+            o.set("dryRun", r.dryRun);
+            if (!r.reportJson.empty()) {
+                try {
+                    o.set("report", Poco::JSON::Parser().parse(r.reportJson));
+                } catch (const std::exception&) {
+                    o.set("report", r.reportJson);
+                }
+            }
+            arr.add(o);
+        }
+        if (rows.empty())
+            inv.out() << "[]";
+        else
+            arr.stringify(inv.out(), 2);
+        inv.out() << '\n';
+        return 0;
+    }
+    if (rows.empty()) {
+        inv.out() << "No runs recorded yet in " << app.store().path() << ".\n";
+        return 0;
+    }
+    inv.out() << std::left << std::setw(26) << "RUN" << std::setw(16) << "CONNECTION" << std::setw(21) << "STARTED"
+              << std::setw(10) << "SECONDS" << "OUTCOME\n";
+    for (const auto& r : rows) {
+        std::string seconds = r.finishedAt ? std::to_string((r.finishedAt - r.startedAt) / 1000) : "-";
+        inv.out() << std::left << std::setw(26) << r.id << std::setw(16) << r.connection << std::setw(21)
+                  << formatTime(r.startedAt) << std::setw(10) << seconds
+                  << (r.finishedAt ? r.outcome : std::string("unfinished (interrupted?)")) << (r.dryRun ? " (dry run)" : "")
+                  << '\n';
+    }
+    return 0;
+}
+
+}  // namespace
+
+Command makeHistoryCommand() {
+    return Command{"history",
+                   "list past runs and their outcomes",
+                   "ledgerbridge history [--connection NAME] [--limit N] [--json]",
+                   "Newest first. --json prints every run with its full report for scripts.",
+                   {{"connection", "NAME", "only runs of this connection"},
+                    {"limit", "N", "how many runs (default 20)"},
+                    {"json", "", "machine-readable output"}},
+                   {},
+                   history};
+}
+
+}  // namespace ledgerbridge::cli

@@ -1,0 +1,167 @@
+// The CLI in-process: help on every level, usage errors, config validate/show, history.
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "ledgerbridge/cli/Commands.h"
+
+using namespace ledgerbridge::cli;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Result {
+    int code;
+    std::string out;
+    std::string err;
+};
+
+Result cli(const std::vector<std::string>& args) {
+    std::ostringstream out, err;
+    int code = runCli(args, out, err);
+    return {code, out.str(), err.str()};
+}
+
+class CliConfigTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        dir = fs::temp_directory_path() / ("lb-cli-" + std::to_string(::getpid()) + "-" +
+                                           ::testing::UnitTest::GetInstance()->current_test_info()->name());
+        fs::remove_all(dir);
+        fs::create_directories(dir);
+        ::setenv("LB_CLI_TEST_SECRET", "cli-test-client-secret", 1);
+    }
+    void TearDown() override { fs::remove_all(dir); }
+    std::string writeConfig(const std::string& text) {
+        auto p = (dir / "ledgerbridge.ini").string();
+        std::ofstream(p) << text;
+        return p;
+    }
+    fs::path dir;
+};
+
+const char* kConfig = R"(environment = local
+[state]
+dir = state
+token_key = env:LB_CLI_TEST_SECRET
+[environment.local]
+auth_url = https://127.0.0.1:9
+api_url = https://127.0.0.1:9
+client_id = demo
+client_secret = env:LB_CLI_TEST_SECRET
+[connection.acme]
+company_id = 6d1f3c2a-0b4e-4a8e-9c41-2f6b5d7e8a90
+plugin = csv
+setting.output_dir = out
+)";
+
+}  // namespace
+
+TEST(Cli, RootHelpListsCommandsAndExitCodes) {
+    auto r = cli({"--help"});
+    EXPECT_EQ(r.code, 0);
+    for (const char* word : {"config", "auth", "run", "serve", "plugins", "history", "version", "Exit codes:",
+                             "4    a connection needs re-authorisation"})
+        EXPECT_NE(r.out.find(word), std::string::npos) << word;
+}
+
+TEST(Cli, HelpWorksOnEveryLevel) {
+    const auto root = makeRootCommand();
+    for (const auto& c : root.subcommands) {
+        auto r = cli({c.name, "--help"});
+        EXPECT_EQ(r.code, 0) << c.name;
+        EXPECT_NE(r.out.find("ledgerbridge " + c.name), std::string::npos) << r.out;
+        for (const auto& s : c.subcommands) {
+            auto rs = cli({c.name, s.name, "--help"});
+            EXPECT_EQ(rs.code, 0) << c.name << " " << s.name;
+            EXPECT_NE(rs.out.find("Usage:"), std::string::npos);
+        }
+    }
+}
+
+TEST(Cli, UnknownCommandAndOptionAreUsageErrors) {
+    auto r = cli({"frobnicate"});
+    EXPECT_EQ(r.code, 2);
+    EXPECT_EQ(r.err, "ledgerbridge: unknown command 'frobnicate'; available: config, auth, run, serve, plugins, history, version\n");
+    r = cli({"history", "--bogus"});
+    EXPECT_EQ(r.code, 2);
+    EXPECT_EQ(r.err, "ledgerbridge: unknown option --bogus for 'history'; see 'ledgerbridge history --help'\n");
+    r = cli({"history", "--limit"});
+    EXPECT_EQ(r.code, 2);
+    EXPECT_EQ(r.err, "ledgerbridge: option --limit needs a value (N)\n");
+    r = cli({"config"});
+    EXPECT_EQ(r.code, 2) << "a group without its subcommand prints help to stderr";
+    EXPECT_NE(r.err.find("Commands:"), std::string::npos);
+}
+
+TEST_F(CliConfigTest, ValidateGoodConfigSummarises) {
+    auto path = writeConfig(kConfig);
+    auto r = cli({"config", "validate", "--config", path});
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_NE(r.out.find(path + ": OK"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("acme: company 6d1f3c2a-0b4e-4a8e-9c41-2f6b5d7e8a90 -> plugin csv (oauth)"), std::string::npos);
+    EXPECT_FALSE(fs::exists(dir / "state")) << "validate writes nothing";
+}
+
+TEST_F(CliConfigTest, ValidateReportsEveryProblemWithLineAndExitsTwo) {
+    auto path = writeConfig(std::string(kConfig) + "bogus line\n[connection.b]\nplugin = csv\n");
+    auto r = cli({"config", "validate", "--config", path});
+    EXPECT_EQ(r.code, 2);
+    EXPECT_NE(r.err.find(path + ": 2 problems:"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find(path + ":14: line 'bogus line' is neither"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find(path + ":15: connection.b.company_id: is missing"), std::string::npos) << r.err;
+    EXPECT_FALSE(fs::exists(dir / "state"));
+}
+
+TEST_F(CliConfigTest, UnknownEnvironmentFromTheCommandLineIsOneClearMessage) {
+    auto path = writeConfig(kConfig);
+    auto r = cli({"config", "validate", "--config", path, "--environment", "prod"});
+    EXPECT_EQ(r.code, 2);
+    EXPECT_NE(r.err.find("--environment: environment: unknown environment 'prod'"), std::string::npos) << r.err;
+}
+
+TEST_F(CliConfigTest, MissingSecretFileIsNamed) {
+    std::string text = kConfig;
+    text.replace(text.find("client_secret = env:LB_CLI_TEST_SECRET"), 38, "client_secret = file:missing-secret");
+    auto path = writeConfig(text);
+    auto r = cli({"config", "validate", "--config", path});
+    EXPECT_EQ(r.code, 2);
+    EXPECT_NE(r.err.find("secret file " + (dir / "missing-secret").string() + " does not exist"), std::string::npos) << r.err;
+}
+
+TEST_F(CliConfigTest, ShowPrintsEffectiveValuesAndNeverASecret) {
+    auto path = writeConfig(kConfig);
+    ::setenv("LEDGERBRIDGE_CONNECTION_ACME_PLUGIN", "datev", 1);
+    auto r = cli({"config", "show", "--config", path});
+    ::unsetenv("LEDGERBRIDGE_CONNECTION_ACME_PLUGIN");
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_NE(r.out.find("plugin = datev"), std::string::npos) << "environment override applied\n" << r.out;
+    EXPECT_NE(r.out.find("client_secret = env:LB_CLI_TEST_SECRET"), std::string::npos);
+    EXPECT_EQ(r.out.find("cli-test-client-secret"), std::string::npos);
+}
+
+TEST_F(CliConfigTest, HistoryOnAFreshStoreSaysSoAndJsonIsAnEmptyList) {
+    auto path = writeConfig(kConfig);
+    auto r = cli({"history", "--config", path});
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_NE(r.out.find("No runs recorded yet"), std::string::npos);
+    r = cli({"history", "--config", path, "--json"});
+    EXPECT_EQ(r.code, 0);
+    EXPECT_EQ(r.out, "[]\n");
+    r = cli({"history", "--config", path, "--limit", "many"});
+    EXPECT_EQ(r.code, 2);
+    EXPECT_EQ(r.err, "ledgerbridge: --limit takes a positive whole number, not 'many'\n");
+}
+
+TEST_F(CliConfigTest, UnusableStateDirectoryIsOneClearMessage) {
+    auto path = writeConfig(kConfig);
+    std::ofstream((dir / "blocker").string()) << "x";
+    auto r = cli({"history", "--config", path, "--state-dir", (dir / "blocker" / "state").string()});
+    EXPECT_EQ(r.code, 1);
+    EXPECT_NE(r.err.find("cannot create the state directory " + (dir / "blocker" / "state").string()), std::string::npos)
+        << r.err;
+}
