@@ -84,6 +84,49 @@ CREATE TABLE plugin_health (
     updated_at          INTEGER NOT NULL
 );
 )SQL"},
+        {4, "export ledger: jobs and entries with their delivery state",
+         R"SQL(
+CREATE TABLE export_jobs (
+    fingerprint      TEXT NOT NULL,
+    job_id           TEXT NOT NULL,
+    connection       TEXT NOT NULL,
+    phase            TEXT NOT NULL,
+    number_of_items  INTEGER NOT NULL DEFAULT 0,
+    items_cursor     TEXT,
+    items_complete   INTEGER NOT NULL DEFAULT 0,
+    started_sent     INTEGER NOT NULL DEFAULT 0,
+    final_event      TEXT,
+    final_reason     TEXT,
+    final_sent       INTEGER NOT NULL DEFAULT 0,
+    run_id           TEXT,
+    created_at       INTEGER NOT NULL,
+    updated_at       INTEGER NOT NULL,
+    PRIMARY KEY (fingerprint, job_id)
+);
+CREATE TABLE ledger (
+    fingerprint      TEXT NOT NULL,
+    job_id           TEXT NOT NULL,
+    entry_id         TEXT NOT NULL,
+    seq              INTEGER NOT NULL,
+    payload          TEXT NOT NULL,
+    content_hash     TEXT NOT NULL,
+    idempotency_key  TEXT NOT NULL,
+    amount_minor     INTEGER NOT NULL DEFAULT 0,
+    currency         TEXT NOT NULL DEFAULT '',
+    state            TEXT NOT NULL,
+    external_id      TEXT,
+    external_url     TEXT,
+    exported_at      TEXT,
+    failure_type     TEXT,
+    failure_reason   TEXT,
+    attempts         INTEGER NOT NULL DEFAULT 0,
+    reported         INTEGER NOT NULL DEFAULT 0,
+    updated_at       INTEGER NOT NULL,
+    PRIMARY KEY (fingerprint, job_id, entry_id)
+);
+CREATE INDEX ledger_by_state ON ledger (fingerprint, job_id, state, seq);
+CREATE INDEX ledger_by_entry ON ledger (fingerprint, entry_id);
+)SQL"},
     };
     return all;
 }

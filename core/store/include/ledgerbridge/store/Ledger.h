@@ -1,0 +1,111 @@
+// The export ledger: what the host knows about every export job and every entry in it, written
+// before and after each step so a run killed at any instant resumes exactly where it stopped.
+//
+// An entry moves   planned -> pushing -> posted | rejected | retryable | unknown
+// and, once Pleo accepted our result for it, `reported` becomes true. `pushing` and `unknown`
+// mean "we may have written it to the target": before any retry the engine must resolve them
+// through the plugin's lookup (by idempotency key / reference), never push blindly.
+// An entry posted under one job counts as posted for the same entry id in any later job of the
+// same environment, so a re-exported expense is never booked twice.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ledgerbridge/store/StateStore.h"
+
+namespace ledgerbridge::store {
+
+enum class EntryState { Planned, Pushing, Posted, Rejected, Retryable, Unknown };
+
+const char* toString(EntryState s);
+/// Throws StoreError for an unknown name (a corrupted row).
+EntryState entryStateFromString(const std::string& s);
+
+struct LedgerEntry {
+    std::string fingerprint;
+    std::string jobId;
+    std::string entryId;         ///< Pleo accountingEntryId
+    std::int64_t seq = 0;        ///< order within the job (fetch order)
+    std::string payload;         ///< the export item JSON as Pleo sent it
+    std::string contentHash;     ///< SHA-256 of the payload
+    std::string idempotencyKey;  ///< derived from entry id + content; stable across retries
+    std::int64_t amountMinor = 0;
+    std::string currency;
+    EntryState state = EntryState::Planned;
+    std::string externalId;
+    std::string externalUrl;
+    std::string exportedAt;      ///< ISO-8601 UTC
+    std::string failureType;     ///< Pleo failureReasonType for rejected entries
+    std::string failureReason;
+    int attempts = 0;
+    bool reported = false;
+};
+
+struct JobRecord {
+    std::string fingerprint;
+    std::string jobId;
+    std::string connection;
+    std::string phase;           ///< "fetching", "delivering", "reporting", "finished"
+    std::int64_t numberOfItems = 0;
+    std::string itemsCursor;     ///< where fetching resumes (endCursor of the last stored page)
+    bool itemsComplete = false;
+    bool startedSent = false;
+    std::string finalEvent;      ///< decided final event, e.g. "completed_with_errors"
+    std::string finalReason;
+    bool finalSent = false;
+    std::string runId;
+};
+
+/// Counts of one job's entries, for progress and the report.
+struct JobCounts {
+    std::map<std::string, std::int64_t> byState;  ///< state name -> count
+    std::int64_t total = 0;
+    std::int64_t reported = 0;
+    std::map<std::string, std::int64_t> postedAmountByCurrency;  ///< minor units
+};
+
+class Ledger {
+public:
+    explicit Ledger(StateStore& store) : store_(store) {}
+
+    std::optional<JobRecord> job(const std::string& fingerprint, const std::string& jobId);
+    /// Inserts the job or updates its mutable fields.
+    void saveJob(const JobRecord& job);
+    /// Jobs of this environment (and connection) that are not finished, oldest first.
+    std::vector<JobRecord> unfinishedJobs(const std::string& fingerprint, const std::string& connection);
+
+    /// Stores one fetched page atomically with the cursor that follows it: a crash between pages
+    /// re-fetches at most one page, and entries already stored are left as they are.
+    void stagePage(const std::string& fingerprint, const std::string& jobId, const std::vector<LedgerEntry>& entries,
+                   const std::string& nextCursor, bool complete);
+
+    /// Up to `limit` entries of the job in `state`, in fetch order, with seq > `afterSeq`.
+    std::vector<LedgerEntry> entries(const std::string& fingerprint, const std::string& jobId, EntryState state,
+                                     std::size_t limit, std::int64_t afterSeq = -1);
+    std::optional<LedgerEntry> entry(const std::string& fingerprint, const std::string& jobId, const std::string& entryId);
+
+    /// The same entry already posted under another job of this environment, if any.
+    std::optional<LedgerEntry> postedElsewhere(const std::string& fingerprint, const std::string& entryId,
+                                               const std::string& exceptJobId);
+
+    /// Moves entries to `pushing` (and counts an attempt) in one transaction, before the push.
+    void markPushing(const std::string& fingerprint, const std::string& jobId, const std::vector<std::string>& entryIds);
+
+    /// Records one entry's outcome (posted / rejected / retryable / unknown) durably.
+    void recordOutcome(const LedgerEntry& outcome);
+
+    /// Entries with a final outcome (posted or rejected) that Pleo has not yet acknowledged.
+    std::vector<LedgerEntry> unreported(const std::string& fingerprint, const std::string& jobId, std::size_t limit);
+    void markReported(const std::string& fingerprint, const std::string& jobId, const std::vector<std::string>& entryIds);
+
+    JobCounts counts(const std::string& fingerprint, const std::string& jobId);
+
+private:
+    StateStore& store_;
+};
+
+}  // namespace ledgerbridge::store

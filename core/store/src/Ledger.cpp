@@ -1,0 +1,311 @@
+// The export ledger: see Ledger.h.
+#include "ledgerbridge/store/Ledger.h"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include "ledgerbridge/common/Exception.h"
+
+namespace ledgerbridge::store {
+
+const char* toString(EntryState s) {
+    switch (s) {
+        case EntryState::Planned: return "planned";
+        case EntryState::Pushing: return "pushing";
+        case EntryState::Posted: return "posted";
+        case EntryState::Rejected: return "rejected";
+        case EntryState::Retryable: return "retryable";
+        case EntryState::Unknown: return "unknown";
+    }
+    return "planned";
+}
+
+EntryState entryStateFromString(const std::string& s) {
+    for (EntryState e : {EntryState::Planned, EntryState::Pushing, EntryState::Posted, EntryState::Rejected,
+                         EntryState::Retryable, EntryState::Unknown})
+        if (s == toString(e)) return e;
+    throw StoreError("the export ledger holds an unknown entry state '" + s + "'");
+}
+
+namespace {
+
+const char* kEntryColumns =
+    "fingerprint, job_id, entry_id, seq, payload, content_hash, idempotency_key, amount_minor, currency, state, "
+    "external_id, external_url, exported_at, failure_type, failure_reason, attempts, reported";
+
+LedgerEntry readEntry(SQLite::Statement& q) {
+    LedgerEntry e;
+    e.fingerprint = q.getColumn(0).getString();
+    e.jobId = q.getColumn(1).getString();
+    e.entryId = q.getColumn(2).getString();
+    e.seq = q.getColumn(3).getInt64();
+    e.payload = q.getColumn(4).getString();
+    e.contentHash = q.getColumn(5).getString();
+    e.idempotencyKey = q.getColumn(6).getString();
+    e.amountMinor = q.getColumn(7).getInt64();
+    e.currency = q.getColumn(8).getString();
+    e.state = entryStateFromString(q.getColumn(9).getString());
+    e.externalId = q.getColumn(10).getString();
+    e.externalUrl = q.getColumn(11).getString();
+    e.exportedAt = q.getColumn(12).getString();
+    e.failureType = q.getColumn(13).getString();
+    e.failureReason = q.getColumn(14).getString();
+    e.attempts = q.getColumn(15).getInt();
+    e.reported = q.getColumn(16).getInt() != 0;
+    return e;
+}
+
+const char* kJobColumns =
+    "fingerprint, job_id, connection, phase, number_of_items, items_cursor, items_complete, started_sent, final_event, "
+    "final_reason, final_sent, run_id";
+
+JobRecord readJob(SQLite::Statement& q) {
+    JobRecord j;
+    j.fingerprint = q.getColumn(0).getString();
+    j.jobId = q.getColumn(1).getString();
+    j.connection = q.getColumn(2).getString();
+    j.phase = q.getColumn(3).getString();
+    j.numberOfItems = q.getColumn(4).getInt64();
+    j.itemsCursor = q.getColumn(5).getString();
+    j.itemsComplete = q.getColumn(6).getInt() != 0;
+    j.startedSent = q.getColumn(7).getInt() != 0;
+    j.finalEvent = q.getColumn(8).getString();
+    j.finalReason = q.getColumn(9).getString();
+    j.finalSent = q.getColumn(10).getInt() != 0;
+    j.runId = q.getColumn(11).getString();
+    return j;
+}
+
+void bindIdList(SQLite::Statement& s, int first, const std::vector<std::string>& ids) {
+    for (std::size_t i = 0; i < ids.size(); ++i) s.bind(first + static_cast<int>(i), ids[i]);
+}
+
+std::string placeholders(std::size_t n) {
+    std::string p;
+    for (std::size_t i = 0; i < n; ++i) p += i ? ",?" : "?";
+    return p;
+}
+
+}  // namespace
+
+std::optional<JobRecord> Ledger::job(const std::string& fingerprint, const std::string& jobId) {
+    std::optional<JobRecord> out;
+    store_.read([&](SQLite::Database& db) {
+        SQLite::Statement q(db, std::string("SELECT ") + kJobColumns + " FROM export_jobs WHERE fingerprint = ? AND job_id = ?");
+        q.bind(1, fingerprint);
+        q.bind(2, jobId);
+        if (q.executeStep()) out = readJob(q);
+    });
+    return out;
+}
+
+void Ledger::saveJob(const JobRecord& j) {
+    store_.transaction([&](SQLite::Database& db) {
+        SQLite::Statement up(db, std::string("INSERT INTO export_jobs (") + kJobColumns +
+                                     ", created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
+                                     "ON CONFLICT(fingerprint, job_id) DO UPDATE SET connection=excluded.connection, "
+                                     "phase=excluded.phase, number_of_items=excluded.number_of_items, "
+                                     "items_cursor=excluded.items_cursor, items_complete=excluded.items_complete, "
+                                     "started_sent=excluded.started_sent, final_event=excluded.final_event, "
+                                     "final_reason=excluded.final_reason, final_sent=excluded.final_sent, "
+                                     "run_id=excluded.run_id, updated_at=excluded.updated_at");
+        std::int64_t now = nowMs();
+        up.bind(1, j.fingerprint);
+        up.bind(2, j.jobId);
+        up.bind(3, j.connection);
+        up.bind(4, j.phase);
+        up.bind(5, j.numberOfItems);
+        up.bind(6, j.itemsCursor);
+        up.bind(7, j.itemsComplete ? 1 : 0);
+        up.bind(8, j.startedSent ? 1 : 0);
+        up.bind(9, j.finalEvent);
+        up.bind(10, j.finalReason);
+        up.bind(11, j.finalSent ? 1 : 0);
+        up.bind(12, j.runId);
+        up.bind(13, now);
+        up.bind(14, now);
+        up.exec();
+    });
+}
+
+std::vector<JobRecord> Ledger::unfinishedJobs(const std::string& fingerprint, const std::string& connection) {
+    std::vector<JobRecord> out;
+    store_.read([&](SQLite::Database& db) {
+        SQLite::Statement q(db, std::string("SELECT ") + kJobColumns +
+                                    " FROM export_jobs WHERE fingerprint = ? AND connection = ? AND phase != 'finished' "
+                                    "ORDER BY created_at, job_id");
+        q.bind(1, fingerprint);
+        q.bind(2, connection);
+        while (q.executeStep()) out.push_back(readJob(q));
+    });
+    return out;
+}
+
+void Ledger::stagePage(const std::string& fingerprint, const std::string& jobId, const std::vector<LedgerEntry>& entries,
+                       const std::string& nextCursor, bool complete) {
+    store_.transaction([&](SQLite::Database& db) {
+        std::int64_t next = 0;
+        {
+            SQLite::Statement q(db, "SELECT COALESCE(MAX(seq), -1) + 1 FROM ledger WHERE fingerprint = ? AND job_id = ?");
+            q.bind(1, fingerprint);
+            q.bind(2, jobId);
+            q.executeStep();
+            next = q.getColumn(0).getInt64();
+        }
+        SQLite::Statement ins(db, "INSERT OR IGNORE INTO ledger (fingerprint, job_id, entry_id, seq, payload, content_hash, "
+                                  "idempotency_key, amount_minor, currency, state, updated_at) "
+                                  "VALUES (?,?,?,?,?,?,?,?,?,'planned',?)");
+        for (const auto& e : entries) {
+            ins.bind(1, fingerprint);
+            ins.bind(2, jobId);
+            ins.bind(3, e.entryId);
+            ins.bind(4, next);
+            ins.bind(5, e.payload);
+            ins.bind(6, e.contentHash);
+            ins.bind(7, e.idempotencyKey);
+            ins.bind(8, e.amountMinor);
+            ins.bind(9, e.currency);
+            ins.bind(10, nowMs());
+            if (ins.exec() == 1) ++next;
+            ins.reset();
+        }
+        SQLite::Statement up(db, "UPDATE export_jobs SET items_cursor = ?, items_complete = ?, updated_at = ? "
+                                 "WHERE fingerprint = ? AND job_id = ?");
+        up.bind(1, nextCursor);
+        up.bind(2, complete ? 1 : 0);
+        up.bind(3, nowMs());
+        up.bind(4, fingerprint);
+        up.bind(5, jobId);
+        if (up.exec() != 1)
+            throw StoreError("cannot stage items for export job " + jobId + ": the job is not in the ledger");
+    });
+}
+
+std::vector<LedgerEntry> Ledger::entries(const std::string& fingerprint, const std::string& jobId, EntryState state,
+                                         std::size_t limit, std::int64_t afterSeq) {
+    std::vector<LedgerEntry> out;
+    store_.read([&](SQLite::Database& db) {
+        SQLite::Statement q(db, std::string("SELECT ") + kEntryColumns +
+                                    " FROM ledger WHERE fingerprint = ? AND job_id = ? AND state = ? AND seq > ? "
+                                    "ORDER BY seq LIMIT ?");
+        q.bind(1, fingerprint);
+        q.bind(2, jobId);
+        q.bind(3, toString(state));
+        q.bind(4, afterSeq);
+        q.bind(5, static_cast<std::int64_t>(limit));
+        while (q.executeStep()) out.push_back(readEntry(q));
+    });
+    return out;
+}
+
+std::optional<LedgerEntry> Ledger::entry(const std::string& fingerprint, const std::string& jobId,
+                                         const std::string& entryId) {
+    std::optional<LedgerEntry> out;
+    store_.read([&](SQLite::Database& db) {
+        SQLite::Statement q(db, std::string("SELECT ") + kEntryColumns +
+                                    " FROM ledger WHERE fingerprint = ? AND job_id = ? AND entry_id = ?");
+        q.bind(1, fingerprint);
+        q.bind(2, jobId);
+        q.bind(3, entryId);
+        if (q.executeStep()) out = readEntry(q);
+    });
+    return out;
+}
+
+std::optional<LedgerEntry> Ledger::postedElsewhere(const std::string& fingerprint, const std::string& entryId,
+                                                   const std::string& exceptJobId) {
+    std::optional<LedgerEntry> out;
+    store_.read([&](SQLite::Database& db) {
+        SQLite::Statement q(db, std::string("SELECT ") + kEntryColumns +
+                                    " FROM ledger WHERE fingerprint = ? AND entry_id = ? AND job_id != ? AND state = 'posted' "
+                                    "LIMIT 1");
+        q.bind(1, fingerprint);
+        q.bind(2, entryId);
+        q.bind(3, exceptJobId);
+        if (q.executeStep()) out = readEntry(q);
+    });
+    return out;
+}
+
+void Ledger::markPushing(const std::string& fingerprint, const std::string& jobId, const std::vector<std::string>& ids) {
+    if (ids.empty()) return;
+    store_.transaction([&](SQLite::Database& db) {
+        SQLite::Statement up(db, "UPDATE ledger SET state = 'pushing', attempts = attempts + 1, updated_at = ? "
+                                 "WHERE fingerprint = ? AND job_id = ? AND entry_id IN (" + placeholders(ids.size()) + ")");
+        up.bind(1, nowMs());
+        up.bind(2, fingerprint);
+        up.bind(3, jobId);
+        bindIdList(up, 4, ids);
+        up.exec();
+    });
+}
+
+void Ledger::recordOutcome(const LedgerEntry& e) {
+    store_.transaction([&](SQLite::Database& db) {
+        SQLite::Statement up(db, "UPDATE ledger SET state = ?, external_id = ?, external_url = ?, exported_at = ?, "
+                                 "failure_type = ?, failure_reason = ?, updated_at = ? "
+                                 "WHERE fingerprint = ? AND job_id = ? AND entry_id = ?");
+        up.bind(1, toString(e.state));
+        up.bind(2, e.externalId);
+        up.bind(3, e.externalUrl);
+        up.bind(4, e.exportedAt);
+        up.bind(5, e.failureType);
+        up.bind(6, e.failureReason);
+        up.bind(7, nowMs());
+        up.bind(8, e.fingerprint);
+        up.bind(9, e.jobId);
+        up.bind(10, e.entryId);
+        if (up.exec() != 1)
+            throw StoreError("cannot record the outcome of entry " + e.entryId + " of job " + e.jobId +
+                             ": it is not in the ledger");
+    });
+}
+
+std::vector<LedgerEntry> Ledger::unreported(const std::string& fingerprint, const std::string& jobId, std::size_t limit) {
+    std::vector<LedgerEntry> out;
+    store_.read([&](SQLite::Database& db) {
+        SQLite::Statement q(db, std::string("SELECT ") + kEntryColumns +
+                                    " FROM ledger WHERE fingerprint = ? AND job_id = ? AND reported = 0 "
+                                    "AND state IN ('posted','rejected') ORDER BY seq LIMIT ?");
+        q.bind(1, fingerprint);
+        q.bind(2, jobId);
+        q.bind(3, static_cast<std::int64_t>(limit));
+        while (q.executeStep()) out.push_back(readEntry(q));
+    });
+    return out;
+}
+
+void Ledger::markReported(const std::string& fingerprint, const std::string& jobId, const std::vector<std::string>& ids) {
+    if (ids.empty()) return;
+    store_.transaction([&](SQLite::Database& db) {
+        SQLite::Statement up(db, "UPDATE ledger SET reported = 1, updated_at = ? WHERE fingerprint = ? AND job_id = ? "
+                                 "AND entry_id IN (" + placeholders(ids.size()) + ")");
+        up.bind(1, nowMs());
+        up.bind(2, fingerprint);
+        up.bind(3, jobId);
+        bindIdList(up, 4, ids);
+        up.exec();
+    });
+}
+
+JobCounts Ledger::counts(const std::string& fingerprint, const std::string& jobId) {
+    JobCounts c;
+    store_.read([&](SQLite::Database& db) {
+        SQLite::Statement q(db, "SELECT state, COUNT(*), SUM(reported) FROM ledger WHERE fingerprint = ? AND job_id = ? "
+                                "GROUP BY state");
+        q.bind(1, fingerprint);
+        q.bind(2, jobId);
+        while (q.executeStep()) {
+            c.byState[q.getColumn(0).getString()] = q.getColumn(1).getInt64();
+            c.total += q.getColumn(1).getInt64();
+            c.reported += q.getColumn(2).getInt64();
+        }
+        SQLite::Statement a(db, "SELECT currency, SUM(amount_minor) FROM ledger WHERE fingerprint = ? AND job_id = ? "
+                                "AND state = 'posted' GROUP BY currency");
+        a.bind(1, fingerprint);
+        a.bind(2, jobId);
+        while (a.executeStep()) c.postedAmountByCurrency[a.getColumn(0).getString()] = a.getColumn(1).getInt64();
+    });
+    return c;
+}
+
+}  // namespace ledgerbridge::store

@@ -1,0 +1,124 @@
+// The export ledger: staging pages with cursors, the delivery states, cross-job dedup, counts.
+#include <gtest/gtest.h>
+
+#include "TempDir.h"
+#include "ledgerbridge/common/Exception.h"
+#include "ledgerbridge/store/Ledger.h"
+
+using namespace ledgerbridge;
+using store::EntryState;
+
+namespace {
+
+store::LedgerEntry item(const std::string& id, std::int64_t amount = 100, const std::string& currency = "DKK") {
+    store::LedgerEntry e;
+    e.entryId = id;
+    e.payload = "{\"accountingEntryId\":\"" + id + "\"}";
+    e.contentHash = "hash-" + id;
+    e.idempotencyKey = "key-" + id;
+    e.amountMinor = amount;
+    e.currency = currency;
+    return e;
+}
+
+store::JobRecord job(const std::string& id) {
+    store::JobRecord j;
+    j.fingerprint = "fp";
+    j.jobId = id;
+    j.connection = "acme";
+    j.phase = "fetching";
+    j.numberOfItems = 3;
+    return j;
+}
+
+}  // namespace
+
+TEST(Ledger, StagingPagesKeepsFetchOrderCursorAndIgnoresRefetchedEntries) {
+    TempDir tmp;
+    store::StateStore s(tmp.str());
+    store::Ledger ledger(s);
+    ledger.saveJob(job("j1"));
+    ledger.stagePage("fp", "j1", {item("a"), item("b")}, "CURSOR2", false);
+    // A crash after the commit re-fetches the same page: nothing doubles, order is kept.
+    ledger.stagePage("fp", "j1", {item("b"), item("c")}, "", true);
+    auto j = *ledger.job("fp", "j1");
+    EXPECT_TRUE(j.itemsComplete);
+    auto planned = ledger.entries("fp", "j1", EntryState::Planned, 10);
+    ASSERT_EQ(planned.size(), 3u);
+    EXPECT_EQ(planned[0].entryId, "a");
+    EXPECT_EQ(planned[1].entryId, "b");
+    EXPECT_EQ(planned[2].entryId, "c");
+    EXPECT_EQ(planned[2].seq, 2);
+    EXPECT_EQ(ledger.entries("fp", "j1", EntryState::Planned, 10, 0).size(), 2u) << "afterSeq pages through";
+    EXPECT_THROW(ledger.stagePage("fp", "unknown-job", {item("x")}, "", true), StoreError);
+}
+
+TEST(Ledger, DeliveryStatesReportingAndCounts) {
+    TempDir tmp;
+    store::StateStore s(tmp.str());
+    store::Ledger ledger(s);
+    ledger.saveJob(job("j1"));
+    ledger.stagePage("fp", "j1", {item("a", 1000), item("b", 250), item("c", 7, "JPY")}, "", true);
+    ledger.markPushing("fp", "j1", {"a", "b", "c"});
+    auto a = *ledger.entry("fp", "j1", "a");
+    EXPECT_EQ(a.state, EntryState::Pushing);
+    EXPECT_EQ(a.attempts, 1);
+    a.state = EntryState::Posted;
+    a.externalId = "X-1";
+    a.externalUrl = "https://erp/X-1";
+    a.exportedAt = "2026-11-07T05:31:56Z";
+    ledger.recordOutcome(a);
+    auto b = *ledger.entry("fp", "j1", "b");
+    b.state = EntryState::Rejected;
+    b.failureType = "account_unknown";
+    b.failureReason = "line 1 has no account";
+    ledger.recordOutcome(b);
+    auto c = *ledger.entry("fp", "j1", "c");
+    c.state = EntryState::Unknown;
+    ledger.recordOutcome(c);
+
+    auto unreported = ledger.unreported("fp", "j1", 100);
+    ASSERT_EQ(unreported.size(), 2u) << "unknown outcomes are never reported";
+    ledger.markReported("fp", "j1", {"a"});
+    EXPECT_EQ(ledger.unreported("fp", "j1", 100).size(), 1u);
+
+    auto counts = ledger.counts("fp", "j1");
+    EXPECT_EQ(counts.total, 3);
+    EXPECT_EQ(counts.reported, 1);
+    EXPECT_EQ(counts.byState["posted"], 1);
+    EXPECT_EQ(counts.byState["rejected"], 1);
+    EXPECT_EQ(counts.byState["unknown"], 1);
+    EXPECT_EQ(counts.postedAmountByCurrency["DKK"], 1000);
+    EXPECT_EQ(counts.postedAmountByCurrency.count("JPY"), 0u);
+}
+
+TEST(Ledger, AnEntryPostedInOneJobIsFoundFromAnotherJobOfTheSameEnvironmentOnly) {
+    TempDir tmp;
+    store::StateStore s(tmp.str());
+    store::Ledger ledger(s);
+    ledger.saveJob(job("j1"));
+    ledger.stagePage("fp", "j1", {item("a")}, "", true);
+    auto a = *ledger.entry("fp", "j1", "a");
+    a.state = EntryState::Posted;
+    a.externalId = "X-1";
+    ledger.recordOutcome(a);
+    auto found = ledger.postedElsewhere("fp", "a", "j2");
+    ASSERT_TRUE(found);
+    EXPECT_EQ(found->externalId, "X-1");
+    EXPECT_FALSE(ledger.postedElsewhere("fp", "a", "j1")) << "not 'elsewhere' for its own job";
+    EXPECT_FALSE(ledger.postedElsewhere("other-fp", "a", "j2")) << "another environment never sees it";
+}
+
+TEST(Ledger, UnfinishedJobsAreListedForResume) {
+    TempDir tmp;
+    store::StateStore s(tmp.str());
+    store::Ledger ledger(s);
+    ledger.saveJob(job("j1"));
+    auto j2 = job("j2");
+    j2.phase = "finished";
+    ledger.saveJob(j2);
+    auto open = ledger.unfinishedJobs("fp", "acme");
+    ASSERT_EQ(open.size(), 1u);
+    EXPECT_EQ(open[0].jobId, "j1");
+    EXPECT_TRUE(ledger.unfinishedJobs("fp", "other").empty());
+}
