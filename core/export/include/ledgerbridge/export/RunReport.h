@@ -1,0 +1,61 @@
+// The report of one run of one connection: per job, how many entries were fetched, posted,
+// rejected, already posted earlier (skipped) or left undelivered, the posted amounts per
+// currency, requests made, and every failure with its reason. Stored as JSON in the run
+// history and printed for a person at the end of `ledgerbridge run`.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "ledgerbridge/common/ExitCode.h"
+
+namespace ledgerbridge::exporter {
+
+struct EntryFailure {
+    std::string entryId;
+    std::string reason;   ///< Pleo failureReasonType
+    std::string message;
+};
+
+struct JobReport {
+    std::string jobId;
+    std::int64_t fetched = 0;
+    std::int64_t posted = 0;
+    std::int64_t rejected = 0;
+    std::int64_t alreadyPosted = 0;   ///< posted by an earlier job or run, reported again, not re-posted
+    std::int64_t undelivered = 0;     ///< retryable/unknown at the end (the job stays open for the next run)
+    std::map<std::string, std::int64_t> postedMinorByCurrency;
+    std::string finalEvent;           ///< completed | completed_with_errors | failed | "" (still open)
+    std::string finalReason;
+    std::vector<EntryFailure> failures;   ///< at most kMaxFailuresListed
+    std::int64_t failuresNotListed = 0;
+
+    static constexpr std::size_t kMaxFailuresListed = 500;
+    void addFailure(EntryFailure f);
+};
+
+struct RunReport {
+    std::string runId;
+    std::string connection;
+    std::string environment;
+    std::string plugin;
+    bool dryRun = false;
+    std::string outcome = "ok";       ///< ok | completed_with_errors | failed | needs_reauth | interrupted
+    std::string error;                ///< why the run failed, when it did
+    std::int64_t startedAtMs = 0;
+    std::int64_t finishedAtMs = 0;
+    std::int64_t pleoRequests = 0;
+    std::int64_t targetRequests = 0;
+    std::vector<JobReport> jobs;
+    std::string outputHint;           ///< where to look at the result (e.g. the CSV folder)
+
+    std::string toJson() const;
+    /// Several lines for a person: a summary line per job, failures, amounts.
+    std::string toText() const;
+    /// The exit code this outcome stands for.
+    ExitCode exitCode() const;
+};
+
+}  // namespace ledgerbridge::exporter

@@ -1,0 +1,107 @@
+// Run reports as JSON and as text: see RunReport.h.
+#include "ledgerbridge/export/RunReport.h"
+
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+
+#include <sstream>
+
+#include "ledgerbridge/common/Redactor.h"
+#include "ledgerbridge/export/Currency.h"
+#include "ledgerbridge/validation.hpp"
+
+namespace ledgerbridge::exporter {
+
+void JobReport::addFailure(EntryFailure f) {
+    if (failures.size() < kMaxFailuresListed)
+        failures.push_back(std::move(f));
+    else
+        ++failuresNotListed;
+}
+
+std::string RunReport::toJson() const {
+    Poco::JSON::Object root(Poco::JSON_PRESERVE_KEY_ORDER);
+    root.set("runId", runId);
+    root.set("connection", connection);
+    root.set("environment", environment);
+    root.set("plugin", plugin);
+    root.set("dryRun", dryRun);
+    root.set("outcome", outcome);
+    if (!error.empty()) root.set("error", error);
+    root.set("durationMs", finishedAtMs - startedAtMs);
+    root.set("pleoRequests", pleoRequests);
+    root.set("targetRequests", targetRequests);
+    if (!outputHint.empty()) root.set("output", outputHint);
+    Poco::JSON::Array jobsJson;
+    for (const auto& j : jobs) {
+        Poco::JSON::Object o(Poco::JSON_PRESERVE_KEY_ORDER);
+        o.set("jobId", j.jobId);
+        o.set("fetched", j.fetched);
+        o.set("posted", j.posted);
+        o.set("rejected", j.rejected);
+        o.set("alreadyPosted", j.alreadyPosted);
+        o.set("undelivered", j.undelivered);
+        Poco::JSON::Object amounts(Poco::JSON_PRESERVE_KEY_ORDER);
+        for (const auto& [cur, minor] : j.postedMinorByCurrency)
+            amounts.set(cur, sdk::formatDecimal(minor, currencyExponent(cur)));
+        o.set("postedAmounts", amounts);
+        o.set("finalEvent", j.finalEvent);
+        if (!j.finalReason.empty()) o.set("finalReason", j.finalReason);
+        Poco::JSON::Array failures;
+        for (const auto& f : j.failures) {
+            Poco::JSON::Object fo(Poco::JSON_PRESERVE_KEY_ORDER);
+            fo.set("entryId", f.entryId);
+            fo.set("reason", f.reason);
+            fo.set("message", f.message);
+            failures.add(fo);
+        }
+        o.set("failures", failures);
+        if (j.failuresNotListed) o.set("failuresNotListed", j.failuresNotListed);
+        jobsJson.add(o);
+    }
+    root.set("jobs", jobsJson);
+    std::ostringstream out;
+    root.stringify(out);
+    return redact(out.str());
+}
+
+std::string RunReport::toText() const {
+    std::ostringstream out;
+    double seconds = static_cast<double>(finishedAtMs - startedAtMs) / 1000.0;
+    out << (dryRun ? "Dry run of " : "Run of ") << connection << " (" << environment << ", plugin " << plugin << "): "
+        << outcome << " in " << std::fixed;
+    out.precision(1);
+    out << seconds << " s, " << pleoRequests << " Pleo requests\n";
+    if (!error.empty()) out << "  error: " << error << "\n";
+    if (jobs.empty()) out << "  no export jobs were waiting\n";
+    for (const auto& j : jobs) {
+        out << "  job " << j.jobId << ": " << j.fetched << " fetched, " << j.posted << (dryRun ? " planned" : " posted")
+            << ", " << j.rejected << " rejected, " << j.alreadyPosted << " already posted";
+        if (j.undelivered) out << ", " << j.undelivered << " not yet delivered";
+        out << (j.finalEvent.empty() ? " (job left open)" : " -> " + j.finalEvent) << "\n";
+        if (!j.postedMinorByCurrency.empty()) {
+            out << "    amounts " << (dryRun ? "planned" : "posted") << ":";
+            for (const auto& [cur, minor] : j.postedMinorByCurrency)
+                out << " " << cur << " " << sdk::formatDecimal(minor, currencyExponent(cur));
+            out << "\n";
+        }
+        for (const auto& f : j.failures) out << "    rejected " << f.entryId << ": " << f.reason << ": " << f.message << "\n";
+        if (j.failuresNotListed) out << "    ... and " << j.failuresNotListed << " more rejected entries (see history --json)\n";
+        if (!j.finalReason.empty()) out << "    reason: " << j.finalReason << "\n";
+    }
+    if (!outputHint.empty()) out << "  output: " << outputHint << "\n";
+    return redact(out.str());
+}
+
+ExitCode RunReport::exitCode() const {
+    if (outcome == "ok") return ExitCode::Ok;
+    if (outcome == "completed_with_errors") return ExitCode::CompletedWithErrors;
+    if (outcome == "needs_reauth") return ExitCode::NeedsReauthorization;
+    if (outcome == "interrupted") return ExitCode::Interrupted;
+    if (outcome == "environment_mismatch") return ExitCode::EnvironmentMismatch;
+    if (outcome == "busy") return ExitCode::Busy;
+    if (outcome == "plugin_failure") return ExitCode::PluginFailure;
+    return ExitCode::Failure;
+}
+
+}  // namespace ledgerbridge::exporter
