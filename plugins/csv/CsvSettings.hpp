@@ -1,0 +1,28 @@
+// The CSV plugin's manifest (name, capabilities, settings declared as data) and the parsing of
+// its validated settings into a CsvConfig.
+#pragma once
+
+#include <set>
+#include <string>
+
+#include "CsvFormat.hpp"
+#include "ledgerbridge/plugin.hpp"
+
+namespace ledgerbridge::csv {
+
+struct CsvConfig {
+    std::string outputDir;   ///< existing, writable directory
+    std::string filePrefix;  ///< file name = filePrefix + export job id + ".csv"
+    CsvFormat format;
+    std::set<std::string> taxCodes;  ///< empty = accept any tax code
+};
+
+/// The manifest: settings output_dir, columns, delimiter, decimal_separator, tax_codes, file_prefix.
+sdk::Manifest csvManifest();
+
+/// Turns settings (already checked against the manifest) into a CsvConfig. Throws
+/// sdk::SettingsError naming each bad key: a missing output directory, unknown columns, a
+/// column list without entry_id, a delimiter or separator that is not one allowed character.
+CsvConfig parseCsvSettings(const sdk::Settings& settings);
+
+}  // namespace ledgerbridge::csv

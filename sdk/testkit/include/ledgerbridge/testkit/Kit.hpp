@@ -1,0 +1,67 @@
+// The conformance kit's shared fixture: which plugin file and settings it was pointed at, the
+// loaded plugin table, fresh per-instance settings (with ${TESTKIT_TMP} replaced by a new
+// temporary directory), sample entries good and bad, and a snapshot of files for side-effect
+// checks. The kit loads plugins with the SDK's standalone loader (ledgerbridge/library.hpp):
+// the same library_info check, rtld_now|rtld_local load and version negotiation as the host.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "ledgerbridge/host.hpp"
+#include "ledgerbridge/model.hpp"
+#include "ledgerbridge/testkit/MemoryHost.hpp"
+
+namespace ledgerbridge::testkit {
+
+using SettingList = std::vector<std::pair<std::string, std::string>>;
+
+/// Where the kit points; set once by main() from --plugin/--settings or the environment
+/// variables LEDGERBRIDGE_PLUGIN and LEDGERBRIDGE_PLUGIN_SETTINGS.
+struct KitConfig {
+    std::string pluginPath;
+    std::string settingsPath;
+    SettingList settings;                          ///< plugin settings (with ${TESTKIT_TMP})
+    std::map<std::string, std::string> kitOptions; ///< "testkit.*" lines, prefix removed
+    std::vector<std::pair<std::string, std::string>> badSettings;  ///< testkit.bad.<key>=<value>
+};
+
+/// Parses a settings file: `key=value` lines, `#` comments, blank lines ignored; lines whose key
+/// starts with "testkit." configure the kit. Throws std::runtime_error naming file and line.
+KitConfig parseSettingsFile(const std::string& pluginPath, const std::string& path);
+
+KitConfig& config();
+
+/// The plugin table, loaded once (through sdk::inspectLibrary + sdk::openLibrary).
+const lb_plugin_api* pluginApi();
+
+/// A fresh temporary directory, removed at exit.
+std::string freshTempDir();
+
+/// The settings with ${TESTKIT_TMP} replaced by `tmp`.
+SettingList settingsFor(const std::string& tmp);
+
+/// A balanced entry (two lines, EUR, known tax code from testkit.known_tax_code, default "S25").
+sdk::Entry goodEntry(const std::string& id);
+/// Lines sum to one cent more than the total.
+sdk::Entry unbalancedEntry(const std::string& id);
+/// A line with no account code.
+sdk::Entry missingAccountEntry(const std::string& id);
+/// A line with tax code "LBKIT-UNKNOWN-TAX" (the settings must make it unknown to the plugin).
+sdk::Entry unknownTaxEntry(const std::string& id);
+
+/// Every regular file below `dir` with its size and content hash, for side-effect checks.
+std::map<std::string, std::string> snapshot(const std::string& dir);
+
+/// A configured instance on its own temp dir and MemoryHost.
+struct Instance {
+    Instance();
+    std::string tmp;
+    MemoryHost host;
+    std::unique_ptr<sdk::PluginClient> client;
+};
+
+}  // namespace ledgerbridge::testkit

@@ -1,0 +1,166 @@
+// The conformance kit's shared fixture: settings file, plugin loading, sample entries.
+#include "ledgerbridge/testkit/Kit.hpp"
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <sstream>
+#include <stdexcept>
+
+#include "ledgerbridge/library.hpp"
+
+namespace fs = std::filesystem;
+
+namespace ledgerbridge::testkit {
+
+namespace {
+std::string trim(const std::string& s) {
+    const auto b = s.find_first_not_of(" \t\r");
+    if (b == std::string::npos) return {};
+    const auto e = s.find_last_not_of(" \t\r");
+    return s.substr(b, e - b + 1);
+}
+
+struct TempDirs {
+    std::vector<std::string> dirs;
+    ~TempDirs() {
+        std::error_code ec;
+        for (const auto& d : dirs) fs::remove_all(d, ec);
+    }
+};
+TempDirs& tempDirs() {
+    static TempDirs t;
+    return t;
+}
+
+sdk::Money eur(std::int64_t minor) { return sdk::Money{minor, "EUR", 2}; }
+
+sdk::Line line(const std::string& id, std::int64_t gross, std::int64_t tax, const std::string& taxCode) {
+    sdk::Line l;
+    l.lineId = id;
+    l.supplierAmount = eur(gross);
+    l.walletAmount = eur(gross);
+    l.netAmount = eur(gross - tax);
+    l.accountCode = "6110";
+    l.taxCode = taxCode;
+    l.taxRate = "25";
+    l.taxType = "normal";
+    l.taxAmount = eur(tax);
+    l.tags.push_back(sdk::Tag{"PROJECT", "P-17", "Apollo, \"phase\" 2"});
+    l.description = "Line " + id;
+    return l;
+}
+}  // namespace
+
+KitConfig parseSettingsFile(const std::string& pluginPath, const std::string& path) {
+    KitConfig c;
+    c.pluginPath = pluginPath;
+    c.settingsPath = path;
+    std::ifstream in(path);
+    if (!in) throw std::runtime_error("cannot read the settings file " + path);
+    std::string raw;
+    for (int n = 1; std::getline(in, raw); ++n) {
+        const std::string text = trim(raw);
+        if (text.empty() || text[0] == '#') continue;
+        const auto eq = text.find('=');
+        if (eq == std::string::npos)
+            throw std::runtime_error(path + ":" + std::to_string(n) + ": expected key=value, found '" + text + "'");
+        const std::string key = trim(text.substr(0, eq)), value = trim(text.substr(eq + 1));
+        if (key.rfind("testkit.bad.", 0) == 0) c.badSettings.emplace_back(key.substr(12), value);
+        else if (key.rfind("testkit.", 0) == 0) c.kitOptions[key.substr(8)] = value;
+        else c.settings.emplace_back(key, value);
+    }
+    return c;
+}
+
+KitConfig& config() {
+    static KitConfig c;
+    return c;
+}
+
+const lb_plugin_api* pluginApi() {
+    static const lb_plugin_api* api = [] {
+        sdk::inspectLibrary(config().pluginPath);
+        return sdk::openLibrary(config().pluginPath);
+    }();
+    return api;
+}
+
+std::string freshTempDir() {
+    std::string pattern = (fs::temp_directory_path() / "lbkit-XXXXXX").string();
+    if (!mkdtemp(pattern.data())) throw std::runtime_error("cannot create a temporary directory");
+    tempDirs().dirs.push_back(pattern);
+    return pattern;
+}
+
+SettingList settingsFor(const std::string& tmp) {
+    SettingList out = config().settings;
+    for (auto& [key, value] : out) {
+        for (auto pos = value.find("${TESTKIT_TMP}"); pos != std::string::npos; pos = value.find("${TESTKIT_TMP}"))
+            value.replace(pos, 14, tmp);
+    }
+    return out;
+}
+
+sdk::Entry goodEntry(const std::string& id) {
+    const auto it = config().kitOptions.find("known_tax_code");
+    const std::string tax = it == config().kitOptions.end() ? "S25" : it->second;
+    sdk::Entry e;
+    e.accountingEntryId = id;
+    e.exportJobId = "job-kit-1";
+    e.idempotencyKey = "lb-" + id;
+    e.type = "card_purchase";
+    e.date = "2026-01-15";
+    e.bookingDate = "2026-01-17";
+    e.note = "Team dinner; \"Kødbyen\", 2 guests\nsecond line";
+    e.supplier = sdk::Party{"sup-1", "V100", "Restaurant Æblet"};
+    e.employee = sdk::Party{"emp-1", "E7", "Ada Lovelace"};
+    e.team = sdk::Party{"team-1", "T1", "Engineering"};
+    e.lines.push_back(line(id + "-1", 12500, 2500, tax));
+    e.lines.push_back(line(id + "-2", 2000, 400, tax));
+    e.totalSupplier = eur(14500);
+    e.totalWallet = eur(14500);
+    e.contraAccountCode = "2900";
+    return e;
+}
+
+sdk::Entry unbalancedEntry(const std::string& id) {
+    sdk::Entry e = goodEntry(id);
+    e.totalWallet.minor += 1;
+    return e;
+}
+
+sdk::Entry missingAccountEntry(const std::string& id) {
+    sdk::Entry e = goodEntry(id);
+    e.lines[1].accountCode.clear();
+    return e;
+}
+
+sdk::Entry unknownTaxEntry(const std::string& id) {
+    sdk::Entry e = goodEntry(id);
+    e.lines[0].taxCode = "LBKIT-UNKNOWN-TAX";
+    return e;
+}
+
+std::map<std::string, std::string> snapshot(const std::string& dir) {
+    std::map<std::string, std::string> out;
+    std::error_code ec;
+    for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator();
+         it.increment(ec)) {
+        if (!it->is_regular_file()) continue;
+        std::ifstream in(it->path(), std::ios::binary);
+        std::ostringstream content;
+        content << in.rdbuf();
+        out[it->path().string()] = std::to_string(std::hash<std::string>{}(content.str()));
+    }
+    return out;
+}
+
+Instance::Instance() : tmp(freshTempDir()) {
+    const lb_plugin_api* api = pluginApi();
+    client = std::make_unique<sdk::PluginClient>(api, host, api->describe()->name);
+    client->configure(settingsFor(tmp));
+}
+
+}  // namespace ledgerbridge::testkit

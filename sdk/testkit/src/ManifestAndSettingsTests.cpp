@@ -1,0 +1,130 @@
+// Conformance: the file and its ABI, the manifest, settings validation good and bad, check().
+#include <gtest/gtest.h>
+
+#include <regex>
+#include <set>
+
+#include "ledgerbridge/library.hpp"
+#include "ledgerbridge/testkit/Kit.hpp"
+
+using namespace ledgerbridge;
+using namespace ledgerbridge::testkit;
+
+namespace {
+bool namesKey(const sdk::CallFailed& e, const std::string& key) {
+    for (const auto& [k, m] : e.settingErrors())
+        if (k == key) return true;
+    return false;
+}
+}  // namespace
+
+TEST(Abi, FileCarriesTheEntrySymbolOfThisMajor) {
+    const sdk::LibraryFacts facts = sdk::inspectLibrary(config().pluginPath);
+    EXPECT_TRUE(facts.hasExpectedEntry);
+    EXPECT_EQ(facts.entrySymbols, std::vector<std::string>{LB_PLUGIN_ENTRY_SYMBOL});
+}
+
+TEST(Abi, TableIsNegotiatedAndComplete) {
+    const lb_plugin_api* api = pluginApi();
+    ASSERT_NE(api, nullptr);
+    EXPECT_EQ(api->abi_major, static_cast<std::uint32_t>(LB_ABI_MAJOR));
+    EXPECT_LE(api->abi_minor, static_cast<std::uint32_t>(LB_ABI_MINOR));
+    EXPECT_GE(api->struct_size, sizeof(lb_plugin_api));
+}
+
+TEST(Manifest, DescribesThePlugin) {
+    const lb_manifest* m = pluginApi()->describe();
+    ASSERT_NE(m, nullptr);
+    EXPECT_GE(m->struct_size, sizeof(lb_manifest));
+    ASSERT_NE(m->name, nullptr);
+    EXPECT_TRUE(std::regex_match(m->name, std::regex("[a-z0-9_-]+"))) << m->name;
+    ASSERT_NE(m->version, nullptr);
+    EXPECT_TRUE(std::regex_match(m->version, std::regex(R"(\d+\.\d+\.\d+([-+].*)?)"))) << m->version;
+    ASSERT_NE(m->target_system, nullptr);
+    EXPECT_STRNE(m->target_system, "");
+    EXPECT_TRUE(m->maturity == LB_MATURITY_STABLE || m->maturity == LB_MATURITY_ALPHA);
+    EXPECT_EQ(m->capabilities & ~0xFu, 0u) << "unknown capability bits";
+    EXPECT_EQ(pluginApi()->describe(), m) << "describe() must return the same static data every time";
+}
+
+TEST(Manifest, SettingsAreDeclaredAsData) {
+    const lb_manifest* m = pluginApi()->describe();
+    std::set<std::string> keys;
+    for (std::size_t i = 0; i < m->setting_count; ++i) {
+        const lb_setting_spec& s = m->settings[i];
+        ASSERT_NE(s.key, nullptr);
+        EXPECT_TRUE(keys.insert(s.key).second) << "duplicate setting " << s.key;
+        EXPECT_TRUE(s.type >= LB_SETTING_STRING && s.type <= LB_SETTING_PATH) << s.key;
+        ASSERT_NE(s.description, nullptr) << s.key;
+        EXPECT_STRNE(s.description, "") << s.key << " needs a description";
+        EXPECT_FALSE(s.secret && s.default_value && *s.default_value) << s.key << ": a secret has no default";
+    }
+}
+
+TEST(Settings, TheGivenSettingsAreAccepted) {
+    Instance i;  // configures; throws on failure
+    SUCCEED();
+}
+
+TEST(Settings, UnknownKeyIsRejectedByName) {
+    MemoryHost host;
+    sdk::PluginClient c(pluginApi(), host, "kit");
+    SettingList s = settingsFor(freshTempDir());
+    s.emplace_back("lbkit_no_such_setting", "1");
+    try {
+        c.configure(s);
+        FAIL() << "configure accepted an unknown setting";
+    } catch (const sdk::CallFailed& e) {
+        EXPECT_EQ(e.status(), LB_ERR_CONFIG);
+        EXPECT_TRUE(namesKey(e, "lbkit_no_such_setting")) << e.what();
+    }
+}
+
+TEST(Settings, EachMissingRequiredSettingIsRejectedByName) {
+    const lb_manifest* m = pluginApi()->describe();
+    for (std::size_t i = 0; i < m->setting_count; ++i) {
+        if (m->settings[i].default_value) continue;
+        const std::string key = m->settings[i].key;
+        SettingList s;
+        for (const auto& kv : settingsFor(freshTempDir()))
+            if (kv.first != key) s.push_back(kv);
+        MemoryHost host;
+        sdk::PluginClient c(pluginApi(), host, "kit");
+        try {
+            c.configure(s);
+            ADD_FAILURE() << "configure accepted settings without required " << key;
+        } catch (const sdk::CallFailed& e) {
+            EXPECT_EQ(e.status(), LB_ERR_CONFIG);
+            EXPECT_TRUE(namesKey(e, key)) << e.what();
+        }
+    }
+}
+
+TEST(Settings, BadValuesFromTheSettingsFileAreRejectedByName) {
+    if (config().badSettings.empty()) GTEST_SKIP() << "no testkit.bad.<key>=<value> lines in the settings file";
+    for (const auto& [key, value] : config().badSettings) {
+        SettingList s = settingsFor(freshTempDir());
+        bool replaced = false;
+        for (auto& kv : s)
+            if (kv.first == key) kv.second = value, replaced = true;
+        if (!replaced) s.emplace_back(key, value);
+        MemoryHost host;
+        sdk::PluginClient c(pluginApi(), host, "kit");
+        try {
+            c.configure(s);
+            ADD_FAILURE() << "configure accepted " << key << "=" << value;
+        } catch (const sdk::CallFailed& e) {
+            EXPECT_EQ(e.status(), LB_ERR_CONFIG) << e.what();
+            EXPECT_TRUE(namesKey(e, key)) << e.what();
+        }
+    }
+}
+
+TEST(Check, SucceedsAndWritesNothing) {
+    Instance i;
+    const auto before = snapshot(i.tmp);
+    i.client->check();
+    EXPECT_EQ(i.host.writes, 0);
+    EXPECT_EQ(snapshot(i.tmp), before);
+    for (const auto& r : i.host.requests) EXPECT_EQ(r.rfind("GET ", 0), 0u) << "check() sent " << r;
+}
