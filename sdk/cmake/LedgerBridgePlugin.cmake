@@ -8,8 +8,8 @@ include_guard(GLOBAL)
 
 # ledgerbridge_add_plugin(<name> SOURCES <files...> [LIBRARIES <libs...>] [OUTPUT_DIRECTORY <dir>])
 # Builds <name>.so: a MODULE library with hidden visibility, position-independent code and no
-# undefined symbols allowed (-Wl,--no-undefined), linked against the SDK headers. The only
-# exported symbol is the entry point LEDGERBRIDGE_PLUGIN() defines. OUTPUT_DIRECTORY defaults
+# undefined symbols allowed (-Wl,--no-undefined), linked against the SDK headers. A version
+# script makes the entry point LEDGERBRIDGE_PLUGIN() defines the only exported symbol. OUTPUT_DIRECTORY defaults
 # to LEDGERBRIDGE_PLUGIN_OUTPUT_DIR when set, else the current binary dir.
 function(ledgerbridge_add_plugin name)
   cmake_parse_arguments(ARG "" "OUTPUT_DIRECTORY" "SOURCES;LIBRARIES" ${ARGN})
@@ -25,7 +25,12 @@ function(ledgerbridge_add_plugin name)
     C_VISIBILITY_PRESET hidden
     VISIBILITY_INLINES_HIDDEN ON
     POSITION_INDEPENDENT_CODE ON)
-  target_link_options(${name} PRIVATE "-Wl,--no-undefined")
+  # A version script as well: -fvisibility=hidden alone lets clang export libstdc++ template
+  # instantiations (std is declared with default visibility), which could bind across plugins.
+  set(exports "${CMAKE_CURRENT_BINARY_DIR}/${name}.exports")
+  file(WRITE "${exports}" "{\n  global: ledgerbridge_plugin_abi_*;\n  local: *;\n};\n")
+  target_link_options(${name} PRIVATE "-Wl,--no-undefined" "-Wl,--version-script=${exports}")
+  set_property(TARGET ${name} APPEND PROPERTY LINK_DEPENDS "${exports}")
   if(ARG_OUTPUT_DIRECTORY)
     set_target_properties(${name} PROPERTIES LIBRARY_OUTPUT_DIRECTORY "${ARG_OUTPUT_DIRECTORY}")
   elseif(DEFINED LEDGERBRIDGE_PLUGIN_OUTPUT_DIR)
