@@ -231,6 +231,20 @@ MappingResult mapItem(const std::string& itemJson, const std::string& jobId, con
             e.contraAccountCode = text(contra, "code", "contraAccount.", false);
             e.contraAccountId = text(contra, "identifier", "contraAccount.", false);
         }
+        if (o->has("files") && !o->isNull("files")) {
+            Array::Ptr files = o->getArray("files");
+            if (!files) throw Invalid{"files is not an array"};
+            for (std::size_t i = 0; i < files->size(); ++i) {
+                Object::Ptr f = files->getObject(static_cast<unsigned>(i));
+                std::string path = "files[" + std::to_string(i) + "].";
+                if (!f) throw Invalid{path.substr(0, path.size() - 1) + " is not an object"};
+                FileRef ref;
+                ref.url = text(f, "url", path, true);
+                ref.type = text(f, "type", path, false);
+                if (f->has("size") && !f->isNull("size")) ref.size = wholeNumber(f->get("size"), path + "size");
+                result.files.push_back(std::move(ref));
+            }
+        }
         result.entry = std::move(e);
     } catch (const Invalid& bad) {
         result.failureReason = "validation_failure";

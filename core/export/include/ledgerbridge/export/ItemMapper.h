@@ -6,13 +6,22 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "ledgerbridge/model.hpp"
 
 namespace ledgerbridge::exporter {
 
+/// A receipt attached to an export item (files[] of ExportItemV3): where to download it.
+struct FileRef {
+    std::string url;
+    std::int64_t size = 0;  ///< bytes Pleo announced (0 = unknown)
+    std::string type;       ///< MIME-like type
+};
+
 struct MappingResult {
     std::optional<sdk::Entry> entry;  ///< set when the item could be mapped
+    std::vector<FileRef> files;       ///< receipts to download (the entry's receipts stay empty)
     std::string failureReason;        ///< Pleo failureReasonType when it could not
     std::string message;              ///< what is wrong, naming the field path
 };

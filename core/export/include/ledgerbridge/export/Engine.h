@@ -1,0 +1,78 @@
+// The export engine: one run of one connection. Finds the connection's export jobs, delivers
+// every entry to the target through the plugin and reports each result back to Pleo, with the
+// ledger written before and after every step so that killing the process at any instant loses
+// no expense and posts none twice. The flow reads top to bottom in Engine.cpp.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "ledgerbridge/export/Ports.h"
+#include "ledgerbridge/export/RunReport.h"
+#include "ledgerbridge/store/Ledger.h"
+#include "ledgerbridge/store/StateStore.h"
+
+namespace ledgerbridge::exporter {
+
+/// Which connection, in which environment.
+struct RunTarget {
+    std::string connection;
+    std::string companyId;
+    std::string environment;
+    std::string fingerprint;      ///< environment fingerprint of (profile, company)
+};
+
+struct EngineSettings {
+    int pageSize = 100;           ///< items per GET page (Pleo's page limit)
+    int batchSize = 100;          ///< entries per plugin push (and per PUT of results, max 100)
+    int maxAttempts = 5;          ///< pushes of one entry that came back retryable, per run
+    bool dryRun = false;          ///< plan only: no events, no item updates, nothing to the target, no ledger writes
+    std::string dryRunReport;     ///< file the planned documents are written to (JSON lines)
+    std::string receiptDir;       ///< the receipt cache
+    bool interactive = false;     ///< draw a progress line on stderr
+    bool createJobs = false;      ///< create a job for ready entries when none is pending
+    std::int64_t leaseMs = 10 * 60 * 1000;  ///< run lease lifetime, renewed after every batch
+    const std::atomic<bool>* cancel = nullptr;  ///< set: finish the batch in flight, report, stop
+    /// Test hook: called with a step name at each durable step ("staged", "pushing", "pushed",
+    /// "reported", "final"); the crash tests use it to die at exact points.
+    std::function<void(const std::string&)> onStep;
+};
+
+class Engine {
+public:
+    /// All references must outlive the engine. `target` is already configured.
+    Engine(store::StateStore& store, PleoExports& pleo, ExportTarget& target, RunTarget run, EngineSettings settings);
+
+    /// Runs once. Takes the connection's run lease (LockBusyError when another process holds
+    /// it), records the run in the history, and returns its report. Errors that end the run
+    /// (network, Pleo, plugin) are in the report's outcome and error, not thrown; only
+    /// ReauthorizationRequired, LockBusyError and EnvironmentMismatchError are thrown.
+    RunReport run();
+
+private:
+    void processJob(const JobInfo& job, JobReport& report);
+    bool startJob(store::JobRecord& rec, JobReport& report);
+    void fetchItems(store::JobRecord& rec, JobReport& report);
+    void syncWithPleo(const store::JobRecord& rec);
+    void resolveInFlight(const store::JobRecord& rec, JobReport& report);
+    bool deliverBatch(const store::JobRecord& rec, JobReport& report);
+    void reportResults(const store::JobRecord& rec);
+    void finishJob(store::JobRecord& rec, JobReport& report);
+    void dryRunJob(const JobInfo& job, JobReport& report);
+    void summarize(const store::JobRecord& rec, JobReport& report);
+    void step(const std::string& name);
+    bool cancelled() const;
+
+    store::StateStore& store_;
+    store::Ledger ledger_;
+    PleoExports& pleo_;
+    ExportTarget& target_;
+    RunTarget run_;
+    EngineSettings settings_;
+    TargetCapabilities caps_;
+    std::string runId_;
+};
+
+}  // namespace ledgerbridge::exporter

@@ -1,0 +1,110 @@
+// What the export engine needs from the outside world, and nothing more: Pleo's export-job
+// API (PleoExports) and one configured plugin instance (ExportTarget). The production
+// implementations adapt the Pleo client (core/pleo) and the plugin loader (core/loader); tests
+// use in-memory doubles to drive the engine through crashes deterministically.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ledgerbridge/common/Exception.h"
+#include "ledgerbridge/model.hpp"
+
+namespace ledgerbridge::exporter {
+
+struct JobInfo {
+    std::string id;
+    std::string status;           ///< pending | in_progress | completed | completed_with_errors | failed
+    std::int64_t numberOfItems = 0;
+};
+
+/// One page of export items: the raw JSON of each item, in order.
+struct ItemPage {
+    std::vector<std::string> items;
+    std::string endCursor;
+    bool hasNextPage = false;
+};
+
+/// What Pleo knows about one item of a job (GET /v3/export-jobs/{id}/items).
+struct JobItemStatus {
+    std::string accountingEntryId;
+    std::string status;           ///< pending | in_progress | failed | successful | abandoned
+    std::string externalId;
+};
+
+struct JobItemPage {
+    std::vector<JobItemStatus> items;
+    std::string endCursor;
+    bool hasNextPage = false;
+};
+
+/// One result to report (PUT /v3/export-jobs/{id}/items).
+struct ItemResult {
+    std::string accountingEntryId;
+    bool successful = false;
+    std::string externalId, externalUrl, exportedAt;   ///< successful
+    std::string failureReasonType, failureReason;      ///< failed
+};
+
+/// Thrown by PleoExports when the job can no longer be changed (finished or expired: 404/422).
+class JobClosedError : public Exception {
+public:
+    using Exception::Exception;
+};
+
+/// Thrown by PleoExports::createJob for 409 EXPORT_ALREADY_IN_PROGRESS.
+class JobAlreadyActiveError : public Exception {
+public:
+    using Exception::Exception;
+};
+
+class PleoExports {
+public:
+    virtual ~PleoExports() = default;
+    /// Jobs of the company in any of `statuses`, all pages.
+    virtual std::vector<JobInfo> listJobs(const std::string& companyId, const std::vector<std::string>& statuses) = 0;
+    virtual JobInfo getJob(const std::string& jobId) = 0;
+    /// POST /v3/export-jobs for `entryIds` (non-interactive). Throws JobAlreadyActiveError on 409.
+    virtual JobInfo createJob(const std::string& companyId, const std::vector<std::string>& entryIds) = 0;
+    /// POST /v3/export-job-events. Throws JobClosedError on 422 (invalid transition).
+    virtual void postEvent(const std::string& jobId, const std::string& event, const std::string& failureReasonType,
+                           const std::string& failureReason) = 0;
+    /// GET /v3/export-items?job_id= one page after `cursor` ("" = first).
+    virtual ItemPage exportItems(const std::string& jobId, const std::string& cursor, int limit) = 0;
+    /// GET /v3/export-jobs/{id}/items one page after `cursor`.
+    virtual JobItemPage jobItems(const std::string& jobId, const std::string& cursor, int limit) = 0;
+    /// PUT /v3/export-jobs/{id}/items with at most 100 results. Throws JobClosedError on 404/422.
+    virtual void putResults(const std::string& jobId, const std::vector<ItemResult>& results) = 0;
+    /// Downloads a receipt URL's bytes.
+    virtual std::string download(const std::string& url) = 0;
+    /// Requests made so far (for the report).
+    virtual std::int64_t requestCount() const = 0;
+};
+
+/// The plugin's capabilities the engine acts on.
+struct TargetCapabilities {
+    bool idempotencyKeys = false;  ///< the target de-duplicates on the idempotency key
+    bool lookup = false;           ///< lookup() can resolve an unknown outcome
+    bool attachments = false;      ///< receipts are delivered (download them)
+};
+
+/// One configured plugin instance. Implementations turn plugin errors into PluginError (a
+/// failure of the whole batch) and never let a plugin exception escape otherwise.
+class ExportTarget {
+public:
+    virtual ~ExportTarget() = default;
+    virtual std::string name() const = 0;
+    virtual TargetCapabilities capabilities() const = 0;
+    /// Credentials and connectivity; throws PluginError with the plugin's message.
+    virtual void check() = 0;
+    virtual std::vector<sdk::Document> plan(const std::vector<sdk::Entry>& batch) = 0;
+    /// One outcome per attempted entry (entryIndex into `batch`); entries without an outcome were
+    /// not attempted.
+    virtual std::vector<sdk::Outcome> push(const std::vector<sdk::Entry>& batch) = 0;
+    /// Posted or Absent.
+    virtual sdk::Outcome lookup(const sdk::Entry& entry) = 0;
+};
+
+}  // namespace ledgerbridge::exporter

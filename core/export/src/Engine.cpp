@@ -1,0 +1,585 @@
+// The export flow of one connection, top to bottom. Each step writes the ledger before it
+// acts and after it succeeds, so a run killed at any instant resumes exactly where it stopped:
+//
+//   run()            take the connection's lease, find jobs (our unfinished ones first, then
+//                    Pleo's pending ones), process each, record the run
+//   processJob()     startJob -> fetchItems -> syncWithPleo -> deliver in batches -> finishJob
+//   startJob()       ledger row first, then the `started` event (a repeat is harmless)
+//   fetchItems()     every page of export items, staged in the ledger with its cursor
+//   resolveInFlight  entries that may have reached the target (pushing/unknown) are looked up
+//                    there before anything is pushed again
+//   deliverBatch()   map, validate, download receipts, mark `pushing`, push, record outcomes,
+//                    report results to Pleo (which also keeps the job alive)
+//   finishJob()      decide the final event, record it, send it
+#include "ledgerbridge/export/Engine.h"
+
+#include <Poco/DateTimeFormatter.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/Timestamp.h>
+
+#include <algorithm>
+#include <chrono>
+#include <fstream>
+#include <set>
+#include <thread>
+
+#include "ledgerbridge/common/Exception.h"
+#include "ledgerbridge/common/Log.h"
+#include "ledgerbridge/export/IdempotencyKey.h"
+#include "ledgerbridge/export/ItemMapper.h"
+#include "ledgerbridge/export/Progress.h"
+#include "ledgerbridge/export/ReceiptCache.h"
+#include "ledgerbridge/store/Leases.h"
+#include "ledgerbridge/store/Runs.h"
+#include "ledgerbridge/validation.hpp"
+
+namespace ledgerbridge::exporter {
+
+using store::EntryState;
+
+namespace {
+
+std::string isoNow() { return Poco::DateTimeFormatter::format(Poco::Timestamp(), "%Y-%m-%dT%H:%M:%SZ"); }
+
+std::vector<std::string> idsOf(const std::vector<store::LedgerEntry>& entries) {
+    std::vector<std::string> ids;
+    for (const auto& e : entries) ids.push_back(e.entryId);
+    return ids;
+}
+
+/// The stored entry as the host hands it over: mapped, validated, receipts attached.
+struct Prepared {
+    store::LedgerEntry ledger;
+    sdk::Entry entry;
+};
+
+/// Reasons a job stops before it is finished; the job stays open for the next run.
+struct StopJob {
+    std::string reason;
+};
+
+}  // namespace
+
+Engine::Engine(store::StateStore& store, PleoExports& pleo, ExportTarget& target, RunTarget run, EngineSettings settings)
+    : store_(store), ledger_(store), pleo_(pleo), target_(target), run_(std::move(run)), settings_(std::move(settings)) {
+    settings_.batchSize = std::clamp(settings_.batchSize, 1, 100);  // Pleo takes at most 100 results per PUT
+    settings_.pageSize = std::clamp(settings_.pageSize, 1, 1000);
+}
+
+void Engine::step(const std::string& name) {
+    if (settings_.onStep) settings_.onStep(name);
+}
+
+bool Engine::cancelled() const { return settings_.cancel && settings_.cancel->load(); }
+
+// ---- one run --------------------------------------------------------------------------------
+
+RunReport Engine::run() {
+    store::Leases leases(store_);
+    store::ScopedLease lease(leases, "run:" + run_.fingerprint, settings_.leaseMs, 0,
+                             "an export run of connection '" + run_.connection + "'");
+    store::Runs runs(store_);
+    runId_ = runs.start(run_.connection, run_.fingerprint, settings_.dryRun);
+    log::LogContext context(runId_, run_.connection);
+
+    RunReport report;
+    report.runId = runId_;
+    report.connection = run_.connection;
+    report.environment = run_.environment;
+    report.plugin = target_.name();
+    report.dryRun = settings_.dryRun;
+    report.startedAtMs = store::nowMs();
+    caps_ = target_.capabilities();
+    std::int64_t requestsBefore = pleo_.requestCount();
+
+    try {
+        // Our own unfinished jobs first (a crash left them in progress), then Pleo's pending ones.
+        std::vector<JobInfo> jobs;
+        std::set<std::string> seen;
+        for (const auto& rec : ledger_.unfinishedJobs(run_.fingerprint, run_.connection)) {
+            jobs.push_back(JobInfo{rec.jobId, "in_progress", rec.numberOfItems});
+            seen.insert(rec.jobId);
+        }
+        for (const auto& job : pleo_.listJobs(run_.companyId, {"pending"}))
+            if (seen.insert(job.id).second) jobs.push_back(job);
+        log::info("export run started", {{"jobs", std::to_string(jobs.size())}, {"plugin", report.plugin},
+                                         {"dry_run", settings_.dryRun ? "true" : "false"}});
+
+        for (const auto& job : jobs) {
+            if (cancelled()) break;
+            JobReport jr;
+            jr.jobId = job.id;
+            log::LogContext jobContext(runId_, run_.connection);
+            if (settings_.dryRun)
+                dryRunJob(job, jr);
+            else
+                processJob(job, jr);
+            report.jobs.push_back(std::move(jr));
+            lease.renew();
+        }
+        bool errors = false, open = false;
+        for (const auto& j : report.jobs) {
+            errors = errors || j.rejected > 0;
+            open = open || (j.finalEvent.empty() && !settings_.dryRun);
+        }
+        report.outcome = cancelled() ? "interrupted" : open ? "failed" : errors ? "completed_with_errors" : "ok";
+        if (open && !cancelled()) {
+            for (const auto& j : report.jobs)
+                if (j.finalEvent.empty() && report.error.empty())
+                    report.error = "job " + j.jobId + " is not finished: " + j.finalReason;
+        }
+    } catch (const ReauthorizationRequired& e) {
+        report.outcome = "needs_reauth";
+        report.error = describe(e);
+    } catch (const PluginError& e) {
+        report.outcome = "plugin_failure";
+        report.error = describe(e);
+    } catch (const Exception& e) {
+        report.outcome = "failed";
+        report.error = describe(e);
+    } catch (const std::exception& e) {
+        report.outcome = "failed";
+        report.error = describe(e);
+    }
+    report.finishedAtMs = store::nowMs();
+    report.pleoRequests = pleo_.requestCount() - requestsBefore;
+    runs.finish(runId_, report.outcome, report.toJson());
+    if (report.outcome == "ok" || report.outcome == "completed_with_errors")
+        log::info("export run finished", {{"outcome", report.outcome}});
+    else
+        log::error("export run did not finish", {{"outcome", report.outcome}, {"error", report.error}});
+    return report;
+}
+
+// ---- one job --------------------------------------------------------------------------------
+
+void Engine::processJob(const JobInfo& job, JobReport& report) {
+    auto existing = ledger_.job(run_.fingerprint, job.id);
+    store::JobRecord rec;
+    if (existing) {
+        rec = *existing;
+    } else {
+        rec.fingerprint = run_.fingerprint;
+        rec.jobId = job.id;
+        rec.connection = run_.connection;
+        rec.phase = "fetching";
+        rec.numberOfItems = job.numberOfItems;
+    }
+    rec.runId = runId_;
+    ledger_.saveJob(rec);  // from here on the job is ours: a crash resumes it
+    Progress progress(job.id, std::max<std::int64_t>(rec.numberOfItems, 1), settings_.interactive);
+    try {
+        if (!startJob(rec, report)) {
+            summarize(rec, report);
+            return;
+        }
+        fetchItems(rec, report);
+        syncWithPleo(rec);
+        rec.phase = "delivering";
+        ledger_.saveJob(rec);
+        for (int round = 0; round < settings_.maxAttempts && !cancelled(); ++round) {
+            resolveInFlight(rec, report);
+            while (!cancelled() && deliverBatch(rec, report)) {
+                auto c = ledger_.counts(run_.fingerprint, rec.jobId);
+                progress.update("delivering", c.byState["posted"] + c.byState["rejected"], c.byState["rejected"]);
+            }
+            resolveInFlight(rec, report);  // outcomes this round left unknown: posted, or back to planned
+            reportResults(rec);
+            // Entries the target asked us to retry go around again, after a growing pause.
+            std::vector<store::LedgerEntry> again;
+            for (auto& e : ledger_.entries(run_.fingerprint, rec.jobId, EntryState::Retryable, 1000000))
+                if (e.attempts < settings_.maxAttempts) again.push_back(e);
+            if (!again.empty()) {
+                auto pause = std::chrono::milliseconds(std::min(30000, 500 << std::min(round, 6)));
+                log::warn("the target asked to retry entries; trying again",
+                          {{"entries", std::to_string(again.size())}, {"pause_ms", std::to_string(pause.count())}});
+                for (auto waited = std::chrono::milliseconds(0); waited < pause && !cancelled();
+                     waited += std::chrono::milliseconds(50))
+                    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+                for (auto& e : again) {
+                    e.state = EntryState::Planned;
+                    ledger_.recordOutcome(e);
+                }
+            }
+            if (ledger_.entries(run_.fingerprint, rec.jobId, EntryState::Planned, 1).empty()) break;
+        }
+        progress.finish();
+        finishJob(rec, report);
+    } catch (const JobClosedError& e) {
+        progress.finish();
+        // Pleo no longer accepts updates (expired, or finished elsewhere). Whatever may have reached
+        // the target is resolved now so a re-export of these entries finds them posted.
+        resolveInFlight(rec, report);
+        rec.phase = "finished";
+        rec.finalReason = std::string("Pleo closed the job: ") + e.what();
+        ledger_.saveJob(rec);
+        report.finalReason = rec.finalReason;
+        report.finalEvent = "closed_by_pleo";
+        log::warn("the export job was closed by Pleo before it finished", {{"job", rec.jobId}, {"reason", e.what()}});
+    } catch (const StopJob& stop) {
+        progress.finish();
+        report.finalReason = stop.reason;
+        log::error("the export job stopped and stays open for the next run", {{"job", rec.jobId}, {"reason", stop.reason}});
+    }
+    summarize(rec, report);
+}
+
+void Engine::summarize(const store::JobRecord& rec, JobReport& report) {
+    auto c = ledger_.counts(run_.fingerprint, rec.jobId);
+    report.fetched = c.total;
+    report.posted = c.byState["posted"];
+    report.rejected = c.byState["rejected"];
+    report.undelivered = c.byState["planned"] + c.byState["pushing"] + c.byState["retryable"] + c.byState["unknown"];
+    report.postedMinorByCurrency = c.postedAmountByCurrency;
+    for (std::int64_t after = -1;;) {
+        auto rejected = ledger_.entries(run_.fingerprint, rec.jobId, EntryState::Rejected, 200, after);
+        if (rejected.empty()) break;
+        for (const auto& r : rejected) report.addFailure({r.entryId, r.failureType, r.failureReason});
+        after = rejected.back().seq;
+        if (report.failures.size() >= JobReport::kMaxFailuresListed) {
+            report.failuresNotListed = report.rejected - static_cast<std::int64_t>(report.failures.size());
+            break;
+        }
+    }
+}
+
+bool Engine::startJob(store::JobRecord& rec, JobReport& report) {
+    if (rec.startedSent) {
+        // A job we started earlier: make sure Pleo still has it in progress.
+        JobInfo now = pleo_.getJob(rec.jobId);
+        if (!rec.finalEvent.empty() && now.status == rec.finalEvent) {
+            // We sent the final event and crashed before recording that: the job is done.
+            rec.finalSent = true;
+            rec.phase = "finished";
+            ledger_.saveJob(rec);
+            report.finalEvent = rec.finalEvent;
+            return false;
+        }
+        if (now.status != "in_progress") throw JobClosedError("its status is " + now.status);
+        return true;
+    }
+    try {
+        pleo_.postEvent(rec.jobId, "started", "", "");
+    } catch (const JobClosedError&) {
+        // Either we sent `started` before a crash (then it is in progress: fine) or the job is
+        // no longer ours to start.
+        JobInfo now = pleo_.getJob(rec.jobId);
+        if (now.status != "in_progress") {
+            rec.phase = "finished";
+            rec.finalReason = "Pleo refused to start the job (status " + now.status + ")";
+            ledger_.saveJob(rec);
+            report.finalEvent = "closed_by_pleo";
+            report.finalReason = rec.finalReason;
+            return false;
+        }
+    }
+    rec.startedSent = true;
+    ledger_.saveJob(rec);
+    log::info("export job started", {{"job", rec.jobId}, {"items", std::to_string(rec.numberOfItems)}});
+    return true;
+}
+
+void Engine::fetchItems(store::JobRecord& rec, JobReport& /*report*/) {
+    Progress progress(rec.jobId, std::max<std::int64_t>(rec.numberOfItems, 1), settings_.interactive);
+    std::int64_t fetched = ledger_.counts(run_.fingerprint, rec.jobId).total;
+    while (!rec.itemsComplete) {
+        ItemPage page = pleo_.exportItems(rec.jobId, rec.itemsCursor, settings_.pageSize);
+        std::vector<store::LedgerEntry> staged;
+        staged.reserve(page.items.size());
+        for (const auto& json : page.items) {
+            ItemSummary s = summarizeItem(json);  // ProtocolError: an item we could not even report on
+            store::LedgerEntry e;
+            e.entryId = s.accountingEntryId;
+            e.payload = json;
+            e.contentHash = contentHash(json);
+            e.idempotencyKey = idempotencyKey(s.accountingEntryId, e.contentHash);
+            e.amountMinor = s.walletAmountMinor;
+            e.currency = s.walletCurrency;
+            staged.push_back(std::move(e));
+        }
+        if (page.hasNextPage && (page.endCursor.empty() || page.endCursor == rec.itemsCursor))
+            throw ProtocolError("Pleo's export items for job " + rec.jobId +
+                                " claim a next page but give no new cursor; stopping instead of looping");
+        ledger_.stagePage(run_.fingerprint, rec.jobId, staged, page.endCursor, !page.hasNextPage);
+        rec.itemsCursor = page.endCursor;
+        rec.itemsComplete = !page.hasNextPage;
+        fetched += static_cast<std::int64_t>(staged.size());
+        progress.update("fetching", fetched, 0);
+        step("staged");
+    }
+    progress.finish();
+}
+
+void Engine::syncWithPleo(const store::JobRecord& rec) {
+    // Pleo's view of each item: an item Pleo already has as successful or failed was reported by
+    // us before a crash lost the acknowledgement; nothing needs to be sent for it again.
+    std::string cursor;
+    std::vector<std::string> acknowledged;
+    for (;;) {
+        JobItemPage page = pleo_.jobItems(rec.jobId, cursor, settings_.pageSize);
+        for (const auto& item : page.items) {
+            if (item.status != "successful" && item.status != "failed") continue;
+            auto e = ledger_.entry(run_.fingerprint, rec.jobId, item.accountingEntryId);
+            if (e && !e->reported && (e->state == EntryState::Posted || e->state == EntryState::Rejected))
+                acknowledged.push_back(item.accountingEntryId);
+        }
+        if (!page.hasNextPage || page.endCursor.empty() || page.endCursor == cursor) break;
+        cursor = page.endCursor;
+    }
+    for (std::size_t i = 0; i < acknowledged.size(); i += 500) {
+        std::vector<std::string> chunk(acknowledged.begin() + static_cast<std::ptrdiff_t>(i),
+                                       acknowledged.begin() + static_cast<std::ptrdiff_t>(std::min(acknowledged.size(), i + 500)));
+        ledger_.markReported(run_.fingerprint, rec.jobId, chunk);
+    }
+}
+
+void Engine::resolveInFlight(const store::JobRecord& rec, JobReport& /*report*/) {
+    for (EntryState state : {EntryState::Pushing, EntryState::Unknown}) {
+        for (;;) {
+            auto inFlight = ledger_.entries(run_.fingerprint, rec.jobId, state, 100);
+            if (inFlight.empty()) break;
+            for (auto& e : inFlight) {
+                if (caps_.lookup) {
+                    MappingResult m = mapItem(e.payload, rec.jobId, e.idempotencyKey);
+                    if (!m.entry) {
+                        e.state = EntryState::Planned;  // it could never have been pushed; mapping rejects it again
+                    } else {
+                        sdk::Outcome found = target_.lookup(*m.entry);
+                        if (found.kind == sdk::OutcomeKind::Posted) {
+                            e.state = EntryState::Posted;
+                            e.externalId = found.externalId;
+                            e.externalUrl = found.externalUrl;
+                            e.exportedAt = isoNow();
+                        } else {
+                            e.state = EntryState::Planned;  // the target does not have it: safe to push
+                        }
+                    }
+                } else if (caps_.idempotencyKeys) {
+                    e.state = EntryState::Planned;  // the target drops a second copy with the same key
+                } else {
+                    // Neither lookup nor idempotency: pushing again could book it twice, so a person
+                    // has to look. Pleo shows the entry as failed with this explanation.
+                    e.state = EntryState::Rejected;
+                    e.failureType = "unexpected_failure";
+                    e.failureReason = "the delivery to " + target_.name() +
+                                      " was interrupted and the plugin cannot look entries up; check whether entry " +
+                                      e.entryId + " is in the accounting system and export it again if it is not";
+                }
+                ledger_.recordOutcome(e);
+            }
+        }
+    }
+}
+
+bool Engine::deliverBatch(const store::JobRecord& rec, JobReport& report) {
+    auto batch = ledger_.entries(run_.fingerprint, rec.jobId, EntryState::Planned,
+                                 static_cast<std::size_t>(settings_.batchSize));
+    if (batch.empty()) return false;
+
+    ReceiptCache receipts(settings_.receiptDir, [this](const std::string& url) { return pleo_.download(url); });
+    std::vector<Prepared> prepared;
+    for (auto& e : batch) {
+        if (auto earlier = ledger_.postedElsewhere(run_.fingerprint, e.entryId, rec.jobId)) {
+            // Exported before under another job (e.g. one that expired): report it, never post it again.
+            e.state = EntryState::Posted;
+            e.externalId = earlier->externalId;
+            e.externalUrl = earlier->externalUrl;
+            e.exportedAt = earlier->exportedAt.empty() ? isoNow() : earlier->exportedAt;
+            ledger_.recordOutcome(e);
+            ++report.alreadyPosted;
+            continue;
+        }
+        MappingResult m = mapItem(e.payload, rec.jobId, e.idempotencyKey);
+        std::optional<sdk::Outcome> rejected;
+        if (!m.entry)
+            rejected = sdk::Outcome::rejected(m.failureReason, m.message);
+        else
+            rejected = sdk::validateEntry(*m.entry);
+        if (!rejected && caps_.attachments) {
+            try {
+                for (const FileRef& f : m.files) {
+                    CachedReceipt r = receipts.fetch(f.url, f.size);
+                    std::string name = urlForMessages(f.url);
+                    m.entry->receipts.push_back(sdk::Receipt{r.path, name.substr(name.rfind('/') + 1), f.type});
+                }
+            } catch (const Exception& ex) {
+                rejected = sdk::Outcome::rejected("receipt_download_failure", describe(ex));
+            }
+        }
+        if (rejected) {
+            e.state = EntryState::Rejected;
+            e.failureType = rejected->failureReason;
+            e.failureReason = rejected->message;
+            ledger_.recordOutcome(e);
+            continue;
+        }
+        prepared.push_back(Prepared{e, std::move(*m.entry)});
+    }
+
+    if (!prepared.empty()) {
+        std::vector<sdk::Entry> entries;
+        std::vector<std::string> ids;
+        for (const auto& p : prepared) {
+            entries.push_back(p.entry);
+            ids.push_back(p.ledger.entryId);
+        }
+        ledger_.markPushing(run_.fingerprint, rec.jobId, ids);  // before the target sees anything
+        step("pushing");
+        std::vector<sdk::Outcome> outcomes;
+        try {
+            outcomes = target_.push(entries);
+        } catch (const PluginError& e) {
+            // The whole batch failed inside the plugin: what reached the target is unknown.
+            for (auto& p : prepared) {
+                p.ledger.state = EntryState::Unknown;
+                ledger_.recordOutcome(p.ledger);
+            }
+            throw StopJob{describe(e)};
+        }
+        step("pushed");
+        std::vector<bool> answered(prepared.size(), false);
+        for (const auto& o : outcomes) {
+            if (o.entryIndex >= prepared.size() || answered[o.entryIndex]) continue;  // a confused plugin is ignored, not trusted
+            answered[o.entryIndex] = true;
+            store::LedgerEntry& e = prepared[o.entryIndex].ledger;
+            switch (o.kind) {
+                case sdk::OutcomeKind::Posted:
+                    e.state = EntryState::Posted;
+                    e.externalId = o.externalId;
+                    e.externalUrl = o.externalUrl;
+                    e.exportedAt = isoNow();
+                    break;
+                case sdk::OutcomeKind::Rejected:
+                    e.state = EntryState::Rejected;
+                    e.failureType = o.failureReason.empty() ? "accounting_system_validation_failure" : o.failureReason;
+                    e.failureReason = o.message;
+                    break;
+                case sdk::OutcomeKind::Retryable:
+                    e.state = EntryState::Retryable;
+                    e.failureReason = o.message;
+                    break;
+                case sdk::OutcomeKind::Unknown:
+                case sdk::OutcomeKind::Absent:
+                    e.state = EntryState::Unknown;
+                    e.failureReason = o.message;
+                    break;
+            }
+            ledger_.recordOutcome(e);
+        }
+        for (std::size_t i = 0; i < prepared.size(); ++i) {
+            if (answered[i]) continue;
+            prepared[i].ledger.state = EntryState::Planned;  // not attempted (e.g. cancelled): safe to push later
+            ledger_.recordOutcome(prepared[i].ledger);
+        }
+    }
+    reportResults(rec);
+    store::Leases(store_).renew("run:" + run_.fingerprint, settings_.leaseMs);
+    return true;
+}
+
+void Engine::reportResults(const store::JobRecord& rec) {
+    for (;;) {
+        auto done = ledger_.unreported(run_.fingerprint, rec.jobId, 100);
+        if (done.empty()) return;
+        std::vector<ItemResult> results;
+        for (const auto& e : done) {
+            ItemResult r;
+            r.accountingEntryId = e.entryId;
+            r.successful = e.state == EntryState::Posted;
+            if (r.successful) {
+                r.externalId = e.externalId;
+                r.externalUrl = e.externalUrl;
+                r.exportedAt = e.exportedAt;
+            } else {
+                r.failureReasonType = e.failureType;
+                r.failureReason = e.failureReason;
+            }
+            results.push_back(std::move(r));
+        }
+        pleo_.putResults(rec.jobId, results);
+        ledger_.markReported(run_.fingerprint, rec.jobId, idsOf(done));
+        step("reported");
+    }
+}
+
+void Engine::finishJob(store::JobRecord& rec, JobReport& report) {
+    auto c = ledger_.counts(run_.fingerprint, rec.jobId);
+    std::int64_t open = c.byState["planned"] + c.byState["pushing"] + c.byState["unknown"] + c.byState["retryable"];
+    if (open > 0) {
+        if (cancelled()) throw StopJob{"the run was interrupted; " + std::to_string(open) + " entries are not delivered yet"};
+        throw StopJob{std::to_string(open) + " entries could not be delivered yet (the target asked to retry)"};
+    }
+    reportResults(rec);
+    if (rec.finalEvent.empty()) {
+        rec.finalEvent = c.byState["rejected"] > 0 ? "completed_with_errors" : "completed";
+        rec.phase = "reporting";
+        ledger_.saveJob(rec);  // decided before sent: a crash sends the same event again
+    }
+    try {
+        pleo_.postEvent(rec.jobId, rec.finalEvent, "", "");
+    } catch (const JobClosedError&) {
+        JobInfo now = pleo_.getJob(rec.jobId);
+        if (now.status != rec.finalEvent) throw;  // closed some other way: handled by processJob
+    }
+    step("final");
+    rec.finalSent = true;
+    rec.phase = "finished";
+    ledger_.saveJob(rec);
+    report.finalEvent = rec.finalEvent;
+    log::info("export job finished", {{"job", rec.jobId}, {"event", rec.finalEvent},
+                                      {"posted", std::to_string(c.byState["posted"])},
+                                      {"rejected", std::to_string(c.byState["rejected"])}});
+}
+
+// ---- dry run ----------------------------------------------------------------------------------
+
+void Engine::dryRunJob(const JobInfo& job, JobReport& report) {
+    // Reads everything, plans everything, changes nothing: no events, no item updates, no
+    // ledger rows, nothing sent to the target. The planned documents go to a JSON-lines file.
+    std::ofstream out(settings_.dryRunReport, std::ios::app);
+    if (!out) throw IoError("cannot write the dry-run report " + settings_.dryRunReport);
+    std::string cursor;
+    for (;;) {
+        ItemPage page = pleo_.exportItems(job.id, cursor, settings_.pageSize);
+        std::vector<sdk::Entry> valid;
+        for (const auto& json : page.items) {
+            ++report.fetched;
+            ItemSummary s = summarizeItem(json);
+            if (auto earlier = ledger_.postedElsewhere(run_.fingerprint, s.accountingEntryId, job.id)) {
+                ++report.alreadyPosted;
+                continue;
+            }
+            std::string key = idempotencyKey(s.accountingEntryId, contentHash(json));
+            MappingResult m = mapItem(json, job.id, key);
+            std::optional<sdk::Outcome> rejected = m.entry ? sdk::validateEntry(*m.entry)
+                                                           : std::optional<sdk::Outcome>(sdk::Outcome::rejected(m.failureReason, m.message));
+            if (rejected) {
+                ++report.rejected;
+                report.addFailure({s.accountingEntryId, rejected->failureReason, rejected->message});
+                continue;
+            }
+            report.postedMinorByCurrency[m.entry->totalWallet.currency] += m.entry->totalWallet.minor;
+            valid.push_back(std::move(*m.entry));
+        }
+        for (std::size_t i = 0; i < valid.size(); i += static_cast<std::size_t>(settings_.batchSize)) {
+            std::vector<sdk::Entry> batch(valid.begin() + static_cast<std::ptrdiff_t>(i),
+                                          valid.begin() + static_cast<std::ptrdiff_t>(std::min(valid.size(), i + static_cast<std::size_t>(settings_.batchSize))));
+            for (const auto& doc : target_.plan(batch)) {
+                Poco::JSON::Object line(Poco::JSON_PRESERVE_KEY_ORDER);
+                line.set("jobId", job.id);
+                line.set("entryId", doc.entryIndex < batch.size() ? batch[doc.entryIndex].accountingEntryId : "");
+                line.set("action", doc.action);
+                line.set("contentType", doc.contentType);
+                line.set("body", doc.body);
+                line.stringify(out);
+                out << '\n';
+                ++report.posted;
+            }
+        }
+        if (!page.hasNextPage || page.endCursor.empty() || page.endCursor == cursor) break;
+        cursor = page.endCursor;
+    }
+    report.finalEvent = "dry_run";
+}
+
+}  // namespace ledgerbridge::exporter

@@ -1,0 +1,156 @@
+// In-memory doubles of Pleo's export API and of a plugin, holding Pleo's rules (event
+// transitions, closed jobs refuse updates) and the target's truth (what was written, how often),
+// so the engine can be driven through crashes and failures deterministically.
+#pragma once
+
+#include <map>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "ledgerbridge/export/Ports.h"
+
+namespace testdoubles {
+
+using namespace ledgerbridge;
+using namespace ledgerbridge::exporter;
+
+inline std::string item(const std::string& id, bool valid = true, std::int64_t amount = 1000) {
+    std::string account = valid ? R"("account": {"id": "a", "name": "Meals", "code": "6110"},)" : "";
+    std::ostringstream s;
+    s << R"({"accountingEntryId": ")" << id << R"(", "companyId": "c", "type": "card_purchase",
+      "date": "2026-11-07T05:31:56Z", "_links": {}, "additionalInformation": {"reconciliationId": "r"},
+      "amount": {"inSupplierCurrency": {"currency": "DKK", "value": )" << amount
+      << R"(}, "inWalletCurrency": {"currency": "DKK", "value": )" << amount << R"(}},
+      "accountingEntryLines": [{"accountingEntryLineId": "l-)" << id << R"(", )" << account << R"(
+        "lineAmount": {"inSupplierCurrency": {"currency": "DKK", "value": )" << amount
+      << R"(}, "inWalletCurrency": {"currency": "DKK", "value": )" << amount << R"(}},
+        "netAmount": {"inSupplierCurrency": {"currency": "DKK", "value": )" << amount
+      << R"(}, "inWalletCurrency": {"currency": "DKK", "value": )" << amount << R"(}}}]})";
+    return s.str();
+}
+
+struct FakeJob {
+    std::string status = "pending";
+    std::vector<std::string> items;                 // raw JSON
+    std::map<std::string, ItemResult> results;      // what Pleo recorded per entry
+    std::vector<std::string> events;
+};
+
+class FakePleo : public PleoExports {
+public:
+    std::map<std::string, FakeJob> jobs;
+    std::int64_t requests = 0;
+    int stateChangingRequests = 0;
+
+    std::vector<JobInfo> listJobs(const std::string&, const std::vector<std::string>& statuses) override {
+        ++requests;
+        std::vector<JobInfo> out;
+        for (auto& [id, j] : jobs)
+            for (const auto& s : statuses)
+                if (j.status == s) out.push_back({id, j.status, static_cast<std::int64_t>(j.items.size())});
+        return out;
+    }
+    JobInfo getJob(const std::string& id) override {
+        ++requests;
+        auto& j = jobs.at(id);
+        return {id, j.status, static_cast<std::int64_t>(j.items.size())};
+    }
+    JobInfo createJob(const std::string&, const std::vector<std::string>&) override {
+        throw JobAlreadyActiveError("not used");
+    }
+    void postEvent(const std::string& id, const std::string& event, const std::string&, const std::string&) override {
+        ++requests;
+        ++stateChangingRequests;
+        auto& j = jobs.at(id);
+        bool ok = (event == "started" && j.status == "pending") ||
+                  (event != "started" && j.status == "in_progress");
+        if (!ok) throw JobClosedError("INVALID_EXPORT_JOB_STATUS_CHANGE: " + j.status + " -> " + event);
+        j.status = event == "started" ? "in_progress" : event;
+        j.events.push_back(event);
+    }
+    ItemPage exportItems(const std::string& id, const std::string& cursor, int limit) override {
+        ++requests;
+        auto& j = jobs.at(id);
+        std::size_t from = cursor.empty() ? 0 : std::stoul(cursor.substr(1));
+        ItemPage p;
+        for (std::size_t i = from; i < j.items.size() && p.items.size() < static_cast<std::size_t>(limit); ++i)
+            p.items.push_back(j.items[i]);
+        std::size_t next = from + p.items.size();
+        p.hasNextPage = next < j.items.size();
+        p.endCursor = "C" + std::to_string(next);
+        return p;
+    }
+    JobItemPage jobItems(const std::string& id, const std::string&, int) override {
+        ++requests;
+        JobItemPage p;
+        for (const auto& [entry, r] : jobs.at(id).results)
+            p.items.push_back({entry, r.successful ? "successful" : "failed", r.externalId});
+        return p;
+    }
+    void putResults(const std::string& id, const std::vector<ItemResult>& results) override {
+        ++requests;
+        ++stateChangingRequests;
+        if (results.size() > 100) throw std::logic_error("more than 100 results in one PUT");
+        auto& j = jobs.at(id);
+        if (j.status != "in_progress") throw JobClosedError("EXPORT_JOB_STATUS_UNPROCESSABLE: job is " + j.status);
+        for (const auto& r : results) j.results[r.accountingEntryId] = r;
+    }
+    std::string download(const std::string&) override { return "receipt"; }
+    std::int64_t requestCount() const override { return requests; }
+};
+
+class FakeTarget : public ExportTarget {
+public:
+    TargetCapabilities caps{true, true, false};
+    std::map<std::string, int> writes;        // idempotency key -> times written
+    std::map<std::string, std::string> byKey; // idempotency key -> external id
+    int pushes = 0;
+    int failPushNumber = -1;                  // this push throws PluginError
+    int retryableFirstN = 0;                  // the first N entries pushed come back retryable
+    bool answerUnknown = false;               // every outcome Unknown (e.g. timeouts), but written
+
+    std::string name() const override { return "fake"; }
+    TargetCapabilities capabilities() const override { return caps; }
+    void check() override {}
+    std::vector<sdk::Document> plan(const std::vector<sdk::Entry>& batch) override {
+        std::vector<sdk::Document> docs;
+        for (std::size_t i = 0; i < batch.size(); ++i)
+            docs.push_back({i, "append", "text/plain", batch[i].accountingEntryId});
+        return docs;
+    }
+    std::vector<sdk::Outcome> push(const std::vector<sdk::Entry>& batch) override {
+        if (++pushes == failPushNumber) throw PluginError("plugin 'fake' failed: target unreachable");
+        std::vector<sdk::Outcome> out;
+        for (std::size_t i = 0; i < batch.size(); ++i) {
+            sdk::Outcome o;
+            if (retryableFirstN > 0) {
+                --retryableFirstN;
+                o = sdk::Outcome::retryable("busy");
+            } else {
+                const auto& key = batch[i].idempotencyKey;
+                if (!caps.idempotencyKeys || !byKey.count(key)) {
+                    ++writes[key];
+                    byKey[key] = "X-" + batch[i].accountingEntryId;
+                }
+                o = answerUnknown ? sdk::Outcome::unknown("timeout") : sdk::Outcome::posted(byKey[key], "https://erp/" + byKey[key]);
+            }
+            o.entryIndex = i;
+            out.push_back(o);
+        }
+        return out;
+    }
+    sdk::Outcome lookup(const sdk::Entry& e) override {
+        auto it = byKey.find(e.idempotencyKey);
+        if (it == byKey.end()) return sdk::Outcome::absent();
+        return sdk::Outcome::posted(it->second, "https://erp/" + it->second);
+    }
+    int totalWrites() const {
+        int n = 0;
+        for (const auto& [k, v] : writes) n += v;
+        return n;
+    }
+};
+
+}  // namespace testdoubles
