@@ -1,0 +1,72 @@
+// Crash quarantine bookkeeping for plugins. The loader records "inside plugin X" before every
+// call and clears it after; a record still there on the next start means the process died
+// inside that plugin. After three consecutive crashes the plugin is quarantined (refused) until
+// a person runs `ledgerbridge plugins enable X`. This is the narrow interface the loader needs;
+// the host's SQLite store implements it for production, FilePluginHealthStore for tests and kits.
+#pragma once
+
+#include <optional>
+#include <string>
+
+namespace ledgerbridge::loader {
+
+/// Plugins are named by their manifest name (== file stem). Implementations must make
+/// recordCallStart durable before returning (the process may die right after). Limitation by
+/// design: one call in flight per plugin per store (the host serialises calls per plugin
+/// instance; a store shared by workers keys its records per worker). All methods throw
+/// StoreError/IoError when the backing store fails.
+class PluginHealthStore {
+public:
+    virtual ~PluginHealthStore() = default;
+
+    /// Durably notes that a call `operation` into `plugin` is starting.
+    virtual void recordCallStart(const std::string& plugin, const std::string& operation) = 0;
+    /// The call returned (successfully or with an error result): clears the note.
+    virtual void recordCallEnd(const std::string& plugin) = 0;
+    /// A session with the plugin ran to its close without a crash: the consecutive crash count
+    /// goes back to zero. (Not on every call: a plugin that always crashes in push() still
+    /// survives create() and configure() each time, and must be quarantined all the same.)
+    virtual void recordCleanSession(const std::string& plugin) = 0;
+    /// The operation of a call that started and never ended (a crash), if any.
+    virtual std::optional<std::string> unfinishedCall(const std::string& plugin) = 0;
+    /// Turns the unfinished call into a counted crash: clears the note, returns the new count.
+    virtual int recordCrash(const std::string& plugin) = 0;
+    virtual int consecutiveCrashes(const std::string& plugin) = 0;
+    /// Disables the plugin with a reason, until enable().
+    virtual void quarantine(const std::string& plugin, const std::string& reason) = 0;
+    /// The quarantine reason, when the plugin is disabled.
+    virtual std::optional<std::string> quarantined(const std::string& plugin) = 0;
+    /// Lifts the quarantine and forgets crashes (`ledgerbridge plugins enable X`).
+    virtual void enable(const std::string& plugin) = 0;
+};
+
+/// One small text file per plugin in a directory (created if missing), replaced atomically
+/// (temp file, fsync, rename). Throws IoError naming the file when it cannot be read or written.
+class FilePluginHealthStore : public PluginHealthStore {
+public:
+    explicit FilePluginHealthStore(std::string directory);
+
+    void recordCallStart(const std::string& plugin, const std::string& operation) override;
+    void recordCallEnd(const std::string& plugin) override;
+    void recordCleanSession(const std::string& plugin) override;
+    std::optional<std::string> unfinishedCall(const std::string& plugin) override;
+    int recordCrash(const std::string& plugin) override;
+    int consecutiveCrashes(const std::string& plugin) override;
+    void quarantine(const std::string& plugin, const std::string& reason) override;
+    std::optional<std::string> quarantined(const std::string& plugin) override;
+    void enable(const std::string& plugin) override;
+
+private:
+    struct Record {
+        std::string inside;  ///< operation in flight, empty when none
+        int crashes = 0;
+        std::string quarantineReason;  ///< empty when enabled
+    };
+    Record read(const std::string& plugin) const;
+    void write(const std::string& plugin, const Record& record) const;
+    std::string pathOf(const std::string& plugin) const;
+
+    std::string directory_;
+};
+
+}  // namespace ledgerbridge::loader

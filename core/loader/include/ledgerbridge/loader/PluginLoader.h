@@ -1,0 +1,141 @@
+// The plugin loader: checks a plugin file before any of its code runs (location, file type,
+// owner, permissions, quarantine, entry symbol and ABI major via boost::dll::library_info),
+// loads it rtld_now | rtld_local (never unloaded), negotiates the ABI minor, and opens guarded
+// sessions whose every call is bracketed by crash-quarantine records and whose failures come
+// back as PluginError naming the plugin.
+//
+// Typical use by the export engine:
+//     loader::PluginLoader loader({pluginDir}, services, healthStore);
+//     auto plugin = loader.load(pluginDir + "/csv.so");          // throws PluginError
+//     auto session = plugin->open();                              // creates an instance
+//     session->configure({{"output_dir", "/srv/out"}});           // throws PluginError
+//     loader::PushResult r = session->push(entries);              // outcomes, even partial
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "ledgerbridge/loader/HostServices.h"
+#include "ledgerbridge/loader/PluginHealthStore.h"
+#include "ledgerbridge/model.hpp"
+#include "ledgerbridge/plugin.hpp"
+
+namespace ledgerbridge::loader {
+
+/// Consecutive crashes after which a plugin is quarantined.
+inline constexpr int kQuarantineAfterCrashes = 3;
+
+struct LoaderOptions {
+    /// Directories plugins may be loaded from (nothing else is). Must exist.
+    std::vector<std::string> pluginDirectories;
+};
+
+/// What `ledgerbridge plugins inspect FILE` shows: file facts first, manifest after loading.
+struct PluginInspection {
+    std::string path;               ///< canonical path
+    std::vector<std::string> entrySymbols;
+    std::string refusal;            ///< why the file would be refused before loading; empty if fine
+    bool loaded = false;
+    sdk::Manifest manifest;         ///< valid when loaded
+    unsigned abiMajor = 0, abiMinor = 0;
+};
+
+/// The result of a push: the outcomes the plugin reported (one per entry it attempted, in
+/// report order) and how the call ended. Entries without an outcome were not attempted.
+struct PushResult {
+    std::vector<sdk::Outcome> outcomes;
+    lb_status status = LB_OK;  ///< LB_OK, LB_ERR_CANCELLED, or another error
+    std::string message;       ///< "plugin 'x' (<path>): push failed (...): ..." when not OK
+    bool ok() const { return status == LB_OK; }
+};
+
+class LoadedPlugin;
+
+/// One plugin instance. Not thread-safe: one call at a time. Every method throws PluginError
+/// naming the plugin when the plugin returns an error or an exception crosses the boundary.
+class PluginSession {
+public:
+    ~PluginSession();
+    PluginSession(const PluginSession&) = delete;
+    PluginSession& operator=(const PluginSession&) = delete;
+
+    /// Validated against the manifest inside the plugin; errors name the keys.
+    void configure(const std::vector<std::pair<std::string, std::string>>& settings);
+    void check();
+    std::vector<sdk::Document> plan(const std::vector<sdk::Entry>& entries);
+    /// Never throws for an error result (the outcomes before it matter): see PushResult.
+    /// Throws PluginError only when an exception crossed the boundary.
+    PushResult push(const std::vector<sdk::Entry>& entries);
+    sdk::Outcome lookup(const sdk::Entry& entry);
+
+private:
+    friend class LoadedPlugin;
+    PluginSession(std::shared_ptr<const LoadedPlugin> plugin, HostServices& services, PluginHealthStore& health);
+    template <typename F>
+    auto guarded(const char* operation, F&& call);
+
+    std::shared_ptr<const LoadedPlugin> plugin_;
+    PluginHealthStore& health_;
+    std::unique_ptr<sdk::PluginClient> client_;
+};
+
+/// A loaded, negotiated plugin library. Stays loaded until the process exits.
+class LoadedPlugin : public std::enable_shared_from_this<LoadedPlugin> {
+public:
+    const std::string& name() const { return manifest_.name; }
+    const std::string& path() const { return path_; }
+    const sdk::Manifest& manifest() const { return manifest_; }
+    unsigned abiMajor() const { return api_->abi_major; }
+    unsigned abiMinor() const { return api_->abi_minor; }
+    /// Creates a new instance (the plugin's create()). Throws PluginError.
+    std::unique_ptr<PluginSession> open() const;
+
+    /// "plugin 'name' (path)": how messages name this plugin.
+    std::string label() const;
+
+private:
+    friend class PluginLoader;
+    LoadedPlugin(std::string path, const lb_plugin_api* api, sdk::Manifest manifest, HostServices& services,
+                 PluginHealthStore& health);
+    std::string path_;
+    const lb_plugin_api* api_;
+    sdk::Manifest manifest_;
+    HostServices& services_;
+    PluginHealthStore& health_;
+    friend class PluginSession;
+};
+
+/// Loads plugins. `services` and `health` are not owned and must outlive the loader and every
+/// plugin and session it returns. Thread-safe.
+class PluginLoader {
+public:
+    PluginLoader(LoaderOptions options, HostServices& services, PluginHealthStore& health);
+
+    /// Checks and loads `path` (the same file again returns the same plugin). Throws
+    /// PluginError with one sentence naming the file, what was expected and what was found:
+    /// outside the plugin directories, not a regular file, unsafe owner or permissions,
+    /// quarantined, no or wrong entry symbol, incompatible ABI, file name != manifest name.
+    std::shared_ptr<LoadedPlugin> load(const std::string& path);
+
+    /// Everything knowable about `path`; loads it only when the pre-load checks pass and
+    /// `allowLoad` is true. Never throws for a bad plugin (see `refusal`).
+    PluginInspection inspect(const std::string& path, bool allowLoad);
+
+    /// Every *.so in the plugin directories, in name order.
+    std::vector<std::string> candidates() const;
+
+private:
+    std::string checkFile(const std::string& path) const;
+    void checkHealth(const std::string& name, const std::string& path);
+
+    LoaderOptions options_;
+    HostServices& services_;
+    PluginHealthStore& health_;
+    std::mutex mutex_;
+    std::vector<std::shared_ptr<LoadedPlugin>> loaded_;
+};
+
+}  // namespace ledgerbridge::loader

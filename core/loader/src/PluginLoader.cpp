@@ -1,0 +1,114 @@
+// The loader: checks, quarantine, library_info, load and negotiation, manifest.
+#include "ledgerbridge/loader/PluginLoader.h"
+
+#include <filesystem>
+
+#include "ledgerbridge/common/Exception.h"
+#include "ledgerbridge/common/Log.h"
+#include "ledgerbridge/library.hpp"
+
+namespace ledgerbridge::loader {
+
+namespace {
+sdk::Manifest manifestFromC(const std::string& path, const lb_manifest* m) {
+    if (!m || !m->name)
+        throw PluginError(path + ": describe() returned no manifest; expected a name, version and target system");
+    using sdk::detail::str;
+    sdk::Manifest out;
+    out.name = str(m->name);
+    out.version = str(m->version);
+    out.targetSystem = str(m->target_system);
+    out.description = str(m->description);
+    out.maturity = static_cast<sdk::Maturity>(m->maturity);
+    out.capabilities = m->capabilities;
+    for (std::size_t i = 0; m->settings && i < m->setting_count; ++i) {
+        const lb_setting_spec& s = m->settings[i];
+        out.settings.push_back(sdk::SettingSpec{
+            str(s.key), static_cast<sdk::SettingType>(s.type),
+            s.default_value ? std::optional<std::string>(s.default_value) : std::nullopt, s.secret != 0,
+            str(s.description)});
+    }
+    if (m->oauth) out.oauth = sdk::OAuthSpec{str(m->oauth->authorize_url), str(m->oauth->token_url), str(m->oauth->scopes)};
+    return out;
+}
+
+std::string stemOf(const std::string& path) { return std::filesystem::path(path).stem().string(); }
+}  // namespace
+
+PluginLoader::PluginLoader(LoaderOptions options, HostServices& services, PluginHealthStore& health)
+    : options_(std::move(options)), services_(services), health_(health) {}
+
+void PluginLoader::checkHealth(const std::string& name, const std::string& path) {
+    if (auto op = health_.unfinishedCall(name)) {
+        const int crashes = health_.recordCrash(name);
+        log::warn("Plugin " + name + " crashed the process during " + *op + " (" + std::to_string(crashes) +
+                  " in a row).", {{"plugin", name}});
+        if (crashes >= kQuarantineAfterCrashes)
+            health_.quarantine(name, "it crashed the process " + std::to_string(crashes) +
+                                         " times in a row (last inside " + *op + ")");
+    }
+    if (auto reason = health_.quarantined(name))
+        throw PluginError(path + ": refused: plugin '" + name + "' is quarantined because " + *reason +
+                          "; fix or replace it, then run `ledgerbridge plugins enable " + name + "`");
+}
+
+std::shared_ptr<LoadedPlugin> PluginLoader::load(const std::string& path) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    const std::string real = checkFile(path);
+    for (const auto& p : loaded_)
+        if (p->path() == real) return p;
+    // The quarantine key is the file stem; the manifest name must match it (checked below), so
+    // a quarantined plugin is refused before any of its code runs.
+    const std::string stem = stemOf(real);
+    checkHealth(stem, path);
+    const lb_plugin_api* api = nullptr;
+    try {
+        sdk::inspectLibrary(real);
+        api = sdk::openLibrary(real);
+    } catch (const sdk::LibraryError& e) {
+        std::string message = e.what();
+        if (message.compare(0, real.size(), real) == 0) message = path + message.substr(real.size());
+        throw PluginError(message);
+    }
+    sdk::Manifest manifest = manifestFromC(path, api->describe());
+    if (manifest.name != stem)
+        throw PluginError(path + ": refused: expected the file to be named after the plugin (" + manifest.name +
+                          ".so), found " + stem + ".so");
+    std::shared_ptr<LoadedPlugin> plugin(new LoadedPlugin(real, api, std::move(manifest), services_, health_));
+    loaded_.push_back(plugin);
+    log::info("Loaded plugin " + plugin->name() + " " + plugin->manifest().version + " (ABI " +
+                  std::to_string(plugin->abiMajor()) + "." + std::to_string(plugin->abiMinor()) + ").",
+              {{"plugin", plugin->name()}, {"path", real}});
+    return plugin;
+}
+
+PluginInspection PluginLoader::inspect(const std::string& path, bool allowLoad) {
+    PluginInspection out;
+    out.path = path;
+    try {
+        out.path = checkFile(path);
+        out.entrySymbols = sdk::inspectLibrary(out.path).entrySymbols;
+        if (allowLoad) {
+            auto plugin = load(path);
+            out.loaded = true;
+            out.manifest = plugin->manifest();
+            out.abiMajor = plugin->abiMajor();
+            out.abiMinor = plugin->abiMinor();
+        }
+    } catch (const std::exception& e) {
+        out.refusal = e.what();
+    }
+    return out;
+}
+
+LoadedPlugin::LoadedPlugin(std::string path, const lb_plugin_api* api, sdk::Manifest manifest, HostServices& services,
+                           PluginHealthStore& health)
+    : path_(std::move(path)), api_(api), manifest_(std::move(manifest)), services_(services), health_(health) {}
+
+std::string LoadedPlugin::label() const { return "plugin '" + manifest_.name + "' (" + path_ + ")"; }
+
+std::unique_ptr<PluginSession> LoadedPlugin::open() const {
+    return std::unique_ptr<PluginSession>(new PluginSession(shared_from_this(), services_, health_));
+}
+
+}  // namespace ledgerbridge::loader

@@ -1,0 +1,81 @@
+// Guarded calls into one plugin instance: crash-quarantine records around every call, plugin
+// errors and stray exceptions turned into PluginError naming the plugin.
+#include "ledgerbridge/common/Exception.h"
+#include "ledgerbridge/loader/PluginLoader.h"
+
+namespace ledgerbridge::loader {
+
+template <typename F>
+auto PluginSession::guarded(const char* operation, F&& call) {
+    const std::string& name = plugin_->name();
+    health_.recordCallStart(name, operation);
+    struct End {
+        PluginHealthStore& health;
+        const std::string& name;
+        ~End() {
+            try {
+                health.recordCallEnd(name);
+            } catch (...) {
+            }
+        }
+    } end{health_, name};
+    try {
+        return call();
+    } catch (const sdk::CallFailed& e) {
+        throw PluginError(plugin_->label() + ": " + e.what());
+    } catch (const std::exception& e) {
+        throw PluginError(plugin_->label() + ": an exception crossed the plugin boundary during " + operation + ": " +
+                          e.what());
+    } catch (...) {
+        throw PluginError(plugin_->label() + ": an exception of unknown type crossed the plugin boundary during " +
+                          operation);
+    }
+}
+
+PluginSession::PluginSession(std::shared_ptr<const LoadedPlugin> plugin, HostServices& services,
+                             PluginHealthStore& health)
+    : plugin_(std::move(plugin)), health_(health) {
+    client_ = guarded("create", [&] {
+        return std::make_unique<sdk::PluginClient>(plugin_->api_, services, plugin_->name());
+    });
+}
+
+PluginSession::~PluginSession() {
+    try {
+        guarded("close", [&] { client_.reset(); });
+        health_.recordCleanSession(plugin_->name());
+    } catch (...) {
+    }
+}
+
+void PluginSession::configure(const std::vector<std::pair<std::string, std::string>>& settings) {
+    guarded("configure", [&] { client_->configure(settings); });
+}
+
+void PluginSession::check() {
+    guarded("check", [&] { client_->check(); });
+}
+
+std::vector<sdk::Document> PluginSession::plan(const std::vector<sdk::Entry>& entries) {
+    return guarded("plan", [&] { return client_->plan(entries); });
+}
+
+PushResult PluginSession::push(const std::vector<sdk::Entry>& entries) {
+    return guarded("push", [&] {
+        auto [status, results] = client_->pushPartial(entries);
+        PushResult r;
+        r.outcomes = std::move(results.outcomes);
+        r.status = status;
+        if (status != LB_OK)
+            r.message = plugin_->label() + ": " +
+                        sdk::CallFailed("push", status, results.error.empty() ? "the plugin gave no reason" : results.error, {})
+                            .what();
+        return r;
+    });
+}
+
+sdk::Outcome PluginSession::lookup(const sdk::Entry& entry) {
+    return guarded("lookup", [&] { return client_->lookup(entry); });
+}
+
+}  // namespace ledgerbridge::loader

@@ -1,0 +1,117 @@
+// Guarded calls: plugin errors and exceptions become PluginError naming the plugin; a plugin
+// that segfaults three times is quarantined until enabled (each crash in a forked child).
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <csignal>
+
+#include "LoaderFixture.h"
+#include "ledgerbridge/common/Exception.h"
+
+using namespace ledgerbridge;
+
+namespace {
+sdk::Entry entry(const std::string& id) {
+    sdk::Entry e;
+    e.accountingEntryId = id;
+    e.exportJobId = "job-1";
+    e.idempotencyKey = "lb-" + id;
+    e.date = "2026-01-01";
+    return e;
+}
+}  // namespace
+
+TEST_F(LoaderTest, GoodPluginPushesThroughASession) {
+    auto session = loader->load(install("good"))->open();
+    session->configure({});
+    const loader::PushResult r = session->push({entry("E1"), entry("E2")});
+    EXPECT_TRUE(r.ok()) << r.message;
+    ASSERT_EQ(r.outcomes.size(), 2u);
+    EXPECT_EQ(r.outcomes[1].externalId, "T-E2");
+    EXPECT_FALSE(health->unfinishedCall("lbtest_good"));
+}
+
+TEST_F(LoaderTest, PluginErrorsNameThePlugin) {
+    const std::string path = install("good");
+    auto session = loader->load(path)->open();
+    try {
+        session->check();
+        FAIL();
+    } catch (const PluginError& e) {
+        EXPECT_STREQ(e.what(), ("plugin 'lbtest_good' (" + path +
+                                "): check failed (wrong call order): configure() must succeed before check()")
+                                   .c_str());
+    }
+    try {
+        session->configure({{"nope", "1"}});
+        FAIL();
+    } catch (const PluginError& e) {
+        EXPECT_STREQ(e.what(), ("plugin 'lbtest_good' (" + path +
+                                "): configure failed (configuration error): invalid settings: nope: unknown setting;")
+                                   .c_str());
+    }
+}
+
+TEST_F(LoaderTest, ThrowingPluginIsReportedAsThatPluginsError) {
+    const std::string path = install("throws");
+    auto session = loader->load(path)->open();
+    session->configure({});
+    const loader::PushResult r = session->push({entry("E1")});
+    EXPECT_EQ(r.status, LB_ERR_INTERNAL);
+    EXPECT_TRUE(r.outcomes.empty());
+    EXPECT_EQ(r.message, "plugin 'lbtest_throws' (" + path +
+                             "): push failed (internal plugin error): unexpected exception: boom in push");
+    try {
+        session->check();
+        FAIL();
+    } catch (const PluginError& e) {
+        EXPECT_STREQ(e.what(), ("plugin 'lbtest_throws' (" + path +
+                                "): an exception crossed the plugin boundary during check: raw throw from check")
+                                   .c_str());
+    }
+    EXPECT_FALSE(health->unfinishedCall("lbtest_throws")) << "a returned call is no crash";
+    EXPECT_EQ(health->consecutiveCrashes("lbtest_throws"), 0);
+}
+
+TEST_F(LoaderTest, PluginThatSegfaultsThreeTimesIsQuarantinedUntilEnabled) {
+    const std::string path = install("crashy");
+    for (int run = 1; run <= 3; ++run) {
+        const pid_t child = fork();
+        ASSERT_GE(child, 0);
+        if (child == 0) {  // a fresh "process start": new loader, which counts earlier crashes
+            try {
+                auto session = newLoader()->load(path)->open();
+                session->configure({});
+                session->push({entry("E1")});
+                _exit(4);  // survived: the plugin did not crash
+            } catch (...) {
+                _exit(3);  // refused: quarantined too early
+            }
+        }
+        int status = 0;
+        ASSERT_EQ(waitpid(child, &status, 0), child);
+        ASSERT_TRUE(WIFSIGNALED(status)) << "run " << run << " exited with " << WEXITSTATUS(status);
+        EXPECT_EQ(WTERMSIG(status), SIGSEGV);
+        EXPECT_EQ(health->unfinishedCall("lbtest_crashy"), std::optional<std::string>("push"));
+    }
+    const std::string expected = path +
+                                 ": refused: plugin 'lbtest_crashy' is quarantined because it crashed the process 3 "
+                                 "times in a row (last inside push); fix or replace it, then run `ledgerbridge plugins "
+                                 "enable lbtest_crashy`";
+    loader = newLoader();
+    EXPECT_EQ(loadError(path), expected);
+    loader = newLoader();
+    EXPECT_EQ(loadError(path), expected) << "quarantine persists across restarts";
+    health->enable("lbtest_crashy");
+    EXPECT_EQ(loadError(path), "");
+}
+
+TEST_F(LoaderTest, OnlyASessionThatClosesCleanlyResetsTheCrashCount) {
+    health->recordCallStart("lbtest_good", "push");  // as if the last process died in push
+    auto session = loader->load(install("good"))->open();
+    session->configure({});
+    EXPECT_EQ(health->consecutiveCrashes("lbtest_good"), 1) << "calls that return do not reset the count";
+    session.reset();
+    EXPECT_EQ(health->consecutiveCrashes("lbtest_good"), 0);
+    EXPECT_FALSE(health->quarantined("lbtest_good"));
+}
