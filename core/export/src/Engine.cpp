@@ -425,9 +425,9 @@ bool Engine::deliverBatch(const store::JobRecord& rec, JobReport& report) {
         }
         ledger_.markPushing(run_.fingerprint, rec.jobId, ids);  // before the target sees anything
         step("pushing");
-        std::vector<sdk::Outcome> outcomes;
+        PushResult pushed;
         try {
-            outcomes = target_.push(entries);
+            pushed = target_.push(entries);
         } catch (const PluginError& e) {
             // The whole batch failed inside the plugin: what reached the target is unknown.
             for (auto& p : prepared) {
@@ -438,7 +438,7 @@ bool Engine::deliverBatch(const store::JobRecord& rec, JobReport& report) {
         }
         step("pushed");
         std::vector<bool> answered(prepared.size(), false);
-        for (const auto& o : outcomes) {
+        for (const auto& o : pushed.outcomes) {
             if (o.entryIndex >= prepared.size() || answered[o.entryIndex]) continue;  // a confused plugin is ignored, not trusted
             answered[o.entryIndex] = true;
             store::LedgerEntry& e = prepared[o.entryIndex].ledger;
@@ -470,6 +470,10 @@ bool Engine::deliverBatch(const store::JobRecord& rec, JobReport& report) {
             if (answered[i]) continue;
             prepared[i].ledger.state = EntryState::Planned;  // not attempted (e.g. cancelled): safe to push later
             ledger_.recordOutcome(prepared[i].ledger);
+        }
+        if (!pushed.error.empty()) {
+            reportResults(rec);  // what did get through is reported before the job stops
+            throw StopJob{pushed.error};
         }
     }
     reportResults(rec);

@@ -120,10 +120,17 @@ public:
             docs.push_back({i, "append", "text/plain", batch[i].accountingEntryId});
         return docs;
     }
-    std::vector<sdk::Outcome> push(const std::vector<sdk::Entry>& batch) override {
+    int errorAfterOutcomes = -1;              // this push reports 3 outcomes, then ends with an error
+    PushResult push(const std::vector<sdk::Entry>& batch) override {
         if (++pushes == failPushNumber) throw PluginError("plugin 'fake' failed: target unreachable");
-        std::vector<sdk::Outcome> out;
-        for (std::size_t i = 0; i < batch.size(); ++i) {
+        PushResult result;
+        std::size_t limit = batch.size();
+        if (pushes == errorAfterOutcomes) {
+            limit = std::min<std::size_t>(3, batch.size());
+            result.error = "plugin 'fake': push failed: the target answered 503 three times";
+        }
+        std::vector<sdk::Outcome>& out = result.outcomes;
+        for (std::size_t i = 0; i < limit; ++i) {
             sdk::Outcome o;
             if (retryableFirstN > 0) {
                 --retryableFirstN;
@@ -139,7 +146,7 @@ public:
             o.entryIndex = i;
             out.push_back(o);
         }
-        return out;
+        return result;
     }
     sdk::Outcome lookup(const sdk::Entry& e) override {
         auto it = byKey.find(e.idempotencyKey);

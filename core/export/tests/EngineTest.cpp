@@ -224,6 +224,18 @@ TEST_F(EngineTest, APluginFailureLeavesTheJobOpenAndTheNextRunFinishesIt) {
     expectExactlyOnce("job-1", 60, 0);
 }
 
+TEST_F(EngineTest, OutcomesBeforeAPluginErrorAreKeptAndReported) {
+    addJob("job-1", 30);
+    target.errorAfterOutcomes = 1;
+    RunReport r = runOnce();
+    EXPECT_EQ(r.outcome, "failed");
+    EXPECT_NE(r.error.find("the target answered 503 three times"), std::string::npos) << r.error;
+    EXPECT_EQ(pleo.jobs["job-1"].results.size(), 3u) << "the three posted entries were reported at once";
+    EXPECT_EQ(target.totalWrites(), 3);
+    EXPECT_EQ(runOnce().outcome, "ok");
+    expectExactlyOnce("job-1", 30, 0);
+}
+
 TEST_F(EngineTest, AnExpiredJobIsClosedAndItsEntriesAreNotPostedAgainWhenReExported) {
     addJob("job-1", 50);
     EngineSettings s;

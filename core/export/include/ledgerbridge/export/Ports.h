@@ -90,8 +90,15 @@ struct TargetCapabilities {
     bool attachments = false;      ///< receipts are delivered (download them)
 };
 
-/// One configured plugin instance. Implementations turn plugin errors into PluginError (a
-/// failure of the whole batch) and never let a plugin exception escape otherwise.
+/// What a push returned: the outcomes the plugin reported, and an error when the call ended
+/// with one. Entries without an outcome were not attempted (the ABI's contract).
+struct PushResult {
+    std::vector<sdk::Outcome> outcomes;
+    std::string error;  ///< empty when the push completed
+};
+
+/// One configured plugin instance. A plugin that breaks the boundary (an exception crossed it,
+/// it crashed) makes push throw PluginError: then nothing is known about the batch.
 class ExportTarget {
 public:
     virtual ~ExportTarget() = default;
@@ -100,9 +107,8 @@ public:
     /// Credentials and connectivity; throws PluginError with the plugin's message.
     virtual void check() = 0;
     virtual std::vector<sdk::Document> plan(const std::vector<sdk::Entry>& batch) = 0;
-    /// One outcome per attempted entry (entryIndex into `batch`); entries without an outcome were
-    /// not attempted.
-    virtual std::vector<sdk::Outcome> push(const std::vector<sdk::Entry>& batch) = 0;
+    /// One outcome per attempted entry (entryIndex into `batch`).
+    virtual PushResult push(const std::vector<sdk::Entry>& batch) = 0;
     /// Posted or Absent.
     virtual sdk::Outcome lookup(const sdk::Entry& entry) = 0;
 };
