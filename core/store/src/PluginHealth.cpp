@@ -44,41 +44,62 @@ void PluginHealth::recordCallStart(const std::string& plugin, const std::string&
 
 void PluginHealth::recordCallEnd(const std::string& plugin) {
     store_.transaction([&](SQLite::Database& db) {
-        SQLite::Statement up(db, "UPDATE plugin_health SET in_call = NULL, call_pid = NULL, consecutive_crashes = 0, "
-                                 "updated_at = ? WHERE plugin = ?");
+        SQLite::Statement up(db, "UPDATE plugin_health SET in_call = NULL, call_pid = NULL, updated_at = ? WHERE plugin = ?");
         up.bind(1, nowMs());
         up.bind(2, plugin);
         up.exec();
     });
 }
 
-PluginHealthRecord PluginHealth::checkForCrash(const std::string& plugin, int threshold) {
-    PluginHealthRecord out;
-    out.plugin = plugin;
+void PluginHealth::recordCleanSession(const std::string& plugin) {
     store_.transaction([&](SQLite::Database& db) {
-        SQLite::Statement q(db, std::string(kSelect) + " WHERE plugin = ?");
-        q.bind(1, plugin);
-        if (!q.executeStep()) return;
-        out = readRow(q);
-        if (out.inCall.empty() || processAlive(out.callPid)) return;
-        out.consecutiveCrashes += 1;
-        std::string crashedIn = out.inCall;
-        out.inCall.clear();
-        if (out.consecutiveCrashes >= threshold && !out.quarantined) {
-            out.quarantined = true;
-            out.reason = "the process died inside plugin '" + plugin + "' (" + crashedIn + ") " +
-                         std::to_string(out.consecutiveCrashes) + " times in a row";
-        }
-        SQLite::Statement up(db, "UPDATE plugin_health SET in_call = NULL, call_pid = NULL, consecutive_crashes = ?, "
-                                 "quarantined = ?, reason = ?, updated_at = ? WHERE plugin = ?");
-        up.bind(1, out.consecutiveCrashes);
-        up.bind(2, out.quarantined ? 1 : 0);
-        up.bind(3, out.reason);
-        up.bind(4, nowMs());
-        up.bind(5, plugin);
+        SQLite::Statement up(db, "UPDATE plugin_health SET consecutive_crashes = 0, updated_at = ? WHERE plugin = ?");
+        up.bind(1, nowMs());
+        up.bind(2, plugin);
         up.exec();
     });
-    return out;
+}
+
+std::optional<std::string> PluginHealth::unfinishedCall(const std::string& plugin) {
+    PluginHealthRecord r = get(plugin);
+    if (r.inCall.empty()) return std::nullopt;
+    if (r.callPid == static_cast<long>(::getpid()) || processAlive(r.callPid)) return std::nullopt;
+    return r.inCall;
+}
+
+int PluginHealth::recordCrash(const std::string& plugin) {
+    int count = 0;
+    store_.transaction([&](SQLite::Database& db) {
+        SQLite::Statement up(db, "UPDATE plugin_health SET in_call = NULL, call_pid = NULL, "
+                                 "consecutive_crashes = consecutive_crashes + 1, updated_at = ? WHERE plugin = ?");
+        up.bind(1, nowMs());
+        up.bind(2, plugin);
+        up.exec();
+        SQLite::Statement q(db, "SELECT consecutive_crashes FROM plugin_health WHERE plugin = ?");
+        q.bind(1, plugin);
+        if (q.executeStep()) count = q.getColumn(0).getInt();
+    });
+    return count;
+}
+
+int PluginHealth::consecutiveCrashes(const std::string& plugin) { return get(plugin).consecutiveCrashes; }
+
+void PluginHealth::quarantine(const std::string& plugin, const std::string& reason) {
+    store_.transaction([&](SQLite::Database& db) {
+        SQLite::Statement up(db, "INSERT INTO plugin_health (plugin, quarantined, reason, updated_at) VALUES (?,1,?,?) "
+                                 "ON CONFLICT(plugin) DO UPDATE SET quarantined = 1, reason = excluded.reason, "
+                                 "updated_at = excluded.updated_at");
+        up.bind(1, plugin);
+        up.bind(2, reason);
+        up.bind(3, nowMs());
+        up.exec();
+    });
+}
+
+std::optional<std::string> PluginHealth::quarantined(const std::string& plugin) {
+    PluginHealthRecord r = get(plugin);
+    if (!r.quarantined) return std::nullopt;
+    return r.reason;
 }
 
 PluginHealthRecord PluginHealth::get(const std::string& plugin) {

@@ -61,37 +61,40 @@ void dieInsidePlugin(const std::string& dir) {
 }
 }  // namespace
 
-TEST(PluginHealth, ThreeConsecutiveCrashesQuarantineUntilEnabled) {
+TEST(PluginHealth, ACallLeftOpenByADeadProcessIsACrashAndQuarantineLastsUntilEnabled) {
     TempDir tmp;
     { store::StateStore s(tmp.str()); }
     for (int i = 1; i <= 3; ++i) {
         dieInsidePlugin(tmp.str());
         store::StateStore s(tmp.str());
-        auto r = store::PluginHealth(s).checkForCrash("crashy");
-        EXPECT_EQ(r.consecutiveCrashes, i);
-        EXPECT_EQ(r.quarantined, i == 3);
+        store::PluginHealth health(s);
+        ASSERT_EQ(health.unfinishedCall("crashy"), std::optional<std::string>("push"));
+        EXPECT_EQ(health.recordCrash("crashy"), i);
+        EXPECT_FALSE(health.unfinishedCall("crashy")) << "counted once";
     }
     store::StateStore s(tmp.str());
     store::PluginHealth health(s);
-    auto r = health.get("crashy");
-    EXPECT_TRUE(r.quarantined);
-    EXPECT_EQ(r.reason, "the process died inside plugin 'crashy' (push) 3 times in a row");
+    health.quarantine("crashy", "crashed 3 times in push");
+    EXPECT_EQ(health.quarantined("crashy"), std::optional<std::string>("crashed 3 times in push"));
+    EXPECT_EQ(health.consecutiveCrashes("crashy"), 3);
     health.enable("crashy");
-    EXPECT_FALSE(health.get("crashy").quarantined);
-    EXPECT_EQ(health.get("crashy").consecutiveCrashes, 0);
+    EXPECT_FALSE(health.quarantined("crashy"));
+    EXPECT_EQ(health.consecutiveCrashes("crashy"), 0);
 }
 
-TEST(PluginHealth, ACompletedCallResetsTheStreakAndALiveCallIsNotACrash) {
+TEST(PluginHealth, OwnOpenCallIsNotACrashAndOnlyACleanSessionResetsTheStreak) {
     TempDir tmp;
     { store::StateStore s(tmp.str()); }
     dieInsidePlugin(tmp.str());
     store::StateStore s(tmp.str());
     store::PluginHealth health(s);
-    EXPECT_EQ(health.checkForCrash("crashy").consecutiveCrashes, 1);
-    health.recordCallStart("crashy", "push");
-    EXPECT_EQ(health.checkForCrash("crashy").consecutiveCrashes, 1) << "our own open call is not a crash";
+    EXPECT_EQ(health.recordCrash("crashy"), 1);
+    health.recordCallStart("crashy", "configure");
+    EXPECT_FALSE(health.unfinishedCall("crashy")) << "our own open call is not a crash";
     health.recordCallEnd("crashy");
-    EXPECT_EQ(health.get("crashy").consecutiveCrashes, 0);
+    EXPECT_EQ(health.consecutiveCrashes("crashy"), 1) << "a call that returned does not reset the streak";
+    health.recordCleanSession("crashy");
+    EXPECT_EQ(health.consecutiveCrashes("crashy"), 0);
 }
 
 TEST(Connections, BindingsPerFingerprint) {

@@ -4,6 +4,7 @@
 // person runs `ledgerbridge plugins enable X`.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,18 +25,26 @@ class PluginHealth {
 public:
     explicit PluginHealth(StateStore& store) : store_(store) {}
 
-    /// Called before entering the plugin.
+    /// Durably notes that `call` into `plugin` is starting (with this process's pid).
     void recordCallStart(const std::string& plugin, const std::string& call);
-    /// Called after the plugin returned (with any result): the call did not crash the process,
-    /// so the crash streak is reset.
+    /// The call returned (with any result): clears the note. The crash streak is kept.
     void recordCallEnd(const std::string& plugin);
-    /// Counts a call left open by a process that is gone as a crash (and quarantines at
-    /// `threshold`). Returns the record after the check.
-    PluginHealthRecord checkForCrash(const std::string& plugin, int threshold = 3);
-    PluginHealthRecord get(const std::string& plugin);
-    std::vector<PluginHealthRecord> all();
+    /// A session ran to its close without a crash: the crash streak goes back to zero.
+    void recordCleanSession(const std::string& plugin);
+    /// The call that started and never ended because its process died, if any. A call of a
+    /// process that is still alive (another worker) is not reported.
+    std::optional<std::string> unfinishedCall(const std::string& plugin);
+    /// Turns the unfinished call into a counted crash; returns the new streak.
+    int recordCrash(const std::string& plugin);
+    int consecutiveCrashes(const std::string& plugin);
+    void quarantine(const std::string& plugin, const std::string& reason);
+    /// The reason, while quarantined.
+    std::optional<std::string> quarantined(const std::string& plugin);
     /// Lifts the quarantine and resets the crash count.
     void enable(const std::string& plugin);
+
+    PluginHealthRecord get(const std::string& plugin);
+    std::vector<PluginHealthRecord> all();
 
 private:
     StateStore& store_;
