@@ -1,17 +1,231 @@
-// `ledgerbridge auth`: placeholder until the OAuth issue lands.
+// `ledgerbridge auth`: log a connection in to Pleo (authorization code + PKCE through a
+// loopback redirect, or a pasted redirect URL), show every connection's grant without ever
+// printing a token, refresh a grant now, and forget a grant locally.
+#include <Poco/DateTimeFormatter.h>
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/Timestamp.h>
+
+#include <iomanip>
+#include <iostream>
 #include <ostream>
 
+#include "ledgerbridge/cli/AppContext.h"
 #include "ledgerbridge/cli/Commands.h"
-#include "ledgerbridge/common/ExitCode.h"
+#include "ledgerbridge/common/Exception.h"
+#include "ledgerbridge/common/Log.h"
+#include "ledgerbridge/config/Fingerprint.h"
+#include "ledgerbridge/oauth/ConnectionAuth.h"
+#include "ledgerbridge/oauth/LoginFlow.h"
+#include "ledgerbridge/store/Grants.h"
 
 namespace ledgerbridge::cli {
+namespace {
+
+std::string formatTime(std::int64_t ms) {
+    if (ms <= 0) return "-";
+    return Poco::DateTimeFormatter::format(Poco::Timestamp(ms * 1000), "%Y-%m-%d %H:%M:%S UTC");
+}
+
+int login(Invocation& inv) {
+    AppContext app(inv);
+    const config::Config& cfg = app.config();
+    std::string name = inv.required("connection");
+    std::chrono::seconds timeout{300};
+    if (auto t = inv.option("timeout")) {
+        try {
+            std::size_t used = 0;
+            long v = std::stol(*t, &used);
+            if (used != t->size() || v <= 0) throw std::invalid_argument("range");
+            timeout = std::chrono::seconds(v);
+        } catch (const std::exception&) {
+            throw UsageError("--timeout takes a whole number of seconds greater than 0, not '" + *t + "'");
+        }
+    }
+    oauth::ConnectionAuth auth(cfg, name, app.store(), /*createKey=*/true);
+    if (auth.keyCreated())
+        inv.out() << "Created a new token key in " << cfg.tokenKey.reference.substr(5)
+                  << " (32 random bytes, mode 0600). Back it up with the state directory: stored tokens cannot be "
+                     "read without it.\n";
+    oauth::LoginOptions options;
+    options.paste = inv.flag("paste");
+    options.pasteInput = &std::cin;
+    options.timeout = timeout;
+    if (!inv.flag("no-browser") && !options.paste) options.openBrowser = oauth::openInSystemBrowser;
+    oauth::LoginFlow flow(cfg, auth.connection(), auth.client(), app.store(), auth.crypto(), inv.out());
+    oauth::LoginResult r = flow.run(options);
+    inv.out() << "Connection '" << name << "' is authorised in environment '" << cfg.environment << "'.\n"
+              << "  subject:     " << (r.grant.subject.empty() ? "-" : r.grant.subject) << "\n"
+              << "  scopes:      " << r.grant.scopes << "\n"
+              << "  valid until: " << formatTime(r.grant.accessExpiresAt) << " (refreshed automatically)\n";
+    return 0;
+}
+
+struct Row {
+    std::string connection, credential, state, subject, scopes, reason, environmentNote;
+    std::int64_t validUntil = 0, lastRefresh = 0, obtainedAt = 0;
+    bool needsReauth = false;
+};
+
+int status(Invocation& inv) {
+    AppContext app(inv);
+    const config::Config& cfg = app.config();
+    std::vector<const config::Connection*> selected;
+    if (auto only = inv.option("connection"))
+        selected.push_back(&cfg.connection(*only));
+    else
+        for (const auto& each : cfg.connections) selected.push_back(&each);
+    store::Grants grants(app.store());
+    std::vector<Row> rows;
+    bool anyNeedsLogin = false;
+    for (const auto* c : selected) {
+        Row row;
+        row.connection = c->name;
+        row.credential = c->credential;
+        if (c->credential == "api_key") {
+            row.state = "API key";
+            rows.push_back(row);
+            continue;
+        }
+        config::Fingerprint fp = config::environmentFingerprint(cfg.activeProfile(), c->companyId);
+        auto g = grants.find(c->name, fp.value);
+        if (!g) {
+            row.state = "not authorised";
+            row.needsReauth = true;
+            if (!grants.findAnyEnvironment(c->name).empty())
+                row.environmentNote = "authorised only in another environment";
+            row.reason = "run `ledgerbridge auth login --connection " + c->name + "`";
+        } else {
+            row.subject = g->subject;
+            row.scopes = g->scopes;
+            row.validUntil = g->needsReauth ? 0 : g->accessExpiresAt;
+            row.lastRefresh = g->lastRefreshAt;
+            row.obtainedAt = g->obtainedAt;
+            row.needsReauth = g->needsReauth;
+            row.state = g->needsReauth ? "needs re-authorisation" : "authorised";
+            if (g->needsReauth)
+                row.reason = g->reauthReason + "; run `ledgerbridge auth login --connection " + c->name + "`";
+        }
+        anyNeedsLogin = anyNeedsLogin || row.needsReauth;
+        rows.push_back(row);
+    }
+    if (inv.flag("json")) {
+        Poco::JSON::Array arr;
+        for (const auto& r : rows) {
+            Poco::JSON::Object o(Poco::JSON_PRESERVE_KEY_ORDER);
+            o.set("connection", r.connection);
+            o.set("environment", cfg.environment);
+            o.set("credential", r.credential);
+            o.set("state", r.state);
+            o.set("needsReauthorization", r.needsReauth);
+            o.set("subject", r.subject);
+            o.set("scopes", r.scopes);
+            o.set("validUntil", r.validUntil > 0 ? formatTime(r.validUntil) : std::string());
+            o.set("lastRefresh", r.lastRefresh > 0 ? formatTime(r.lastRefresh) : std::string());
+            o.set("authorisedAt", r.obtainedAt > 0 ? formatTime(r.obtainedAt) : std::string());
+            o.set("reason", r.reason);
+            if (!r.environmentNote.empty()) o.set("note", r.environmentNote);
+            arr.add(o);
+        }
+        arr.stringify(inv.out(), 2);
+        inv.out() << '\n';
+    } else {
+        if (rows.empty()) inv.out() << "No connections are configured.\n";
+        for (const auto& r : rows) {
+            inv.out() << r.connection << " (" << cfg.environment << "): " << r.state << "\n";
+            if (r.credential == "api_key") continue;
+            if (!r.subject.empty()) inv.out() << "  subject:      " << r.subject << "\n";
+            if (!r.scopes.empty()) inv.out() << "  scopes:       " << r.scopes << "\n";
+            if (r.validUntil > 0) inv.out() << "  valid until:  " << formatTime(r.validUntil) << "\n";
+            if (r.obtainedAt > 0) inv.out() << "  last refresh: " << formatTime(r.lastRefresh) << "\n";
+            if (!r.environmentNote.empty()) inv.out() << "  note:         " << r.environmentNote << "\n";
+            if (!r.reason.empty()) inv.out() << "  fix:          " << r.reason << "\n";
+        }
+    }
+    return anyNeedsLogin ? toInt(ExitCode::NeedsReauthorization) : 0;
+}
+
+int logout(Invocation& inv) {
+    AppContext app(inv);
+    const config::Config& cfg = app.config();
+    std::string name = inv.required("connection");
+    const config::Connection& c = cfg.connection(name);
+    config::Fingerprint fp = config::environmentFingerprint(cfg.activeProfile(), c.companyId);
+    bool existed = store::Grants(app.store()).erase(name, fp.value);
+    if (existed) {
+        log::info("Forgot the grant of connection '" + name + "'.", {{"fingerprint", fp.value}});
+        inv.out() << "Forgot the grant of connection '" << name << "' in environment '" << cfg.environment
+                  << "'. To also withdraw the app's access at Pleo, remove it in Pleo's integrations settings.\n";
+    } else {
+        inv.out() << "Connection '" << name << "' had no stored grant in environment '" << cfg.environment
+                  << "'; nothing to forget.\n";
+    }
+    return 0;
+}
+
+int refresh(Invocation& inv) {
+    AppContext app(inv);
+    const config::Config& cfg = app.config();
+    std::string name = inv.required("connection");
+    oauth::ConnectionAuth auth(cfg, name, app.store());
+    oauth::TokenManager& tokens = auth.tokens();
+    // Single-flight: when another process refreshes this grant at the same moment, its tokens
+    // are used instead of refreshing twice.
+    tokens.refresh(tokens.currentGeneration());
+    oauth::Introspection info = auth.client().introspect(tokens.accessToken());
+    if (!info.active)
+        throw ReauthorizationRequired(oauth::reauthorizationMessage(
+            name, "the authorization server reports the refreshed access token as inactive"));
+    auto g = store::Grants(app.store()).find(name, auth.fingerprint().value);
+    inv.out() << "Connection '" << name << "': access token refreshed and verified; valid until "
+              << formatTime(g ? g->accessExpiresAt : 0) << ".\n";
+    return 0;
+}
+
+}  // namespace
 
 Command makeAuthCommand() {
-    return Command{"auth", "log in to Pleo, show or forget a connection's grant (not yet available)", "ledgerbridge auth", "", {}, {},
-                   [](Invocation& inv) {
-                       inv.err() << "ledgerbridge: 'auth' is not yet available in this build\n";
-                       return toInt(ExitCode::Failure);
-                   }};
+    Command loginCmd{
+        "login",
+        "authorise a connection with Pleo (OAuth 2.0 authorization code + PKCE)",
+        "ledgerbridge auth login --connection NAME [--no-browser | --paste] [--timeout SECONDS]",
+        "Prints the authorisation address and opens a browser when one is available, then waits for\n"
+        "Pleo to redirect back to the environment's redirect_uri (a listener on 127.0.0.1). With\n"
+        "--paste, paste the address the browser was redirected to instead (for machines without a\n"
+        "local browser). Creates the [state] token_key file when it is a missing file: reference.\n"
+        "The grant is stored encrypted (AES-256-GCM) and bound to the environment.",
+        {{"connection", "NAME", "the connection to authorise"},
+         {"no-browser", "", "only print the address and wait; do not open a browser"},
+         {"paste", "", "read the redirect address from standard input instead of listening"},
+         {"timeout", "SECONDS", "how long to wait for the redirect (default 300)"}},
+        {},
+        login};
+    Command statusCmd{"status",
+                      "show each connection's grant: valid until, scopes, subject, last refresh (never a token)",
+                      "ledgerbridge auth status [--connection NAME] [--json]",
+                      "Exit code 4 when a listed connection is not authorised or needs re-authorisation.",
+                      {{"connection", "NAME", "only this connection"}, {"json", "", "machine-readable output"}},
+                      {},
+                      status};
+    Command logoutCmd{"logout",
+                      "forget a connection's grant in this environment (locally)",
+                      "ledgerbridge auth logout --connection NAME",
+                      "",
+                      {{"connection", "NAME", "the connection whose grant to forget"}},
+                      {},
+                      logout};
+    Command refreshCmd{"refresh",
+                       "refresh a connection's access token now and check it works",
+                       "ledgerbridge auth refresh --connection NAME",
+                       "Safe to run while exports run: refresh is single-flight across processes.",
+                       {{"connection", "NAME", "the connection to refresh"}},
+                       {},
+                       refresh};
+    Command cmd;
+    cmd.name = "auth";
+    cmd.summary = "log in to Pleo, show, refresh or forget a connection's grant";
+    cmd.subcommands = {loginCmd, statusCmd, logoutCmd, refreshCmd};
+    return cmd;
 }
 
 }  // namespace ledgerbridge::cli

@@ -1,0 +1,63 @@
+// `auth login` as a library: the authorization code flow with PKCE for one connection, from
+// the CSPRNG verifier and state to a sealed grant in the store bound to the environment
+// fingerprint. The person's browser is the only part not done here: the flow prints the URL
+// and calls an opener (xdg-open by default; tests drive the simulator's pages instead).
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <iosfwd>
+#include <string>
+
+#include "ledgerbridge/config/Config.h"
+#include "ledgerbridge/oauth/AuthorizationServerClient.h"
+#include "ledgerbridge/oauth/TokenCrypto.h"
+#include "ledgerbridge/store/Grants.h"
+#include "ledgerbridge/store/StateStore.h"
+
+namespace ledgerbridge::oauth {
+
+struct LoginOptions {
+    /// Called with the authorization URL after it was printed. Empty: do not open anything.
+    std::function<void(const std::string& url)> openBrowser;
+    /// Read the redirect URL from `pasteInput` instead of listening on the loopback address.
+    bool paste = false;
+    std::istream* pasteInput = nullptr;  ///< not owned; required with `paste`
+    std::chrono::seconds timeout{300};   ///< how long to wait for the redirect
+    /// Before sending the person to the browser, GET the authorization URL once without
+    /// following redirects, so that a refused client id, redirect URI or scope is reported at
+    /// once instead of as a timeout.
+    bool preflight = true;
+};
+
+struct LoginResult {
+    store::GrantRecord grant;  ///< as stored (tokens sealed)
+    Introspection introspection;
+};
+
+/// The default opener: xdg-open when DISPLAY or WAYLAND_DISPLAY is set (or $BROWSER when set);
+/// otherwise does nothing. Never throws; a failure only means the person opens it by hand.
+void openInSystemBrowser(const std::string& url);
+
+class LoginFlow {
+public:
+    /// Nothing is owned; everything must outlive the flow. `out` receives the instructions.
+    LoginFlow(const config::Config& config, const config::Connection& connection, AuthorizationServerClient& client,
+              store::StateStore& store, const TokenCrypto& crypto, std::ostream& out);
+
+    /// Runs the whole flow. Throws AuthError with a specific sentence (access denied,
+    /// invalid_scope, state mismatch, timeout, wrong client secret, wrong redirect URI, PKCE
+    /// mismatch, expired code, subject for another company), UsageError (api_key connection,
+    /// nothing pasted), ConfigError, IoError (port taken), NetworkError.
+    LoginResult run(const LoginOptions& options);
+
+private:
+    const config::Config& config_;
+    const config::Connection& connection_;
+    AuthorizationServerClient& client_;
+    store::StateStore& store_;
+    const TokenCrypto& crypto_;
+    std::ostream& out_;
+};
+
+}  // namespace ledgerbridge::oauth

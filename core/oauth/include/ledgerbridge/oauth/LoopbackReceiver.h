@@ -1,0 +1,51 @@
+// The loopback redirect listener of a login (RFC 8252 section 7.3): a tiny HTTP server bound
+// to 127.0.0.1 at the redirect URI's port that waits for the one request to the redirect
+// URI's path, answers the browser with a short page, and hands the query parameters back.
+// Also parses a redirect URL pasted by a person (machines without a local browser).
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace ledgerbridge::oauth {
+
+/// The query parameters of the redirect (code, state, error, error_description, ...).
+struct RedirectParameters {
+    std::map<std::string, std::string> values;
+    std::string get(const std::string& key) const {
+        auto it = values.find(key);
+        return it == values.end() ? std::string() : it->second;
+    }
+    bool has(const std::string& key) const { return values.count(key) != 0; }
+};
+
+/// Parses a full redirect URL (or just its query string). Throws UsageError saying what to
+/// paste when the text has neither `code` nor `error`.
+RedirectParameters parseRedirectUrl(const std::string& text);
+
+class LoopbackReceiver {
+public:
+    /// Starts listening at `redirectUri` (http://127.0.0.1:PORT/PATH or localhost). Throws
+    /// ConfigError when the URI is not a loopback http URI with a port, IoError naming the port
+    /// when it is taken by another program.
+    explicit LoopbackReceiver(const std::string& redirectUri);
+    ~LoopbackReceiver();
+    LoopbackReceiver(const LoopbackReceiver&) = delete;
+    LoopbackReceiver& operator=(const LoopbackReceiver&) = delete;
+
+    /// Waits for the redirect; std::nullopt when `timeout` passes first.
+    std::optional<RedirectParameters> wait(std::chrono::milliseconds timeout);
+
+    /// Gives the waiting thread a result from elsewhere (paste mode); the first result wins.
+    void deliver(const RedirectParameters& parameters);
+
+    struct Impl;  ///< implementation detail (shared with the server's request handlers)
+
+private:
+    std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace ledgerbridge::oauth

@@ -1,0 +1,16 @@
+// Crash-test hooks. Built in when CMake's LEDGERBRIDGE_TEST_HOOKS is ON and inert unless the
+// environment variable LEDGERBRIDGE_CRASH_AT names the point: then the process SIGKILLs itself
+// there, exactly like `kill -9`, so tests can prove that no instant of a refresh loses a grant
+// silently. Points: refresh:before_request, refresh:after_response, refresh:before_commit,
+// refresh:after_commit.
+#pragma once
+
+namespace ledgerbridge::oauth::testhooks {
+
+/// Kills the process with SIGKILL when hooks are compiled in and LEDGERBRIDGE_CRASH_AT == `point`.
+void crashPoint(const char* point);
+
+/// Whether this build contains the hooks.
+bool compiledIn();
+
+}  // namespace ledgerbridge::oauth::testhooks

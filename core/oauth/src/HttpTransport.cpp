@@ -1,0 +1,116 @@
+// One-shot HTTP(S) requests for the OAuth client: see HttpTransport.h.
+#include "ledgerbridge/oauth/HttpTransport.h"
+
+#include <Poco/Net/Context.h>
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/HTTPSClientSession.h>
+#include <Poco/Net/NetException.h>
+#include <Poco/Net/SSLException.h>
+#include <Poco/Net/SSLManager.h>
+#include <Poco/Exception.h>
+#include <Poco/StreamCopier.h>
+#include <Poco/String.h>
+#include <Poco/URI.h>
+
+#include <mutex>
+#include <sstream>
+
+#include "ledgerbridge/common/Exception.h"
+#include "ledgerbridge/common/Redactor.h"
+
+namespace ledgerbridge::oauth {
+
+std::string HttpResponse::header(const std::string& name) const {
+    for (const auto& [k, v] : headers)
+        if (Poco::icompare(k, name) == 0) return v;
+    return {};
+}
+
+std::string formEncode(const std::vector<std::pair<std::string, std::string>>& fields) {
+    std::string out;
+    for (const auto& [k, v] : fields) {
+        if (!out.empty()) out += '&';
+        std::string ek, ev;
+        Poco::URI::encode(k, "!#$&'()*+,/:;=?@[]", ek);
+        Poco::URI::encode(v, "!#$&'()*+,/:;=?@[] ", ev);
+        out += ek + '=' + ev;
+    }
+    return out;
+}
+
+struct PocoHttpTransport::Impl {
+    bool allowHttp = false;
+    int timeoutSeconds = 30;
+    Poco::Net::Context::Ptr context;
+};
+
+PocoHttpTransport::PocoHttpTransport(const config::EnvironmentProfile& profile, int timeoutSeconds)
+    : impl_(std::make_unique<Impl>()) {
+    static std::once_flag sslInit;
+    std::call_once(sslInit, [] { Poco::Net::initializeSSL(); });
+    impl_->allowHttp = profile.allowHttp;
+    impl_->timeoutSeconds = timeoutSeconds;
+    try {
+        Poco::Net::Context::Params params;
+        params.verificationMode = Poco::Net::Context::VERIFY_RELAXED;
+        params.loadDefaultCAs = true;
+        params.caLocation = profile.caFile;
+        params.cipherList = "HIGH:!aNULL:!eNULL:!MD5:!RC4";
+        impl_->context = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, params);
+        impl_->context->requireMinimumProtocol(Poco::Net::Context::PROTO_TLSV1_2);
+    } catch (const Poco::Exception& e) {
+        throw ConfigError("The TLS settings of environment '" + profile.name + "' cannot be used (" + e.displayText() +
+                          "); check that ca_file " + profile.caFile + " is a PEM certificate.");
+    }
+}
+
+PocoHttpTransport::~PocoHttpTransport() = default;
+
+HttpResponse PocoHttpTransport::send(const HttpRequest& request) {
+    Poco::URI uri(request.url);
+    const std::string where = uri.getScheme() + "://" + uri.getAuthority();
+    std::unique_ptr<Poco::Net::HTTPClientSession> session;
+    if (uri.getScheme() == "https") {
+        session = std::make_unique<Poco::Net::HTTPSClientSession>(uri.getHost(), uri.getPort(), impl_->context);
+    } else if (uri.getScheme() == "http" && impl_->allowHttp) {
+        session = std::make_unique<Poco::Net::HTTPClientSession>(uri.getHost(), uri.getPort());
+    } else {
+        throw ConfigError("Refusing to send a request to " + where +
+                          " without TLS; use an https:// URL (allow_http is only for custom local profiles).");
+    }
+    Poco::Timespan timeout(impl_->timeoutSeconds, 0);
+    session->setTimeout(timeout, timeout, timeout);
+    Poco::Net::HTTPRequest req(request.method, uri.getPathEtc(), Poco::Net::HTTPMessage::HTTP_1_1);
+    req.setHost(uri.getHost(), uri.getPort());
+    for (const auto& [k, v] : request.headers) req.set(k, v);
+    if (request.method == "POST") {
+        req.setContentType(request.contentType);
+        req.setContentLength(static_cast<std::streamsize>(request.body.size()));
+    }
+    try {
+        std::ostream& os = session->sendRequest(req);
+        if (!request.body.empty()) os << request.body;
+        Poco::Net::HTTPResponse resp;
+        std::istream& is = session->receiveResponse(resp);
+        HttpResponse out;
+        out.status = static_cast<int>(resp.getStatus());
+        for (const auto& [k, v] : resp) out.headers.emplace_back(k, v);
+        std::ostringstream body;
+        Poco::StreamCopier::copyStream(is, body);
+        out.body = body.str();
+        return out;
+    } catch (const Poco::Net::SSLException& e) {
+        throw NetworkError("The TLS connection to " + where + " failed (" + redact(e.displayText()) +
+                           "); the server's certificate must be trusted by the system or by ca_file, and name the host.");
+    } catch (const Poco::TimeoutException&) {
+        throw NetworkError("The request to " + where + " timed out after " + std::to_string(impl_->timeoutSeconds) +
+                           " seconds; check the network and try again.");
+    } catch (const Poco::Exception& e) {
+        throw NetworkError("The request to " + where + " failed (" + redact(e.displayText()) +
+                           "); check the network and the environment's URLs, then try again.");
+    }
+}
+
+}  // namespace ledgerbridge::oauth

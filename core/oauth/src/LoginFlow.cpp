@@ -1,0 +1,151 @@
+// The authorization code + PKCE login of one connection: see LoginFlow.h.
+#include "ledgerbridge/oauth/LoginFlow.h"
+
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <Poco/String.h>
+
+#include <cstdlib>
+#include <istream>
+#include <ostream>
+
+#include "ledgerbridge/common/Exception.h"
+#include "ledgerbridge/common/Log.h"
+#include "ledgerbridge/config/Fingerprint.h"
+#include "ledgerbridge/oauth/LoopbackReceiver.h"
+#include "ledgerbridge/oauth/Pkce.h"
+#include "ledgerbridge/store/Connections.h"
+
+namespace ledgerbridge::oauth {
+
+void openInSystemBrowser(const std::string& url) {
+    const char* browser = std::getenv("BROWSER");
+    bool graphical = std::getenv("DISPLAY") || std::getenv("WAYLAND_DISPLAY");
+    std::string program = browser && *browser ? browser : (graphical ? "xdg-open" : "");
+    if (program.empty()) return;
+    // Double fork so the browser is never our zombie and never holds our terminal.
+    pid_t child = ::fork();
+    if (child == 0) {
+        if (::fork() == 0) {
+            ::setsid();
+            int devnull = ::open("/dev/null", O_RDWR);
+            if (devnull >= 0) {
+                ::dup2(devnull, 0);
+                ::dup2(devnull, 1);
+                ::dup2(devnull, 2);
+            }
+            ::execlp(program.c_str(), program.c_str(), url.c_str(), static_cast<char*>(nullptr));
+            ::_exit(127);
+        }
+        ::_exit(0);
+    }
+    if (child > 0) ::waitpid(child, nullptr, 0);
+}
+
+LoginFlow::LoginFlow(const config::Config& config, const config::Connection& connection,
+                     AuthorizationServerClient& client, store::StateStore& store, const TokenCrypto& crypto,
+                     std::ostream& out)
+    : config_(config), connection_(connection), client_(client), store_(store), crypto_(crypto), out_(out) {}
+
+LoginResult LoginFlow::run(const LoginOptions& options) {
+    const config::EnvironmentProfile& profile = config_.activeProfile();
+    const std::string command = "ledgerbridge auth login --connection " + connection_.name;
+    if (connection_.credential != "oauth")
+        throw UsageError("Connection '" + connection_.name + "' uses credential = " + connection_.credential +
+                         "; it has no OAuth grant to log in to. Set credential = oauth in [connection." +
+                         connection_.name + "] to use a partner app's grant instead.");
+
+    const std::string verifier = makeCodeVerifier();
+    const std::string state = makeState();
+    const std::string url = client_.authorizeUrl(profile.redirectUri, profile.scopes, state, codeChallengeS256(verifier));
+
+    std::unique_ptr<LoopbackReceiver> receiver;
+    if (!options.paste) receiver = std::make_unique<LoopbackReceiver>(profile.redirectUri);
+    if (options.preflight) client_.preflightAuthorize(url, profile.redirectUri, profile.scopes, command);
+
+    out_ << "To connect '" << connection_.name << "' (" << profile.name
+         << "), open this address in a browser and approve access:\n\n  " << url << "\n\n";
+    if (options.paste)
+        out_ << "After approving, the browser is sent to " << profile.redirectUri
+             << "?code=... (the page may fail to load; that is expected). Paste that whole address here and press "
+                "Enter:\n";
+    else
+        out_ << "Waiting up to " << options.timeout.count() << " seconds for the browser to come back to "
+             << profile.redirectUri << " ...\n";
+    out_.flush();
+    if (options.openBrowser) options.openBrowser(url);
+
+    RedirectParameters redirect;
+    if (options.paste) {
+        std::string line;
+        if (!options.pasteInput || !std::getline(*options.pasteInput, line) || line.empty())
+            throw UsageError("Nothing was pasted. Run `" + command +
+                             " --paste` again and paste the full address the browser was redirected to.");
+        redirect = parseRedirectUrl(line);
+    } else {
+        auto got = receiver->wait(options.timeout);
+        if (!got)
+            throw AuthError("No authorization arrived at " + profile.redirectUri + " within " +
+                            std::to_string(options.timeout.count()) +
+                            " seconds. Run `" + command +
+                            "` again and approve access in the browser (use --timeout SECONDS for more time, or "
+                            "--paste when the browser runs on another machine). If the browser showed an error "
+                            "about the redirect URI, set redirect_uri in [environment." + profile.name +
+                            "] to the one registered for your OAuth client.");
+        redirect = *got;
+    }
+    receiver.reset();
+
+    if (redirect.has("error"))
+        throwAuthorizationError(redirect.get("error"), redirect.get("error_description"), profile.name, profile.scopes,
+                                command);
+    if (redirect.get("state") != state)
+        throw AuthError("The redirect's state parameter does not match this login attempt, so its code was not used "
+                        "(it may come from an older attempt or from another site). Run `" + command +
+                        "` again and finish it in the browser window that attempt opens.");
+    const std::string code = redirect.get("code");
+    if (code.empty())
+        throw AuthError("The redirect carries no authorization code. Run `" + command + "` again.");
+
+    TokenResponse tokens = client_.exchangeCode(code, profile.redirectUri, verifier);
+    Introspection info = client_.introspect(tokens.accessToken);
+    if (!info.active)
+        throw AuthError("The authorization server reports the new access token as inactive right after issuing it. Run `" +
+                        command + "` again; if it keeps happening, check the server's clock and the client's settings.");
+    if (!info.subject.empty() && !connection_.companyId.empty() &&
+        Poco::toLower(info.subject).find(Poco::toLower(connection_.companyId)) == std::string::npos)
+        throw AuthError("Access was granted for " + info.subject + ", but connection '" + connection_.name +
+                        "' is configured for company " + connection_.companyId + ". Run `" + command +
+                        "` again and choose that company on the consent page, or fix company_id in [connection." +
+                        connection_.name + "].");
+
+    config::Fingerprint fp = config::environmentFingerprint(profile, connection_.companyId);
+    SealContext ctx{connection_.name, fp.value, "pleo"};
+    const std::int64_t now = store::nowMs();
+    store::GrantRecord g;
+    g.connection = connection_.name;
+    g.fingerprint = fp.value;
+    g.kind = "pleo";
+    g.subject = info.subject;
+    g.scopes = !info.scope.empty() ? info.scope : (!tokens.scope.empty() ? tokens.scope : profile.scopes);
+    g.clientId = profile.clientId;
+    g.accessToken = crypto_.seal(tokens.accessToken, ctx);
+    g.refreshToken = tokens.refreshToken.empty() ? std::string() : crypto_.seal(tokens.refreshToken, ctx);
+    g.accessExpiresAt = now + (tokens.expiresIn > 0 ? tokens.expiresIn : 3600) * 1000;
+    g.obtainedAt = now;
+    g.lastRefreshAt = 0;
+    store::Grants grants(store_);
+    grants.put(g);
+    store::Connections(store_).bind({connection_.name, fp.value, profile.name, fp.description, connection_.companyId,
+                                     connection_.plugin, now});
+    log::info("Stored a new grant for connection '" + connection_.name + "'.",
+              {{"subject", info.subject}, {"scopes", g.scopes}, {"fingerprint", fp.value}});
+    LoginResult result;
+    result.grant = grants.find(g.connection, g.fingerprint, g.kind).value_or(g);
+    result.introspection = info;
+    return result;
+}
+
+}  // namespace ledgerbridge::oauth

@@ -1,0 +1,171 @@
+// Single-flight, crash-safe token refresh: see TokenManager.h.
+#include "ledgerbridge/oauth/TokenManager.h"
+
+#include <map>
+
+#include "ledgerbridge/common/Exception.h"
+#include "ledgerbridge/common/Log.h"
+#include "ledgerbridge/oauth/TestHooks.h"
+#include "ledgerbridge/store/Leases.h"
+
+namespace ledgerbridge::oauth {
+namespace {
+
+std::shared_ptr<std::mutex> processMutexFor(const std::string& name) {
+    static std::mutex registryMutex;
+    static std::map<std::string, std::shared_ptr<std::mutex>> registry;
+    std::lock_guard<std::mutex> lock(registryMutex);
+    auto& m = registry[name];
+    if (!m) m = std::make_shared<std::mutex>();
+    return m;
+}
+
+SealContext sealContext(const GrantKey& k) { return {k.connection, k.fingerprint, k.kind}; }
+
+}  // namespace
+
+std::string refreshLeaseName(const GrantKey& key) {
+    return "refresh:" + key.connection + ":" + key.fingerprint + (key.kind == "pleo" ? "" : ":" + key.kind);
+}
+
+std::string reauthorizationMessage(const std::string& connection, const std::string& why) {
+    return "Connection '" + connection + "' needs re-authorisation: " + why +
+           ". Run `ledgerbridge auth login --connection " + connection + "` to grant access again.";
+}
+
+TokenManager::TokenManager(GrantKey key, AuthorizationServerClient& client, store::StateStore& store,
+                           const TokenCrypto& crypto, Options options)
+    : key_(std::move(key)),
+      client_(client),
+      store_(store),
+      crypto_(crypto),
+      options_(options),
+      grantMutex_(processMutexFor(refreshLeaseName(key_))) {}
+
+TokenManager::TokenManager(GrantKey key, AuthorizationServerClient& client, store::StateStore& store,
+                           const TokenCrypto& crypto)
+    : TokenManager(std::move(key), client, store, crypto, Options{}) {}
+
+store::GrantRecord TokenManager::loadUsable() {
+    store::Grants grants(store_);
+    auto g = grants.find(key_.connection, key_.fingerprint, key_.kind);
+    if (!g) {
+        auto others = grants.findAnyEnvironment(key_.connection, key_.kind);
+        if (!others.empty())
+            throw EnvironmentMismatchError(
+                "Connection '" + key_.connection + "' was authorised in another environment, not in the selected one (" +
+                key_.fingerprintDescription + "); its grant cannot be used here. Select that environment again, or run "
+                "`ledgerbridge auth login --connection " + key_.connection + "` to authorise it for this one.");
+        throw AuthError("Connection '" + key_.connection + "' has not been authorised in this environment (" +
+                        key_.fingerprintDescription + "). Run `ledgerbridge auth login --connection " +
+                        key_.connection + "` first.");
+    }
+    if (g->needsReauth)
+        throw ReauthorizationRequired(reauthorizationMessage(
+            key_.connection, g->reauthReason.empty() ? "its grant was revoked or expired" : g->reauthReason));
+    return *g;
+}
+
+void TokenManager::adopt(const store::GrantRecord& g) {
+    accessToken_ = crypto_.open(g.accessToken, sealContext(key_));
+    accessExpiresAt_ = g.accessExpiresAt;
+    generation_ = g.generation;
+}
+
+std::string TokenManager::accessToken() {
+    std::lock_guard<std::mutex> lock(*grantMutex_);
+    const std::int64_t marginMs = static_cast<std::int64_t>(options_.refreshMargin.count()) * 1000;
+    // The cached token is only trusted while this process's view is current: another process
+    // may have refreshed (then ours still works until the server rotates it away, but the
+    // stored one is fresher), so re-read the store when the cache is near expiry.
+    if (!accessToken_.empty() && accessExpiresAt_ - store::nowMs() > marginMs) return accessToken_;
+    store::GrantRecord g = loadUsable();
+    if (g.accessExpiresAt - store::nowMs() > marginMs) {
+        adopt(g);
+        return accessToken_;
+    }
+    refreshLocked(g.generation);
+    return accessToken_;
+}
+
+std::string TokenManager::authorizationHeader() { return "Bearer " + accessToken(); }
+
+std::string TokenManager::onUnauthorized(const std::string& rejectedHeader) {
+    {
+        std::lock_guard<std::mutex> lock(*grantMutex_);
+        if (!accessToken_.empty() && rejectedHeader != "Bearer " + accessToken_) return "Bearer " + accessToken_;
+        std::int64_t known = generation_;
+        if (known < 0) known = loadUsable().generation;
+        log::info("The API refused the access token of connection '" + key_.connection + "'; refreshing it once.");
+        refreshLocked(known);
+        return "Bearer " + accessToken_;
+    }
+}
+
+std::int64_t TokenManager::refresh(std::optional<std::int64_t> ifGeneration) {
+    std::lock_guard<std::mutex> lock(*grantMutex_);
+    return refreshLocked(ifGeneration);
+}
+
+std::int64_t TokenManager::currentGeneration() {
+    auto g = store::Grants(store_).find(key_.connection, key_.fingerprint, key_.kind);
+    return g ? g->generation : 0;
+}
+
+std::int64_t TokenManager::refreshLocked(std::optional<std::int64_t> ifGeneration) {
+    store::Leases leases(store_);
+    store::ScopedLease lease(leases, refreshLeaseName(key_), options_.leaseTtlMs, options_.leaseWaitMs,
+                             "A token refresh of connection '" + key_.connection + "'");
+    store::Grants grants(store_);
+    store::GrantRecord g = loadUsable();
+    if (ifGeneration && g.generation != *ifGeneration) {
+        // Someone else refreshed while we waited for the lease: theirs is current.
+        adopt(g);
+        return g.generation;
+    }
+    const SealContext ctx = sealContext(key_);
+    std::string refreshToken = crypto_.open(g.refreshToken, ctx);
+    if (refreshToken.empty()) {
+        grants.markNeedsReauth(key_.connection, key_.fingerprint, key_.kind, "no refresh token was issued");
+        throw ReauthorizationRequired(reauthorizationMessage(key_.connection, "the grant has no refresh token"));
+    }
+    testhooks::crashPoint("refresh:before_request");
+    TokenResponse fresh;
+    try {
+        fresh = client_.refresh(refreshToken);
+    } catch (const InvalidGrant& e) {
+        std::string why = "the authorization server refused its refresh token (" + std::string(e.what()) + ")";
+        grants.markNeedsReauth(key_.connection, key_.fingerprint, key_.kind, why);
+        log::error(reauthorizationMessage(key_.connection, why));
+        throw ReauthorizationRequired(reauthorizationMessage(key_.connection, why));
+    }
+    testhooks::crashPoint("refresh:after_response");
+    const std::int64_t now = store::nowMs();
+    store::GrantRecord next = g;
+    next.accessToken = crypto_.seal(fresh.accessToken, ctx);
+    // A server that does not rotate keeps the old refresh token valid.
+    next.refreshToken = fresh.refreshToken.empty() ? g.refreshToken : crypto_.seal(fresh.refreshToken, ctx);
+    next.accessExpiresAt = now + (fresh.expiresIn > 0 ? fresh.expiresIn : 3600) * 1000;
+    if (!fresh.scope.empty()) next.scopes = fresh.scope;
+    next.lastRefreshAt = now;
+    testhooks::crashPoint("refresh:before_commit");
+    bool committed = grants.commitRefresh(next, g.generation);
+    testhooks::crashPoint("refresh:after_commit");
+    if (!committed) {
+        // Only possible when our lease expired and another process refreshed meanwhile; the
+        // pair we hold may already be rotated away, so use what is stored.
+        log::warn("The refreshed tokens of connection '" + key_.connection +
+                  "' could not be stored because another process stored newer ones first; using those.");
+        store::GrantRecord current = loadUsable();
+        adopt(current);
+        return current.generation;
+    }
+    accessToken_ = fresh.accessToken;
+    accessExpiresAt_ = next.accessExpiresAt;
+    generation_ = g.generation + 1;
+    log::info("Refreshed the access token of connection '" + key_.connection + "'.",
+              {{"valid_for_seconds", std::to_string(fresh.expiresIn)}});
+    return generation_;
+}
+
+}  // namespace ledgerbridge::oauth

@@ -1,0 +1,156 @@
+// TokenManager against an in-process fake token endpoint: proactive and reactive refresh,
+// single-flight across threads, adopting another writer's refresh, invalid_grant handling.
+// (Cross-process behaviour and crashes are tested against the simulator in OAuthSimulatorTest.)
+#include <gtest/gtest.h>
+
+#include <Poco/TemporaryFile.h>
+
+#include <thread>
+#include <vector>
+
+#include "FakeAuthorizationServer.h"
+#include "ledgerbridge/common/Exception.h"
+#include "ledgerbridge/oauth/Pkce.h"
+#include "ledgerbridge/oauth/TokenManager.h"
+#include "ledgerbridge/store/Grants.h"
+
+using namespace ledgerbridge;
+using namespace ledgerbridge::oauth;
+
+namespace {
+
+class TokenManagerTest : public ::testing::Test {
+protected:
+    Poco::TemporaryFile dir_;
+    std::unique_ptr<store::StateStore> store_;
+    TokenCrypto crypto_{randomBytes(32)};
+    fakes::FakeAuthorizationServer server_;
+    std::unique_ptr<AuthorizationServerClient> client_;
+    GrantKey key_{"acme", "0123456789abcdef0123456789abcdef", "issuer https://auth.example", "pleo"};
+
+    void SetUp() override {
+        dir_.createDirectories();
+        store_ = std::make_unique<store::StateStore>(dir_.path() + "/state");
+        client_ = std::make_unique<AuthorizationServerClient>(
+            Endpoints::fromIssuer("https://auth.example"),
+            ClientCredentials{"client", [] { return std::string("client-secret-value"); }, "test"}, server_);
+    }
+
+    void storeGrant(std::int64_t accessExpiresAt) {
+        SealContext ctx{key_.connection, key_.fingerprint, key_.kind};
+        store::GrantRecord g;
+        g.connection = key_.connection;
+        g.fingerprint = key_.fingerprint;
+        g.accessToken = crypto_.seal("access-initial", ctx);
+        g.refreshToken = crypto_.seal(server_.currentRefresh, ctx);
+        g.accessExpiresAt = accessExpiresAt;
+        g.obtainedAt = store::nowMs();
+        store::Grants(*store_).put(g);
+    }
+
+    TokenManager manager() { return TokenManager(key_, *client_, *store_, crypto_); }
+};
+
+}  // namespace
+
+TEST_F(TokenManagerTest, AValidTokenIsUsedWithoutRefreshing) {
+    storeGrant(store::nowMs() + 3600 * 1000);
+    auto m = manager();
+    EXPECT_EQ(m.authorizationHeader(), "Bearer access-initial");
+    EXPECT_EQ(server_.requests.load(), 0);
+}
+
+TEST_F(TokenManagerTest, ATokenNearExpiryIsRefreshedFirstAndTheNewPairIsStored) {
+    storeGrant(store::nowMs() + 30 * 1000);  // inside the 60 s margin
+    auto m = manager();
+    EXPECT_EQ(m.authorizationHeader(), "Bearer access-1-token");
+    EXPECT_EQ(server_.refreshes.load(), 1);
+    auto g = store::Grants(*store_).find(key_.connection, key_.fingerprint);
+    ASSERT_TRUE(g);
+    SealContext ctx{key_.connection, key_.fingerprint, key_.kind};
+    EXPECT_EQ(crypto_.open(g->refreshToken, ctx), server_.currentRefresh) << "rotated token committed";
+    EXPECT_EQ(crypto_.open(g->accessToken, ctx), "access-1-token");
+    EXPECT_GT(g->lastRefreshAt, 0);
+}
+
+TEST_F(TokenManagerTest, ManyThreadsReportingTheSame401RefreshExactlyOnce) {
+    storeGrant(store::nowMs() + 3600 * 1000);
+    std::vector<std::unique_ptr<TokenManager>> managers;
+    for (int i = 0; i < 8; ++i) managers.push_back(std::make_unique<TokenManager>(key_, *client_, *store_, crypto_));
+    std::string rejected = managers[0]->authorizationHeader();
+    for (auto& m : managers) ASSERT_EQ(m->authorizationHeader(), rejected);
+    std::vector<std::string> got(8);
+    std::vector<std::thread> threads;
+    for (int i = 0; i < 8; ++i)
+        threads.emplace_back([&, i] { got[static_cast<std::size_t>(i)] = managers[static_cast<std::size_t>(i)]->onUnauthorized(rejected); });
+    for (auto& t : threads) t.join();
+    EXPECT_EQ(server_.refreshes.load(), 1);
+    EXPECT_EQ(server_.replays.load(), 0);
+    for (const auto& h : got) EXPECT_EQ(h, "Bearer access-1-token");
+}
+
+TEST_F(TokenManagerTest, ARefreshByAnotherWriterIsAdoptedInsteadOfRepeated) {
+    storeGrant(store::nowMs() + 3600 * 1000);
+    auto a = manager();
+    auto b = manager();
+    std::int64_t before = a.currentGeneration();
+    a.refresh(before);
+    EXPECT_EQ(b.refresh(before), before + 1) << "b asked to refresh generation `before`, which is gone";
+    EXPECT_EQ(server_.refreshes.load(), 1);
+    EXPECT_EQ(b.authorizationHeader(), "Bearer access-1-token");
+}
+
+TEST_F(TokenManagerTest, InvalidGrantMarksTheConnectionAndIsNeverRetried) {
+    storeGrant(store::nowMs() + 3600 * 1000);
+    server_.revoked = true;
+    auto m = manager();
+    std::string expected =
+        "Connection 'acme' needs re-authorisation: the authorization server refused its refresh token (invalid_grant "
+        "(the server said: The grant was revoked.)). Run `ledgerbridge auth login --connection acme` to grant access again.";
+    try {
+        m.refresh();
+        FAIL() << "expected ReauthorizationRequired";
+    } catch (const ReauthorizationRequired& e) {
+        EXPECT_EQ(std::string(e.what()), expected);
+        EXPECT_EQ(e.exitCode(), ExitCode::NeedsReauthorization);
+    }
+    EXPECT_EQ(server_.requests.load(), 1);
+    auto g = store::Grants(*store_).find(key_.connection, key_.fingerprint);
+    ASSERT_TRUE(g);
+    EXPECT_TRUE(g->needsReauth);
+    EXPECT_TRUE(g->refreshToken.empty()) << "tokens are erased";
+    // Every later use fails at once, without asking the server again.
+    EXPECT_THROW(m.authorizationHeader(), ReauthorizationRequired);
+    EXPECT_THROW(m.onUnauthorized("Bearer access-initial"), ReauthorizationRequired);
+    EXPECT_EQ(server_.requests.load(), 1);
+}
+
+TEST_F(TokenManagerTest, AConnectionWithoutAGrantSaysWhichCommandToRun) {
+    auto m = manager();
+    try {
+        m.authorizationHeader();
+        FAIL();
+    } catch (const AuthError& e) {
+        EXPECT_NE(std::string(e.what()).find("Run `ledgerbridge auth login --connection acme` first."), std::string::npos)
+            << e.what();
+    }
+}
+
+TEST_F(TokenManagerTest, AGrantFromAnotherEnvironmentIsNeverUsed) {
+    storeGrant(store::nowMs() + 3600 * 1000);
+    GrantKey production = key_;
+    production.fingerprint = "ffffffffffffffffffffffffffffffff";
+    production.fingerprintDescription = "issuer https://auth.pleo.io";
+    TokenManager m(production, *client_, *store_, crypto_);
+    EXPECT_THROW(m.authorizationHeader(), EnvironmentMismatchError);
+    EXPECT_EQ(server_.requests.load(), 0);
+}
+
+TEST_F(TokenManagerTest, HundredRotationsInARowNeverPresentAnOldRefreshToken) {
+    storeGrant(store::nowMs() + 3600 * 1000);
+    auto m = manager();
+    for (int i = 0; i < 100; ++i) m.refresh();
+    EXPECT_EQ(server_.refreshes.load(), 100);
+    EXPECT_EQ(server_.replays.load(), 0);
+    EXPECT_FALSE(server_.revoked);
+}
