@@ -1,6 +1,7 @@
 // Guarded calls into one plugin instance: crash-quarantine records around every call, plugin
 // errors and stray exceptions turned into PluginError naming the plugin.
 #include "ledgerbridge/common/Exception.h"
+#include "ledgerbridge/common/Redactor.h"
 #include "ledgerbridge/loader/PluginLoader.h"
 
 namespace ledgerbridge::loader {
@@ -49,6 +50,18 @@ PluginSession::~PluginSession() {
 }
 
 void PluginSession::configure(const std::vector<std::pair<std::string, std::string>>& settings) {
+    // The host validates too (plugins not built with the SDK wrapper may not), and registers
+    // secret values with the Redactor before the plugin can log anything.
+    const auto& specs = plugin_->manifest().settings;
+    try {
+        sdk::validateSettings(specs, settings);
+    } catch (const sdk::SettingsError& e) {
+        throw PluginError(plugin_->label() + ": " +
+                          sdk::CallFailed("configure", LB_ERR_CONFIG, e.what(), e.problems()).what());
+    }
+    for (const auto& [key, value] : settings)
+        for (const auto& spec : specs)
+            if (spec.key == key && spec.secret && value.size() >= 6) Redactor::global().add(value);
     guarded("configure", [&] { client_->configure(settings); });
 }
 

@@ -7,6 +7,7 @@
 
 #include "LoaderFixture.h"
 #include "ledgerbridge/common/Exception.h"
+#include "ledgerbridge/common/Redactor.h"
 
 using namespace ledgerbridge;
 
@@ -114,4 +115,11 @@ TEST_F(LoaderTest, OnlyASessionThatClosesCleanlyResetsTheCrashCount) {
     session.reset();
     EXPECT_EQ(health->consecutiveCrashes("lbtest_good"), 0);
     EXPECT_FALSE(health->quarantined("lbtest_good"));
+}
+
+TEST_F(LoaderTest, SecretSettingsAreRedactedBeforeThePluginSeesThem) {
+    auto session = loader->load(install("good"))->open();
+    session->configure({{"api_key", "k3y-value-123"}});
+    EXPECT_EQ(Redactor::global().redact("sent k3y-value-123"), "sent ***");
+    Redactor::global().clearForTesting();
 }

@@ -13,6 +13,7 @@ struct TestPlugin : ledgerbridge::sdk::Plugin {
         m.version = "0.0.1";
         m.targetSystem = "loader tests";
         m.description = "Test-only plugin.";
+        m.settings = {{"api_key", ledgerbridge::sdk::SettingType::String, "", true, "A secret, for redaction tests."}};
         return m;
     }
     void configure(const ledgerbridge::sdk::Settings&) override {}

@@ -62,7 +62,9 @@ public:
     PluginSession(const PluginSession&) = delete;
     PluginSession& operator=(const PluginSession&) = delete;
 
-    /// Validated against the manifest inside the plugin; errors name the keys.
+    /// Validated against the manifest by the host (unknown key, missing required, type) and
+    /// again inside the plugin; the message names every bad key. Values of settings the
+    /// manifest marks secret are registered with the Redactor first.
     void configure(const std::vector<std::pair<std::string, std::string>>& settings);
     void check();
     std::vector<sdk::Document> plan(const std::vector<sdk::Entry>& entries);
