@@ -32,6 +32,12 @@ sdk::Manifest manifestFromC(const std::string& path, const lb_manifest* m) {
     return out;
 }
 
+/// The SDK names the canonical path; messages name the path the caller gave.
+std::string relabel(std::string message, const std::string& real, const std::string& given) {
+    if (message.compare(0, real.size(), real) == 0) message = given + message.substr(real.size());
+    return message;
+}
+
 std::string stemOf(const std::string& path) { return std::filesystem::path(path).stem().string(); }
 }  // namespace
 
@@ -61,16 +67,27 @@ std::shared_ptr<LoadedPlugin> PluginLoader::load(const std::string& path) {
     // a quarantined plugin is refused before any of its code runs.
     const std::string stem = stemOf(real);
     checkHealth(stem, path);
-    const lb_plugin_api* api = nullptr;
     try {
-        sdk::inspectLibrary(real);
-        api = sdk::openLibrary(real);
+        sdk::inspectLibrary(real);  // reads the file only
     } catch (const sdk::LibraryError& e) {
-        std::string message = e.what();
-        if (message.compare(0, real.size(), real) == 0) message = path + message.substr(real.size());
-        throw PluginError(message);
+        throw PluginError(relabel(e.what(), real, path));
     }
-    sdk::Manifest manifest = manifestFromC(path, api->describe());
+    // From here the plugin's code runs (static initialisers, entry point, describe): a crash
+    // here counts towards quarantine like any other call.
+    health_.recordCallStart(stem, "load");
+    const lb_plugin_api* api = nullptr;
+    sdk::Manifest manifest;
+    try {
+        api = sdk::openLibrary(real);
+        manifest = manifestFromC(path, api->describe());
+    } catch (const sdk::LibraryError& e) {
+        health_.recordCallEnd(stem);
+        throw PluginError(relabel(e.what(), real, path));
+    } catch (...) {
+        health_.recordCallEnd(stem);
+        throw;
+    }
+    health_.recordCallEnd(stem);
     if (manifest.name != stem)
         throw PluginError(path + ": refused: expected the file to be named after the plugin (" + manifest.name +
                           ".so), found " + stem + ".so");

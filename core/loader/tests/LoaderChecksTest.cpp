@@ -15,6 +15,7 @@ TEST_F(LoaderTest, LoadsAGoodPluginAndNegotiatesItsVersion) {
     EXPECT_EQ(plugin->abiMajor(), 1u);
     EXPECT_EQ(plugin->abiMinor(), 0u);
     EXPECT_EQ(loader->load(path), plugin) << "the same file loads once";
+    EXPECT_FALSE(health->unfinishedCall("lbtest_good")) << "loading runs plugin code, bracketed like a call";
 }
 
 TEST_F(LoaderTest, MissingEntrySymbolIsRefusedBeforeLoading) {
