@@ -1,0 +1,249 @@
+// Admin routes: companies, jobs, API keys, clients, tokens and grants, faults, clock, webhooks,
+// counters, reset.
+#include "AdminHandlers.h"
+
+#include <Poco/JSON/Array.h>
+
+#include "ExportApiHandlers.h"
+#include "Ids.h"
+
+namespace lbsim {
+
+namespace {
+
+using Poco::JSON::Array;
+using Poco::JSON::Object;
+
+Object::Ptr bodyObject(const Request& req) {
+    if (req.body.empty()) return new Object;
+    Poco::Dynamic::Var v = parseJsonBody(req.body);
+    if (v.type() != typeid(Object::Ptr)) throw ApiError(400, "INVALID_REQUEST_BODY", "The body must be a JSON object.");
+    return v.extract<Object::Ptr>();
+}
+
+const Company& companyArg(SimState& s, const Object::Ptr& o) {
+    std::string id = stringField(o, "companyId");
+    if (id.empty()) return s.catalog.companies().front();
+    const Company* c = s.catalog.byId(id);
+    if (!c) throw ApiError(404, "COMPANY_NOT_FOUND", "No company " + id + ".");
+    return *c;
+}
+
+Poco::Int64 intField(const Object::Ptr& o, const std::string& name, Poco::Int64 dflt) {
+    if (!o->has(name) || o->isNull(name)) return dflt;
+    try {
+        return o->getValue<Poco::Int64>(name);
+    } catch (const Poco::Exception&) {
+        throw ApiError(400, "INVALID_REQUEST_BODY", "'" + name + "' must be an integer.");
+    }
+}
+
+Reply companies(SimState& s) {
+    Array::Ptr arr = new Array;
+    for (const auto& c : s.catalog.companies()) {
+        Object::Ptr o = new Object;
+        o->set("id", c.id);
+        o->set("urn", c.urn);
+        o->set("name", c.name);
+        o->set("walletCurrency", c.walletCurrency);
+        o->set("items", static_cast<Poco::Int64>(s.generator.itemsPerCompany()));
+        Array::Ptr users = new Array;
+        for (const auto& e : c.employees) users->add(e.username);
+        o->set("users", users);
+        Array::Ptr accounts = new Array;
+        for (const auto& a : c.accounts) accounts->add(a.code);
+        o->set("accountCodes", accounts);
+        Array::Ptr taxes = new Array;
+        for (const auto& t : c.taxCodes) taxes->add(t.code);
+        o->set("taxCodes", taxes);
+        arr->add(o);
+    }
+    Object::Ptr out = new Object;
+    out->set("data", arr);
+    return jsonReply(200, out);
+}
+
+Reply jobDetails(SimState& s, const Request& req, const std::string& id, bool items) {
+    Job* j = s.jobs.find(id);
+    if (!j) throw ApiError(404, "EXPORT_NOT_FOUND", "Export job not found.");
+    if (!items) {
+        Object::Ptr o = jobJson(s, *j);
+        Object::Ptr counts = new Object;
+        std::map<std::string, Poco::Int64> n;
+        for (std::size_t i = 0; i < j->items.size(); ++i) ++n[j->itemState(i).status];
+        for (const auto& kv : n) counts->set(kv.first, kv.second);
+        o->set("itemCounts", counts);
+        return jsonReply(200, o);
+    }
+    std::size_t offset = static_cast<std::size_t>(std::stoull(req.has("offset") ? req.param("offset") : "0"));
+    std::size_t limit = static_cast<std::size_t>(std::stoull(req.has("limit") ? req.param("limit") : "1000"));
+    Array::Ptr arr = new Array;
+    for (std::size_t i = offset; i < j->items.size() && i < offset + limit; ++i) {
+        ItemUpdate u = j->itemState(i);
+        Object::Ptr o = new Object;
+        o->set("accountingEntryId", s.generator.accountingEntryId({j->company, j->items[i]}));
+        o->set("status", u.status);
+        o->set("externalId", u.externalId);
+        o->set("externalUrl", u.externalUrl);
+        o->set("failureReasonType", u.failureReasonType);
+        o->set("invalid", s.generator.isInvalid({j->company, j->items[i]}));
+        arr->add(o);
+    }
+    Object::Ptr out = new Object;
+    out->set("data", arr);
+    out->set("total", static_cast<Poco::Int64>(j->items.size()));
+    out->set("offset", static_cast<Poco::Int64>(offset));
+    return jsonReply(200, out);
+}
+
+}  // namespace
+
+Reply handleAdmin(SimState& s, const Request& req, const std::vector<std::string>& seg) {
+    const std::string& m = req.method;
+    const std::string route = seg.size() > 1 ? seg[1] : "";
+    if (m == "GET" && route == "counters") return jsonReply(200, s.counters.toJson());
+    if (route == "faults") {
+        if (m == "POST") s.faults.configure(bodyObject(req));
+        return jsonReply(200, s.faults.toJson());
+    }
+    if (route == "webhooks" && seg.size() == 2 && m == "POST") {
+        Object::Ptr o = bodyObject(req);
+        std::string url = stringField(o, "url");
+        if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0)
+            throw ApiError(400, "INVALID_REQUEST_BODY", "'url' must be an http(s) URL.");
+        std::vector<std::string> events;
+        if (Array::Ptr ev = o->getArray("events"))
+            for (std::size_t i = 0; i < ev->size(); ++i) events.push_back(ev->getElement<std::string>(static_cast<unsigned>(i)));
+        Subscription sub = s.webhooks.subscribe(url, events);
+        Object::Ptr out = new Object;
+        out->set("id", sub.id);
+        out->set("url", sub.url);
+        out->set("secret", sub.secret);
+        return jsonReply(201, out);
+    }
+    if (route == "webhooks" && m == "GET") return jsonReply(200, s.webhooks.toJson());
+
+    std::lock_guard<std::mutex> lock(s.mutex);
+    if (m == "GET" && route == "companies") return companies(s);
+    if (route == "export-jobs" && m == "POST" && seg.size() == 2) {
+        // What a user clicking "Export" in Pleo does: a pending job of N (or all) ready items.
+        Object::Ptr o = bodyObject(req);
+        const Company& c = companyArg(s, o);
+        Poco::Int64 n = intField(o, "items", -1);
+        s.jobs.expire(s.clock.now());
+        auto items = s.jobs.readyItems(c.index, n < 0 ? UINT64_MAX : static_cast<std::uint64_t>(n));
+        bool interactive = !o->has("isInteractive") || o->getValue<bool>("isInteractive");
+        bool vendorBased = o->has("vendorBasedBookkeeping") && o->getValue<bool>("vendorBasedBookkeeping");
+        Job& j = createJobAndNotify(s, c.index, std::move(items), interactive, vendorBased, c.employees.front().id);
+        Object::Ptr out = new Object;
+        out->set("data", jobJson(s, j));
+        return jsonReply(201, out);
+    }
+    if (route == "export-jobs" && m == "GET" && seg.size() >= 3) {
+        s.jobs.expire(s.clock.now());
+        return jobDetails(s, req, seg[2], seg.size() == 4 && seg[3] == "items");
+    }
+    if (route == "api-keys" && m == "POST") {
+        Object::Ptr o = bodyObject(req);
+        const Company& c = companyArg(s, o);
+        std::string scope = stringField(o, "scope");
+        Object::Ptr out = new Object;
+        out->set("apiKey", s.tokens.mintApiKey(c.index, scope.empty() ? "export:read export:write" : scope));
+        out->set("companyId", c.id);
+        return jsonReply(201, out);
+    }
+    if (route == "clients" && m == "POST") {
+        Object::Ptr o = bodyObject(req);
+        Client cl;
+        cl.id = stringField(o, "clientId");
+        cl.secret = stringField(o, "clientSecret");
+        if (cl.id.empty() || cl.secret.empty())
+            throw ApiError(400, "INVALID_REQUEST_BODY", "clientId and clientSecret are required.");
+        if (Array::Ptr r = o->getArray("redirectUris"))
+            for (std::size_t i = 0; i < r->size(); ++i) cl.redirectUris.push_back(r->getElement<std::string>(static_cast<unsigned>(i)));
+        std::string scopes = stringField(o, "scopes");
+        cl.scopes = splitScopes(scopes.empty() ? "export:read export:write" : scopes);
+        s.tokens.addClient(cl);
+        Object::Ptr out = new Object;
+        out->set("clientId", cl.id);
+        return jsonReply(201, out);
+    }
+    if (route == "oauth" && seg.size() == 3 && seg[2] == "auto-approve" && m == "POST") {
+        Object::Ptr o = bodyObject(req);
+        if (o->has("enabled")) s.autoApprove = o->getValue<bool>("enabled");
+        if (o->has("companyId")) s.autoApproveCompany = companyArg(s, o).index;
+        Object::Ptr out = new Object;
+        out->set("enabled", s.autoApprove);
+        out->set("companyId", s.catalog.companies().at(static_cast<std::size_t>(s.autoApproveCompany)).id);
+        return jsonReply(200, out);
+    }
+    if (route == "tokens" && seg.size() == 3 && seg[2] == "expire" && m == "POST") {
+        Object::Ptr o = bodyObject(req);
+        Object::Ptr out = new Object;
+        out->set("expired", s.tokens.expireAccess(stringField(o, "token"), s.clock.now()));
+        return jsonReply(200, out);
+    }
+    if (route == "grants" && m == "GET") {
+        Array::Ptr arr = new Array;
+        for (const auto& g : s.tokens.grants()) {
+            Object::Ptr o = new Object;
+            o->set("id", g.second.id);
+            o->set("clientId", g.second.clientId);
+            o->set("companyId", s.catalog.companies().at(static_cast<std::size_t>(g.second.company)).id);
+            o->set("scope", g.second.scope);
+            o->set("revoked", g.second.revoked);
+            arr->add(o);
+        }
+        Object::Ptr out = new Object;
+        out->set("data", arr);
+        return jsonReply(200, out);
+    }
+    if (route == "grants" && seg.size() == 3 && seg[2] == "revoke" && m == "POST") {
+        Object::Ptr o = bodyObject(req);
+        std::string grantId = stringField(o, "grantId");
+        if (grantId.empty()) grantId = s.tokens.grantOf(stringField(o, "token"));
+        int n = 0;
+        if (grantId.empty() && !o->has("grantId") && !o->has("token")) {
+            std::vector<std::string> all;
+            for (const auto& g : s.tokens.grants()) all.push_back(g.first);
+            for (const auto& g : all) s.tokens.revokeGrant(g), ++n;
+        } else if (!grantId.empty() && s.tokens.grant(grantId)) {
+            s.tokens.revokeGrant(grantId);
+            n = 1;
+        } else {
+            throw ApiError(404, "GRANT_NOT_FOUND", "No grant for that id or token.");
+        }
+        Object::Ptr out = new Object;
+        out->set("revoked", n);
+        return jsonReply(200, out);
+    }
+    if (route == "clock" && seg.size() == 3 && seg[2] == "advance" && m == "POST") {
+        Object::Ptr o = bodyObject(req);
+        s.clock.advance(intField(o, "seconds", 0));
+        Object::Ptr out = new Object;
+        out->set("now", isoTime(s.clock.now()));
+        return jsonReply(200, out);
+    }
+    if (route == "clock" && m == "GET") {
+        Object::Ptr out = new Object;
+        out->set("now", isoTime(s.clock.now()));
+        out->set("epoch", static_cast<Poco::Int64>(s.clock.now()));
+        out->set("timeScale", s.clock.scale());
+        return jsonReply(200, out);
+    }
+    if (route == "reset" && m == "POST") {
+        s.jobs.clear();
+        s.tokens.clearAll();
+        registerDemoClient(s);
+        s.counters.reset();
+        s.webhooks.clear();
+        s.autoApprove = s.options.autoApprove;
+        s.autoApproveCompany = 0;
+        Object::Ptr out = new Object;
+        out->set("reset", true);
+        return jsonReply(200, out);
+    }
+    throw ApiError(404, "NOT_FOUND", "No admin route " + m + " " + req.path + "; see tests/simulator/README.md.");
+}
+
+}  // namespace lbsim

@@ -1,0 +1,52 @@
+// Everything one running simulator knows, in one place. `mutex` guards catalog-independent
+// mutable state (tokens, jobs, auto-approve settings); Counters, Faults and Webhooks lock
+// themselves. Handlers take the lock for the whole request: simple and plenty fast for tests.
+#pragma once
+
+#include <mutex>
+#include <string>
+
+#include "Catalog.h"
+#include "Clock.h"
+#include "Counters.h"
+#include "Faults.h"
+#include "ItemGenerator.h"
+#include "JobStore.h"
+#include "Options.h"
+#include "Receipts.h"
+#include "TokenStore.h"
+#include "Webhooks.h"
+
+namespace lbsim {
+
+struct SimState {
+    explicit SimState(const Options& o)
+        : options(o),
+          clock(o.timeScale),
+          catalog(o.seed, o.companies),
+          generator(catalog, o.items, o.invalidRate),
+          receipts(),
+          tokens(o.tokenTtl, o.refreshTtl),
+          jobs(o.companies, o.items, o.jobTtl),
+          faults(o.faultRate, o.faults, o.faultSeed, o.rateLimit, o.slowMs),
+          autoApprove(o.autoApprove) {}
+
+    Options options;
+    Clock clock;
+    Catalog catalog;
+    ItemGenerator generator;
+    Receipts receipts;
+    TokenStore tokens;
+    JobStore jobs;
+    Counters counters;
+    Faults faults;
+    Webhooks webhooks;
+    std::mutex mutex;
+    bool autoApprove;
+    int autoApproveCompany = 0;
+};
+
+/// Registers the --client-* demo client (also after /admin/reset).
+void registerDemoClient(SimState& s);
+
+}  // namespace lbsim

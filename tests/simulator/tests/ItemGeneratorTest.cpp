@@ -1,0 +1,74 @@
+// Unit tests of the seeded data: determinism, id round trips, exact money arithmetic.
+#include <gtest/gtest.h>
+
+#include <Poco/JSON/Array.h>
+
+#include <sstream>
+
+#include "Catalog.h"
+#include "ItemGenerator.h"
+
+using namespace lbsim;
+using Poco::JSON::Array;
+using Poco::JSON::Object;
+
+namespace {
+std::string fileUrl(const ItemRef&, const std::string& kind) { return "https://x/" + kind; }
+Poco::Int64 value(const Object::Ptr& pair, const char* which) {
+    return pair->getObject(which)->getValue<Poco::Int64>("value");
+}
+}  // namespace
+
+TEST(ItemGenerator, SameSeedSameItemsAndIdsRoundTrip) {
+    Catalog a(7, 2), b(7, 2);
+    ItemGenerator ga(a, 1000000, 0), gb(b, 1000000, 0);
+    for (std::uint64_t i : {0ULL, 1ULL, 999999ULL}) {
+        ItemRef ref{1, i};
+        EXPECT_EQ(ga.accountingEntryId(ref), gb.accountingEntryId(ref));
+        auto back = ga.parse(ga.accountingEntryId(ref));
+        ASSERT_TRUE(back);
+        EXPECT_EQ(back->company, 1);
+        EXPECT_EQ(back->index, i);
+        std::ostringstream x, y;
+        ga.item(ref, "https://h", fileUrl)->stringify(x);
+        gb.item(ref, "https://h", fileUrl)->stringify(y);
+        EXPECT_EQ(x.str(), y.str());
+    }
+    EXPECT_FALSE(ga.parse("00000000-0000-4000-8000-000000000001"));
+    EXPECT_NE(Catalog(8, 1).companies()[0].id, a.companies()[0].id);
+}
+
+TEST(ItemGenerator, LinesSumExactlyInBothCurrencies) {
+    Catalog c(42, 3);
+    ItemGenerator g(c, 500, 0);
+    bool sawJpy = false;
+    for (int co = 0; co < 3; ++co) {
+        for (std::uint64_t i = 0; i < 500; ++i) {
+            Object::Ptr item = g.item({co, i}, "https://h", fileUrl);
+            Object::Ptr amount = item->getObject("amount");
+            Array::Ptr lines = item->getArray("accountingEntryLines");
+            Poco::Int64 s = 0, w = 0;
+            for (std::size_t l = 0; l < lines->size(); ++l) {
+                Object::Ptr la = lines->getObject(static_cast<unsigned>(l))->getObject("lineAmount");
+                s += value(la, "inSupplierCurrency");
+                w += value(la, "inWalletCurrency");
+            }
+            EXPECT_EQ(s, value(amount, "inSupplierCurrency"));
+            EXPECT_EQ(w, value(amount, "inWalletCurrency"));
+            sawJpy = sawJpy || amount->getObject("inSupplierCurrency")->getValue<std::string>("currency") == "JPY";
+            if (item->getValue<std::string>("type") == "refund") {
+                EXPECT_LT(value(amount, "inSupplierCurrency"), 0);
+            }
+        }
+    }
+    EXPECT_TRUE(sawJpy);
+}
+
+TEST(ItemGenerator, InvalidRateMarksAboutThatShare) {
+    Catalog c(42, 1);
+    ItemGenerator g(c, 2000, 0.1);
+    int invalid = 0;
+    for (std::uint64_t i = 0; i < 2000; ++i) invalid += g.isInvalid({0, i}) ? 1 : 0;
+    EXPECT_GT(invalid, 120);
+    EXPECT_LT(invalid, 280);
+}
