@@ -1,1 +1,116 @@
-// placeholder
+// Serving: HTTPS with the generated CA (verification on), the address line, SANs for
+// --hostname, plain HTTP, --help, bad flags, clean stop on SIGTERM.
+#include <Poco/Net/Context.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/HTTPSClientSession.h>
+#include <Poco/Net/X509Certificate.h>
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include "SimClient.h"
+
+using ledgerbridge::testsupport::SimulatorProcess;
+using ledgerbridge::testsupport::simulatorBinary;
+using simtest::SimClient;
+
+namespace {
+std::string slurp(const std::string& path) {
+    std::ifstream in(path);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+std::string runCapture(const std::string& cmd, int& exitCode) {
+    std::string out;
+    FILE* p = ::popen(cmd.c_str(), "r");
+    char buf[4096];
+    std::size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+    int st = ::pclose(p);
+    exitCode = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    return out;
+}
+}  // namespace
+
+TEST(Serving, PrintsHttpsAddressAndServesWithAVerifiedCertificate) {
+    SimulatorProcess sim({"--items", "5"});
+    EXPECT_TRUE(std::regex_match(sim.baseUrl(), std::regex(R"(https://127\.0\.0\.1:\d+)"))) << sim.baseUrl();
+    EXPECT_GT(sim.port(), 0);
+    EXPECT_FALSE(sim.caFile().empty());
+    SimClient c(sim);
+    auto r = c.get("/healthz");
+    EXPECT_EQ(r.status, 200);
+}
+
+TEST(Serving, UntrustedClientsAreRefusedBecauseTheCertIsReal) {
+    SimulatorProcess sim({"--items", "5"});
+    // A client trusting nothing (no CA, no system store) must fail the handshake.
+    Poco::Net::Context::Ptr ctx = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, "",
+                                                         Poco::Net::Context::VERIFY_STRICT, 9, false);
+    Poco::Net::HTTPSClientSession s("127.0.0.1", static_cast<Poco::UInt16>(sim.port()), ctx);
+    Poco::Net::HTTPRequest req("GET", "/healthz");
+    EXPECT_ANY_THROW({
+        s.sendRequest(req);
+        Poco::Net::HTTPResponse resp;
+        s.receiveResponse(resp);
+    });
+}
+
+TEST(Serving, ReusesTheCaAndNamesExtraHostnames) {
+    std::string first;
+    {
+        SimulatorProcess sim({"--items", "1"});
+        first = slurp(sim.caFile());
+    }
+    SimulatorProcess sim({"--items", "1", "--hostname", "auth.staging.pleo.io", "--hostname", "external.staging.pleo.io"});
+    EXPECT_EQ(slurp(sim.caFile()), first) << "the CA must be reused so clients keep trusting it";
+    Poco::Net::Context::Ptr ctx = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, sim.caFile(),
+                                                         Poco::Net::Context::VERIFY_STRICT, 9, false);
+    Poco::Net::HTTPSClientSession s("127.0.0.1", static_cast<Poco::UInt16>(sim.port()), ctx);
+    Poco::Net::HTTPRequest req("GET", "/healthz");
+    s.sendRequest(req);
+    Poco::Net::HTTPResponse resp;
+    s.receiveResponse(resp).ignore(1000);
+    std::string cn;
+    std::set<std::string> names;
+    s.serverCertificate().extractNames(cn, names);
+    EXPECT_TRUE(names.count("localhost"));
+    EXPECT_TRUE(names.count("auth.staging.pleo.io"));
+    EXPECT_TRUE(names.count("external.staging.pleo.io"));
+}
+
+TEST(Serving, PlainHttpByFlag) {
+    SimulatorProcess sim({"--http", "--items", "1"});
+    EXPECT_EQ(sim.baseUrl().rfind("http://127.0.0.1:", 0), 0u);
+    EXPECT_TRUE(sim.caFile().empty());
+    SimClient c(sim);
+    EXPECT_EQ(c.get("/healthz").status, 200);
+}
+
+TEST(Serving, StopsCleanlyOnSigterm) {
+    SimulatorProcess sim({"--items", "1"});
+    int st = sim.stop();
+    ASSERT_TRUE(WIFEXITED(st));
+    EXPECT_EQ(WEXITSTATUS(st), 0);
+}
+
+TEST(Serving, HelpListsFlagsAndBadFlagsExitWithUsageError) {
+    int code = -1;
+    std::string help = runCapture(simulatorBinary() + " --help", code);
+    EXPECT_EQ(code, 0);
+    for (const char* flag : {"--port", "--http", "--tls-dir", "--hostname", "--seed", "--items", "--companies",
+                             "--invalid-rate", "--auto-approve", "--strict-client-auth", "--token-ttl", "--time-scale",
+                             "--rate-limit", "--fault-rate", "--faults", "--fault-seed", "--client-secret"})
+        EXPECT_NE(help.find(flag), std::string::npos) << flag;
+    runCapture(simulatorBinary() + " --no-such-flag 2>/dev/null", code);
+    EXPECT_EQ(code, 2);
+    runCapture(simulatorBinary() + " --invalid-rate 2 2>/dev/null", code);
+    EXPECT_EQ(code, 2);
+}
