@@ -236,13 +236,15 @@ TokenResponse parseTokens(const HttpResponse& r, const std::string& during) {
 }  // namespace
 
 TokenResponse AuthorizationServerClient::exchangeCode(const std::string& code, const std::string& redirectUri,
-                                                      const std::string& codeVerifier) {
+                                                      const std::string& codeVerifier,
+                                                      const std::string& loginCommand) {
     std::string body = formEncode({{"grant_type", "authorization_code"},
                                    {"code", code},
                                    {"redirect_uri", redirectUri},
                                    {"code_verifier", codeVerifier}});
     HttpResponse r = postToTokenEndpoint(endpoints_.token, body);
     if (r.status == 200) return parseTokens(r, "code exchange");
+    const std::string again = "Run `" + loginCommand + "` again";
     try {
         throwTokenError(r, "code exchange");
     } catch (const InvalidGrant& e) {
@@ -250,21 +252,20 @@ TokenResponse AuthorizationServerClient::exchangeCode(const std::string& code, c
         std::string server = d.size() > 13 ? d.substr(13) : "";
         if (contains(d, "verifier") || contains(d, "pkce") || contains(d, "challenge"))
             throw AuthError("The authorization server says the PKCE code verifier does not match the code's challenge: "
-                            "the code belongs to another login attempt. Start the login again and finish it with the "
-                            "URL that attempt prints." + server);
+                            "the code belongs to another login attempt. " + again +
+                            " and finish it with the address that attempt prints." + server);
         if (contains(d, "redirect"))
             throw AuthError("The redirect URI " + redirectUri +
                             " is not the one the authorization code was issued for. Set redirect_uri in [environment." +
                             credentials_.environment + "] to exactly the URI registered with your OAuth client, "
-                            "then log in again." + server);
+                            "then r" + again.substr(1) + "." + server);
         if (contains(d, "expired"))
             throw AuthError("The authorization code expired before it was exchanged (codes are valid for about a "
-                            "minute). Start the login again and complete it promptly." + server);
+                            "minute). " + again + " and complete it promptly." + server);
         if (contains(d, "used"))
-            throw AuthError("The authorization code was already used. Start the login again; each code works once." +
-                            server);
+            throw AuthError("The authorization code was already used; each code works once. " + again + "." + server);
         throw AuthError("The authorization server refused the authorization code (invalid_grant): it is expired, "
-                        "used, or belongs to another login attempt. Start the login again." + server);
+                        "used, or belongs to another login attempt. " + again + "." + server);
     }
 }
 

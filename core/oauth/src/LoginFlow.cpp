@@ -88,8 +88,8 @@ LoginResult LoginFlow::run(const LoginOptions& options) {
         auto got = receiver->wait(options.timeout);
         if (!got)
             throw AuthError("No authorization arrived at " + profile.redirectUri + " within " +
-                            std::to_string(options.timeout.count()) +
-                            " seconds. Run `" + command +
+                            std::to_string(options.timeout.count()) + (options.timeout.count() == 1 ? " second" : " seconds") +
+                            ". Run `" + command +
                             "` again and approve access in the browser (use --timeout SECONDS for more time, or "
                             "--paste when the browser runs on another machine). If the browser showed an error "
                             "about the redirect URI, set redirect_uri in [environment." + profile.name +
@@ -109,7 +109,7 @@ LoginResult LoginFlow::run(const LoginOptions& options) {
     if (code.empty())
         throw AuthError("The redirect carries no authorization code. Run `" + command + "` again.");
 
-    TokenResponse tokens = client_.exchangeCode(code, profile.redirectUri, verifier);
+    TokenResponse tokens = client_.exchangeCode(code, profile.redirectUri, verifier, command);
     Introspection info = client_.introspect(tokens.accessToken);
     if (!info.active)
         throw AuthError("The authorization server reports the new access token as inactive right after issuing it. Run `" +

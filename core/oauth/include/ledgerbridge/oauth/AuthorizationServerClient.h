@@ -82,7 +82,9 @@ public:
     /// Exchanges an authorization code. Throws AuthError with a specific sentence for
     /// invalid_client (wrong secret), an expired/used code, a PKCE mismatch, a redirect URI
     /// mismatch, invalid_scope; NetworkError/ProtocolError for transport and contract failures.
-    TokenResponse exchangeCode(const std::string& code, const std::string& redirectUri, const std::string& codeVerifier);
+    /// `loginCommand` is quoted as the command that starts over.
+    TokenResponse exchangeCode(const std::string& code, const std::string& redirectUri, const std::string& codeVerifier,
+                               const std::string& loginCommand);
 
     /// Uses `refreshToken` once. Throws InvalidGrant for invalid_grant (the caller marks the
     /// grant), AuthError for invalid_client, NetworkError when the answer was lost (the token
