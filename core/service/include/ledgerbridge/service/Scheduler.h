@@ -1,0 +1,146 @@
+// Fires runs of connections on their schedules, on webhooks and for runs missed while the
+// service was stopped; never runs one connection twice at once.
+//
+// - In process: a connection has at most one run in flight. A scheduled fire time that comes
+//   while it is running is skipped and counted (metric ledgerbridge_runs_skipped_total
+//   {reason="overlap"}); a webhook or manual trigger during a run is kept and runs once after it.
+// - Across processes: before each run the scheduler takes the store lease "run:<connection>"
+//   (Leases::tryAcquire with this process's holder id; the engine may take the same lease
+//   again, which renews it), renews it while the run lasts and releases it afterwards. A lease
+//   held by another process skips the run ({reason="lease_busy"}).
+// - Missed runs: at start(), a connection whose last recorded run (store::Runs) started before
+//   a fire time that has passed runs once at once (reason "missed"). A connection with no run
+//   history waits for its first fire time.
+//
+// Runs execute on one worker thread per connection; all decisions are made in tick(), which the
+// scheduler's own thread calls whenever something is due (tests call it directly with a
+// ManualClock).
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "ledgerbridge/service/Clock.h"
+#include "ledgerbridge/service/Metrics.h"
+#include "ledgerbridge/service/RunLauncher.h"
+#include "ledgerbridge/service/Schedule.h"
+
+namespace ledgerbridge::config {
+struct Config;
+}
+namespace ledgerbridge::store {
+class StateStore;
+}
+
+namespace ledgerbridge::service {
+
+/// One connection as the scheduler sees it. Without a schedule it runs only when triggered.
+struct ScheduledConnection {
+    std::string name;
+    std::string companyId;
+    std::optional<Schedule> schedule;
+};
+
+/// The connections of `config` with their schedules parsed. Throws ConfigError (naming the
+/// connection) for a schedule that does not parse. `zoneinfoDir` as in TimeZone::load.
+std::vector<ScheduledConnection> scheduledConnections(const config::Config& config, const std::string& zoneinfoDir = {});
+
+struct SchedulerOptions {
+    std::chrono::milliseconds leaseTtl{std::chrono::minutes(10)};  ///< renewed every third of it
+    bool runMissedAtStart = true;
+};
+
+/// Counters of one connection (for tests and logs).
+struct ConnectionStats {
+    std::int64_t started = 0;
+    std::int64_t finished = 0;
+    std::int64_t skippedOverlap = 0;
+    std::int64_t skippedLeaseBusy = 0;
+    bool running = false;
+    std::optional<Clock::TimePoint> nextFire;  ///< with jitter; empty without a schedule
+    std::string lastOutcome;
+};
+
+class Scheduler {
+public:
+    /// None of the references are owned; all must outlive the scheduler. `store` may be null
+    /// (no cross-process lease, no missed-run detection: tests and one-off tools only).
+    Scheduler(RunLauncher& launcher, Clock& clock, store::StateStore* store, Metrics& metrics,
+              RandomSource random = defaultRandomSource(), SchedulerOptions options = {});
+    /// Stops the scheduler thread and waits for every run in flight to return.
+    ~Scheduler();
+    Scheduler(const Scheduler&) = delete;
+    Scheduler& operator=(const Scheduler&) = delete;
+
+    /// Sets (or, on reload, replaces) the connections. Connections that stay keep their state
+    /// and, when their schedule text is unchanged, their next fire time. A removed connection's
+    /// run in flight is allowed to finish.
+    void configure(std::vector<ScheduledConnection> connections);
+
+    /// Marks missed runs (see above) and starts the scheduler thread. Call once, after configure().
+    void start();
+
+    /// Makes every decision due at clock.now(): launches triggered and due runs, skips overlaps,
+    /// renews leases, reaps finished workers. Called by the scheduler thread; public for tests.
+    void tick();
+
+    /// Asks for a run of every connection of Pleo company `companyId` now (coalesced while one
+    /// is in flight). Returns how many connections that was (0: no connection has that company).
+    std::size_t triggerCompany(const std::string& companyId, const std::string& reason);
+    /// Same for one connection by name; false when unknown.
+    bool triggerConnection(const std::string& name, const std::string& reason);
+
+    /// Shutdown, step one: no new runs start from now on, and runs in flight see their
+    /// CancelFlag set. Does not wait.
+    void stopAccepting();
+    bool accepting() const;
+
+    /// Blocks until no run is in flight or `deadline` passes on the clock. True when idle.
+    bool waitIdleUntil(Clock::TimePoint deadline);
+
+    ConnectionStats stats(const std::string& connection) const;
+
+private:
+    struct State {
+        ScheduledConnection connection;
+        std::optional<Clock::TimePoint> nominal;  ///< next fire time without jitter
+        std::optional<Clock::TimePoint> fireAt;   ///< nominal + jitter
+        std::string pendingReason;                ///< a trigger waiting to run ("" = none)
+        bool running = false;
+        bool holdsLease = false;
+        bool removed = false;
+        std::int64_t leaseRenewedMs = 0;
+        std::thread worker;
+        ConnectionStats stats;
+    };
+
+    void planNext(State& s, Clock::TimePoint after);
+    void launch(State& s, const std::string& reason, std::unique_lock<std::mutex>& lock);
+    void finish(const std::string& name, const RunOutcome& outcome);
+    void loop();
+
+    RunLauncher& launcher_;
+    Clock& clock_;
+    store::StateStore* store_;
+    Metrics& metrics_;
+    RandomSource random_;
+    SchedulerOptions options_;
+
+    mutable std::mutex mutex_;
+    std::condition_variable cv_;
+    std::map<std::string, std::unique_ptr<State>> states_;
+    CancelFlag cancel_;
+    bool accepting_ = true;
+    bool stopThread_ = false;
+    std::thread thread_;
+};
+
+}  // namespace ledgerbridge::service

@@ -1,0 +1,220 @@
+// runService(): wires scheduler, webhook verifier, metrics and HTTP endpoint together and
+// drives them through start, reloads and a graceful or immediate stop. Signal handling is
+// explained in ServiceRunner.h.
+#include "ledgerbridge/service/ServiceRunner.h"
+
+#include <pthread.h>
+#include <signal.h>
+
+#include <atomic>
+#include <cctype>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+
+#include "ledgerbridge/common/ExitCode.h"
+#include "ledgerbridge/common/Exception.h"
+#include "ledgerbridge/common/Log.h"
+#include "ledgerbridge/config/Config.h"
+#include "ledgerbridge/config/Secret.h"
+#include "ledgerbridge/service/Metrics.h"
+#include "ledgerbridge/service/Scheduler.h"
+#include "ledgerbridge/service/ServiceHttpServer.h"
+#include "ledgerbridge/service/WebhookVerifier.h"
+#include "ledgerbridge/store/PluginHealth.h"
+#include "ledgerbridge/store/StateStore.h"
+
+namespace ledgerbridge::service {
+
+// ---- signals ------------------------------------------------------------------------------
+
+SignalWatcher::SignalWatcher(std::function<void(int)> onSignal) : onSignal_(std::move(onSignal)) {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGHUP);
+    if (const int rc = pthread_sigmask(SIG_BLOCK, &set, nullptr); rc != 0)
+        throw IoError(std::string("Could not block termination signals (") + std::strerror(rc) + ").");
+    thread_ = std::thread([this, set] {
+        while (true) {
+            {
+                std::lock_guard<std::mutex> guard(mutex_);
+                if (stop_) return;
+            }
+            const timespec wait{0, 200 * 1000 * 1000};  // how quickly the destructor is noticed
+            const int sig = sigtimedwait(&set, nullptr, &wait);
+            if (sig > 0) onSignal_(sig);
+        }
+    });
+}
+
+SignalWatcher::~SignalWatcher() {
+    {
+        std::lock_guard<std::mutex> guard(mutex_);
+        stop_ = true;
+    }
+    if (thread_.joinable()) thread_.join();
+}
+
+// ---- options ------------------------------------------------------------------------------
+
+ServiceOptions serviceOptionsFromConfig(const config::Config& config) {
+    ServiceOptions o;
+    const auto find = [&](const std::string& key) -> const config::IniValue* {
+        const auto it = config.values.find(key);
+        return it == config.values.end() ? nullptr : &it->second;
+    };
+    if (const auto* v = find("service.listen")) o.listen = v->value;
+    if (const auto* v = find("service.grace_period")) {
+        const std::string& t = v->value;
+        std::size_t digits = 0;
+        while (digits < t.size() && std::isdigit(static_cast<unsigned char>(t[digits]))) ++digits;
+        const std::string unit = t.substr(digits);
+        if (digits == 0 || digits > 6 || !(unit.empty() || unit == "s" || unit == "m"))
+            throw ConfigError(v->origin.str() + ": service.grace_period = \"" + t +
+                              "\" is not a duration; write seconds like 30s or minutes like 2m.");
+        o.gracePeriod = std::chrono::seconds(std::stoll(t.substr(0, digits)) * (unit == "m" ? 60 : 1));
+    }
+    if (const auto* v = find("service.webhook_secret")) {
+        if (!config::isSecretReference(v->value))
+            throw ConfigError(v->origin.str() + ": service.webhook_secret must name where the secret lives "
+                              "(env:NAME or file:PATH), never hold it inline.");
+        o.webhookSecret = config::resolveSecret(config::SecretRef{v->value, v->origin, "service.webhook_secret"});
+    }
+    return o;
+}
+
+// ---- the service --------------------------------------------------------------------------
+
+namespace {
+
+class Runner final : public ServiceControl {
+public:
+    explicit Runner(std::function<void(int)> immediateExit) : immediateExit_(std::move(immediateExit)) {}
+
+    void requestStop() override {
+        int n = 0;
+        {
+            std::lock_guard<std::mutex> guard(mutex_);
+            n = ++stops_;
+            cv_.notify_all();
+        }
+        if (n >= 2) {
+            log::warn("A second stop signal: exiting at once; the next run resumes safely from the ledger.");
+            immediateExit_(toInt(ExitCode::Interrupted));
+        }
+    }
+    void requestReload() override {
+        std::lock_guard<std::mutex> guard(mutex_);
+        ++reloads_;
+        cv_.notify_all();
+    }
+    std::uint16_t httpPort() const override { return port_; }
+
+    /// Waits for the next event: true = stop, false = reload.
+    bool waitEvent() {
+        std::unique_lock<std::mutex> lock(mutex_);
+        cv_.wait(lock, [&] { return stops_ > 0 || reloads_ > 0; });
+        if (stops_ > 0) return true;
+        --reloads_;
+        return false;
+    }
+
+    std::uint16_t port_ = 0;
+    std::function<void(int)> immediateExit_;
+
+private:
+    std::mutex mutex_;
+    std::condition_variable cv_;
+    int stops_ = 0;
+    int reloads_ = 0;
+};
+
+}  // namespace
+
+int runService(const config::Config& config, store::StateStore& store, RunLauncher& launcher,
+               const ServiceOptions& options) {
+    Runner runner(options.immediateExit ? options.immediateExit : [](int code) { std::_Exit(code); });
+    std::unique_ptr<SignalWatcher> watcher;
+    if (options.handleSignals)
+        watcher = std::make_unique<SignalWatcher>([&runner](int sig) {
+            log::info("Received a signal.", {{"signal", sig == SIGHUP ? "SIGHUP" : sig == SIGINT ? "SIGINT" : "SIGTERM"}});
+            if (sig == SIGHUP) runner.requestReload();
+            else runner.requestStop();
+        });
+
+    SystemClock systemClock;
+    Clock& clock = options.clock != nullptr ? *options.clock : systemClock;
+    Metrics ownMetrics;
+    Metrics& metrics = options.metrics != nullptr ? *options.metrics : ownMetrics;
+    defineStandardMetrics(metrics);
+    auto alive = std::make_shared<std::atomic<bool>>(true);
+    metrics.addCollector([alive, &store](Metrics& m) {
+        if (!alive->load()) return;
+        for (const auto& p : store::PluginHealth(store).all())
+            m.set(metric::kQuarantined, {{"plugin", p.plugin}}, p.quarantined ? 1 : 0);
+    });
+    struct AliveReset {
+        std::shared_ptr<std::atomic<bool>> flag;
+        ~AliveReset() { flag->store(false); }
+    } aliveReset{alive};
+
+    std::unique_ptr<WebhookVerifier> verifier;
+    if (!options.webhookSecret.empty()) verifier = std::make_unique<WebhookVerifier>(options.webhookSecret, clock);
+
+    Scheduler scheduler(launcher, clock, &store, metrics);
+    scheduler.configure(scheduledConnections(config, options.zoneinfoDir));
+
+    std::atomic<bool> shuttingDown{false};
+    ServiceHttpServer http(
+        HttpServerOptions{options.listen}, metrics, verifier.get(),
+        [&scheduler](const std::string& company) { return scheduler.triggerCompany(company, "webhook"); },
+        [&shuttingDown, &store]() -> std::string {
+            if (shuttingDown.load()) return "shutting down";
+            try {
+                store.schemaVersion();
+            } catch (const std::exception& e) {
+                return std::string("state store unreachable: ") + e.what();
+            }
+            return {};
+        });
+    http.start();
+    runner.port_ = http.port();
+    scheduler.start();
+    log::info("The service is running.", {{"connections", std::to_string(config.connections.size())},
+                                          {"webhooks", verifier ? "on" : "off"}});
+    if (options.onStarted) options.onStarted(runner);
+
+    while (!runner.waitEvent()) {
+        if (!options.reloadConfig) {
+            log::warn("SIGHUP received but this service cannot reload its configuration; restart it instead.");
+            continue;
+        }
+        try {
+            const config::Config fresh = options.reloadConfig();
+            scheduler.configure(scheduledConnections(fresh, options.zoneinfoDir));
+            log::info("The configuration was reloaded.", {{"connections", std::to_string(fresh.connections.size())}});
+        } catch (const std::exception& e) {
+            log::error("The configuration could not be reloaded; the previous one stays in effect.",
+                       {{"error", describe(e)}});
+        }
+    }
+
+    log::info("Stopping: no new runs; waiting for the runs in flight to finish their batch.",
+              {{"grace_period_s", std::to_string(options.gracePeriod.count())}});
+    shuttingDown.store(true);
+    scheduler.stopAccepting();
+    if (!scheduler.waitIdleUntil(clock.now() + options.gracePeriod)) {
+        log::error("Runs were still going when the grace period ended; exiting at once. The next run resumes them.");
+        http.stop();
+        runner.immediateExit_(toInt(ExitCode::Interrupted));
+        return toInt(ExitCode::Interrupted);
+    }
+    http.stop();
+    log::info("The service stopped cleanly.");
+    return toInt(ExitCode::Ok);
+}
+
+}  // namespace ledgerbridge::service

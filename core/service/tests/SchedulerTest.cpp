@@ -1,0 +1,254 @@
+// Scheduler: on-time fires with a manual clock, overlap skipping, the cross-process lease,
+// missed runs at start, webhook triggers (coalesced during a run), metrics from outcomes, and
+// shutdown behaviour.
+#include "ledgerbridge/service/Scheduler.h"
+
+#include <gtest/gtest.h>
+
+#include "TestSupport.h"
+#include "ledgerbridge/common/Exception.h"
+#include "ledgerbridge/config/Config.h"
+#include "ledgerbridge/store/Leases.h"
+#include "ledgerbridge/store/Runs.h"
+#include "ledgerbridge/store/StateStore.h"
+
+using namespace ledgerbridge::service;
+using lbtest::FakeLauncher;
+using lbtest::utc;
+
+namespace {
+
+ScheduledConnection conn(const std::string& name, const std::string& company, const std::string& schedule) {
+    ScheduledConnection c;
+    c.name = name;
+    c.companyId = company;
+    if (!schedule.empty()) c.schedule = Schedule::parse(schedule, name);
+    return c;
+}
+
+RandomSource noJitter() {
+    return [] { return std::uint64_t{0}; };
+}
+
+struct Fixture : ::testing::Test {
+    lbtest::TempDir dir;
+    ledgerbridge::store::StateStore store{dir.str()};
+    FakeLauncher launcher;
+    ManualClock clock{utc(2025, 1, 1, 0, 0, 10)};
+    Metrics metrics;
+};
+
+}  // namespace
+
+TEST_F(Fixture, TwoSchedulesFireOnTime) {
+    Scheduler s(launcher, clock, &store, metrics, noJitter());
+    s.configure({conn("a", "company-a", "every 15m"), conn("b", "company-b", "cron 0 * * * * UTC")});
+    EXPECT_EQ(s.stats("a").nextFire, utc(2025, 1, 1, 0, 15));
+    EXPECT_EQ(s.stats("b").nextFire, utc(2025, 1, 1, 1, 0));
+    s.tick();
+    clock.set(utc(2025, 1, 1, 0, 14, 59));
+    s.tick();
+    EXPECT_TRUE(launcher.snapshot().empty());
+    clock.set(utc(2025, 1, 1, 0, 15));
+    s.tick();
+    ASSERT_TRUE(launcher.waitCompleted(1));
+    ASSERT_TRUE(s.waitIdleUntil(clock.now() + std::chrono::hours(1)));
+    EXPECT_EQ(launcher.snapshot().at(0), std::make_pair(std::string("a"), std::string("schedule")));
+    EXPECT_EQ(s.stats("a").nextFire, utc(2025, 1, 1, 0, 30));
+    clock.set(utc(2025, 1, 1, 1, 0));  // a's 00:30 and 00:45 slots passed unnoticed: it fires once
+    s.tick();
+    ASSERT_TRUE(launcher.waitCompleted(3));
+    ASSERT_TRUE(s.waitIdleUntil(clock.now() + std::chrono::hours(1)));
+    EXPECT_EQ(s.stats("a").started, 2);
+    EXPECT_EQ(s.stats("b").started, 1);
+    EXPECT_EQ(s.stats("a").nextFire, utc(2025, 1, 1, 1, 15));
+}
+
+TEST_F(Fixture, TheSchedulerThreadFiresWithoutExplicitTicks) {
+    Scheduler s(launcher, clock, &store, metrics, noJitter());
+    s.configure({conn("a", "company-a", "every 15m")});
+    s.start();
+    clock.set(utc(2025, 1, 1, 0, 15));
+    ASSERT_TRUE(launcher.waitCalls(1));
+    ASSERT_TRUE(s.waitIdleUntil(clock.now() + std::chrono::hours(1)));
+    clock.set(utc(2025, 1, 1, 0, 30));
+    ASSERT_TRUE(launcher.waitCalls(2));
+}
+
+TEST_F(Fixture, JitterDelaysTheFireTimeButNotTheNextSlot) {
+    Scheduler s(launcher, clock, &store, metrics, [] { return std::uint64_t{90}; });
+    s.configure({conn("a", "company-a", "every 15m jitter 2m")});
+    EXPECT_EQ(s.stats("a").nextFire, utc(2025, 1, 1, 0, 16, 30));
+    clock.set(utc(2025, 1, 1, 0, 16, 29));
+    s.tick();
+    EXPECT_TRUE(launcher.snapshot().empty());
+    clock.set(utc(2025, 1, 1, 0, 16, 30));
+    s.tick();
+    ASSERT_TRUE(launcher.waitCalls(1));
+    EXPECT_EQ(s.stats("a").nextFire, utc(2025, 1, 1, 0, 31, 30));
+}
+
+TEST_F(Fixture, AnOverlappingTickIsSkippedAndCounted) {
+    Scheduler s(launcher, clock, &store, metrics, noJitter());
+    s.configure({conn("a", "company-a", "every 15m")});
+    launcher.hold("a");
+    clock.set(utc(2025, 1, 1, 0, 15));
+    s.tick();
+    ASSERT_TRUE(launcher.waitCalls(1));
+    clock.set(utc(2025, 1, 1, 0, 30));
+    s.tick();
+    EXPECT_EQ(s.stats("a").skippedOverlap, 1);
+    EXPECT_EQ(metrics.value(metric::kRunsSkipped, {{"connection", "a"}, {"reason", "overlap"}}), 1);
+    EXPECT_EQ(launcher.snapshot().size(), 1U);
+    launcher.release("a");
+    ASSERT_TRUE(s.waitIdleUntil(clock.now() + std::chrono::hours(1)));
+    clock.set(utc(2025, 1, 1, 0, 45));
+    s.tick();
+    ASSERT_TRUE(launcher.waitCalls(2));
+}
+
+TEST_F(Fixture, ALeaseHeldByAnotherProcessSkipsTheRun) {
+    ledgerbridge::store::Leases leases(store);
+    ASSERT_TRUE(leases.tryAcquire("run:a", 60000, "otherhost:4242:abc"));
+    Scheduler s(launcher, clock, &store, metrics, noJitter());
+    s.configure({conn("a", "company-a", "every 15m")});
+    clock.set(utc(2025, 1, 1, 0, 15));
+    s.tick();
+    EXPECT_EQ(s.stats("a").skippedLeaseBusy, 1);
+    EXPECT_EQ(metrics.value(metric::kRunsSkipped, {{"connection", "a"}, {"reason", "lease_busy"}}), 1);
+    EXPECT_TRUE(launcher.snapshot().empty());
+
+    leases.release("run:a", "otherhost:4242:abc");
+    clock.set(utc(2025, 1, 1, 0, 30));
+    launcher.hold("a");
+    s.tick();
+    ASSERT_TRUE(launcher.waitCalls(1));
+    ledgerbridge::store::LeaseHolder holder;
+    ASSERT_TRUE(leases.current("run:a", holder));  // held by us while running...
+    EXPECT_EQ(holder.holder, ledgerbridge::store::Leases::selfHolder());
+    launcher.release("a");
+    ASSERT_TRUE(s.waitIdleUntil(clock.now() + std::chrono::hours(1)));
+    EXPECT_FALSE(leases.current("run:a", holder));  // ...and released afterwards
+}
+
+TEST_F(Fixture, AMissedRunRunsOnceAtStart) {
+    ledgerbridge::store::Runs runs(store);
+    const std::string id = runs.start("a", "fp", false);
+    runs.finish(id, "ok", "{}");
+    runs.finish(runs.start("c", "fp", false), "ok", "{}");
+    const auto lastStart = Clock::TimePoint(std::chrono::milliseconds(runs.recent(1, "a").front().startedAt));
+    ManualClock later(lastStart + std::chrono::minutes(20));  // a 15-minute slot passed meanwhile
+    Scheduler s(launcher, later, &store, metrics, noJitter());
+    s.configure({conn("a", "company-a", "every 15m"), conn("b", "company-b", "every 15m"),
+                 conn("c", "company-c", "cron 0 0 1 1 * UTC")});
+    s.start();
+    ASSERT_TRUE(launcher.waitCompleted(1));
+    s.tick();
+    const auto calls = launcher.snapshot();
+    ASSERT_EQ(calls.size(), 1U);  // b has no history, c has not reached its yearly slot
+    EXPECT_EQ(calls[0], std::make_pair(std::string("a"), std::string("missed")));
+}
+
+TEST_F(Fixture, WebhookTriggersRunAtOnceAndCoalesceDuringARun) {
+    Scheduler s(launcher, clock, &store, metrics, noJitter());
+    s.configure({conn("a", "company-a", "every 15m"), conn("b", "company-b", "")});
+    EXPECT_EQ(s.triggerCompany("company-unknown", "webhook"), 0U);
+    EXPECT_FALSE(s.stats("b").nextFire.has_value());
+    launcher.hold("b");
+    EXPECT_EQ(s.triggerCompany("company-b", "webhook"), 1U);
+    s.tick();
+    ASSERT_TRUE(launcher.waitCalls(1));
+    EXPECT_EQ(launcher.snapshot().at(0), std::make_pair(std::string("b"), std::string("webhook")));
+    // Two more deliveries while it runs: one follow-up run.
+    EXPECT_EQ(s.triggerCompany("company-b", "webhook"), 1U);
+    EXPECT_EQ(s.triggerCompany("company-b", "webhook"), 1U);
+    s.tick();
+    EXPECT_EQ(launcher.snapshot().size(), 1U);
+    launcher.release("b");
+    ASSERT_TRUE(launcher.waitCompleted(1));
+    ASSERT_TRUE(s.waitIdleUntil(clock.now() + std::chrono::hours(1)));
+    s.tick();
+    ASSERT_TRUE(launcher.waitCompleted(2));
+    s.tick();
+    EXPECT_EQ(launcher.snapshot().size(), 2U);
+}
+
+TEST_F(Fixture, OutcomesFeedTheMetrics) {
+    launcher.outcome.outcome = "completed_with_errors";
+    launcher.outcome.plugin = "csv";
+    launcher.outcome.entries = {{"posted", 7}, {"rejected", 2}};
+    launcher.outcome.pleoRequests = {{"200", 5}, {"429", 1}};
+    launcher.outcome.targetRequests = {{"ok", 9}};
+    launcher.outcome.tokenRefreshes = 1;
+    launcher.outcome.tokenRefreshFailures = 1;
+    launcher.throwFor.insert("x");
+    Scheduler s(launcher, clock, &store, metrics, noJitter());
+    s.configure({conn("a", "company-a", ""), conn("x", "company-x", "")});
+    s.triggerConnection("a", "manual");
+    s.triggerConnection("x", "manual");
+    s.tick();
+    ASSERT_TRUE(launcher.waitCompleted(2));
+    ASSERT_TRUE(s.waitIdleUntil(clock.now() + std::chrono::hours(1)));
+    EXPECT_EQ(metrics.value(metric::kRuns, {{"connection", "a"}, {"outcome", "completed_with_errors"}}), 1);
+    EXPECT_EQ(metrics.value(metric::kRuns, {{"connection", "x"}, {"outcome", "failed"}}), 1);
+    EXPECT_EQ(s.stats("x").lastOutcome, "failed");
+    EXPECT_EQ(metrics.value(metric::kEntries, {{"connection", "a"}, {"outcome", "posted"}}), 7);
+    EXPECT_EQ(metrics.value(metric::kPleoRequests, {{"status", "200"}}), 5);
+    EXPECT_EQ(metrics.value(metric::kTargetRequests, {{"plugin", "csv"}, {"status", "ok"}}), 9);
+    EXPECT_EQ(metrics.value(metric::kTokenRefreshes, {{"result", "failed"}}), 1);
+    EXPECT_EQ(metrics.value(metric::kLastSuccess, {{"connection", "a"}}), static_cast<double>(lbtest::secondsOf(clock.now())));
+    EXPECT_EQ(metrics.value(metric::kLastSuccess, {{"connection", "x"}}), 0);
+    EXPECT_EQ(metrics.value(metric::kRunning, {{"connection", "a"}}), 0);
+}
+
+TEST_F(Fixture, StoppingCancelsRunsAndRefusesNewWork) {
+    Scheduler s(launcher, clock, &store, metrics, noJitter());
+    s.configure({conn("a", "company-a", "every 15m")});
+    launcher.hold("a");
+    launcher.returnOnCancel = true;
+    s.triggerConnection("a", "manual");
+    s.tick();
+    ASSERT_TRUE(launcher.waitCalls(1));
+    EXPECT_FALSE(s.waitIdleUntil(clock.now()));  // still running, deadline already here
+    s.stopAccepting();
+    EXPECT_FALSE(s.accepting());
+    EXPECT_FALSE(s.triggerConnection("a", "manual"));
+    launcher.poke();
+    ASSERT_TRUE(s.waitIdleUntil(clock.now() + std::chrono::hours(1)));
+    EXPECT_TRUE(launcher.sawCancel);
+    EXPECT_EQ(s.stats("a").lastOutcome, "interrupted");
+    clock.set(utc(2025, 1, 1, 2, 0));
+    s.tick();
+    EXPECT_EQ(launcher.snapshot().size(), 1U);
+}
+
+TEST_F(Fixture, ReconfigureKeepsUnchangedSchedulesAndDropsRemovedConnections) {
+    Scheduler s(launcher, clock, &store, metrics, noJitter());
+    s.configure({conn("a", "company-a", "every 15m"), conn("b", "company-b", "every 1h")});
+    clock.set(utc(2025, 1, 1, 0, 20));
+    s.configure({conn("a", "company-a", "every 15m"), conn("c", "company-c", "every 30m")});
+    EXPECT_EQ(s.stats("a").nextFire, utc(2025, 1, 1, 0, 15));  // kept: due now
+    EXPECT_EQ(s.stats("c").nextFire, utc(2025, 1, 1, 0, 30));
+    EXPECT_FALSE(s.triggerConnection("b", "manual"));
+    s.tick();
+    ASSERT_TRUE(launcher.waitCalls(1));
+    EXPECT_EQ(launcher.snapshot().at(0).first, "a");
+}
+
+TEST(ScheduledConnections, ParsesEveryScheduleOfTheConfig) {
+    ledgerbridge::config::Config config;
+    ledgerbridge::config::Connection a;
+    a.name = "a";
+    a.companyId = "c1";
+    a.schedule = "every 5m";
+    ledgerbridge::config::Connection b;
+    b.name = "b";
+    b.companyId = "c2";
+    config.connections = {a, b};
+    const auto list = scheduledConnections(config);
+    ASSERT_EQ(list.size(), 2U);
+    EXPECT_TRUE(list[0].schedule.has_value());
+    EXPECT_FALSE(list[1].schedule.has_value());
+    config.connections[1].schedule = "every now and then";
+    EXPECT_THROW(scheduledConnections(config), ledgerbridge::ConfigError);
+}
