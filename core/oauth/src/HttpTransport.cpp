@@ -7,6 +7,8 @@
 #include <Poco/Net/HTTPResponse.h>
 #include <Poco/Net/HTTPSClientSession.h>
 #include <Poco/Net/NetException.h>
+#include <Poco/Net/SecureStreamSocket.h>
+#include <Poco/Net/StreamSocket.h>
 #include <Poco/Net/SSLException.h>
 #include <Poco/Net/SSLManager.h>
 #include <Poco/Exception.h>
@@ -14,6 +16,7 @@
 #include <Poco/String.h>
 #include <Poco/URI.h>
 
+#include <map>
 #include <mutex>
 #include <sstream>
 
@@ -42,6 +45,7 @@ std::string formEncode(const std::vector<std::pair<std::string, std::string>>& f
 
 struct PocoHttpTransport::Impl {
     bool allowHttp = false;
+    std::map<std::string, std::string> resolve;  ///< "host:port" -> address
     int timeoutSeconds = 30;
     Poco::Net::Context::Ptr context;
 };
@@ -51,6 +55,13 @@ PocoHttpTransport::PocoHttpTransport(const config::EnvironmentProfile& profile, 
     static std::once_flag sslInit;
     std::call_once(sslInit, [] { Poco::Net::initializeSSL(); });
     impl_->allowHttp = profile.allowHttp;
+    for (const auto& entry : profile.resolve) {
+        auto last = entry.rfind(':');
+        if (last == std::string::npos || entry.find(':') == last)
+            throw ConfigError("The resolve entry '" + entry + "' of environment '" + profile.name +
+                              "' is not host:port:address.");
+        impl_->resolve[Poco::toLower(entry.substr(0, last))] = entry.substr(last + 1);
+    }
     impl_->timeoutSeconds = timeoutSeconds;
     try {
         Poco::Net::Context::Params params;
@@ -71,16 +82,38 @@ PocoHttpTransport::~PocoHttpTransport() = default;
 HttpResponse PocoHttpTransport::send(const HttpRequest& request) {
     Poco::URI uri(request.url);
     const std::string where = uri.getScheme() + "://" + uri.getAuthority();
-    std::unique_ptr<Poco::Net::HTTPClientSession> session;
-    if (uri.getScheme() == "https") {
-        session = std::make_unique<Poco::Net::HTTPSClientSession>(uri.getHost(), uri.getPort(), impl_->context);
-    } else if (uri.getScheme() == "http" && impl_->allowHttp) {
-        session = std::make_unique<Poco::Net::HTTPClientSession>(uri.getHost(), uri.getPort());
-    } else {
+    const bool https = uri.getScheme() == "https";
+    if (!https && !(uri.getScheme() == "http" && impl_->allowHttp))
         throw ConfigError("Refusing to send a request to " + where +
                           " without TLS; use an https:// URL (allow_http is only for custom local profiles).");
-    }
     Poco::Timespan timeout(impl_->timeoutSeconds, 0);
+    std::unique_ptr<Poco::Net::HTTPClientSession> session;
+    auto override = impl_->resolve.find(Poco::toLower(uri.getHost()) + ":" + std::to_string(uri.getPort()));
+    try {
+        if (override != impl_->resolve.end()) {
+            // `resolve`: connect to the given address, but speak TLS (SNI and certificate
+            // host-name check) for the URL's host name, like curl --resolve.
+            Poco::Net::StreamSocket plain;
+            plain.connect(Poco::Net::SocketAddress(override->second, uri.getPort()), timeout);
+            // (HTTPSClientSession cannot adopt a connected socket in Poco 1.11; a plain session
+            // over the TLS socket sends the same bytes.)
+            if (https)
+                session = std::make_unique<Poco::Net::HTTPClientSession>(
+                    Poco::Net::SecureStreamSocket::attach(plain, uri.getHost(), impl_->context));
+            else
+                session = std::make_unique<Poco::Net::HTTPClientSession>(plain);
+        } else if (https) {
+            session = std::make_unique<Poco::Net::HTTPSClientSession>(uri.getHost(), uri.getPort(), impl_->context);
+        } else {
+            session = std::make_unique<Poco::Net::HTTPClientSession>(uri.getHost(), uri.getPort());
+        }
+    } catch (const Poco::Net::SSLException& e) {
+        throw NetworkError("The TLS connection to " + where + " failed (" + redact(e.displayText()) +
+                           "); the server's certificate must be trusted by the system or by ca_file, and name the host.");
+    } catch (const Poco::Exception& e) {
+        throw NetworkError("Could not connect to " + where + " (" + redact(e.displayText()) +
+                           "); check the network and the environment's URLs, then try again.");
+    }
     session->setTimeout(timeout, timeout, timeout);
     Poco::Net::HTTPRequest req(request.method, uri.getPathEtc(), Poco::Net::HTTPMessage::HTTP_1_1);
     req.setHost(uri.getHost(), uri.getPort());

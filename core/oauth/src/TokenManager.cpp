@@ -91,15 +91,13 @@ std::string TokenManager::accessToken() {
 std::string TokenManager::authorizationHeader() { return "Bearer " + accessToken(); }
 
 std::string TokenManager::onUnauthorized(const std::string& rejectedHeader) {
-    {
-        std::lock_guard<std::mutex> lock(*grantMutex_);
-        if (!accessToken_.empty() && rejectedHeader != "Bearer " + accessToken_) return "Bearer " + accessToken_;
-        std::int64_t known = generation_;
-        if (known < 0) known = loadUsable().generation;
-        log::info("The API refused the access token of connection '" + key_.connection + "'; refreshing it once.");
-        refreshLocked(known);
-        return "Bearer " + accessToken_;
-    }
+    std::lock_guard<std::mutex> lock(*grantMutex_);
+    // Another thread already replaced the rejected token: retry with the current one.
+    if (!accessToken_.empty() && rejectedHeader != "Bearer " + accessToken_) return "Bearer " + accessToken_;
+    std::int64_t known = generation_ >= 0 ? generation_ : loadUsable().generation;
+    log::info("The API refused the access token of connection '" + key_.connection + "'; refreshing it once.");
+    refreshLocked(known);
+    return "Bearer " + accessToken_;
 }
 
 std::int64_t TokenManager::refresh(std::optional<std::int64_t> ifGeneration) {

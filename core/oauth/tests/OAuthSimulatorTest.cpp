@@ -68,12 +68,24 @@ protected:
         log::setFile(inst_->logPath());
     }
 
+    /// Replaces `from` with `to` in the installation's config file.
+    void editConfig(const std::string& from, const std::string& to) {
+        std::ifstream in(inst_->configPath());
+        std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        auto at = text.find(from);
+        ASSERT_NE(at, std::string::npos) << from;
+        text.replace(at, from.size(), to);
+        std::ofstream(inst_->configPath(), std::ios::trunc) << text;
+    }
+
     /// Runs the whole login in this process, playing the browser from the opener callback.
     LoginResult login(bool html = false, const std::function<void(const std::string&)>& browser = {}) {
         config::Config cfg = inst_->loadConfig();
         store::StateStore store(cfg.stateDir);
         ConnectionAuth auth(cfg, "acme", store, true);
-        auto b = browserTransport(sim_->caFile());
+        config::EnvironmentProfile asBrowser = cfg.activeProfile();  // same CA and resolve overrides
+        asBrowser.allowHttp = true;
+        auto b = std::make_unique<PocoHttpTransport>(asBrowser);
         LoginOptions o;
         o.timeout = std::chrono::seconds(20);
         o.openBrowser = browser ? browser : [&](const std::string& url) { driveBrowser(*b, url, html, true, true); };
@@ -343,6 +355,31 @@ TEST_F(OAuthSim, NoRedirectWithinTheTimeoutSaysWhatToDo) {
                          "when the browser runs on another machine)."),
               std::string::npos)
         << r.err;
+}
+
+TEST_F(OAuthSim, TlsVerificationStaysOnWithoutTheSimulatorsCa) {
+    editConfig("ca_file = " + sim_->caFile() + "\n", "");
+    std::string e = loginError();
+    EXPECT_EQ(e.rfind("The TLS connection to " + sim_->baseUrl() + " failed (", 0), 0u) << e;
+    EXPECT_NE(e.find("); the server's certificate must be trusted by the system or by ca_file, and name the host."),
+              std::string::npos)
+        << e;
+}
+
+TEST_F(OAuthSim, ResolveOverridesConnectToTheAddressButVerifyTheNamedHost) {
+    start({"--auto-approve", "--hostname", "auth.sim.test"});
+    std::string port = sim_->baseUrl().substr(sim_->baseUrl().rfind(':') + 1);
+    std::string named = "https://auth.sim.test:" + port;
+    editConfig("auth_url = " + sim_->baseUrl(), "auth_url = " + named);
+    editConfig("api_url = " + sim_->baseUrl(), "api_url = " + named + "\nresolve = auth.sim.test:" + port + ":127.0.0.1");
+    LoginResult r = login();
+    EXPECT_EQ(r.grant.subject, companyUrn_);
+    // A name the certificate does not carry is refused even though the address is right.
+    editConfig("auth.sim.test:" + port + ":127.0.0.1", "auth.sim.test:" + port + ":127.0.0.1, other.sim.test:" + port + ":127.0.0.1");
+    editConfig("auth_url = " + named, "auth_url = https://other.sim.test:" + port);
+    std::string e = loginError();
+    EXPECT_EQ(e.rfind("The TLS connection to https://other.sim.test:" + port + " failed (", 0), 0u) << e;
+    expectNoSecretWritten();
 }
 
 // ---- refresh ----------------------------------------------------------------------------

@@ -42,7 +42,9 @@ public:
 };
 
 /// HTTPS with certificate and host-name verification always on (system CAs plus the profile's
-/// ca_file), plain HTTP only when the profile allows it, connect/read timeouts.
+/// ca_file), the profile's `resolve` overrides (host:port:address, like curl --resolve: connect
+/// to the address, verify the certificate for the host), plain HTTP only when the profile
+/// allows it, connect/read timeouts.
 class PocoHttpTransport : public HttpTransport {
 public:
     /// Copies what it needs from `profile`. Throws ConfigError when ca_file cannot be loaded.
