@@ -9,6 +9,8 @@
 #include <boost/dll/shared_library.hpp>
 
 #include <cstdint>
+#include <list>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -78,11 +80,17 @@ inline void negotiate(const std::string& path, const lb_plugin_api* api) {
 /// table. Precondition: inspectLibrary(path) succeeded (the caller checked the file first).
 /// Runs the library's static initialisers and entry point. Throws LibraryError.
 inline const lb_plugin_api* openLibrary(const std::string& path) {
-    // Deliberately leaked: a plugin's code and static data must stay mapped until exit.
+    // Never unloaded: a plugin's code and static data must stay mapped until exit, so the
+    // handles live in a registry that is never destroyed (reachable, not a leak report).
+    static std::mutex* mutex = new std::mutex;
+    static std::list<boost::dll::shared_library>* libraries = new std::list<boost::dll::shared_library>;
     boost::dll::shared_library* lib = nullptr;
     try {
-        lib = new boost::dll::shared_library(boost::dll::fs::path(path), boost::dll::load_mode::rtld_now |
-                                                                             boost::dll::load_mode::rtld_local);
+        boost::dll::shared_library loaded(boost::dll::fs::path(path),
+                                          boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
+        std::lock_guard<std::mutex> lock(*mutex);
+        libraries->push_back(std::move(loaded));
+        lib = &libraries->back();
     } catch (const std::exception& e) {
         throw LibraryError(path + ": cannot load it: " + e.what());
     }

@@ -1,7 +1,6 @@
 // Conformance: the file and its ABI, the manifest, settings validation good and bad, check().
 #include <gtest/gtest.h>
 
-#include <regex>
 #include <set>
 
 #include "ledgerbridge/library.hpp"
@@ -11,6 +10,26 @@ using namespace ledgerbridge;
 using namespace ledgerbridge::testkit;
 
 namespace {
+/// [a-z0-9_-]+
+bool isPluginName(const std::string& s) {
+    return !s.empty() && s.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_-") == std::string::npos;
+}
+
+/// MAJOR.MINOR.PATCH, optionally followed by -prerelease or +build.
+bool isSemver(const std::string& s) {
+    std::size_t pos = 0;
+    for (int part = 0; part < 3; ++part) {
+        const std::size_t start = pos;
+        while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') ++pos;
+        if (pos == start) return false;
+        if (part < 2) {
+            if (pos >= s.size() || s[pos] != '.') return false;
+            ++pos;
+        }
+    }
+    return pos == s.size() || s[pos] == '-' || s[pos] == '+';
+}
+
 bool namesKey(const sdk::CallFailed& e, const std::string& key) {
     for (const auto& [k, m] : e.settingErrors())
         if (k == key) return true;
@@ -37,9 +56,9 @@ TEST(Manifest, DescribesThePlugin) {
     ASSERT_NE(m, nullptr);
     EXPECT_GE(m->struct_size, sizeof(lb_manifest));
     ASSERT_NE(m->name, nullptr);
-    EXPECT_TRUE(std::regex_match(m->name, std::regex("[a-z0-9_-]+"))) << m->name;
+    EXPECT_TRUE(isPluginName(m->name)) << m->name;
     ASSERT_NE(m->version, nullptr);
-    EXPECT_TRUE(std::regex_match(m->version, std::regex(R"(\d+\.\d+\.\d+([-+].*)?)"))) << m->version;
+    EXPECT_TRUE(isSemver(m->version)) << m->version;
     ASSERT_NE(m->target_system, nullptr);
     EXPECT_STRNE(m->target_system, "");
     EXPECT_TRUE(m->maturity == LB_MATURITY_STABLE || m->maturity == LB_MATURITY_ALPHA);
