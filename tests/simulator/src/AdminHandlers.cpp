@@ -125,6 +125,18 @@ Reply handleAdmin(SimState& s, const Request& req, const std::vector<std::string
 
     std::lock_guard<std::mutex> lock(s.mutex);
     if (m == "GET" && route == "companies") return companies(s);
+    if (m == "POST" && route == "companies" && seg.size() == 4 && seg[3] == "contra-accounts") {
+        // Makes POST /v3/export-jobs and GET /v3/export-items answer 400 MISSING_CONTRA_ACCOUNTS.
+        const Company* c = s.catalog.byId(seg[2]);
+        if (!c) throw ApiError(404, "COMPANY_NOT_FOUND", "No company " + seg[2] + ".");
+        Object::Ptr o = bodyObject(req);
+        bool configured = !o->has("configured") || o->getValue<bool>("configured");
+        s.contraMissing[static_cast<std::size_t>(c->index)] = !configured;
+        Object::Ptr out = new Object;
+        out->set("companyId", c->id);
+        out->set("configured", configured);
+        return jsonReply(200, out);
+    }
     if (route == "export-jobs" && m == "POST" && seg.size() == 2) {
         // What a user clicking "Export" in Pleo does: a pending job of N (or all) ready items.
         Object::Ptr o = bodyObject(req);
@@ -239,6 +251,7 @@ Reply handleAdmin(SimState& s, const Request& req, const std::vector<std::string
         s.webhooks.clear();
         s.autoApprove = s.options.autoApprove;
         s.autoApproveCompany = 0;
+        s.contraMissing.assign(s.contraMissing.size(), false);
         Object::Ptr out = new Object;
         out->set("reset", true);
         return jsonReply(200, out);

@@ -4,6 +4,7 @@
 #include <Poco/JSON/Array.h>
 
 #include <algorithm>
+#include <iterator>
 #include <cstring>
 
 namespace lbsim {
@@ -81,6 +82,10 @@ PageRequest parsePageRequest(const Request& req, const std::vector<std::string>&
     if (req.has("limit")) p.limit = static_cast<std::size_t>(std::min<std::uint64_t>(parseUnsigned("limit", req.param("limit")), kMaxLimit));
     p.sortingKeys = req.params("sorting_keys");
     p.sortingOrder = req.params("sorting_order");
+    static const char* const kOrders[] = {"ASC", "ASC_NULLS_FIRST", "ASC_NULLS_LAST", "DESC", "DESC_NULLS_FIRST", "DESC_NULLS_LAST"};
+    for (const auto& o : p.sortingOrder)
+        if (std::find(std::begin(kOrders), std::end(kOrders), o) == std::end(kOrders))
+            throw ApiError(400, "INVALID_PAGINATION", "sorting_order '" + o + "' is not one of the spec's PageOrder values.");
     if (p.sortingOrder.size() > 0 && p.sortingOrder.size() != p.sortingKeys.size())
         throw ApiError(400, "INVALID_PAGINATION", "'sorting_order' must have one entry per 'sorting_keys' entry.");
     for (const auto& f : filters) {

@@ -100,6 +100,12 @@ Reply paged(const Array::Ptr& data, const Object::Ptr& pagination) {
     return jsonReply(200, o);
 }
 
+void requireContraAccounts(const SimState& s, int company) {
+    if (s.contraMissing[static_cast<std::size_t>(company)])
+        throw ApiError(400, "MISSING_CONTRA_ACCOUNTS",
+                       "Contra accounts are not fully configured. Please map contra accounts in the Accounting settings.");
+}
+
 bool boolField(const Object::Ptr& o, const std::string& name, bool dflt) {
     if (!o || !o->has(name) || o->isNull(name)) return dflt;
     Poco::Dynamic::Var v = o->get(name);
@@ -189,6 +195,7 @@ Reply createJob(SimState& s, const Request& req) {
         vendorBased = boolField(opts, "vendorBasedBookkeeping", false);
     }
     std::string employee = stringField(o, "employeeId");
+    requireContraAccounts(s, p.company);
     s.jobs.expire(s.clock.now());
     Job& j = createJobAndNotify(s, p.company, std::move(items), interactive, vendorBased, employee);
     Object::Ptr out = new Object;
@@ -322,6 +329,7 @@ Reply listExportItems(SimState& s, const Request& req) {
     if (jobId.empty()) throw ApiError(400, "INVALID_REQUEST", "job_id is required.");
     s.jobs.expire(s.clock.now());
     const Job& j = jobFor(s, p, jobId);
+    requireContraAccounts(s, p.company);
     if (j.finished())
         throw ApiError(422, "EXPORT_JOB_STATUS_UNPROCESSABLE", "Export Job is finished and can no longer be processed.");
     auto key = [](std::size_t i) -> std::uint64_t { return i; };
@@ -339,6 +347,28 @@ Reply listExportItems(SimState& s, const Request& req) {
         data->add(item);
     }
     return paged(data, pageInfo(page, slice, j.items.size(), key));
+}
+
+Reply getJobItemByEntry(SimState& s, const Request& req) {
+    std::lock_guard<std::mutex> lock(s.mutex);
+    Principal p = authenticate(s, req, "export:read");
+    auto ref = s.generator.parse(req.param("accounting_entry_id"));
+    s.jobs.expire(s.clock.now());
+    if (ref && ref->company == p.company) {
+        // The newest job holding the entry answers.
+        const auto& jobs = s.jobs.ordered();
+        for (auto it = jobs.rbegin(); it != jobs.rend(); ++it) {
+            const Job& j = **it;
+            if (j.company != p.company) continue;
+            auto pos = std::lower_bound(j.items.begin(), j.items.end(), static_cast<std::uint32_t>(ref->index));
+            if (pos != j.items.end() && *pos == ref->index) {
+                Object::Ptr out = new Object;
+                out->set("data", jobItemJson(j, static_cast<std::size_t>(pos - j.items.begin()), s));
+                return jsonReply(200, out);
+            }
+        }
+    }
+    throw ApiError(404, "EXPORT_ENTRY_NOT_FOUND", "Export Job Item not found");
 }
 
 Reply getFile(SimState& s, const Request& req, const std::vector<std::string>& seg) {

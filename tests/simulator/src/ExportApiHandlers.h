@@ -15,6 +15,8 @@ Reply listJobItems(SimState& s, const Request& req, const std::string& jobId);
 Reply updateJobItems(SimState& s, const Request& req, const std::string& jobId);
 Reply createJobEvent(SimState& s, const Request& req);
 Reply listExportItems(SimState& s, const Request& req);
+/// GET /v3/export-job-items?accounting_entry_id= (internal in the spec, linked from _links.api).
+Reply getJobItemByEntry(SimState& s, const Request& req);
 Reply getFile(SimState& s, const Request& req, const std::vector<std::string>& segments);
 
 /// Renders ExportJobV3 including companyId. Caller holds s.mutex.

@@ -192,8 +192,10 @@ Reply route(SimState& s, const Request& req, std::string& routeName) {
             return createJobEvent(s, req);
         } else if (seg.size() == 2 && seg[1] == "export-items" && m == "GET") {
             return listExportItems(s, req);
+        } else if (seg.size() == 2 && seg[1] == "export-job-items" && m == "GET") {
+            return getJobItemByEntry(s, req);
         }
-        throw ApiError(seg.size() <= 4 ? 405 : 404, "NOT_FOUND", "No API route " + m + " " + req.path + ".");
+        throw ApiError(404, "NOT_FOUND", "No API route " + m + " " + req.path + ".");
     }
     if (seg[0] == "oauth") {
         if (seg.size() == 2 && seg[1] == "authorize" && m == "GET") return authorizeGet(s, req);

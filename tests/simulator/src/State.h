@@ -5,6 +5,7 @@
 
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "Catalog.h"
 #include "Clock.h"
@@ -29,7 +30,8 @@ struct SimState {
           tokens(o.tokenTtl, o.refreshTtl),
           jobs(o.companies, o.items, o.jobTtl),
           faults(o.faultRate, o.faults, o.faultSeed, o.rateLimit, o.slowMs),
-          autoApprove(o.autoApprove) {}
+          autoApprove(o.autoApprove),
+          contraMissing(static_cast<std::size_t>(o.companies), false) {}
 
     Options options;
     Clock clock;
@@ -44,6 +46,7 @@ struct SimState {
     std::mutex mutex;
     bool autoApprove;
     int autoApproveCompany = 0;
+    std::vector<bool> contraMissing;  // per company: admin switched contra accounts "unconfigured"
 };
 
 /// Registers the --client-* demo client (also after /admin/reset).

@@ -114,6 +114,12 @@ TEST_F(Conformance, EveryEndpointAndStatusMatchesTheSpec) {
     conforms("/v3/export-items", "get", c.get("/v3/export-items?job_id=" + job2, auth));
     conforms("/v3/export-jobs", "get", c.get("/v3/export-jobs", auth));
 
+    conforms("/v3/export-job-items", "get", c.get("/v3/export-job-items?accounting_entry_id=" + ids[20], auth));
+    conforms("/v3/export-job-items", "get", c.get("/v3/export-job-items?accounting_entry_id=6f1c2a8e-0000-4000-8000-000000000001", auth));
+    c.admin("POST", "/companies/" + c.companyId(0) + "/contra-accounts", R"({"configured":false})");
+    conforms("/v3/export-items", "get", c.get("/v3/export-items?job_id=" + job2, auth));  // 400 MISSING_CONTRA_ACCOUNTS
+    c.admin("POST", "/companies/" + c.companyId(0) + "/contra-accounts", R"({"configured":true})");
+
     // Expired job: failed with job_expired, items abandoned.
     c.admin("POST", "/clock/advance", R"({"seconds":3601})");
     conforms(j, "get", c.get("/v3/export-jobs/" + job2, auth));

@@ -344,3 +344,40 @@ TEST(ExportApi, SeedMakesDataDeterministicAcrossRuns) {
     EXPECT_FALSE(first.empty());
     EXPECT_EQ(first, second);
 }
+
+TEST(ExportApi, MissingContraAccountsBlockJobsAndItems) {
+    SimulatorProcess sim({"--items", "5"});
+    SimClient c(sim);
+    std::string auth = c.apiKeyAuth(0);
+    std::string job = c.createJob(0, 2);
+    c.admin("POST", "/companies/" + c.companyId(0) + "/contra-accounts", R"({"configured":false})");
+    HttpResult items = c.get("/v3/export-items?job_id=" + job, auth);
+    EXPECT_EQ(items.status, 400);
+    EXPECT_EQ(type(items), "MISSING_CONTRA_ACCOUNTS");
+    c.postJson("/v3/export-job-events", event("failed", job), auth);
+    auto ids = c.admin("GET", "/export-jobs/" + job + "/items")->getArray("data");
+    HttpResult create = c.postJson("/v3/export-jobs", "{\"companyId\":\"" + c.companyId(0) + "\",\"accountingEntryIds\":[\"" +
+                                                          ids->getObject(0)->getValue<std::string>("accountingEntryId") + "\"]}", auth);
+    EXPECT_EQ(create.status, 400);
+    EXPECT_EQ(type(create), "MISSING_CONTRA_ACCOUNTS");
+    c.admin("POST", "/companies/" + c.companyId(0) + "/contra-accounts", R"({"configured":true})");
+    EXPECT_EQ(c.postJson("/v3/export-jobs", "{\"companyId\":\"" + c.companyId(0) + "\",\"accountingEntryIds\":[]}", auth).status, 201);
+}
+
+TEST(ExportApi, JobItemByAccountingEntryAndSortingValidation) {
+    SimulatorProcess sim({"--items", "5"});
+    SimClient c(sim);
+    std::string auth = c.apiKeyAuth(0);
+    std::string job = c.createJob(0, 3);
+    auto first = c.get("/v3/export-items?job_id=" + job + "&limit=1", auth).object()->getArray("data")->getObject(0);
+    std::string link = first->getObject("_links")->getObject("api")->getValue<std::string>("exportItem");
+    HttpResult r = c.get(link, auth);
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(r.object()->getObject("data")->getValue<std::string>("exportJobId"), job);
+    HttpResult nf = c.get("/v3/export-job-items?accounting_entry_id=6f1c2a8e-0000-4000-8000-000000000001", auth);
+    EXPECT_EQ(nf.status, 404);
+    EXPECT_EQ(type(nf), "EXPORT_ENTRY_NOT_FOUND");
+    EXPECT_EQ(c.get("/v3/export-jobs?sorting_keys=createdAt&sorting_order=SIDEWAYS", auth).status, 400);
+    auto echoed = c.get("/v3/export-jobs?sorting_keys=createdAt&sorting_order=DESC", auth).object();
+    EXPECT_EQ(echoed->getObject("pagination")->getObject("currentRequestPagination")->getArray("sortingOrder")->getElement<std::string>(0), "DESC");
+}
