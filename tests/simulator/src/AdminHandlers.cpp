@@ -160,7 +160,7 @@ Reply handleAdmin(SimState& s, const Request& req, const std::vector<std::string
         const Company& c = companyArg(s, o);
         std::string scope = stringField(o, "scope");
         Object::Ptr out = new Object;
-        out->set("apiKey", s.tokens.mintApiKey(c.index, scope.empty() ? "export:read export:write" : scope));
+        out->set("apiKey", s.tokens.mintApiKey(c.index, scope.empty() ? "export-jobs:read export-jobs:write export-items:read" : scope));
         out->set("companyId", c.id);
         return jsonReply(201, out);
     }
@@ -174,7 +174,7 @@ Reply handleAdmin(SimState& s, const Request& req, const std::vector<std::string
         if (Array::Ptr r = o->getArray("redirectUris"))
             for (std::size_t i = 0; i < r->size(); ++i) cl.redirectUris.push_back(r->getElement<std::string>(static_cast<unsigned>(i)));
         std::string scopes = stringField(o, "scopes");
-        cl.scopes = splitScopes(scopes.empty() ? "export:read export:write" : scopes);
+        cl.scopes = splitScopes(scopes.empty() ? "export-jobs:read export-jobs:write export-items:read" : scopes);
         s.tokens.addClient(cl);
         Object::Ptr out = new Object;
         out->set("clientId", cl.id);

@@ -66,7 +66,11 @@ Principal authenticate(SimState& s, const Request& req, const std::string& scope
     } else {
         throw ApiError(401, "UNAUTHORIZED", "Authentication is required: a bearer token or an API key (Basic, empty password).");
     }
-    if (!p.scopes.count(scope)) throw ApiError(403, "FORBIDDEN", "The credential lacks the scope '" + scope + "'.");
+    // Pleo's per-endpoint scopes (export-jobs:read|write, export-items:read); the umbrella
+    // scopes export:read / export:write from Pleo's OAuth examples cover every :read / :write.
+    const std::string umbrella = scope.compare(scope.size() - 5, 5, ":read") == 0 ? "export:read" : "export:write";
+    if (!p.scopes.count(scope) && !p.scopes.count(umbrella))
+        throw ApiError(403, "FORBIDDEN", "The credential lacks the scope '" + scope + "' (or '" + umbrella + "').");
     return p;
 }
 
@@ -137,7 +141,7 @@ Job& createJobAndNotify(SimState& s, int company, std::vector<std::uint32_t> ite
 
 Reply listJobs(SimState& s, const Request& req) {
     std::lock_guard<std::mutex> lock(s.mutex);
-    Principal p = authenticate(s, req, "export:read");
+    Principal p = authenticate(s, req, "export-jobs:read");
     PageRequest page = parsePageRequest(req, {"company_id", "statuses"});
     std::string companyId = req.param("company_id");
     if (!companyId.empty()) {
@@ -163,7 +167,7 @@ Reply listJobs(SimState& s, const Request& req) {
 
 Reply createJob(SimState& s, const Request& req) {
     std::lock_guard<std::mutex> lock(s.mutex);
-    Principal p = authenticate(s, req, "export:write");
+    Principal p = authenticate(s, req, "export-jobs:write");
     Poco::Dynamic::Var body = parseJsonBody(req.body);
     if (body.type() != typeid(Object::Ptr)) throw ApiError(400, "INVALID_REQUEST_BODY", "The body must be a JSON object.");
     Object::Ptr o = body.extract<Object::Ptr>();
@@ -205,7 +209,7 @@ Reply createJob(SimState& s, const Request& req) {
 
 Reply getJob(SimState& s, const Request& req, const std::string& jobId) {
     std::lock_guard<std::mutex> lock(s.mutex);
-    Principal p = authenticate(s, req, "export:read");
+    Principal p = authenticate(s, req, "export-jobs:read");
     s.jobs.expire(s.clock.now());
     Object::Ptr out = new Object;
     out->set("data", jobJson(s, jobFor(s, p, jobId)));
@@ -214,7 +218,7 @@ Reply getJob(SimState& s, const Request& req, const std::string& jobId) {
 
 Reply listJobItems(SimState& s, const Request& req, const std::string& jobId) {
     std::lock_guard<std::mutex> lock(s.mutex);
-    Principal p = authenticate(s, req, "export:read");
+    Principal p = authenticate(s, req, "export-jobs:read");
     PageRequest page = parsePageRequest(req, {"status"});
     std::string status = req.param("status");
     if (req.has("status") && !kItemStatuses.count(status))
@@ -236,7 +240,7 @@ Reply listJobItems(SimState& s, const Request& req, const std::string& jobId) {
 
 Reply updateJobItems(SimState& s, const Request& req, const std::string& jobId) {
     std::lock_guard<std::mutex> lock(s.mutex);
-    Principal p = authenticate(s, req, "export:write");
+    Principal p = authenticate(s, req, "export-jobs:write");
     s.jobs.expire(s.clock.now());
     Job& j = jobFor(s, p, jobId);
     Poco::Dynamic::Var body = parseJsonBody(req.body);
@@ -301,7 +305,7 @@ Reply updateJobItems(SimState& s, const Request& req, const std::string& jobId) 
 
 Reply createJobEvent(SimState& s, const Request& req) {
     std::lock_guard<std::mutex> lock(s.mutex);
-    Principal p = authenticate(s, req, "export:write");
+    Principal p = authenticate(s, req, "export-jobs:write");
     Poco::Dynamic::Var body = parseJsonBody(req.body);
     if (body.type() != typeid(Object::Ptr)) throw ApiError(400, "INVALID_REQUEST_BODY", "The body must be a JSON object.");
     Object::Ptr o = body.extract<Object::Ptr>();
@@ -323,7 +327,7 @@ Reply createJobEvent(SimState& s, const Request& req) {
 
 Reply listExportItems(SimState& s, const Request& req) {
     std::lock_guard<std::mutex> lock(s.mutex);
-    Principal p = authenticate(s, req, "export:read");
+    Principal p = authenticate(s, req, "export-items:read");
     PageRequest page = parsePageRequest(req, {"job_id"});
     std::string jobId = req.param("job_id");
     if (jobId.empty()) throw ApiError(400, "INVALID_REQUEST", "job_id is required.");
@@ -351,7 +355,7 @@ Reply listExportItems(SimState& s, const Request& req) {
 
 Reply getJobItemByEntry(SimState& s, const Request& req) {
     std::lock_guard<std::mutex> lock(s.mutex);
-    Principal p = authenticate(s, req, "export:read");
+    Principal p = authenticate(s, req, "export-jobs:read");
     auto ref = s.generator.parse(req.param("accounting_entry_id"));
     s.jobs.expire(s.clock.now());
     if (ref && ref->company == p.company) {

@@ -128,7 +128,8 @@ OAuth 2.0
   --client-id ID         demo client id (default ledgerbridge-demo)
   --client-secret S      demo client secret (default demo-secret)
   --redirect-uri URI     demo client redirect URI (default http://127.0.0.1:8765/callback)
-  --client-scopes S      demo client scopes (default "export:read export:write")
+  --client-scopes S      demo client scopes (default "export-jobs:read export-jobs:write
+                         export-items:read export:read export:write")
   --auto-approve         /oauth/authorize redirects straight back with a code (headless)
   --strict-client-auth   client credentials only by HTTP Basic, never in the body
   --token-ttl S          access token lifetime in simulated seconds (default 900)

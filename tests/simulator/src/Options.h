@@ -24,7 +24,7 @@ struct Options {
     std::string clientId = "ledgerbridge-demo";
     std::string clientSecret = "demo-secret";
     std::string redirectUri = "http://127.0.0.1:8765/callback";
-    std::string clientScopes = "export:read export:write";
+    std::string clientScopes = "export-jobs:read export-jobs:write export-items:read export:read export:write";
     bool autoApprove = false;
     bool strictClientAuth = false;
     int tokenTtl = 900;                    // access token lifetime, simulated seconds

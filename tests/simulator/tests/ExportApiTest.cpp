@@ -73,6 +73,11 @@ TEST(ExportApi, ScopesAndCompaniesAreEnforced) {
     EXPECT_EQ(c.get("/v3/export-jobs?company_id=" + c.companyId(0), other).status, 403);
     auto list = c.get("/v3/export-jobs?company_id=" + c.companyId(1), other).object();
     EXPECT_EQ(list->getArray("data")->size(), 0u);
+    // Pleo's per-endpoint scopes: export-jobs:read does not cover export items.
+    std::string jobsOnly = c.apiKeyAuth(0, "export-jobs:read");
+    EXPECT_EQ(c.get("/v3/export-jobs/" + job, jobsOnly).status, 200);
+    EXPECT_EQ(c.get("/v3/export-items?job_id=" + job, jobsOnly).status, 403);
+    EXPECT_EQ(c.get("/v3/export-items?job_id=" + job, c.apiKeyAuth(0, "export-items:read")).status, 200);
 }
 
 TEST(ExportApi, FullLifecycleWithItemUpdates) {
