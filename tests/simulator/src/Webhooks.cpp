@@ -3,6 +3,7 @@
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Stringifier.h>
+#include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
@@ -84,7 +85,12 @@ void Webhooks::deliver(const Delivery& d) {
         try {
             Poco::URI uri(d.sub.url);
             std::unique_ptr<Poco::Net::HTTPClientSession> session;
-            if (uri.getScheme() == "https") session = std::make_unique<Poco::Net::HTTPSClientSession>(uri.getHost(), uri.getPort());
+            if (uri.getScheme() == "https") {
+                // Receivers are verified against the system CA store, like Pleo's delivery would be.
+                Poco::Net::Context::Ptr ctx = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, "",
+                                                                     Poco::Net::Context::VERIFY_RELAXED, 9, true);
+                session = std::make_unique<Poco::Net::HTTPSClientSession>(uri.getHost(), uri.getPort(), ctx);
+            }
             else session = std::make_unique<Poco::Net::HTTPClientSession>(uri.getHost(), uri.getPort());
             session->setTimeout(Poco::Timespan(5, 0));
             Poco::Net::HTTPRequest req(Poco::Net::HTTPRequest::HTTP_POST, uri.getPathAndQuery(), Poco::Net::HTTPMessage::HTTP_1_1);

@@ -8,7 +8,9 @@
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
+#include <chrono>
 #include <cstdio>
+#include <iostream>
 #include <fstream>
 #include <regex>
 #include <sstream>
@@ -113,4 +115,28 @@ TEST(Serving, HelpListsFlagsAndBadFlagsExitWithUsageError) {
     EXPECT_EQ(code, 2);
     runCapture(simulatorBinary() + " --invalid-rate 2 2>/dev/null", code);
     EXPECT_EQ(code, 2);
+}
+
+TEST(Serving, MillionItemsStartFastAndStaySmall) {
+    auto t0 = std::chrono::steady_clock::now();
+    SimulatorProcess sim({"--items", "1000000", "--rate-limit", "0"});
+    auto startMs = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
+    // Under a second on an idle machine; the bound is loose because CI cores are shared.
+    EXPECT_LT(startMs, 3000);
+    SimClient c(sim);
+    std::string auth = c.apiKeyAuth(0);
+    std::string job = c.createJob(0, -1);
+    auto first = c.get("/v3/export-items?job_id=" + job + "&limit=100", auth).object();
+    EXPECT_EQ(first->getObject("pagination")->getValue<int>("total"), 1000000);
+    auto last = c.get("/v3/export-items?job_id=" + job + "&offset=999900&limit=100", auth).object();
+    EXPECT_EQ(last->getArray("data")->size(), 100u);
+    EXPECT_FALSE(last->getObject("pagination")->getValue<bool>("hasNextPage"));
+    std::ifstream status("/proc/" + std::to_string(sim.pid()) + "/status");
+    std::string line;
+    long hwmKb = -1;
+    while (std::getline(status, line))
+        if (line.rfind("VmHWM:", 0) == 0) hwmKb = std::stol(line.substr(6));
+    ASSERT_GT(hwmKb, 0);
+    EXPECT_LT(hwmKb, 100 * 1024) << "peak RSS " << hwmKb << " kB";
+    std::cout << "[ figures  ] 1,000,000 items: start " << startMs << " ms, peak RSS " << hwmKb / 1024 << " MB\n";
 }
