@@ -126,3 +126,22 @@ TEST_F(LoaderTest, SecretSettingsAreRedactedBeforeThePluginSeesThem) {
     EXPECT_EQ(Redactor::global().redact("sent k3y-value-123"), "sent ***");
     Redactor::global().clearForTesting();
 }
+
+TEST_F(LoaderTest, APluginWrittenInCLoadsAndPushes) {
+    const std::string path = install("cplugin");
+    auto plugin = loader->load(path);
+    EXPECT_EQ(plugin->manifest().targetSystem, "loader tests (C)");
+    auto session = plugin->open();
+    session->configure({});
+    const loader::PushResult r = session->push({entry("E1"), entry("E2")});
+    ASSERT_TRUE(r.ok()) << r.message;
+    ASSERT_EQ(r.outcomes.size(), 2u);
+    EXPECT_EQ(r.outcomes[1].externalId, "C-E2");
+    EXPECT_EQ(session->lookup(entry("E1")).kind, sdk::OutcomeKind::Absent);
+    try {
+        session->plan({entry("E1")});
+        FAIL();
+    } catch (const PluginError& e) {
+        EXPECT_STREQ(e.what(), ("plugin 'lbtest_cplugin' (" + path + "): plan failed (unsupported): no dry run").c_str());
+    }
+}
