@@ -1,0 +1,106 @@
+// The SDK's plugin-side helpers: exact decimal formatting of minor units, settings validation
+// against the manifest, the standard entry rejections, and the C views of the model.
+#include <gtest/gtest.h>
+
+#include <limits>
+
+#include "ledgerbridge/host.hpp"
+#include "ledgerbridge/validation.hpp"
+
+using namespace ledgerbridge::sdk;
+
+TEST(FormatDecimal, IsExactForEveryExponentAndSign) {
+    EXPECT_EQ(formatDecimal(123456, 2), "1234.56");
+    EXPECT_EQ(formatDecimal(-5, 2, ','), "-0,05");
+    EXPECT_EQ(formatDecimal(0, 2), "0.00");
+    EXPECT_EQ(formatDecimal(500, 0), "500");
+    EXPECT_EQ(formatDecimal(1, 3), "0.001");
+    EXPECT_EQ(formatDecimal(std::numeric_limits<std::int64_t>::min(), 2), "-92233720368547758.08");
+    EXPECT_EQ(formatDecimal(std::numeric_limits<std::int64_t>::max(), 2), "92233720368547758.07");
+}
+
+TEST(ValidateSettings, NamesEveryBadKeyAndAppliesDefaults) {
+    const std::vector<SettingSpec> specs{{"dir", SettingType::Path, std::nullopt, false, "d"},
+                                         {"n", SettingType::Int, "5", false, "n"},
+                                         {"on", SettingType::Bool, "false", false, "b"}};
+    const Settings ok = validateSettings(specs, {{"dir", "/x"}});
+    EXPECT_EQ(ok.getInt("n"), 5);
+    EXPECT_FALSE(ok.getBool("on"));
+    try {
+        validateSettings(specs, {{"n", "5x"}, {"on", "yes"}, {"extra", "1"}});
+        FAIL();
+    } catch (const SettingsError& e) {
+        const SettingsError::Problems expected{{"extra", "unknown setting"},
+                                               {"dir", "required setting is missing"},
+                                               {"n", "expected an integer, got '5x'"},
+                                               {"on", "expected true or false, got 'yes'"}};
+        EXPECT_EQ(e.problems(), expected);
+        EXPECT_EQ(e.status(), LB_ERR_CONFIG);
+    }
+}
+
+namespace {
+Entry twoLines() {
+    Entry e;
+    e.accountingEntryId = "E1";
+    e.totalWallet = Money{1500, "EUR", 2};
+    for (int i = 0; i < 2; ++i) {
+        Line l;
+        l.lineId = "L" + std::to_string(i);
+        l.walletAmount = Money{750, "EUR", 2};
+        l.netAmount = Money{600, "EUR", 2};
+        l.taxAmount = Money{150, "EUR", 2};
+        l.accountCode = "6110";
+        l.taxCode = "S25";
+        e.lines.push_back(l);
+    }
+    return e;
+}
+std::string reason(const Entry& e, const std::set<std::string>& codes = {}) {
+    auto r = validateEntry(e, codes);
+    return r ? r->failureReason + ": " + r->message : "ok";
+}
+}  // namespace
+
+TEST(ValidateEntry, RejectsWithPleoFailureReasons) {
+    EXPECT_EQ(reason(twoLines(), {"S25"}), "ok");
+    Entry unbalanced = twoLines();
+    unbalanced.totalWallet.minor = 1501;
+    EXPECT_EQ(reason(unbalanced), "validation_failure: entry E1 is unbalanced: lines sum to 1500 minor units, total is 1501");
+    Entry badLine = twoLines();
+    badLine.lines[0].taxAmount.minor = 149;
+    EXPECT_EQ(reason(badLine), "validation_failure: line L0 of entry E1: net + tax differs from the gross amount");
+    Entry currency = twoLines();
+    currency.lines[1].walletAmount.currency = "DKK";
+    EXPECT_EQ(reason(currency), "validation_failure: line L1 of entry E1 is in DKK, the entry in EUR");
+    Entry noAccount = twoLines();
+    noAccount.lines[1].accountCode.clear();
+    EXPECT_EQ(reason(noAccount), "account_unknown: line L1 of entry E1 has no account");
+    EXPECT_EQ(reason(twoLines(), {"Z0"}), "tax_code_unknown: line L0 of entry E1 has unknown tax code S25");
+    Entry overflow = twoLines();
+    overflow.lines[0].netAmount.minor = std::numeric_limits<std::int64_t>::max();
+    EXPECT_EQ(reason(overflow), "validation_failure: line L0 of entry E1: net + tax differs from the gross amount");
+    EXPECT_EQ(reason(Entry{}), "validation_failure: entry  has no lines");
+}
+
+TEST(EntryView, RoundTripsThroughTheCStructs) {
+    Entry e = twoLines();
+    e.lines[0].tags = {Tag{"PROJECT", "P1", "Apollo"}};
+    e.receipts = {Receipt{"/tmp/r.pdf", "r.pdf", "application/pdf"}};
+    e.note = "ÆØÅ";
+    const std::vector<Entry> batch{e};
+    EntryView view(batch);
+    ASSERT_EQ(view.size(), 1u);
+    EXPECT_EQ(view.data()[0].struct_size, sizeof(lb_entry));
+    EXPECT_EQ(view.data()[0].sub_type, nullptr) << "empty strings cross as NULL";
+    const Entry back = fromC(view.data()[0]);
+    EXPECT_EQ(back.lines[0].tags[0].name, "Apollo");
+    EXPECT_EQ(back.receipts[0].mimeType, "application/pdf");
+    EXPECT_EQ(back.lines[1].walletAmount.minor, 750);
+    EXPECT_EQ(back.note, "ÆØÅ");
+}
+
+TEST(CallFailed, SaysOperationStatusAndPluginMessage) {
+    EXPECT_STREQ(CallFailed("push", LB_ERR_TARGET, "ERP down", {}).what(), "push failed (target error): ERP down");
+    EXPECT_STREQ(CallFailed("x", 99, "m", {}).what(), "x failed (status 99): m");
+}
