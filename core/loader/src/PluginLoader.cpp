@@ -118,6 +118,36 @@ PluginInspection PluginLoader::inspect(const std::string& path, bool allowLoad) 
     return out;
 }
 
+std::string capabilityNames(std::uint32_t capabilities) {
+    static const std::pair<std::uint32_t, const char*> names[] = {{LB_CAP_IDEMPOTENCY_KEYS, "idempotency-keys"},
+                                                                  {LB_CAP_LOOKUP, "lookup"},
+                                                                  {LB_CAP_DRY_RUN, "dry-run"},
+                                                                  {LB_CAP_ATTACHMENTS, "attachments"}};
+    std::string out;
+    for (const auto& [bit, name] : names)
+        if (capabilities & bit) out += (out.empty() ? "" : ",") + std::string(name);
+    return out.empty() ? "none" : out;
+}
+
+std::vector<PluginListing> PluginLoader::list() {
+    std::vector<PluginListing> out;
+    for (const std::string& path : candidates()) {
+        const PluginInspection i = inspect(path, true);
+        PluginListing row;
+        row.path = i.path;
+        row.name = i.loaded ? i.manifest.name : stemOf(path);
+        if (i.loaded) {
+            row.version = i.manifest.version;
+            row.abi = std::to_string(i.abiMajor) + "." + std::to_string(i.abiMinor);
+            row.capabilities = capabilityNames(i.manifest.capabilities);
+            row.maturity = i.manifest.maturity == sdk::Maturity::Stable ? "stable" : "alpha";
+        }
+        row.status = i.refusal.empty() ? "ok" : i.refusal;
+        out.push_back(std::move(row));
+    }
+    return out;
+}
+
 LoadedPlugin::LoadedPlugin(std::string path, const lb_plugin_api* api, sdk::Manifest manifest, HostServices& services,
                            PluginHealthStore& health)
     : path_(std::move(path)), api_(api), manifest_(std::move(manifest)), services_(services), health_(health) {}

@@ -93,6 +93,23 @@ TEST_F(LoaderTest, InspectReportsFactsAndRefusalsWithoutThrowing) {
     EXPECT_NE(bad.refusal.find("found ledgerbridge_plugin_abi_2"), std::string::npos) << bad.refusal;
 }
 
+TEST_F(LoaderTest, ListShowsEveryCandidateWithItsStatus) {
+    install("good");
+    const std::string bad = install("major2");
+    const auto rows = loader->list();
+    ASSERT_EQ(rows.size(), 2u);
+    EXPECT_EQ(rows[0].name, "lbtest_good");
+    EXPECT_EQ(rows[0].version, "0.0.1");
+    EXPECT_EQ(rows[0].abi, "1.0");
+    EXPECT_EQ(rows[0].capabilities, "none");
+    EXPECT_EQ(rows[0].maturity, "alpha");
+    EXPECT_EQ(rows[0].status, "ok");
+    EXPECT_EQ(rows[1].name, "lbtest_major2");
+    EXPECT_EQ(rows[1].status, bad + ": incompatible plugin ABI: expected major 1 (symbol ledgerbridge_plugin_abi_1), "
+                                    "found ledgerbridge_plugin_abi_2");
+    EXPECT_EQ(loader::capabilityNames(LB_CAP_LOOKUP | LB_CAP_DRY_RUN), "lookup,dry-run");
+}
+
 // scripts/check-sdk sets LEDGERBRIDGE_EXTERNAL_PLUGINS to plugins built out of tree against the
 // installed SDK (g++ and clang++), separated by ':'; the host's loader must accept each.
 TEST_F(LoaderTest, ExternallyBuiltPluginsLoadIntoTheHost) {

@@ -43,6 +43,15 @@ struct PluginInspection {
     unsigned abiMajor = 0, abiMinor = 0;
 };
 
+/// One row of `ledgerbridge plugins list`.
+struct PluginListing {
+    std::string path, name, version, abi, capabilities, maturity;
+    std::string status;  ///< "ok", or the refusal sentence (quarantined, bad ABI, unsafe file, ...)
+};
+
+/// "idempotency-keys,lookup,dry-run,attachments" for the LB_CAP_* bits set ("none" when none).
+std::string capabilityNames(std::uint32_t capabilities);
+
 /// The result of a push: the outcomes the plugin reported (one per entry it attempted, in
 /// report order) and how the call ended. Entries without an outcome were not attempted.
 struct PushResult {
@@ -128,6 +137,9 @@ public:
 
     /// Every *.so in the plugin directories, in name order.
     std::vector<std::string> candidates() const;
+
+    /// Inspects (and loads, when safe) every candidate; never throws for a bad plugin.
+    std::vector<PluginListing> list();
 
 private:
     std::string checkFile(const std::string& path) const;
