@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "TestSupport.h"
 #include "ledgerbridge/common/Exception.h"
 #include "ledgerbridge/config/Config.h"
@@ -30,7 +32,7 @@ RandomSource noJitter() {
     return [] { return std::uint64_t{0}; };
 }
 
-struct Fixture : ::testing::Test {
+struct SchedulerTest : ::testing::Test {
     lbtest::TempDir dir;
     ledgerbridge::store::StateStore store{dir.str()};
     FakeLauncher launcher;
@@ -40,7 +42,7 @@ struct Fixture : ::testing::Test {
 
 }  // namespace
 
-TEST_F(Fixture, TwoSchedulesFireOnTime) {
+TEST_F(SchedulerTest, TwoSchedulesFireOnTime) {
     Scheduler s(launcher, clock, &store, metrics, noJitter());
     s.configure({conn("a", "company-a", "every 15m"), conn("b", "company-b", "cron 0 * * * * UTC")});
     EXPECT_EQ(s.stats("a").nextFire, utc(2025, 1, 1, 0, 15));
@@ -64,7 +66,7 @@ TEST_F(Fixture, TwoSchedulesFireOnTime) {
     EXPECT_EQ(s.stats("a").nextFire, utc(2025, 1, 1, 1, 15));
 }
 
-TEST_F(Fixture, TheSchedulerThreadFiresWithoutExplicitTicks) {
+TEST_F(SchedulerTest, TheSchedulerThreadFiresWithoutExplicitTicks) {
     Scheduler s(launcher, clock, &store, metrics, noJitter());
     s.configure({conn("a", "company-a", "every 15m")});
     s.start();
@@ -75,7 +77,23 @@ TEST_F(Fixture, TheSchedulerThreadFiresWithoutExplicitTicks) {
     ASSERT_TRUE(launcher.waitCalls(2));
 }
 
-TEST_F(Fixture, JitterDelaysTheFireTimeButNotTheNextSlot) {
+TEST_F(SchedulerTest, TwoSchedulesFireUnderAScaledClock) {
+    // One simulated hour per real second: "every 15m" and "every 30m" both fire within a
+    // moment of real time, in the simulator's time scale.
+    ScaledClock scaled(utc(2025, 1, 1, 0, 0), 3600.0);
+    Scheduler s(launcher, scaled, &store, metrics, noJitter());
+    s.configure({conn("a", "company-a", "every 15m"), conn("b", "company-b", "every 30m")});
+    s.start();
+    std::set<std::string> names;
+    for (std::size_t n = 1; n < 50 && names.size() < 2; ++n) {
+        ASSERT_TRUE(launcher.waitCalls(n));
+        for (const auto& call : launcher.snapshot()) names.insert(call.first);
+    }
+    EXPECT_EQ(names, (std::set<std::string>{"a", "b"}));
+    EXPECT_GE(scaled.now(), utc(2025, 1, 1, 0, 30));
+}
+
+TEST_F(SchedulerTest, JitterDelaysTheFireTimeButNotTheNextSlot) {
     Scheduler s(launcher, clock, &store, metrics, [] { return std::uint64_t{90}; });
     s.configure({conn("a", "company-a", "every 15m jitter 2m")});
     EXPECT_EQ(s.stats("a").nextFire, utc(2025, 1, 1, 0, 16, 30));
@@ -88,7 +106,7 @@ TEST_F(Fixture, JitterDelaysTheFireTimeButNotTheNextSlot) {
     EXPECT_EQ(s.stats("a").nextFire, utc(2025, 1, 1, 0, 31, 30));
 }
 
-TEST_F(Fixture, AnOverlappingTickIsSkippedAndCounted) {
+TEST_F(SchedulerTest, AnOverlappingTickIsSkippedAndCounted) {
     Scheduler s(launcher, clock, &store, metrics, noJitter());
     s.configure({conn("a", "company-a", "every 15m")});
     launcher.hold("a");
@@ -107,7 +125,7 @@ TEST_F(Fixture, AnOverlappingTickIsSkippedAndCounted) {
     ASSERT_TRUE(launcher.waitCalls(2));
 }
 
-TEST_F(Fixture, ALeaseHeldByAnotherProcessSkipsTheRun) {
+TEST_F(SchedulerTest, ALeaseHeldByAnotherProcessSkipsTheRun) {
     ledgerbridge::store::Leases leases(store);
     ASSERT_TRUE(leases.tryAcquire("run:a", 60000, "otherhost:4242:abc"));
     Scheduler s(launcher, clock, &store, metrics, noJitter());
@@ -131,7 +149,7 @@ TEST_F(Fixture, ALeaseHeldByAnotherProcessSkipsTheRun) {
     EXPECT_FALSE(leases.current("run:a", holder));  // ...and released afterwards
 }
 
-TEST_F(Fixture, AMissedRunRunsOnceAtStart) {
+TEST_F(SchedulerTest, AMissedRunRunsOnceAtStart) {
     ledgerbridge::store::Runs runs(store);
     const std::string id = runs.start("a", "fp", false);
     runs.finish(id, "ok", "{}");
@@ -149,7 +167,7 @@ TEST_F(Fixture, AMissedRunRunsOnceAtStart) {
     EXPECT_EQ(calls[0], std::make_pair(std::string("a"), std::string("missed")));
 }
 
-TEST_F(Fixture, WebhookTriggersRunAtOnceAndCoalesceDuringARun) {
+TEST_F(SchedulerTest, WebhookTriggersRunAtOnceAndCoalesceDuringARun) {
     Scheduler s(launcher, clock, &store, metrics, noJitter());
     s.configure({conn("a", "company-a", "every 15m"), conn("b", "company-b", "")});
     EXPECT_EQ(s.triggerCompany("company-unknown", "webhook"), 0U);
@@ -173,7 +191,7 @@ TEST_F(Fixture, WebhookTriggersRunAtOnceAndCoalesceDuringARun) {
     EXPECT_EQ(launcher.snapshot().size(), 2U);
 }
 
-TEST_F(Fixture, OutcomesFeedTheMetrics) {
+TEST_F(SchedulerTest, OutcomesFeedTheMetrics) {
     launcher.outcome.outcome = "completed_with_errors";
     launcher.outcome.plugin = "csv";
     launcher.outcome.entries = {{"posted", 7}, {"rejected", 2}};
@@ -201,7 +219,7 @@ TEST_F(Fixture, OutcomesFeedTheMetrics) {
     EXPECT_EQ(metrics.value(metric::kRunning, {{"connection", "a"}}), 0);
 }
 
-TEST_F(Fixture, StoppingCancelsRunsAndRefusesNewWork) {
+TEST_F(SchedulerTest, StoppingCancelsRunsAndRefusesNewWork) {
     Scheduler s(launcher, clock, &store, metrics, noJitter());
     s.configure({conn("a", "company-a", "every 15m")});
     launcher.hold("a");
@@ -222,7 +240,7 @@ TEST_F(Fixture, StoppingCancelsRunsAndRefusesNewWork) {
     EXPECT_EQ(launcher.snapshot().size(), 1U);
 }
 
-TEST_F(Fixture, ReconfigureKeepsUnchangedSchedulesAndDropsRemovedConnections) {
+TEST_F(SchedulerTest, ReconfigureKeepsUnchangedSchedulesAndDropsRemovedConnections) {
     Scheduler s(launcher, clock, &store, metrics, noJitter());
     s.configure({conn("a", "company-a", "every 15m"), conn("b", "company-b", "every 1h")});
     clock.set(utc(2025, 1, 1, 0, 20));

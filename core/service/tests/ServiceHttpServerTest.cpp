@@ -22,7 +22,7 @@ namespace {
 
 const std::string kSecret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 
-struct Server : ::testing::Test {
+struct ServiceHttpServerTest : ::testing::Test {
     ManualClock clock{lbtest::utc(2025, 5, 1, 12, 0)};
     Metrics metrics;
     WebhookVerifier verifier{kSecret, clock};
@@ -70,7 +70,7 @@ const std::string kEvent =
 
 }  // namespace
 
-TEST_F(Server, HealthReadinessAndMetrics) {
+TEST_F(ServiceHttpServerTest, HealthReadinessAndMetrics) {
     EXPECT_EQ(http(server->port(), "GET", "/healthz").status, 200);
     EXPECT_EQ(http(server->port(), "GET", "/readyz").status, 200);
     {
@@ -89,14 +89,14 @@ TEST_F(Server, HealthReadinessAndMetrics) {
     EXPECT_EQ(http(server->port(), "GET", "/webhooks/pleo").status, 405);
 }
 
-TEST_F(Server, ASignedWebhookTriggersTheCompany) {
+TEST_F(ServiceHttpServerTest, ASignedWebhookTriggersTheCompany) {
     const auto r = http(server->port(), "POST", "/webhooks/pleo", kEvent, signedHeaders("msg_1", kEvent));
     EXPECT_EQ(r.status, 202) << r.body;
     EXPECT_EQ(triggers(), std::vector<std::string>{"company-1"});
     EXPECT_EQ(metrics.value(metric::kWebhooks, {{"result", "ok"}}), 1);
 }
 
-TEST_F(Server, BadWebhooksGet401AndAreLoggedWithoutTheBody) {
+TEST_F(ServiceHttpServerTest, BadWebhooksGet401AndAreLoggedWithoutTheBody) {
     auto bad = signedHeaders("msg_2", kEvent);
     bad["webhook-signature"] = "v1,AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
     EXPECT_EQ(http(server->port(), "POST", "/webhooks/pleo", kEvent, bad).status, 401);
@@ -112,7 +112,7 @@ TEST_F(Server, BadWebhooksGet401AndAreLoggedWithoutTheBody) {
     EXPECT_EQ(log.find("SECRETBODYMARK"), std::string::npos) << log;
 }
 
-TEST_F(Server, AReplayedDeliveryStartsNothing) {
+TEST_F(ServiceHttpServerTest, AReplayedDeliveryStartsNothing) {
     const auto headers = signedHeaders("msg_4", kEvent);
     EXPECT_EQ(http(server->port(), "POST", "/webhooks/pleo", kEvent, headers).status, 202);
     const auto again = http(server->port(), "POST", "/webhooks/pleo", kEvent, headers);
@@ -121,7 +121,7 @@ TEST_F(Server, AReplayedDeliveryStartsNothing) {
     EXPECT_EQ(metrics.value(metric::kWebhooks, {{"result", "replayed_id"}}), 1);
 }
 
-TEST_F(Server, OtherEventsUnknownCompaniesAndHugeBodies) {
+TEST_F(ServiceHttpServerTest, OtherEventsUnknownCompaniesAndHugeBodies) {
     const std::string other = R"({"type":"v1.something.else","data":{"companyId":"company-1"}})";
     EXPECT_EQ(http(server->port(), "POST", "/webhooks/pleo", other, signedHeaders("m5", other)).status, 202);
     EXPECT_TRUE(triggers().empty());

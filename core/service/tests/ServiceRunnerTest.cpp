@@ -59,7 +59,7 @@ lbtest::HttpReply postWebhook(std::uint16_t port, const Clock& clock) {
                         {{"webhook-id", id}, {"webhook-timestamp", ts}, {"webhook-signature", signer.sign(id, ts, kEvent)}});
 }
 
-struct Runner : ::testing::Test {
+struct ServiceRunnerTest : ::testing::Test {
     lbtest::TempDir dir;
     ledgerbridge::store::StateStore store{dir.str()};
     lbtest::FakeLauncher launcher;
@@ -88,7 +88,7 @@ struct Runner : ::testing::Test {
 
 }  // namespace
 
-TEST_F(Runner, AWebhookStartsARunAndAStopLetsItFinishItsBatch) {
+TEST_F(ServiceRunnerTest, AWebhookStartsARunAndAStopLetsItFinishItsBatch) {
     launcher.hold("a");
     launcher.returnOnCancel = true;
     SystemClock clock;
@@ -106,7 +106,7 @@ TEST_F(Runner, AWebhookStartsARunAndAStopLetsItFinishItsBatch) {
     EXPECT_TRUE(exitCalls().empty());
 }
 
-TEST_F(Runner, TheGracePeriodEndsWithAnImmediateExit) {
+TEST_F(ServiceRunnerTest, TheGracePeriodEndsWithAnImmediateExit) {
     launcher.hold("a");  // ignores the cancel flag
     ManualClock clock(std::chrono::system_clock::now());
     options.clock = &clock;
@@ -129,7 +129,7 @@ TEST_F(Runner, TheGracePeriodEndsWithAnImmediateExit) {
     EXPECT_EQ(exitCalls(), std::vector<int>{130});
 }
 
-TEST_F(Runner, ASecondStopExitsAtOnce) {
+TEST_F(ServiceRunnerTest, ASecondStopExitsAtOnce) {
     launcher.hold("a");
     SystemClock clock;
     options.onStarted = [&](ServiceControl& control) {
@@ -146,7 +146,7 @@ TEST_F(Runner, ASecondStopExitsAtOnce) {
     EXPECT_EQ(exitCalls(), std::vector<int>{130});
 }
 
-TEST_F(Runner, RealSignalsReloadAndStop) {
+TEST_F(ServiceRunnerTest, RealSignalsReloadAndStop) {
     options.handleSignals = true;
     std::atomic<int> reloads{0};
     options.reloadConfig = [&] {
@@ -165,7 +165,7 @@ TEST_F(Runner, RealSignalsReloadAndStop) {
     EXPECT_EQ(reloads.load(), 1);
 }
 
-TEST_F(Runner, AFailedReloadKeepsTheServiceRunning) {
+TEST_F(ServiceRunnerTest, AFailedReloadKeepsTheServiceRunning) {
     std::ostringstream logs;
     ledgerbridge::log::setSink(&logs);
     options.reloadConfig = []() -> ledgerbridge::config::Config {

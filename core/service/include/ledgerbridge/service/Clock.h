@@ -32,6 +32,30 @@ public:
     }
 };
 
+/// Simulated time running `scale` times faster than real time from `start` (end-to-end tests
+/// against the Pleo simulator's time scale: with scale 3600 an hourly schedule fires every real
+/// second). Precondition: scale > 0.
+class ScaledClock final : public Clock {
+public:
+    ScaledClock(TimePoint start, double scale)
+        : start_(start), realStart_(std::chrono::steady_clock::now()), scale_(scale) {}
+
+    TimePoint now() const override {
+        const std::chrono::duration<double> real = std::chrono::steady_clock::now() - realStart_;
+        return start_ + std::chrono::duration_cast<TimePoint::duration>(real * scale_);
+    }
+    void waitUntil(std::unique_lock<std::mutex>& lock, std::condition_variable& cv, TimePoint deadline) override {
+        const std::chrono::duration<double> simulated = deadline - now();
+        if (simulated.count() <= 0) return;
+        cv.wait_for(lock, std::chrono::duration_cast<std::chrono::nanoseconds>(simulated / scale_));
+    }
+
+private:
+    TimePoint start_;
+    std::chrono::steady_clock::time_point realStart_;
+    double scale_;
+};
+
 /// A clock that moves only when told to (tests). advance()/set() wake every waiter so it can
 /// re-check its deadline. Waiters must outlive any concurrent advance() call.
 class ManualClock final : public Clock {

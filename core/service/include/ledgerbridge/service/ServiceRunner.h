@@ -33,6 +33,7 @@ class StateStore;
 namespace ledgerbridge::service {
 
 class Metrics;
+class ServiceControl;
 
 struct ServiceOptions {
     std::string listen = "127.0.0.1:9464";    ///< service.listen
@@ -49,7 +50,7 @@ struct ServiceOptions {
     Clock* clock = nullptr;                    ///< default: the system clock. Not owned.
     Metrics* metrics = nullptr;                ///< default: a registry of its own. Not owned.
     /// Called once everything is up (tests use it to learn the port and to send requests).
-    std::function<void(class ServiceControl&)> onStarted;
+    std::function<void(ServiceControl&)> onStarted;
 };
 
 /// The options from a loaded configuration's [service] section (service.listen,
