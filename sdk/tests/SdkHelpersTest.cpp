@@ -23,6 +23,9 @@ TEST(ValidateSettings, NamesEveryBadKeyAndAppliesDefaults) {
     const std::vector<SettingSpec> specs{{"dir", SettingType::Path, std::nullopt, false, "d"},
                                          {"n", SettingType::Int, "5", false, "n"},
                                          {"on", SettingType::Bool, "false", false, "b"}};
+    EXPECT_EQ(validateSettings(specs, {{"dir", "/x"}, {"n", "-12"}}).getInt("n"), -12);
+    for (const char* bad : {"-", "", "1-2", "+1", "1234567890123456789"})
+        EXPECT_THROW(validateSettings(specs, {{"dir", "/x"}, {"n", bad}}), SettingsError) << bad;
     const Settings ok = validateSettings(specs, {{"dir", "/x"}});
     EXPECT_EQ(ok.getInt("n"), 5);
     EXPECT_FALSE(ok.getBool("on"));

@@ -129,8 +129,10 @@ inline Settings validateSettings(const std::vector<SettingSpec>& specs,
             continue;
         }
         const std::string& v = it->second;
+        const std::size_t digits = v.compare(0, 1, "-") == 0 ? 1 : 0;
         if (s.type == SettingType::Int &&
-            (v.empty() || v.find_first_not_of("-0123456789") != std::string::npos || v.find('-', 1) != std::string::npos))
+            (v.size() == digits || v.size() > digits + 18 ||
+             v.find_first_not_of("0123456789", digits) != std::string::npos))
             problems.emplace_back(s.key, "expected an integer, got '" + v + "'");
         if (s.type == SettingType::Bool && v != "true" && v != "false")
             problems.emplace_back(s.key, "expected true or false, got '" + v + "'");
