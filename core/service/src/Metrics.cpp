@@ -150,7 +150,7 @@ void defineStandardMetrics(Metrics& m) {
     using T = Metrics::Type;
     m.define(metric::kRuns, T::Counter, "Finished runs by connection and outcome.");
     m.define(metric::kRunsSkipped, T::Counter,
-             "Scheduled runs not started because the connection was already running (overlap) or locked by another process (lease_busy).");
+             "Runs not started because the connection was already running (overlap), locked by another process (lease_busy) or the lock could not be checked (store_error).");
     m.define(metric::kEntries, T::Counter, "Export entries handled by connection and outcome.");
     m.define(metric::kPleoRequests, T::Counter, "Requests to the Pleo API by HTTP status.");
     m.define(metric::kTargetRequests, T::Counter, "Requests to target systems by plugin and status.");

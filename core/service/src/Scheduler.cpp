@@ -135,11 +135,24 @@ void Scheduler::launch(State& s, const std::string& reason, std::unique_lock<std
     const std::string name = s.connection.name;
     if (store_ != nullptr) {
         store::Leases leases(*store_);
-        if (!leases.tryAcquire(leaseName(name), options_.leaseTtl.count())) {
+        bool acquired = false;
+        try {
+            acquired = leases.tryAcquire(leaseName(name), options_.leaseTtl.count());
+        } catch (const std::exception& e) {
+            // No run without the lease: another process might be running this connection.
+            metrics_.increment(metric::kRunsSkipped, {{"connection", name}, {"reason", "store_error"}});
+            log::error("Skipping a run: the run lease could not be checked in the state store.",
+                       {{"connection", name}, {"reason", reason}, {"error", describe(e)}});
+            return;
+        }
+        if (!acquired) {
             ++s.stats.skippedLeaseBusy;
             metrics_.increment(metric::kRunsSkipped, {{"connection", name}, {"reason", "lease_busy"}});
             store::LeaseHolder holder;
-            leases.current(leaseName(name), holder);
+            try {
+                leases.current(leaseName(name), holder);
+            } catch (const std::exception&) {
+            }
             log::info("Skipping a run: another process is running this connection.",
                       {{"connection", name}, {"reason", reason}, {"holder", holder.holder}});
             return;
@@ -212,11 +225,18 @@ void Scheduler::tick() {
         if (!s.running && s.worker.joinable()) s.worker.join();
         if (s.running && s.holdsLease && store_ != nullptr &&
             store::nowMs() - s.leaseRenewedMs >= options_.leaseTtl.count() / 3) {
-            if (store::Leases(*store_).renew(leaseName(name), options_.leaseTtl.count()))
+            bool renewed = false;
+            std::string why = "another process took it after it expired";
+            try {
+                renewed = store::Leases(*store_).renew(leaseName(name), options_.leaseTtl.count());
+            } catch (const std::exception& e) {
+                why = describe(e);  // retried on the next tick, well before the lease expires
+            }
+            if (renewed)
                 s.leaseRenewedMs = store::nowMs();
             else
-                log::error("The run lease was lost while the run goes on; another process may start this connection.",
-                           {{"connection", name}});
+                log::error("The run lease could not be renewed while the run goes on.",
+                           {{"connection", name}, {"error", why}});
         }
         if (!accepting_ || s.removed) continue;
         if (s.fireAt && now >= *s.fireAt) {
@@ -241,7 +261,11 @@ void Scheduler::tick() {
 
 void Scheduler::loop() {
     while (true) {
-        tick();
+        try {
+            tick();
+        } catch (const std::exception& e) {  // e.g. a worker thread could not be started
+            log::error("The scheduler could not act on this tick; it tries again.", {{"error", describe(e)}});
+        }
         std::unique_lock<std::mutex> lock(mutex_);
         if (stopThread_) return;
         const auto now = clock_.now();

@@ -168,20 +168,23 @@ TEST_F(ServiceRunnerTest, RealSignalsReloadAndStop) {
 TEST_F(ServiceRunnerTest, AFailedReloadKeepsTheServiceRunning) {
     std::ostringstream logs;
     ledgerbridge::log::setSink(&logs);
-    options.reloadConfig = []() -> ledgerbridge::config::Config {
+    std::atomic<int> attempts{0};
+    options.reloadConfig = [&]() -> ledgerbridge::config::Config {
+        ++attempts;
         throw ledgerbridge::ConfigError("config.ini:3: a made-up problem.");
     };
     options.onStarted = [&](ServiceControl& control) {
         helper = std::thread([&] {
             control.requestReload();
-            for (int i = 0; i < 4000 && logs.str().find("could not be reloaded") == std::string::npos; ++i)
-                std::this_thread::sleep_for(std::chrono::milliseconds(5));
+            for (int i = 0; i < 4000 && attempts.load() == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
             EXPECT_EQ(lbtest::http(control.httpPort(), "GET", "/healthz").status, 200);
             control.requestStop();
         });
     };
     EXPECT_EQ(runService(oneConnection(), store, launcher, options), 0);
     ledgerbridge::log::setSink(nullptr);
+    EXPECT_EQ(attempts.load(), 1);
+    EXPECT_NE(logs.str().find("could not be reloaded"), std::string::npos) << logs.str();
     EXPECT_NE(logs.str().find("a made-up problem"), std::string::npos) << logs.str();
 }
 

@@ -15,7 +15,7 @@ namespace ledgerbridge::service {
 /// The families the service publishes (names follow Prometheus conventions).
 namespace metric {
 inline constexpr const char* kRuns = "ledgerbridge_runs_total";                          ///< {connection, outcome}
-inline constexpr const char* kRunsSkipped = "ledgerbridge_runs_skipped_total";           ///< {connection, reason}
+inline constexpr const char* kRunsSkipped = "ledgerbridge_runs_skipped_total";           ///< {connection, reason: overlap|lease_busy|store_error}
 inline constexpr const char* kEntries = "ledgerbridge_entries_total";                    ///< {connection, outcome}
 inline constexpr const char* kPleoRequests = "ledgerbridge_pleo_requests_total";         ///< {status}
 inline constexpr const char* kTargetRequests = "ledgerbridge_target_requests_total";     ///< {plugin, status}
