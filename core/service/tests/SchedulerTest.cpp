@@ -5,9 +5,16 @@
 
 #include <gtest/gtest.h>
 
+#include <condition_variable>
+#include <mutex>
 #include <set>
+#include <thread>
 
 #include "TestSupport.h"
+
+namespace SQLite {
+class Database;
+}
 #include "ledgerbridge/common/Exception.h"
 #include "ledgerbridge/config/Config.h"
 #include "ledgerbridge/store/Leases.h"
@@ -147,6 +154,38 @@ TEST_F(SchedulerTest, ALeaseHeldByAnotherProcessSkipsTheRun) {
     launcher.release("a");
     ASSERT_TRUE(s.waitIdleUntil(clock.now() + std::chrono::hours(1)));
     EXPECT_FALSE(leases.current("run:a", holder));  // ...and released afterwards
+}
+
+TEST_F(SchedulerTest, NoRunStartsWhenTheLeaseCannotBeChecked) {
+    // Another connection to the same database holds the write lock; ours gives up at once.
+    ledgerbridge::store::StateStore impatient(dir.str(), 1);
+    std::mutex m;
+    std::condition_variable cv;
+    bool locked = false, done = false;
+    std::thread blocker([&] {
+        store.transaction([&](SQLite::Database&) {
+            std::unique_lock<std::mutex> lock(m);
+            locked = true;
+            cv.notify_all();
+            cv.wait(lock, [&] { return done; });
+        });
+    });
+    {
+        std::unique_lock<std::mutex> lock(m);
+        cv.wait(lock, [&] { return locked; });
+    }
+    Scheduler s(launcher, clock, &impatient, metrics, noJitter());
+    s.configure({conn("a", "company-a", "")});
+    s.triggerConnection("a", "manual");
+    s.tick();
+    {
+        std::lock_guard<std::mutex> lock(m);
+        done = true;
+        cv.notify_all();
+    }
+    blocker.join();
+    EXPECT_TRUE(launcher.snapshot().empty());
+    EXPECT_EQ(metrics.value(metric::kRunsSkipped, {{"connection", "a"}, {"reason", "store_error"}}), 1);
 }
 
 TEST_F(SchedulerTest, AMissedRunRunsOnceAtStart) {
