@@ -14,7 +14,10 @@
 #include <sys/wait.h>
 
 #include <chrono>
+#include <atomic>
+#include <csignal>
 #include <cstdio>
+#include <thread>
 #include <iostream>
 #include <fstream>
 #include <regex>
@@ -144,4 +147,44 @@ TEST(Serving, MillionItemsStartFastAndStaySmall) {
     ASSERT_GT(hwmKb, 0);
     EXPECT_LT(hwmKb, 100 * 1024) << "peak RSS " << hwmKb << " kB";
     std::cout << "[ figures  ] 1,000,000 items: start " << startMs << " ms, peak RSS " << hwmKb / 1024 << " MB\n";
+}
+
+TEST(Serving, StopsCleanlyOnSigintToo) {
+    SimulatorProcess sim({"--items", "1"});
+    ::kill(sim.pid(), SIGINT);
+    int st = -1;
+    for (int i = 0; i < 100 && ::waitpid(sim.pid(), &st, WNOHANG) == 0; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    ASSERT_TRUE(WIFEXITED(st));
+    EXPECT_EQ(WEXITSTATUS(st), 0);
+}
+
+TEST(Serving, ParallelClientsGetConsistentAnswers) {
+    SimulatorProcess sim({"--items", "400", "--rate-limit", "0"});
+    SimClient setup(sim);
+    std::string auth = setup.apiKeyAuth(0);
+    std::string job = setup.createJob(0, 400);
+    setup.postJson("/v3/export-job-events", "{\"event\":\"started\",\"jobId\":\"" + job + "\"}", auth);
+    auto ids = setup.admin("GET", "/export-jobs/" + job + "/items?limit=400")->getArray("data");
+    std::atomic<int> failures{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 8; ++t) {
+        threads.emplace_back([&, t] {
+            SimClient c(sim);
+            for (int i = 0; i < 50; ++i) {
+                std::size_t idx = static_cast<std::size_t>(t * 50 + i);
+                std::string id = ids->getObject(static_cast<unsigned>(idx))->getValue<std::string>("accountingEntryId");
+                auto put = c.putJson("/v3/export-jobs/" + job + "/items",
+                                     "[{\"accountingEntryId\":\"" + id + "\",\"status\":\"successful\",\"externalId\":\"T" +
+                                         std::to_string(idx) + "\"}]",
+                                     auth);
+                auto get = c.get("/v3/export-items?job_id=" + job + "&offset=" + std::to_string(idx) + "&limit=1", auth);
+                if (put.status != 200 || get.status != 200) ++failures;
+            }
+        });
+    }
+    for (auto& th : threads) th.join();
+    EXPECT_EQ(failures.load(), 0);
+    auto details = setup.admin("GET", "/export-jobs/" + job);
+    EXPECT_EQ(details->getObject("itemCounts")->getValue<int>("successful"), 400);
 }
