@@ -133,18 +133,21 @@ protected:
         return store::Grants(store).find("acme", grantKeyFor(cfg, cfg.connection("acme")).fingerprint);
     }
 
-    int tokenEndpointStatus(int status) {
+    /// How many answers with `status` the simulator gave on `route` ("METHOD /path"; "" = all).
+    int answered(int status, const std::string& route = "POST /oauth/token") {
         auto o = sim_->admin("GET", "/admin/counters");
-        std::ostringstream s;
-        o->stringify(s);
-        std::string text = s.str();
-        auto route = text.find("/oauth/token\"");
-        if (route == std::string::npos) return 0;
-        auto open = text.find('{', route), close = text.find('}', route);
-        std::string block = text.substr(open, close - open);
-        auto at = block.find("\"" + std::to_string(status) + "\":");
-        return at == std::string::npos ? 0 : std::stoi(block.substr(at + 6));
+        Poco::JSON::Object::Ptr byStatus;
+        if (route.empty()) {
+            byStatus = o->getObject("statuses");
+        } else {
+            auto routes = o->getObject("routes");
+            if (!routes || !routes->has(route)) return 0;
+            byStatus = routes->getObject(route)->getObject("byStatus");
+        }
+        std::string key = std::to_string(status);
+        return byStatus && byStatus->has(key) ? byStatus->getValue<int>(key) : 0;
     }
+    int tokenEndpointStatus(int status) { return answered(status); }
 
     /// Scans every file of the installation (config, key, state DB + WAL, log) and every CLI
     /// output for the client secret and every token value seen.
@@ -402,6 +405,22 @@ TEST_F(OAuthSim, HundredRotationsInARowAndNoOldRefreshTokenIsEverSent) {
     apiGet("/v3/export-jobs?company_id=" + companyId_, auth.source(), &status);
     EXPECT_EQ(status, 200);
     EXPECT_TRUE(auth.client().introspect(auth.tokens().accessToken()).active);
+    expectNoSecretWritten();
+}
+
+TEST_F(OAuthSim, ATokenWithLessThanAMinuteLeftIsRefreshedBeforeItIsSent) {
+    start({"--auto-approve", "--token-ttl", "30"});  // every token is issued inside the 60 s margin
+    login();
+    config::Config cfg = inst_->loadConfig();
+    store::StateStore store(cfg.stateDir);
+    ConnectionAuth auth(cfg, "acme", store);
+    std::int64_t generation = auth.tokens().currentGeneration();
+    int status = 0;
+    apiGet("/v3/export-jobs?company_id=" + companyId_, auth.source(), &status);
+    EXPECT_EQ(status, 200);
+    EXPECT_EQ(auth.tokens().currentGeneration(), generation + 1) << "refreshed proactively, before the request";
+    EXPECT_EQ(answered(401, ""), 0) << "no request was ever sent with a token about to expire";
+    collectTokens();
     expectNoSecretWritten();
 }
 
