@@ -98,10 +98,13 @@ LoginResult LoginFlow::run(const LoginOptions& options) {
     }
     receiver.reset();
 
-    if (redirect.has("error"))
+    // A redirect for another attempt is refused first, even when it carries an error (some
+    // servers omit `state` on errors; those are reported as they are, nothing is exchanged).
+    const bool stateMatches = redirect.get("state") == state;
+    if (redirect.has("error") && (stateMatches || !redirect.has("state")))
         throwAuthorizationError(redirect.get("error"), redirect.get("error_description"), profile.name, profile.scopes,
                                 command);
-    if (redirect.get("state") != state)
+    if (!stateMatches)
         throw AuthError("The redirect's state parameter does not match this login attempt, so its code was not used "
                         "(it may come from an older attempt or from another site). Run `" + command +
                         "` again and finish it in the browser window that attempt opens.");

@@ -303,6 +303,16 @@ TEST_F(OAuthSim, StateMismatchNeverExchangesTheCode) {
         << "the code must not reach the token endpoint";
 }
 
+TEST_F(OAuthSim, AForgedErrorRedirectForAnotherAttemptIsTreatedAsAStateMismatch) {
+    auto b = browserTransport(sim_->caFile());
+    std::string e = loginError(false, [&](const std::string&) {
+        HttpRequest forged;
+        forged.url = redirect_ + "?error=access_denied&state=forged";
+        b->send(forged);
+    });
+    EXPECT_EQ(e.rfind("The redirect's state parameter does not match this login attempt", 0), 0u) << e;
+}
+
 TEST_F(OAuthSim, PkceMismatchIsExplained) {
     // An injected code: issued for another challenge, delivered with our state.
     auto b = browserTransport(sim_->caFile());
