@@ -1,24 +1,17 @@
 // The API-key authorization source: see AuthorizationSource.h.
-#include <Poco/Base64Encoder.h>
-
-#include <sstream>
-
 #include "ledgerbridge/common/Exception.h"
 #include "ledgerbridge/common/Redactor.h"
 #include "ledgerbridge/oauth/AuthorizationSource.h"
+#include "ledgerbridge/oauth/Pkce.h"
 
 namespace ledgerbridge::oauth {
 
 ApiKeyAuthorization::ApiKeyAuthorization(std::string connection, const std::string& apiKey)
     : connection_(std::move(connection)) {
     if (apiKey.size() >= 6) Redactor::global().add(apiKey);
-    std::ostringstream out;
-    Poco::Base64Encoder enc(out);
-    enc.rdbuf()->setLineLength(0);
-    enc << apiKey << ':';
-    enc.close();
-    header_ = "Basic " + out.str();
-    if (out.str().size() >= 6) Redactor::global().add(out.str());
+    std::string encoded = base64Encode(apiKey + ":");
+    header_ = "Basic " + encoded;
+    if (encoded.size() >= 6) Redactor::global().add(encoded);
 }
 
 std::string ApiKeyAuthorization::onUnauthorized(const std::string&) {

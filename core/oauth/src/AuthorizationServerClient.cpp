@@ -1,7 +1,6 @@
 // The generic OAuth 2.0 client: see AuthorizationServerClient.h.
 #include "ledgerbridge/oauth/AuthorizationServerClient.h"
 
-#include <Poco/Base64Encoder.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 #include <Poco/String.h>
@@ -11,6 +10,7 @@
 
 #include "ledgerbridge/common/Log.h"
 #include "ledgerbridge/common/Redactor.h"
+#include "ledgerbridge/oauth/Pkce.h"
 
 namespace ledgerbridge::oauth {
 namespace {
@@ -25,12 +25,7 @@ std::string basicAuth(const std::string& user, const std::string& password) {
     std::string u, p;
     Poco::URI::encode(user, "!#$&'()*+,/:;=?@[] ", u);
     Poco::URI::encode(password, "!#$&'()*+,/:;=?@[] ", p);
-    std::ostringstream out;
-    Poco::Base64Encoder enc(out);
-    enc.rdbuf()->setLineLength(0);
-    enc << u << ':' << p;
-    enc.close();
-    return "Basic " + out.str();
+    return "Basic " + base64Encode(u + ":" + p);
 }
 
 Poco::JSON::Object::Ptr parseObject(const std::string& body) {

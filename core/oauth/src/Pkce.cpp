@@ -43,6 +43,13 @@ std::string base64UrlEncode(const std::string& bytes) {
     return out;
 }
 
+std::string base64Encode(const std::string& bytes) {
+    std::string out = base64UrlEncode(bytes);
+    for (char& c : out) c = c == '-' ? '+' : (c == '_' ? '/' : c);
+    while (out.size() % 4 != 0) out += '=';
+    return out;
+}
+
 std::string makeCodeVerifier() { return base64UrlEncode(randomBytes(64)); }
 
 std::string codeChallengeS256(const std::string& verifier) {

@@ -8,7 +8,6 @@
 #include <unistd.h>
 
 #include <Poco/Base64Decoder.h>
-#include <Poco/Base64Encoder.h>
 #include <Poco/File.h>
 #include <Poco/Path.h>
 
@@ -37,15 +36,6 @@ using CipherCtx = std::unique_ptr<EVP_CIPHER_CTX, decltype(&EVP_CIPHER_CTX_free)
 
 const unsigned char* bytes(const std::string& s) { return reinterpret_cast<const unsigned char*>(s.data()); }
 unsigned char* bytes(std::string& s) { return reinterpret_cast<unsigned char*>(s.data()); }
-
-std::string base64(const std::string& raw) {
-    std::ostringstream out;
-    Poco::Base64Encoder enc(out);
-    enc.rdbuf()->setLineLength(0);
-    enc << raw;
-    enc.close();
-    return out.str();
-}
 
 }  // namespace
 
@@ -138,7 +128,7 @@ std::string loadTokenKey(const config::SecretRef& ref, bool createIfMissing, boo
             }
             int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
             if (fd >= 0) {
-                std::string text = base64(randomBytes(32)) + "\n";
+                std::string text = base64Encode(randomBytes(32)) + "\n";
                 bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fsync(fd) == 0;
                 ::close(fd);
                 if (!ok) {
@@ -157,7 +147,7 @@ std::string loadTokenKey(const config::SecretRef& ref, bool createIfMissing, boo
     }
     std::string text = config::resolveSecret(ref);
     std::string key = decodeTokenKey(text, where);
-    Redactor::global().add(base64(key));
+    Redactor::global().add(base64Encode(key));
     return key;
 }
 

@@ -39,6 +39,14 @@ TEST(Pkce, Base64UrlHasNoPaddingAndUsesTheUrlAlphabet) {
     EXPECT_EQ(base64UrlEncode(std::string("\xfb\xff", 2)), "-_8");
 }
 
+TEST(Pkce, StandardBase64HasPaddingAndThePlusSlashAlphabet) {
+    EXPECT_EQ(base64Encode("f"), "Zg==");
+    EXPECT_EQ(base64Encode("fo"), "Zm8=");
+    EXPECT_EQ(base64Encode("foo"), "Zm9v");
+    EXPECT_EQ(base64Encode(std::string("\xfb\xff", 2)), "+/8=");
+    EXPECT_EQ(base64Encode("ledgerbridge-demo:secret"), "bGVkZ2VyYnJpZGdlLWRlbW86c2VjcmV0");
+}
+
 TEST(Pkce, VerifierValidationRejectsShortLongAndForeignCharacters) {
     EXPECT_FALSE(isValidCodeVerifier(std::string(42, 'a')));
     EXPECT_TRUE(isValidCodeVerifier(std::string(43, 'a')));

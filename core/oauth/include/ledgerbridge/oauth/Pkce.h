@@ -1,5 +1,6 @@
 // PKCE (RFC 7636) and the OAuth `state` parameter: unguessable values from the operating
-// system's CSPRNG (OpenSSL RAND_bytes), and the S256 code challenge derived from a verifier.
+// system's CSPRNG (OpenSSL RAND_bytes), the S256 code challenge derived from a verifier, and
+// the two Base64 encodings OAuth uses.
 #pragma once
 
 #include <string>
@@ -12,6 +13,10 @@ std::string randomBytes(std::size_t bytes);
 
 /// Base64url without padding (RFC 4648 section 5), the encoding PKCE and `state` use.
 std::string base64UrlEncode(const std::string& bytes);
+
+/// Standard Base64 with padding and no line breaks (RFC 4648 section 4): HTTP Basic
+/// credentials, token keys.
+std::string base64Encode(const std::string& bytes);
 
 /// A fresh code verifier: 86 characters from the RFC 7636 unreserved alphabet (64 random bytes
 /// base64url-encoded), inside the required 43..128 range.
