@@ -41,6 +41,7 @@ protected:
     std::string companyId_, companyUrn_;
     std::unique_ptr<Installation> inst_;
     std::set<std::string> secrets_;       // every value that must never be written anywhere
+    std::size_t minimumSecrets_ = 3;      // the client secret and at least one token pair
     std::vector<std::string> outputs_;    // every stdout/stderr the CLI produced
 
     std::ostringstream logLines_;          // what this process logged (also written to the log file)
@@ -158,15 +159,15 @@ protected:
         for (const auto& [path, content] : files) {
             sawLog = sawLog || path == inst_->logPath();
             sawDb = sawDb || path.find("ledgerbridge.db") != std::string::npos;
-            for (const auto& s : secrets_) {
-                if (path == inst_->dir() + "/client-secret" && s == secret_) continue;  // where it is configured
-                EXPECT_EQ(content.find(s), std::string::npos) << "a secret appears in " << path;
-            }
+            if (path == inst_->dir() + "/client-secret") continue;  // where the secret is configured
+            for (const auto& s : secrets_) EXPECT_EQ(content.find(s), std::string::npos) << "a secret appears in " << path;
         }
         EXPECT_TRUE(sawLog) << "the run wrote no log file";
         // Positive control: the scanner does find the secret where it is supposed to be.
-        EXPECT_NE(files[inst_->dir() + "/client-secret"].find(secret_), std::string::npos);
-        EXPECT_GE(secrets_.size(), 3u) << "the client secret and at least one token pair";
+        std::string configured = files[inst_->dir() + "/client-secret"];
+        configured.pop_back();  // the newline
+        EXPECT_EQ(secrets_.count(configured), 1u);
+        EXPECT_GE(secrets_.size(), minimumSecrets_) << "the client secret and every token pair seen";
         EXPECT_TRUE(sawDb) << "the run wrote no state database";
         for (const auto& s : secrets_) EXPECT_EQ(logLines_.str().find(s), std::string::npos) << "a secret was logged";
         for (const auto& o : outputs_)
@@ -268,11 +269,15 @@ TEST_F(OAuthSim, CliPasteModeAcceptsTheRedirectAddress) {
 
 TEST_F(OAuthSim, WrongClientSecretIsNamed) {
     start({"--auto-approve"}, "wrong-client-secret-value");
+    secrets_.insert("wrong-client-secret-value");
+    minimumSecrets_ = 3;  // the real secret, the wrong one and its Basic header form
     EXPECT_EQ(loginError(),
               "The authorization server refused the client credentials during code exchange (invalid_client): client_id "
               "'ledgerbridge-demo' or its client_secret is wrong. Check client_id and client_secret in "
               "[environment.sim] against the OAuth client issued to you. (the server said: Unknown client or wrong "
               "client secret.)");
+    secrets_.insert(base64Encode("ledgerbridge-demo:wrong-client-secret-value"));
+    expectNoSecretWritten();
 }
 
 TEST_F(OAuthSim, UnregisteredRedirectUriIsNamedBeforeAnyBrowserOpens) {
@@ -361,6 +366,7 @@ TEST_F(OAuthSim, AccessDeniedOnTheConsentPageIsExplained) {
 }
 
 TEST_F(OAuthSim, NoRedirectWithinTheTimeoutSaysWhatToDo) {
+    minimumSecrets_ = 1;  // nothing was issued
     ProcessResult r = cli({"auth", "login", "--connection", "acme", "--no-browser", "--timeout", "1"});
     EXPECT_EQ(r.exitCode, 4);
     EXPECT_NE(r.err.find("ledgerbridge: No authorization arrived at " + redirect_ + " within 1 second. Run `" + kLogin +
@@ -368,6 +374,7 @@ TEST_F(OAuthSim, NoRedirectWithinTheTimeoutSaysWhatToDo) {
                          "when the browser runs on another machine)."),
               std::string::npos)
         << r.err;
+    expectNoSecretWritten();
 }
 
 TEST_F(OAuthSim, TlsVerificationStaysOnWithoutTheSimulatorsCa) {
