@@ -1,0 +1,34 @@
+// One export job's DATEV file for one period on disk: which entry keys it already holds (read
+// back from the file itself, the Zusatzinformation column), and replacing it atomically
+// (temp file in the same directory, fsync, rename, fsync of the directory).
+#pragma once
+
+#include <set>
+#include <string>
+
+namespace ledgerbridge::datev {
+
+class DatevFile {
+public:
+    explicit DatevFile(std::string path) : path_(std::move(path)) {}
+
+    /// Reads the file if it exists. Throws std::runtime_error when it cannot be read or is
+    /// not a Buchungsstapel with 125 columns.
+    void load();
+    bool exists() const { return exists_; }
+    bool contains(const std::string& key) const { return keys_.count(key) != 0; }
+
+    /// Writes `newFileHead` (for a new file) or the existing bytes, then `rows`, atomically.
+    /// All arguments are Windows-1252 bytes. Throws std::runtime_error naming path and error.
+    void append(const std::string& newFileHead, const std::string& rows);
+
+private:
+    std::string path_, content_;
+    std::set<std::string> keys_;
+    bool exists_ = false;
+};
+
+/// Replaces `path` with `bytes` atomically. Throws std::runtime_error naming the path.
+void writeFileAtomically(const std::string& path, const std::string& bytes);
+
+}  // namespace ledgerbridge::datev
