@@ -2,6 +2,7 @@
 #include "SieFormat.hpp"
 
 #include <array>
+#include <cstdint>
 #include <sstream>
 
 #include "ledgerbridge/validation.hpp"
@@ -88,6 +89,7 @@ std::optional<sdk::Outcome> checkEntry(const sdk::Entry& e, const SieConfig& c) 
         return invalid("date " + e.date + " is outside the fiscal year " + c.yearStart + "-" + c.yearEnd + " (#RAR 0)");
     if (e.totalWallet.currency != c.currency)
         return invalid("booked in " + e.totalWallet.currency + " but the SIE file's currency is " + c.currency);
+    if (e.totalWallet.minor == INT64_MIN) return invalid("the total cannot be negated");
     if (e.contraAccountCode.empty())
         return sdk::Outcome::rejected("account_unknown", "entry " + id + " has no contra account");
     for (const auto& account : {e.contraAccountCode, c.inputVatAccount})
@@ -106,7 +108,7 @@ std::string verification(const sdk::Entry& e, const SieConfig& c) {
         if (l.taxAmount.minor != 0) v += "#TRANS " + c.inputVatAccount + " {} " + amount(l.taxAmount) + "\r\n";
     }
     sdk::Money contra = e.totalWallet;
-    contra.minor = -contra.minor;  // validateEntry bounded the sum, so no overflow except INT64_MIN
+    contra.minor = -contra.minor;  // checkEntry refused INT64_MIN
     v += "#TRANS " + e.contraAccountCode + " {} " + amount(contra) + "\r\n}\r\n";
     return v;
 }

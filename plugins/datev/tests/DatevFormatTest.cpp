@@ -180,6 +180,22 @@ TEST(DatevFormat, BookingFieldsFollowTheRules) {
     EXPECT_EQ(c1[13], "\"Erstattung  zweite Zeile\"");
 }
 
+TEST(DatevFormat, AmountsUseADecimalCommaWithoutThousandsSeparators) {
+    auto e = fixedEntries()[0];
+    e.lines.resize(1);
+    e.lines[0].walletAmount.minor = 123456789;
+    e.lines[0].supplierAmount.minor = 123456789;
+    EXPECT_EQ(bookingFields(e, 0, config())[0], "1234567,89");
+    e.lines[0].walletAmount.minor = 5;
+    e.lines[0].supplierAmount.minor = 5;
+    EXPECT_EQ(bookingFields(e, 0, config())[0], "0,05");
+    e.lines[0].supplierAmount = sdk::Money{1500, "JPY", 0};
+    const auto jpy = bookingFields(e, 0, config());
+    EXPECT_EQ(jpy[0], "1500");
+    EXPECT_EQ(jpy[2], "\"JPY\"");
+    EXPECT_EQ(jpy[4], "0,05");
+}
+
 TEST(DatevFormat, KursIsExactIntegerArithmetic) {
     EXPECT_EQ(kurs({10800, "USD", 2}, {10000, "EUR", 2}), "1,080000");
     EXPECT_EQ(kurs({15000, "JPY", 0}, {9259, "EUR", 2}), "162,004536");

@@ -3,6 +3,7 @@
 // #KSUMMA CRC against independently computed values, and a golden file for a fixed input.
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -166,6 +167,14 @@ TEST(SieFormat, EntriesOutsideTheYearOrInAnotherCurrencyAreRejected) {
     e = fixedEntries()[0];
     e.lines[0].accountCode = "Travel";
     EXPECT_EQ(checkEntry(e, config())->failureReason, "account_unknown");
+    e = fixedEntries()[0];
+    e.lines.resize(1);
+    e.lines[0].tags.clear();
+    e.lines[0].walletAmount.minor = INT64_MIN;
+    e.lines[0].netAmount.minor = INT64_MIN;
+    e.lines[0].taxAmount.minor = 0;
+    e.totalWallet.minor = INT64_MIN;
+    EXPECT_EQ(checkEntry(e, config())->failureReason, "validation_failure") << "a total that cannot be negated";
 }
 
 TEST(SieFormat, GoldenFile) {
