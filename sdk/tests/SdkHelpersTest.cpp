@@ -86,6 +86,20 @@ TEST(ValidateEntry, RejectsWithPleoFailureReasons) {
     EXPECT_EQ(reason(Entry{}), "validation_failure: entry  has no lines");
 }
 
+TEST(ValidateEntry, ReverseChargeTaxIsOnTopOfTheGross) {
+    // Reverse charge: the buyer self-assesses VAT, so the line's gross is its net and the tax
+    // amount comes on top (Pleo sends tax.type "reverse" with lineAmount == netAmount).
+    Entry e = twoLines();
+    e.lines[0].taxType = "reverse";
+    e.lines[0].netAmount.minor = e.lines[0].walletAmount.minor;
+    EXPECT_EQ(reason(e), "ok");
+    e.lines[0].netAmount.minor -= 1;
+    EXPECT_EQ(reason(e), "validation_failure: line L0 of entry E1: a reverse-charge line's net differs from its gross amount");
+    Entry normal = twoLines();
+    normal.lines[0].netAmount.minor = normal.lines[0].walletAmount.minor;  // tax not inside: wrong for a normal line
+    EXPECT_EQ(reason(normal), "validation_failure: line L0 of entry E1: net + tax differs from the gross amount");
+}
+
 TEST(EntryView, RoundTripsThroughTheCStructs) {
     Entry e = twoLines();
     e.lines[0].tags = {Tag{"PROJECT", "P1", "Apollo"}};

@@ -73,7 +73,7 @@ std::string RunReport::toText() const {
     out.precision(1);
     out << seconds << " s, " << pleoRequests << " Pleo requests\n";
     if (!error.empty()) out << "  error: " << error << "\n";
-    if (jobs.empty()) out << "  no export jobs were waiting\n";
+    if (jobs.empty() && error.empty()) out << "  no export jobs were waiting\n";
     for (const auto& j : jobs) {
         out << "  job " << j.jobId << ": " << j.fetched << " fetched, " << j.posted << (dryRun ? " planned" : " posted")
             << ", " << j.rejected << " rejected, " << j.alreadyPosted << " already posted";

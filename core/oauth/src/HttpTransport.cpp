@@ -118,8 +118,8 @@ HttpResponse PocoHttpTransport::send(const HttpRequest& request) {
     Poco::Net::HTTPRequest req(request.method, uri.getPathEtc(), Poco::Net::HTTPMessage::HTTP_1_1);
     req.setHost(uri.getHost(), uri.getPort());
     for (const auto& [k, v] : request.headers) req.set(k, v);
-    if (request.method == "POST") {
-        req.setContentType(request.contentType);
+    if (request.method != "GET" && request.method != "HEAD" && request.method != "DELETE") {
+        if (!request.contentType.empty()) req.setContentType(request.contentType);
         req.setContentLength(static_cast<std::streamsize>(request.body.size()));
     }
     try {
@@ -130,9 +130,14 @@ HttpResponse PocoHttpTransport::send(const HttpRequest& request) {
         HttpResponse out;
         out.status = static_cast<int>(resp.getStatus());
         for (const auto& [k, v] : resp) out.headers.emplace_back(k, v);
-        std::ostringstream body;
-        Poco::StreamCopier::copyStream(is, body);
-        out.body = body.str();
+        // A hostile or broken server must not make us buffer without bound.
+        char buffer[65536];
+        while (is.read(buffer, sizeof buffer) || is.gcount() > 0) {
+            out.body.append(buffer, static_cast<std::size_t>(is.gcount()));
+            if (out.body.size() > kMaxResponseBytes)
+                throw ProtocolError("The response from " + where + " is larger than " +
+                                    std::to_string(kMaxResponseBytes / (1024 * 1024)) + " MiB; refusing to read it.");
+        }
         return out;
     } catch (const Poco::Net::SSLException& e) {
         throw NetworkError("The TLS connection to " + where + " failed (" + redact(e.displayText()) +

@@ -183,7 +183,9 @@ void ServiceHttpServer::start() {
                           "front for Pleo's webhooks.");
     Poco::Net::ServerSocket socket;
     try {
-        socket.bind(address, true);
+        // SO_REUSEADDR but never SO_REUSEPORT: a second service on the same port must fail
+        // here, not silently share the port with the first.
+        socket.bind(address, true, false);
         socket.listen(64);
     } catch (const Poco::Exception& e) {
         throw NetworkError("Could not listen on " + options_.listen + " (" + e.displayText() +

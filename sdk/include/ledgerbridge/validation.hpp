@@ -17,7 +17,8 @@ namespace ledgerbridge::sdk {
 ///  - at least one line, and every line in the wallet currency of the entry
 ///    (reason "validation_failure");
 ///  - lines balanced: sum of wallet amounts == total_wallet, and net + tax == gross per line
-///    ("validation_failure");
+///    — except reverse-charge lines, where the buyer self-assesses the tax on top of the price,
+///    so net == gross ("validation_failure");
 ///  - every line has an account code ("account_unknown");
 ///  - every tax code is known ("tax_code_unknown").
 /// Never throws except std::bad_alloc.
@@ -31,10 +32,15 @@ inline std::optional<Outcome> validateEntry(const Entry& e, const std::set<std::
                                                                l.walletAmount.currency + ", the entry in " +
                                                                e.totalWallet.currency);
         std::int64_t lineTotal = 0;
-        if (__builtin_add_overflow(l.netAmount.minor, l.taxAmount.minor, &lineTotal) ||
-            lineTotal != l.walletAmount.minor)
+        if (l.taxType == "reverse") {
+            if (l.netAmount.minor != l.walletAmount.minor)
+                return Outcome::rejected("validation_failure", "line " + l.lineId + " of entry " + id +
+                                                                   ": a reverse-charge line's net differs from its gross amount");
+        } else if (__builtin_add_overflow(l.netAmount.minor, l.taxAmount.minor, &lineTotal) ||
+                   lineTotal != l.walletAmount.minor) {
             return Outcome::rejected("validation_failure", "line " + l.lineId + " of entry " + id +
                                                                ": net + tax differs from the gross amount");
+        }
         if (__builtin_add_overflow(sum, l.walletAmount.minor, &sum))
             return Outcome::rejected("validation_failure", "entry " + id + ": line amounts overflow");
     }

@@ -224,10 +224,14 @@ Server::Server(SimState& state, const TlsFiles* tls) {
                                                              tls->serverCert, "", Poco::Net::Context::VERIFY_NONE);
         ctx->disableProtocols(Poco::Net::Context::PROTO_SSLV2 | Poco::Net::Context::PROTO_SSLV3 |
                               Poco::Net::Context::PROTO_TLSV1 | Poco::Net::Context::PROTO_TLSV1_1);
-        socket = std::make_unique<Poco::Net::SecureServerSocket>(addr, 64, ctx);
+        socket = std::make_unique<Poco::Net::SecureServerSocket>(ctx);
     } else {
-        socket = std::make_unique<Poco::Net::ServerSocket>(addr, 64);
+        socket = std::make_unique<Poco::Net::ServerSocket>();
     }
+    // SO_REUSEADDR but not SO_REUSEPORT (Poco's (address, backlog) constructor sets both):
+    // a second simulator on a taken port must fail, not share it with the first.
+    socket->bind(addr, true, false);
+    socket->listen(64);
     baseUrl_ = std::string(tls ? "https" : "http") + "://127.0.0.1:" + std::to_string(socket->address().port());
     Poco::Net::HTTPServerParams::Ptr params = new Poco::Net::HTTPServerParams;
     params->setMaxThreads(state.options.threads);

@@ -113,6 +113,13 @@ public:
     ExitCode exitCode() const noexcept override { return ExitCode::Busy; }
 };
 
+/// The work was stopped on request (a signal) before it finished; re-running is safe.
+class InterruptedError : public Exception {
+public:
+    using Exception::Exception;
+    ExitCode exitCode() const noexcept override { return ExitCode::Interrupted; }
+};
+
 /// Renders an exception and every nested cause as "outer: inner: innermost".
 std::string describe(const std::exception& e);
 

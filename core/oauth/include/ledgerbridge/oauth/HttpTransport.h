@@ -17,7 +17,7 @@ namespace ledgerbridge::oauth {
 using Headers = std::vector<std::pair<std::string, std::string>>;
 
 struct HttpRequest {
-    std::string method = "GET";  ///< GET or POST
+    std::string method = "GET";  ///< GET, POST, PUT, ... (a body is sent for all but GET/HEAD/DELETE)
     std::string url;             ///< absolute http(s) URL
     Headers headers;
     std::string contentType;     ///< for POST bodies
@@ -31,6 +31,9 @@ struct HttpResponse {
     /// The first header named `name` (case-insensitive), or "".
     std::string header(const std::string& name) const;
 };
+
+/// The largest response body any transport reads (receipts included).
+constexpr std::size_t kMaxResponseBytes = 64u * 1024u * 1024u;
 
 class HttpTransport {
 public:

@@ -1,0 +1,45 @@
+// Everything one run of one connection needs, assembled from the configuration: the
+// environment fingerprint (and the refusal to mix environments), the credential, the Pleo
+// client, the plugin (checked, loaded, configured with its settings and secrets) and the
+// engine. `ledgerbridge run` and the service both go through here.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <string>
+
+#include "ledgerbridge/config/Config.h"
+#include "ledgerbridge/export/Engine.h"
+#include "ledgerbridge/export/RunReport.h"
+#include "ledgerbridge/store/StateStore.h"
+
+namespace ledgerbridge::host {
+
+struct RunOptions {
+    bool dryRun = false;
+    bool interactive = false;          ///< progress line on stderr
+    const std::atomic<bool>* cancel = nullptr;
+    exporter::EngineSettings engine;   ///< page/batch sizes etc.; dryRun/cancel/paths are filled in
+};
+
+class ConnectionRunner {
+public:
+    /// `config` and `store` must outlive the runner.
+    ConnectionRunner(const config::Config& config, store::StateStore& store);
+    ~ConnectionRunner();
+
+    /// Runs `connection` once and returns the report (already stored in the run history).
+    /// Throws ConfigError (unknown connection, bad plugin settings), PluginError (plugin cannot
+    /// be loaded or configured, quarantined), EnvironmentMismatchError, LockBusyError,
+    /// ReauthorizationRequired.
+    exporter::RunReport run(const std::string& connection, const RunOptions& options);
+
+    /// Where dry-run plans of this state directory go.
+    std::string reportsDir() const;
+
+private:
+    const config::Config& config_;
+    store::StateStore& store_;
+};
+
+}  // namespace ledgerbridge::host

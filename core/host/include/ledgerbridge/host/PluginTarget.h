@@ -1,0 +1,29 @@
+// A configured plugin session as the export engine's target: capabilities from the manifest,
+// calls through the loader's guarded session.
+#pragma once
+
+#include <memory>
+
+#include "ledgerbridge/export/Ports.h"
+#include "ledgerbridge/loader/PluginLoader.h"
+
+namespace ledgerbridge::host {
+
+class PluginTarget : public exporter::ExportTarget {
+public:
+    /// Takes the loaded plugin and an open, configured session of it.
+    PluginTarget(std::shared_ptr<loader::LoadedPlugin> plugin, std::unique_ptr<loader::PluginSession> session);
+
+    std::string name() const override;
+    exporter::TargetCapabilities capabilities() const override;
+    void check() override;
+    std::vector<sdk::Document> plan(const std::vector<sdk::Entry>& batch) override;
+    exporter::PushResult push(const std::vector<sdk::Entry>& batch) override;
+    sdk::Outcome lookup(const sdk::Entry& entry) override;
+
+private:
+    std::shared_ptr<loader::LoadedPlugin> plugin_;
+    std::unique_ptr<loader::PluginSession> session_;
+};
+
+}  // namespace ledgerbridge::host

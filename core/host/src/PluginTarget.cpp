@@ -1,0 +1,30 @@
+// The plugin as the engine's target: see PluginTarget.h.
+#include "ledgerbridge/host/PluginTarget.h"
+
+namespace ledgerbridge::host {
+
+PluginTarget::PluginTarget(std::shared_ptr<loader::LoadedPlugin> plugin, std::unique_ptr<loader::PluginSession> session)
+    : plugin_(std::move(plugin)), session_(std::move(session)) {}
+
+std::string PluginTarget::name() const { return plugin_->name(); }
+
+exporter::TargetCapabilities PluginTarget::capabilities() const {
+    std::uint32_t caps = plugin_->manifest().capabilities;
+    return {(caps & LB_CAP_IDEMPOTENCY_KEYS) != 0, (caps & LB_CAP_LOOKUP) != 0, (caps & LB_CAP_ATTACHMENTS) != 0};
+}
+
+void PluginTarget::check() { session_->check(); }
+
+std::vector<sdk::Document> PluginTarget::plan(const std::vector<sdk::Entry>& batch) { return session_->plan(batch); }
+
+exporter::PushResult PluginTarget::push(const std::vector<sdk::Entry>& batch) {
+    loader::PushResult r = session_->push(batch);
+    exporter::PushResult out;
+    out.outcomes = std::move(r.outcomes);
+    if (!r.ok()) out.error = r.message;
+    return out;
+}
+
+sdk::Outcome PluginTarget::lookup(const sdk::Entry& entry) { return session_->lookup(entry); }
+
+}  // namespace ledgerbridge::host
