@@ -16,6 +16,7 @@
 #include "ledgerbridge/http/ResilientClient.h"
 #include "ledgerbridge/loader/PluginLoader.h"
 #include "ledgerbridge/oauth/ConnectionAuth.h"
+#include "ledgerbridge/oauth/TestHooks.h"
 #include "ledgerbridge/pleo/ExportsClient.h"
 #include "ledgerbridge/store/Connections.h"
 
@@ -118,6 +119,7 @@ exporter::RunReport ConnectionRunner::run(const std::string& name, const RunOpti
     es.dryRun = options.dryRun;
     es.interactive = options.interactive;
     es.cancel = options.cancel;
+    es.onStep = [](const std::string& step) { oauth::testhooks::crashPoint(("export:" + step).c_str()); };
     es.receiptDir = (fs::path(config_.stateDir) / "receipts").string();
     if (options.dryRun) {
         fs::create_directories(reportsDir());

@@ -3,6 +3,7 @@
 
 #include <signal.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <cstring>
 
@@ -10,8 +11,14 @@ namespace ledgerbridge::oauth::testhooks {
 
 void crashPoint(const char* point) {
 #ifdef LEDGERBRIDGE_TEST_HOOKS
+    // "point" dies at the first pass, "point#N" at the N-th pass of this process.
+    static std::atomic<long> passes{0};
     const char* at = std::getenv("LEDGERBRIDGE_CRASH_AT");
-    if (at && std::strcmp(at, point) == 0) ::raise(SIGKILL);
+    if (!at) return;
+    const std::size_t n = std::strlen(point);
+    if (std::strncmp(at, point, n) != 0) return;
+    if (at[n] == '\0') ::raise(SIGKILL);
+    if (at[n] == '#' && ++passes == std::atol(at + n + 1)) ::raise(SIGKILL);
 #else
     (void)point;
 #endif

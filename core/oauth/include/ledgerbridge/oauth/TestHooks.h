@@ -2,12 +2,14 @@
 // environment variable LEDGERBRIDGE_CRASH_AT names the point: then the process SIGKILLs itself
 // there, exactly like `kill -9`, so tests can prove that no instant of a refresh loses a grant
 // silently. Points: refresh:before_request, refresh:after_response, refresh:before_commit,
-// refresh:after_commit.
+// refresh:after_commit; the export engine's durable steps export:staged, export:pushing,
+// export:pushed, export:reported, export:final. "POINT#N" dies at the N-th pass.
 #pragma once
 
 namespace ledgerbridge::oauth::testhooks {
 
-/// Kills the process with SIGKILL when hooks are compiled in and LEDGERBRIDGE_CRASH_AT == `point`.
+/// Kills the process with SIGKILL when hooks are compiled in and LEDGERBRIDGE_CRASH_AT is
+/// `point` (or `point#N` and this is the N-th pass of a point it names).
 void crashPoint(const char* point);
 
 /// Whether this build contains the hooks.
