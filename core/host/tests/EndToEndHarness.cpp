@@ -10,6 +10,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 #include <stdexcept>
 
@@ -23,7 +24,7 @@ int CsvContents::duplicates() const {
     return n;
 }
 
-Installation::Installation(std::vector<std::string> simArgs, const std::string& pluginSettings) {
+Installation::Installation(std::vector<std::string> simArgs, const std::string& pluginSettings, const std::string& plugin) {
     redirect_ = "http://127.0.0.1:" + std::to_string(oauth::simtest::freePort()) + "/callback";
     simArgs.push_back("--auto-approve");
     sim_ = std::make_unique<oauth::simtest::Simulator>(redirect_, kClientSecret, simArgs);
@@ -33,6 +34,15 @@ Installation::Installation(std::vector<std::string> simArgs, const std::string& 
                                                           "export-jobs:read export-jobs:write export-items:read");
     Poco::File(exportsDir()).createDirectories();
     const char* bin = std::getenv("LEDGERBRIDGE_BINARY_DIR");
+    std::string text;
+    {
+        std::ifstream in(inst_->configPath());
+        text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    }
+    auto at = text.find("plugin = csv\n");
+    if (at == std::string::npos) throw std::runtime_error("the harness config has no 'plugin = csv' line");
+    text.replace(at, 13, "plugin = " + plugin + "\n");
+    std::ofstream(inst_->configPath(), std::ios::trunc) << text;
     std::ofstream(inst_->configPath(), std::ios::app)
         << "setting.output_dir = exports\n" << pluginSettings << "\n[plugins]\ndir = " << (bin ? bin : ".")
         << "/lib/ledgerbridge/plugins\n";

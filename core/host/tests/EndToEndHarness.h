@@ -32,8 +32,11 @@ struct CsvContents {
 
 class Installation {
 public:
-    /// Starts a simulator with `simArgs` (plus auto-approve), writes the installation, logs in.
-    explicit Installation(std::vector<std::string> simArgs, const std::string& pluginSettings = "");
+    /// Starts a simulator with `simArgs` (plus auto-approve), writes the installation (one
+    /// connection, "acme", to the first company, exporting through `plugin` with
+    /// `pluginSettings` lines), logs in.
+    explicit Installation(std::vector<std::string> simArgs, const std::string& pluginSettings = "",
+                          const std::string& plugin = "csv");
 
     const std::string& companyId() const { return companyId_; }
     const std::string& dir() const { return inst_->dir(); }

@@ -163,3 +163,43 @@ TEST(ExportEndToEnd, AJobThatExpiresAfterACrashLosesAndDoublesNothing) {
     EXPECT_EQ(inst.jobStatus(second), "completed");
     expectExactlyOnce(inst, {first, second}, 600);
 }
+
+namespace {
+struct FilePlugin {
+    std::string name, settings;
+};
+class FilePlugins : public ::testing::TestWithParam<FilePlugin> {};
+}  // namespace
+
+// The ERP file plugins, loaded and configured by the host exactly as the CSV plugin is, export
+// a whole job from the simulator (the first company books in DKK).
+TEST_P(FilePlugins, ExportAJobFromTheSimulator) {
+    const FilePlugin& p = GetParam();
+    Installation inst({"--items", "150"}, p.settings, p.name);
+    std::string job = inst.createJob();
+    auto r = inst.ledgerbridge({"run", "--json"});
+    ASSERT_EQ(r.exitCode, 0) << r.err << r.out;
+    EXPECT_EQ(firstReport(r)->getValue<std::string>("plugin"), p.name);
+    EXPECT_EQ(inst.jobStatus(job), "completed");
+    std::set<std::string> ids;
+    for (const auto& item : inst.jobItems(job)) {
+        EXPECT_EQ(item.status, "successful") << item.entryId;
+        EXPECT_FALSE(item.externalId.empty());
+        ids.insert(item.externalId);
+    }
+    EXPECT_EQ(ids.size(), 150u) << "one external id per entry";
+    EXPECT_GE(filesBelow(inst.exportsDir()), 1u);
+    // Nothing more on a second run, and the files do not change.
+    std::map<std::string, std::string> before = oauth::simtest::readTree(inst.exportsDir());
+    EXPECT_EQ(inst.ledgerbridge({"run"}).exitCode, 0);
+    EXPECT_EQ(oauth::simtest::readTree(inst.exportsDir()), before);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Host, FilePlugins,
+    ::testing::Values(FilePlugin{"datev", "setting.beraternummer = 1001\nsetting.mandantennummer = 1\nsetting.wkz = DKK\n"
+                                            "setting.bu_keys = I25:9,I12:8,I6:8,RC25:94,E0:\n"},
+                      FilePlugin{"sie", "setting.company_name = Demo AB\nsetting.org_nr = 556000-0001\n"
+                                        "setting.fiscal_year_start = 20260101\nsetting.fiscal_year_end = 20261231\n"
+                                        "setting.currency = DKK\n"}),
+    [](const ::testing::TestParamInfo<FilePlugin>& param) { return param.param.name; });
