@@ -1,6 +1,9 @@
 // Leases: exclusive across processes, renewable, released, and taken over from dead holders.
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <thread>
+
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -73,8 +76,14 @@ TEST(Leases, ConcurrentProcessesNeverHoldTheSameLeaseTogether) {
             store::Leases leases(s);
             std::string me = "child-" + std::to_string(c);
             int entered = 0;
-            for (int i = 0; i < 200 && entered < 10; ++i) {
-                if (!leases.tryAcquire("single", 60000, me)) continue;
+            // Bounded by time, not tries: on a loaded machine another child may hold the lease
+            // for many of our tries in a row.
+            auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+            while (entered < 10 && std::chrono::steady_clock::now() < deadline) {
+                if (!leases.tryAcquire("single", 60000, me)) {
+                    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+                    continue;
+                }
                 ++entered;
                 s.transaction([&](SQLite::Database& db) {
                     db.exec("CREATE TABLE IF NOT EXISTS inside (who TEXT)");
