@@ -373,6 +373,13 @@ std::string attachmentName(const sdk::Receipt& r, std::size_t index) {
     }
     if (name.empty() || name.find_first_not_of('.') == std::string::npos) name = "receipt";
     if (name.size() > 100) name = name.substr(name.size() - 100);
+    // Xero takes the file type from the name's extension (the body is sent as octet-stream).
+    static const std::pair<const char*, const char*> kExtensions[] = {
+        {"application/pdf", ".pdf"}, {"image/jpeg", ".jpg"}, {"image/png", ".png"}, {"image/gif", ".gif"},
+        {"image/heic", ".heic"},     {"image/tiff", ".tif"}, {"image/webp", ".webp"}};
+    if (name.find('.') == std::string::npos)
+        for (const auto& [mime, extension] : kExtensions)
+            if (r.mimeType == mime) name += extension;
     return index == 0 ? name : std::to_string(index + 1) + "-" + name;
 }
 

@@ -64,8 +64,9 @@ std::string lookupWhere(DocKind kind, const std::vector<std::string>& references
 std::string deepLink(const XeroConfig& config, DocKind kind, const std::string& guid);
 
 /// A file name Xero accepts in the attachment URL: the receipt's name (or the path's last
-/// part) with characters outside [A-Za-z0-9._ -] replaced by '_'; `index` > 0 is prefixed to
-/// keep names of one document distinct.
+/// part) with characters outside [A-Za-z0-9._ -] replaced by '_', an extension added from the
+/// MIME type when the name has none (Xero reads the file type from it); `index` > 0 is prefixed
+/// to keep names of one document distinct.
 std::string attachmentName(const sdk::Receipt& receipt, std::size_t index);
 
 /// Percent-encoding of one URL path segment or query value (RFC 3986 unreserved kept).

@@ -113,8 +113,7 @@ std::vector<sdk::Document> XeroPlugin::plan(const std::vector<sdk::Entry>& batch
             docs.push_back({i,
                             "PUT " + config_.baseUrl + collectionPath(kind) + "/{" + endpointOf(kind).idField +
                                 "}/Attachments/" + urlEncode(names[r]),
-                            e.receipts[r].mimeType.empty() ? "application/octet-stream" : e.receipts[r].mimeType,
-                            readFile(e.receipts[r].path)});
+                            "application/octet-stream", readFile(e.receipts[r].path)});
     }
     return docs;
 }
@@ -284,8 +283,7 @@ std::string XeroPlugin::uploadReceipts(DocKind kind, const sdk::Entry& e, const 
             const std::string bytes = readFile(receipt.path);
             const sdk::HttpResponse r =
                 api_->put(collectionPath(kind) + "/" + guid + "/Attachments/" + urlEncode(names[i]), bytes,
-                          receipt.mimeType.empty() ? "application/octet-stream" : receipt.mimeType,
-                          attachmentKey(entryKey(e), names[i], bytes));
+                          "application/octet-stream", attachmentKey(entryKey(e), names[i], bytes));
             if (r.status != 200) {
                 const auto error = parseError(r.body, endpointOf(kind));
                 problems += (problems.empty() ? "" : "; ") + where + " was not attached (Xero answered " +

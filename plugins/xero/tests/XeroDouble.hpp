@@ -1,0 +1,72 @@
+// A small stateful Xero Accounting API test double: a real Poco HTTP server on 127.0.0.1 (port
+// 0), one organisation per xero-tenant-id. It creates BankTransactions, Invoices and
+// ManualJournals (summarizeErrors=false: per-element ValidationErrors; otherwise Xero's 400
+// ValidationException), validates account codes, tax types and tracking categories the way Xero
+// words its messages, finds documents with `where` (Field=="v" OR ..., Narration.StartsWith),
+// stores attachments (raw bytes), replays the first answer for a repeated Idempotency-Key, and
+// sends X-MinLimit-Remaining / X-DayLimit-Remaining, answering 429 with Retry-After and
+// X-Rate-Limit-Problem when told to. Responses follow Xero's OpenAPI (Prism checks them).
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace ledgerbridge::xerotest {
+
+class XeroDouble {
+public:
+    struct Organisation {
+        std::map<std::string, std::string> accounts{{"090", "BANK"},    {"091", "BANK"},     {"400", "EXPENSE"},
+                                                    {"429", "EXPENSE"}, {"6110", "EXPENSE"}, {"800", "CURRLIAB"},
+                                                    {"814", "CURRLIAB"}};  ///< code -> Type
+        std::set<std::string> taxTypes{"INPUT", "INPUT2", "NONE", "ZERORATEDINPUT", "EXEMPTEXPENSES"};
+        std::map<std::string, std::set<std::string>> tracking{{"Project", {}}, {"Region", {"North", "South"}}};
+        ///< category -> options (empty: any option)
+    };
+    struct Attachment {
+        std::string fileName, mimeType, bytes;
+    };
+    struct Request {
+        std::string method, target, tenant, idempotencyKey, contentType;
+        bool bearer = false;  ///< an Authorization: Bearer header was present
+        std::size_t bodyBytes = 0;
+        int status = 0;
+    };
+
+    XeroDouble();
+    ~XeroDouble();
+    XeroDouble(const XeroDouble&) = delete;
+    XeroDouble& operator=(const XeroDouble&) = delete;
+
+    /// http://127.0.0.1:<port> (the API root: /BankTransactions, /Invoices, ...)
+    std::string baseUrl() const;
+    int port() const;
+
+    /// What every organisation (created on first use) knows.
+    void setOrganisation(const Organisation& org);
+    /// The next `count` requests get 429 with Retry-After: `retryAfterSeconds` and
+    /// X-Rate-Limit-Problem: `problem` ("minute", "concurrent", "day").
+    void rateLimitNext(int count, int retryAfterSeconds, const std::string& problem = "minute");
+    /// X-DayLimit-Remaining starts at `calls` and counts down; at 0 every request gets 429 (day).
+    void setDayLimit(int calls);
+    /// Marks a document DELETED (as a user deleting it in Xero would).
+    void deleteDocument(const std::string& tenant, const std::string& collection, const std::string& id);
+
+    std::vector<Request> requests() const;
+    /// Documents of a collection in a tenant, as JSON text in creation order.
+    std::vector<std::string> documents(const std::string& tenant, const std::string& collection) const;
+    std::vector<Attachment> attachments(const std::string& tenant, const std::string& id) const;
+    /// How many documents a create call actually created (replays excluded), all tenants.
+    int created() const;
+
+    struct State;
+
+private:
+    std::unique_ptr<State> state_;
+};
+
+}  // namespace ledgerbridge::xerotest
