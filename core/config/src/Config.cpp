@@ -23,7 +23,10 @@ const std::set<std::string> kTopKeys = {"environment", "state.dir", "state.token
                                         "log.format",  "log.file",  "plugins.dir"};
 const std::set<std::string> kProfileKeys = {"auth_url", "api_url",  "client_id", "client_secret", "redirect_uri",
                                             "scopes",   "ca_file", "resolve",   "allow_http"};
-const std::set<std::string> kConnectionKeys = {"company_id", "plugin", "credential", "api_key", "schedule"};
+const std::set<std::string> kConnectionKeys = {"company_id",           "plugin",           "credential",
+                                               "api_key",              "schedule",         "target.client_id",
+                                               "target.client_secret", "target.redirect_uri", "target.scopes",
+                                               "target.authorize_url", "target.token_url", "target.ca_file"};
 const std::set<std::string> kTopSections = {"state", "log", "plugins"};
 
 std::string join(const std::set<std::string>& s) {
@@ -356,7 +359,38 @@ private:
             c.apiKey = secretRef(prefix + "api_key");
             if (c.credential == "api_key" && c.apiKey.empty() && !doc_.has(prefix + "api_key"))
                 problem(at, prefix + "api_key", "is missing for credential = api_key", "add api_key = env:VARIABLE or file:/path");
+            readTarget(c, prefix, at);
             cfg.connections.push_back(std::move(c));
+        }
+    }
+
+    void readTarget(Connection& c, const std::string& prefix, const Origin& at) {
+        const std::string t = prefix + "target.";
+        TargetOAuth& o = c.target;
+        o.clientId = get(t + "client_id");
+        o.clientSecret = secretRef(t + "client_secret");
+        o.redirectUri = get(t + "redirect_uri");
+        o.scopes = get(t + "scopes");
+        o.authorizeUrl = get(t + "authorize_url");
+        o.tokenUrl = get(t + "token_url");
+        if (doc_.has(t + "ca_file")) o.caFile = absolutePath(get(t + "ca_file"), baseDir_);
+        bool any = false;
+        for (const char* k : {"client_secret", "redirect_uri", "scopes", "authorize_url", "token_url", "ca_file"})
+            any = any || doc_.has(t + k);
+        if (any && o.clientId.empty())
+            problem(at, t + "client_id", "is missing while other target.* keys are set",
+                    "add target.client_id with the target system's OAuth client id (e.g. your Xero app's)");
+        if (o.configured() && o.clientSecret.empty() && !doc_.has(t + "client_secret"))
+            problem(at, t + "client_secret", "is missing", "add target.client_secret = file:/path or env:VARIABLE");
+        for (const char* k : {"authorize_url", "token_url"}) {
+            std::string url = get(t + k);
+            if (!url.empty() && url.rfind("https://", 0) != 0)
+                problem(originOf(t + k), t + k, "'" + url + "' is not an https:// URL",
+                        "the target's identity server must be reached over TLS; trust a local test server with target.ca_file");
+        }
+        if (checkSecrets_ && o.configured() && !o.clientSecret.empty()) {
+            std::string why = checkSecret(o.clientSecret);
+            if (!why.empty()) problem(o.clientSecret.origin, o.clientSecret.key, why);
         }
     }
 

@@ -146,6 +146,28 @@ TEST(Config, MissingRequiredValuesAreEachReported) {
                               "6d1f3c2a-0b4e-4a8e-9c41-2f6b5d7e8a90)"));
 }
 
+TEST(Config, TargetOAuthKeysAreReadAndChecked) {
+    auto good = parse(std::string(kGood) + "target.client_id = xero-app\ntarget.client_secret = file:secrets/xero\n"
+                                           "target.scopes = offline_access accounting.transactions\n");
+    ASSERT_TRUE(good.problems.empty() && good.config) << problemsText(good);
+    const Connection& c = good.config->connections.at(0);
+    EXPECT_TRUE(c.target.configured());
+    EXPECT_EQ(c.target.clientId, "xero-app");
+    EXPECT_EQ(c.target.clientSecret.reference, "file:/etc/lb/secrets/xero");
+    EXPECT_EQ(c.target.scopes, "offline_access accounting.transactions");
+
+    auto bad = parse(std::string(kGood) + "target.scopes = x\ntarget.token_url = http://identity.example.com/token\n");
+    EXPECT_TRUE(hasProblem(bad, "lb.ini:22: connection.acme.target.client_id: is missing while other target.* keys are set "
+                                "(add target.client_id with the target system's OAuth client id (e.g. your Xero app's))"))
+        << problemsText(bad);
+    EXPECT_TRUE(hasProblem(bad, "lb.ini:27: connection.acme.target.token_url: 'http://identity.example.com/token' is not an "
+                                "https:// URL (the target's identity server must be reached over TLS; trust a local test "
+                                "server with target.ca_file)"))
+        << problemsText(bad);
+    auto inline_ = parse(std::string(kGood) + "target.client_id = a\ntarget.client_secret = s3cr3t-value\n");
+    EXPECT_FALSE(inline_.problems.empty()) << "an inline target secret is refused";
+}
+
 TEST(Config, UnknownSectionsAndKeysAreNamedWithTheKnownOnes) {
     auto r = parse(std::string(kGood) + "[stat]\ndir = x\n[log]\n");
     EXPECT_TRUE(hasProblem(r, "lb.ini:26: [stat]: unknown section (known sections: [state], [log], [plugins], "

@@ -13,6 +13,7 @@
 #include "ledgerbridge/host/PluginTarget.h"
 #include "ledgerbridge/host/SqlitePluginHealth.h"
 #include "ledgerbridge/host/StoreHostServices.h"
+#include "ledgerbridge/host/TargetAuth.h"
 #include "ledgerbridge/http/ResilientClient.h"
 #include "ledgerbridge/loader/PluginLoader.h"
 #include "ledgerbridge/oauth/ConnectionAuth.h"
@@ -67,6 +68,15 @@ exporter::RunReport ConnectionRunner::run(const std::string& name, const RunOpti
         } else {
             settings.emplace_back(key, value.value);
         }
+    }
+
+    // The target system's OAuth grant, when the plugin authorises with one (Xero): checked
+    // now, so a missing or revoked grant stops the run with the command that fixes it.
+    std::unique_ptr<TargetAuth> targetAuth;
+    if (TargetAuth::needed(conn, plugin->manifest().oauth)) {
+        targetAuth = std::make_unique<TargetAuth>(config_, conn, plugin->manifest().oauth, store_);
+        targetAuth->accessToken();
+        services.setAccessToken([&targetAuth]() -> std::optional<std::string> { return targetAuth->accessToken(); });
     }
 
     // Pleo, through the host's HTTP client with the connection's credential.

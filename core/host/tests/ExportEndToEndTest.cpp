@@ -203,3 +203,46 @@ INSTANTIATE_TEST_SUITE_P(
                                         "setting.fiscal_year_start = 20260101\nsetting.fiscal_year_end = 20261231\n"
                                         "setting.currency = DKK\n"}),
     [](const ::testing::TestParamInfo<FilePlugin>& param) { return param.param.name; });
+
+// The host runs the target system's OAuth flow for a connection (here against the simulator's
+// authorization server standing in for an ERP's identity server): `auth login --target` stores
+// a second, separately sealed grant under the plugin's name, and a run checks it before any
+// work. Without it the run stops with exit code 4 and the command that fixes it.
+TEST(TargetOAuth, LoginWithTheTargetsIdentityServerAndRunWithIt) {
+    Installation inst({"--items", "20"});
+    const std::string sim = inst.sim().baseUrl();
+    std::string config;
+    {
+        std::ifstream in(inst.dir() + "/ledgerbridge.ini");
+        config.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    }
+    const std::string connectionHeader = "[connection.acme]\n";
+    auto at = config.find(connectionHeader);
+    ASSERT_NE(at, std::string::npos);
+    config.insert(at + connectionHeader.size(),
+                  "target.client_id = ledgerbridge-demo\ntarget.client_secret = file:client-secret\n"
+                  "target.authorize_url = " + sim + "/oauth/authorize\ntarget.token_url = " + sim +
+                      "/oauth/token\ntarget.scopes = export-jobs:read\ntarget.ca_file = " + inst.sim().caFile() + "\n");
+    std::ofstream(inst.dir() + "/ledgerbridge.ini", std::ios::trunc) << config;
+
+    inst.createJob();
+    auto refused = inst.ledgerbridge({"run"});
+    EXPECT_EQ(refused.exitCode, 4) << refused.out << refused.err;
+    EXPECT_NE((refused.out + refused.err).find("auth login --connection acme --target"), std::string::npos)
+        << refused.out << refused.err;
+
+    oauth::simtest::LiveProcess login(oauth::simtest::binary("ledgerbridge"),
+                                      inst.argv({"auth", "login", "--connection", "acme", "--target", "--no-browser"}));
+    std::string line = login.readLineContaining("/oauth/authorize?");
+    std::string url = line.substr(line.find("https://"));
+    while (!url.empty() && (url.back() == ' ' || url.back() == '\r')) url.pop_back();
+    auto browser = oauth::simtest::browserTransport(inst.sim().caFile());
+    oauth::simtest::driveBrowser(*browser, url, false, true, true);
+    auto done = login.finish();
+    ASSERT_EQ(done.exitCode, 0) << done.err;
+    EXPECT_NE(done.out.find("authorised with its target system (csv)"), std::string::npos) << done.out;
+
+    auto r = inst.ledgerbridge({"run"});
+    EXPECT_EQ(r.exitCode, 0) << r.out << r.err;
+    EXPECT_EQ(inst.filesContaining(Installation::kClientSecret), std::vector<std::string>{});
+}

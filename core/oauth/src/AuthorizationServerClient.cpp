@@ -107,7 +107,8 @@ std::string AuthorizationServerClient::authorizeUrl(const std::string& redirectU
 void throwAuthorizationError(const std::string& error, const std::string& description, const std::string& environment,
                              const std::string& scopes, const std::string& loginCommand) {
     std::string server = description.empty() ? "" : " (the server said: " + redact(description) + ")";
-    std::string env = "[environment." + environment + "]";
+    // `environment` is a profile name, or already a section reference such as "[connection.acme]".
+    std::string env = environment.rfind("[", 0) == 0 ? environment : "[environment." + environment + "]";
     if (error == "access_denied")
         throw AuthError("Access was declined on the authorization page, so no grant was stored. Run `" + loginCommand +
                         "` again and approve access (as a person allowed to connect the company)." + server);

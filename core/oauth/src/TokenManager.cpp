@@ -33,6 +33,17 @@ std::string reauthorizationMessage(const std::string& connection, const std::str
            ". Run `ledgerbridge auth login --connection " + connection + "` to grant access again.";
 }
 
+namespace {
+/// The command that (re)authorises `key`: Pleo's grant, or the target system's (--target).
+std::string loginCommand(const GrantKey& key) {
+    return "ledgerbridge auth login --connection " + key.connection + (key.kind == "pleo" ? "" : " --target");
+}
+std::string reauthorizationMessage(const GrantKey& key, const std::string& why) {
+    return "Connection '" + key.connection + "'" + (key.kind == "pleo" ? "" : " (target " + key.kind + ")") +
+           " needs re-authorisation: " + why + ". Run `" + loginCommand(key) + "` to grant access again.";
+}
+}  // namespace
+
 TokenManager::TokenManager(GrantKey key, AuthorizationServerClient& client, store::StateStore& store,
                            const TokenCrypto& crypto, Options options)
     : key_(std::move(key)),
@@ -55,14 +66,14 @@ store::GrantRecord TokenManager::loadUsable() {
             throw EnvironmentMismatchError(
                 "Connection '" + key_.connection + "' was authorised in another environment, not in the selected one (" +
                 key_.fingerprintDescription + "); its grant cannot be used here. Select that environment again, or run "
-                "`ledgerbridge auth login --connection " + key_.connection + "` to authorise it for this one.");
-        throw AuthError("Connection '" + key_.connection + "' has not been authorised in this environment (" +
-                        key_.fingerprintDescription + "). Run `ledgerbridge auth login --connection " +
-                        key_.connection + "` first.");
+                "`" + loginCommand(key_) + "` to authorise it for this one.");
+        throw AuthError("Connection '" + key_.connection + "'" + (key_.kind == "pleo" ? "" : " (target " + key_.kind + ")") +
+                        " has not been authorised in this environment (" + key_.fingerprintDescription + "). Run `" +
+                        loginCommand(key_) + "` first.");
     }
     if (g->needsReauth)
         throw ReauthorizationRequired(reauthorizationMessage(
-            key_.connection, g->reauthReason.empty() ? "its grant was revoked or expired" : g->reauthReason));
+            key_, g->reauthReason.empty() ? "its grant was revoked or expired" : g->reauthReason));
     return *g;
 }
 
@@ -125,7 +136,7 @@ std::int64_t TokenManager::refreshLocked(std::optional<std::int64_t> ifGeneratio
     std::string refreshToken = crypto_.open(g.refreshToken, ctx);
     if (refreshToken.empty()) {
         grants.markNeedsReauth(key_.connection, key_.fingerprint, key_.kind, "no refresh token was issued");
-        throw ReauthorizationRequired(reauthorizationMessage(key_.connection, "the grant has no refresh token"));
+        throw ReauthorizationRequired(reauthorizationMessage(key_, "the grant has no refresh token"));
     }
     testhooks::crashPoint("refresh:before_request");
     TokenResponse fresh;
@@ -134,8 +145,8 @@ std::int64_t TokenManager::refreshLocked(std::optional<std::int64_t> ifGeneratio
     } catch (const InvalidGrant& e) {
         std::string why = "the authorization server refused its refresh token (" + std::string(e.what()) + ")";
         grants.markNeedsReauth(key_.connection, key_.fingerprint, key_.kind, why);
-        log::error(reauthorizationMessage(key_.connection, why));
-        throw ReauthorizationRequired(reauthorizationMessage(key_.connection, why));
+        log::error(reauthorizationMessage(key_, why));
+        throw ReauthorizationRequired(reauthorizationMessage(key_, why));
     }
     testhooks::crashPoint("refresh:after_response");
     const std::int64_t now = store::nowMs();

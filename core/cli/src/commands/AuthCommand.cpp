@@ -8,6 +8,7 @@
 
 #include <iomanip>
 #include <iostream>
+#include <filesystem>
 #include <ostream>
 
 #include "ledgerbridge/cli/AppContext.h"
@@ -17,6 +18,10 @@
 #include "ledgerbridge/config/Fingerprint.h"
 #include "ledgerbridge/oauth/ConnectionAuth.h"
 #include "ledgerbridge/oauth/LoginFlow.h"
+#include "ledgerbridge/host/SqlitePluginHealth.h"
+#include "ledgerbridge/host/TargetAuth.h"
+#include "ledgerbridge/loader/HostServices.h"
+#include "ledgerbridge/loader/PluginLoader.h"
 #include "ledgerbridge/store/Grants.h"
 
 namespace ledgerbridge::cli {
@@ -25,6 +30,32 @@ namespace {
 std::string formatTime(std::int64_t ms) {
     if (ms <= 0) return "-";
     return Poco::DateTimeFormatter::format(Poco::Timestamp(ms * 1000), "%Y-%m-%d %H:%M:%S UTC");
+}
+
+/// `auth login --target`: the connection's target system (an ERP such as Xero) through the
+/// flow its plugin declares; the plugin is loaded (checked first) to read its OAuth needs.
+int loginTarget(Invocation& inv, AppContext& app, const config::Connection& conn, std::chrono::seconds timeout) {
+    const config::Config& cfg = app.config();
+    host::SqlitePluginHealth health(app.store());
+    loader::BasicHostServices services;
+    loader::PluginLoader pluginLoader(loader::LoaderOptions{{cfg.pluginDir}}, services, health);
+    auto plugin = pluginLoader.load((std::filesystem::path(cfg.pluginDir) / (conn.plugin + ".so")).string());
+    if (!host::TargetAuth::needed(conn, plugin->manifest().oauth))
+        throw UsageError("Plugin '" + conn.plugin + "' of connection '" + conn.name +
+                         "' does not authorise with its target by OAuth; only `ledgerbridge auth login --connection " +
+                         conn.name + "` (Pleo) is needed.");
+    host::TargetAuth target(cfg, conn, plugin->manifest().oauth, app.store(), /*createKey=*/true);
+    oauth::LoginOptions options;
+    options.paste = inv.flag("paste");
+    options.pasteInput = &std::cin;
+    options.timeout = timeout;
+    options.preflight = false;  // identity servers such as Xero's show their own error pages
+    if (!inv.flag("no-browser") && !options.paste) options.openBrowser = oauth::openInSystemBrowser;
+    oauth::LoginResult r = target.login(options, inv.out());
+    inv.out() << "Connection '" << conn.name << "' is authorised with its target system (" << conn.plugin << ").\n"
+              << "  scopes:      " << r.grant.scopes << "\n"
+              << "  valid until: " << formatTime(r.grant.accessExpiresAt) << " (refreshed automatically)\n";
+    return 0;
 }
 
 int login(Invocation& inv) {
@@ -42,6 +73,7 @@ int login(Invocation& inv) {
             throw UsageError("--timeout takes a whole number of seconds greater than 0, not '" + *t + "'");
         }
     }
+    if (inv.flag("target")) return loginTarget(inv, app, cfg.connection(name), timeout);
     oauth::ConnectionAuth auth(cfg, name, app.store(), /*createKey=*/true);
     if (auth.keyCreated())
         inv.out() << "Created a new token key in " << cfg.tokenKey.reference.substr(5)
@@ -188,13 +220,17 @@ Command makeAuthCommand() {
     Command loginCmd{
         "login",
         "authorise a connection with Pleo (OAuth 2.0 authorization code + PKCE)",
-        "ledgerbridge auth login --connection NAME [--no-browser | --paste] [--timeout SECONDS]",
+        "ledgerbridge auth login --connection NAME [--target] [--no-browser | --paste] [--timeout SECONDS]",
         "Prints the authorisation address and opens a browser when one is available, then waits for\n"
         "Pleo to redirect back to the environment's redirect_uri (a listener on 127.0.0.1). With\n"
         "--paste, paste the address the browser was redirected to instead (for machines without a\n"
         "local browser). Creates the [state] token_key file when it is a missing file: reference.\n"
-        "The grant is stored encrypted (AES-256-GCM) and bound to the environment.",
+        "The grant is stored encrypted (AES-256-GCM) and bound to the environment.\n\n"
+        "--target authorises the connection with its target system instead (an ERP such as Xero\n"
+        "whose plugin declares OAuth needs), with the connection's target.client_id and\n"
+        "target.client_secret; the host keeps and refreshes those tokens for the plugin.",
         {{"connection", "NAME", "the connection to authorise"},
+         {"target", "", "authorise with the connection's target system instead of Pleo"},
          {"no-browser", "", "only print the address and wait; do not open a browser"},
          {"paste", "", "read the redirect address from standard input instead of listening"},
          {"timeout", "SECONDS", "how long to wait for the redirect (default 300)"}},

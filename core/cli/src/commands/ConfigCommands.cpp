@@ -65,6 +65,16 @@ int show(Invocation& inv) {
         if (!conn.apiKey.empty()) inv.out() << "api_key = " << conn.apiKey.reference << "\n";
         if (!conn.schedule.empty()) inv.out() << "schedule = " << conn.schedule << "\n";
         for (const auto& [k, v] : conn.settings) inv.out() << "setting." << k << " = " << redact(v.value) << "\n";
+        const config::TargetOAuth& t = conn.target;
+        if (t.configured()) {
+            inv.out() << "target.client_id = " << t.clientId << "\n"
+                      << "target.client_secret = " << (t.clientSecret.empty() ? "(not set)" : t.clientSecret.reference) << "\n";
+            if (!t.redirectUri.empty()) inv.out() << "target.redirect_uri = " << t.redirectUri << "\n";
+            if (!t.scopes.empty()) inv.out() << "target.scopes = " << t.scopes << "\n";
+            if (!t.authorizeUrl.empty()) inv.out() << "target.authorize_url = " << t.authorizeUrl << "\n";
+            if (!t.tokenUrl.empty()) inv.out() << "target.token_url = " << t.tokenUrl << "\n";
+            if (!t.caFile.empty()) inv.out() << "target.ca_file = " << t.caFile << "\n";
+        }
     }
     return toInt(ExitCode::Ok);
 }

@@ -43,6 +43,21 @@ struct EnvironmentProfile {
 };
 
 /// One Pleo company connected to one target plugin.
+/// The target system's OAuth client for a connection whose plugin declares OAuth needs (Xero):
+/// the host runs authorization code + PKCE against the target's identity server
+/// (`ledgerbridge auth login --connection NAME --target`) and hands the plugin access tokens.
+/// Endpoints and scopes come from the plugin's manifest unless given here.
+struct TargetOAuth {
+    std::string clientId;         ///< target.client_id; empty = the connection has no target OAuth
+    SecretRef clientSecret;       ///< target.client_secret (env:/file: reference)
+    std::string redirectUri;      ///< target.redirect_uri (default: the environment's redirect_uri)
+    std::string scopes;           ///< target.scopes (default: the manifest's)
+    std::string authorizeUrl;     ///< target.authorize_url (default: the manifest's)
+    std::string tokenUrl;         ///< target.token_url (default: the manifest's)
+    std::string caFile;           ///< target.ca_file: extra CA to trust for these endpoints (test doubles)
+    bool configured() const { return !clientId.empty(); }
+};
+
 struct Connection {
     std::string name;
     Origin origin;                ///< the [connection.NAME] header
@@ -52,6 +67,7 @@ struct Connection {
     SecretRef apiKey;             ///< with credential = api_key
     std::string schedule;         ///< cron expression or interval (service mode)
     std::map<std::string, IniValue> settings;  ///< plugin settings (setting.KEY), validated by the plugin
+    TargetOAuth target;           ///< target.* keys
 };
 
 struct Config {

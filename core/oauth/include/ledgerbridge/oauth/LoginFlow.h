@@ -12,6 +12,7 @@
 #include "ledgerbridge/config/Config.h"
 #include "ledgerbridge/oauth/AuthorizationServerClient.h"
 #include "ledgerbridge/oauth/TokenCrypto.h"
+#include "ledgerbridge/oauth/TokenManager.h"
 #include "ledgerbridge/store/Grants.h"
 #include "ledgerbridge/store/StateStore.h"
 
@@ -39,8 +40,27 @@ struct LoginResult {
 /// otherwise does nothing. Never throws; a failure only means the person opens it by hand.
 void openInSystemBrowser(const std::string& url);
 
+/// What one login is for. Pleo's side (the connection's own grant) checks the granted subject
+/// by introspection; a target system's side (an ERP such as Xero, run by the host for the
+/// plugin) stores the grant under the plugin's kind and the target fingerprint.
+struct LoginSpec {
+    std::string title;            ///< "'acme' (staging)", shown in the instructions
+    std::string redirectUri, scopes, clientId;
+    GrantKey key;                 ///< where the grant is stored (kind "pleo" or the plugin's name)
+    std::string command;          ///< the command that starts over, quoted in messages
+    std::string redirectHint;     ///< where the redirect URI is configured, e.g. "[environment.sim]"
+    bool introspect = true;       ///< ask the introspection endpoint and check the subject
+    std::string expectedSubject;  ///< a company id the introspected subject must contain ("" = any)
+};
+
+/// The spec of a Pleo login for `connection` in the active environment.
+LoginSpec pleoLoginSpec(const config::Config& config, const config::Connection& connection);
+
 class LoginFlow {
 public:
+    /// A login for any provider described by `spec`. Nothing is owned.
+    LoginFlow(LoginSpec spec, AuthorizationServerClient& client, store::StateStore& store, const TokenCrypto& crypto,
+              std::ostream& out);
     /// Nothing is owned; everything must outlive the flow. `out` receives the instructions.
     LoginFlow(const config::Config& config, const config::Connection& connection, AuthorizationServerClient& client,
               store::StateStore& store, const TokenCrypto& crypto, std::ostream& out);
@@ -52,8 +72,9 @@ public:
     LoginResult run(const LoginOptions& options);
 
 private:
-    const config::Config& config_;
-    const config::Connection& connection_;
+    LoginSpec spec_;
+    const config::Config* config_ = nullptr;          ///< Pleo logins: for binding the connection
+    const config::Connection* connection_ = nullptr;
     AuthorizationServerClient& client_;
     store::StateStore& store_;
     const TokenCrypto& crypto_;

@@ -1,0 +1,56 @@
+// OAuth 2.0 for the target side of a connection: ERPs such as Xero authorise the connector
+// with their own authorization code + PKCE flow and rotating refresh tokens. The host runs that
+// flow and keeps those tokens exactly as it keeps Pleo's (sealed at rest, single-flight
+// refresh across processes, committed before use, invalid_grant = log in again); the plugin
+// only asks the host for an access token, or has the host add it to its requests.
+//
+// Endpoints and scopes come from the plugin's manifest (OAuthSpec) unless the connection's
+// target.* keys override them; the client id and secret are the connection's target.client_id
+// and target.client_secret. The grant is stored under the plugin's name as its kind and bound
+// to a target fingerprint: the Pleo environment fingerprint plus the token endpoint and the
+// tenant (setting tenant_id), so a grant for one tenant is never used for another.
+#pragma once
+
+#include <iosfwd>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "ledgerbridge/config/Config.h"
+#include "ledgerbridge/config/Fingerprint.h"
+#include "ledgerbridge/oauth/LoginFlow.h"
+#include "ledgerbridge/oauth/TokenManager.h"
+#include "ledgerbridge/plugin.hpp"
+#include "ledgerbridge/store/StateStore.h"
+
+namespace ledgerbridge::host {
+
+class TargetAuth {
+public:
+    /// Throws ConfigError when the plugin has no OAuth needs and no endpoints are configured,
+    /// or the connection has no target.client_id. `createKey` lets a missing token-key file be
+    /// created (only `auth login` does that).
+    TargetAuth(const config::Config& config, const config::Connection& connection,
+               const std::optional<sdk::OAuthSpec>& manifestOAuth, store::StateStore& store, bool createKey = false);
+    ~TargetAuth();
+
+    /// Whether `connection` needs target OAuth for a plugin with `manifestOAuth`.
+    static bool needed(const config::Connection& connection, const std::optional<sdk::OAuthSpec>& manifestOAuth);
+
+    /// `ledgerbridge auth login --connection NAME --target`.
+    oauth::LoginResult login(const oauth::LoginOptions& options, std::ostream& out);
+    /// A valid access token for the target (refreshing when due). Throws like TokenManager.
+    std::string accessToken();
+    const oauth::GrantKey& key() const { return spec_.key; }
+    const oauth::LoginSpec& spec() const { return spec_; }
+
+private:
+    store::StateStore& store_;
+    oauth::LoginSpec spec_;
+    std::unique_ptr<oauth::HttpTransport> transport_;
+    std::unique_ptr<oauth::AuthorizationServerClient> client_;
+    std::unique_ptr<oauth::TokenCrypto> crypto_;
+    std::unique_ptr<oauth::TokenManager> tokens_;
+};
+
+}  // namespace ledgerbridge::host
