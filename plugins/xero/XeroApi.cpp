@@ -17,6 +17,12 @@ namespace ledgerbridge::xero {
 namespace {
 constexpr int kMaxRateLimitWaits = 5;                  ///< 429 waits per request
 constexpr std::int64_t kDayWindowGuessMs = 3600000;    ///< when Xero gives no Retry-After for the day
+constexpr std::int64_t kMinuteMs = 60000;
+
+std::int64_t steadyMs() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
 
 std::string lower(std::string s) {
     std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
@@ -164,7 +170,9 @@ sdk::HttpResponse XeroApi::send(const sdk::HttpRequest& req, bool write) {
         if (dayBlockedUntilMs_ > now)
             throw NotSent("Xero's daily limit of 5,000 calls for this organisation is used up; retry in " +
                           std::to_string((dayBlockedUntilMs_ - now + 999) / 1000) + " s");
+        waitForMinuteWindow();
         sdk::HttpResponse r;
+        recentCallsMs_.push_back(steadyMs());
         try {
             r = host_.http(req);
         } catch (const sdk::CancelledError&) {
@@ -176,8 +184,7 @@ sdk::HttpResponse XeroApi::send(const sdk::HttpRequest& req, bool write) {
         const std::string dayLeft = headerOf(r, "X-DayLimit-Remaining");
         const std::string minuteLeft = headerOf(r, "X-MinLimit-Remaining");
         if (dayLeft == "0" && r.status != 429) dayBlockedUntilMs_ = host_.nowMs() + kDayWindowGuessMs;
-        if (minuteLeft == "0" && r.status != 429)
-            host_.log(sdk::LogLevel::Debug, "Xero's per-minute limit is reached; the next call may be answered 429");
+        minuteUsedUp_ = minuteLeft == "0" && r.status != 429;
         if (r.status != 429) return r;
 
         const std::string problem = lower(headerOf(r, "X-Rate-Limit-Problem"));
@@ -194,6 +201,22 @@ sdk::HttpResponse XeroApi::send(const sdk::HttpRequest& req, bool write) {
                    " s as Retry-After asks");
         pause(seconds * 1000);
     }
+}
+
+void XeroApi::waitForMinuteWindow() {
+    const std::int64_t now = steadyMs();
+    while (!recentCallsMs_.empty() && recentCallsMs_.front() <= now - kMinuteMs) recentCallsMs_.pop_front();
+    if (!minuteUsedUp_) return;
+    const std::int64_t wait = recentCallsMs_.empty() ? 0 : recentCallsMs_.front() + kMinuteMs - now;
+    if (wait > config_.maxRetryWaitMs)
+        throw NotSent("Xero's per-minute limit of 60 calls for this organisation is used up (X-MinLimit-Remaining: 0); "
+                      "retry in " + std::to_string((wait + 999) / 1000) + " s");
+    if (wait > 0) {
+        host_.info("Xero's per-minute limit is used up (X-MinLimit-Remaining: 0); waiting " +
+                   std::to_string((wait + 999) / 1000) + " s");
+        pause(wait);
+    }
+    minuteUsedUp_ = false;
 }
 
 void XeroApi::pause(std::int64_t ms) const {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -82,9 +83,16 @@ private:
     /// Waits `ms`, checking for cancellation every 100 ms.
     void pause(std::int64_t ms) const;
 
+    /// Before a call when Xero said X-MinLimit-Remaining: 0: waits until the oldest of this
+    /// instance's calls of the last minute is a minute old (Xero's window is rolling), or throws
+    /// NotSent when that is longer than max_retry_wait_seconds.
+    void waitForMinuteWindow();
+
     const sdk::Host& host_;
     const XeroConfig& config_;
     std::int64_t dayBlockedUntilMs_ = 0;  ///< host clock; no request before this
+    bool minuteUsedUp_ = false;           ///< the last answer said X-MinLimit-Remaining: 0
+    std::deque<std::int64_t> recentCallsMs_;  ///< steady-clock times of this instance's calls, last minute
 };
 
 }  // namespace ledgerbridge::xero

@@ -118,7 +118,7 @@ struct XeroDouble::State {
     std::map<std::string, Tenant> tenants;
     int rateLimitCount = 0, retryAfter = 1;
     std::string problem = "minute";
-    int dayLimit = -1;
+    int dayLimit = -1, minuteLimit = -1;
     int created = 0;
     std::vector<Request> log;
     std::unique_ptr<Poco::Net::HTTPServer> server;
@@ -357,7 +357,9 @@ void XeroDouble::State::handle(Poco::Net::HTTPServerRequest& req, Poco::Net::HTT
     std::lock_guard<std::mutex> lock(mutex);
     std::pair<int, std::string> answer;
     resp.set("X-AppMinLimit-Remaining", "9999");
-    resp.set("X-MinLimit-Remaining", rateLimitCount > 0 && problem == "minute" ? "0" : "59");
+    resp.set("X-MinLimit-Remaining", rateLimitCount > 0 && problem == "minute" ? "0"
+                                     : minuteLimit >= 0                         ? std::to_string(minuteLimit)
+                                                                                : "59");
     resp.set("X-DayLimit-Remaining", std::to_string(dayLimit >= 0 ? dayLimit : 4999));
     const bool write = rec.method == "PUT" || rec.method == "POST";
     const std::string replayKey = rec.tenant + "|" + rec.method + "|" + rec.idempotencyKey;
@@ -365,6 +367,10 @@ void XeroDouble::State::handle(Poco::Net::HTTPServerRequest& req, Poco::Net::HTT
         answer = {401, R"({"Type":null,"Title":"Unauthorized","Status":401,"Detail":"AuthenticationUnsuccessful"})"};
     } else if (rec.tenant.empty()) {
         answer = {403, R"({"Type":null,"Title":"Forbidden","Status":403,"Detail":"AuthenticationUnsuccessful"})"};
+    } else if (minuteLimit == 0) {
+        resp.set("Retry-After", "60");
+        resp.set("X-Rate-Limit-Problem", "minute");
+        answer = {429, R"({"Title":"Too Many Requests","Status":429})"};
     } else if (rateLimitCount > 0 || dayLimit == 0) {
         const bool day = dayLimit == 0 || problem == "day";
         if (rateLimitCount > 0) --rateLimitCount;
@@ -376,6 +382,7 @@ void XeroDouble::State::handle(Poco::Net::HTTPServerRequest& req, Poco::Net::HTT
         answer = tenants[rec.tenant].replays[replayKey];
     } else {
         if (dayLimit > 0) resp.set("X-DayLimit-Remaining", std::to_string(--dayLimit));
+        if (minuteLimit > 0) resp.set("X-MinLimit-Remaining", std::to_string(--minuteLimit));
         try {
             answer = route(rec.method, Poco::URI(rec.target), rec.tenant, rec.contentType, body);
         } catch (const std::exception& e) {
@@ -426,6 +433,11 @@ void XeroDouble::rateLimitNext(int count, int retryAfterSeconds, const std::stri
 void XeroDouble::setDayLimit(int calls) {
     std::lock_guard<std::mutex> lock(state_->mutex);
     state_->dayLimit = calls;
+}
+
+void XeroDouble::setMinuteLimit(int calls) {
+    std::lock_guard<std::mutex> lock(state_->mutex);
+    state_->minuteLimit = calls;
 }
 
 void XeroDouble::deleteDocument(const std::string& tenant, const std::string& collection, const std::string& id) {

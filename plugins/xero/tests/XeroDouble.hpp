@@ -53,6 +53,9 @@ public:
     void rateLimitNext(int count, int retryAfterSeconds, const std::string& problem = "minute");
     /// X-DayLimit-Remaining starts at `calls` and counts down; at 0 every request gets 429 (day).
     void setDayLimit(int calls);
+    /// X-MinLimit-Remaining starts at `calls` and counts down; at 0 requests get 429 (minute,
+    /// Retry-After 60).
+    void setMinuteLimit(int calls);
     /// Marks a document DELETED (as a user deleting it in Xero would).
     void deleteDocument(const std::string& tenant, const std::string& collection, const std::string& id);
 

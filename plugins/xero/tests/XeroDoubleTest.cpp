@@ -241,6 +241,17 @@ TEST_F(XeroDoubleTest, AUsedUpDailyLimitIsReportedRetryableAndStopsCalling) {
     EXPECT_NE(late[0].message.find("daily limit"), std::string::npos) << late[0].message;
 }
 
+TEST_F(XeroDoubleTest, AUsedUpMinuteLimitIsRespectedBeforeTheNextCall) {
+    xero.setMinuteLimit(2);  // the lookup and the create; X-MinLimit-Remaining then says 0
+    EXPECT_EQ(client->push({entry("E-m1", "card_purchase")})[0].kind, OutcomeKind::Posted);
+    const std::size_t calls = xero.requests().size();
+    const auto out = client->push({entry("E-m2", "card_purchase")});  // the window is a minute > 5 s allowed
+    ASSERT_EQ(out.size(), 1u);
+    EXPECT_EQ(out[0].kind, OutcomeKind::Retryable);
+    EXPECT_NE(out[0].message.find("per-minute limit"), std::string::npos) << out[0].message;
+    EXPECT_EQ(xero.requests().size(), calls) << "a call was sent into a used-up minute";
+}
+
 TEST_F(XeroDoubleTest, ALostResponseIsUnknownAndLookupByReferenceFindsTheDocument) {
     host->loseResponse = [](const sdk::HttpRequest& r) {
         return r.method == "PUT" && r.url.find("/BankTransactions?") != std::string::npos;
