@@ -38,11 +38,14 @@ function(ledgerbridge_add_plugin name)
   endif()
 endfunction()
 
-# ledgerbridge_add_conformance_test(<test-name> PLUGIN <plugin-target> SETTINGS <file>)
+# ledgerbridge_add_conformance_test(<test-name> PLUGIN <plugin-target> SETTINGS <file>
+#                                   [SOURCES <your .cpp ...>] [LIBRARIES <targets ...>])
 # Builds the conformance kit (GoogleTest) as executable <test-name> and registers it with CTest,
 # pointed at the plugin target's file and the settings file (see the SDK README for its format).
+# SOURCES/LIBRARIES are linked into the kit binary: an HTTP plugin registers its network there
+# (testkit::setHttpResponderFactory, e.g. forwarding to a local double of its target system).
 function(ledgerbridge_add_conformance_test name)
-  cmake_parse_arguments(ARG "" "PLUGIN;SETTINGS" "" ${ARGN})
+  cmake_parse_arguments(ARG "" "PLUGIN;SETTINGS" "SOURCES;LIBRARIES" ${ARGN})
   if(NOT ARG_PLUGIN OR NOT ARG_SETTINGS)
     message(FATAL_ERROR "ledgerbridge_add_conformance_test(${name}): PLUGIN and SETTINGS are required")
   endif()
@@ -54,10 +57,10 @@ function(ledgerbridge_add_conformance_test name)
   endif()
   find_package(Threads REQUIRED)
   file(GLOB kit_sources "${LEDGERBRIDGE_TESTKIT_DIR}/src/*.cpp")
-  add_executable(${name} ${kit_sources})
+  add_executable(${name} ${kit_sources} ${ARG_SOURCES})
   target_include_directories(${name} PRIVATE "${LEDGERBRIDGE_TESTKIT_DIR}/include")
   target_link_libraries(${name} PRIVATE LedgerBridgeSDK::sdk GTest::gtest Boost::filesystem Threads::Threads
-                                        ${CMAKE_DL_LIBS})
+                                        ${CMAKE_DL_LIBS} ${ARG_LIBRARIES})
   target_compile_features(${name} PRIVATE cxx_std_17)
   add_dependencies(${name} ${ARG_PLUGIN})
   get_filename_component(settings "${ARG_SETTINGS}" ABSOLUTE)

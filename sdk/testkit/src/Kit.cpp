@@ -1,6 +1,8 @@
 // The conformance kit's shared fixture: settings file, plugin loading, sample entries.
 #include "ledgerbridge/testkit/Kit.hpp"
 
+#include <atomic>
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -157,7 +159,21 @@ std::map<std::string, std::string> snapshot(const std::string& dir) {
     return out;
 }
 
+namespace {
+HttpResponderFactory& responderFactory() {
+    static HttpResponderFactory factory;
+    return factory;
+}
+}  // namespace
+
+bool setHttpResponderFactory(HttpResponderFactory factory) {
+    responderFactory() = std::move(factory);
+    return true;
+}
+
 Instance::Instance() : tmp(freshTempDir()) {
+    static std::atomic<int> instances{0};
+    if (responderFactory()) host.responder = responderFactory()(++instances);
     const lb_plugin_api* api = pluginApi();
     client = std::make_unique<sdk::PluginClient>(api, host, api->describe()->name);
     client->configure(settingsFor(tmp));

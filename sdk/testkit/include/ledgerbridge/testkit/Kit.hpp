@@ -5,6 +5,7 @@
 // the same library_info check, rtld_now|rtld_local load and version negotiation as the host.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -55,6 +56,19 @@ sdk::Entry unknownTaxEntry(const std::string& id);
 
 /// Every regular file below `dir` with its size and content hash, for side-effect checks.
 std::map<std::string, std::string> snapshot(const std::string& dir);
+
+/// Network for plugins that talk to their target system over HTTP. The kit's MemoryHost has
+/// none; register a factory and every Instance's host gets a responder from it (`instance`
+/// counts from 1, so each instance can be its own tenant of a test double). Typically the
+/// responder forwards the request to a local double of the target system. Register before the
+/// tests run — from a static initializer in a source file linked into the kit binary:
+///
+///   static const bool registered = ledgerbridge::testkit::setHttpResponderFactory(
+///       [](int instance) { return [instance](const ledgerbridge::sdk::HttpRequest& r) { ... }; });
+using HttpResponder = std::function<sdk::HttpResponse(const sdk::HttpRequest&)>;
+using HttpResponderFactory = std::function<HttpResponder(int instance)>;
+/// Returns true (for use in static initializers).
+bool setHttpResponderFactory(HttpResponderFactory factory);
 
 /// A configured instance on its own temp dir and MemoryHost.
 struct Instance {
