@@ -1,17 +1,172 @@
-// `ledgerbridge plugins`: placeholder until the plugin SDK issue lands.
+// `ledgerbridge plugins`: what is in the plugin folder and whether it may run (list), what one
+// file is before and after loading (inspect), whether a connection's plugin can reach its
+// target with the connection's settings (check), and lifting a crash quarantine (enable).
+// All through the host's loader, so the same file checks and quarantine apply as in a run.
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+
+#include <filesystem>
+#include <iomanip>
 #include <ostream>
 
+#include "ledgerbridge/cli/AppContext.h"
 #include "ledgerbridge/cli/Commands.h"
+#include "ledgerbridge/common/Exception.h"
 #include "ledgerbridge/common/ExitCode.h"
+#include "ledgerbridge/host/ConfiguredPlugin.h"
+#include "ledgerbridge/host/SqlitePluginHealth.h"
+#include "ledgerbridge/loader/HostServices.h"
+#include "ledgerbridge/loader/PluginLoader.h"
 
 namespace ledgerbridge::cli {
+namespace {
+
+const char* settingType(sdk::SettingType t) {
+    switch (t) {
+        case sdk::SettingType::Int: return "integer";
+        case sdk::SettingType::Bool: return "true|false";
+        case sdk::SettingType::Path: return "path";
+        default: return "text";
+    }
+}
+
+int list(Invocation& inv) {
+    AppContext app(inv);
+    const config::Config& cfg = app.config();
+    host::SqlitePluginHealth health(app.store());
+    loader::BasicHostServices services;
+    loader::PluginLoader pluginLoader(loader::LoaderOptions{{cfg.pluginDir}}, services, health);
+    auto rows = pluginLoader.list();
+    bool allOk = true;
+    for (const auto& r : rows) allOk = allOk && r.status == "ok";
+    if (inv.flag("json")) {
+        Poco::JSON::Array arr;
+        for (const auto& r : rows) {
+            Poco::JSON::Object o(Poco::JSON_PRESERVE_KEY_ORDER);
+            o.set("name", r.name);
+            o.set("version", r.version);
+            o.set("abi", r.abi);
+            o.set("capabilities", r.capabilities);
+            o.set("maturity", r.maturity);
+            o.set("path", r.path);
+            o.set("status", r.status);
+            arr.add(o);
+        }
+        arr.stringify(inv.out(), 2);
+        inv.out() << '\n';
+        return allOk ? 0 : toInt(ExitCode::PluginFailure);
+    }
+    if (rows.empty()) {
+        inv.out() << "No plugins in " << cfg.pluginDir << " (set [plugins] dir).\n";
+        return 0;
+    }
+    inv.out() << std::left << std::setw(10) << "NAME" << std::setw(9) << "VERSION" << std::setw(6) << "ABI" << std::setw(46)
+              << "CAPABILITIES" << "STATUS\n";
+    for (const auto& r : rows) {
+        std::string name = r.name.empty() ? std::filesystem::path(r.path).stem().string() : r.name;
+        inv.out() << std::left << std::setw(10) << name << std::setw(9) << (r.version.empty() ? "-" : r.version) << std::setw(6)
+                  << (r.abi.empty() ? "-" : r.abi) << std::setw(46) << (r.capabilities.empty() ? "-" : r.capabilities)
+                  << r.status << "\n";
+    }
+    inv.out() << "\nfolder: " << cfg.pluginDir << "\n";
+    return allOk ? 0 : toInt(ExitCode::PluginFailure);
+}
+
+int inspect(Invocation& inv) {
+    if (inv.positional().size() != 1) throw UsageError("plugins inspect takes one plugin file, e.g. plugins inspect csv.so");
+    AppContext app(inv);
+    const config::Config& cfg = app.config();
+    std::string file = inv.positional()[0];
+    if (file.find('/') == std::string::npos) file = (std::filesystem::path(cfg.pluginDir) / file).string();
+    host::SqlitePluginHealth health(app.store());
+    loader::BasicHostServices services;
+    loader::PluginLoader pluginLoader(loader::LoaderOptions{{cfg.pluginDir}}, services, health);
+    loader::PluginInspection i = pluginLoader.inspect(file, !inv.flag("no-load"));
+    std::ostream& out = inv.out();
+    out << "file:          " << i.path << "\n";
+    out << "entry symbols: ";
+    for (std::size_t k = 0; k < i.entrySymbols.size(); ++k) out << (k ? ", " : "") << i.entrySymbols[k];
+    out << (i.entrySymbols.empty() ? "(none)" : "") << "\n";
+    if (!i.refusal.empty()) {
+        out << "refused:       " << i.refusal << "\n";
+        return toInt(ExitCode::PluginFailure);
+    }
+    if (!i.loaded) {
+        out << "checks:        passed (not loaded: --no-load)\n";
+        return 0;
+    }
+    const sdk::Manifest& m = i.manifest;
+    out << "name:          " << m.name << " " << m.version << " (ABI " << i.abiMajor << "." << i.abiMinor << ")\n"
+        << "target:        " << m.targetSystem << "\n"
+        << "description:   " << m.description << "\n"
+        << "capabilities:  " << loader::capabilityNames(m.capabilities) << "\n";
+    if (m.oauth)
+        out << "target OAuth:  " << m.oauth->authorizeUrl << " (scopes: " << m.oauth->scopes
+            << "); run `ledgerbridge auth login --connection NAME --target`\n";
+    out << "settings:\n";
+    for (const auto& s : m.settings)
+        out << "  " << std::left << std::setw(24) << s.key << std::setw(11) << settingType(s.type)
+            << (s.secret ? "secret (env:/file: reference) " : "") << (s.defaultValue ? "default " + (s.defaultValue->empty() ? "\"\"" : *s.defaultValue) : "required")
+            << (s.description.empty() ? "" : " — " + s.description) << "\n";
+    return 0;
+}
+
+int check(Invocation& inv) {
+    if (inv.positional().size() != 1) throw UsageError("plugins check takes one connection name, e.g. plugins check acme");
+    AppContext app(inv);
+    const config::Config& cfg = app.config(true);
+    const std::string name = inv.positional()[0];
+    host::ConfiguredPlugin configured(cfg, name, app.store(), nullptr);
+    configured.session().check();
+    inv.out() << "Connection '" << name << "': plugin " << configured.plugin()->name() << " "
+              << configured.plugin()->manifest().version << " is configured and its check passed ("
+              << configured.targetRequests() << " requests to the target, nothing written).\n";
+    return 0;
+}
+
+int enable(Invocation& inv) {
+    if (inv.positional().size() != 1) throw UsageError("plugins enable takes one plugin name, e.g. plugins enable csv");
+    AppContext app(inv);
+    const std::string name = inv.positional()[0];
+    host::SqlitePluginHealth health(app.store());
+    auto reason = health.quarantined(name);
+    health.enable(name);
+    if (reason)
+        inv.out() << "Plugin '" << name << "' is enabled again (it was quarantined: " << *reason
+                  << "). If it keeps crashing it is quarantined again after " << loader::kQuarantineAfterCrashes
+                  << " crashes in a row.\n";
+    else
+        inv.out() << "Plugin '" << name << "' was not quarantined; nothing to do.\n";
+    return 0;
+}
+
+}  // namespace
 
 Command makePluginsCommand() {
-    return Command{"plugins", "list, inspect, check and enable export plugins (not yet available)", "ledgerbridge plugins", "", {}, {},
-                   [](Invocation& inv) {
-                       inv.err() << "ledgerbridge: 'plugins' is not yet available in this build\n";
-                       return toInt(ExitCode::Failure);
-                   }};
+    Command listCmd{"list", "every plugin in the plugin folder: name, version, ABI, capabilities, status",
+                    "ledgerbridge plugins list [--json]",
+                    "Runs the loader's checks on every *.so in [plugins] dir (location, owner and mode, entry\n"
+                    "symbol and ABI before loading, quarantine). Exit code 5 when any plugin would be refused.",
+                    {{"json", "", "machine-readable output"}}, {}, list};
+    Command inspectCmd{"inspect", "what a plugin file is: the checks before loading, then its manifest",
+                       "ledgerbridge plugins inspect FILE [--no-load]",
+                       "FILE is a path, or a file name in [plugins] dir. --no-load stops after the checks that\n"
+                       "run no plugin code (boost::dll::library_info).",
+                       {{"no-load", "", "only the checks that run no plugin code"}}, {}, inspect};
+    Command checkCmd{"check", "load a connection's plugin with its settings and run the plugin's check",
+                     "ledgerbridge plugins check CONNECTION",
+                     "Credentials and connectivity of the target, without writing anything. Exit code 5 with\n"
+                     "the plugin's message when the check fails.",
+                     {}, {}, check};
+    Command enableCmd{"enable", "lift the crash quarantine of a plugin", "ledgerbridge plugins enable NAME",
+                      "A plugin that crashed the process three times in a row is quarantined (refused) until\n"
+                      "it is enabled again here, shared by every process using this state directory.",
+                      {}, {}, enable};
+    Command cmd;
+    cmd.name = "plugins";
+    cmd.summary = "list, inspect, check and enable export plugins";
+    cmd.subcommands = {listCmd, inspectCmd, checkCmd, enableCmd};
+    return cmd;
 }
 
 }  // namespace ledgerbridge::cli

@@ -1,0 +1,107 @@
+// `ledgerbridge plugins list|inspect|check|enable` in-process, on a plugin folder of its own
+// holding the real CSV plugin and a file that only pretends to be a plugin; quarantine is the
+// state store's, shared with runs.
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "ledgerbridge/cli/Commands.h"
+#include "ledgerbridge/store/PluginHealth.h"
+#include "ledgerbridge/store/StateStore.h"
+
+using namespace ledgerbridge;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Result {
+    int code;
+    std::string out, err;
+};
+
+class PluginsCommand : public ::testing::Test {
+protected:
+    void SetUp() override {
+        dir = fs::temp_directory_path() / ("lb-plugins-" + std::to_string(::getpid()) + "-" +
+                                           ::testing::UnitTest::GetInstance()->current_test_info()->name());
+        fs::remove_all(dir);
+        fs::create_directories(dir / "plugins");
+        fs::create_directories(dir / "out");
+        const char* bin = std::getenv("LEDGERBRIDGE_BINARY_DIR");
+        ASSERT_NE(bin, nullptr);
+        fs::copy_file(fs::path(bin) / "lib/ledgerbridge/plugins/csv.so", dir / "plugins/csv.so");
+        std::ofstream(dir / "plugins/fake.so") << "not an ELF file";
+        ::setenv("LB_PLUGINS_TEST_SECRET", "plugins-test-client-secret", 1);
+        config = (dir / "ledgerbridge.ini").string();
+        std::ofstream(config) << "environment = local\n[state]\ndir = state\ntoken_key = env:LB_PLUGINS_TEST_SECRET\n"
+                                 "[plugins]\ndir = plugins\n[environment.local]\nauth_url = https://127.0.0.1:9\n"
+                                 "api_url = https://127.0.0.1:9\nclient_id = demo\nclient_secret = env:LB_PLUGINS_TEST_SECRET\n"
+                                 "[connection.acme]\ncompany_id = 6d1f3c2a-0b4e-4a8e-9c41-2f6b5d7e8a90\nplugin = csv\n"
+                                 "setting.output_dir = out\n"
+                                 "[connection.broken]\ncompany_id = 6d1f3c2a-0b4e-4a8e-9c41-2f6b5d7e8a91\nplugin = csv\n"
+                                 "setting.output_dir = missing-folder\n";
+    }
+    void TearDown() override { fs::remove_all(dir); }
+    Result cli(std::vector<std::string> args) {
+        args.insert(args.begin(), {"--config", config});
+        std::ostringstream out, err;
+        int code = cli::runCli(args, out, err);
+        return {code, out.str(), err.str()};
+    }
+    fs::path dir;
+    std::string config;
+};
+
+}  // namespace
+
+TEST_F(PluginsCommand, ListShowsEachPluginAndRefusesAFakeOne) {
+    auto r = cli({"plugins", "list"});
+    EXPECT_EQ(r.code, 5) << "a refused plugin in the folder is exit code 5\n" << r.out << r.err;
+    EXPECT_NE(r.out.find("csv       1.0.0    1.0   idempotency-keys,lookup,dry-run"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("fake"), std::string::npos) << r.out;
+    auto json = cli({"plugins", "list", "--json"});
+    EXPECT_NE(json.out.find("\"status\": \"ok\""), std::string::npos) << json.out;
+}
+
+TEST_F(PluginsCommand, InspectShowsTheManifestAndRefusesWithoutRunningCode) {
+    auto r = cli({"plugins", "inspect", "csv.so"});
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_NE(r.out.find("entry symbols: ledgerbridge_plugin_abi_1"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("name:          csv 1.0.0 (ABI 1.0)"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("output_dir"), std::string::npos) << r.out;
+    auto fake = cli({"plugins", "inspect", "fake.so"});
+    EXPECT_EQ(fake.code, 5);
+    EXPECT_NE(fake.out.find("refused:"), std::string::npos) << fake.out;
+}
+
+TEST_F(PluginsCommand, CheckRunsThePluginsCheckWithTheConnectionsSettings) {
+    auto ok = cli({"plugins", "check", "acme"});
+    EXPECT_EQ(ok.code, 0) << ok.err;
+    EXPECT_NE(ok.out.find("its check passed"), std::string::npos) << ok.out;
+    auto bad = cli({"plugins", "check", "broken"});
+    EXPECT_EQ(bad.code, 5) << bad.out << bad.err;
+    EXPECT_NE(bad.err.find("missing-folder"), std::string::npos) << bad.err;
+    auto unknown = cli({"plugins", "check", "nope"});
+    EXPECT_EQ(unknown.code, 2) << unknown.err;
+}
+
+TEST_F(PluginsCommand, AQuarantinedPluginIsRefusedUntilEnabled) {
+    {
+        store::StateStore s((dir / "state").string());
+        store::PluginHealth(s).quarantine("csv", "crashed 3 times in a row (last in push)");
+    }
+    auto listed = cli({"plugins", "list"});
+    EXPECT_NE(listed.out.find("quarantined"), std::string::npos) << listed.out;
+    auto check = cli({"plugins", "check", "acme"});
+    EXPECT_EQ(check.code, 5);
+    EXPECT_NE(check.err.find("plugins enable csv"), std::string::npos) << check.err;
+    auto enabled = cli({"plugins", "enable", "csv"});
+    EXPECT_EQ(enabled.code, 0);
+    EXPECT_NE(enabled.out.find("enabled again"), std::string::npos) << enabled.out;
+    EXPECT_EQ(cli({"plugins", "check", "acme"}).code, 0);
+}

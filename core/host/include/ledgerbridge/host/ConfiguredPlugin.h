@@ -1,0 +1,56 @@
+// A connection's plugin, ready to use: checked and loaded by the loader (crash quarantine in
+// the state store), its host services (state under the connection's fingerprint, secrets,
+// target HTTP with TLS verification and retries, the target's OAuth token when it needs one),
+// and one session configured with the connection's settings — secret settings resolved from
+// their references, path settings made absolute against the config file's folder.
+// `ledgerbridge run` and `ledgerbridge plugins check` both start here.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <string>
+
+#include "ledgerbridge/config/Config.h"
+#include "ledgerbridge/host/SqlitePluginHealth.h"
+#include "ledgerbridge/host/StoreHostServices.h"
+#include "ledgerbridge/host/TargetAuth.h"
+#include "ledgerbridge/http/ResilientClient.h"
+#include "ledgerbridge/loader/PluginLoader.h"
+#include "ledgerbridge/store/StateStore.h"
+
+namespace ledgerbridge::host {
+
+class ConfiguredPlugin {
+public:
+    /// Throws ConfigError (unknown connection, a secret setting written inline, no target
+    /// OAuth client), PluginError (cannot be loaded or configured, quarantined),
+    /// ReauthorizationRequired/AuthError (the target's grant is missing or gone). `cancel` may be
+    /// null; everything referenced must outlive this object.
+    ConfiguredPlugin(const config::Config& config, const std::string& connection, store::StateStore& store,
+                     const std::atomic<bool>* cancel);
+    ~ConfiguredPlugin();
+
+    const std::shared_ptr<loader::LoadedPlugin>& plugin() const { return plugin_; }
+    /// The configured session (owned here; closes before the services it may call).
+    loader::PluginSession& session() { return *session_; }
+    /// Hands the session to a longer-lived owner (the export engine's target).
+    std::unique_ptr<loader::PluginSession> takeSession() { return std::move(session_); }
+    /// The settings as given to configure(), secrets included: do not print.
+    const std::vector<std::pair<std::string, std::string>>& settings() const { return settings_; }
+    /// Requests the plugin made to its target so far.
+    std::int64_t targetRequests() const { return targetClient_ ? targetClient_->stats().requests : 0; }
+
+private:
+    SqlitePluginHealth health_;
+    StoreHostServices services_;
+    loader::PluginLoader loader_;
+    std::shared_ptr<loader::LoadedPlugin> plugin_;
+    std::vector<std::pair<std::string, std::string>> settings_;
+    std::unique_ptr<TargetAuth> targetAuth_;
+    std::unique_ptr<oauth::PocoHttpTransport> targetTransport_;
+    std::unique_ptr<http::RateLimiter> targetLimiter_;
+    std::unique_ptr<http::ResilientClient> targetClient_;
+    std::unique_ptr<loader::PluginSession> session_;
+};
+
+}  // namespace ledgerbridge::host

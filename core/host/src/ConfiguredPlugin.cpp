@@ -1,0 +1,104 @@
+// A connection's plugin, loaded and configured: see ConfiguredPlugin.h.
+#include "ledgerbridge/host/ConfiguredPlugin.h"
+
+#include <Poco/String.h>
+
+#include <filesystem>
+
+#include "ledgerbridge/common/Exception.h"
+#include "ledgerbridge/config/Fingerprint.h"
+#include "ledgerbridge/config/Secret.h"
+
+namespace ledgerbridge::host {
+namespace fs = std::filesystem;
+
+ConfiguredPlugin::ConfiguredPlugin(const config::Config& config, const std::string& name, store::StateStore& store,
+                                   const std::atomic<bool>* cancel)
+    : health_(store),
+      services_(store, config::environmentFingerprint(config.activeProfile(), config.connection(name).companyId).value, cancel),
+      loader_(loader::LoaderOptions{{config.pluginDir}}, services_, health_) {
+    const config::Connection& conn = config.connection(name);
+    plugin_ = loader_.load((fs::path(config.pluginDir) / (conn.plugin + ".so")).string());
+
+    const fs::path configDir = config.file.empty() ? fs::current_path() : fs::path(config.file).parent_path();
+    for (const auto& [key, value] : conn.settings) {
+        bool secret = false, path = false;
+        for (const auto& spec : plugin_->manifest().settings)
+            if (spec.key == key) {
+                secret = spec.secret;
+                path = spec.type == sdk::SettingType::Path;
+            }
+        if (secret) {
+            if (!config::isSecretReference(value.value))
+                throw ConfigError(value.origin.str() + ": connection." + name + ".setting." + key + ": plugin '" +
+                                  conn.plugin + "' declares this setting secret; write env:VARIABLE or "
+                                  "file:/path instead of the value");
+            std::string resolved = config::resolveSecret({value.value, value.origin, "connection." + name + ".setting." + key});
+            services_.setSecret(key, resolved);
+            settings_.emplace_back(key, resolved);
+        } else if (path && !value.value.empty() && fs::path(value.value).is_relative()) {
+            // Like every path in the config file: relative to the file's folder, not to
+            // wherever the process happens to be started.
+            settings_.emplace_back(key, (configDir / value.value).lexically_normal().string());
+        } else {
+            settings_.emplace_back(key, value.value);
+        }
+    }
+
+    // The target system's OAuth grant, when the plugin authorises with one (Xero): checked
+    // now, so a missing or revoked grant stops with the command that fixes it.
+    if (TargetAuth::needed(conn, plugin_->manifest().oauth)) {
+        targetAuth_ = std::make_unique<TargetAuth>(config, conn, plugin_->manifest().oauth, store);
+        targetAuth_->accessToken();
+        services_.setAccessToken([this]() -> std::optional<std::string> { return targetAuth_->accessToken(); });
+    }
+
+    // The plugin's own requests to its target: the same TLS rules (system CAs plus the
+    // environment's CA file, so a local test double can be trusted), retries and Retry-After.
+    // Requests without an idempotency key are not resent after a network error.
+    const config::EnvironmentProfile& profile = config.activeProfile();
+    config::EnvironmentProfile targetProfile;
+    targetProfile.name = "target of " + name;
+    targetProfile.caFile = profile.caFile;
+    targetProfile.allowHttp = profile.allowHttp;
+    targetTransport_ = std::make_unique<oauth::PocoHttpTransport>(targetProfile);
+    targetLimiter_ = std::make_unique<http::RateLimiter>(0);  // the plugin knows its target's limits
+    targetClient_ = std::make_unique<http::ResilientClient>(conn.plugin, *targetTransport_, *targetLimiter_,
+                                                            http::RetryOptions{}, cancel);
+    const std::string pluginName = conn.plugin;
+    services_.setHttp([this, name, pluginName](const loader::HttpRequest& request, bool useTargetToken,
+                                               std::string& error) -> std::optional<loader::HttpResponse> {
+        http::HttpRequest out;
+        out.method = request.method;
+        out.url = request.url;
+        bool idempotent = request.method == "GET" || request.method == "PUT" || request.method == "DELETE";
+        for (const auto& [k, v] : request.headers) {
+            if (Poco::icompare(k, "Content-Type") == 0)
+                out.contentType = v;
+            else
+                out.headers.emplace_back(k, v);
+            if (Poco::icompare(k, "Idempotency-Key") == 0) idempotent = true;
+        }
+        out.body = request.body;
+        if (useTargetToken) {
+            auto token = services_.accessToken(pluginName);
+            if (!token) {
+                error = "connection '" + name + "' has no access token for " + pluginName + "'s target system";
+                return std::nullopt;
+            }
+            out.headers.emplace_back("Authorization", "Bearer " + *token);
+        }
+        http::HttpResponse r = targetClient_->send(out, idempotent);
+        return loader::HttpResponse{r.status, r.headers, r.body};
+    });
+
+    // Opened last, after everything it may call during its life.
+    session_ = plugin_->open();
+    session_->configure(settings_);
+}
+
+ConfiguredPlugin::~ConfiguredPlugin() {
+    session_.reset();  // close before the services it may call
+}
+
+}  // namespace ledgerbridge::host
