@@ -19,15 +19,16 @@ extern char** environ;
 namespace ledgerbridge::config {
 namespace {
 
-const std::set<std::string> kTopKeys = {"environment", "state.dir", "state.token_key", "log.level",
-                                        "log.format",  "log.file",  "plugins.dir"};
+const std::set<std::string> kTopKeys = {"environment",    "state.dir",      "state.token_key",        "log.level",
+                                        "log.format",     "log.file",       "plugins.dir",            "service.listen",
+                                        "service.webhook_secret", "service.grace_period"};
 const std::set<std::string> kProfileKeys = {"auth_url", "api_url",  "client_id", "client_secret", "redirect_uri",
                                             "scopes",   "ca_file", "resolve",   "allow_http"};
 const std::set<std::string> kConnectionKeys = {"company_id",           "plugin",           "credential",
                                                "api_key",              "schedule",         "target.client_id",
                                                "target.client_secret", "target.redirect_uri", "target.scopes",
                                                "target.authorize_url", "target.token_url", "target.ca_file"};
-const std::set<std::string> kTopSections = {"state", "log", "plugins"};
+const std::set<std::string> kTopSections = {"state", "log", "plugins", "service"};
 
 std::string join(const std::set<std::string>& s) {
     std::string out;
@@ -130,7 +131,7 @@ private:
                          section.rfind("connection.", 0) == 0;
             if (!known)
                 problem(at, "[" + section + "]", "unknown section",
-                        "known sections: [state], [log], [plugins], [environment.NAME], [connection.NAME]");
+                        "known sections: [state], [log], [plugins], [service], [environment.NAME], [connection.NAME]");
         }
         for (const auto& [key, v] : doc_.values()) {
             auto dot = key.find('.');
@@ -167,6 +168,34 @@ private:
         if (!formats.count(cfg.logFormat))
             problem(originOf("log.format"), "log.format", "'" + cfg.logFormat + "' is not a log format", "use one of " + join(formats));
         cfg.tokenKey = secretRef("state.token_key");
+        readService(cfg);
+    }
+
+    // [service]: read by `ledgerbridge serve` (service::serviceOptionsFromConfig); checked here
+    // so `config validate` reports a bad value with its line like any other.
+    void readService(Config& cfg) {
+        cfg.webhookSecret = secretRef("service.webhook_secret");  // refuses an inline secret with its line
+        std::string grace = get("service.grace_period");
+        if (!grace.empty()) {
+            std::size_t digits = 0;
+            while (digits < grace.size() && std::isdigit(static_cast<unsigned char>(grace[digits]))) ++digits;
+            std::string unit = grace.substr(digits);
+            if (digits == 0 || digits > 6 || !(unit.empty() || unit == "s" || unit == "m"))
+                problem(originOf("service.grace_period"), "service.grace_period", "'" + grace + "' is not a duration",
+                        "write seconds like 30s or minutes like 2m");
+        }
+        std::string listen = get("service.listen");
+        if (!listen.empty()) {
+            auto colon = listen.rfind(':');
+            std::string host = colon == std::string::npos ? "" : listen.substr(0, colon);
+            std::string port = colon == std::string::npos ? "" : listen.substr(colon + 1);
+            bool portOk = !port.empty() && port.size() <= 5 &&
+                          std::all_of(port.begin(), port.end(), [](unsigned char c) { return std::isdigit(c); }) &&
+                          std::stoi(port) <= 65535;
+            if (!portOk || (host != "127.0.0.1" && host != "localhost" && host != "[::1]" && host != "::1"))
+                problem(originOf("service.listen"), "service.listen", "'" + listen + "' is not a loopback host:port",
+                        "the service listens on loopback only, e.g. 127.0.0.1:9464; put a TLS reverse proxy in front for webhooks");
+        }
     }
 
     SecretRef secretRef(const std::string& key) {

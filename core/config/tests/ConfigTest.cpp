@@ -168,10 +168,25 @@ TEST(Config, TargetOAuthKeysAreReadAndChecked) {
     EXPECT_FALSE(inline_.problems.empty()) << "an inline target secret is refused";
 }
 
+TEST(Config, ServiceSectionIsCheckedWithLines) {
+    auto good = parse(std::string(kGood) + "[service]\nlisten = 127.0.0.1:9464\nwebhook_secret = env:LB_WEBHOOK\n"
+                                           "grace_period = 45s\n");
+    EXPECT_TRUE(good.problems.empty()) << problemsText(good);
+    auto bad = parse(std::string(kGood) + "[service]\nlisten = 0.0.0.0:80\nwebhook_secret = whsec_inline\n"
+                                          "grace_period = soon\n");
+    EXPECT_TRUE(hasProblem(bad, "lb.ini:27: service.listen: '0.0.0.0:80' is not a loopback host:port (the service listens "
+                                "on loopback only, e.g. 127.0.0.1:9464; put a TLS reverse proxy in front for webhooks)"))
+        << problemsText(bad);
+    EXPECT_TRUE(hasProblem(bad, "lb.ini:29: service.grace_period: 'soon' is not a duration (write seconds like 30s or "
+                                "minutes like 2m)"))
+        << problemsText(bad);
+    EXPECT_NE(problemsText(bad).find("lb.ini:28: service.webhook_secret"), std::string::npos) << problemsText(bad);
+}
+
 TEST(Config, UnknownSectionsAndKeysAreNamedWithTheKnownOnes) {
     auto r = parse(std::string(kGood) + "[stat]\ndir = x\n[log]\n");
     EXPECT_TRUE(hasProblem(r, "lb.ini:26: [stat]: unknown section (known sections: [state], [log], [plugins], "
-                              "[environment.NAME], [connection.NAME])"))
+                              "[service], [environment.NAME], [connection.NAME])"))
         << problemsText(r);
     std::string text = kGood;
     text.replace(text.find("level = debug"), 13, "lvl = debug");

@@ -77,7 +77,10 @@ ServiceOptions serviceOptionsFromConfig(const config::Config& config) {
                               "\" is not a duration; write seconds like 30s or minutes like 2m.");
         o.gracePeriod = std::chrono::seconds(std::stoll(t.substr(0, digits)) * (unit == "m" ? 60 : 1));
     }
-    if (const auto* v = find("service.webhook_secret")) {
+    if (!config.webhookSecret.empty()) {
+        o.webhookSecret = config::resolveSecret(config.webhookSecret);
+    } else if (const auto* v = find("service.webhook_secret")) {
+        // A Config built by hand (tests) rather than by the loader.
         if (!config::isSecretReference(v->value))
             throw ConfigError(v->origin.str() + ": service.webhook_secret must name where the secret lives "
                               "(env:NAME or file:PATH), never hold it inline.");

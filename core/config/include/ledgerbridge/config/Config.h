@@ -78,6 +78,7 @@ struct Config {
     std::vector<Connection> connections;
     std::string stateDir;         ///< absolute
     SecretRef tokenKey;           ///< AES-256 key protecting tokens at rest
+    SecretRef webhookSecret;      ///< [service] webhook_secret (whsec_...), file: made absolute
     std::string pluginDir;        ///< absolute
     std::string logLevel = "info";
     std::string logFormat = "auto";

@@ -15,6 +15,8 @@ class CancelFlag {
 public:
     bool requested() const noexcept { return flag_.load(std::memory_order_acquire); }
     void request() noexcept { flag_.store(true, std::memory_order_release); }
+    /// The flag itself, for code that takes a `const std::atomic<bool>*` (the export engine).
+    const std::atomic<bool>* raw() const noexcept { return &flag_; }
 
 private:
     std::atomic<bool> flag_{false};
