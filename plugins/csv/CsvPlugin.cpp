@@ -54,8 +54,7 @@ void CsvPlugin::push(const std::vector<sdk::Entry>& batch, sdk::OutcomeSink& out
     }
     for (const auto& [path, indexes] : byFile) {
         host().throwIfCancelled();  // between files: what is written stays reported
-        CsvFile file(path, config_.format);
-        file.load();
+        CsvFile& file = openFile(path);
         std::string records;
         std::set<std::string> added;
         for (std::size_t i : indexes) {
@@ -63,9 +62,22 @@ void CsvPlugin::push(const std::vector<sdk::Entry>& batch, sdk::OutcomeSink& out
             if (!file.contains(e.accountingEntryId) && added.insert(e.accountingEntryId).second)
                 records += entryRecords(e, config_.format);
         }
-        if (!records.empty()) file.appendAtomically(records);
+        if (!records.empty()) file.append(records, added);
         for (std::size_t i : indexes) outcomes.report(i, posted(path, batch[i]));
     }
+}
+
+CsvFile& CsvPlugin::openFile(const std::string& path) {
+    // Kept between pushes of one session (a job's pushes go to one file); reloaded when the
+    // file changed under us (another process, or a first use).
+    auto it = files_.find(path);
+    if (it == files_.end()) {
+        it = files_.emplace(path, CsvFile(path, config_.format)).first;
+        it->second.load();
+    } else if (!it->second.current()) {
+        it->second.load();
+    }
+    return it->second;
 }
 
 sdk::Outcome CsvPlugin::lookup(const sdk::Entry& entry) {

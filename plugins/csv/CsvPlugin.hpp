@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "CsvFile.hpp"
 #include "CsvSettings.hpp"
 #include "ledgerbridge/plugin.hpp"
 
@@ -28,7 +29,9 @@ private:
     std::string pathFor(const std::string& jobId) const;
     sdk::Outcome posted(const std::string& path, const sdk::Entry& entry) const;
 
+    CsvFile& openFile(const std::string& path);
     CsvConfig config_;
+    std::map<std::string, CsvFile> files_;  ///< job files seen by this session
 };
 
 }  // namespace ledgerbridge::csv

@@ -23,7 +23,8 @@ const std::set<std::string> kTopKeys = {"environment",    "state.dir",      "sta
                                         "log.format",     "log.file",       "plugins.dir",            "service.listen",
                                         "service.webhook_secret", "service.grace_period"};
 const std::set<std::string> kProfileKeys = {"auth_url", "api_url",  "client_id", "client_secret", "redirect_uri",
-                                            "scopes",   "ca_file", "resolve",   "allow_http"};
+                                            "scopes",   "ca_file", "resolve",   "allow_http",
+                                            "requests_per_minute"};
 const std::set<std::string> kConnectionKeys = {"company_id",           "plugin",           "credential",
                                                "api_key",              "schedule",         "target.client_id",
                                                "target.client_secret", "target.redirect_uri", "target.scopes",
@@ -267,6 +268,18 @@ private:
                 if (allow != "true" && allow != "false")
                     problem(originOf(prefix + "allow_http"), prefix + "allow_http", "must be true or false");
                 p.allowHttp = allow == "true";
+            }
+            if (doc_.has(prefix + "requests_per_minute")) {
+                std::string v = get(prefix + "requests_per_minute");
+                bool digits = !v.empty() && v.size() <= 4 &&
+                              std::all_of(v.begin(), v.end(), [](unsigned char c) { return std::isdigit(c); });
+                if (!digits || std::stoi(v) > 600)
+                    problem(originOf(prefix + "requests_per_minute"), prefix + "requests_per_minute",
+                            "'" + v + "' is not a request budget from 0 to 600",
+                            "Pleo allows 600 requests a minute; the default 500 leaves room, 0 turns the limiter off "
+                            "(only for the local simulator and benchmarks)");
+                else
+                    p.requestsPerMinute = std::stoi(v);
             }
             p.clientId = get(prefix + "client_id");
             p.clientSecret = secretRef(prefix + "client_secret");

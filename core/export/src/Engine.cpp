@@ -378,6 +378,7 @@ bool Engine::deliverBatch(const store::JobRecord& rec, JobReport& report) {
 
     ReceiptCache receipts(settings_.receiptDir, [this](const std::string& url) { return pleo_.download(url); });
     std::vector<Prepared> prepared;
+    std::vector<store::LedgerEntry> settled;  // decided without the target: recorded together below
     for (auto& e : batch) {
         if (auto earlier = ledger_.postedElsewhere(run_.fingerprint, e.entryId, rec.jobId)) {
             // Exported before under another job (e.g. one that expired): report it, never post it again.
@@ -385,7 +386,7 @@ bool Engine::deliverBatch(const store::JobRecord& rec, JobReport& report) {
             e.externalId = earlier->externalId;
             e.externalUrl = earlier->externalUrl;
             e.exportedAt = earlier->exportedAt.empty() ? isoNow() : earlier->exportedAt;
-            ledger_.recordOutcome(e);
+            settled.push_back(e);
             ++report.alreadyPosted;
             continue;
         }
@@ -410,11 +411,12 @@ bool Engine::deliverBatch(const store::JobRecord& rec, JobReport& report) {
             e.state = EntryState::Rejected;
             e.failureType = rejected->failureReason;
             e.failureReason = rejected->message;
-            ledger_.recordOutcome(e);
+            settled.push_back(e);
             continue;
         }
         prepared.push_back(Prepared{e, std::move(*m.entry)});
     }
+    ledger_.recordOutcomes(settled);
 
     if (!prepared.empty()) {
         std::vector<sdk::Entry> entries;
@@ -430,10 +432,12 @@ bool Engine::deliverBatch(const store::JobRecord& rec, JobReport& report) {
             pushed = target_.push(entries);
         } catch (const PluginError& e) {
             // The whole batch failed inside the plugin: what reached the target is unknown.
+            std::vector<store::LedgerEntry> unknown;
             for (auto& p : prepared) {
                 p.ledger.state = EntryState::Unknown;
-                ledger_.recordOutcome(p.ledger);
+                unknown.push_back(p.ledger);
             }
+            ledger_.recordOutcomes(unknown);
             throw StopJob{describe(e)};
         }
         step("pushed");
@@ -464,13 +468,14 @@ bool Engine::deliverBatch(const store::JobRecord& rec, JobReport& report) {
                     e.failureReason = o.message;
                     break;
             }
-            ledger_.recordOutcome(e);
         }
+        std::vector<store::LedgerEntry> outcomes;
         for (std::size_t i = 0; i < prepared.size(); ++i) {
-            if (answered[i]) continue;
-            prepared[i].ledger.state = EntryState::Planned;  // not attempted (e.g. cancelled): safe to push later
-            ledger_.recordOutcome(prepared[i].ledger);
+            // Not attempted (e.g. cancelled): safe to push later.
+            if (!answered[i]) prepared[i].ledger.state = EntryState::Planned;
+            outcomes.push_back(prepared[i].ledger);
         }
+        ledger_.recordOutcomes(outcomes);  // the batch's outcomes in one commit
         if (!pushed.error.empty()) {
             reportResults(rec);  // what did get through is reported before the job stops
             throw StopJob{pushed.error};

@@ -40,6 +40,7 @@ exporter::RunReport ConnectionRunner::run(const std::string& name, const RunOpti
     // Pleo, through the host's HTTP client with the connection's credential.
     pleo::ClientOptions pleoOptions;
     pleoOptions.cancel = options.cancel;
+    pleoOptions.requestsPerMinute = profile.requestsPerMinute;
     pleo::ExportsClient pleo(profile, auth.source(), pleoOptions);
 
     exporter::EngineSettings es = options.engine;

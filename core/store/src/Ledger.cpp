@@ -239,24 +239,34 @@ void Ledger::markPushing(const std::string& fingerprint, const std::string& jobI
     });
 }
 
-void Ledger::recordOutcome(const LedgerEntry& e) {
+void Ledger::recordOutcome(const LedgerEntry& e) { recordOutcomes({e}); }
+
+void Ledger::recordOutcomes(const std::vector<LedgerEntry>& outcomes) {
+    if (outcomes.empty()) return;
+    // One transaction (one fsync) for a whole batch: a batch's outcomes arrive together from
+    // the plugin; a crash before the commit leaves them `pushing`, which the next run resolves
+    // by lookup before anything is sent again.
     store_.transaction([&](SQLite::Database& db) {
         SQLite::Statement up(db, "UPDATE ledger SET state = ?, external_id = ?, external_url = ?, exported_at = ?, "
                                  "failure_type = ?, failure_reason = ?, updated_at = ? "
                                  "WHERE fingerprint = ? AND job_id = ? AND entry_id = ?");
-        up.bind(1, toString(e.state));
-        up.bind(2, e.externalId);
-        up.bind(3, e.externalUrl);
-        up.bind(4, e.exportedAt);
-        up.bind(5, e.failureType);
-        up.bind(6, e.failureReason);
-        up.bind(7, nowMs());
-        up.bind(8, e.fingerprint);
-        up.bind(9, e.jobId);
-        up.bind(10, e.entryId);
-        if (up.exec() != 1)
-            throw StoreError("cannot record the outcome of entry " + e.entryId + " of job " + e.jobId +
-                             ": it is not in the ledger");
+        const std::int64_t now = nowMs();
+        for (const LedgerEntry& e : outcomes) {
+            up.reset();
+            up.bind(1, toString(e.state));
+            up.bind(2, e.externalId);
+            up.bind(3, e.externalUrl);
+            up.bind(4, e.exportedAt);
+            up.bind(5, e.failureType);
+            up.bind(6, e.failureReason);
+            up.bind(7, now);
+            up.bind(8, e.fingerprint);
+            up.bind(9, e.jobId);
+            up.bind(10, e.entryId);
+            if (up.exec() != 1)
+                throw StoreError("cannot record the outcome of entry " + e.entryId + " of job " + e.jobId +
+                                 ": it is not in the ledger");
+        }
     });
 }
 

@@ -53,6 +53,7 @@ int show(Invocation& inv) {
               << "redirect_uri = " << p.redirectUri << "\n"
               << "scopes = " << p.scopes << "\n";
     if (!p.caFile.empty()) inv.out() << "ca_file = " << p.caFile << "\n";
+    inv.out() << "requests_per_minute = " << p.requestsPerMinute << "\n";
     inv.out() << "\n[state]\ndir = " << c.stateDir << "\n"
               << "token_key = " << (c.tokenKey.empty() ? "(not set)" : c.tokenKey.reference) << "\n"
               << "\n[plugins]\ndir = " << c.pluginDir << "\n"

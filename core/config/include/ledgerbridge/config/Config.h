@@ -40,6 +40,7 @@ struct EnvironmentProfile {
     std::string caFile;           ///< an extra CA to trust (system CAs are always trusted)
     std::vector<std::string> resolve;  ///< "host:port:address" name-resolution overrides
     bool allowHttp = false;       ///< plain http:// endpoints (custom profiles only)
+    int requestsPerMinute = 500;  ///< budget for the Pleo API (Pleo allows 600); 0 = no limit
 };
 
 /// One Pleo company connected to one target plugin.

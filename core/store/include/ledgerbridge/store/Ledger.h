@@ -97,6 +97,8 @@ public:
 
     /// Records one entry's outcome (posted / rejected / retryable / unknown) durably.
     void recordOutcome(const LedgerEntry& outcome);
+    /// Several outcomes in one transaction (all or none).
+    void recordOutcomes(const std::vector<LedgerEntry>& outcomes);
 
     /// Entries with a final outcome (posted or rejected) that Pleo has not yet acknowledged.
     std::vector<LedgerEntry> unreported(const std::string& fingerprint, const std::string& jobId, std::size_t limit);
