@@ -127,6 +127,29 @@ CREATE TABLE ledger (
 CREATE INDEX ledger_by_state ON ledger (fingerprint, job_id, state, seq);
 CREATE INDEX ledger_by_entry ON ledger (fingerprint, entry_id);
 )SQL"},
+        {5, "staging validations and promotions to production",
+         R"SQL(
+CREATE TABLE validations (
+    id           TEXT PRIMARY KEY,
+    environment  TEXT NOT NULL,
+    passed       INTEGER NOT NULL,
+    plugins      TEXT NOT NULL,
+    config_hash  TEXT NOT NULL,
+    config_text  TEXT NOT NULL,
+    details      TEXT NOT NULL,
+    user         TEXT NOT NULL,
+    at           INTEGER NOT NULL
+);
+CREATE TABLE promotions (
+    id             TEXT PRIMARY KEY,
+    to_environment TEXT NOT NULL,
+    validation_id  TEXT NOT NULL,
+    plugins        TEXT NOT NULL,
+    config_hash    TEXT NOT NULL,
+    user           TEXT NOT NULL,
+    at             INTEGER NOT NULL
+);
+)SQL"},
     };
     return all;
 }

@@ -19,6 +19,7 @@
 #include "ledgerbridge/oauth/ConnectionAuth.h"
 #include "ledgerbridge/oauth/LoginFlow.h"
 #include "ledgerbridge/host/SqlitePluginHealth.h"
+#include "ledgerbridge/host/Promotion.h"
 #include "ledgerbridge/host/TargetAuth.h"
 #include "ledgerbridge/loader/HostServices.h"
 #include "ledgerbridge/loader/PluginLoader.h"
@@ -73,6 +74,7 @@ int login(Invocation& inv) {
             throw UsageError("--timeout takes a whole number of seconds greater than 0, not '" + *t + "'");
         }
     }
+    host::requirePromotion(cfg, app.store());  // production only after a recorded promotion
     if (inv.flag("target")) return loginTarget(inv, app, cfg.connection(name), timeout);
     oauth::ConnectionAuth auth(cfg, name, app.store(), /*createKey=*/true);
     if (auth.keyCreated())

@@ -23,7 +23,8 @@ Command makeRootCommand() {
         "  7    another process is doing the same work right now; try again later\n"
         "  130  interrupted by a signal (safe to run again)";
     root.subcommands = {makeConfigCommand(), makeAuthCommand(),    makeRunCommand(),    makeServeCommand(),
-                        makePluginsCommand(), makeHistoryCommand(), makeVersionCommand()};
+                        makePluginsCommand(), makeHistoryCommand(), makeValidateCommand(), makePromoteCommand(),
+                        makeVersionCommand()};
     return root;
 }
 

@@ -17,6 +17,7 @@
 #include "ledgerbridge/common/ExitCode.h"
 #include "ledgerbridge/common/Log.h"
 #include "ledgerbridge/host/ConnectionRunner.h"
+#include "ledgerbridge/host/Promotion.h"
 
 namespace ledgerbridge::cli {
 namespace {
@@ -82,6 +83,7 @@ int run(Invocation& inv) {
     if (names.empty())
         throw ConfigError(app.configPath() + ": no [connection.NAME] section; add one per Pleo company (see config/demo.ini)");
 
+    host::requirePromotion(config, app.store());  // production only after a recorded promotion
     const bool json = inv.flag("json");
     host::RunOptions options;
     options.dryRun = inv.flag("dry-run");

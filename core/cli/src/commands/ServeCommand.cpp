@@ -20,6 +20,7 @@
 #include "ledgerbridge/common/ExitCode.h"
 #include "ledgerbridge/common/Log.h"
 #include "ledgerbridge/host/ConnectionRunner.h"
+#include "ledgerbridge/host/Promotion.h"
 #include "ledgerbridge/service/ServiceRunner.h"
 
 namespace ledgerbridge::cli {
@@ -112,6 +113,7 @@ void daemonize() {
 int serve(Invocation& inv) {
     AppContext app(inv);
     const config::Config& loaded = app.config(true);
+    host::requirePromotion(loaded, app.store());  // production only after a recorded promotion
     if (inv.flag("daemon")) {
         if (loaded.logFile.empty())
             throw ConfigError(app.configPath() + ": --daemon needs [log] file = PATH (a daemon has no terminal to log to)");

@@ -12,6 +12,8 @@ Command makeRunCommand();
 Command makeServeCommand();
 Command makePluginsCommand();
 Command makeHistoryCommand();
+Command makeValidateCommand();
+Command makePromoteCommand();
 Command makeVersionCommand();
 
 /// Runs the whole CLI in-process (tests use it); `args` excludes the program name.
