@@ -179,7 +179,12 @@ void Engine::processJob(const JobInfo& job, JobReport& report) {
         ledger_.saveJob(rec);
         for (int round = 0; round < settings_.maxAttempts && !cancelled(); ++round) {
             resolveInFlight(rec, report);
+            auto lastProgress = std::chrono::steady_clock::now();
             while (!cancelled() && deliverBatch(rec, report)) {
+                // Counting scans the job's ledger rows: at most once a second, not per batch
+                // (per batch would make a large job quadratic).
+                if (std::chrono::steady_clock::now() - lastProgress < std::chrono::seconds(1)) continue;
+                lastProgress = std::chrono::steady_clock::now();
                 auto c = ledger_.counts(run_.fingerprint, rec.jobId);
                 progress.update("delivering", c.byState["posted"] + c.byState["rejected"], c.byState["rejected"]);
             }

@@ -150,6 +150,10 @@ CREATE TABLE promotions (
     at             INTEGER NOT NULL
 );
 )SQL"},
+        {6, "index of the ledger entries not yet reported to Pleo (keeps large jobs linear)",
+         R"SQL(
+CREATE INDEX ledger_unreported ON ledger (fingerprint, job_id, seq) WHERE reported = 0;
+)SQL"},
     };
     return all;
 }
