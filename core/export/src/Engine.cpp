@@ -291,8 +291,10 @@ void Engine::fetchItems(store::JobRecord& rec, JobReport& /*report*/) {
         ItemPage page = pleo_.exportItems(rec.jobId, rec.itemsCursor, settings_.pageSize);
         std::vector<store::LedgerEntry> staged;
         staged.reserve(page.items.size());
-        for (const auto& json : page.items) {
-            ItemSummary s = summarizeItem(json);  // ProtocolError: an item we could not even report on
+        for (std::size_t i = 0; i < page.items.size(); ++i) {
+            const std::string& json = page.items[i];
+            // ProtocolError: an item we could not even report on.
+            ItemSummary s = page.summaries.size() == page.items.size() ? page.summaries[i] : summarizeItem(json);
             store::LedgerEntry e;
             e.entryId = s.accountingEntryId;
             e.payload = json;

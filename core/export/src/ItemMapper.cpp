@@ -177,7 +177,16 @@ std::string percentFromFraction(double fraction) {
 
 ItemSummary summarizeItem(const std::string& itemJson) {
     try {
-        Object::Ptr o = parseObject(itemJson);
+        return summarizeItem(parseObject(itemJson));
+    } catch (const Invalid& e) {
+        throw ProtocolError("an export item from Pleo cannot be identified: " + e.message);
+    } catch (const Poco::Exception& e) {
+        throw ProtocolError("an export item from Pleo is not valid JSON: " + e.displayText());
+    }
+}
+
+ItemSummary summarizeItem(const Object::Ptr& o) {
+    try {
         ItemSummary s;
         s.accountingEntryId = text(o, "accountingEntryId", "", true);
         if (s.accountingEntryId.empty()) throw Invalid{"accountingEntryId is empty"};

@@ -252,9 +252,11 @@ exporter::ItemPage ExportsClient::exportItems(const std::string& jobId, const st
     auto data = arr(o, "data", what);
     exporter::ItemPage page;
     page.items.reserve(data->size());
+    page.summaries.reserve(data->size());
     for (std::size_t i = 0; i < data->size(); ++i) {
         auto item = data->getObject(static_cast<unsigned>(i));
         if (!item) throw ProtocolError("Pleo's answer to " + what + " has an item that is not an object (position " + std::to_string(i) + ").");
+        page.summaries.push_back(exporter::summarizeItem(item));  // ProtocolError names the problem
         std::ostringstream os;
         Poco::JSON::Stringifier::stringify(item, os);
         page.items.push_back(os.str());

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "ledgerbridge/common/Exception.h"
+#include "ledgerbridge/export/ItemMapper.h"
 #include "ledgerbridge/model.hpp"
 
 namespace ledgerbridge::exporter {
@@ -20,9 +21,11 @@ struct JobInfo {
     std::int64_t numberOfItems = 0;
 };
 
-/// One page of export items: the raw JSON of each item, in order.
+/// One page of export items: the raw JSON of each item, in order, and (when the client
+/// already parsed them) each item's summary, so the engine need not parse it again.
 struct ItemPage {
     std::vector<std::string> items;
+    std::vector<ItemSummary> summaries;  ///< empty, or one per item
     std::string endCursor;
     bool hasNextPage = false;
 };
