@@ -150,9 +150,10 @@ CREATE TABLE promotions (
     at             INTEGER NOT NULL
 );
 )SQL"},
-        {6, "index of the ledger entries not yet reported to Pleo (keeps large jobs linear)",
+        {6, "indexes that keep large jobs linear: entries not yet reported, and per-state counts",
          R"SQL(
 CREATE INDEX ledger_unreported ON ledger (fingerprint, job_id, seq) WHERE reported = 0;
+CREATE INDEX ledger_counts ON ledger (fingerprint, job_id, state, reported);
 )SQL"},
     };
     return all;
