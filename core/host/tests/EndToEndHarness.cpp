@@ -43,8 +43,9 @@ Installation::Installation(std::vector<std::string> simArgs, const std::string& 
     if (at == std::string::npos) throw std::runtime_error("the harness config has no 'plugin = csv' line");
     text.replace(at, 13, "plugin = " + plugin + "\n");
     std::ofstream(inst_->configPath(), std::ios::trunc) << text;
+    const bool filePlugin = plugin == "csv" || plugin == "datev" || plugin == "sie";
     std::ofstream(inst_->configPath(), std::ios::app)
-        << "setting.output_dir = exports\n" << pluginSettings << "\n[plugins]\ndir = " << (bin ? bin : ".")
+        << (filePlugin ? "setting.output_dir = exports\n" : "") << pluginSettings << "\n[plugins]\ndir = " << (bin ? bin : ".")
         << "/lib/ledgerbridge/plugins\n";
 
     // Headless login: the simulator approves at once, the "browser" follows the redirect to

@@ -1,0 +1,119 @@
+// The Xero plugin end to end: the simulator's export job → `ledgerbridge run` (a real process)
+// → xero.so through the host's loader → the host's target HTTP (Bearer token from the target
+// OAuth grant the host obtained with `auth login --target`) → our stateful Xero test double.
+// Receipts are downloaded by the engine (the plugin declares attachments) and uploaded.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <iterator>
+
+#include "EndToEndHarness.h"
+#include "XeroDouble.hpp"
+
+using namespace ledgerbridge;
+using namespace ledgerbridge::e2e;
+
+namespace {
+const char* kTenant = "7e1c1d2a-5d5b-4c1e-9a57-0f1b2c3d4e5f";
+
+std::string readFile(const std::string& path) {
+    std::ifstream in(path);
+    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+/// The simulator's chart of accounts and tax codes, as a Xero organisation knows them.
+xerotest::XeroDouble::Organisation simulatorOrganisation() {
+    xerotest::XeroDouble::Organisation org;
+    for (int code = 4000; code <= 4110; code += 10) org.accounts[std::to_string(code)] = "EXPENSE";
+    org.accounts["090"] = "BANK";
+    org.accounts["1900"] = "BANK";
+    org.accounts["800"] = "CURRLIAB";
+    org.tracking = {{"DEPT", {}}, {"PROJECT", {}}};  // the simulator's tag groups, any option
+    return org;
+}
+
+void loginTarget(Installation& inst) {
+    oauth::simtest::LiveProcess login(oauth::simtest::binary("ledgerbridge"),
+                                      inst.argv({"auth", "login", "--connection", "acme", "--target", "--no-browser"}));
+    std::string line = login.readLineContaining("/oauth/authorize?");
+    std::string url = line.substr(line.find("https://"));
+    while (!url.empty() && (url.back() == ' ' || url.back() == '\r')) url.pop_back();
+    auto browser = oauth::simtest::browserTransport(inst.sim().caFile());
+    oauth::simtest::driveBrowser(*browser, url, false, true, true);
+    auto done = login.finish();
+    ASSERT_EQ(done.exitCode, 0) << done.err;
+}
+}  // namespace
+
+TEST(XeroEndToEnd, ExportsAJobWithReceiptsExactlyOnceEvenAfterACrash) {
+    xerotest::XeroDouble xero;
+    xero.setOrganisation(simulatorOrganisation());
+    const std::string settings = std::string("setting.tenant_id = ") + kTenant +
+                                 "\nsetting.bank_account_code = 090\nsetting.base_url = " + xero.baseUrl() +
+                                 "\nsetting.tax_types = I25:INPUT2,I12:INPUT,I6:INPUT,RC25:INPUT,E0:EXEMPTEXPENSES\n"
+                                 "setting.payable_account_code = 800\n";
+    Installation inst({"--items", "160"}, settings, "xero");
+    // The simulator's authorization server stands in for Xero's identity server; the double
+    // is plain HTTP on loopback, which only a custom local profile may allow.
+    const std::string ini = inst.dir() + "/ledgerbridge.ini";
+    std::string text = readFile(ini);
+    const std::string sim = inst.sim().baseUrl();
+    text.insert(text.find("[connection.acme]\n") + 18,
+                "target.client_id = ledgerbridge-demo\ntarget.client_secret = file:client-secret\n"
+                "target.authorize_url = " + sim + "/oauth/authorize\ntarget.token_url = " + sim +
+                    "/oauth/token\ntarget.scopes = export-jobs:read\ntarget.ca_file = " + inst.sim().caFile() + "\n");
+    text.insert(text.find("[environment.sim]\n") + 18, "allow_http = true\n");
+    std::ofstream(ini, std::ios::trunc) << text;
+    loginTarget(inst);
+
+    std::string job = inst.createJob();
+    // Die right after the first batch reached Xero, before Pleo heard of it.
+    auto crashed = oauth::simtest::run(oauth::simtest::binary("ledgerbridge"), inst.argv({"run"}),
+                                       {{"LEDGERBRIDGE_CRASH_AT", "export:pushed#1"}});
+    ASSERT_NE(crashed.exitCode, 0);
+    const int createdBeforeResume = xero.created();
+    EXPECT_GT(createdBeforeResume, 0) << "the first batch reached Xero before the crash";
+
+    auto r = inst.ledgerbridge({"run"});
+    ASSERT_TRUE(r.exitCode == 0 || r.exitCode == 3) << r.out << r.err;
+    EXPECT_EQ(inst.jobStatus(job).rfind("completed", 0), 0u) << inst.jobStatus(job);
+
+    // Every successful entry is exactly one Xero document, with the document's GUID in Pleo.
+    std::size_t successful = 0;
+    std::set<std::string> externalIds;
+    std::map<std::string, int> failures;
+    for (const auto& item : inst.jobItems(job)) {
+        if (item.status != "successful") {
+            ++failures[item.failureReasonType];
+            continue;
+        }
+        ++successful;
+        EXPECT_TRUE(externalIds.insert(item.externalId).second) << "two entries share " << item.externalId;
+    }
+    std::string why;
+    for (const auto& [reason, n] : failures) why += reason + " x" + std::to_string(n) + " ";
+    EXPECT_GT(successful, 100u) << why << "\n" << r.out;
+    std::size_t documents = xero.documents(kTenant, "BankTransactions").size() + xero.documents(kTenant, "Invoices").size() +
+                            xero.documents(kTenant, "ManualJournals").size();
+    EXPECT_EQ(documents, successful) << "one document per successful entry, none twice";
+    EXPECT_EQ(static_cast<std::size_t>(xero.created()), successful);
+    EXPECT_FALSE(xero.documents(kTenant, "BankTransactions").empty()) << "card expenses are bank transactions";
+    EXPECT_FALSE(xero.documents(kTenant, "Invoices").empty()) << "reimbursable expenses are bills";
+
+    // Every request carried the target grant's bearer token and the tenant; receipts arrived.
+    std::size_t attachments = 0;
+    for (const auto& req : xero.requests()) {
+        EXPECT_TRUE(req.bearer) << req.method << " " << req.target;
+        EXPECT_EQ(req.tenant, kTenant);
+        if (req.target.find("/Attachments/") != std::string::npos && req.status < 300) ++attachments;
+    }
+    EXPECT_GT(attachments, 0u) << "receipts are uploaded as attachments";
+    std::cout << "[ xero ] " << successful << " entries -> " << documents << " Xero documents (" << createdBeforeResume
+              << " created before the SIGKILL), " << attachments << " receipts attached, " << xero.requests().size()
+              << " requests, all with the target grant's bearer token\n";
+
+    // Nothing more on a second run.
+    auto before = xero.created();
+    EXPECT_EQ(inst.ledgerbridge({"run"}).exitCode, 0);
+    EXPECT_EQ(xero.created(), before);
+}
