@@ -1,8 +1,8 @@
 // The narrow HTTP interface the OAuth client needs: one request, one response, no redirects
 // followed, no retries (a token request must never be sent twice behind the caller's back:
 // a refresh token that is presented again after the server rotated it revokes the grant).
-// PocoHttpTransport is the implementation used until core/http's client replaces it; tests can
-// put a fake behind the interface.
+// PocoHttpTransport is the host's TLS transport; core/http's ResilientClient wraps it for API
+// calls (rate limit, retries). Tests can put a fake behind the interface.
 #pragma once
 
 #include <memory>
