@@ -86,7 +86,8 @@ TEST(Cli, HelpWorksOnEveryLevel) {
 TEST(Cli, UnknownCommandAndOptionAreUsageErrors) {
     auto r = cli({"frobnicate"});
     EXPECT_EQ(r.code, 2);
-    EXPECT_EQ(r.err, "ledgerbridge: unknown command 'frobnicate'; available: config, auth, run, serve, plugins, history, version\n");
+    EXPECT_EQ(r.err, "ledgerbridge: unknown command 'frobnicate'; available: config, auth, run, serve, plugins, history, validate, promote, "
+                     "version\n");
     r = cli({"history", "--bogus"});
     EXPECT_EQ(r.code, 2);
     EXPECT_EQ(r.err, "ledgerbridge: unknown option --bogus for 'history'; see 'ledgerbridge history --help'\n");
