@@ -10,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "CliTestSupport.h"
 #include "ledgerbridge/cli/Commands.h"
 #include "ledgerbridge/store/PluginHealth.h"
 #include "ledgerbridge/store/StateStore.h"
@@ -27,14 +28,8 @@ struct Result {
 class PluginsCommand : public ::testing::Test {
 protected:
     void SetUp() override {
-        dir = fs::temp_directory_path() / ("lb-plugins-" + std::to_string(::getpid()) + "-" +
-                                           ::testing::UnitTest::GetInstance()->current_test_info()->name());
-        fs::remove_all(dir);
-        fs::create_directories(dir / "plugins");
-        fs::create_directories(dir / "out");
-        const char* bin = std::getenv("LEDGERBRIDGE_BINARY_DIR");
-        ASSERT_NE(bin, nullptr);
-        fs::copy_file(fs::path(bin) / "lib/ledgerbridge/plugins/csv.so", dir / "plugins/csv.so");
+        clitest::makeInstallation("lb-plugins", dir);
+        if (HasFatalFailure()) return;
         std::ofstream(dir / "plugins/fake.so") << "not an ELF file";
         ::setenv("LB_PLUGINS_TEST_SECRET", "plugins-test-client-secret", 1);
         config = (dir / "ledgerbridge.ini").string();
@@ -63,9 +58,14 @@ TEST_F(PluginsCommand, ListShowsEachPluginAndRefusesAFakeOne) {
     auto r = cli({"plugins", "list"});
     EXPECT_EQ(r.code, 5) << "a refused plugin in the folder is exit code 5\n" << r.out << r.err;
     EXPECT_NE(r.out.find("csv       1.0.0    1.0   idempotency-keys,lookup,dry-run"), std::string::npos) << r.out;
-    EXPECT_NE(r.out.find("fake"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("ok           " + (dir / "plugins/csv.so").string()), std::string::npos) << "status, then path\n" << r.out;
+    EXPECT_NE(r.out.find("refused      " + (dir / "plugins/fake.so").string()), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("fake: refused: cannot read it as a shared library"), std::string::npos)
+        << "the reason, without the path again\n" << r.out;
     auto json = cli({"plugins", "list", "--json"});
     EXPECT_NE(json.out.find("\"status\": \"ok\""), std::string::npos) << json.out;
+    EXPECT_NE(json.out.find("\"status\": \"refused\",\n    \"reason\": \"cannot read it as a shared library"), std::string::npos)
+        << json.out;
 }
 
 TEST_F(PluginsCommand, InspectShowsTheManifestAndRefusesWithoutRunningCode) {
@@ -74,6 +74,12 @@ TEST_F(PluginsCommand, InspectShowsTheManifestAndRefusesWithoutRunningCode) {
     EXPECT_NE(r.out.find("entry symbols: ledgerbridge_plugin_abi_1"), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("name:          csv 1.0.0 (ABI 1.0)"), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("output_dir"), std::string::npos) << r.out;
+    // Outside the plugin folder: refused, but what can be read without loading is shown.
+    fs::copy_file(dir / "plugins/csv.so", dir / "csv.so");
+    auto outside = cli({"plugins", "inspect", (dir / "csv.so").string()});
+    EXPECT_EQ(outside.code, 5);
+    EXPECT_NE(outside.out.find("(read without loading: ledgerbridge_plugin_abi_1)"), std::string::npos) << outside.out;
+    EXPECT_NE(outside.out.find("refused:"), std::string::npos) << outside.out;
     auto fake = cli({"plugins", "inspect", "fake.so"});
     EXPECT_EQ(fake.code, 5);
     EXPECT_NE(fake.out.find("refused:"), std::string::npos) << fake.out;
@@ -96,7 +102,12 @@ TEST_F(PluginsCommand, AQuarantinedPluginIsRefusedUntilEnabled) {
         store::PluginHealth(s).quarantine("csv", "crashed 3 times in a row (last in push)");
     }
     auto listed = cli({"plugins", "list"});
-    EXPECT_NE(listed.out.find("quarantined"), std::string::npos) << listed.out;
+    EXPECT_EQ(listed.code, 5);
+    EXPECT_NE(listed.out.find("quarantined  " + (dir / "plugins/csv.so").string()), std::string::npos) << listed.out;
+    EXPECT_NE(listed.out.find("csv: quarantined: crashed 3 times in a row (last in push); run `ledgerbridge plugins "
+                              "enable csv` once it is fixed"),
+              std::string::npos)
+        << listed.out;
     auto check = cli({"plugins", "check", "acme"});
     EXPECT_EQ(check.code, 5);
     EXPECT_NE(check.err.find("plugins enable csv"), std::string::npos) << check.err;

@@ -47,6 +47,23 @@ bool isPluginName(const std::string& s) {
     return std::regex_match(s, re);
 }
 
+/// 127.x.y.z:PORT, localhost:PORT or [::1]:PORT — what the service's HTTP endpoint accepts.
+bool isLoopbackHostPort(const std::string& s) {
+    const auto colon = s.rfind(':');
+    if (colon == std::string::npos) return false;
+    const std::string host = s.substr(0, colon), port = s.substr(colon + 1);
+    if (port.empty() || port.size() > 5 || !std::all_of(port.begin(), port.end(), [](unsigned char c) { return std::isdigit(c); }) ||
+        std::stoi(port) > 65535)
+        return false;
+    if (host == "localhost" || host == "[::1]") return true;
+    static const std::regex ipv4("^127\\.([0-9]{1,3})\\.([0-9]{1,3})\\.([0-9]{1,3})$");
+    std::smatch m;
+    if (!std::regex_match(host, m, ipv4)) return false;
+    for (std::size_t i = 1; i < m.size(); ++i)
+        if (std::stoi(m[i].str()) > 255) return false;
+    return true;
+}
+
 std::string absolutePath(const std::string& p, const std::string& baseDir) {
     if (p.empty()) return p;
     Poco::Path path(p);
@@ -172,30 +189,28 @@ private:
         readService(cfg);
     }
 
-    // [service]: read by `ledgerbridge serve` (service::serviceOptionsFromConfig); checked here
-    // so `config validate` reports a bad value with its line like any other.
+    // [service]: read by `ledgerbridge serve` (service::serviceOptionsFromConfig takes the typed
+    // values from here, so each is parsed once and a bad one is reported with its line).
     void readService(Config& cfg) {
-        cfg.webhookSecret = secretRef("service.webhook_secret");  // refuses an inline secret with its line
-        std::string grace = get("service.grace_period");
-        if (!grace.empty()) {
+        cfg.service.webhookSecret = secretRef("service.webhook_secret");  // refuses an inline secret with its line
+        if (const std::string grace = get("service.grace_period"); !grace.empty()) {
             std::size_t digits = 0;
             while (digits < grace.size() && std::isdigit(static_cast<unsigned char>(grace[digits]))) ++digits;
-            std::string unit = grace.substr(digits);
-            if (digits == 0 || digits > 6 || !(unit.empty() || unit == "s" || unit == "m"))
+            const std::string unit = grace.substr(digits);
+            const long long n = digits == 0 || digits > 5 ? 0 : std::stoll(grace.substr(0, digits));
+            if (n <= 0 || !(unit.empty() || unit == "s" || unit == "m"))
                 problem(originOf("service.grace_period"), "service.grace_period", "'" + grace + "' is not a duration",
-                        "write seconds like 30s or minutes like 2m");
+                        "write seconds like 30s or minutes like 2m (at least 1s)");
+            else
+                cfg.service.gracePeriodSeconds = static_cast<int>(unit == "m" ? n * 60 : n);
         }
-        std::string listen = get("service.listen");
-        if (!listen.empty()) {
-            auto colon = listen.rfind(':');
-            std::string host = colon == std::string::npos ? "" : listen.substr(0, colon);
-            std::string port = colon == std::string::npos ? "" : listen.substr(colon + 1);
-            bool portOk = !port.empty() && port.size() <= 5 &&
-                          std::all_of(port.begin(), port.end(), [](unsigned char c) { return std::isdigit(c); }) &&
-                          std::stoi(port) <= 65535;
-            if (!portOk || (host != "127.0.0.1" && host != "localhost" && host != "[::1]" && host != "::1"))
+        if (const std::string listen = get("service.listen"); !listen.empty()) {
+            if (isLoopbackHostPort(listen))
+                cfg.service.listen = listen;
+            else
                 problem(originOf("service.listen"), "service.listen", "'" + listen + "' is not a loopback host:port",
-                        "the service listens on loopback only, e.g. 127.0.0.1:9464; put a TLS reverse proxy in front for webhooks");
+                        "the service listens on loopback only, e.g. 127.0.0.1:9464 or [::1]:9464; put a TLS reverse "
+                        "proxy in front for webhooks");
         }
     }
 

@@ -169,18 +169,38 @@ TEST(Config, TargetOAuthKeysAreReadAndChecked) {
 }
 
 TEST(Config, ServiceSectionIsCheckedWithLines) {
-    auto good = parse(std::string(kGood) + "[service]\nlisten = 127.0.0.1:9464\nwebhook_secret = env:LB_WEBHOOK\n"
-                                           "grace_period = 45s\n");
-    EXPECT_TRUE(good.problems.empty()) << problemsText(good);
+    auto defaults = parse(kGood);
+    ASSERT_TRUE(defaults.problems.empty()) << problemsText(defaults);
+    EXPECT_EQ(defaults.config->service.listen, "127.0.0.1:9464");
+    EXPECT_EQ(defaults.config->service.gracePeriodSeconds, 30);
+    EXPECT_TRUE(defaults.config->service.webhookSecret.empty());
+
+    auto good = parse(std::string(kGood) + "[service]\nlisten = 127.0.0.1:9465\nwebhook_secret = file:secrets/webhook\n"
+                                           "grace_period = 2m\n");
+    ASSERT_TRUE(good.problems.empty()) << problemsText(good);
+    EXPECT_EQ(good.config->service.listen, "127.0.0.1:9465");
+    EXPECT_EQ(good.config->service.gracePeriodSeconds, 120);
+    EXPECT_EQ(good.config->service.webhookSecret.reference, "file:/etc/lb/secrets/webhook") << "made absolute";
+    for (const char* ok : {"[::1]:9464", "localhost:9464", "127.0.0.2:0"})
+        EXPECT_TRUE(parse(std::string(kGood) + "[service]\nlisten = " + ok + "\n").problems.empty()) << ok;
+
     auto bad = parse(std::string(kGood) + "[service]\nlisten = 0.0.0.0:80\nwebhook_secret = whsec_inline\n"
                                           "grace_period = soon\n");
     EXPECT_TRUE(hasProblem(bad, "lb.ini:27: service.listen: '0.0.0.0:80' is not a loopback host:port (the service listens "
-                                "on loopback only, e.g. 127.0.0.1:9464; put a TLS reverse proxy in front for webhooks)"))
+                                "on loopback only, e.g. 127.0.0.1:9464 or [::1]:9464; put a TLS reverse proxy in front "
+                                "for webhooks)"))
         << problemsText(bad);
     EXPECT_TRUE(hasProblem(bad, "lb.ini:29: service.grace_period: 'soon' is not a duration (write seconds like 30s or "
-                                "minutes like 2m)"))
+                                "minutes like 2m (at least 1s))"))
         << problemsText(bad);
-    EXPECT_NE(problemsText(bad).find("lb.ini:28: service.webhook_secret"), std::string::npos) << problemsText(bad);
+    EXPECT_TRUE(hasProblem(bad, "lb.ini:28: service.webhook_secret: holds a secret written inline; secrets are never "
+                                "stored in the config file (write env:VARIABLE or file:/path/to/secret (mode 0600) instead)"))
+        << problemsText(bad);
+    EXPECT_EQ(problemsText(bad).find("whsec_inline"), std::string::npos) << "the inline secret is never repeated";
+    for (const char* no : {"127.0.0.1", "127.0.0.1:99999", "127.0.0.256:80", "example.com:9464", "::1:9464"})
+        EXPECT_FALSE(parse(std::string(kGood) + "[service]\nlisten = " + no + "\n").problems.empty()) << no;
+    for (const char* no : {"0s", "30h", "-5s", "1234567s"})
+        EXPECT_FALSE(parse(std::string(kGood) + "[service]\ngrace_period = " + no + "\n").problems.empty()) << no;
 }
 
 TEST(Config, UnknownSectionsAndKeysAreNamedWithTheKnownOnes) {

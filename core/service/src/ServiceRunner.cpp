@@ -7,7 +7,6 @@
 #include <signal.h>
 
 #include <atomic>
-#include <cctype>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -61,31 +60,12 @@ SignalWatcher::~SignalWatcher() {
 // ---- options ------------------------------------------------------------------------------
 
 ServiceOptions serviceOptionsFromConfig(const config::Config& config) {
+    // The config loader parsed and checked [service] (with file:line problems); only the
+    // webhook secret is resolved here, because only `serve` needs it to be readable.
     ServiceOptions o;
-    const auto find = [&](const std::string& key) -> const config::IniValue* {
-        const auto it = config.values.find(key);
-        return it == config.values.end() ? nullptr : &it->second;
-    };
-    if (const auto* v = find("service.listen")) o.listen = v->value;
-    if (const auto* v = find("service.grace_period")) {
-        const std::string& t = v->value;
-        std::size_t digits = 0;
-        while (digits < t.size() && std::isdigit(static_cast<unsigned char>(t[digits]))) ++digits;
-        const std::string unit = t.substr(digits);
-        if (digits == 0 || digits > 6 || !(unit.empty() || unit == "s" || unit == "m"))
-            throw ConfigError(v->origin.str() + ": service.grace_period = \"" + t +
-                              "\" is not a duration; write seconds like 30s or minutes like 2m.");
-        o.gracePeriod = std::chrono::seconds(std::stoll(t.substr(0, digits)) * (unit == "m" ? 60 : 1));
-    }
-    if (!config.webhookSecret.empty()) {
-        o.webhookSecret = config::resolveSecret(config.webhookSecret);
-    } else if (const auto* v = find("service.webhook_secret")) {
-        // A Config built by hand (tests) rather than by the loader.
-        if (!config::isSecretReference(v->value))
-            throw ConfigError(v->origin.str() + ": service.webhook_secret must name where the secret lives "
-                              "(env:NAME or file:PATH), never hold it inline.");
-        o.webhookSecret = config::resolveSecret(config::SecretRef{v->value, v->origin, "service.webhook_secret"});
-    }
+    o.listen = config.service.listen;
+    o.gracePeriod = std::chrono::seconds(config.service.gracePeriodSeconds);
+    if (!config.service.webhookSecret.empty()) o.webhookSecret = config::resolveSecret(config.service.webhookSecret);
     return o;
 }
 

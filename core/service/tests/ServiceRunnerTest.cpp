@@ -193,17 +193,26 @@ TEST(ServiceOptionsFromConfig, ReadsTheServiceSection) {
     EXPECT_EQ(serviceOptionsFromConfig(c).listen, "127.0.0.1:9464");
     EXPECT_EQ(serviceOptionsFromConfig(c).gracePeriod, std::chrono::seconds(30));
     EXPECT_TRUE(serviceOptionsFromConfig(c).webhookSecret.empty());
+
+    // As the config loader reads it from a file.
     setenv("LB_SERVICE_TEST_WEBHOOK_SECRET", kSecret.c_str(), 1);
-    c.values["service.listen"] = {"127.0.0.1:9999", {}};
-    c.values["service.grace_period"] = {"2m", {}};
-    c.values["service.webhook_secret"] = {"env:LB_SERVICE_TEST_WEBHOOK_SECRET", {}};
-    const ServiceOptions o = serviceOptionsFromConfig(c);
+    const auto loaded = ledgerbridge::config::parseConfig(
+        "environment = staging\n[service]\nlisten = 127.0.0.1:9999\nwebhook_secret = env:LB_SERVICE_TEST_WEBHOOK_SECRET\n"
+        "grace_period = 2m\n",
+        "lb.ini", "/tmp", {}, {}, false);
+    ASSERT_TRUE(loaded.config.has_value());
+    const ServiceOptions o = serviceOptionsFromConfig(*loaded.config);
     EXPECT_EQ(o.listen, "127.0.0.1:9999");
     EXPECT_EQ(o.gracePeriod, std::chrono::seconds(120));
     EXPECT_EQ(o.webhookSecret, kSecret);
-    c.values["service.grace_period"] = {"soon", {}};
-    EXPECT_THROW(serviceOptionsFromConfig(c), ledgerbridge::ConfigError);
-    c.values["service.grace_period"] = {"45s", {}};
-    c.values["service.webhook_secret"] = {kSecret, {}};
-    EXPECT_THROW(serviceOptionsFromConfig(c), ledgerbridge::ConfigError);
+
+    // A secret that cannot be read stops `serve` with the key's name and line, not its value.
+    unsetenv("LB_SERVICE_TEST_WEBHOOK_SECRET");
+    try {
+        serviceOptionsFromConfig(*loaded.config);
+        ADD_FAILURE() << "an unset webhook secret variable must be refused";
+    } catch (const ledgerbridge::ConfigError& e) {
+        EXPECT_NE(std::string(e.what()).find("LB_SERVICE_TEST_WEBHOOK_SECRET"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("lb.ini:4"), std::string::npos) << e.what();
+    }
 }

@@ -17,6 +17,12 @@ int validate(Invocation& inv) {
     o.environment = inv.option("environment");
     o.stateDir = inv.option("state-dir");
     auto result = config::loadConfig(app.configPath(), o, config::processEnvironment(), true);
+    // Only `serve` needs the webhook secret, so loading leaves it unresolved (a cron `run` must
+    // not fail over it); validate checks it like every other secret.
+    if (result.config && !result.config->service.webhookSecret.empty()) {
+        const config::SecretRef& ref = result.config->service.webhookSecret;
+        if (std::string why = config::checkSecret(ref); !why.empty()) result.problems.push_back({ref.origin, ref.key, why, {}});
+    }
     if (!result.problems.empty()) {
         inv.err() << redact(result.problems.front().origin.file.empty() ? app.configPath() : result.problems.front().origin.file)
                   << ": " << result.problems.size() << " problem" << (result.problems.size() == 1 ? "" : "s") << ":\n";
@@ -30,6 +36,8 @@ int validate(Invocation& inv) {
               << "  auth server  " << p.authUrl << "\n"
               << "  API          " << p.apiUrl << "\n"
               << "  state        " << c.stateDir << "\n"
+              << "  service      " << c.service.listen << ", webhooks "
+              << (c.service.webhookSecret.empty() ? "off" : "on") << ", grace period " << c.service.gracePeriodSeconds << "s\n"
               << "  connections  " << c.connections.size() << "\n";
     for (const auto& conn : c.connections)
         inv.out() << "    " << conn.name << ": company " << conn.companyId << " -> plugin " << conn.plugin << " ("
@@ -57,6 +65,9 @@ int show(Invocation& inv) {
     inv.out() << "\n[state]\ndir = " << c.stateDir << "\n"
               << "token_key = " << (c.tokenKey.empty() ? "(not set)" : c.tokenKey.reference) << "\n"
               << "\n[plugins]\ndir = " << c.pluginDir << "\n"
+              << "\n[service]\nlisten = " << c.service.listen << "\n"
+              << "webhook_secret = " << (c.service.webhookSecret.empty() ? "(not set: no webhook receiver)" : c.service.webhookSecret.reference)
+              << "\ngrace_period = " << c.service.gracePeriodSeconds << "s\n"
               << "\n[log]\nlevel = " << c.logLevel << "\nformat = " << c.logFormat << "\n";
     for (const auto& conn : c.connections) {
         inv.out() << "\n[connection." << conn.name << "]\n"

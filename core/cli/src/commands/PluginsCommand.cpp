@@ -15,6 +15,7 @@
 #include "ledgerbridge/common/ExitCode.h"
 #include "ledgerbridge/host/ConfiguredPlugin.h"
 #include "ledgerbridge/host/SqlitePluginHealth.h"
+#include "ledgerbridge/library.hpp"
 #include "ledgerbridge/loader/HostServices.h"
 #include "ledgerbridge/loader/PluginLoader.h"
 
@@ -30,29 +31,57 @@ const char* settingType(sdk::SettingType t) {
     }
 }
 
+/// A row's status as a word and a reason: "ok", "quarantined" (the crash record's reason,
+/// shared with runs through the state store) or "refused" (the loader's sentence without the
+/// path it starts with: the row shows the path).
+struct Status {
+    std::string word, reason;
+};
+
+Status statusOf(const loader::PluginListing& row, const std::string& name, loader::PluginHealthStore& health) {
+    if (row.status == "ok") return {"ok", ""};
+    if (auto why = health.quarantined(name))
+        return {"quarantined", *why + "; run `ledgerbridge plugins enable " + name + "` once it is fixed"};
+    std::string reason = row.status;
+    if (reason.rfind(row.path + ": ", 0) == 0) reason = reason.substr(row.path.size() + 2);
+    if (reason.rfind("refused: ", 0) == 0) reason = reason.substr(9);
+    return {"refused", reason};
+}
+
 int list(Invocation& inv) {
     AppContext app(inv);
     const config::Config& cfg = app.config();
     host::SqlitePluginHealth health(app.store());
     loader::BasicHostServices services;
     loader::PluginLoader pluginLoader(loader::LoaderOptions{{cfg.pluginDir}}, services, health);
-    auto rows = pluginLoader.list();
+    const auto rows = pluginLoader.list();
+    std::vector<std::string> names;
+    std::vector<Status> statuses;
     bool allOk = true;
-    for (const auto& r : rows) allOk = allOk && r.status == "ok";
+    for (const auto& r : rows) {
+        names.push_back(r.name.empty() ? std::filesystem::path(r.path).stem().string() : r.name);
+        statuses.push_back(statusOf(r, names.back(), health));
+        allOk = allOk && statuses.back().word == "ok";
+    }
     if (inv.flag("json")) {
         Poco::JSON::Array arr;
-        for (const auto& r : rows) {
+        for (std::size_t k = 0; k < rows.size(); ++k) {
+            const auto& r = rows[k];
             Poco::JSON::Object o(Poco::JSON_PRESERVE_KEY_ORDER);
-            o.set("name", r.name);
+            o.set("name", names[k]);
             o.set("version", r.version);
             o.set("abi", r.abi);
             o.set("capabilities", r.capabilities);
             o.set("maturity", r.maturity);
             o.set("path", r.path);
-            o.set("status", r.status);
+            o.set("status", statuses[k].word);
+            o.set("reason", statuses[k].reason);
             arr.add(o);
         }
-        arr.stringify(inv.out(), 2);
+        if (rows.empty())
+            inv.out() << "[]";
+        else
+            arr.stringify(inv.out(), 2);
         inv.out() << '\n';
         return allOk ? 0 : toInt(ExitCode::PluginFailure);
     }
@@ -61,14 +90,19 @@ int list(Invocation& inv) {
         return 0;
     }
     inv.out() << std::left << std::setw(10) << "NAME" << std::setw(9) << "VERSION" << std::setw(6) << "ABI" << std::setw(46)
-              << "CAPABILITIES" << "STATUS\n";
-    for (const auto& r : rows) {
-        std::string name = r.name.empty() ? std::filesystem::path(r.path).stem().string() : r.name;
-        inv.out() << std::left << std::setw(10) << name << std::setw(9) << (r.version.empty() ? "-" : r.version) << std::setw(6)
-                  << (r.abi.empty() ? "-" : r.abi) << std::setw(46) << (r.capabilities.empty() ? "-" : r.capabilities)
-                  << r.status << "\n";
+              << "CAPABILITIES" << std::setw(13) << "STATUS" << "PATH\n";
+    for (std::size_t k = 0; k < rows.size(); ++k) {
+        const auto& r = rows[k];
+        inv.out() << std::left << std::setw(10) << names[k] << std::setw(9) << (r.version.empty() ? "-" : r.version)
+                  << std::setw(6) << (r.abi.empty() ? "-" : r.abi) << std::setw(46)
+                  << (r.capabilities.empty() ? "-" : r.capabilities) << std::setw(13) << statuses[k].word << r.path << "\n";
     }
-    inv.out() << "\nfolder: " << cfg.pluginDir << "\n";
+    bool first = true;
+    for (std::size_t k = 0; k < rows.size(); ++k) {
+        if (statuses[k].word == "ok") continue;
+        inv.out() << (first ? "\n" : "") << names[k] << ": " << statuses[k].word << ": " << statuses[k].reason << "\n";
+        first = false;
+    }
     return allOk ? 0 : toInt(ExitCode::PluginFailure);
 }
 
@@ -88,6 +122,18 @@ int inspect(Invocation& inv) {
     for (std::size_t k = 0; k < i.entrySymbols.size(); ++k) out << (k ? ", " : "") << i.entrySymbols[k];
     out << (i.entrySymbols.empty() ? "(none)" : "") << "\n";
     if (!i.refusal.empty()) {
+        // A file the loader refuses before reading it (outside the plugin folder, unsafe
+        // permissions) may still be worth knowing about: its symbols are read, never run.
+        if (i.entrySymbols.empty() && std::filesystem::is_regular_file(file)) {
+            try {
+                const auto facts = sdk::inspectLibrary(file);
+                out << "               (read without loading: ";
+                for (std::size_t k = 0; k < facts.entrySymbols.size(); ++k) out << (k ? ", " : "") << facts.entrySymbols[k];
+                out << ")\n";
+            } catch (const std::exception&) {
+                // not a plugin at all; the refusal says enough
+            }
+        }
         out << "refused:       " << i.refusal << "\n";
         return toInt(ExitCode::PluginFailure);
     }
@@ -143,10 +189,12 @@ int enable(Invocation& inv) {
 }  // namespace
 
 Command makePluginsCommand() {
-    Command listCmd{"list", "every plugin in the plugin folder: name, version, ABI, capabilities, status",
+    Command listCmd{"list", "every plugin in the plugin folder: name, version, ABI, capabilities, status, path",
                     "ledgerbridge plugins list [--json]",
                     "Runs the loader's checks on every *.so in [plugins] dir (location, owner and mode, entry\n"
-                    "symbol and ABI before loading, quarantine). Exit code 5 when any plugin would be refused.",
+                    "symbol and ABI before loading, quarantine). Status is ok, quarantined (crashed the process\n"
+                    "3 times in a row; see `plugins enable`) or refused, each with its reason. Exit code 5 when\n"
+                    "any plugin would be refused.",
                     {{"json", "", "machine-readable output"}}, {}, list};
     Command inspectCmd{"inspect", "what a plugin file is: the checks before loading, then its manifest",
                        "ledgerbridge plugins inspect FILE [--no-load]",

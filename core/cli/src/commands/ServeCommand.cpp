@@ -3,24 +3,38 @@
 // lacks — how to run a connection (the same ConnectionRunner as `ledgerbridge run`) — and
 // handles --daemon and SIGHUP's configuration reload.
 //
-// Locks: the scheduler holds the lease `run:<connection>` while it runs a connection, and the
-// export engine takes `run:<fingerprint>` inside: two different leases, always taken in that
-// order, so they cannot deadlock, and a `ledgerbridge run` from cron (engine lease only) still
-// excludes the service's run of the same connection.
+// Locks, and why they cannot deadlock: the scheduler takes the store lease `run:<connection>`
+// (Leases::tryAcquire, never waits) before it calls runConnection; inside, the export engine
+// takes `run:<fingerprint>` (ScopedLease with no wait: LockBusyError at once). Different names,
+// and neither waits for the other, so a run never blocks on a lease its own process holds.
+// Across processes the engine's lease is the one that matters: a `ledgerbridge run` from cron
+// (engine lease only) makes the service's run of the same company end "busy", and the other
+// way round `run` exits 7.
+// One gap the leases leave: a lease is re-entrant for its holder (Leases::selfHolder(), one
+// per process), so two connections of the same Pleo company in this process would both get
+// `run:<fingerprint>`, and the first to finish would release it under the second. The launcher
+// therefore lets one run per fingerprint at a time; the other ends "busy", as it would in
+// another process, and the next tick or webhook runs it.
 #include <fcntl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <memory>
 #include <mutex>
 #include <ostream>
+#include <set>
+#include <sstream>
 
 #include "ledgerbridge/cli/AppContext.h"
 #include "ledgerbridge/cli/Commands.h"
 #include "ledgerbridge/common/Exception.h"
 #include "ledgerbridge/common/ExitCode.h"
 #include "ledgerbridge/common/Log.h"
+#include "ledgerbridge/config/Fingerprint.h"
 #include "ledgerbridge/host/ConnectionRunner.h"
 #include "ledgerbridge/host/Promotion.h"
+#include "ledgerbridge/service/Scheduler.h"
 #include "ledgerbridge/service/ServiceRunner.h"
 
 namespace ledgerbridge::cli {
@@ -39,19 +53,27 @@ public:
 
     service::RunOutcome runConnection(const std::string& connection, const std::string& reason,
                                       const service::CancelFlag& cancel) override {
-        std::shared_ptr<const config::Config> config;
+        std::shared_ptr<const config::Config> config;  // a reload during the run does not change it
         {
             std::lock_guard<std::mutex> lock(mutex_);
             config = config_;
         }
         service::RunOutcome out;
-        out.plugin = config->connection(connection).plugin;
-        log::info("run starting", {{"connection", connection}, {"reason", reason}});
         try {
+            const config::Connection& conn = config->connection(connection);
+            out.plugin = conn.plugin;
+            const std::string fingerprint = config::environmentFingerprint(config->activeProfile(), conn.companyId).value;
+            Claim claim(*this, fingerprint);
+            if (!claim.held) {
+                out.outcome = "busy";
+                out.message = "another connection of company " + conn.companyId + " is running in this service";
+                return out;
+            }
+            log::info("run starting", {{"connection", connection}, {"reason", reason}});
             host::ConnectionRunner runner(*config, store_);
             host::RunOptions options;
             options.cancel = cancel.raw();
-            exporter::RunReport report = runner.run(connection, options);
+            const exporter::RunReport report = runner.run(connection, options);
             out.outcome = report.outcome;
             out.message = report.error;
             std::int64_t posted = 0, rejected = 0, already = 0, undelivered = 0;
@@ -62,6 +84,7 @@ public:
                 undelivered += j.undelivered;
             }
             out.entries = {{"posted", posted}, {"rejected", rejected}, {"already_posted", already}, {"undelivered", undelivered}};
+            // The run report counts requests, not their statuses: one "all" series each.
             out.pleoRequests = {{"all", report.pleoRequests}};
             out.targetRequests = {{"all", report.targetRequests}};
         } catch (const ReauthorizationRequired& e) {
@@ -84,61 +107,173 @@ public:
     }
 
 private:
+    /// One run per environment fingerprint in this process (see the comment at the top).
+    struct Claim {
+        Claim(Launcher& l, std::string fp) : launcher(l), fingerprint(std::move(fp)) {
+            std::lock_guard<std::mutex> lock(launcher.mutex_);
+            held = launcher.running_.insert(fingerprint).second;
+        }
+        ~Claim() {
+            if (!held) return;
+            std::lock_guard<std::mutex> lock(launcher.mutex_);
+            launcher.running_.erase(fingerprint);
+        }
+        Claim(const Claim&) = delete;
+        Claim& operator=(const Claim&) = delete;
+        Launcher& launcher;
+        std::string fingerprint;
+        bool held = false;
+    };
+
     std::mutex mutex_;
     std::shared_ptr<const config::Config> config_;
+    std::set<std::string> running_;  ///< fingerprints with a run in flight
     store::StateStore& store_;
 };
 
-/// Detaches from the terminal: fork, setsid, fork again, stdin/stdout/stderr to /dev/null (logs
-/// go to [log] file or nowhere, so set one). Returns in the daemon; the parents exit 0.
-void daemonize() {
-    if (pid_t pid = ::fork(); pid < 0)
-        throw IoError("Cannot start the daemon (fork failed).");
-    else if (pid > 0)
-        ::_exit(0);
-    if (::setsid() < 0) throw IoError("Cannot start the daemon (setsid failed).");
-    if (pid_t pid = ::fork(); pid < 0)
-        throw IoError("Cannot start the daemon (fork failed).");
-    else if (pid > 0)
-        ::_exit(0);
-    int fd = ::open("/dev/null", O_RDWR);
-    if (fd >= 0) {
-        ::dup2(fd, 0);
-        ::dup2(fd, 1);
-        ::dup2(fd, 2);
-        if (fd > 2) ::close(fd);
+// ---- --daemon -------------------------------------------------------------------------------
+//
+// The classic double fork (fork, setsid, fork: no controlling terminal, and none can be
+// acquired again), cwd "/", stdin/stdout/stderr on /dev/null. The starting process waits on a
+// pipe until the daemon is listening (or failed to start) so that `serve --daemon` exits 0 only
+// for a service that is really up, and prints any start-up error itself. The state store is
+// opened only in the daemon: an SQLite connection must not cross fork() (its POSIX locks stay
+// with the process that took them).
+
+void writeAll(int fd, const std::string& text) {
+    std::size_t done = 0;
+    while (done < text.size()) {
+        const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return;
+        done += static_cast<std::size_t>(n);
     }
+}
+
+/// In the starting process: waits for the daemon's first word. Returns the exit code of
+/// `serve --daemon`.
+int awaitDaemon(int readFd, pid_t firstChild, Invocation& inv, const std::string& logFile) {
+    int status = 0;
+    while (::waitpid(firstChild, &status, 0) < 0 && errno == EINTR) {
+    }
+    std::string text;
+    char buf[512];
+    while (true) {
+        const ssize_t n = ::read(readFd, buf, sizeof buf);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        text.append(buf, static_cast<std::size_t>(n));
+    }
+    ::close(readFd);
+    std::istringstream in(text);
+    std::string word;
+    in >> word;
+    if (word == "ready") {
+        long pid = 0;
+        std::string listen;
+        in >> pid >> listen;
+        inv.out() << "ledgerbridge serve: running in the background as process " << pid << ", listening on " << listen
+                  << "; log: " << logFile << "; stop it with kill -TERM " << pid << "\n";
+        return 0;
+    }
+    if (word == "error") {
+        int code = toInt(ExitCode::Failure);
+        in >> code;
+        std::string message;
+        std::getline(in >> std::ws, message, '\0');
+        inv.err() << "ledgerbridge: " << message << '\n';
+        return code;
+    }
+    inv.err() << "ledgerbridge: the service ended before it was ready; see " << logFile << '\n';
+    return toInt(ExitCode::Failure);
+}
+
+/// Detaches. Returns in the daemon with the pipe's write end (close-on-exec); in the starting
+/// process it does not return (it exits with awaitDaemon's code).
+int daemonize(Invocation& inv, const std::string& logFile) {
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) != 0) throw IoError("Cannot start the daemon (pipe failed).");
+    inv.out().flush();
+    inv.err().flush();
+    const pid_t first = ::fork();
+    if (first < 0) throw IoError("Cannot start the daemon (fork failed).");
+    if (first > 0) {
+        ::close(fds[1]);
+        const int code = awaitDaemon(fds[0], first, inv, logFile);
+        inv.out().flush();
+        inv.err().flush();
+        std::_Exit(code);  // nothing of this process's state is the daemon's to clean up
+    }
+    ::close(fds[0]);
+    if (::setsid() < 0) ::_exit(toInt(ExitCode::Failure));
+    const pid_t second = ::fork();
+    if (second < 0) ::_exit(toInt(ExitCode::Failure));
+    if (second > 0) ::_exit(0);
+    if (::chdir("/") != 0) {
+        // "/" always exists; nothing sensible to do otherwise
+    }
+    const int null = ::open("/dev/null", O_RDWR);
+    if (null >= 0) {
+        ::dup2(null, 0);
+        ::dup2(null, 1);
+        ::dup2(null, 2);
+        if (null > 2) ::close(null);
+    }
+    return fds[1];
 }
 
 int serve(Invocation& inv) {
     AppContext app(inv);
     const config::Config& loaded = app.config(true);
-    host::requirePromotion(loaded, app.store());  // production only after a recorded promotion
+    int readyFd = -1;  // --daemon: where to say "ready" or why not
     if (inv.flag("daemon")) {
         if (loaded.logFile.empty())
             throw ConfigError(app.configPath() + ": --daemon needs [log] file = PATH (a daemon has no terminal to log to)");
-        daemonize();
+        readyFd = daemonize(inv, loaded.logFile);
     }
-    service::ServiceOptions options = service::serviceOptionsFromConfig(loaded);
-    auto launcher = std::make_unique<Launcher>(std::make_shared<config::Config>(loaded), app.store());
-    const std::string path = app.configPath();
-    config::Overrides overrides;
-    overrides.environment = inv.option("environment");
-    overrides.stateDir = inv.option("state-dir");
-    Launcher* l = launcher.get();
-    options.reloadConfig = [path, overrides, l]() {
-        config::Config fresh = config::loadConfigOrThrow(path, overrides, true);
-        l->replaceConfig(std::make_shared<config::Config>(fresh));
-        return fresh;
-    };
-    options.onStarted = [&inv](service::ServiceControl& control) {
-        log::info("service started", {{"port", std::to_string(control.httpPort())}});
-        if (!inv.flag("daemon"))
-            inv.out() << "ledgerbridge serve: listening on 127.0.0.1:" << control.httpPort()
-                      << " (/healthz /readyz /metrics /webhooks/pleo); SIGTERM or Ctrl-C stops after the batch in flight\n"
-                      << std::flush;
-    };
-    return service::runService(loaded, app.store(), *launcher, options);
+    try {
+        host::requirePromotion(loaded, app.store());  // production only after a recorded promotion
+        service::ServiceOptions options = service::serviceOptionsFromConfig(loaded);
+        Launcher launcher(std::make_shared<config::Config>(loaded), app.store());
+        // The file as loaded (absolute: a daemon's working directory is "/"), with the same
+        // command-line overrides. A new configuration replaces the launcher's only once the
+        // service could parse its schedules, so both keep using the same one.
+        const std::string path = loaded.file;
+        config::Overrides overrides;
+        overrides.environment = inv.option("environment");
+        overrides.stateDir = inv.option("state-dir");
+        options.reloadConfig = [path, overrides, &launcher, zoneinfo = options.zoneinfoDir]() {
+            config::Config fresh = config::loadConfigOrThrow(path, overrides, true);
+            service::scheduledConnections(fresh, zoneinfo);  // throws for a bad schedule: old config stays
+            launcher.replaceConfig(std::make_shared<config::Config>(fresh));
+            return fresh;
+        };
+        options.onStarted = [&inv, &readyFd, &options](service::ServiceControl& control) {
+            const std::string host = options.listen.substr(0, options.listen.rfind(':'));
+            const std::string listen = host + ":" + std::to_string(control.httpPort());
+            log::info("service started", {{"listen", listen}});
+            if (readyFd >= 0) {
+                writeAll(readyFd, "ready " + std::to_string(::getpid()) + " " + listen + "\n");
+                ::close(readyFd);
+                readyFd = -1;
+            } else {
+                inv.out() << "ledgerbridge serve: listening on " << listen << " (process " << ::getpid()
+                          << "; /healthz /readyz /metrics /webhooks/pleo); SIGTERM or Ctrl-C stops after the batch in "
+                             "flight, SIGHUP reloads the configuration\n"
+                          << std::flush;
+            }
+        };
+        return service::runService(loaded, app.store(), launcher, options);
+    } catch (const std::exception& e) {
+        if (readyFd >= 0) {  // the daemon could not start: the starting process prints why
+            const auto* own = dynamic_cast<const Exception*>(&e);
+            const int code = toInt(own ? own->exitCode() : ExitCode::Failure);
+            log::error("The service could not start.", {{"error", describe(e)}});
+            writeAll(readyFd, "error " + std::to_string(code) + " " + describe(e));
+            ::close(readyFd);
+        }
+        throw;
+    }
 }
 
 }  // namespace
@@ -155,8 +290,12 @@ Command makeServeCommand() {
         "/metrics (Prometheus) on [service] listen (default 127.0.0.1:9464).\n\n"
         "SIGTERM/SIGINT: stop taking work, finish the batch in flight, report it to Pleo, exit 0\n"
         "within [service] grace_period (default 30s); a second signal exits at once (safe: the\n"
-        "ledger resumes). SIGHUP reloads the configuration. config/systemd has unit files.",
-        {{"daemon", "", "detach from the terminal (needs [log] file); systemd users keep the foreground"}},
+        "ledger resumes). SIGHUP reloads the connections and their schedules from the same file\n"
+        "(a bad file is logged and the old one kept); [service] changes need a restart.\n\n"
+        "--daemon detaches and returns once the service listens (exit 0, with its process id), or\n"
+        "with the start-up error and its exit code. systemd users keep the foreground: see\n"
+        "config/systemd.",
+        {{"daemon", "", "detach from the terminal once listening (needs [log] file)"}},
         {},
         serve};
 }

@@ -8,6 +8,7 @@
 //   [state]        dir, token_key (secret ref)
 //   [log]          level, format, file
 //   [plugins]      dir
+//   [service]      listen, webhook_secret (secret ref), grace_period (30s, 2m)
 //   [environment.NAME]  auth_url, api_url, client_id, client_secret (ref), redirect_uri, scopes,
 //                       ca_file, resolve, allow_http
 //   [connection.NAME]   company_id, plugin, credential (oauth|api_key), api_key (ref),
@@ -71,6 +72,13 @@ struct Connection {
     TargetOAuth target;           ///< target.* keys
 };
 
+/// [service]: what `ledgerbridge serve` needs beyond the connections.
+struct ServiceSettings {
+    std::string listen = "127.0.0.1:9464";  ///< loopback host:port of /healthz, /metrics, /webhooks/pleo (port 0: any free one)
+    SecretRef webhookSecret;                ///< whsec_... of Pleo's webhook subscription (env:/file:); empty = no webhooks
+    int gracePeriodSeconds = 30;            ///< SIGTERM: how long the batch in flight may take before exit 130
+};
+
 struct Config {
     std::string file;             ///< absolute path of the file read ("" when built from text in tests)
     std::string environment;      ///< the selected profile's name
@@ -79,11 +87,11 @@ struct Config {
     std::vector<Connection> connections;
     std::string stateDir;         ///< absolute
     SecretRef tokenKey;           ///< AES-256 key protecting tokens at rest
-    SecretRef webhookSecret;      ///< [service] webhook_secret (whsec_...), file: made absolute
     std::string pluginDir;        ///< absolute
     std::string logLevel = "info";
     std::string logFormat = "auto";
     std::string logFile;
+    ServiceSettings service;
 
     /// Every effective key/value after overrides, with where it came from; secrets appear as
     /// their references (env:/file:), never as values.

@@ -53,9 +53,10 @@ struct ServiceOptions {
     std::function<void(ServiceControl&)> onStarted;
 };
 
-/// The options from a loaded configuration's [service] section (service.listen,
-/// service.webhook_secret, service.grace_period), defaults where a key is absent. Resolves the
-/// webhook secret. Throws ConfigError naming the key for a bad value or an unresolvable secret.
+/// The options from a loaded configuration's [service] section (config::ServiceSettings: listen,
+/// webhook_secret, grace_period, already parsed and checked by the config loader, defaults where
+/// a key is absent). Resolves the webhook secret: throws ConfigError naming the key and where it
+/// was written when it cannot be read.
 ServiceOptions serviceOptionsFromConfig(const config::Config& config);
 
 /// A handle on a running service (given to ServiceOptions::onStarted).
