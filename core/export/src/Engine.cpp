@@ -135,7 +135,15 @@ RunReport Engine::run() {
         report.outcome = "plugin_failure";
         report.error = describe(e);
     } catch (const Exception& e) {
-        report.outcome = "failed";
+        // The outcome follows the error's exit code: a credential that is refused or missing
+        // (AuthError) needs a login like a revoked grant; an interruption is not a failure.
+        switch (e.exitCode()) {
+            case ExitCode::NeedsReauthorization: report.outcome = "needs_reauth"; break;
+            case ExitCode::Interrupted: report.outcome = "interrupted"; break;
+            case ExitCode::EnvironmentMismatch: report.outcome = "environment_mismatch"; break;
+            case ExitCode::Busy: report.outcome = "busy"; break;
+            default: report.outcome = "failed"; break;
+        }
         report.error = describe(e);
     } catch (const std::exception& e) {
         report.outcome = "failed";
