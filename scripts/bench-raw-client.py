@@ -50,8 +50,6 @@ def pages(path):
 call("GET", "/v3/export-jobs?statuses=pending&limit=100")
 call("POST", "/v3/export-job-events", {"event": "started", "jobId": job})
 ids = []
-for data in pages(f"/v3/export-jobs/{job}/items?limit=100"):
-    pass
 for data in pages(f"/v3/export-items?job_id={job}&limit=100"):
     ids.extend(item["accountingEntryId"] for item in data)
 for i in range(0, len(ids), 100):

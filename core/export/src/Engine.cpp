@@ -9,7 +9,8 @@
 //   resolveInFlight  entries that may have reached the target (pushing/unknown) are looked up
 //                    there before anything is pushed again
 //   deliverBatch()   map, validate, download receipts, mark `pushing`, push, record outcomes,
-//                    report results to Pleo (which also keeps the job alive)
+//                    then report results to Pleo (which also keeps the job alive) in the
+//                    background while the next batch is mapped and pushed
 //   finishJob()      decide the final event, record it, send it
 #include "ledgerbridge/export/Engine.h"
 
@@ -20,6 +21,7 @@
 #include <algorithm>
 #include <chrono>
 #include <fstream>
+#include <future>
 #include <set>
 #include <thread>
 
@@ -67,6 +69,7 @@ Engine::Engine(store::StateStore& store, PleoExports& pleo, ExportTarget& target
 }
 
 void Engine::step(const std::string& name) {
+    std::lock_guard<std::mutex> lock(stepMutex_);
     if (settings_.onStep) settings_.onStep(name);
 }
 
@@ -175,6 +178,12 @@ void Engine::processJob(const JobInfo& job, JobReport& report) {
     }
     rec.runId = runId_;
     ledger_.saveJob(rec);  // from here on the job is ours: a crash resumes it
+    // However the job ends, no background report outlives it (the next job's requests must not
+    // overlap it).
+    struct DrainOnExit {
+        Engine& engine;
+        ~DrainOnExit() { engine.drainReporting(); }
+    } drainOnExit{*this};
     Progress progress(job.id, std::max<std::int64_t>(rec.numberOfItems, 1), settings_.interactive);
     try {
         if (!startJob(rec, report)) {
@@ -196,11 +205,12 @@ void Engine::processJob(const JobInfo& job, JobReport& report) {
                 auto c = ledger_.counts(run_.fingerprint, rec.jobId);
                 progress.update("delivering", c.byState["posted"] + c.byState["rejected"], c.byState["rejected"]);
             }
+            awaitReporting();
             resolveInFlight(rec, report);  // outcomes this round left unknown: posted, or back to planned
             reportResults(rec);
             // Entries the target asked us to retry go around again, after a growing pause.
             std::vector<store::LedgerEntry> again;
-            for (auto& e : ledger_.entries(run_.fingerprint, rec.jobId, EntryState::Retryable, 1000000))
+            for (auto& e : ledger_.entries(run_.fingerprint, rec.jobId, EntryState::Retryable, 1000000, -1, false))
                 if (e.attempts < settings_.maxAttempts) again.push_back(e);
             if (!again.empty()) {
                 auto pause = std::chrono::milliseconds(std::min(30000, 500 << std::min(round, 6)));
@@ -214,12 +224,13 @@ void Engine::processJob(const JobInfo& job, JobReport& report) {
                     ledger_.recordOutcome(e);
                 }
             }
-            if (ledger_.entries(run_.fingerprint, rec.jobId, EntryState::Planned, 1).empty()) break;
+            if (ledger_.entries(run_.fingerprint, rec.jobId, EntryState::Planned, 1, -1, false).empty()) break;
         }
         progress.finish();
         finishJob(rec, report);
     } catch (const JobClosedError& e) {
         progress.finish();
+        drainReporting();
         // Pleo no longer accepts updates (expired, or finished elsewhere). Whatever may have reached
         // the target is resolved now so a re-export of these entries finds them posted.
         resolveInFlight(rec, report);
@@ -231,6 +242,7 @@ void Engine::processJob(const JobInfo& job, JobReport& report) {
         log::warn("the export job was closed by Pleo before it finished", {{"job", rec.jobId}, {"reason", e.what()}});
     } catch (const StopJob& stop) {
         progress.finish();
+        drainReporting();
         report.finalReason = stop.reason;
         log::error("the export job stopped and stays open for the next run", {{"job", rec.jobId}, {"reason", stop.reason}});
     }
@@ -245,7 +257,7 @@ void Engine::summarize(const store::JobRecord& rec, JobReport& report) {
     report.undelivered = c.byState["planned"] + c.byState["pushing"] + c.byState["retryable"] + c.byState["unknown"];
     report.postedMinorByCurrency = c.postedAmountByCurrency;
     for (std::int64_t after = -1;;) {
-        auto rejected = ledger_.entries(run_.fingerprint, rec.jobId, EntryState::Rejected, 200, after);
+        auto rejected = ledger_.entries(run_.fingerprint, rec.jobId, EntryState::Rejected, 200, after, false);
         if (rejected.empty()) break;
         for (const auto& r : rejected) report.addFailure({r.entryId, r.failureType, r.failureReason});
         after = rejected.back().seq;
@@ -295,8 +307,24 @@ bool Engine::startJob(store::JobRecord& rec, JobReport& report) {
 void Engine::fetchItems(store::JobRecord& rec, JobReport& /*report*/) {
     Progress progress(rec.jobId, std::max<std::int64_t>(rec.numberOfItems, 1), settings_.interactive);
     std::int64_t fetched = ledger_.counts(run_.fingerprint, rec.jobId).total;
+    // The next page is requested while this one is staged: Pleo's answer time and our SQLite
+    // commit overlap instead of adding up. Only one request is in flight at a time, and a page
+    // is staged (with the cursor after it) strictly in order, so a crash still re-fetches at
+    // most the page that was not committed.
+    auto request = [this, &rec](const std::string& cursor) {
+        return std::async(std::launch::async, [this, jobId = rec.jobId, cursor, run = runId_, conn = run_.connection] {
+            log::LogContext context(run, conn);
+            return pleo_.exportItems(jobId, cursor, settings_.pageSize);
+        });
+    };
+    std::future<ItemPage> next;
+    if (!rec.itemsComplete) next = request(rec.itemsCursor);
     while (!rec.itemsComplete) {
-        ItemPage page = pleo_.exportItems(rec.jobId, rec.itemsCursor, settings_.pageSize);
+        ItemPage page = next.get();
+        if (page.hasNextPage && (page.endCursor.empty() || page.endCursor == rec.itemsCursor))
+            throw ProtocolError("Pleo's export items for job " + rec.jobId +
+                                " claim a next page but give no new cursor; stopping instead of looping");
+        if (page.hasNextPage) next = request(page.endCursor);
         std::vector<store::LedgerEntry> staged;
         staged.reserve(page.items.size());
         for (std::size_t i = 0; i < page.items.size(); ++i) {
@@ -312,9 +340,6 @@ void Engine::fetchItems(store::JobRecord& rec, JobReport& /*report*/) {
             e.currency = s.walletCurrency;
             staged.push_back(std::move(e));
         }
-        if (page.hasNextPage && (page.endCursor.empty() || page.endCursor == rec.itemsCursor))
-            throw ProtocolError("Pleo's export items for job " + rec.jobId +
-                                " claim a next page but give no new cursor; stopping instead of looping");
         ledger_.stagePage(run_.fingerprint, rec.jobId, staged, page.endCursor, !page.hasNextPage);
         rec.itemsCursor = page.endCursor;
         rec.itemsComplete = !page.hasNextPage;
@@ -327,7 +352,11 @@ void Engine::fetchItems(store::JobRecord& rec, JobReport& /*report*/) {
 
 void Engine::syncWithPleo(const store::JobRecord& rec) {
     // Pleo's view of each item: an item Pleo already has as successful or failed was reported by
-    // us before a crash lost the acknowledgement; nothing needs to be sent for it again.
+    // us before a crash lost the acknowledgement; nothing needs to be sent for it again. Only
+    // entries with an outcome we have not seen acknowledged can be affected: when there are none
+    // (a job's first run), reading Pleo's view would change nothing, so it is not read.
+    auto c = ledger_.counts(run_.fingerprint, rec.jobId);
+    if (c.byState["posted"] + c.byState["rejected"] - c.reported <= 0) return;
     std::string cursor;
     std::vector<std::string> acknowledged;
     for (;;) {
@@ -394,8 +423,10 @@ bool Engine::deliverBatch(const store::JobRecord& rec, JobReport& report) {
     ReceiptCache receipts(settings_.receiptDir, [this](const std::string& url) { return pleo_.download(url); });
     std::vector<Prepared> prepared;
     std::vector<store::LedgerEntry> settled;  // decided without the target: recorded together below
+    const auto postedBefore = ledger_.postedElsewhere(run_.fingerprint, idsOf(batch), rec.jobId);
     for (auto& e : batch) {
-        if (auto earlier = ledger_.postedElsewhere(run_.fingerprint, e.entryId, rec.jobId)) {
+        if (auto found = postedBefore.find(e.entryId); found != postedBefore.end()) {
+            const store::LedgerEntry* earlier = &found->second;
             // Exported before under another job (e.g. one that expired): report it, never post it again.
             e.state = EntryState::Posted;
             e.externalId = earlier->externalId;
@@ -411,7 +442,8 @@ bool Engine::deliverBatch(const store::JobRecord& rec, JobReport& report) {
             rejected = sdk::Outcome::rejected(m.failureReason, m.message);
         else
             rejected = sdk::validateEntry(*m.entry);
-        if (!rejected && caps_.attachments) {
+        if (!rejected && caps_.attachments && !m.files.empty()) {
+            awaitReporting();  // one Pleo request at a time: the client is not shared between threads
             try {
                 for (const FileRef& f : m.files) {
                     CachedReceipt r = receipts.fetch(f.url, f.size);
@@ -492,18 +524,52 @@ bool Engine::deliverBatch(const store::JobRecord& rec, JobReport& report) {
         }
         ledger_.recordOutcomes(outcomes);  // the batch's outcomes in one commit
         if (!pushed.error.empty()) {
+            awaitReporting();
             reportResults(rec);  // what did get through is reported before the job stops
             throw StopJob{pushed.error};
         }
     }
-    reportResults(rec);
+    // The report covers exactly this batch and anything left before it (a fixed set, whatever
+    // the next batch does meanwhile).
+    reportInBackground(rec, batch.back().seq);
     store::Leases(store_).renew("run:" + run_.fingerprint, settings_.leaseMs);
     return true;
 }
 
-void Engine::reportResults(const store::JobRecord& rec) {
+// Reporting a batch's results is a round trip to Pleo that needs nothing from the next batch,
+// and mapping and pushing the next batch needs nothing from Pleo (unless it has receipts to
+// download, which waits for the report first): the two overlap. Nothing about durability
+// changes: results are reported only after their outcomes are committed, and marked reported
+// only after Pleo accepted them; at most one report is in flight, so Pleo sees one request at
+// a time, in order.
+void Engine::reportInBackground(const store::JobRecord& rec, std::int64_t upToSeq) {
+    awaitReporting();
+    reporting_ = std::async(std::launch::async, [this, rec, upToSeq, run = runId_, conn = run_.connection] {
+        log::LogContext context(run, conn);
+        reportResults(rec, upToSeq);
+    });
+}
+
+void Engine::awaitReporting() {
+    if (reporting_.valid()) reporting_.get();
+}
+
+void Engine::drainReporting() {
+    // The job stops anyway; a failed background report leaves its entries unreported for the
+    // next run, which reports them first. Other errors of that report are logged, not lost.
+    try {
+        awaitReporting();
+    } catch (const std::exception& e) {
+        log::warn("reporting results to Pleo failed while the job was stopping; the next run reports them",
+                  {{"error", describe(e)}});
+    } catch (...) {
+        log::warn("reporting results to Pleo stopped while the job was stopping; the next run reports them");
+    }
+}
+
+void Engine::reportResults(const store::JobRecord& rec, std::int64_t upToSeq) {
     for (;;) {
-        auto done = ledger_.unreported(run_.fingerprint, rec.jobId, 100);
+        auto done = ledger_.unreported(run_.fingerprint, rec.jobId, 100, upToSeq);
         if (done.empty()) return;
         std::vector<ItemResult> results;
         for (const auto& e : done) {

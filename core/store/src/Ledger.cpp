@@ -28,9 +28,15 @@ EntryState entryStateFromString(const std::string& s) {
 
 namespace {
 
-const char* kEntryColumns =
-    "fingerprint, job_id, entry_id, seq, payload, content_hash, idempotency_key, amount_minor, currency, state, "
-    "external_id, external_url, exported_at, failure_type, failure_reason, attempts, reported";
+// The ledger row's columns, `l` being the ledger; the export item (payload) lives in
+// ledger_payloads and is joined only where the engine maps it.
+#define LB_ENTRY_COLUMNS                                                                                        \
+    "l.fingerprint, l.job_id, l.entry_id, l.seq, l.content_hash, l.idempotency_key, l.amount_minor, l.currency, " \
+    "l.state, l.external_id, l.external_url, l.exported_at, l.failure_type, l.failure_reason, l.attempts, "     \
+    "l.reported"
+#define LB_SELECT_ENTRIES "SELECT " LB_ENTRY_COLUMNS " FROM ledger l "
+#define LB_SELECT_ENTRIES_WITH_PAYLOAD \
+    "SELECT " LB_ENTRY_COLUMNS ", COALESCE(p.payload, '') FROM ledger l LEFT JOIN ledger_payloads p ON p.entry = l.id "
 
 LedgerEntry readEntry(SQLite::Statement& q) {
     LedgerEntry e;
@@ -38,19 +44,19 @@ LedgerEntry readEntry(SQLite::Statement& q) {
     e.jobId = q.getColumn(1).getString();
     e.entryId = q.getColumn(2).getString();
     e.seq = q.getColumn(3).getInt64();
-    e.payload = q.getColumn(4).getString();
-    e.contentHash = q.getColumn(5).getString();
-    e.idempotencyKey = q.getColumn(6).getString();
-    e.amountMinor = q.getColumn(7).getInt64();
-    e.currency = q.getColumn(8).getString();
-    e.state = entryStateFromString(q.getColumn(9).getString());
-    e.externalId = q.getColumn(10).getString();
-    e.externalUrl = q.getColumn(11).getString();
-    e.exportedAt = q.getColumn(12).getString();
-    e.failureType = q.getColumn(13).getString();
-    e.failureReason = q.getColumn(14).getString();
-    e.attempts = q.getColumn(15).getInt();
-    e.reported = q.getColumn(16).getInt() != 0;
+    e.contentHash = q.getColumn(4).getString();
+    e.idempotencyKey = q.getColumn(5).getString();
+    e.amountMinor = q.getColumn(6).getInt64();
+    e.currency = q.getColumn(7).getString();
+    e.state = entryStateFromString(q.getColumn(8).getString());
+    e.externalId = q.getColumn(9).getString();
+    e.externalUrl = q.getColumn(10).getString();
+    e.exportedAt = q.getColumn(11).getString();
+    e.failureType = q.getColumn(12).getString();
+    e.failureReason = q.getColumn(13).getString();
+    e.attempts = q.getColumn(14).getInt();
+    e.reported = q.getColumn(15).getInt() != 0;
+    if (q.getColumnCount() > 16) e.payload = q.getColumn(16).getString();
     return e;
 }
 
@@ -73,16 +79,6 @@ JobRecord readJob(SQLite::Statement& q) {
     j.finalSent = q.getColumn(10).getInt() != 0;
     j.runId = q.getColumn(11).getString();
     return j;
-}
-
-void bindIdList(SQLite::Statement& s, int first, const std::vector<std::string>& ids) {
-    for (std::size_t i = 0; i < ids.size(); ++i) s.bind(first + static_cast<int>(i), ids[i]);
-}
-
-std::string placeholders(std::size_t n) {
-    std::string p;
-    for (std::size_t i = 0; i < n; ++i) p += i ? ",?" : "?";
-    return p;
 }
 
 }  // namespace
@@ -143,56 +139,63 @@ std::vector<JobRecord> Ledger::unfinishedJobs(const std::string& fingerprint, co
 void Ledger::stagePage(const std::string& fingerprint, const std::string& jobId, const std::vector<LedgerEntry>& entries,
                        const std::string& nextCursor, bool complete) {
     store_.transaction([&](SQLite::Database& db) {
-        std::int64_t next = 0;
+        std::int64_t next = 0;  // the next seq: how many entries the job has staged
         {
-            SQLite::Statement q(db, "SELECT COALESCE(MAX(seq), -1) + 1 FROM ledger WHERE fingerprint = ? AND job_id = ?");
-            q.bind(1, fingerprint);
-            q.bind(2, jobId);
-            q.executeStep();
-            next = q.getColumn(0).getInt64();
+            auto q = store_.cached("SELECT staged FROM export_jobs WHERE fingerprint = ? AND job_id = ?");
+            q->bind(1, fingerprint);
+            q->bind(2, jobId);
+            if (!q->executeStep())
+                throw StoreError("cannot stage items for export job " + jobId + ": the job is not in the ledger");
+            next = q->getColumn(0).getInt64();
         }
-        SQLite::Statement ins(db, "INSERT OR IGNORE INTO ledger (fingerprint, job_id, entry_id, seq, payload, content_hash, "
-                                  "idempotency_key, amount_minor, currency, state, updated_at) "
-                                  "VALUES (?,?,?,?,?,?,?,?,?,'planned',?)");
+        auto ins = store_.cached("INSERT OR IGNORE INTO ledger (fingerprint, job_id, entry_id, seq, content_hash, "
+                                 "idempotency_key, amount_minor, currency, state, updated_at) "
+                                 "VALUES (?,?,?,?,?,?,?,?,'planned',?)");
+        auto payload = store_.cached("INSERT INTO ledger_payloads (entry, payload) VALUES (?, ?)");
+        const std::int64_t now = nowMs();
         for (const auto& e : entries) {
-            ins.bind(1, fingerprint);
-            ins.bind(2, jobId);
-            ins.bind(3, e.entryId);
-            ins.bind(4, next);
-            ins.bind(5, e.payload);
-            ins.bind(6, e.contentHash);
-            ins.bind(7, e.idempotencyKey);
-            ins.bind(8, e.amountMinor);
-            ins.bind(9, e.currency);
-            ins.bind(10, nowMs());
-            if (ins.exec() == 1) ++next;
-            ins.reset();
+            ins->reset();
+            ins->bind(1, fingerprint);
+            ins->bind(2, jobId);
+            ins->bind(3, e.entryId);
+            ins->bind(4, next);
+            ins->bind(5, e.contentHash);
+            ins->bind(6, e.idempotencyKey);
+            ins->bind(7, e.amountMinor);
+            ins->bind(8, e.currency);
+            ins->bind(9, now);
+            if (ins->exec() != 1) continue;  // already staged (a page fetched again after a crash)
+            ++next;
+            payload->reset();
+            payload->bind(1, db.getLastInsertRowid());
+            payload->bind(2, e.payload);
+            payload->exec();
         }
-        SQLite::Statement up(db, "UPDATE export_jobs SET items_cursor = ?, items_complete = ?, updated_at = ? "
-                                 "WHERE fingerprint = ? AND job_id = ?");
-        up.bind(1, nextCursor);
-        up.bind(2, complete ? 1 : 0);
-        up.bind(3, nowMs());
-        up.bind(4, fingerprint);
-        up.bind(5, jobId);
-        if (up.exec() != 1)
-            throw StoreError("cannot stage items for export job " + jobId + ": the job is not in the ledger");
+        auto up = store_.cached("UPDATE export_jobs SET items_cursor = ?, items_complete = ?, staged = ?, updated_at = ? "
+                                "WHERE fingerprint = ? AND job_id = ?");
+        up->bind(1, nextCursor);
+        up->bind(2, complete ? 1 : 0);
+        up->bind(3, next);
+        up->bind(4, now);
+        up->bind(5, fingerprint);
+        up->bind(6, jobId);
+        up->exec();
     });
 }
 
 std::vector<LedgerEntry> Ledger::entries(const std::string& fingerprint, const std::string& jobId, EntryState state,
-                                         std::size_t limit, std::int64_t afterSeq) {
+                                         std::size_t limit, std::int64_t afterSeq, bool withPayload) {
     std::vector<LedgerEntry> out;
-    store_.read([&](SQLite::Database& db) {
-        SQLite::Statement q(db, std::string("SELECT ") + kEntryColumns +
-                                    " FROM ledger WHERE fingerprint = ? AND job_id = ? AND state = ? AND seq > ? "
-                                    "ORDER BY seq LIMIT ?");
-        q.bind(1, fingerprint);
-        q.bind(2, jobId);
-        q.bind(3, toString(state));
-        q.bind(4, afterSeq);
-        q.bind(5, static_cast<std::int64_t>(limit));
-        while (q.executeStep()) out.push_back(readEntry(q));
+    store_.read([&](SQLite::Database&) {
+        auto q = store_.cached(std::string(withPayload ? LB_SELECT_ENTRIES_WITH_PAYLOAD : LB_SELECT_ENTRIES) +
+                               "WHERE l.fingerprint = ? AND l.job_id = ? AND l.state = ? AND l.seq > ? "
+                               "ORDER BY l.seq LIMIT ?");
+        q->bind(1, fingerprint);
+        q->bind(2, jobId);
+        q->bind(3, toString(state));
+        q->bind(4, afterSeq);
+        q->bind(5, static_cast<std::int64_t>(limit));
+        while (q->executeStep()) out.push_back(readEntry(*q));
     });
     return out;
 }
@@ -200,43 +203,63 @@ std::vector<LedgerEntry> Ledger::entries(const std::string& fingerprint, const s
 std::optional<LedgerEntry> Ledger::entry(const std::string& fingerprint, const std::string& jobId,
                                          const std::string& entryId) {
     std::optional<LedgerEntry> out;
-    store_.read([&](SQLite::Database& db) {
-        SQLite::Statement q(db, std::string("SELECT ") + kEntryColumns +
-                                    " FROM ledger WHERE fingerprint = ? AND job_id = ? AND entry_id = ?");
-        q.bind(1, fingerprint);
-        q.bind(2, jobId);
-        q.bind(3, entryId);
-        if (q.executeStep()) out = readEntry(q);
+    store_.read([&](SQLite::Database&) {
+        auto q = store_.cached(LB_SELECT_ENTRIES_WITH_PAYLOAD
+                               "WHERE l.fingerprint = ? AND l.job_id = ? AND l.entry_id = ?");
+        q->bind(1, fingerprint);
+        q->bind(2, jobId);
+        q->bind(3, entryId);
+        if (q->executeStep()) out = readEntry(*q);
     });
     return out;
 }
 
 std::optional<LedgerEntry> Ledger::postedElsewhere(const std::string& fingerprint, const std::string& entryId,
                                                    const std::string& exceptJobId) {
-    std::optional<LedgerEntry> out;
-    store_.read([&](SQLite::Database& db) {
-        SQLite::Statement q(db, std::string("SELECT ") + kEntryColumns +
-                                    " FROM ledger WHERE fingerprint = ? AND entry_id = ? AND job_id != ? AND state = 'posted' "
-                                    "LIMIT 1");
-        q.bind(1, fingerprint);
-        q.bind(2, entryId);
-        q.bind(3, exceptJobId);
-        if (q.executeStep()) out = readEntry(q);
+    auto found = postedElsewhere(fingerprint, std::vector<std::string>{entryId}, exceptJobId);
+    if (found.empty()) return std::nullopt;
+    return std::move(found.begin()->second);
+}
+
+std::map<std::string, LedgerEntry> Ledger::postedElsewhere(const std::string& fingerprint,
+                                                           const std::vector<std::string>& entryIds,
+                                                           const std::string& exceptJobId) {
+    std::map<std::string, LedgerEntry> out;
+    store_.read([&](SQLite::Database&) {
+        auto q = store_.cached(LB_SELECT_ENTRIES
+                               "WHERE l.fingerprint = ? AND l.entry_id = ? AND l.job_id != ? AND l.state = 'posted' "
+                               "LIMIT 1");
+        for (const std::string& id : entryIds) {
+            q->reset();
+            q->bind(1, fingerprint);
+            q->bind(2, id);
+            q->bind(3, exceptJobId);
+            if (q->executeStep()) out.emplace(id, readEntry(*q));
+        }
     });
     return out;
 }
 
-void Ledger::markPushing(const std::string& fingerprint, const std::string& jobId, const std::vector<std::string>& ids) {
+void Ledger::updateEach(const std::string& fingerprint, const std::string& jobId, const std::vector<std::string>& ids,
+                        const std::string& set) {
     if (ids.empty()) return;
-    store_.transaction([&](SQLite::Database& db) {
-        SQLite::Statement up(db, "UPDATE ledger SET state = 'pushing', attempts = attempts + 1, updated_at = ? "
-                                 "WHERE fingerprint = ? AND job_id = ? AND entry_id IN (" + placeholders(ids.size()) + ")");
-        up.bind(1, nowMs());
-        up.bind(2, fingerprint);
-        up.bind(3, jobId);
-        bindIdList(up, 4, ids);
-        up.exec();
+    store_.transaction([&](SQLite::Database&) {
+        auto up = store_.cached("UPDATE ledger SET " + set + ", updated_at = ? "
+                                "WHERE fingerprint = ? AND job_id = ? AND entry_id = ?");
+        const std::int64_t now = nowMs();
+        for (const std::string& id : ids) {
+            up->reset();
+            up->bind(1, now);
+            up->bind(2, fingerprint);
+            up->bind(3, jobId);
+            up->bind(4, id);
+            up->exec();
+        }
     });
+}
+
+void Ledger::markPushing(const std::string& fingerprint, const std::string& jobId, const std::vector<std::string>& ids) {
+    updateEach(fingerprint, jobId, ids, "state = 'pushing', attempts = attempts + 1");
 }
 
 void Ledger::recordOutcome(const LedgerEntry& e) { recordOutcomes({e}); }
@@ -246,74 +269,70 @@ void Ledger::recordOutcomes(const std::vector<LedgerEntry>& outcomes) {
     // One transaction (one fsync) for a whole batch: a batch's outcomes arrive together from
     // the plugin; a crash before the commit leaves them `pushing`, which the next run resolves
     // by lookup before anything is sent again.
-    store_.transaction([&](SQLite::Database& db) {
-        SQLite::Statement up(db, "UPDATE ledger SET state = ?, external_id = ?, external_url = ?, exported_at = ?, "
-                                 "failure_type = ?, failure_reason = ?, updated_at = ? "
-                                 "WHERE fingerprint = ? AND job_id = ? AND entry_id = ?");
+    store_.transaction([&](SQLite::Database&) {
+        auto up = store_.cached("UPDATE ledger SET state = ?, external_id = ?, external_url = ?, exported_at = ?, "
+                                "failure_type = ?, failure_reason = ?, updated_at = ? "
+                                "WHERE fingerprint = ? AND job_id = ? AND entry_id = ?");
         const std::int64_t now = nowMs();
         for (const LedgerEntry& e : outcomes) {
-            up.reset();
-            up.bind(1, toString(e.state));
-            up.bind(2, e.externalId);
-            up.bind(3, e.externalUrl);
-            up.bind(4, e.exportedAt);
-            up.bind(5, e.failureType);
-            up.bind(6, e.failureReason);
-            up.bind(7, now);
-            up.bind(8, e.fingerprint);
-            up.bind(9, e.jobId);
-            up.bind(10, e.entryId);
-            if (up.exec() != 1)
+            up->reset();
+            up->bind(1, toString(e.state));
+            up->bind(2, e.externalId);
+            up->bind(3, e.externalUrl);
+            up->bind(4, e.exportedAt);
+            up->bind(5, e.failureType);
+            up->bind(6, e.failureReason);
+            up->bind(7, now);
+            up->bind(8, e.fingerprint);
+            up->bind(9, e.jobId);
+            up->bind(10, e.entryId);
+            if (up->exec() != 1)
                 throw StoreError("cannot record the outcome of entry " + e.entryId + " of job " + e.jobId +
                                  ": it is not in the ledger");
         }
     });
 }
 
-std::vector<LedgerEntry> Ledger::unreported(const std::string& fingerprint, const std::string& jobId, std::size_t limit) {
+std::vector<LedgerEntry> Ledger::unreported(const std::string& fingerprint, const std::string& jobId, std::size_t limit,
+                                            std::int64_t upToSeq) {
     std::vector<LedgerEntry> out;
-    store_.read([&](SQLite::Database& db) {
-        SQLite::Statement q(db, std::string("SELECT ") + kEntryColumns +
-                                    " FROM ledger WHERE fingerprint = ? AND job_id = ? AND reported = 0 "
-                                    "AND state IN ('posted','rejected') ORDER BY seq LIMIT ?");
-        q.bind(1, fingerprint);
-        q.bind(2, jobId);
-        q.bind(3, static_cast<std::int64_t>(limit));
-        while (q.executeStep()) out.push_back(readEntry(q));
+    store_.read([&](SQLite::Database&) {
+        auto q = store_.cached(LB_SELECT_ENTRIES
+                               "WHERE l.fingerprint = ? AND l.job_id = ? AND l.reported = 0 "
+                               "AND l.state IN ('posted', 'rejected') AND l.seq <= ? "  // = ledger_unreported
+                               "ORDER BY l.seq LIMIT ?");
+        q->bind(1, fingerprint);
+        q->bind(2, jobId);
+        q->bind(3, upToSeq);
+        q->bind(4, static_cast<std::int64_t>(limit));
+        while (q->executeStep()) out.push_back(readEntry(*q));
     });
     return out;
 }
 
 void Ledger::markReported(const std::string& fingerprint, const std::string& jobId, const std::vector<std::string>& ids) {
-    if (ids.empty()) return;
-    store_.transaction([&](SQLite::Database& db) {
-        SQLite::Statement up(db, "UPDATE ledger SET reported = 1, updated_at = ? WHERE fingerprint = ? AND job_id = ? "
-                                 "AND entry_id IN (" + placeholders(ids.size()) + ")");
-        up.bind(1, nowMs());
-        up.bind(2, fingerprint);
-        up.bind(3, jobId);
-        bindIdList(up, 4, ids);
-        up.exec();
-    });
+    updateEach(fingerprint, jobId, ids, "reported = 1");
 }
 
 JobCounts Ledger::counts(const std::string& fingerprint, const std::string& jobId) {
     JobCounts c;
-    store_.read([&](SQLite::Database& db) {
-        SQLite::Statement q(db, "SELECT state, COUNT(*), SUM(reported) FROM ledger WHERE fingerprint = ? AND job_id = ? "
-                                "GROUP BY state");
-        q.bind(1, fingerprint);
-        q.bind(2, jobId);
-        while (q.executeStep()) {
-            c.byState[q.getColumn(0).getString()] = q.getColumn(1).getInt64();
-            c.total += q.getColumn(1).getInt64();
-            c.reported += q.getColumn(2).getInt64();
+    store_.read([&](SQLite::Database&) {
+        {
+            auto q = store_.cached("SELECT state, COUNT(*), SUM(reported) FROM ledger WHERE fingerprint = ? AND job_id = ? "
+                                   "GROUP BY state");
+            q->bind(1, fingerprint);
+            q->bind(2, jobId);
+            while (q->executeStep()) {
+                c.byState[q->getColumn(0).getString()] = q->getColumn(1).getInt64();
+                c.total += q->getColumn(1).getInt64();
+                c.reported += q->getColumn(2).getInt64();
+            }
         }
-        SQLite::Statement a(db, "SELECT currency, SUM(amount_minor) FROM ledger WHERE fingerprint = ? AND job_id = ? "
-                                "AND state = 'posted' GROUP BY currency");
-        a.bind(1, fingerprint);
-        a.bind(2, jobId);
-        while (a.executeStep()) c.postedAmountByCurrency[a.getColumn(0).getString()] = a.getColumn(1).getInt64();
+        auto a = store_.cached("SELECT currency, SUM(amount_minor) FROM ledger WHERE fingerprint = ? AND job_id = ? "
+                               "AND state = 'posted' GROUP BY currency");
+        a->bind(1, fingerprint);
+        a->bind(2, jobId);
+        while (a->executeStep()) c.postedAmountByCurrency[a->getColumn(0).getString()] = a->getColumn(1).getInt64();
     });
     return c;
 }

@@ -155,6 +155,60 @@ CREATE TABLE promotions (
 CREATE INDEX ledger_unreported ON ledger (fingerprint, job_id, seq) WHERE reported = 0;
 CREATE INDEX ledger_counts ON ledger (fingerprint, job_id, state, reported);
 )SQL"},
+        // A ledger row is written at every step of an entry (pushing, outcome, reported); with
+        // the 2-3 KB export item in it, each step rewrote a whole page per entry. The item is
+        // written once and read once or twice, so it moves to its own table, keyed by an
+        // explicit INTEGER PRIMARY KEY (a rowid without one may change on VACUUM). Two queries
+        // that scanned a whole job per batch get what keeps them constant: the job remembers
+        // how many entries it staged (the next seq), and the unreported index holds only
+        // entries that have an outcome to report. ledger_by_state also carries `reported`, so it
+        // answers the per-state counts alone (ledger_counts is no longer needed).
+        {7, "export items kept apart from the ledger rows that every step rewrites; indexes that keep a batch's queries constant",
+         R"SQL(
+CREATE TABLE ledger_v7 (
+    id               INTEGER PRIMARY KEY,
+    fingerprint      TEXT NOT NULL,
+    job_id           TEXT NOT NULL,
+    entry_id         TEXT NOT NULL,
+    seq              INTEGER NOT NULL,
+    content_hash     TEXT NOT NULL,
+    idempotency_key  TEXT NOT NULL,
+    amount_minor     INTEGER NOT NULL DEFAULT 0,
+    currency         TEXT NOT NULL DEFAULT '',
+    state            TEXT NOT NULL,
+    external_id      TEXT,
+    external_url     TEXT,
+    exported_at      TEXT,
+    failure_type     TEXT,
+    failure_reason   TEXT,
+    attempts         INTEGER NOT NULL DEFAULT 0,
+    reported         INTEGER NOT NULL DEFAULT 0,
+    updated_at       INTEGER NOT NULL,
+    UNIQUE (fingerprint, job_id, entry_id)
+);
+CREATE TABLE ledger_payloads (
+    entry    INTEGER PRIMARY KEY,
+    payload  TEXT NOT NULL
+);
+INSERT INTO ledger_v7 (fingerprint, job_id, entry_id, seq, content_hash, idempotency_key, amount_minor, currency,
+                       state, external_id, external_url, exported_at, failure_type, failure_reason, attempts,
+                       reported, updated_at)
+    SELECT fingerprint, job_id, entry_id, seq, content_hash, idempotency_key, amount_minor, currency, state,
+           external_id, external_url, exported_at, failure_type, failure_reason, attempts, reported, updated_at
+    FROM ledger ORDER BY fingerprint, job_id, seq;
+INSERT INTO ledger_payloads (entry, payload)
+    SELECT n.id, o.payload FROM ledger o
+    JOIN ledger_v7 n ON n.fingerprint = o.fingerprint AND n.job_id = o.job_id AND n.entry_id = o.entry_id;
+DROP TABLE ledger;
+ALTER TABLE ledger_v7 RENAME TO ledger;
+CREATE INDEX ledger_by_state ON ledger (fingerprint, job_id, state, seq, reported);
+CREATE INDEX ledger_by_entry ON ledger (fingerprint, entry_id);
+CREATE INDEX ledger_unreported ON ledger (fingerprint, job_id, seq)
+    WHERE reported = 0 AND state IN ('posted', 'rejected');
+ALTER TABLE export_jobs ADD COLUMN staged INTEGER NOT NULL DEFAULT 0;
+UPDATE export_jobs SET staged = (SELECT COALESCE(MAX(l.seq), -1) + 1 FROM ledger l
+                                 WHERE l.fingerprint = export_jobs.fingerprint AND l.job_id = export_jobs.job_id);
+)SQL"},
     };
     return all;
 }

@@ -69,7 +69,23 @@ StateStore::StateStore(const std::string& stateDir, int busyTimeoutMs) {
     for (const char* suffix : {"-wal", "-shm"}) ::chmod((path_ + suffix).c_str(), 0600);
 }
 
-StateStore::~StateStore() = default;
+StateStore::~StateStore() {
+    statements_.clear();  // finalized before the database closes
+}
+
+CachedStatement::~CachedStatement() {
+    s_.tryReset();
+    try {
+        s_.clearBindings();
+    } catch (...) {  // only on a finalized statement; nothing left to clear
+    }
+}
+
+CachedStatement StateStore::cached(const std::string& sql) {
+    auto it = statements_.find(sql);
+    if (it == statements_.end()) it = statements_.emplace(sql, std::make_unique<SQLite::Statement>(*db_, sql)).first;
+    return CachedStatement(*it->second);
+}
 
 int StateStore::schemaVersion() {
     std::lock_guard<std::recursive_mutex> lock(mutex_);

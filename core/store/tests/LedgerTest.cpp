@@ -50,6 +50,12 @@ TEST(Ledger, StagingPagesKeepsFetchOrderCursorAndIgnoresRefetchedEntries) {
     EXPECT_EQ(planned[2].entryId, "c");
     EXPECT_EQ(planned[2].seq, 2);
     EXPECT_EQ(ledger.entries("fp", "j1", EntryState::Planned, 10, 0).size(), 2u) << "afterSeq pages through";
+    EXPECT_EQ(planned[1].payload, item("b").payload) << "the item is stored once, with the first staging";
+    EXPECT_EQ(ledger.entry("fp", "j1", "c")->payload, item("c").payload);
+    auto light = ledger.entries("fp", "j1", EntryState::Planned, 10, -1, false);
+    ASSERT_EQ(light.size(), 3u);
+    EXPECT_TRUE(light[0].payload.empty()) << "asked without the item";
+    EXPECT_EQ(light[0].idempotencyKey, "key-a");
     EXPECT_THROW(ledger.stagePage("fp", "unknown-job", {item("x")}, "", true), StoreError);
 }
 
@@ -107,6 +113,11 @@ TEST(Ledger, AnEntryPostedInOneJobIsFoundFromAnotherJobOfTheSameEnvironmentOnly)
     EXPECT_EQ(found->externalId, "X-1");
     EXPECT_FALSE(ledger.postedElsewhere("fp", "a", "j1")) << "not 'elsewhere' for its own job";
     EXPECT_FALSE(ledger.postedElsewhere("other-fp", "a", "j2")) << "another environment never sees it";
+
+    auto batch = ledger.postedElsewhere("fp", std::vector<std::string>{"a", "not-staged", "a"}, "j2");
+    ASSERT_EQ(batch.size(), 1u) << "one answer per posted entry, none for the unknown one";
+    EXPECT_EQ(batch.at("a").externalId, "X-1");
+    EXPECT_TRUE(ledger.postedElsewhere("fp", std::vector<std::string>{"a"}, "j1").empty());
 }
 
 TEST(Ledger, UnfinishedJobsAreListedForResume) {

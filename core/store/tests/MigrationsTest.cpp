@@ -5,6 +5,7 @@
 
 #include "TempDir.h"
 #include "ledgerbridge/common/Exception.h"
+#include "ledgerbridge/store/Ledger.h"
 #include "ledgerbridge/store/Migrations.h"
 #include "ledgerbridge/store/StateStore.h"
 
@@ -49,6 +50,41 @@ TEST(Migrations, EveryOlderVersionMigratesForwardKeepingData) {
             EXPECT_EQ(db.execAndGet("SELECT COUNT(*) FROM plugin_state").getInt(), 1);
         });
     }
+}
+
+// Version 7 moved the export item out of the ledger row: every entry of a version-6 ledger
+// keeps its state, order and item.
+TEST(Migrations, LedgerRowsKeepTheirItemsWhenItemsMoveToTheirOwnTable) {
+    TempDir tmp;
+    {
+        SQLite::Database db(tmp.sub("ledgerbridge.db"), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+        store::migrate(db, 6);
+        for (int i = 0; i < 3; ++i) {
+            std::string n = std::to_string(i);
+            db.exec("INSERT INTO ledger (fingerprint, job_id, entry_id, seq, payload, content_hash, idempotency_key, "
+                    "state, external_id, reported, updated_at) VALUES ('fp', 'j1', 'e" + n + "', " + n +
+                    ", '{\"accountingEntryId\":\"e" + n + "\"}', 'h" + n + "', 'k" + n + "', " +
+                    (i == 0 ? "'posted', 'X-0', 1" : "'planned', NULL, 0") + ", 5)");
+        }
+    }
+    store::StateStore s(tmp.str());
+    ASSERT_EQ(s.schemaVersion(), store::latestSchemaVersion());
+    store::Ledger ledger(s);
+    auto first = ledger.entry("fp", "j1", "e0");
+    ASSERT_TRUE(first);
+    EXPECT_EQ(first->payload, "{\"accountingEntryId\":\"e0\"}");
+    EXPECT_EQ(first->state, store::EntryState::Posted);
+    EXPECT_EQ(first->externalId, "X-0");
+    EXPECT_TRUE(first->reported);
+    auto planned = ledger.entries("fp", "j1", store::EntryState::Planned, 10);
+    ASSERT_EQ(planned.size(), 2u);
+    EXPECT_EQ(planned[0].entryId, "e1");
+    EXPECT_EQ(planned[1].payload, "{\"accountingEntryId\":\"e2\"}");
+    EXPECT_EQ(planned[1].idempotencyKey, "k2");
+    s.read([](SQLite::Database& db) {
+        EXPECT_EQ(db.execAndGet("SELECT COUNT(*) FROM ledger_payloads").getInt(), 3);
+        EXPECT_FALSE(db.tableExists("ledger_v7"));
+    });
 }
 
 TEST(Migrations, DatabaseFromANewerBuildIsRefused) {

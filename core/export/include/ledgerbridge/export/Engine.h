@@ -7,6 +7,9 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <limits>
+#include <future>
+#include <mutex>
 #include <string>
 
 #include "ledgerbridge/export/Ports.h"
@@ -58,7 +61,14 @@ private:
     void syncWithPleo(const store::JobRecord& rec);
     void resolveInFlight(const store::JobRecord& rec, JobReport& report);
     bool deliverBatch(const store::JobRecord& rec, JobReport& report);
-    void reportResults(const store::JobRecord& rec);
+    /// Reports every decided, unreported entry with seq <= `upToSeq` to Pleo, 100 per call.
+    void reportResults(const store::JobRecord& rec, std::int64_t upToSeq = std::numeric_limits<std::int64_t>::max());
+    /// Starts reporting, in the background, what was decided up to seq `upToSeq` (see deliverBatch).
+    void reportInBackground(const store::JobRecord& rec, std::int64_t upToSeq);
+    /// Waits for the background report, if one is running; rethrows what it threw.
+    void awaitReporting();
+    /// The same when the job is stopping for another reason: a failure of the report is logged.
+    void drainReporting();
     void finishJob(store::JobRecord& rec, JobReport& report);
     void dryRunJob(const JobInfo& job, JobReport& report);
     void summarize(const store::JobRecord& rec, JobReport& report);
@@ -73,6 +83,8 @@ private:
     EngineSettings settings_;
     TargetCapabilities caps_;
     std::string runId_;
+    std::future<void> reporting_;  ///< the results PUT of the previous batch, while the next is pushed
+    std::mutex stepMutex_;         ///< steps come from the reporting thread too
 };
 
 }  // namespace ledgerbridge::exporter

@@ -4,8 +4,6 @@
 // with a message naming the field, reported to Pleo as `validation_failure` — never a crash.
 #pragma once
 
-#include <Poco/JSON/Object.h>
-
 #include <optional>
 #include <string>
 #include <vector>
@@ -38,8 +36,6 @@ struct ItemSummary {
 /// Reads the id and wallet total of a raw item. Throws ProtocolError naming the field when
 /// the item has no usable `accountingEntryId` (such an item cannot even be reported back).
 ItemSummary summarizeItem(const std::string& itemJson);
-/// The same for an item already parsed (the Pleo client parses each page once).
-ItemSummary summarizeItem(const Poco::JSON::Object::Ptr& item);
 
 /// Maps `itemJson` for export job `jobId`; `idempotencyKey` is the ledger's key for it.
 /// Receipts are not filled in (the receipt cache adds local files after downloading).

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <map>
 #include <optional>
 #include <string>
@@ -83,14 +84,19 @@ public:
     void stagePage(const std::string& fingerprint, const std::string& jobId, const std::vector<LedgerEntry>& entries,
                    const std::string& nextCursor, bool complete);
 
-    /// Up to `limit` entries of the job in `state`, in fetch order, with seq > `afterSeq`.
+    /// Up to `limit` entries of the job in `state`, in fetch order, with seq > `afterSeq`; with
+    /// their export item (payload) unless `withPayload` is false.
     std::vector<LedgerEntry> entries(const std::string& fingerprint, const std::string& jobId, EntryState state,
-                                     std::size_t limit, std::int64_t afterSeq = -1);
+                                     std::size_t limit, std::int64_t afterSeq = -1, bool withPayload = true);
     std::optional<LedgerEntry> entry(const std::string& fingerprint, const std::string& jobId, const std::string& entryId);
 
     /// The same entry already posted under another job of this environment, if any.
     std::optional<LedgerEntry> postedElsewhere(const std::string& fingerprint, const std::string& entryId,
                                                const std::string& exceptJobId);
+    /// The same for a batch of entries in one call: entry id -> the posted entry, for those found.
+    std::map<std::string, LedgerEntry> postedElsewhere(const std::string& fingerprint,
+                                                       const std::vector<std::string>& entryIds,
+                                                       const std::string& exceptJobId);
 
     /// Moves entries to `pushing` (and counts an attempt) in one transaction, before the push.
     void markPushing(const std::string& fingerprint, const std::string& jobId, const std::vector<std::string>& entryIds);
@@ -100,13 +106,20 @@ public:
     /// Several outcomes in one transaction (all or none).
     void recordOutcomes(const std::vector<LedgerEntry>& outcomes);
 
-    /// Entries with a final outcome (posted or rejected) that Pleo has not yet acknowledged.
-    std::vector<LedgerEntry> unreported(const std::string& fingerprint, const std::string& jobId, std::size_t limit);
+    /// Entries with a final outcome (posted or rejected) that Pleo has not yet acknowledged
+    /// (without their payload: reporting needs only the outcome).
+    /// Only entries with seq <= `upToSeq`: a batch's report covers what was decided up to it.
+    std::vector<LedgerEntry> unreported(const std::string& fingerprint, const std::string& jobId, std::size_t limit,
+                                        std::int64_t upToSeq = std::numeric_limits<std::int64_t>::max());
     void markReported(const std::string& fingerprint, const std::string& jobId, const std::vector<std::string>& entryIds);
 
     JobCounts counts(const std::string& fingerprint, const std::string& jobId);
 
 private:
+    /// `UPDATE ledger SET <set>` for each listed entry of the job, in one transaction.
+    void updateEach(const std::string& fingerprint, const std::string& jobId, const std::vector<std::string>& ids,
+                    const std::string& set);
+
     StateStore& store_;
 };
 

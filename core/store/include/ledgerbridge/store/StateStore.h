@@ -11,15 +11,33 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
 
 namespace SQLite {
 class Database;
+class Statement;
 }
 
 namespace ledgerbridge::store {
+
+/// A statement the store prepared once and keeps (see StateStore::cached). When the guard goes
+/// out of scope the statement is reset and its bindings cleared, so a half-read SELECT never
+/// keeps a read transaction open and no value leaks into the next use.
+class CachedStatement {
+public:
+    explicit CachedStatement(SQLite::Statement& s) : s_(s) {}
+    ~CachedStatement();
+    CachedStatement(const CachedStatement&) = delete;
+    CachedStatement& operator=(const CachedStatement&) = delete;
+    SQLite::Statement& operator*() const { return s_; }
+    SQLite::Statement* operator->() const { return &s_; }
+
+private:
+    SQLite::Statement& s_;
+};
 
 /// Milliseconds since the Unix epoch; every timestamp in the store uses it.
 std::int64_t nowMs();
@@ -44,10 +62,16 @@ public:
     /// Runs `work` with the mutex held, outside an explicit transaction (reads, single writes).
     void read(const std::function<void(SQLite::Database&)>& work);
 
+    /// The statement for `sql`, prepared on first use and kept: preparing costs more than running
+    /// a small indexed query, and the export ledger runs a few per entry. Call only inside
+    /// transaction() or read() (the mutex must be held); use the guard within that call.
+    CachedStatement cached(const std::string& sql);
+
 private:
     std::string path_;
     std::unique_ptr<SQLite::Database> db_;
     std::recursive_mutex mutex_;
+    std::map<std::string, std::unique_ptr<SQLite::Statement>> statements_;
 };
 
 }  // namespace ledgerbridge::store
