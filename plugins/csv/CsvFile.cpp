@@ -131,7 +131,7 @@ void CsvFile::append(const std::string& records, const std::set<std::string>& id
         size_ += records.size();
     }
     commitLength(size_);
-    entryIds_.insert(ids.begin(), ids.end());
+    for (const std::string& id : ids) entryIds_.insert(id);
 }
 
 }  // namespace ledgerbridge::csv

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "CsvFormat.hpp"
+#include "EntryIdSet.hpp"
 
 namespace ledgerbridge::csv {
 
@@ -28,7 +29,7 @@ public:
     /// cached CsvFile is reloaded when another process wrote to it.
     bool current() const;
     bool exists() const { return exists_; }
-    bool contains(const std::string& entryId) const { return entryIds_.count(entryId) != 0; }
+    bool contains(const std::string& entryId) const { return entryIds_.contains(entryId); }
     const std::string& path() const { return path_; }
 
     /// Adds `records` (complete rows of the entries `ids`) durably, as described above.
@@ -40,7 +41,7 @@ private:
     CsvFormat format_;
     std::string sidecarPath() const;
     void commitLength(std::uint64_t length);
-    std::set<std::string> entryIds_;
+    EntryIdSet entryIds_;
     std::uint64_t size_ = 0;
     bool exists_ = false;
 };

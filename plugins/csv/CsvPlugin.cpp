@@ -81,10 +81,10 @@ CsvFile& CsvPlugin::openFile(const std::string& path) {
 }
 
 sdk::Outcome CsvPlugin::lookup(const sdk::Entry& entry) {
+    // The session's copy of the file, reloaded only when the file changed: a resumed run looks
+    // up a whole batch, and reading the job's file once per entry made that O(file) each.
     const std::string path = pathFor(entry.exportJobId);
-    CsvFile file(path, config_.format);
-    file.load();
-    return file.contains(entry.accountingEntryId) ? posted(path, entry) : sdk::Outcome::absent();
+    return openFile(path).contains(entry.accountingEntryId) ? posted(path, entry) : sdk::Outcome::absent();
 }
 
 }  // namespace ledgerbridge::csv

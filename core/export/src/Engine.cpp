@@ -304,46 +304,62 @@ bool Engine::startJob(store::JobRecord& rec, JobReport& report) {
     return true;
 }
 
+namespace {
+
+/// A fetched page, ready to stage: each item with its id, hashes and wallet amount.
+struct StagedPage {
+    std::vector<store::LedgerEntry> entries;
+    std::string endCursor;
+    bool hasNextPage = false;
+};
+
+StagedPage prepareForLedger(ItemPage page) {
+    StagedPage out;
+    out.endCursor = std::move(page.endCursor);
+    out.hasNextPage = page.hasNextPage;
+    out.entries.reserve(page.items.size());
+    for (std::size_t i = 0; i < page.items.size(); ++i) {
+        // ProtocolError: an item we could not even report on.
+        ItemSummary s = page.summaries.size() == page.items.size() ? page.summaries[i] : summarizeItem(page.items[i]);
+        store::LedgerEntry e;
+        e.entryId = s.accountingEntryId;
+        e.contentHash = contentHash(page.items[i]);
+        e.idempotencyKey = idempotencyKey(s.accountingEntryId, e.contentHash);
+        e.payload = std::move(page.items[i]);
+        e.amountMinor = s.walletAmountMinor;
+        e.currency = s.walletCurrency;
+        out.entries.push_back(std::move(e));
+    }
+    return out;
+}
+
+}  // namespace
+
 void Engine::fetchItems(store::JobRecord& rec, JobReport& /*report*/) {
     Progress progress(rec.jobId, std::max<std::int64_t>(rec.numberOfItems, 1), settings_.interactive);
     std::int64_t fetched = ledger_.counts(run_.fingerprint, rec.jobId).total;
-    // The next page is requested while this one is staged: Pleo's answer time and our SQLite
-    // commit overlap instead of adding up. Only one request is in flight at a time, and a page
-    // is staged (with the cursor after it) strictly in order, so a crash still re-fetches at
-    // most the page that was not committed.
+    // The next page is requested (and its items hashed) while this one is staged: Pleo's answer
+    // time and our SQLite commit overlap instead of adding up. Only one request is in flight at
+    // a time, and pages are staged (each with the cursor after it) strictly in order, so a crash
+    // still re-fetches at most the page that was not committed.
     auto request = [this, &rec](const std::string& cursor) {
         return std::async(std::launch::async, [this, jobId = rec.jobId, cursor, run = runId_, conn = run_.connection] {
             log::LogContext context(run, conn);
-            return pleo_.exportItems(jobId, cursor, settings_.pageSize);
+            return prepareForLedger(pleo_.exportItems(jobId, cursor, settings_.pageSize));
         });
     };
-    std::future<ItemPage> next;
+    std::future<StagedPage> next;
     if (!rec.itemsComplete) next = request(rec.itemsCursor);
     while (!rec.itemsComplete) {
-        ItemPage page = next.get();
+        StagedPage page = next.get();
         if (page.hasNextPage && (page.endCursor.empty() || page.endCursor == rec.itemsCursor))
             throw ProtocolError("Pleo's export items for job " + rec.jobId +
                                 " claim a next page but give no new cursor; stopping instead of looping");
         if (page.hasNextPage) next = request(page.endCursor);
-        std::vector<store::LedgerEntry> staged;
-        staged.reserve(page.items.size());
-        for (std::size_t i = 0; i < page.items.size(); ++i) {
-            const std::string& json = page.items[i];
-            // ProtocolError: an item we could not even report on.
-            ItemSummary s = page.summaries.size() == page.items.size() ? page.summaries[i] : summarizeItem(json);
-            store::LedgerEntry e;
-            e.entryId = s.accountingEntryId;
-            e.payload = json;
-            e.contentHash = contentHash(json);
-            e.idempotencyKey = idempotencyKey(s.accountingEntryId, e.contentHash);
-            e.amountMinor = s.walletAmountMinor;
-            e.currency = s.walletCurrency;
-            staged.push_back(std::move(e));
-        }
-        ledger_.stagePage(run_.fingerprint, rec.jobId, staged, page.endCursor, !page.hasNextPage);
+        ledger_.stagePage(run_.fingerprint, rec.jobId, page.entries, page.endCursor, !page.hasNextPage);
         rec.itemsCursor = page.endCursor;
         rec.itemsComplete = !page.hasNextPage;
-        fetched += static_cast<std::int64_t>(staged.size());
+        fetched += static_cast<std::int64_t>(page.entries.size());
         progress.update("fetching", fetched, 0);
         step("staged");
     }
@@ -409,8 +425,9 @@ void Engine::resolveInFlight(const store::JobRecord& rec, JobReport& /*report*/)
                                       " was interrupted and the plugin cannot look entries up; check whether entry " +
                                       e.entryId + " is in the accounting system and export it again if it is not";
                 }
-                ledger_.recordOutcome(e);
             }
+            // Lookups change nothing in the target: a crash before this commit only repeats them.
+            ledger_.recordOutcomes(inFlight);
         }
     }
 }
@@ -532,7 +549,12 @@ bool Engine::deliverBatch(const store::JobRecord& rec, JobReport& report) {
     // The report covers exactly this batch and anything left before it (a fixed set, whatever
     // the next batch does meanwhile).
     reportInBackground(rec, batch.back().seq);
-    store::Leases(store_).renew("run:" + run_.fingerprint, settings_.leaseMs);
+    // The run lease is renewed well before it could lapse, not after every batch (each renewal
+    // is a commit, and a commit is an fsync).
+    if (store::nowMs() - leaseRenewedMs_ > settings_.leaseMs / 10) {
+        store::Leases(store_).renew("run:" + run_.fingerprint, settings_.leaseMs);
+        leaseRenewedMs_ = store::nowMs();
+    }
     return true;
 }
 

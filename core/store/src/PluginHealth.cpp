@@ -39,7 +39,7 @@ void PluginHealth::recordCallStart(const std::string& plugin, const std::string&
         up.bind(4, static_cast<std::int64_t>(::getpid()));
         up.bind(5, nowMs());
         up.exec();
-    });
+    }, StateStore::Durability::ProcessCrash);
 }
 
 void PluginHealth::recordCallEnd(const std::string& plugin) {
@@ -48,7 +48,7 @@ void PluginHealth::recordCallEnd(const std::string& plugin) {
         up.bind(1, nowMs());
         up.bind(2, plugin);
         up.exec();
-    });
+    }, StateStore::Durability::ProcessCrash);
 }
 
 void PluginHealth::recordCleanSession(const std::string& plugin) {
@@ -57,7 +57,7 @@ void PluginHealth::recordCleanSession(const std::string& plugin) {
         up.bind(1, nowMs());
         up.bind(2, plugin);
         up.exec();
-    });
+    }, StateStore::Durability::ProcessCrash);
 }
 
 std::optional<std::string> PluginHealth::unfinishedCall(const std::string& plugin) {

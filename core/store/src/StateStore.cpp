@@ -92,8 +92,20 @@ int StateStore::schemaVersion() {
     return currentSchemaVersion(*db_);
 }
 
-void StateStore::transaction(const std::function<void(SQLite::Database&)>& work) {
+void StateStore::transaction(const std::function<void(SQLite::Database&)>& work, Durability durability) {
     std::lock_guard<std::recursive_mutex> lock(mutex_);
+    if (durability == Durability::ProcessCrash) {
+        // synchronous is a per-connection setting that cannot change inside a transaction; the
+        // mutex keeps every other transaction out until FULL is back.
+        db_->exec("PRAGMA synchronous=NORMAL");
+    }
+    struct RestoreFull {
+        SQLite::Database& db;
+        bool active;
+        ~RestoreFull() {
+            if (active) db.tryExec("PRAGMA synchronous=FULL");
+        }
+    } restore{*db_, durability == Durability::ProcessCrash};
     try {
         db_->exec("BEGIN IMMEDIATE");
     } catch (const SQLite::Exception& e) {

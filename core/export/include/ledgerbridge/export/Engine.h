@@ -36,7 +36,7 @@ struct EngineSettings {
     std::string receiptDir;       ///< the receipt cache
     bool interactive = false;     ///< draw a progress line on stderr
     bool createJobs = false;      ///< create a job for ready entries when none is pending
-    std::int64_t leaseMs = 10 * 60 * 1000;  ///< run lease lifetime, renewed after every batch
+    std::int64_t leaseMs = 10 * 60 * 1000;  ///< run lease lifetime, renewed every tenth of it
     const std::atomic<bool>* cancel = nullptr;  ///< set: finish the batch in flight, report, stop
     /// Test hook: called with a step name at each durable step ("staged", "pushing", "pushed",
     /// "reported", "final"); the crash tests use it to die at exact points.
@@ -83,6 +83,7 @@ private:
     EngineSettings settings_;
     TargetCapabilities caps_;
     std::string runId_;
+    std::int64_t leaseRenewedMs_ = 0;  ///< when deliverBatch last renewed the run lease
     std::future<void> reporting_;  ///< the results PUT of the previous batch, while the next is pushed
     std::mutex stepMutex_;         ///< steps come from the reporting thread too
 };

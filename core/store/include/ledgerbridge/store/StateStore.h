@@ -56,9 +56,15 @@ public:
     const std::string& path() const { return path_; }
     int schemaVersion();
 
+    /// How durable a commit must be. PowerLoss (the default): fsynced before commit returns.
+    /// ProcessCrash: in the WAL, not fsynced: it survives the process being killed (the kernel
+    /// holds the write) but perhaps not a power cut; for bookkeeping that is only a hint, such as
+    /// "a plugin call is running", written twice per plugin call.
+    enum class Durability { PowerLoss, ProcessCrash };
+
     /// Runs `work` with the store's mutex held inside BEGIN IMMEDIATE ... COMMIT; a throw rolls
     /// back and rethrows. Repositories use it; it is public for the repositories' tests.
-    void transaction(const std::function<void(SQLite::Database&)>& work);
+    void transaction(const std::function<void(SQLite::Database&)>& work, Durability durability = Durability::PowerLoss);
     /// Runs `work` with the mutex held, outside an explicit transaction (reads, single writes).
     void read(const std::function<void(SQLite::Database&)>& work);
 
