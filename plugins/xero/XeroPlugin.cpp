@@ -305,8 +305,9 @@ sdk::Outcome XeroPlugin::lookup(const sdk::Entry& e) {
         const auto found = findExisting(kind, {ref});
         const auto it = found.find(ref);
         if (it == found.end()) return sdk::Outcome::absent();
-        remember(kind, e, it->second.id);
-        return sdk::Outcome::posted(it->second.id, deepLink(config_, kind, it->second.id));
+        // Found after an interrupted push: the document may lack the receipts that push would
+        // have attached next; finish() attaches them (as push does for a document it finds).
+        return finish(kind, e, it->second.id, it->second.hasAttachments);
     } catch (const NotSent& ex) {
         throw sdk::Error(LB_ERR_TARGET, ex.what());
     }

@@ -49,6 +49,16 @@ std::vector<std::string> idsOf(const std::vector<store::LedgerEntry>& entries) {
     return ids;
 }
 
+/// Downloads the mapped item's receipts into the cache and attaches them to its entry (the
+/// entry's receipts are local files). Throws what the download threw.
+void attachReceipts(MappingResult& m, ReceiptCache& receipts) {
+    for (const FileRef& f : m.files) {
+        CachedReceipt r = receipts.fetch(f.url, f.size);
+        std::string name = urlForMessages(f.url);
+        m.entry->receipts.push_back(sdk::Receipt{r.path, name.substr(name.rfind('/') + 1), f.type});
+    }
+}
+
 /// The stored entry as the host hands it over: mapped, validated, receipts attached.
 struct Prepared {
     store::LedgerEntry ledger;
@@ -394,6 +404,7 @@ void Engine::syncWithPleo(const store::JobRecord& rec) {
 }
 
 void Engine::resolveInFlight(const store::JobRecord& rec, JobReport& /*report*/) {
+    ReceiptCache receipts(settings_.receiptDir, [this](const std::string& url) { return pleo_.download(url); });
     for (EntryState state : {EntryState::Pushing, EntryState::Unknown}) {
         for (;;) {
             auto inFlight = ledger_.entries(run_.fingerprint, rec.jobId, state, 100);
@@ -404,6 +415,19 @@ void Engine::resolveInFlight(const store::JobRecord& rec, JobReport& /*report*/)
                     if (!m.entry) {
                         e.state = EntryState::Planned;  // it could never have been pushed; mapping rejects it again
                     } else {
+                        // The lookup gets the receipts too: a crash between creating a document
+                        // and attaching its receipts leaves a document the plugin can complete.
+                        if (caps_.attachments && !m.files.empty()) {
+                            awaitReporting();
+                            try {
+                                attachReceipts(m, receipts);
+                            } catch (const Exception& ex) {
+                                m.entry->receipts.clear();
+                                log::warn("a receipt could not be downloaded for the lookup of an interrupted entry; "
+                                          "if the target has the entry, attach its receipts there by hand",
+                                          {{"entry", e.entryId}, {"error", describe(ex)}});
+                            }
+                        }
                         sdk::Outcome found = target_.lookup(*m.entry);
                         if (found.kind == sdk::OutcomeKind::Posted) {
                             e.state = EntryState::Posted;
@@ -462,11 +486,7 @@ bool Engine::deliverBatch(const store::JobRecord& rec, JobReport& report) {
         if (!rejected && caps_.attachments && !m.files.empty()) {
             awaitReporting();  // one Pleo request at a time: the client is not shared between threads
             try {
-                for (const FileRef& f : m.files) {
-                    CachedReceipt r = receipts.fetch(f.url, f.size);
-                    std::string name = urlForMessages(f.url);
-                    m.entry->receipts.push_back(sdk::Receipt{r.path, name.substr(name.rfind('/') + 1), f.type});
-                }
+                attachReceipts(m, receipts);
             } catch (const Exception& ex) {
                 rejected = sdk::Outcome::rejected("receipt_download_failure", describe(ex));
             }

@@ -148,7 +148,9 @@ public:
         }
         return result;
     }
+    std::map<std::string, std::size_t> receiptsSeenByLookup;  // entry id -> receipts handed to lookup
     sdk::Outcome lookup(const sdk::Entry& e) override {
+        receiptsSeenByLookup[e.accountingEntryId] = e.receipts.size();
         auto it = byKey.find(e.idempotencyKey);
         if (it == byKey.end()) return sdk::Outcome::absent();
         return sdk::Outcome::posted(it->second, "https://erp/" + it->second);

@@ -165,6 +165,26 @@ TEST_F(EngineTest, CrashAfterTheTargetWroteButBeforeTheLedgerKnewIsResolvedByLoo
     expectExactlyOnce("job-1", 10, 0);
 }
 
+// A crash between the target creating a document and attaching its receipts: the lookup that
+// resolves the entry gets the receipts, so the plugin can complete the document.
+TEST_F(EngineTest, AnInterruptedEntrysLookupGetsItsReceipts) {
+    target.caps = {true, true, true};
+    addJob("job-1", 6);
+    for (auto& raw : pleo.jobs["job-1"].items)
+        raw.replace(raw.find(R"("_links": {},)"), 13,
+                    R"("_links": {}, "files": [{"url": "https://files.example/r/receipt.pdf?sig=1", "size": 7, "type": "application/pdf"}],)");
+    EngineSettings s;
+    s.onStep = [](const std::string& step) {
+        if (step == "pushed") throw SimulatedCrash{};
+    };
+    EXPECT_THROW(runOnce(s), SimulatedCrash);
+    EXPECT_TRUE(target.receiptsSeenByLookup.empty());
+    EXPECT_EQ(runOnce().outcome, "ok");
+    ASSERT_EQ(target.receiptsSeenByLookup.size(), 6u) << "each interrupted entry was looked up";
+    for (const auto& [id, n] : target.receiptsSeenByLookup) EXPECT_EQ(n, 1u) << id;
+    expectExactlyOnce("job-1", 6, 0);
+}
+
 TEST_F(EngineTest, WithoutLookupButWithIdempotencyKeysTheTargetDropsTheSecondCopy) {
     target.caps = {true, false, false};
     addJob("job-1", 10);

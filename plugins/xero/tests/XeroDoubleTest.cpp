@@ -274,6 +274,28 @@ TEST_F(XeroDoubleTest, ALostResponseIsUnknownAndLookupByReferenceFindsTheDocumen
     EXPECT_EQ(client->lookup(e).kind, OutcomeKind::Absent) << "a deleted document does not count";
 }
 
+// The host was killed after Xero created the document and before its receipt was attached:
+// the lookup that resolves the entry (given its receipts) attaches it, once.
+TEST_F(XeroDoubleTest, LookupCompletesAFoundDocumentWithTheReceiptsItLacks) {
+    const sdk::Entry bare = entry("E-r1", "card_purchase");
+    ASSERT_EQ(client->push({bare})[0].kind, OutcomeKind::Posted);
+    const std::string id = field(parse(xero.documents(kTenant, "BankTransactions")[0]), "BankTransactionID");
+    ASSERT_TRUE(xero.attachments(kTenant, id).empty());
+
+    sdk::Entry withReceipt = bare;
+    withReceipt.receipts.push_back(receipt(dir / "r", "taxi.pdf", binaryBytes(), "application/pdf"));
+    const sdk::Outcome found = client->lookup(withReceipt);
+    ASSERT_EQ(found.kind, OutcomeKind::Posted) << found.message;
+    EXPECT_EQ(found.externalId, id);
+    const auto attached = xero.attachments(kTenant, id);
+    ASSERT_EQ(attached.size(), 1u);
+    EXPECT_EQ(attached[0].bytes, binaryBytes());
+
+    EXPECT_EQ(client->lookup(withReceipt).kind, OutcomeKind::Posted);
+    EXPECT_EQ(xero.attachments(kTenant, id).size(), 1u) << "a document with attachments gets no second copy";
+    EXPECT_EQ(xero.documents(kTenant, "BankTransactions").size(), 1u);
+}
+
 TEST_F(XeroDoubleTest, XeroValidationErrorsBecomePleoFailureReasonsWithXerosMessage) {
     open({{"tax_types", "S25:INPUT2,S12:BOGUS"}});
     sdk::Entry badAccount = entry("E-v1", "card_purchase");

@@ -285,6 +285,8 @@ public:
     /// Delivers one entry (used by the default push()).
     virtual Outcome pushOne(const Entry&) { throw Error(LB_ERR_UNSUPPORTED, "this plugin does not push"); }
     /// Resolves an entry by its idempotency key: Outcome::posted(...) or Outcome::absent().
+    /// Called after an interrupted push, with the entry as push would have received it
+    /// (receipts included): a plugin may complete a document it finds, e.g. attach receipts.
     virtual Outcome lookup(const Entry&) { throw Error(LB_ERR_UNSUPPORTED, "this plugin has no lookup"); }
 
     /// The host services. Precondition: called from configure() or later, not the constructor.
