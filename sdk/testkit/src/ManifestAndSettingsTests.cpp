@@ -81,8 +81,11 @@ TEST(Manifest, SettingsAreDeclaredAsData) {
 }
 
 TEST(Settings, TheGivenSettingsAreAccepted) {
-    Instance i;  // configures; throws on failure
-    SUCCEED();
+    MemoryHost host;
+    sdk::PluginClient c(pluginApi(), host, pluginApi()->describe()->name);
+    EXPECT_THROW(c.plan({}), sdk::CallFailed) << "an unconfigured plugin must refuse to plan";
+    ASSERT_NO_THROW(c.configure(settingsFor(freshTempDir())));
+    EXPECT_TRUE(c.plan({}).empty()) << "configured: an empty batch plans nothing";
 }
 
 TEST(Settings, UnknownKeyIsRejectedByName) {
