@@ -28,17 +28,11 @@ sdk::Outcome CsvPlugin::posted(const std::string& path, const sdk::Entry& entry)
 
 std::vector<sdk::Document> CsvPlugin::plan(const std::vector<sdk::Entry>& batch) {
     std::vector<sdk::Document> docs;
-    std::map<std::string, CsvFile> files;
     for (std::size_t i = 0; i < batch.size(); ++i) {
         const sdk::Entry& e = batch[i];
         if (sdk::validateEntry(e, config_.taxCodes)) continue;  // would be rejected: writes nothing
         const std::string path = pathFor(e.exportJobId);
-        auto it = files.find(path);
-        if (it == files.end()) {
-            it = files.emplace(path, CsvFile(path, config_.format)).first;
-            it->second.load();
-        }
-        if (it->second.contains(e.accountingEntryId)) continue;  // already written: re-push writes nothing
+        if (openFile(path).contains(e.accountingEntryId)) continue;  // already written: re-push writes nothing
         docs.push_back(sdk::Document{i, "append to " + path, "text/csv; charset=utf-8",
                                      entryRecords(e, config_.format)});
     }

@@ -240,7 +240,7 @@ void Engine::processJob(const JobInfo& job, JobReport& report) {
         finishJob(rec, report);
     } catch (const JobClosedError& e) {
         progress.finish();
-        drainReporting();
+        drainReporting();  // before the lookups below, which may download receipts from Pleo
         // Pleo no longer accepts updates (expired, or finished elsewhere). Whatever may have reached
         // the target is resolved now so a re-export of these entries finds them posted.
         resolveInFlight(rec, report);
@@ -252,7 +252,6 @@ void Engine::processJob(const JobInfo& job, JobReport& report) {
         log::warn("the export job was closed by Pleo before it finished", {{"job", rec.jobId}, {"reason", e.what()}});
     } catch (const StopJob& stop) {
         progress.finish();
-        drainReporting();
         report.finalReason = stop.reason;
         log::error("the export job stopped and stays open for the next run", {{"job", rec.jobId}, {"reason", stop.reason}});
     }
@@ -450,7 +449,8 @@ void Engine::resolveInFlight(const store::JobRecord& rec, JobReport& /*report*/)
                                       e.entryId + " is in the accounting system and export it again if it is not";
                 }
             }
-            // Lookups change nothing in the target: a crash before this commit only repeats them.
+            // A crash before this commit only repeats the lookups, which are safe to repeat (a
+            // plugin that completes a found document does so once).
             ledger_.recordOutcomes(inFlight);
         }
     }
@@ -467,12 +467,12 @@ bool Engine::deliverBatch(const store::JobRecord& rec, JobReport& report) {
     const auto postedBefore = ledger_.postedElsewhere(run_.fingerprint, idsOf(batch), rec.jobId);
     for (auto& e : batch) {
         if (auto found = postedBefore.find(e.entryId); found != postedBefore.end()) {
-            const store::LedgerEntry* earlier = &found->second;
+            const store::LedgerEntry& earlier = found->second;
             // Exported before under another job (e.g. one that expired): report it, never post it again.
             e.state = EntryState::Posted;
-            e.externalId = earlier->externalId;
-            e.externalUrl = earlier->externalUrl;
-            e.exportedAt = earlier->exportedAt.empty() ? isoNow() : earlier->exportedAt;
+            e.externalId = earlier.externalId;
+            e.externalUrl = earlier.externalUrl;
+            e.exportedAt = earlier.exportedAt.empty() ? isoNow() : earlier.exportedAt;
             settled.push_back(e);
             ++report.alreadyPosted;
             continue;

@@ -94,11 +94,8 @@ int StateStore::schemaVersion() {
 
 void StateStore::transaction(const std::function<void(SQLite::Database&)>& work, Durability durability) {
     std::lock_guard<std::recursive_mutex> lock(mutex_);
-    if (durability == Durability::ProcessCrash) {
-        // synchronous is a per-connection setting that cannot change inside a transaction; the
-        // mutex keeps every other transaction out until FULL is back.
-        db_->exec("PRAGMA synchronous=NORMAL");
-    }
+    // synchronous is a per-connection setting that cannot change inside a transaction; the
+    // mutex keeps every other transaction out until FULL is back.
     struct RestoreFull {
         SQLite::Database& db;
         bool active;
@@ -107,6 +104,7 @@ void StateStore::transaction(const std::function<void(SQLite::Database&)>& work,
         }
     } restore{*db_, durability == Durability::ProcessCrash};
     try {
+        if (durability == Durability::ProcessCrash) db_->exec("PRAGMA synchronous=NORMAL");
         db_->exec("BEGIN IMMEDIATE");
     } catch (const SQLite::Exception& e) {
         throw StoreError(std::string("the state database is busy or unavailable: ") + e.what());
