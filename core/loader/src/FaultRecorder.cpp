@@ -12,6 +12,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <mutex>
 
 namespace ledgerbridge::loader {
@@ -32,6 +33,30 @@ struct sigaction gPrevious[kMaxSignal];
 // normal code; the handler reads it in the same thread (the synchronous signals above are
 // delivered to the thread that raised them).
 thread_local FaultScope::Prepared* tCall = nullptr;
+
+// A stack overflow inside a plugin is a SIGSEGV with no stack left to run a handler on: every
+// thread that calls into plugins gets an alternate signal stack, once (unless it has one).
+constexpr std::size_t kAltStackBytes = 64 * 1024;
+struct AltStack {
+    std::unique_ptr<char[]> memory;
+    AltStack() {
+        stack_t current{};
+        if (::sigaltstack(nullptr, &current) == 0 && !(current.ss_flags & SS_DISABLE)) return;  // a sanitizer's, say
+        memory.reset(new char[kAltStackBytes]);
+        stack_t ss{};
+        ss.ss_sp = memory.get();
+        ss.ss_size = kAltStackBytes;
+        if (::sigaltstack(&ss, nullptr) != 0) memory.reset();
+    }
+    ~AltStack() {
+        if (!memory) return;
+        stack_t off{};
+        off.ss_flags = SS_DISABLE;
+        ::sigaltstack(&off, nullptr);
+    }
+};
+
+void ensureAltStack() { thread_local AltStack stack; }
 
 void writeAll(int fd, const char* data, std::size_t size) {
     while (size > 0) {
@@ -95,7 +120,7 @@ void installFaultHandlers() {
         for (int sig : kFaultSignals) {
             struct sigaction action {};
             action.sa_sigaction = onFault;
-            action.sa_flags = SA_SIGINFO;
+            action.sa_flags = SA_SIGINFO | SA_ONSTACK;
             sigemptyset(&action.sa_mask);
             ::sigaction(sig, &action, &gPrevious[sig]);
         }
@@ -104,6 +129,7 @@ void installFaultHandlers() {
 
 FaultScope::FaultScope(const std::string& faultDirectory, const std::string& plugin, const char* operation)
     : prepared_(new Prepared), previous_(tCall) {
+    ensureAltStack();
     copyInto(prepared_->path, sizeof prepared_->path, faultDirectory + "/" + std::to_string(::getpid()) + ".fault");
     const std::string text = "plugin=" + plugin + "\noperation=" + operation + "\npid=" + std::to_string(::getpid()) + "\n";
     copyInto(prepared_->text, sizeof prepared_->text, text);

@@ -108,6 +108,20 @@ TEST_F(LoaderTest, AnAbortInsideThePluginCountsAsItsCrash) {
     EXPECT_EQ(faultFiles(healthDir), 0);
 }
 
+TEST_F(LoaderTest, AStackOverflowInsideThePluginCountsAsItsCrash) {
+    const std::string path = install("crashy");
+    const int status = inChild([&] {
+        auto session = newLoader()->load(path)->open();
+        session->configure({});
+        session->push({entry("OVERFLOW")});
+    });
+    ASSERT_TRUE(WIFSIGNALED(status));
+    EXPECT_EQ(WTERMSIG(status), SIGSEGV);
+    loader = newLoader();
+    EXPECT_EQ(loadError(path), "");
+    EXPECT_EQ(health->consecutiveCrashes("lbtest_crashy"), 1) << "recorded on the alternate signal stack";
+}
+
 TEST_F(LoaderTest, KilledFromOutsideInsideAPluginCallThreeTimesIsNotQuarantined) {
     const std::string path = install("sleepy");
     for (int run = 1; run <= 3; ++run) {

@@ -226,18 +226,18 @@ std::vector<LedgerEntry> Ledger::entries(const std::string& fingerprint, const s
 }
 
 std::optional<LedgerEntry> Ledger::entry(const std::string& fingerprint, const std::string& jobId,
-                                         const std::string& entryId) {
+                                         const std::string& entryId, bool withPayload) {
     std::optional<LedgerEntry> out;
     std::string damage;
     store_.read([&](SQLite::Database&) {
-        auto q = store_.cached(LB_SELECT_ENTRIES_WITH_PAYLOAD
+        auto q = store_.cached(std::string(withPayload ? LB_SELECT_ENTRIES_WITH_PAYLOAD : LB_SELECT_ENTRIES) +
                                "WHERE l.fingerprint = ? AND l.job_id = ? AND l.entry_id = ?");
         q->bind(1, fingerprint);
         q->bind(2, jobId);
         q->bind(3, entryId);
         if (q->executeStep()) {
             out = readEntry(*q);
-            damage = damageOf(*out, q->getColumn(16).isNull());
+            if (withPayload) damage = damageOf(*out, q->getColumn(16).isNull());
         }
     });
     if (!damage.empty()) stopOnDamage(fingerprint, jobId, entryId, damage);

@@ -82,6 +82,8 @@ TEST(StagedItemIntegrity, OneChangedByteStopsBeforeTheItemIsHandedOut) {
     // E1 comes before the damage and is intact: reading only it is fine.
     EXPECT_EQ(st.ledger.entries("fp", "job-7", EntryState::Planned, 1).size(), 1u);
     EXPECT_EQ(messageOf([&] { st.ledger.entry("fp", "job-7", "E3"); }), "");
+    EXPECT_EQ(messageOf([&] { st.ledger.entry("fp", "job-7", "E2", /*withPayload=*/false); }), "")
+        << "asked for the state only: the item is not used, not checked";
     // Without the item (counts, reporting) nothing is used, so nothing is checked.
     EXPECT_EQ(st.ledger.entries("fp", "job-7", EntryState::Planned, 100, -1, false).size(), 3u);
     // The job's items are to be read from Pleo again.

@@ -94,7 +94,10 @@ public:
     /// `entry` does the same.
     std::vector<LedgerEntry> entries(const std::string& fingerprint, const std::string& jobId, EntryState state,
                                      std::size_t limit, std::int64_t afterSeq = -1, bool withPayload = true);
-    std::optional<LedgerEntry> entry(const std::string& fingerprint, const std::string& jobId, const std::string& entryId);
+    /// One entry; with its (checked) export item unless `withPayload` is false — callers that
+    /// need only the entry's state should say so: a damaged item they do not use stops nothing.
+    std::optional<LedgerEntry> entry(const std::string& fingerprint, const std::string& jobId, const std::string& entryId,
+                                     bool withPayload = true);
 
     /// The next run reads the job's items from Pleo again from the first page. Entries already
     /// staged stay as they are, except a damaged stored item, which stagePage replaces by Pleo's
