@@ -7,6 +7,8 @@
 // through the plugin's lookup (by idempotency key / reference), never push blindly.
 // An entry posted under one job counts as posted for the same entry id in any later job of the
 // same environment, so a re-exported expense is never booked twice.
+// Every staged export item keeps the SHA-256 it had when staged; the ledger checks it whenever
+// it hands the item out (Integrity.h), so a changed byte stops the job instead of being booked.
 #pragma once
 
 #include <cstdint>
