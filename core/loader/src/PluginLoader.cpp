@@ -58,9 +58,11 @@ PluginLoader::PluginLoader(LoaderOptions options, HostServices& services, Plugin
 }
 
 void PluginLoader::checkHealth(const std::string& name, const std::string& path) {
-    // Always taken, so a record never outlives the mark it explains.
+    const std::optional<std::string> op = health_.unfinishedCall(name);
+    // Always taken (after the mark was read, so a failing store loses no record): a record never
+    // outlives the mark it explains.
     const std::optional<FaultRecord> fault = takeFault(faultDirectory_, name);
-    if (auto op = health_.unfinishedCall(name)) {
+    if (op) {
         if (!fault && faultsRecorded_) {
             // The process died inside the call without a fault of its own: SIGKILL, the OOM
             // killer, a power cut, or the host's disk failing. Not the plugin's doing.
