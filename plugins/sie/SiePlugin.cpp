@@ -97,12 +97,24 @@ std::vector<SiePlugin::Step> SiePlugin::steps(const std::vector<sdk::Entry>& bat
     return out;
 }
 
+namespace {
+sdk::Document documentOf(std::size_t index, const std::string& path, const std::string& records) {
+    return sdk::Document{index, "append to " + path, "text/plain; charset=IBM437", records};
+}
+}  // namespace
+
 std::vector<sdk::Document> SiePlugin::plan(const std::vector<sdk::Entry>& batch) {
     std::vector<sdk::Document> docs;
     for (const Step& s : steps(batch))
-        if (s.prepared)
-            docs.push_back(sdk::Document{s.index, "append to " + s.path, "text/plain; charset=IBM437", s.prepared->records});
+        if (s.prepared) docs.push_back(documentOf(s.index, s.path, s.prepared->records));
     return docs;
+}
+
+void SiePlugin::planBatch(const std::vector<sdk::Entry>& batch, sdk::PlanSink& sink) {
+    for (const Step& s : steps(batch)) {
+        if (s.rejected) sink.reject(s.index, *s.rejected);
+        else if (s.prepared) sink.document(documentOf(s.index, s.path, s.prepared->records));
+    }
 }
 
 void SiePlugin::push(const std::vector<sdk::Entry>& batch, sdk::OutcomeSink& outcomes) {
