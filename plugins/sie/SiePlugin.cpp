@@ -46,10 +46,12 @@ sdk::Outcome SiePlugin::posted(const std::string& path, const sdk::Entry& e) con
 }
 
 std::string SiePlugin::encode(const std::string& text, const std::string& what) const {
-    std::size_t replaced = 0;
-    std::string bytes = toCp437(text, &replaced);
-    if (replaced) host().warn(std::to_string(replaced) + " character(s) of " + what +
-                              " have no CP437 (PC8) form and were written as '?'");
+    std::size_t replaced = 0, spelled = 0;
+    std::string bytes = toCp437(text, &replaced, &spelled);
+    if (replaced || spelled)
+        host().warn(std::to_string(replaced + spelled) + " character(s) of " + what + " have no CP437 (PC8) form: " +
+                    std::to_string(spelled) + " written as the nearest ASCII letters, " + std::to_string(replaced) +
+                    " as '?'");
     return bytes;
 }
 

@@ -150,8 +150,11 @@ TEST_F(SiePluginTest, LookupFindsPostedEntriesByKey) {
 TEST_F(SiePluginTest, ReplacementsAreLogged) {
     client->push({entry("E1", "Łódź ✓")});
     bool warned = false;
-    for (const auto& line : host.logLines) warned = warned || line.find("CP437") != std::string::npos;
+    for (const auto& line : host.logLines)
+        warned = warned || line.find("3 character(s) of entry E1 have no CP437 (PC8) form: 2 written as the nearest "
+                                     "ASCII letters, 1 as '?'") != std::string::npos;
     EXPECT_TRUE(warned);
+    EXPECT_NE(read(dir / "pleo-job-5.se").find("\"L\xA2" "dz ? [E1 lb-E1]\""), std::string::npos);
 }
 
 TEST_F(SiePluginTest, ReverseChargeIsWrittenBalancedAndReadBackByTheIndependentReader) {

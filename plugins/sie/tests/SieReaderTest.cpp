@@ -123,7 +123,8 @@ TEST(SieReader, ChecksTheChecksumIndependently) {
     EXPECT_EQ(errorFor(golden), "");
     const std::string tampered = replaced(golden, "-1000.00", "-1000.01");
     EXPECT_NE(errorFor(tampered).find("does not match the records"), std::string::npos);
-    EXPECT_NE(errorFor(replaced(golden, "#KSUMMA 2", "#KSUMMA x")).find("unsigned 32-bit"), std::string::npos);
+    const std::string closing = golden.substr(golden.rfind("#KSUMMA "));
+    EXPECT_NE(errorFor(replaced(golden, closing, "#KSUMMA x\r\n")).find("unsigned 32-bit"), std::string::npos);
     const std::string unclosed = golden.substr(0, golden.rfind("#KSUMMA "));
     EXPECT_NE(errorFor(unclosed).find("needs a closing #KSUMMA"), std::string::npos);
 }
