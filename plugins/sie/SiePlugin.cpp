@@ -76,10 +76,9 @@ std::vector<SiePlugin::Step> SiePlugin::steps(const std::vector<sdk::Entry>& bat
         const sdk::Entry& e = batch[i];
         Step step;
         step.index = i;
-        auto prepared = prepare(e);
-        if (auto* rejected = std::get_if<sdk::Outcome>(&prepared)) {
-            step.rejected = *rejected;
-        } else if (const auto found = index_->find(e.accountingEntryId, e.idempotencyKey)) {
+        // What is in the books is reported posted first, whatever the entry or the settings
+        // say now: it must never be written twice, nor reported rejected while booked.
+        if (const auto found = index_->find(e.accountingEntryId, e.idempotencyKey)) {
             step.path = found->path;
             step.written = true;
             if (!found->sameKey)
@@ -90,9 +89,14 @@ std::vector<SiePlugin::Step> SiePlugin::steps(const std::vector<sdk::Entry>& bat
             step.path = seen->second;
             step.repeat = true;
         } else {
-            step.path = pathFor(e.exportJobId);
-            step.prepared = std::move(std::get<Prepared>(prepared));
-            inBatch.emplace(e.accountingEntryId, step.path);
+            auto prepared = prepare(e);
+            if (auto* rejected = std::get_if<sdk::Outcome>(&prepared)) {
+                step.rejected = *rejected;
+            } else {
+                step.path = pathFor(e.exportJobId);
+                step.prepared = std::move(std::get<Prepared>(prepared));
+                inBatch.emplace(e.accountingEntryId, step.path);
+            }
         }
         out.push_back(std::move(step));
     }

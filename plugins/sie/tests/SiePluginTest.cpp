@@ -212,6 +212,37 @@ TEST_F(SiePluginTest, AFreshInstanceWithEmptyStateAnotherJobOrAnotherKeyNeverWri
     EXPECT_EQ(third->lookup(entry("E9")).kind, sdk::OutcomeKind::Absent);
 }
 
+TEST_F(SiePluginTest, AnEntryInTheBooksIsReportedPostedEvenIfItWouldNowBeRejected) {
+    client->push({entry("E1")});
+    sdk::Entry later = entry("E1");
+    later.date = "2027-02-01";  // outside the fiscal year: a new entry like this is rejected
+    EXPECT_EQ(client->push({later})[0].kind, sdk::OutcomeKind::Posted);
+    EXPECT_TRUE(client->plan({later}).rejections.empty());
+    EXPECT_EQ(client->push({entry("E2")})[0].kind, sdk::OutcomeKind::Posted);
+    later.accountingEntryId = "E3";
+    later.idempotencyKey = "lb-E3";
+    EXPECT_EQ(client->push({later})[0].kind, sdk::OutcomeKind::Rejected);
+}
+
+TEST_F(SiePluginTest, DimensionsAreDeclaredInNumberOrderBeforeTheFirstVoucher) {
+    testkit::MemoryHost h;
+    auto c = std::make_unique<sdk::PluginClient>(sieApi(), h, "sie");
+    c->configure({{"output_dir", dir.string()}, {"company_name", "Test AB"}, {"org_nr", "556677-8899"},
+                  {"fiscal_year_start", "20260101"}, {"fiscal_year_end", "20261231"},
+                  {"dimensions", "PRJ:6,CC:10"}});
+    sdk::Entry e = entry("E1");
+    e.lines[0].tags.push_back({"CC", "K\"1", ""});
+    ASSERT_EQ(c->push({e})[0].kind, sdk::OutcomeKind::Posted);
+    ASSERT_EQ(c->push({entry("E2")})[0].kind, sdk::OutcomeKind::Posted);
+    const std::string bytes = read(dir / "pleo-job-5.se");
+    EXPECT_NE(bytes.find("#VALUTA SEK\r\n#DIM 6 \"PRJ\"\r\n#DIM 10 \"CC\"\r\n#OBJEKT 6 \"P-7\" \"M\x84ssa\"\r\n"
+                         "#OBJEKT 10 \"K\\\"1\" \"K\\\"1\"\r\n#VER"),
+              std::string::npos)
+        << bytes;
+    EXPECT_NE(bytes.find("#TRANS 5410 {6 \"P-7\" 10 \"K\\\"1\"} 100.00"), std::string::npos);
+    EXPECT_EQ(readBack(dir).size(), 2u) << "the independent reader accepts the declarations";
+}
+
 TEST_F(SiePluginTest, FilesWrittenBeforeEntryIdsWereRecordedAreStillFoundByKey) {
     std::ofstream(dir / "pleo-job-1.se", std::ios::binary)
         << "#FLAGGA 0\r\n#FORMAT PC8\r\n#GEN 20260101\r\n#SIETYP 4\r\n#FNAMN \"T\"\r\n"
