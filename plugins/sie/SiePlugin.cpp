@@ -107,12 +107,21 @@ namespace {
 sdk::Document documentOf(std::size_t index, const std::string& path, const std::string& records) {
     return sdk::Document{index, "append to " + path, "text/plain; charset=IBM437", records};
 }
+
+// What a dry run says for an entry push would not write again: an empty document whose action
+// names where it already is, so the dry run still accounts for the entry (push reports it
+// posted with that external id).
+sdk::Document nothingToWrite(std::size_t index, const std::string& where) {
+    return sdk::Document{index, "nothing to write: already in " + where, "text/plain; charset=IBM437", {}};
+}
 }  // namespace
 
 std::vector<sdk::Document> SiePlugin::plan(const std::vector<sdk::Entry>& batch) {
     std::vector<sdk::Document> docs;
-    for (const Step& s : steps(batch))
+    for (const Step& s : steps(batch)) {
         if (s.prepared) docs.push_back(documentOf(s.index, s.path, s.prepared->records));
+        else if (!s.rejected) docs.push_back(nothingToWrite(s.index, posted(s.path, batch[s.index]).externalId));
+    }
     return docs;
 }
 
@@ -120,6 +129,7 @@ void SiePlugin::planBatch(const std::vector<sdk::Entry>& batch, sdk::PlanSink& s
     for (const Step& s : steps(batch)) {
         if (s.rejected) sink.reject(s.index, *s.rejected);
         else if (s.prepared) sink.document(documentOf(s.index, s.path, s.prepared->records));
+        else sink.document(nothingToWrite(s.index, posted(s.path, batch[s.index]).externalId));
     }
 }
 

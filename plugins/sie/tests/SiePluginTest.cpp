@@ -218,6 +218,7 @@ TEST_F(SiePluginTest, AnEntryInTheBooksIsReportedPostedEvenIfItWouldNowBeRejecte
     later.date = "2027-02-01";  // outside the fiscal year: a new entry like this is rejected
     EXPECT_EQ(client->push({later})[0].kind, sdk::OutcomeKind::Posted);
     EXPECT_TRUE(client->plan({later}).rejections.empty());
+    EXPECT_EQ(client->plan({later}).documents.at(0).body, "");
     EXPECT_EQ(client->push({entry("E2")})[0].kind, sdk::OutcomeKind::Posted);
     later.accountingEntryId = "E3";
     later.idempotencyKey = "lb-E3";
@@ -258,9 +259,14 @@ TEST_F(SiePluginTest, TheDryRunRejectsWhatPushRejectsAndPlansOnlyWhatPushWouldWr
     kwd.lines[0].taxType = "withholding";
     const std::vector<sdk::Entry> batch = {entry("E1"), entry("E2"), kwd, entry("E2")};
     const auto plan = client->plan(batch);
-    ASSERT_EQ(plan.documents.size(), 1u);
-    EXPECT_EQ(plan.documents[0].entryIndex, 1u);
-    EXPECT_NE(plan.documents[0].body.find("[E2 lb-E2]"), std::string::npos);
+    ASSERT_EQ(plan.documents.size(), 3u) << "every entry accounted for: written, planned, or rejected";
+    EXPECT_EQ(plan.documents[0].entryIndex, 0u);
+    EXPECT_EQ(plan.documents[0].action, "nothing to write: already in pleo-job-5.se#E1");
+    EXPECT_EQ(plan.documents[0].body, "");
+    EXPECT_EQ(plan.documents[1].entryIndex, 1u);
+    EXPECT_NE(plan.documents[1].body.find("[E2 lb-E2]"), std::string::npos);
+    EXPECT_EQ(plan.documents[2].entryIndex, 3u);
+    EXPECT_EQ(plan.documents[2].action, "nothing to write: already in pleo-job-5.se#E2") << "a repeat is written once";
     ASSERT_EQ(plan.rejections.size(), 1u);
     EXPECT_EQ(plan.rejections[0].entryIndex, 2u);
     const auto pushed = client->push(batch);
