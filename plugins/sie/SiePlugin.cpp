@@ -64,7 +64,8 @@ std::variant<SiePlugin::Prepared, sdk::Outcome> SiePlugin::prepare(const sdk::En
     Prepared p;
     p.records = encode(verificationRecords(voucher, config_.series), "entry " + e.accountingEntryId);
     if (auto rejected = unbalanced(e.accountingEntryId, p.records)) return *rejected;
-    for (const auto& record : declarations(voucher, config_)) p.declarations.push_back(encode(record, "the objects of entry " + e.accountingEntryId));
+    for (const auto& record : declarations(voucher, config_))
+        p.declarations.push_back(encode(record, "the objects of entry " + e.accountingEntryId));
     return p;
 }
 
