@@ -6,6 +6,7 @@
 #include <ctime>
 #include <map>
 #include <set>
+#include <stdexcept>
 
 #include "Cp437.hpp"
 #include "SieFile.hpp"
@@ -21,6 +22,20 @@ std::string today() {
     char buf[16];
     std::strftime(buf, sizeof buf, "%Y%m%d", &tm);
     return buf;
+}
+
+// The output directory is the target: a file that cannot be listed, read or written is the
+// target's failure (LB_ERR_TARGET: nothing is decided for the entries, the host keeps them
+// unknown or retries), not a defect of the plugin.
+template <typename F>
+auto onTarget(F&& f) -> decltype(f()) {
+    try {
+        return f();
+    } catch (const sdk::Error&) {
+        throw;
+    } catch (const std::runtime_error& e) {
+        throw sdk::Error(LB_ERR_TARGET, e.what());
+    }
 }
 }  // namespace
 
@@ -70,7 +85,7 @@ std::variant<SiePlugin::Prepared, sdk::Outcome> SiePlugin::prepare(const sdk::En
 }
 
 std::vector<SiePlugin::Step> SiePlugin::steps(const std::vector<sdk::Entry>& batch) {
-    index_->refresh();
+    onTarget([&] { index_->refresh(); });
     std::vector<Step> out;
     std::map<std::string, std::string> inBatch;  // entry id -> file, for repeats within the batch
     for (std::size_t i = 0; i < batch.size(); ++i) {
@@ -145,7 +160,7 @@ void SiePlugin::push(const std::vector<sdk::Entry>& batch, sdk::OutcomeSink& out
     for (const auto& [path, fileSteps] : byFile) {
         host().throwIfCancelled();  // between files: what is written stays reported
         SieFile file(path);
-        file.load();
+        onTarget([&] { file.load(); });
         SieAddition addition;
         addition.head = head();
         for (const Step* s : fileSteps) {
@@ -153,7 +168,7 @@ void SiePlugin::push(const std::vector<sdk::Entry>& batch, sdk::OutcomeSink& out
             addition.declarations.insert(addition.declarations.end(), s->prepared->declarations.begin(),
                                          s->prepared->declarations.end());
         }
-        file.append(addition, config_.checksum);
+        onTarget([&] { file.append(addition, config_.checksum); });
         index_->update(file);
         for (const Step* s : fileSteps) outcomes.report(s->index, posted(path, batch[s->index]));
     }
@@ -163,7 +178,7 @@ void SiePlugin::push(const std::vector<sdk::Entry>& batch, sdk::OutcomeSink& out
 }
 
 sdk::Outcome SiePlugin::lookup(const sdk::Entry& e) {
-    index_->refresh();
+    onTarget([&] { index_->refresh(); });  // cannot tell: throw, never answer absent on a guess
     const auto found = index_->find(e.accountingEntryId, e.idempotencyKey);
     return found ? posted(found->path, e) : sdk::Outcome::absent();
 }

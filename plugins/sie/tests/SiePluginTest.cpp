@@ -284,3 +284,17 @@ TEST_F(SiePluginTest, TheDryRunRejectsWhatPushRejectsAndPlansOnlyWhatPushWouldWr
     EXPECT_EQ(read(dir / "pleo-job-5.se").find("[E2 lb-E2]"), read(dir / "pleo-job-5.se").rfind("[E2 lb-E2]"))
         << "an entry twice in a batch is written once";
 }
+
+TEST_F(SiePluginTest, AnUnreadableFileIsTheTargetsFailureAndNeverAnswersAbsent) {
+    client->push({entry("E1")});
+    std::ofstream(dir / "pleo-job-7.se", std::ios::binary) << "not a SIE file\r\n";
+    try {
+        client->lookup(entry("E9"));
+        ADD_FAILURE() << "lookup answered although a file of the output directory cannot be read";
+    } catch (const sdk::CallFailed& e) {
+        EXPECT_EQ(e.status(), LB_ERR_TARGET);
+        EXPECT_NE(std::string(e.what()).find("pleo-job-7.se is not a SIE file"), std::string::npos) << e.what();
+    }
+    EXPECT_THROW(client->push({entry("E9")}), sdk::CallFailed);
+    EXPECT_EQ(read(dir / "pleo-job-5.se").find("[E9 "), std::string::npos);
+}
