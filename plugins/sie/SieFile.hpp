@@ -1,12 +1,38 @@
-// One export job's SIE file on disk: which entry keys it holds (read back from the #VER texts),
-// and appending verifications atomically (temp file, fsync, rename, fsync of the directory)
-// with the closing #KSUMMA recomputed over everything after the opening one.
+// One export job's SIE file on disk: which entries it holds (read back from the identity
+// markers of its #VER texts), and appending vouchers atomically (temp file, fsync, rename,
+// fsync of the directory): the head kept, the #DIM/#OBJEKT declarations merged (they precede
+// every #VER, as the format orders records), the closing #KSUMMA recomputed.
 #pragma once
 
+#include <map>
 #include <set>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace ledgerbridge::sie {
+
+/// Records to add to a file, all CP437 and CRLF-terminated.
+struct SieAddition {
+    std::string head;                      ///< used for a new file only
+    std::vector<std::string> declarations;  ///< #DIM and #OBJEKT records (the file keeps one of each)
+    std::string verifications;             ///< #VER blocks
+};
+
+/// Orders dimension numbers as numbers ("6" before "10"), anything else after, as text.
+struct ByNumber {
+    bool operator()(const std::string& a, const std::string& b) const {
+        const bool na = !a.empty() && a.find_first_not_of("0123456789") == std::string::npos;
+        const bool nb = !b.empty() && b.find_first_not_of("0123456789") == std::string::npos;
+        if (na != nb) return na;
+        if (na && a.size() != b.size()) return a.size() < b.size();
+        return a < b;
+    }
+    bool operator()(const std::pair<std::string, std::string>& a, const std::pair<std::string, std::string>& b) const {
+        if (a.first != b.first) return (*this)(a.first, b.first);
+        return a.second < b.second;
+    }
+};
 
 class SieFile {
 public:
@@ -15,15 +41,26 @@ public:
     /// Reads the file if it exists. Throws std::runtime_error when it cannot be read or does
     /// not start with #FLAGGA.
     void load();
-    bool contains(const std::string& key) const { return keys_.count(key) != 0; }
+    bool exists() const { return exists_; }
+    const std::string& path() const { return path_; }
+    const std::set<std::string>& entryIds() const { return ids_; }
+    const std::set<std::string>& keys() const { return keys_; }
 
-    /// Appends `verifications` (CP437) after the existing records, or after `head` for a new
-    /// file; with `checksum`, ends the file with "#KSUMMA <crc>". Throws std::runtime_error.
-    void append(const std::string& head, const std::string& verifications, bool checksum);
+    /// Appends `addition` after the existing records (or after its head for a new file); with
+    /// `checksum`, ends the file with "#KSUMMA <crc>". Throws std::runtime_error.
+    void append(const SieAddition& addition, bool checksum);
 
 private:
-    std::string path_, content_;  ///< content_ without a closing #KSUMMA record
-    std::set<std::string> keys_;
+    void noteRecord(const std::string& record);
+    void declare(const std::string& record);
+
+    std::string path_;
+    std::string head_;                                         ///< up to the first declaration/#VER
+    std::map<std::string, std::string, ByNumber> dimensions_;                    ///< number -> #DIM
+    std::map<std::pair<std::string, std::string>, std::string, ByNumber> objects_;  ///< (dim, id) -> #OBJEKT
+    std::set<std::pair<std::string, std::string>> used_;  ///< objects of #TRANS rows in body_
+    std::string body_;                                         ///< #VER blocks, no closing #KSUMMA
+    std::set<std::string> ids_, keys_;
     bool exists_ = false;
 };
 
