@@ -4,11 +4,26 @@
 #pragma once
 
 #include <cstdint>
+#include <ostream>
 #include <string>
 #include <vector>
 
 #include "ledgerbridge/testkit/BookChecks.hpp"
 #include "ledgerbridge/testkit/Kit.hpp"
+
+namespace ledgerbridge::sdk {
+/// Outcome kinds by name in gtest messages ("Posted", not "4-byte object <01-00 00-00>").
+inline void PrintTo(OutcomeKind k, std::ostream* os) {
+    switch (k) {
+    case OutcomeKind::Posted: *os << "Posted"; return;
+    case OutcomeKind::Rejected: *os << "Rejected"; return;
+    case OutcomeKind::Retryable: *os << "Retryable"; return;
+    case OutcomeKind::Unknown: *os << "Unknown"; return;
+    case OutcomeKind::Absent: *os << "Absent"; return;
+    }
+    *os << "kind " << static_cast<int>(k);
+}
+}  // namespace ledgerbridge::sdk
 
 namespace ledgerbridge::testkit {
 
