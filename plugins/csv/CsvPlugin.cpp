@@ -118,6 +118,16 @@ std::vector<sdk::Document> CsvPlugin::plan(const std::vector<sdk::Entry>& batch)
     return docs;
 }
 
+void CsvPlugin::planBatch(const std::vector<sdk::Entry>& batch, sdk::PlanSink& sink) {
+    const auto decisions = decide(batch);
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+        const Decision& d = decisions[i];
+        if (d.kind == Decision::Kind::Reject) sink.reject(i, d.rejection);
+        else if (d.kind == Decision::Kind::Write)
+            sink.document(sdk::Document{i, "append to " + d.path, "text/csv; charset=utf-8", d.records});
+    }
+}
+
 void CsvPlugin::push(const std::vector<sdk::Entry>& batch, sdk::OutcomeSink& outcomes) {
     const auto decisions = decide(batch);
     std::map<std::string, std::vector<std::size_t>> byFile;  // job file -> entries to write there

@@ -25,6 +25,8 @@ public:
     void check() override;
     /// The rows push would append, per entry it would write (see decide()).
     std::vector<sdk::Document> plan(const std::vector<sdk::Entry>& batch) override;
+    /// The dry run: per entry the rows push would append, or push's rejection (same decide()).
+    void planBatch(const std::vector<sdk::Entry>& batch, sdk::PlanSink& sink) override;
     /// Groups the batch by export job; per job one durable append of the new entries.
     /// Entries already written (in any job file of the directory) are reported POSTED again
     /// with the external id of the file that holds them.

@@ -192,10 +192,20 @@ TEST_F(CsvPluginTest, AnEntryWhoseRowsWouldNotBalanceIsRejectedWithTheAmountsAnd
     const std::string text = read(dir / "pleo-export-job-7.csv");
     EXPECT_EQ(text.find("E1,"), std::string::npos);
     EXPECT_EQ(text.find("E2,"), std::string::npos);
-    // The dry run shows the same: no document for either.
-    const auto docs = client->plan({mils, foreignNet, entry("E4")});
-    ASSERT_EQ(docs.size(), 1u);
-    EXPECT_EQ(docs[0].entryIndex, 2u);
+    // The dry run shows the same: the same rejections, a document only for the good entry.
+    const auto dry = client->plan({mils, foreignNet, entry("E4")});
+    ASSERT_EQ(dry.documents.size(), 1u);
+    EXPECT_EQ(dry.documents[0].entryIndex, 2u);
+    ASSERT_EQ(dry.rejections.size(), 2u);
+    EXPECT_EQ(dry.rejections[0].entryIndex, 0u);
+    EXPECT_EQ(dry.rejections[0].message, out[0].message);
+    EXPECT_EQ(dry.rejections[1].entryIndex, 1u);
+    EXPECT_EQ(dry.rejections[1].message, out[1].message);
+    sdk::Entry noAccount = entry("E5");
+    noAccount.lines[0].accountCode.clear();
+    const auto standard = client->plan({noAccount});
+    ASSERT_EQ(standard.rejections.size(), 1u);
+    EXPECT_EQ(standard.rejections[0].failureReason, "account_unknown");
 }
 
 TEST_F(CsvPluginTest, AFreshInstanceFindsEntriesWrittenInAnyJobAndUnderAnyKey) {
@@ -211,7 +221,9 @@ TEST_F(CsvPluginTest, AFreshInstanceFindsEntriesWrittenInAnyJobAndUnderAnyKey) {
     sdk::Entry again = entry("E1", "job-9");
     again.idempotencyKey = "lb-E1-changed";
     EXPECT_EQ(fresh.lookup(again).externalId, "pleo-export-job-7.csv#E1");
-    EXPECT_TRUE(fresh.plan({again}).empty());
+    const auto dry = fresh.plan({again});
+    EXPECT_TRUE(dry.documents.empty());
+    EXPECT_TRUE(dry.rejections.empty());
     const auto out = fresh.push({again, entry("E2", "job-9"), entry("E3", "job-9")});
     ASSERT_EQ(out.size(), 3u);
     EXPECT_EQ(out[0].externalId, "pleo-export-job-7.csv#E1");
