@@ -157,11 +157,11 @@ TEST_F(XeroDoubleTest, JournalModeWritesBalancedManualJournalsFoundAgainByNarrat
 }
 
 TEST_F(XeroDoubleTest, ARepeatedIdempotencyKeyReturnsTheFirstResultAndCreatesNothing) {
-    // No lookup before create and a fresh host each time: only Xero's idempotency protects.
-    open({{"lookup_before_create", "false"}});
+    // A search that finds nothing and a fresh host each time: only Xero's idempotency protects.
+    xero.hideFromSearch(true);
     const std::vector<sdk::Entry> batch{entry("E-i1", "card_purchase"), entry("E-i2", "card_purchase")};
     const auto first = client->push(batch);
-    open({{"lookup_before_create", "false"}}, true);
+    open({}, true);
     const auto second = client->push(batch);
     ASSERT_EQ(second.size(), 2u);
     for (std::size_t i = 0; i < 2; ++i) {
@@ -173,13 +173,55 @@ TEST_F(XeroDoubleTest, ARepeatedIdempotencyKeyReturnsTheFirstResultAndCreatesNot
     ASSERT_EQ(w.size(), 2u);
     EXPECT_EQ(w[0].idempotencyKey, w[1].idempotencyKey);
 
-    // Changed content is a new key (and, without the lookup, a new document: why it is on by default).
+    // Changed content is a new key (and, were the document not found by its entry id, a new
+    // document: why the lookup before create cannot be turned off).
     sdk::Entry changed = batch[0];
     changed.lines[0].accountCode = "429";
-    open({{"lookup_before_create", "false"}}, true);
+    open({}, true);
     client->push({changed});
     ASSERT_EQ(writes().size(), 3u);
     EXPECT_NE(writes()[2].idempotencyKey, w[0].idempotencyKey);
+}
+
+TEST_F(XeroDoubleTest, TurningTheLookupBeforeCreateOffIsRefused) {
+    client.reset();
+    client = std::make_unique<sdk::PluginClient>(xeroApi(), *host, "xero");
+    try {
+        client->configure(settings(xero.baseUrl(), {{"lookup_before_create", "false"}}));
+        FAIL() << "lookup_before_create=false was accepted";
+    } catch (const sdk::CallFailed& e) {
+        EXPECT_EQ(e.status(), LB_ERR_CONFIG);
+        ASSERT_EQ(e.settingErrors().size(), 1u);
+        EXPECT_EQ(e.settingErrors()[0].first, "lookup_before_create");
+    }
+}
+
+TEST_F(XeroDoubleTest, AFreshInstanceFindsTheDocumentByEntryIdEvenUnderANewIdempotencyKey) {
+    const std::vector<sdk::Entry> batch{entry("E-k1", "card_purchase"), entry("E-k2", "out_of_pocket")};
+    const auto first = client->push(batch);
+    ASSERT_EQ(xero.created(), 2);
+
+    // The state directory is lost and the same entries come with new keys (their export items
+    // changed in fields that say nothing about the booking).
+    std::vector<sdk::Entry> rekeyed = batch;
+    for (auto& e : rekeyed) e.idempotencyKey += "-new";
+    open({}, true);
+    EXPECT_EQ(client->lookup(rekeyed[0]).externalId, first[0].externalId);
+    EXPECT_EQ(client->lookup(rekeyed[1]).externalId, first[1].externalId);
+    open({}, true);
+    const auto again = client->push(rekeyed);
+    ASSERT_EQ(again.size(), 2u);
+    for (std::size_t i = 0; i < 2; ++i) {
+        EXPECT_EQ(again[i].kind, OutcomeKind::Posted) << again[i].message;
+        EXPECT_EQ(again[i].externalId, first[i].externalId);
+    }
+    EXPECT_EQ(xero.created(), 2) << "a new idempotency key created a second document";
+
+    // With the host state kept, the new key needs no request at all (remembered by entry id).
+    const std::size_t calls = xero.requests().size();
+    const auto remembered = client->push(rekeyed);
+    EXPECT_EQ(remembered[0].externalId, first[0].externalId);
+    EXPECT_EQ(xero.requests().size(), calls);
 }
 
 TEST_F(XeroDoubleTest, ReRunsNeverDuplicate) {
@@ -196,8 +238,7 @@ TEST_F(XeroDoubleTest, ReRunsNeverDuplicate) {
 }
 
 TEST_F(XeroDoubleTest, A429IsWaitedForAsRetryAfterSaysAndTheSameKeySentAgain) {
-    open({{"lookup_before_create", "false"}});
-    xero.rateLimitNext(1, 1, "minute");
+    xero.rateLimitNext(1, 1, "minute", true);  // the create call, not the lookup before it
     const auto start = std::chrono::steady_clock::now();
     const auto out = client->push({entry("E-rl", "card_purchase")});
     EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(950));
