@@ -8,6 +8,7 @@
 #include <Poco/JSON/Parser.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "XeroDouble.hpp"
@@ -411,4 +412,35 @@ TEST_F(XeroDoubleTest, NoTokenReachesALogOrAnOutcome) {
     EXPECT_STREQ(m->oauth->authorize_url, "https://login.xero.com/identity/connect/authorize");
     EXPECT_STREQ(m->oauth->token_url, "https://identity.xero.com/connect/token");
     EXPECT_NE(std::string(m->oauth->scopes).find("offline_access"), std::string::npos);
+}
+
+TEST_F(XeroDoubleTest, ReverseChargeAndUnbalancedDocumentsAgainstTheDouble) {
+    open({{"region", "UK"}, {"line_amount_types", "Exclusive"}}, true);
+    sdk::Entry rc = entry("E-rc", "card_purchase", {{12500, 2500}, {40000, 10000}});
+    rc.lines[1].netAmount = rc.lines[1].walletAmount;
+    rc.lines[1].taxType = "reverse";
+    rc.lines[1].taxCode = "RC25";
+    sdk::Entry short1 = entry("E-short", "card_purchase");
+    short1.lines[0].taxCode.clear();  // would be sent without its tax: 25.00 short
+
+    // The dry run rejects what push rejects and plans what push sends.
+    const auto dry = client->plan({rc, short1});
+    ASSERT_EQ(dry.rejections.size(), 1u);
+    EXPECT_EQ(dry.rejections[0].entryIndex, 1u);
+    EXPECT_EQ(dry.rejections[0].failureReason, "validation_failure");
+    ASSERT_EQ(dry.documents.size(), 1u);
+    EXPECT_EQ(dry.documents[0].entryIndex, 0u);
+
+    auto out = client->push({rc, short1});
+    ASSERT_EQ(out.size(), 2u);
+    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.entryIndex < b.entryIndex; });
+    EXPECT_EQ(out[0].kind, OutcomeKind::Posted) << out[0].message;
+    EXPECT_EQ(out[1].kind, OutcomeKind::Rejected);
+    EXPECT_EQ(out[1].message, dry.rejections[0].message);
+    EXPECT_NE(out[1].message.find("gross is 12500"), std::string::npos) << out[1].message;
+    const auto docs = xero.documents(kTenant, "BankTransactions");
+    ASSERT_EQ(docs.size(), 1u) << "the unbalanced document reached Xero";
+    const auto lines = parse(docs[0])->getArray("LineItems");
+    EXPECT_EQ(field(lines->getObject(1), "TaxType"), "REVERSECHARGES");
+    EXPECT_EQ(field(lines->getObject(1), "TaxAmount"), "0");
 }
