@@ -21,7 +21,8 @@ class XeroDouble {
 public:
     struct Organisation {
         std::map<std::string, std::string> accounts{{"090", "BANK"},    {"091", "BANK"},     {"400", "EXPENSE"},
-                                                    {"429", "EXPENSE"}, {"6110", "EXPENSE"}, {"800", "CURRLIAB"},
+                                                    {"429", "EXPENSE"}, {"6110", "EXPENSE"}, {"6120", "EXPENSE"}, {"6130", "EXPENSE"},
+                                                    {"6540", "EXPENSE"}, {"800", "CURRLIAB"},
                                                     {"814", "CURRLIAB"}};  ///< code -> Type
         std::set<std::string> taxTypes{"INPUT",          "INPUT2",         "NONE",          "ZERORATEDINPUT",
                                        "EXEMPTEXPENSES", "REVERSECHARGES", "ECACQUISITIONS"};
