@@ -78,7 +78,9 @@ std::map<std::string, std::string> snapshot(const std::string& dir);
 
 /// Network for plugins that talk to their target system over HTTP. The kit's MemoryHost has
 /// none; register a factory and every Instance's host gets a responder from it (`instance`
-/// counts from 1, so each instance can be its own tenant of a test double). Typically the
+/// counts from 1, so each instance can be its own tenant of a test double; an instance made
+/// with SameTargetAs gets a responder for the *same* number, which must reach the same tenant
+/// and the data the first instance wrote there). Typically the
 /// responder forwards the request to a local double of the target system. Register before the
 /// tests run — from a static initializer in a source file linked into the kit binary:
 ///
