@@ -405,11 +405,16 @@ LookupVerdict judgeLookup(const sdk::Outcome& found) {
 // crash re-fetches at most the page that was not committed. A run resumed after a crash starts
 // with the entries staged before it (it delivers at once), so however often the process is
 // killed, every run moves the job forward.
+//
+// One exception: the job's pages are asked for again from the start while entries are staged.
+// That is the store's repair of a damaged staged item (Ledger::refetchItems): staging Pleo's
+// copy is what restores the item, so every page is staged before anything is delivered.
 void Engine::fetchAndDeliver(store::JobRecord& rec, JobReport& report, Progress& progress) {
     auto lastProgress = std::chrono::steady_clock::now();
+    const bool rereading = !rec.itemsComplete && rec.itemsCursor.empty() && ledger_.counts(run_.fingerprint, rec.jobId).total > 0;
     while (!cancelled()) {
         if (!rec.itemsComplete && !nextPage_.valid()) requestNextPage(rec);
-        while (!cancelled() && deliverBatch(rec, report)) {
+        while (!cancelled() && (!rereading || rec.itemsComplete) && deliverBatch(rec, report)) {
             // Counting scans the job's ledger rows: at most once a second, not per batch (per
             // batch would make a large job quadratic).
             if (std::chrono::steady_clock::now() - lastProgress < std::chrono::seconds(1)) continue;
