@@ -646,12 +646,22 @@ bool Engine::deliverBatch(const store::JobRecord& rec, JobReport& report) {
             if (o.entryIndex >= prepared.size() || answered[o.entryIndex]) continue;  // a confused plugin is ignored, not trusted
             answered[o.entryIndex] = true;
             store::LedgerEntry& e = prepared[o.entryIndex].ledger;
+            // An answer the host cannot read says nothing about what the target has: unknown,
+            // resolved by lookup like a timeout (never pushed again on a guess).
+            e.state = EntryState::Unknown;
+            e.failureReason = "the plugin answered the push with an outcome kind the host does not know (" +
+                              std::to_string(static_cast<std::int32_t>(o.kind)) + ")";
             switch (o.kind) {
                 case sdk::OutcomeKind::Posted:
+                    if (o.externalId.empty()) {
+                        e.failureReason = "the plugin answered 'posted' without the document's id in the target";
+                        break;
+                    }
                     e.state = EntryState::Posted;
                     e.externalId = o.externalId;
                     e.externalUrl = o.externalUrl;
                     e.exportedAt = isoNow();
+                    e.failureReason.clear();
                     break;
                 case sdk::OutcomeKind::Rejected:
                     e.state = EntryState::Rejected;
