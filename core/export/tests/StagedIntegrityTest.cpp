@@ -39,11 +39,12 @@ TEST(StagedIntegrity, AChangedByteNeverReachesTheTargetAndTheNextRunRestoresTheI
         return engine.run();
     };
 
-    // 1. Everything staged, nothing delivered yet: the process dies after the last page.
+    // 1. The first page (e0..e39) staged, nothing delivered yet: the process dies right after
+    //    staging it (delivery of a page begins after it is staged, while the next is fetched).
     EngineSettings stopAfterStaging;
     int staged = 0;
     stopAfterStaging.onStep = [&](const std::string& step) {
-        if (step == "staged" && ++staged == 2) throw StopHere{};
+        if (step == "staged" && ++staged == 1) throw StopHere{};
     };
     EXPECT_THROW(run(stopAfterStaging), StopHere);
     ASSERT_EQ(target.totalWrites(), 0);
