@@ -32,6 +32,7 @@ struct FilePlugin {
     std::string name, settings;
     books::BookFormat format;
 };
+void PrintTo(const FilePlugin& p, std::ostream* os) { *os << p.name; }
 
 /// `ledgerbridge auth login` for the installation's connection, playing the browser.
 void loginAgain(Installation& inst) {
@@ -87,6 +88,7 @@ TEST_P(FreshState, APartlyExportedJobAfterTheStateIsLostIsWrittenExactlyOnce) {
                                        {{"LEDGERBRIDGE_CRASH_AT", "export:pushed#1"}});
     ASSERT_NE(crashed.exitCode, 0) << "the crash hook did not fire: " << crashed.out << crashed.err;
     Books partial = readBooks(inst.exportsDir());
+    ASSERT_EQ(partial.formatErrors, std::vector<std::string>{}) << "the files break their format's rules";
     ASSERT_GT(partial.bookings.size(), 0u) << "the first batch should be in the target before the state is lost";
     ASSERT_LT(partial.bookings.size(), static_cast<std::size_t>(kItems)) << "the export should be only partly done";
 

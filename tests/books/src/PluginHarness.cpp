@@ -7,6 +7,7 @@
 namespace ledgerbridge::books {
 
 std::string buildPluginDirectory() {
+    if (const char* dir = std::getenv("LEDGERBRIDGE_BOOKS_PLUGIN_DIR"); dir && *dir) return dir;
     const char* bin = std::getenv("LEDGERBRIDGE_BINARY_DIR");
     if (!bin || !*bin) throw std::runtime_error("LEDGERBRIDGE_BINARY_DIR is not set (the build folder)");
     return std::string(bin) + "/lib/ledgerbridge/plugins";

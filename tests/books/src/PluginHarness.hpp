@@ -33,7 +33,9 @@ private:
     std::optional<std::string> call_;
 };
 
-/// The build's plugin folder: $LEDGERBRIDGE_BINARY_DIR/lib/ledgerbridge/plugins.
+/// The build's plugin folder, $LEDGERBRIDGE_BINARY_DIR/lib/ledgerbridge/plugins, unless
+/// $LEDGERBRIDGE_BOOKS_PLUGIN_DIR names another (e.g. another build's plugins, to show what the
+/// test finds in them).
 std::string buildPluginDirectory();
 
 class PluginHarness {
