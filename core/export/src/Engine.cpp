@@ -665,6 +665,51 @@ void Engine::finishJob(store::JobRecord& rec, JobReport& report) {
 
 // ---- dry run ----------------------------------------------------------------------------------
 
+void Engine::planBatchInto(const JobInfo& job, const std::vector<sdk::Entry>& batch, JobReport& report,
+                           std::ostream& out) {
+    // Every entry of the batch is accounted for: planned (its documents go to the report file
+    // and it counts as "planned"), rejected by the plugin exactly as push would reject it (a
+    // failure in the report, like the host's own validation), or neither — a plugin that broke
+    // the dry-run contract, counted undelivered with a failure that says so, never dropped.
+    // PluginClient::plan already refused indices outside the batch and contradictory answers.
+    const sdk::PlanResult plan = target_.plan(batch);
+    std::vector<bool> planned(batch.size(), false), rejected(batch.size(), false);
+    for (const auto& doc : plan.documents) {
+        Poco::JSON::Object line(Poco::JSON_PRESERVE_KEY_ORDER);
+        line.set("jobId", job.id);
+        line.set("entryId", batch.at(doc.entryIndex).accountingEntryId);
+        line.set("action", doc.action);
+        line.set("contentType", doc.contentType);
+        line.set("body", doc.body);
+        line.stringify(out);
+        out << '\n';
+        planned[doc.entryIndex] = true;
+    }
+    for (const auto& o : plan.rejections) {
+        const sdk::Entry& e = batch.at(o.entryIndex);
+        Poco::JSON::Object line(Poco::JSON_PRESERVE_KEY_ORDER);
+        line.set("jobId", job.id);
+        line.set("entryId", e.accountingEntryId);
+        line.set("rejected", o.failureReason);
+        line.set("message", o.message);
+        line.stringify(out);
+        out << '\n';
+        rejected[o.entryIndex] = true;
+        ++report.rejected;
+        report.addFailure({e.accountingEntryId, o.failureReason, o.message});
+    }
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+        if (planned[i]) {
+            ++report.posted;
+            report.postedMinorByCurrency[batch[i].totalWallet.currency] += batch[i].totalWallet.minor;
+        } else if (!rejected[i]) {
+            ++report.undelivered;
+            report.addFailure({batch[i].accountingEntryId, "not_planned",
+                               "the plugin's dry run gave neither a document nor a rejection for this entry"});
+        }
+    }
+}
+
 void Engine::dryRunJob(const JobInfo& job, JobReport& report) {
     // Reads everything, plans everything, changes nothing: no events, no item updates, no
     // ledger rows, nothing sent to the target. The planned documents go to a JSON-lines file.
@@ -690,23 +735,12 @@ void Engine::dryRunJob(const JobInfo& job, JobReport& report) {
                 report.addFailure({s.accountingEntryId, rejected->failureReason, rejected->message});
                 continue;
             }
-            report.postedMinorByCurrency[m.entry->totalWallet.currency] += m.entry->totalWallet.minor;
             valid.push_back(std::move(*m.entry));
         }
         for (std::size_t i = 0; i < valid.size(); i += static_cast<std::size_t>(settings_.batchSize)) {
             std::vector<sdk::Entry> batch(valid.begin() + static_cast<std::ptrdiff_t>(i),
                                           valid.begin() + static_cast<std::ptrdiff_t>(std::min(valid.size(), i + static_cast<std::size_t>(settings_.batchSize))));
-            for (const auto& doc : target_.plan(batch)) {
-                Poco::JSON::Object line(Poco::JSON_PRESERVE_KEY_ORDER);
-                line.set("jobId", job.id);
-                line.set("entryId", doc.entryIndex < batch.size() ? batch[doc.entryIndex].accountingEntryId : "");
-                line.set("action", doc.action);
-                line.set("contentType", doc.contentType);
-                line.set("body", doc.body);
-                line.stringify(out);
-                out << '\n';
-                ++report.posted;
-            }
+            planBatchInto(job, batch, report, out);
         }
         if (!page.hasNextPage || page.endCursor.empty() || page.endCursor == cursor) break;
         cursor = page.endCursor;

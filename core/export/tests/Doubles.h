@@ -114,11 +114,19 @@ public:
     std::string name() const override { return "fake"; }
     TargetCapabilities capabilities() const override { return caps; }
     void check() override {}
-    std::vector<sdk::Document> plan(const std::vector<sdk::Entry>& batch) override {
-        std::vector<sdk::Document> docs;
-        for (std::size_t i = 0; i < batch.size(); ++i)
-            docs.push_back({i, "append", "text/plain", batch[i].accountingEntryId});
-        return docs;
+    std::set<std::string> planRejects;        // entry ids the plugin's dry run (and push) rejects
+    sdk::PlanResult plan(const std::vector<sdk::Entry>& batch) override {
+        sdk::PlanResult r;
+        for (std::size_t i = 0; i < batch.size(); ++i) {
+            if (planRejects.count(batch[i].accountingEntryId)) {
+                sdk::Outcome o = sdk::Outcome::rejected("validation_failure", "does not balance: debits 100 credits 99");
+                o.entryIndex = i;
+                r.rejections.push_back(o);
+                continue;
+            }
+            r.documents.push_back({i, "append", "text/plain", batch[i].accountingEntryId});
+        }
+        return r;
     }
     int errorAfterOutcomes = -1;              // this push reports 3 outcomes, then ends with an error
     PushResult push(const std::vector<sdk::Entry>& batch) override {

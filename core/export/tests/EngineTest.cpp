@@ -299,6 +299,39 @@ TEST_F(EngineTest, DryRunChangesNothingAnywhereAndWritesThePlan) {
     EXPECT_EQ(r.jobs[0].rejected, 2);
 }
 
+TEST_F(EngineTest, ADryRunCountsThePluginsRejectionsNoEntryVanishes) {
+    addJob("job-1", 6, 1);
+    target.planRejects = {"e2", "e4"};
+    EngineSettings s;
+    s.dryRun = true;
+    RunReport r = runOnce(s);
+    ASSERT_EQ(r.jobs.size(), 1u);
+    const JobReport& j = r.jobs[0];
+    EXPECT_EQ(r.outcome, "completed_with_errors");
+    EXPECT_EQ(j.fetched, 7);
+    EXPECT_EQ(j.posted, 4) << "planned entries";
+    EXPECT_EQ(j.rejected, 3) << "one by the host's validation, two by the plugin";
+    EXPECT_EQ(j.posted + j.rejected + j.undelivered + j.alreadyPosted, j.fetched) << "every entry accounted for";
+    std::set<std::string> failed;
+    for (const auto& f : j.failures) {
+        failed.insert(f.entryId);
+        if (f.entryId == "e2" || f.entryId == "e4") {
+            EXPECT_EQ(f.reason, "validation_failure");
+            EXPECT_NE(f.message.find("debits 100 credits 99"), std::string::npos) << f.message;
+        }
+    }
+    EXPECT_EQ(failed, (std::set<std::string>{"e2", "e4", "e6"}));
+    std::ifstream plan((dir / "plan.jsonl").string());
+    int documents = 0, rejections = 0;
+    for (std::string l; std::getline(plan, l);) {
+        if (l.find("\"rejected\":\"validation_failure\"") != std::string::npos) ++rejections;
+        else ++documents;
+    }
+    EXPECT_EQ(documents, 4);
+    EXPECT_EQ(rejections, 2);
+    EXPECT_EQ(target.totalWrites(), 0);
+}
+
 TEST_F(EngineTest, ACursorThatDoesNotMoveIsAnErrorNotAnEndlessLoop) {
     class StuckPleo : public FakePleo {
     public:

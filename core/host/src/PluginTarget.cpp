@@ -15,7 +15,7 @@ exporter::TargetCapabilities PluginTarget::capabilities() const {
 
 void PluginTarget::check() { session_->check(); }
 
-std::vector<sdk::Document> PluginTarget::plan(const std::vector<sdk::Entry>& batch) { return session_->plan(batch); }
+sdk::PlanResult PluginTarget::plan(const std::vector<sdk::Entry>& batch) { return session_->plan(batch); }
 
 exporter::PushResult PluginTarget::push(const std::vector<sdk::Entry>& batch) {
     loader::PushResult r = session_->push(batch);

@@ -69,7 +69,7 @@ void PluginSession::check() {
     guarded("check", [&] { client_->check(); });
 }
 
-std::vector<sdk::Document> PluginSession::plan(const std::vector<sdk::Entry>& entries) {
+sdk::PlanResult PluginSession::plan(const std::vector<sdk::Entry>& entries) {
     return guarded("plan", [&] { return client_->plan(entries); });
 }
 

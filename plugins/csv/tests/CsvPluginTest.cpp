@@ -97,7 +97,7 @@ TEST_F(CsvPluginTest, RePushAddsNoRowAndNewEntriesAppend) {
 
 TEST_F(CsvPluginTest, PlanShowsTheRowsAndWritesNothing) {
     configure();
-    const auto docs = client->plan({entry("E1")});
+    const auto docs = client->plan({entry("E1")}).documents;
     ASSERT_EQ(docs.size(), 1u);
     EXPECT_EQ(docs[0].action, "append to " + (dir / "pleo-export-job-7.csv").string());
     EXPECT_EQ(docs[0].body, "E1,\"Bäckerei \"\"Zum Kranz\"\", Berlin\",1234.56,987.65,246.91,EUR\r\n");

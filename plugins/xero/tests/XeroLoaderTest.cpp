@@ -42,7 +42,7 @@ TEST(XeroLoader, TheHostLoadsTheRealLibraryAndExportsThroughIt) {
     session->check();
 
     const std::vector<sdk::Entry> batch{entry("L-1", "card_purchase"), entry("L-2", "out_of_pocket")};
-    const auto docs = session->plan(batch);
+    const auto docs = session->plan(batch).documents;
     ASSERT_EQ(docs.size(), 2u);
     EXPECT_EQ(docs[0].action, "PUT " + xero.baseUrl() + "/BankTransactions?summarizeErrors=false&unitdp=4");
     EXPECT_EQ(docs[1].action, "PUT " + xero.baseUrl() + "/Invoices?summarizeErrors=false&unitdp=4");

@@ -243,11 +243,38 @@ public:
         hostdetail::CallResults r;
         finish("check", api_->check(instance_, call(r)), r);
     }
-    std::vector<Document> plan(const std::vector<Entry>& entries) {
+    /// The dry run of a batch: documents and rejections. Throws CallFailed (LB_ERR_INTERNAL)
+    /// when the plugin broke the plan contract: an outcome other than Rejected, an entry index
+    /// outside the batch, or both documents and a rejection for one entry.
+    PlanResult plan(const std::vector<Entry>& entries) {
         EntryView view(entries);
         hostdetail::CallResults r;
         finish("plan", api_->plan(instance_, view.data(), view.size(), call(r)), r);
-        return std::move(r.documents);
+        PlanResult out{std::move(r.documents), std::move(r.outcomes)};
+        std::vector<int> state(entries.size(), 0);  // 1 documents, 2 rejected
+        auto broken = [](const std::string& why) {
+            return CallFailed("plan", LB_ERR_INTERNAL, "the plugin broke the dry-run contract: " + why, {});
+        };
+        for (const Document& d : out.documents) {
+            if (d.entryIndex >= entries.size())
+                throw broken("a document for entry " + std::to_string(d.entryIndex) + " of a batch of " +
+                             std::to_string(entries.size()));
+            state[d.entryIndex] |= 1;
+        }
+        for (const Outcome& o : out.rejections) {
+            if (o.kind != OutcomeKind::Rejected)
+                throw broken("outcome kind " + std::to_string(static_cast<int>(o.kind)) + " for entry " +
+                             std::to_string(o.entryIndex) + " (only rejections are allowed during plan)");
+            if (o.entryIndex >= entries.size())
+                throw broken("a rejection for entry " + std::to_string(o.entryIndex) + " of a batch of " +
+                             std::to_string(entries.size()));
+            if (state[o.entryIndex] & 2)
+                throw broken("entry " + std::to_string(o.entryIndex) + " rejected twice");
+            state[o.entryIndex] |= 2;
+        }
+        for (std::size_t i = 0; i < state.size(); ++i)
+            if (state[i] == 3) throw broken("entry " + std::to_string(i) + " has documents and a rejection");
+        return out;
     }
     /// Returns the outcomes reported, in reporting order. On error status throws CallFailed;
     /// use pushPartial() to keep the outcomes reported before the failure (e.g. cancellation).

@@ -99,6 +99,13 @@ struct Document {
     std::string action, contentType, body;
 };
 
+/// What a dry run of a batch came back with: the documents push() would write and the entries
+/// push() would reject (kind Rejected, entryIndex into the batch).
+struct PlanResult {
+    std::vector<Document> documents;
+    std::vector<Outcome> rejections;
+};
+
 // ---- C -> C++ (used by the plugin wrapper and by hosts reading results) ---------------------
 
 namespace detail {

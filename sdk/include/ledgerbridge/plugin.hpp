@@ -257,6 +257,44 @@ private:
     lb_call* call_;
 };
 
+/// What a dry run of one batch gives back: the documents push() would write and the entries
+/// push() would reject. Every entry of the batch should end up in one or the other (a dry run
+/// accounts for every entry); the host treats any other outcome kind during plan as a plugin bug.
+class PlanSink {
+public:
+    PlanSink(const lb_host_api* api, lb_call* call, std::size_t batchSize)
+        : api_(api), call_(call), batchSize_(batchSize) {}
+    /// One document exactly as push() would write it (d.entryIndex names its entry).
+    void document(const Document& d) {
+        requireIndex(d.entryIndex, "document");
+        const lb_document c = toC(d);
+        api_->emit_document(call_, &c);
+    }
+    /// The entry push() would reject, with the same reason and message. `o.kind` must be
+    /// OutcomeKind::Rejected: a dry run writes nothing, so nothing else can be known.
+    void reject(std::size_t entryIndex, const Outcome& o) {
+        requireIndex(entryIndex, "rejection");
+        if (o.kind != OutcomeKind::Rejected)
+            throw Error(LB_ERR_INTERNAL, "PlanSink::reject: entry " + std::to_string(entryIndex) +
+                                             " needs a rejected outcome, not kind " +
+                                             std::to_string(static_cast<int>(o.kind)));
+        Outcome copy = o;
+        copy.entryIndex = entryIndex;
+        const lb_outcome c = toC(copy);
+        api_->report_outcome(call_, &c);
+    }
+
+private:
+    void requireIndex(std::size_t index, const char* what) const {
+        if (index >= batchSize_)
+            throw Error(LB_ERR_INTERNAL, std::string("PlanSink: ") + what + " for entry " + std::to_string(index) +
+                                             " of a batch of " + std::to_string(batchSize_));
+    }
+    const lb_host_api* api_;
+    lb_call* call_;
+    std::size_t batchSize_;
+};
+
 // ---- the base class --------------------------------------------------------------------------
 
 /// Base of every plugin. One instance per configured connection; the host never calls one
@@ -274,6 +312,13 @@ public:
     /// Dry run: the exact documents push() would write. No side effects (no writes, no state).
     virtual std::vector<Document> plan(const std::vector<Entry>&) {
         throw Error(LB_ERR_UNSUPPORTED, "this plugin has no dry run");
+    }
+    /// Dry run of a batch: each entry either yields the exact documents push() would write, or
+    /// is rejected exactly as push() would reject it (sink.reject). Override it so that the
+    /// validation push() does also happens here, through the same code (no copy of the rules).
+    /// Default: every document of plan(batch), no rejections. No side effects either way.
+    virtual void planBatch(const std::vector<Entry>& batch, PlanSink& sink) {
+        for (const Document& d : plan(batch)) sink.document(d);
     }
     /// Delivers a batch. The default calls pushOne() per entry, checking cancellation before each.
     virtual void push(const std::vector<Entry>& batch, OutcomeSink& outcomes) {
@@ -426,10 +471,8 @@ struct detail_exporter {
         Box* b = box(self);
         return detail::guarded(b->api, call, [&] {
             requireConfigured(b, "plan");
-            for (const Document& d : b->plugin->plan(entries(e, count))) {
-                const lb_document c = toC(d);
-                b->api->emit_document(call, &c);
-            }
+            PlanSink sink(b->api, call, count);
+            b->plugin->planBatch(entries(e, count), sink);
         });
     }
     static lb_status push(lb_instance* self, const lb_entry* e, std::size_t count, lb_call* call) noexcept {

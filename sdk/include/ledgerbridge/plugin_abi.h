@@ -298,7 +298,12 @@ typedef struct lb_plugin_api {
     lb_status (*configure)(lb_instance *self, const lb_setting *settings, size_t count, lb_call *call);
     /* Checks credentials and connectivity. Writes nothing anywhere. */
     lb_status (*check)(lb_instance *self, lb_call *call);
-    /* Dry run: emit_document for each document push would write; no side effects at all. */
+    /* Dry run: emit_document for each document push would write; no side effects at all.
+     * An entry push would reject is reported with report_outcome, kind LB_OUTCOME_REJECTED
+     * (failure_reason and message as push would give them, entry_index into `entries`), so a
+     * dry run accounts for every entry. No other outcome kind is allowed during plan (the host
+     * fails the call), nor documents for a rejected entry. (Allowed since 1.0: hosts before
+     * this rule ignore such outcomes, so it needs no new minor.) */
     lb_status (*plan)(lb_instance *self, const lb_entry *entries, size_t count, lb_call *call);
     /* Delivers a batch: report_outcome once per entry it attempted. Entries left without an
      * outcome (e.g. after cancellation) were not attempted and are safe to push again. */

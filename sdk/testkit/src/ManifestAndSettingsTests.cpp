@@ -85,7 +85,7 @@ TEST(Settings, TheGivenSettingsAreAccepted) {
     sdk::PluginClient c(pluginApi(), host, pluginApi()->describe()->name);
     EXPECT_THROW(c.plan({}), sdk::CallFailed) << "an unconfigured plugin must refuse to plan";
     ASSERT_NO_THROW(c.configure(settingsFor(freshTempDir())));
-    EXPECT_TRUE(c.plan({}).empty()) << "configured: an empty batch plans nothing";
+    EXPECT_TRUE(c.plan({}).documents.empty()) << "configured: an empty batch plans nothing";
 }
 
 TEST(Settings, UnknownKeyIsRejectedByName) {

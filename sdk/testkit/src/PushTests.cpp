@@ -31,7 +31,7 @@ TEST(Plan, ReturnsDocumentsWithoutSideEffects) {
         return;
     }
     const auto files = snapshot(i.tmp);
-    const auto docs = i.client->plan(batch);
+    const auto docs = i.client->plan(batch).documents;
     EXPECT_EQ(snapshot(i.tmp), files) << "plan() changed files";
     EXPECT_EQ(i.host.writes, 0) << "plan() wrote state";
     EXPECT_TRUE(i.host.requests.empty()) << "plan() sent a request";

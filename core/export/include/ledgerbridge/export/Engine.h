@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <iosfwd>
 #include <limits>
 #include <future>
 #include <mutex>
@@ -71,6 +72,8 @@ private:
     void drainReporting();
     void finishJob(store::JobRecord& rec, JobReport& report);
     void dryRunJob(const JobInfo& job, JobReport& report);
+    /// Plans one batch: documents to `out`, the plugin's rejections into the report's failures.
+    void planBatchInto(const JobInfo& job, const std::vector<sdk::Entry>& batch, JobReport& report, std::ostream& out);
     void summarize(const store::JobRecord& rec, JobReport& report);
     void step(const std::string& name);
     bool cancelled() const;

@@ -109,7 +109,9 @@ public:
     virtual TargetCapabilities capabilities() const = 0;
     /// Credentials and connectivity; throws PluginError with the plugin's message.
     virtual void check() = 0;
-    virtual std::vector<sdk::Document> plan(const std::vector<sdk::Entry>& batch) = 0;
+    /// The dry run of a batch: the documents push would write, and the entries the plugin would
+    /// reject (each Rejected, entryIndex into `batch`). Throws PluginError like push.
+    virtual sdk::PlanResult plan(const std::vector<sdk::Entry>& batch) = 0;
     /// One outcome per attempted entry (entryIndex into `batch`).
     virtual PushResult push(const std::vector<sdk::Entry>& batch) = 0;
     /// Posted or Absent.

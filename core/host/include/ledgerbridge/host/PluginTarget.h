@@ -17,7 +17,7 @@ public:
     std::string name() const override;
     exporter::TargetCapabilities capabilities() const override;
     void check() override;
-    std::vector<sdk::Document> plan(const std::vector<sdk::Entry>& batch) override;
+    sdk::PlanResult plan(const std::vector<sdk::Entry>& batch) override;
     exporter::PushResult push(const std::vector<sdk::Entry>& batch) override;
     sdk::Outcome lookup(const sdk::Entry& entry) override;
 

@@ -76,7 +76,8 @@ public:
     /// manifest marks secret are registered with the Redactor first.
     void configure(const std::vector<std::pair<std::string, std::string>>& settings);
     void check();
-    std::vector<sdk::Document> plan(const std::vector<sdk::Entry>& entries);
+    /// The dry run: documents and the entries the plugin would reject (see sdk::PluginClient::plan).
+    sdk::PlanResult plan(const std::vector<sdk::Entry>& entries);
     /// Never throws for an error result (the outcomes before it matter): see PushResult.
     /// Throws PluginError only when an exception crossed the boundary.
     PushResult push(const std::vector<sdk::Entry>& entries);
