@@ -1,39 +1,63 @@
-// SIE 4I writer: head records, verifications, quoting, tokenizer and #KSUMMA.
+// SIE 4I writer: head records, declarations, verifications, identity markers, quoting,
+// amounts, tokenizer and #KSUMMA.
 #include "SieFormat.hpp"
 
 #include <array>
 #include <cstdint>
 #include <sstream>
 
-#include "ledgerbridge/validation.hpp"
-
 namespace ledgerbridge::sie {
 
 namespace {
-bool digits(const std::string& s) {
-    if (s.empty()) return false;
-    for (char c : s)
-        if (c < '0' || c > '9') return false;
-    return true;
+// Characters an entry id or key keeps in the identity marker; every other byte is written
+// %XX (so blanks, brackets, quotes and non-ASCII ids survive quoting and CP437 unchanged).
+bool plainInMarker(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+           c == '.' || c == ':' || c == '+' || c == '=' || c == '@' || c == '/';
 }
 
-// "YYYY-MM-DD" -> "YYYYMMDD", or "" when malformed.
-std::string compactDate(const std::string& date) {
-    if (date.size() < 10 || date[4] != '-' || date[7] != '-') return {};
-    const std::string d = date.substr(0, 4) + date.substr(5, 2) + date.substr(8, 2);
-    return digits(d) ? d : std::string();
-}
-
-std::string amount(const sdk::Money& m) { return sdk::formatDecimal(m.minor, m.exponent, '.'); }
-
-std::string objects(const sdk::Line& l, const SieConfig& c) {
-    std::map<int, std::string> byDim;
-    for (const auto& t : l.tags) {
-        const auto it = c.dimensions.find(t.groupCode);
-        if (it != c.dimensions.end() && byDim.count(it->second) == 0) byDim[it->second] = t.code;
+std::string markerWord(const std::string& value) {
+    static const char hex[] = "0123456789ABCDEF";
+    std::string out;
+    for (char c : value) {
+        if (plainInMarker(c)) {
+            out += c;
+        } else {
+            const auto u = static_cast<unsigned char>(c);
+            out += '%';
+            out += hex[u >> 4];
+            out += hex[u & 0xF];
+        }
     }
+    return out;
+}
+
+int hexValue(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+std::optional<std::string> unmarkWord(const std::string& word) {
+    std::string out;
+    for (std::size_t i = 0; i < word.size(); ++i) {
+        if (word[i] != '%') {
+            if (!plainInMarker(word[i])) return std::nullopt;
+            out += word[i];
+            continue;
+        }
+        if (i + 2 >= word.size()) return std::nullopt;
+        const int hi = hexValue(word[i + 1]), lo = hexValue(word[i + 2]);
+        if (hi < 0 || lo < 0) return std::nullopt;
+        out += static_cast<char>(hi * 16 + lo);
+        i += 2;
+    }
+    return out;
+}
+
+std::string objectList(const std::vector<SieObject>& objects) {
     std::string out = "{";
-    for (const auto& [dim, code] : byDim) out += (out.size() > 1 ? " " : "") + std::to_string(dim) + " " + quote(code);
+    for (const auto& o : objects) out += (out.size() > 1 ? " " : "") + std::to_string(o.dimension) + " " + quote(o.id);
     return out + "}";
 }
 }  // namespace
@@ -48,6 +72,17 @@ std::string quote(const std::string& text) {
         else out += ch;
     }
     return out + "\"";
+}
+
+std::string formatCents(std::int64_t cents) {
+    const bool negative = cents < 0;
+    // The magnitude as unsigned, so INT64_MIN does not overflow.
+    const std::uint64_t magnitude =
+        negative ? std::uint64_t(0) - static_cast<std::uint64_t>(cents) : static_cast<std::uint64_t>(cents);
+    std::string digits = std::to_string(magnitude);
+    if (digits.size() < 3) digits.insert(0, 3 - digits.size(), '0');
+    digits.insert(digits.size() - 2, 1, '.');
+    return negative ? "-" + digits : digits;
 }
 
 std::string headRecords(const SieConfig& c, const std::string& generated) {
@@ -65,52 +100,63 @@ std::string headRecords(const SieConfig& c, const std::string& generated) {
     return r;
 }
 
-std::string entryKey(const sdk::Entry& e) { return e.idempotencyKey.empty() ? e.accountingEntryId : e.idempotencyKey; }
-
-std::string verificationText(const sdk::Entry& e) {
-    std::string text = !e.supplier.name.empty() ? e.supplier.name : e.note;
-    if (text.empty() && !e.lines.empty()) text = e.lines.front().description;
-    return (text.empty() ? std::string() : text + " ") + "[" + entryKey(e) + "]";
+std::string dimensionRecord(int number, const std::string& name) {
+    return "#DIM " + std::to_string(number) + " " + quote(name) + "\r\n";
 }
 
-std::string keyOfText(const std::string& text) {
-    if (text.empty() || text.back() != ']') return {};
+std::string objectRecord(const SieObject& o) {
+    return "#OBJEKT " + std::to_string(o.dimension) + " " + quote(o.id) + " " + quote(o.name.empty() ? o.id : o.name) +
+           "\r\n";
+}
+
+std::string identityMarker(const std::string& entryId, const std::string& key) {
+    std::string marker = "[" + markerWord(entryId);
+    if (!key.empty() && key != entryId) marker += " " + markerWord(key);
+    return marker + "]";
+}
+
+std::optional<Identity> identityOfText(const std::string& text) {
+    if (text.empty() || text.back() != ']') return std::nullopt;
     const auto open = text.rfind('[');
-    return open == std::string::npos ? std::string() : text.substr(open + 1, text.size() - open - 2);
+    if (open == std::string::npos) return std::nullopt;
+    const std::string inside = text.substr(open + 1, text.size() - open - 2);
+    const auto blank = inside.find(' ');
+    const auto id = unmarkWord(inside.substr(0, blank));
+    if (!id || id->empty()) return std::nullopt;
+    if (blank == std::string::npos) return Identity{*id, *id};
+    const auto key = unmarkWord(inside.substr(blank + 1));
+    if (!key || key->empty()) return std::nullopt;
+    return Identity{*id, *key};
 }
 
-std::optional<sdk::Outcome> checkEntry(const sdk::Entry& e, const SieConfig& c) {
-    if (auto r = sdk::validateEntry(e, c.taxCodes)) return r;
-    const std::string id = e.accountingEntryId;
-    auto invalid = [&](const std::string& why) { return sdk::Outcome::rejected("validation_failure", "entry " + id + ": " + why); };
-    const std::string date = compactDate(e.date);
-    if (date.empty()) return invalid("date '" + e.date + "' is not YYYY-MM-DD");
-    if (date < c.yearStart || date > c.yearEnd)
-        return invalid("date " + e.date + " is outside the fiscal year " + c.yearStart + "-" + c.yearEnd + " (#RAR 0)");
-    if (e.totalWallet.currency != c.currency)
-        return invalid("booked in " + e.totalWallet.currency + " but the SIE file's currency is " + c.currency);
-    if (e.totalWallet.minor == INT64_MIN) return invalid("the total cannot be negated");
-    if (e.contraAccountCode.empty())
-        return sdk::Outcome::rejected("account_unknown", "entry " + id + " has no contra account");
-    for (const auto& account : {e.contraAccountCode, c.inputVatAccount})
-        if (!digits(account)) return sdk::Outcome::rejected("account_unknown", "account '" + account + "' is not a number");
-    for (const auto& l : e.lines)
-        if (!digits(l.accountCode))
-            return sdk::Outcome::rejected("account_unknown", "line " + l.lineId + " of entry " + id + ": account '" +
-                                                                 l.accountCode + "' is not a number");
-    return std::nullopt;
+std::string verificationRecords(const SieVoucher& v, const std::string& series) {
+    const std::string marker = identityMarker(v.entryId, v.key);
+    const std::string text = v.description.empty() ? marker : v.description + " " + marker;
+    std::string out = "#VER " + quote(series) + " \"\" " + v.date + " " + quote(text) + "\r\n{\r\n";
+    for (const auto& row : v.rows)
+        out += "#TRANS " + row.account + " " + objectList(row.objects) + " " + formatCents(row.cents) + "\r\n";
+    return out + "}\r\n";
 }
 
-std::string verification(const sdk::Entry& e, const SieConfig& c) {
-    std::string v = "#VER " + quote(c.series) + " \"\" " + compactDate(e.date) + " " + quote(verificationText(e)) + "\r\n{\r\n";
-    for (const auto& l : e.lines) {
-        v += "#TRANS " + l.accountCode + " " + objects(l, c) + " " + amount(l.netAmount) + "\r\n";
-        if (l.taxAmount.minor != 0) v += "#TRANS " + c.inputVatAccount + " {} " + amount(l.taxAmount) + "\r\n";
-    }
-    sdk::Money contra = e.totalWallet;
-    contra.minor = -contra.minor;  // checkEntry refused INT64_MIN
-    v += "#TRANS " + e.contraAccountCode + " {} " + amount(contra) + "\r\n}\r\n";
-    return v;
+std::optional<std::int64_t> transAmount(const std::string& record) {
+    const auto close = record.find('}');
+    if (record.rfind("#TRANS ", 0) != 0 || close == std::string::npos) return std::nullopt;
+    std::size_t i = close + 1;
+    while (i < record.size() && (record[i] == ' ' || record[i] == '\t')) ++i;
+    std::size_t end = i;
+    while (end < record.size() && record[end] != ' ' && record[end] != '\t' && record[end] != '\r') ++end;
+    const std::string amount = record.substr(i, end - i);
+    const bool negative = !amount.empty() && amount[0] == '-';
+    const std::string body = negative ? amount.substr(1) : amount;
+    const auto dot = body.find('.');
+    const std::string whole = body.substr(0, dot);
+    std::string fraction = dot == std::string::npos ? "" : body.substr(dot + 1);
+    if (whole.empty() || whole.size() > 16 || fraction.size() > 2 ||
+        (whole + fraction).find_first_not_of("0123456789") != std::string::npos)
+        return std::nullopt;
+    fraction.append(2 - fraction.size(), '0');
+    const std::int64_t cents = std::stoll(whole) * 100 + std::stoll(fraction);
+    return negative ? -cents : cents;
 }
 
 std::vector<std::string> tokens(const std::string& record) {

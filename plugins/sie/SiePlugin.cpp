@@ -9,6 +9,7 @@
 
 #include "Cp437.hpp"
 #include "SieFile.hpp"
+#include "SieMapping.hpp"
 
 namespace ledgerbridge::sie {
 
@@ -23,7 +24,10 @@ std::string today() {
 }
 }  // namespace
 
-void SiePlugin::configure(const sdk::Settings& settings) { config_ = parseSieSettings(settings); }
+void SiePlugin::configure(const sdk::Settings& settings) {
+    config_ = parseSieSettings(settings);
+    index_.emplace(config_.outputDir, config_.filePrefix);
+}
 
 void SiePlugin::check() {
     if (::access(config_.outputDir.c_str(), W_OK | X_OK) != 0)
@@ -49,53 +53,90 @@ std::string SiePlugin::encode(const std::string& text, const std::string& what) 
     return bytes;
 }
 
-std::vector<sdk::Document> SiePlugin::plan(const std::vector<sdk::Entry>& batch) {
-    std::vector<sdk::Document> docs;
-    std::map<std::string, SieFile> files;
+std::string SiePlugin::head() const { return encode(headRecords(config_, today()), "the head"); }
+
+std::variant<SiePlugin::Prepared, sdk::Outcome> SiePlugin::prepare(const sdk::Entry& e) const {
+    auto mapped = mapEntry(e, config_);
+    if (auto* rejected = std::get_if<sdk::Outcome>(&mapped)) return *rejected;
+    const SieVoucher& voucher = std::get<SieVoucher>(mapped);
+    Prepared p;
+    p.records = encode(verificationRecords(voucher, config_.series), "entry " + e.accountingEntryId);
+    if (auto rejected = unbalanced(e.accountingEntryId, p.records)) return *rejected;
+    for (const auto& record : declarations(voucher, config_)) p.declarations.push_back(encode(record, "the objects of entry " + e.accountingEntryId));
+    return p;
+}
+
+std::vector<SiePlugin::Step> SiePlugin::steps(const std::vector<sdk::Entry>& batch) {
+    index_->refresh();
+    std::vector<Step> out;
+    std::map<std::string, std::string> inBatch;  // entry id -> file, for repeats within the batch
     for (std::size_t i = 0; i < batch.size(); ++i) {
         const sdk::Entry& e = batch[i];
-        if (checkEntry(e, config_)) continue;
-        const std::string path = pathFor(e.exportJobId);
-        auto it = files.find(path);
-        if (it == files.end()) {
-            it = files.emplace(path, SieFile(path)).first;
-            it->second.load();
+        Step step;
+        step.index = i;
+        auto prepared = prepare(e);
+        if (auto* rejected = std::get_if<sdk::Outcome>(&prepared)) {
+            step.rejected = *rejected;
+        } else if (const auto found = index_->find(e.accountingEntryId, e.idempotencyKey)) {
+            step.path = found->path;
+            step.written = true;
+            if (!found->sameKey)
+                host().warn("entry " + e.accountingEntryId + " is already in " + found->path +
+                            " under another idempotency key (its booking may have changed in Pleo); it is not "
+                            "written again — correct the voucher in the books if needed");
+        } else if (const auto seen = inBatch.find(e.accountingEntryId); seen != inBatch.end()) {
+            step.path = seen->second;
+            step.repeat = true;
+        } else {
+            step.path = pathFor(e.exportJobId);
+            step.prepared = std::move(std::get<Prepared>(prepared));
+            inBatch.emplace(e.accountingEntryId, step.path);
         }
-        if (it->second.contains(toCp437(entryKey(e)))) continue;
-        docs.push_back(sdk::Document{i, "append to " + path, "text/plain; charset=IBM437",
-                                     toCp437(verification(e, config_))});
+        out.push_back(std::move(step));
     }
+    return out;
+}
+
+std::vector<sdk::Document> SiePlugin::plan(const std::vector<sdk::Entry>& batch) {
+    std::vector<sdk::Document> docs;
+    for (const Step& s : steps(batch))
+        if (s.prepared)
+            docs.push_back(sdk::Document{s.index, "append to " + s.path, "text/plain; charset=IBM437", s.prepared->records});
     return docs;
 }
 
 void SiePlugin::push(const std::vector<sdk::Entry>& batch, sdk::OutcomeSink& outcomes) {
-    std::map<std::string, std::vector<std::size_t>> byFile;
-    for (std::size_t i = 0; i < batch.size(); ++i) {
-        if (auto rejected = checkEntry(batch[i], config_)) outcomes.report(i, *rejected);
-        else byFile[pathFor(batch[i].exportJobId)].push_back(i);
+    const std::vector<Step> all = steps(batch);
+    std::map<std::string, std::vector<const Step*>> byFile;
+    for (const Step& s : all) {
+        if (s.rejected) outcomes.report(s.index, *s.rejected);
+        else if (s.written) outcomes.report(s.index, posted(s.path, batch[s.index]));
+        else if (s.prepared) byFile[s.path].push_back(&s);
     }
-    for (const auto& [path, indexes] : byFile) {
+    for (const auto& [path, fileSteps] : byFile) {
         host().throwIfCancelled();  // between files: what is written stays reported
         SieFile file(path);
         file.load();
-        std::string records;
-        std::set<std::string> added;
-        for (std::size_t i : indexes) {
-            const sdk::Entry& e = batch[i];
-            const std::string key = toCp437(entryKey(e));
-            if (!file.contains(key) && added.insert(key).second)
-                records += encode(verification(e, config_), "entry " + e.accountingEntryId);
+        SieAddition addition;
+        addition.head = head();
+        for (const Step* s : fileSteps) {
+            addition.verifications += s->prepared->records;
+            addition.declarations.insert(addition.declarations.end(), s->prepared->declarations.begin(),
+                                         s->prepared->declarations.end());
         }
-        if (!records.empty()) file.append(encode(headRecords(config_, today()), "the head"), records, config_.checksum);
-        for (std::size_t i : indexes) outcomes.report(i, posted(path, batch[i]));
+        file.append(addition, config_.checksum);
+        index_->update(file);
+        for (const Step* s : fileSteps) outcomes.report(s->index, posted(path, batch[s->index]));
     }
+    // An entry offered twice in one batch is written once; the repeat reports the same posting.
+    for (const Step& s : all)
+        if (s.repeat) outcomes.report(s.index, posted(s.path, batch[s.index]));
 }
 
 sdk::Outcome SiePlugin::lookup(const sdk::Entry& e) {
-    const std::string path = pathFor(e.exportJobId);
-    SieFile file(path);
-    file.load();
-    return file.contains(toCp437(entryKey(e))) ? posted(path, e) : sdk::Outcome::absent();
+    index_->refresh();
+    const auto found = index_->find(e.accountingEntryId, e.idempotencyKey);
+    return found ? posted(found->path, e) : sdk::Outcome::absent();
 }
 
 }  // namespace ledgerbridge::sie

@@ -1,11 +1,15 @@
-// The SIE plugin: validates entries, appends one #VER per entry to one SIE 4I file per export
-// job (never twice: the file is read back first), and finds them again for lookup.
-// Exported by Register.cpp.
+// The SIE plugin: validates and maps entries, appends one #VER per entry to one SIE 4I file
+// per export job, and finds what it wrote in the files of its output directory (by accounting
+// entry id, else by idempotency key) for push, plan and lookup alike. Exported by Register.cpp.
 #pragma once
 
+#include <functional>
+#include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
+#include "SieIndex.hpp"
 #include "SieSettings.hpp"
 #include "ledgerbridge/plugin.hpp"
 
@@ -23,13 +27,37 @@ public:
     sdk::Outcome lookup(const sdk::Entry& entry) override;
 
 private:
+    /// An entry ready to write: its #VER block and the declarations its objects need (CP437).
+    struct Prepared {
+        std::string records;
+        std::vector<std::string> declarations;
+    };
+    /// The one path from entry to bytes, shared by push and the dry run: mapping, encoding,
+    /// then the balance check on the exact bytes. A rejection when the entry cannot be written.
+    std::variant<Prepared, sdk::Outcome> prepare(const sdk::Entry& entry) const;
+
+    /// What a batch would do, in entry order: a rejection, an entry already written (the file
+    /// holding it), or new records for the job file. Shared by push and the dry run.
+    struct Step {
+        std::size_t index = 0;
+        std::optional<sdk::Outcome> rejected;
+        std::string path;       ///< the file the entry is (or will be) in
+        bool written = false;   ///< already in `path` before this batch
+        bool repeat = false;    ///< an entry id seen earlier in this batch
+        std::optional<Prepared> prepared;
+    };
+    std::vector<Step> steps(const std::vector<sdk::Entry>& batch);
+
     /// <output_dir>/<file_prefix><job id>.se
     std::string pathFor(const std::string& jobId) const;
     sdk::Outcome posted(const std::string& path, const sdk::Entry& entry) const;
     /// CP437 bytes of `text`, logging a warning when characters were replaced.
     std::string encode(const std::string& text, const std::string& what) const;
+    /// The head records of a new file.
+    std::string head() const;
 
     SieConfig config_;
+    std::optional<SieIndex> index_;
 };
 
 }  // namespace ledgerbridge::sie

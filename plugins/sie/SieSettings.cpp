@@ -1,6 +1,7 @@
 // The SIE plugin's manifest and settings parsing.
 #include "SieSettings.hpp"
 
+#include <algorithm>
 #include <filesystem>
 
 namespace ledgerbridge::sie {
@@ -20,6 +21,8 @@ std::vector<std::string> splitList(const std::string& text) {
     return out;
 }
 
+bool isAccount(const std::string& s) { return !s.empty() && s.find_first_not_of("0123456789") == std::string::npos; }
+
 bool isDate(const std::string& s) {
     if (s.size() != 8) return false;
     for (char c : s)
@@ -28,6 +31,19 @@ bool isDate(const std::string& s) {
     return month >= 1 && month <= 12 && day >= 1 && day <= 31;
 }
 }  // namespace
+
+std::string normalRate(const std::string& rate) {
+    std::string r = rate;
+    if (r.empty() || r.find_first_not_of("0123456789.") != std::string::npos || r.front() == '.' ||
+        std::count(r.begin(), r.end(), '.') > 1)
+        return {};
+    if (r.find('.') != std::string::npos) {
+        while (r.back() == '0') r.pop_back();
+        if (r.back() == '.') r.pop_back();
+    }
+    while (r.size() > 1 && r.front() == '0' && r[1] != '.') r.erase(0, 1);
+    return r;
+}
 
 sdk::Manifest sieManifest() {
     sdk::Manifest m;
@@ -48,7 +64,14 @@ sdk::Manifest sieManifest() {
         {"kptyp", SettingType::String, "", false, "#KPTYP chart type (e.g. BAS2014); empty = not written."},
         {"currency", SettingType::String, "SEK", false, "#VALUTA; entries in other wallet currencies are rejected."},
         {"series", SettingType::String, "A", false, "Verification series of every #VER."},
-        {"input_vat_account", SettingType::String, "2640", false, "Account of the VAT rows (ingående moms)."},
+        {"input_vat_account", SettingType::String, "2640", false, "Account of the VAT rows (ingående moms, BAS 2640)."},
+        {"reverse_charge_input_vat_account", SettingType::String, "2645", false,
+         "Reverse charge: account of the self-assessed input VAT (BAS 2645, beräknad ingående moms)."},
+        {"reverse_charge_output_vat_account", SettingType::String, "2614", false,
+         "Reverse charge: account of the self-assessed output VAT (BAS 2614, utgående moms omvänd "
+         "skattskyldighet 25 %), for every rate not in reverse_charge_output_vat_by_rate."},
+        {"reverse_charge_output_vat_by_rate", SettingType::String, "", false,
+         "Reverse charge: output VAT account per tax rate in percent, e.g. 25:2614,12:2624,6:2634."},
         {"dimensions", SettingType::String, "", false,
          "Pleo tag group -> SIE dimension number, e.g. COSTCENTRE:1,PROJECT:6."},
         {"tax_codes", SettingType::String, "", false, "Known tax codes; others are rejected (empty: any)."},
@@ -80,9 +103,23 @@ SieConfig parseSieSettings(const sdk::Settings& s) {
     c.currency = s.get("currency");
     if (c.currency.size() != 3) problems.emplace_back("currency", "expected an ISO 4217 code such as SEK");
     c.series = s.get("series");
-    c.inputVatAccount = s.get("input_vat_account");
-    if (c.inputVatAccount.empty() || c.inputVatAccount.find_first_not_of("0123456789") != std::string::npos)
-        problems.emplace_back("input_vat_account", "expected an account number");
+    auto account = [&](const char* key) {
+        const std::string value = s.get(key);
+        if (!isAccount(value)) problems.emplace_back(key, "expected an account number (digits), got '" + value + "'");
+        return value;
+    };
+    c.inputVatAccount = account("input_vat_account");
+    c.reverseInputVatAccount = account("reverse_charge_input_vat_account");
+    c.reverseOutputVatAccount = account("reverse_charge_output_vat_account");
+    for (const auto& pair : splitList(s.get("reverse_charge_output_vat_by_rate"))) {
+        const auto colon = pair.find(':');
+        const std::string rate = colon == std::string::npos ? "" : normalRate(pair.substr(0, colon));
+        const std::string acc = colon == std::string::npos ? "" : pair.substr(colon + 1);
+        if (rate.empty() || !isAccount(acc))
+            problems.emplace_back("reverse_charge_output_vat_by_rate", "expected RATE:ACCOUNT such as 25:2614, got '" + pair + "'");
+        else
+            c.reverseOutputVatByRate[rate] = acc;
+    }
     for (const auto& pair : splitList(s.get("dimensions"))) {
         const auto colon = pair.find(':');
         const std::string num = colon == std::string::npos ? "" : pair.substr(colon + 1);
