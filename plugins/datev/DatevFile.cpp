@@ -56,6 +56,7 @@ void DatevFile::load() {
     exists_ = static_cast<bool>(in);
     content_.clear();
     keys_.clear();
+    ids_.clear();
     if (!exists_) return;
     std::ostringstream text;
     text << in.rdbuf();
@@ -70,15 +71,20 @@ void DatevFile::load() {
         const auto fields = splitLine(line);
         if (fields.size() != kColumnCount)
             throw std::runtime_error(path_ + " line " + std::to_string(n + 1) + " does not have 125 columns");
-        keys_.insert(fields[kKeyColumn]);
+        // Only rows this plugin wrote carry the markers; rows of other origin identify nothing.
+        if (fields[kKeyColumn - 1] == "Pleo-Key") keys_.insert(fields[kKeyColumn]);
+        if (fields[kEntryIdColumn - 1] == "Pleo-Eintrag") ids_.insert(fields[kEntryIdColumn]);
     }
 }
 
-void DatevFile::append(const std::string& newFileHead, const std::string& rows) {
+void DatevFile::append(const std::string& newFileHead, const std::string& rows, const std::set<std::string>& keys,
+                       const std::set<std::string>& entryIds) {
     const std::string bytes = (exists_ ? content_ : newFileHead) + rows;
     writeFileAtomically(path_, bytes);
     content_ = bytes;
     exists_ = true;
+    keys_.insert(keys.begin(), keys.end());
+    ids_.insert(entryIds.begin(), entryIds.end());
 }
 
 }  // namespace ledgerbridge::datev

@@ -1,6 +1,7 @@
 // DATEV Buchungsstapel writer: header, column names, booking rows, exact Kurs.
 #include "DatevFormat.hpp"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "Cp1252.hpp"
@@ -71,22 +72,56 @@ std::uint64_t magnitude(std::int64_t v) {
     return v < 0 ? std::uint64_t(0) - static_cast<std::uint64_t>(v) : static_cast<std::uint64_t>(v);
 }
 
-std::string amount(const sdk::Money& m) {
-    // Umsatz is always positive; the sign goes to the S/H indicator.
-    const std::uint64_t abs = magnitude(m.minor);
-    std::string digits = std::to_string(abs);
-    if (m.exponent > 0) {
-        const auto exp = static_cast<std::size_t>(m.exponent);
-        if (digits.size() <= exp) digits.insert(0, exp + 1 - digits.size(), '0');
-        digits.insert(digits.size() - exp, 1, ',');
+// Umsatz and Basis-Umsatz are ^\d{1,10},\d{2}$ whatever the currency's minor units: always
+// positive (the sign goes to S/H), exactly two decimals. Zero-decimal amounts get ",00"; an
+// amount with more decimals is written only when the extra digits are zero (never rounded:
+// a rounded Umsatz would book a different amount than Pleo paid). nullopt when not writable.
+std::optional<std::string> twoDecimals(const sdk::Money& m) {
+    if (m.exponent < 0 || m.exponent > 18) return std::nullopt;
+    std::uint64_t abs = magnitude(m.minor);
+    int exponent = m.exponent;
+    for (; exponent > 2; --exponent) {
+        if (abs % 10 != 0) return std::nullopt;
+        abs /= 10;
     }
+    std::string digits = std::to_string(abs);
+    for (; exponent < 2; ++exponent) digits += '0';
+    if (digits.size() < 3) digits.insert(0, 3 - digits.size(), '0');
+    digits.insert(digits.size() - 2, 1, ',');
+    if (digits.size() > 13) return std::nullopt;  // more than 10 digits before the comma
     return digits;
 }
 
+bool isCurrencyCode(const std::string& s) {
+    if (s.size() != 3) return false;
+    for (char c : s)
+        if (c < 'A' || c > 'Z') return false;
+    return true;
+}
+
+bool digitsOnly(const std::string& s) {
+    if (s.empty()) return false;
+    for (char c : s)
+        if (c < '0' || c > '9') return false;
+    return true;
+}
+
+// Kurs is ^[1-9]\d{0,3},\d{2,6}$: at least 1, below 10000.
+bool kursWritable(const std::string& k) {
+    const auto comma = k.find(',');
+    return comma != std::string::npos && comma >= 1 && comma <= 4 && k[0] != '0';
+}
+
+// A line is written in its supplier currency (Umsatz, WKZ Umsatz, Kurs, Basis-Umsatz, WKZ
+// Basis-Umsatz) only when every one of those fields can carry it exactly; otherwise it is
+// written in the base currency alone and the original amount goes to a Zusatzinformation.
 bool foreignCurrency(const sdk::Line& l) {
-    return !l.supplierAmount.currency.empty() && l.supplierAmount.currency != l.walletAmount.currency &&
-           l.supplierAmount.minor != 0 && l.supplierAmount.exponent >= 0 && l.supplierAmount.exponent <= 2 &&
-           l.walletAmount.minor != 0;
+    const sdk::Money& f = l.supplierAmount;
+    const sdk::Money& w = l.walletAmount;
+    if (f.currency.empty() || f.currency == w.currency || !isCurrencyCode(f.currency)) return false;
+    if (f.minor == 0 || w.minor == 0 || (f.minor < 0) != (w.minor < 0)) return false;
+    if (!twoDecimals(f) || !twoDecimals(w) || f.exponent > 18) return false;
+    return kursWritable(kurs(f, w));
 }
 
 std::string tagCode(const sdk::Line& l, const std::string& group) {
@@ -132,8 +167,8 @@ std::string textField(const std::string& text, std::size_t maxChars) {
 std::string belegfeld1(const std::string& text) {
     std::string out;
     for (char c : text) {
-        const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '$' ||
-                        c == '&' || c == '%' || c == '*' || c == '+' || c == '-' || c == '/';
+        const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
+                        c == '$' || c == '&' || c == '%' || c == '*' || c == '+' || c == '-' || c == '/';
         out += ok ? c : '-';
         if (out.size() == 36) break;
     }
@@ -177,21 +212,83 @@ std::string entryKey(const sdk::Entry& e) {
     return e.idempotencyKey.empty() ? e.accountingEntryId : e.idempotencyKey;
 }
 
+std::string buKeyField(const std::string& configured) {
+    return configured.empty() ? configured : std::string(4 - std::min<std::size_t>(4, configured.size()), '0') + configured;
+}
+
+namespace {
+// Identity columns are compared byte for byte on re-read, so they must survive the file
+// unchanged: printable ASCII (no quote, no line break) and at most 210 characters.
+bool storableIdentity(const std::string& s) {
+    if (s.empty() || s.size() > 210) return false;
+    for (char c : s)
+        if (c < 0x20 || c > 0x7E || c == '"') return false;
+    return true;
+}
+
+// KOST1/KOST2 are ^["][\w ]{0,36}["]$: letters, digits, '_' and space.
+bool kostWritable(const std::string& s) {
+    if (s.size() > 36) return false;
+    for (char c : s)
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == ' '))
+            return false;
+    return true;
+}
+
+// Konto and Gegenkonto are ^\d{1,9}$, not all zeros, and at most one digit longer than the
+// Sachkontenlänge (a Personenkonto); the lengths are DATEV's, so a longer code is not an
+// account of this Mandant.
+std::optional<std::string> accountProblem(const std::string& code, const DatevConfig& c) {
+    if (!digitsOnly(code)) return "'" + code + "' is not a DATEV account number (digits only)";
+    if (code.find_first_not_of('0') == std::string::npos) return "account 0 does not exist in DATEV";
+    if (code.size() > 9 || code.size() > static_cast<std::size_t>(c.sachkontenlaenge) + 1)
+        return "account " + code + " has more than " + std::to_string(c.sachkontenlaenge + 1) +
+               " digits (Sachkontenlänge " + std::to_string(c.sachkontenlaenge) + ", Personenkonten one more)";
+    return std::nullopt;
+}
+}  // namespace
+
 std::optional<sdk::Outcome> checkEntry(const sdk::Entry& e, const DatevConfig& c) {
     const std::string id = e.accountingEntryId;
     auto invalid = [&](const std::string& why) { return sdk::Outcome::rejected("validation_failure", "entry " + id + ": " + why); };
+    auto unknownAccount = [&](const std::string& why) { return sdk::Outcome::rejected("account_unknown", "entry " + id + ": " + why); };
+    if (!storableIdentity(id))
+        return invalid("the accounting entry id must be 1..210 printable ASCII characters without '\"' to be found again in the file");
+    if (!storableIdentity(entryKey(e)))
+        return invalid("the idempotency key must be 1..210 printable ASCII characters without '\"' to be found again in the file");
     if (!periodOf(e.date)) return invalid("date '" + e.date + "' is not YYYY-MM-DD");
     if (e.totalWallet.currency != c.wkz)
         return invalid("booked in " + e.totalWallet.currency + " but the DATEV Mandant's currency (wkz) is " + c.wkz);
     if (e.contraAccountCode.empty())
         return sdk::Outcome::rejected("account_unknown", "entry " + id + " has no contra account (Gegenkonto)");
+    if (auto p = accountProblem(e.contraAccountCode, c)) return unknownAccount("Gegenkonto " + *p);
     for (const auto& l : e.lines) {
-        if (l.walletAmount.minor == 0) return invalid("line " + l.lineId + " has a zero amount (DATEV rejects Umsatz 0)");
-        if (l.walletAmount.exponent < 0 || l.walletAmount.exponent > 2)
-            return invalid("line " + l.lineId + " has more than two decimals");
-        if (!l.taxCode.empty() && c.buKeys.count(l.taxCode) == 0 && c.automaticVatAccounts.count(l.accountCode) == 0)
+        const std::string line = "line " + l.lineId + ": ";
+        if (l.walletAmount.minor == 0) return invalid(line + "a zero amount (DATEV rejects Umsatz 0,00)");
+        if (!twoDecimals(l.walletAmount))
+            return invalid(line + "amount " + sdk::formatDecimal(l.walletAmount.minor, l.walletAmount.exponent, ',') +
+                           " " + l.walletAmount.currency +
+                           " cannot be written as DATEV's Umsatz (^\\d{1,10},\\d{2}$, exactly two decimals): "
+                           "rounding would book a different amount than Pleo's, so the entry is not written");
+        if (auto p = accountProblem(l.accountCode, c)) return unknownAccount("Konto " + *p);
+        if (l.accountCode == e.contraAccountCode)
+            return invalid(line + "Konto and Gegenkonto are both " + l.accountCode + " (a booking that moves nothing)");
+        const bool automatic = c.automaticVatAccounts.count(l.accountCode) != 0;
+        if (!l.taxCode.empty() && c.buKeys.count(l.taxCode) == 0 && !automatic)
             return sdk::Outcome::rejected("tax_code_unknown", "line " + l.lineId + " of entry " + id +
                                                                   ": tax code " + l.taxCode + " has no BU-Schlüssel in bu_keys");
+        // DATEV books reverse charge from the key alone (input and output VAT on top of the
+        // gross); without a key the self-assessed VAT would silently vanish.
+        if (l.taxType == "reverse" && !automatic && (l.taxCode.empty() || c.buKeys.at(l.taxCode).empty()))
+            return sdk::Outcome::rejected("tax_code_unknown", "line " + l.lineId + " of entry " + id +
+                                                                  ": a reverse-charge line needs a non-empty BU-Schlüssel for tax code '" +
+                                                                  l.taxCode + "' in bu_keys (e.g. 94)");
+        for (const std::string* group : {&c.kost1Group, &c.kost2Group}) {
+            const std::string code = tagCode(l, *group);
+            if (!kostWritable(code))
+                return invalid(line + "cost centre '" + code + "' (tag group " + *group +
+                               ") is not a DATEV KOST value (letters, digits, '_' and space, at most 36)");
+        }
     }
     return std::nullopt;
 }
@@ -200,27 +297,35 @@ std::vector<std::string> bookingFields(const sdk::Entry& e, std::size_t index, c
     const sdk::Line& l = e.lines.at(index);
     std::vector<std::string> f(kColumnCount);
     if (foreignCurrency(l)) {
-        f[0] = amount(l.supplierAmount);
+        f[0] = *twoDecimals(l.supplierAmount);
         f[2] = l.supplierAmount.currency;
         f[3] = kurs(l.supplierAmount, l.walletAmount);
-        f[4] = amount(l.walletAmount);
+        f[4] = *twoDecimals(l.walletAmount);
         f[5] = l.walletAmount.currency;
     } else {
-        f[0] = amount(l.walletAmount);
+        f[0] = twoDecimals(l.walletAmount).value_or("");  // checkEntry rejected what has no value
         f[2] = l.walletAmount.currency;
+        const sdk::Money& s = l.supplierAmount;
+        if (!s.currency.empty() && s.currency != l.walletAmount.currency) {
+            f[kOriginalAmountColumn - 1] = "Originalbetrag";
+            f[kOriginalAmountColumn] = sdk::formatDecimal(s.minor, s.exponent, ',') + " " + s.currency;
+        }
     }
     f[1] = l.walletAmount.minor < 0 ? "H" : "S";
     f[6] = l.accountCode;
     f[7] = e.contraAccountCode;
-    if (c.automaticVatAccounts.count(l.accountCode) == 0 && !l.taxCode.empty()) f[8] = c.buKeys.at(l.taxCode);
+    if (c.automaticVatAccounts.count(l.accountCode) == 0 && !l.taxCode.empty())
+        f[8] = buKeyField(c.buKeys.count(l.taxCode) ? c.buKeys.at(l.taxCode) : std::string());
     f[9] = e.date.substr(8, 2) + e.date.substr(5, 2);  // TTMM
     f[10] = belegfeld1(e.accountingEntryId);
     const std::string text = !e.supplier.name.empty() ? e.supplier.name : !l.description.empty() ? l.description : e.note;
     f[13] = text;
     f[36] = tagCode(l, c.kost1Group);
     f[37] = tagCode(l, c.kost2Group);
-    f[47] = "Pleo-Key";
+    f[kKeyColumn - 1] = "Pleo-Key";
     f[kKeyColumn] = entryKey(e);
+    f[kEntryIdColumn - 1] = "Pleo-Eintrag";
+    f[kEntryIdColumn] = e.accountingEntryId;
     for (std::size_t i = 0; i < kColumnCount; ++i) {
         if (!isTextColumn(i)) continue;
         const std::size_t max = i == 13 ? 60 : i == 10 ? 36 : (i == 36 || i == 37) ? 36 : (i >= 47 && i <= 86 && i % 2 == 1) ? 20 : 210;
@@ -229,15 +334,22 @@ std::vector<std::string> bookingFields(const sdk::Entry& e, std::size_t index, c
     return f;
 }
 
-std::string bookingRows(const sdk::Entry& e, const DatevConfig& c) {
+std::vector<std::vector<std::string>> bookingTable(const sdk::Entry& e, const DatevConfig& c) {
+    std::vector<std::vector<std::string>> table;
+    for (std::size_t i = 0; i < e.lines.size(); ++i) table.push_back(bookingFields(e, i, c));
+    return table;
+}
+
+std::string joinRows(const std::vector<std::vector<std::string>>& table) {
     std::string rows;
-    for (std::size_t i = 0; i < e.lines.size(); ++i) {
-        const auto f = bookingFields(e, i, c);
+    for (const auto& f : table) {
         for (std::size_t k = 0; k < f.size(); ++k) rows += (k ? ";" : "") + f[k];
         rows += "\r\n";
     }
     return rows;
 }
+
+std::string bookingRows(const sdk::Entry& e, const DatevConfig& c) { return joinRows(bookingTable(e, c)); }
 
 std::vector<std::string> splitLine(const std::string& line) {
     std::vector<std::string> out(1);

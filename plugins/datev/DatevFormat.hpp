@@ -38,7 +38,9 @@ struct Period {
 
 inline constexpr std::size_t kHeaderFieldCount = 31;
 inline constexpr std::size_t kColumnCount = 125;
-inline constexpr std::size_t kKeyColumn = 48;  ///< "Zusatzinformation - Inhalt 1" (0-based)
+inline constexpr std::size_t kKeyColumn = 48;  ///< "Zusatzinformation - Inhalt 1" (0-based): the idempotency key
+inline constexpr std::size_t kEntryIdColumn = 50;  ///< "Zusatzinformation - Inhalt 2": Pleo's accounting entry id
+inline constexpr std::size_t kOriginalAmountColumn = 52;  ///< "Zusatzinformation - Inhalt 3": supplier amount not in Kurs form
 
 /// The 125 column names of Formatversion 13, in order.
 const std::vector<std::string>& columnNames();
@@ -56,16 +58,28 @@ std::string columnLine();
 std::string entryKey(const sdk::Entry& entry);
 
 /// Why `entry` cannot be written, as a Pleo failure reason + message; nullopt when it can.
-/// Runs after sdk::validateEntry: checks wallet currency == WKZ, a valid date, no zero
-/// amounts, at most two decimals, a contra account, and a mapping for each tax code.
+/// Runs after sdk::validateEntry: identity columns storable, a valid date, wallet currency ==
+/// WKZ, every amount writable as ^\d{1,10},\d{2}$ without rounding, Konto/Gegenkonto DATEV
+/// account numbers, a BU-Schlüssel for each tax code (a non-empty one for reverse charge), and
+/// KOST values in DATEV's character set.
 std::optional<sdk::Outcome> checkEntry(const sdk::Entry& entry, const DatevConfig& config);
 
 /// The 125 fields of the booking row for `entry.lines[index]`, already quoted where DATEV
 /// expects text. Precondition: checkEntry(entry) returned nullopt.
 std::vector<std::string> bookingFields(const sdk::Entry& entry, std::size_t index, const DatevConfig& config);
 
-/// All rows of an entry, each ending in CRLF (UTF-8).
+/// The fields of every row of an entry (bookingFields for each line).
+std::vector<std::vector<std::string>> bookingTable(const sdk::Entry& entry, const DatevConfig& config);
+
+/// Rows joined with ';', each ending in CRLF (UTF-8).
+std::string joinRows(const std::vector<std::vector<std::string>>& table);
+
+/// All rows of an entry, each ending in CRLF (UTF-8): joinRows(bookingTable(entry, config)).
 std::string bookingRows(const sdk::Entry& entry, const DatevConfig& config);
+
+/// A configured BU-Schlüssel as the field carries it: DATEV's expression is ^["]\d{4}["]$, so
+/// a shorter key is left-padded with zeros ("9" -> "0009", the same number); "" stays empty.
+std::string buKeyField(const std::string& configured);
 
 /// Kurs = foreign units per base unit (Mengennotierung) as an exact decimal with 6 places,
 /// rounded half up, decimal comma: kurs({10800,"USD",2},{10000,"EUR",2}) == "1,080000".

@@ -9,6 +9,7 @@
 #include <set>
 
 #include "Cp1252.hpp"
+#include "DatevBalance.hpp"
 #include "DatevFile.hpp"
 #include "ledgerbridge/validation.hpp"
 
@@ -30,7 +31,10 @@ std::string nowStamp() {
 }
 }  // namespace
 
-void DatevPlugin::configure(const sdk::Settings& settings) { config_ = parseDatevSettings(settings); }
+void DatevPlugin::configure(const sdk::Settings& settings) {
+    config_ = parseDatevSettings(settings);
+    directory_ = DatevDirectory(config_.outputDir);
+}
 
 void DatevPlugin::check() {
     if (::access(config_.outputDir.c_str(), W_OK | X_OK) != 0)
@@ -67,59 +71,108 @@ std::string DatevPlugin::encode(const std::string& text, const std::string& what
     return bytes;
 }
 
-std::vector<sdk::Document> DatevPlugin::plan(const std::vector<sdk::Entry>& batch) {
-    std::vector<sdk::Document> docs;
-    std::map<std::string, DatevFile> files;
+std::vector<DatevPlugin::Decision> DatevPlugin::decide(const std::vector<sdk::Entry>& batch) {
+    directory_.refresh();
+    std::vector<Decision> out(batch.size());
+    std::map<std::string, std::size_t> firstByKey, firstById;  // the same entry twice in a batch
     for (std::size_t i = 0; i < batch.size(); ++i) {
         const sdk::Entry& e = batch[i];
-        if (rejection(e)) continue;
-        const std::string path = pathFor(e);
-        auto it = files.find(path);
-        if (it == files.end()) {
-            it = files.emplace(path, DatevFile(path)).first;
-            it->second.load();
+        Decision& d = out[i];
+        if (auto r = rejection(e)) {
+            d.rejection = *r;
+            continue;
         }
-        if (it->second.contains(toCp1252(entryKey(e)))) continue;
-        docs.push_back(sdk::Document{i, "append to " + path, "text/csv; charset=windows-1252",
-                                     toCp1252(bookingRows(e, config_))});
+        const std::string key = entryKey(e);
+        if (const auto found = directory_.find(key, e.accountingEntryId); !found.path.empty()) {
+            d.kind = Decision::Kind::AlreadyWritten;
+            d.path = found.path;
+            d.otherKey = !found.byKey;
+            continue;
+        }
+        auto sameKey = firstByKey.find(key);
+        auto sameId = firstById.find(e.accountingEntryId);
+        if (sameKey != firstByKey.end() || sameId != firstById.end()) {
+            d.kind = Decision::Kind::AlreadyWritten;
+            d.path = out[sameKey != firstByKey.end() ? sameKey->second : sameId->second].path;
+            d.repeat = true;
+            continue;
+        }
+        const auto table = bookingTable(e, config_);
+        if (auto unbalanced = balanceProblem(e, table)) {
+            d.rejection = *unbalanced;
+            continue;
+        }
+        d.kind = Decision::Kind::Write;
+        d.path = pathFor(e);
+        d.rows = joinRows(table);
+        firstByKey.emplace(key, i);
+        firstById.emplace(e.accountingEntryId, i);
     }
+    return out;
+}
+
+std::vector<sdk::Document> DatevPlugin::plan(const std::vector<sdk::Entry>& batch) {
+    std::vector<sdk::Document> docs;
+    const auto decisions = decide(batch);
+    for (std::size_t i = 0; i < batch.size(); ++i)
+        if (decisions[i].kind == Decision::Kind::Write)
+            docs.push_back(sdk::Document{i, "append to " + decisions[i].path, "text/csv; charset=windows-1252",
+                                         toCp1252(decisions[i].rows)});
     return docs;
 }
 
 void DatevPlugin::push(const std::vector<sdk::Entry>& batch, sdk::OutcomeSink& outcomes) {
-    std::map<std::string, std::vector<std::size_t>> byFile;
+    const auto decisions = decide(batch);
+    std::map<std::string, std::vector<std::size_t>> writes;  // file -> entries, in batch order
+    std::vector<std::size_t> duplicates;                      // a repeat of an entry written in this batch
     for (std::size_t i = 0; i < batch.size(); ++i) {
-        if (auto rejected = rejection(batch[i])) outcomes.report(i, *rejected);
-        else byFile[pathFor(batch[i])].push_back(i);
+        const Decision& d = decisions[i];
+        if (d.kind == Decision::Kind::Reject) {
+            outcomes.report(i, d.rejection);
+        } else if (d.kind == Decision::Kind::Write) {
+            writes[d.path].push_back(i);
+        } else if (d.repeat) {
+            duplicates.push_back(i);  // reported once its first occurrence is written
+        } else {
+            // Found by id under another key: its booking changed in Pleo after it was written.
+            // The file keeps the first booking (nothing is written twice); the adviser corrects it.
+            if (d.otherKey)
+                host().warn("entry " + batch[i].accountingEntryId + " is already in " + d.path +
+                            " under another idempotency key (its booking changed in Pleo after it was written); "
+                            "the file keeps the first booking: correct it in DATEV if the change matters");
+            outcomes.report(i, posted(d.path, batch[i]));
+        }
     }
-    for (const auto& [path, indexes] : byFile) {
+    for (const auto& [path, indexes] : writes) {
         host().throwIfCancelled();  // between files: what is written stays reported
         DatevFile file(path);
         file.load();
         std::string rows;
-        std::set<std::string> added;
+        std::set<std::string> keys, ids;
         for (std::size_t i : indexes) {
             const sdk::Entry& e = batch[i];
-            const std::string key = toCp1252(entryKey(e));
-            if (!file.contains(key) && added.insert(key).second)
-                rows += encode(bookingRows(e, config_), "entry " + e.accountingEntryId);
+            // The file itself is the last word (another writer may have added it since decide).
+            if (file.contains(entryKey(e)) || file.containsEntry(e.accountingEntryId)) continue;
+            rows += encode(decisions[i].rows, "entry " + e.accountingEntryId);
+            keys.insert(entryKey(e));
+            ids.insert(e.accountingEntryId);
         }
         if (!rows.empty()) {
             const Period period = *periodOf(batch[indexes.front()].date);
             const std::string head =
                 encode(headerLine(config_, period, nowStamp()) + "\r\n" + columnLine() + "\r\n", "the header");
-            file.append(head, rows);
+            file.append(head, rows, keys, ids);
+            directory_.wrote(path, file);
         }
         for (std::size_t i : indexes) outcomes.report(i, posted(path, batch[i]));
     }
+    for (std::size_t i : duplicates) outcomes.report(i, posted(decisions[i].path, batch[i]));
 }
 
 sdk::Outcome DatevPlugin::lookup(const sdk::Entry& e) {
-    if (!periodOf(e.date)) return sdk::Outcome::absent();
-    const std::string path = pathFor(e);
-    DatevFile file(path);
-    file.load();
-    return file.contains(toCp1252(entryKey(e))) ? posted(path, e) : sdk::Outcome::absent();
+    directory_.refresh();
+    const auto found = directory_.find(entryKey(e), e.accountingEntryId);
+    return found.path.empty() ? sdk::Outcome::absent() : posted(found.path, e);
 }
 
 }  // namespace ledgerbridge::datev

@@ -1,11 +1,15 @@
 // The DATEV plugin: validates entries, appends their bookings to one EXTF file per export job
-// and month (never twice: the file is read back first), and finds them again for lookup.
-// Exported by Register.cpp.
+// and month (never twice: what the output directory's files already hold, by idempotency key
+// or by accounting entry id, is not written again), and finds them again for lookup. push and
+// the dry run share one decision per entry (decide), so a dry run rejects exactly what push
+// rejects. Exported by Register.cpp.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "DatevDirectory.hpp"
 #include "DatevSettings.hpp"
 #include "ledgerbridge/plugin.hpp"
 
@@ -23,6 +27,19 @@ public:
     sdk::Outcome lookup(const sdk::Entry& entry) override;
 
 private:
+    /// What push would do with one entry of a batch.
+    struct Decision {
+        enum class Kind { Reject, AlreadyWritten, Write } kind = Kind::Reject;
+        sdk::Outcome rejection;  ///< Reject: the outcome push reports
+        std::string path;        ///< AlreadyWritten: where it is; Write: the file it goes to
+        std::string rows;        ///< Write: the booking rows (UTF-8, CRLF)
+        bool repeat = false;     ///< AlreadyWritten: an earlier entry of this batch is the same one
+        bool otherKey = false;   ///< AlreadyWritten: found by accounting entry id under another key
+    };
+    /// The one code path of push and the dry run: validation (SDK checks, DATEV's field rules),
+    /// the balance check on the rows as they would be written, and the search of what the
+    /// output directory already holds. Refreshes the directory index; writes nothing.
+    std::vector<Decision> decide(const std::vector<sdk::Entry>& batch);
     /// Rejection for an entry that cannot be written, nullopt when it can.
     std::optional<sdk::Outcome> rejection(const sdk::Entry& entry) const;
     /// The entry's file: <output_dir>/EXTF_<job>_<YYYYMM>.csv. Precondition: valid date.
@@ -32,6 +49,7 @@ private:
     std::string encode(const std::string& text, const std::string& what) const;
 
     DatevConfig config_;
+    DatevDirectory directory_;
 };
 
 }  // namespace ledgerbridge::datev

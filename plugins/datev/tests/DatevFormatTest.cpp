@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "Cp1252.hpp"
+#include "DatevBalance.hpp"
 #include "DatevFormat.hpp"
 
 using namespace ledgerbridge;
@@ -52,7 +53,7 @@ std::vector<sdk::Entry> fixedEntries() {
     a.date = "2026-02-07";
     a.supplier.name = "Bäckerei \"Zum Kranz\"; Berlin";
     a.lines.push_back(line("a1", 11900, 1900, "4650", "I19"));
-    a.lines.back().tags = {{"CC", "100", "Vertrieb"}, {"PRJ", "P-7", "Messe"}};
+    a.lines.back().tags = {{"CC", "100", "Vertrieb"}, {"PRJ", "P_7", "Messe"}};
     a.lines.push_back(line("a2", 1070, 70, "3806", "I7"));
     a.totalWallet = sdk::Money{12970, "EUR", 2};
     a.contraAccountCode = "1361";
@@ -150,15 +151,17 @@ TEST(DatevFormat, BookingFieldsFollowTheRules) {
     EXPECT_EQ(a1[3], "");
     EXPECT_EQ(a1[6], "4650");
     EXPECT_EQ(a1[7], "1361");
-    EXPECT_EQ(a1[8], "\"9\"");
+    EXPECT_EQ(a1[8], "\"0009\"") << "BU-Schlüssel is ^\"\\d{4}\"$";
     EXPECT_EQ(a1[9], "0702");  // TTMM
     EXPECT_EQ(a1[10], "\"3f2b9c1e-0d4a-4f7b-9a51-2c6e8d7f1a90\"");
     EXPECT_EQ(a1[11], "\"\"");  // empty text field
     EXPECT_EQ(a1[13], "\"Bäckerei \"\"Zum Kranz\"\"; Berlin\"");
     EXPECT_EQ(a1[36], "\"100\"");
-    EXPECT_EQ(a1[37], "\"P-7\"");
+    EXPECT_EQ(a1[37], "\"P_7\"");
     EXPECT_EQ(a1[47], "\"Pleo-Key\"");
     EXPECT_EQ(a1[48], "\"lb-3f2b9c1e\"");
+    EXPECT_EQ(a1[49], "\"Pleo-Eintrag\"");
+    EXPECT_EQ(a1[50], "\"3f2b9c1e-0d4a-4f7b-9a51-2c6e8d7f1a90\"") << "the entry id verbatim, to find it by id";
     const auto a2 = bookingFields(entries[0], 1, config());
     EXPECT_EQ(a2[8], "\"\"") << "automatic-VAT account gets no BU-Schlüssel";
     EXPECT_EQ(a2[0], "10,70");
@@ -189,11 +192,108 @@ TEST(DatevFormat, AmountsUseADecimalCommaWithoutThousandsSeparators) {
     e.lines[0].walletAmount.minor = 5;
     e.lines[0].supplierAmount.minor = 5;
     EXPECT_EQ(bookingFields(e, 0, config())[0], "0,05");
+    e.lines[0].walletAmount.minor = 926;
     e.lines[0].supplierAmount = sdk::Money{1500, "JPY", 0};
     const auto jpy = bookingFields(e, 0, config());
-    EXPECT_EQ(jpy[0], "1500");
+    EXPECT_EQ(jpy[0], "1500,00") << "a zero-decimal Umsatz still has exactly two decimals";
     EXPECT_EQ(jpy[2], "\"JPY\"");
-    EXPECT_EQ(jpy[4], "0,05");
+    EXPECT_EQ(jpy[3], "161,987041");
+    EXPECT_EQ(jpy[4], "9,26");
+}
+
+TEST(DatevFormat, ZeroDecimalBaseCurrencyGetsTwoZeroDecimals) {
+    DatevConfig c = config();
+    c.wkz = "JPY";
+    auto e = fixedEntries()[0];
+    e.lines.resize(1);
+    e.lines[0].walletAmount = e.lines[0].supplierAmount = sdk::Money{309699, "JPY", 0};
+    e.totalWallet = e.lines[0].walletAmount;
+    EXPECT_FALSE(checkEntry(e, c));
+    const auto f = bookingFields(e, 0, c);
+    EXPECT_EQ(f[0], "309699,00");
+    EXPECT_EQ(f[2], "\"JPY\"");
+    EXPECT_FALSE(balanceProblem(e, bookingTable(e, c)));
+}
+
+TEST(DatevFormat, ThreeDecimalAmountsAreWrittenOnlyWhenExactOtherwiseRejected) {
+    DatevConfig c = config();
+    c.wkz = "KWD";
+    auto e = fixedEntries()[0];
+    e.lines.resize(1);
+    e.lines[0].walletAmount = e.lines[0].supplierAmount = sdk::Money{12340, "KWD", 3};
+    e.totalWallet = e.lines[0].walletAmount;
+    EXPECT_FALSE(checkEntry(e, c));
+    EXPECT_EQ(bookingFields(e, 0, c)[0], "12,34");
+    EXPECT_FALSE(balanceProblem(e, bookingTable(e, c)));
+    e.lines[0].walletAmount = e.lines[0].supplierAmount = sdk::Money{12345, "KWD", 3};
+    e.totalWallet = e.lines[0].walletAmount;
+    const auto r = checkEntry(e, c);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->failureReason, "validation_failure");
+    EXPECT_NE(r->message.find("12,345 KWD"), std::string::npos) << r->message;
+    EXPECT_NE(r->message.find("two decimals"), std::string::npos) << r->message;
+}
+
+TEST(DatevFormat, ForeignAmountsThatKursCannotCarryAreBookedInTheBaseCurrency) {
+    auto e = fixedEntries()[1];
+    e.lines[0].supplierAmount = sdk::Money{12345, "KWD", 3};  // three decimals: no exact Umsatz
+    auto f = bookingFields(e, 0, config());
+    EXPECT_EQ(f[0], "92,59");
+    EXPECT_EQ(f[2], "\"EUR\"");
+    EXPECT_EQ(f[3], "");
+    EXPECT_EQ(f[4], "");
+    EXPECT_EQ(f[51], "\"Originalbetrag\"");
+    EXPECT_EQ(f[52], "\"12,345 KWD\"");
+    e.lines[0].supplierAmount = sdk::Money{7800, "GBP", 2};  // Kurs 0,84... is below 1: not ^[1-9]
+    f = bookingFields(e, 0, config());
+    EXPECT_EQ(f[2], "\"EUR\"");
+    EXPECT_EQ(f[3], "");
+    EXPECT_EQ(f[52], "\"78,00 GBP\"");
+    e.lines[0].supplierAmount = sdk::Money{200000000, "IDR", 2};  // Kurs 21600,... has five digits
+    EXPECT_EQ(bookingFields(e, 0, config())[3], "");
+}
+
+TEST(DatevFormat, RowsThatDoNotCarryTheTotalAreRejectedWithTheAmounts) {
+    const auto e = fixedEntries()[0];
+    auto table = bookingTable(e, config());
+    EXPECT_FALSE(balanceProblem(e, table));
+    table[1][0] = "10,71";
+    const auto r = balanceProblem(e, table);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->failureReason, "validation_failure");
+    EXPECT_NE(r->message.find("129,71 EUR"), std::string::npos) << r->message;
+    EXPECT_NE(r->message.find("129,70 EUR"), std::string::npos) << r->message;
+    table = bookingTable(e, config());
+    table[0][7] = table[0][6];
+    EXPECT_TRUE(balanceProblem(e, table)) << "Konto == Gegenkonto moves nothing";
+    auto refund = fixedEntries()[2];
+    EXPECT_FALSE(balanceProblem(refund, bookingTable(refund, config()))) << "H rows book a negative total";
+    refund.totalWallet.minor = 2380;
+    EXPECT_TRUE(balanceProblem(refund, bookingTable(refund, config())));
+}
+
+TEST(DatevFormat, FieldsOutsideDatevsRulesAreRejectedNotBent) {
+    auto e = fixedEntries()[0];
+    e.lines[0].tags = {{"CC", "1-00", "Vertrieb"}};
+    auto r = checkEntry(e, config());
+    ASSERT_TRUE(r);
+    EXPECT_NE(r->message.find("KOST"), std::string::npos) << r->message;
+    e = fixedEntries()[0];
+    e.lines[0].accountCode = "46A0";
+    EXPECT_EQ(checkEntry(e, config())->failureReason, "account_unknown");
+    e.lines[0].accountCode = "465000";  // Sachkontenlänge 4: at most 5 digits
+    EXPECT_EQ(checkEntry(e, config())->failureReason, "account_unknown");
+    e = fixedEntries()[0];
+    e.lines[0].taxType = "reverse";
+    e.lines[0].taxCode = "Z0";  // maps to no key: the self-assessed VAT would vanish
+    EXPECT_EQ(checkEntry(e, config())->failureReason, "tax_code_unknown");
+    e.lines[0].taxCode = "I19";
+    EXPECT_FALSE(checkEntry(e, config()));
+    e = fixedEntries()[0];
+    e.accountingEntryId = std::string(211, 'x');
+    EXPECT_EQ(checkEntry(e, config())->failureReason, "validation_failure");
+    EXPECT_EQ(buKeyField("94"), "0094");
+    EXPECT_EQ(buKeyField(""), "");
 }
 
 TEST(DatevFormat, KursIsExactIntegerArithmetic) {
@@ -214,7 +314,7 @@ TEST(DatevFormat, Windows1252ReplacesAndCountsWhatItCannotEncode) {
 }
 
 TEST(DatevFormat, BelegfeldAndTextLimits) {
-    EXPECT_EQ(belegfeld1("AB 12/3_x$&%*+-"), "AB-12/3-x$&%*+-");
+    EXPECT_EQ(belegfeld1("AB 12/3_x$&%*+-#"), "AB-12/3_x$&%*+--");
     EXPECT_EQ(belegfeld1(std::string(50, 'A')).size(), 36u);
     EXPECT_EQ(textField("", 60), "\"\"");
     EXPECT_EQ(textField("äöü", 2), "\"äö\"");
