@@ -11,6 +11,7 @@
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <vector>
 
 namespace ledgerbridge::csv {
 
@@ -83,25 +84,30 @@ void CsvFile::commitLength(std::uint64_t length) { replaceAtomically(sidecarPath
 
 void CsvFile::load() {
     entryIds_.clear();
-    size_ = fileSize(path_, exists_);
+    header_.clear();
+    committed_ = diskSize_ = fileSize(path_, exists_);
     if (!exists_) return;
-    // Cut a tail past the committed length: a batch whose append was not committed.
+    // Only the committed length counts: a tail past it is a batch whose append never returned
+    // (cut before the next append to this file, see append()). Reading leaves the file as it is.
     std::ifstream marker(sidecarPath());
     std::uint64_t committed = 0;
-    if (marker >> committed && committed < size_) {
-        if (::truncate(path_.c_str(), static_cast<off_t>(committed)) != 0) fail("cannot cut the uncommitted tail of", path_);
-        size_ = committed;
-    }
+    if (marker >> committed && committed < committed_) committed_ = committed;
     std::ifstream in(path_, std::ios::binary);
     if (!in) fail("cannot read", path_);
-    std::ostringstream text;
-    text << in.rdbuf();
-    const auto records = parse(text.str(), format_.delimiter);
+    std::string text(static_cast<std::size_t>(committed_), '\0');
+    if (!in.read(text.data(), static_cast<std::streamsize>(text.size())))
+        throw std::runtime_error("cannot read the first " + std::to_string(committed_) + " bytes of " + path_);
+    std::vector<std::vector<std::string>> records;
+    try {
+        records = parse(text, format_.delimiter);
+    } catch (const std::exception& e) {
+        throw std::runtime_error(path_ + " cannot be read as CSV: " + e.what());
+    }
     if (records.empty()) return;
-    const auto& header = records.front();
-    const auto col = std::find(header.begin(), header.end(), "entry_id");
-    if (col == header.end()) throw std::runtime_error(path_ + " has no entry_id column; move it away to write again");
-    const auto index = static_cast<std::size_t>(col - header.begin());
+    header_ = records.front();
+    const auto col = std::find(header_.begin(), header_.end(), "entry_id");
+    if (col == header_.end()) throw std::runtime_error(path_ + " has no entry_id column; move it away to write again");
+    const auto index = static_cast<std::size_t>(col - header_.begin());
     for (std::size_t r = 1; r < records.size(); ++r)
         if (index < records[r].size()) entryIds_.insert(records[r][index]);
 }
@@ -109,16 +115,23 @@ void CsvFile::load() {
 bool CsvFile::current() const {
     bool exists = false;
     const std::uint64_t size = fileSize(path_, exists);
-    return exists == exists_ && size == size_;
+    return exists == exists_ && size == diskSize_;
 }
 
 void CsvFile::append(const std::string& records, const std::set<std::string>& ids) {
     if (!exists_) {
         const std::string text = headerRecord(format_) + records;
         replaceAtomically(path_, text);
-        size_ = text.size();
+        committed_ = diskSize_ = text.size();
         exists_ = true;
+        header_ = format_.columns;
     } else {
+        if (header_ != format_.columns)
+            throw std::runtime_error(path_ + " was written with other columns than the settings now give; move it "
+                                             "away or restore its columns to add to it");
+        if (diskSize_ > committed_ &&
+            ::truncate(path_.c_str(), static_cast<off_t>(committed_)) != 0)
+            fail("cannot cut the uncommitted tail of", path_);
         const int fd = ::open(path_.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
         if (fd < 0) fail("cannot open", path_);
         try {
@@ -128,9 +141,9 @@ void CsvFile::append(const std::string& records, const std::set<std::string>& id
             throw;
         }
         if (::fsync(fd) != 0 || ::close(fd) != 0) fail("cannot flush", path_);
-        size_ += records.size();
+        committed_ = diskSize_ = committed_ + records.size();
     }
-    commitLength(size_);
+    commitLength(committed_);
     for (const std::string& id : ids) entryIds_.insert(id);
 }
 

@@ -13,14 +13,26 @@ const std::vector<std::string>& knownColumns() {
         "booking_date",  "supplier",       "supplier_code",   "employee",     "employee_code", "team",
         "team_code",     "account",        "tax_code",        "tax_rate",     "tax_type",   "net",
         "tax",           "gross",          "currency",        "supplier_gross", "supplier_currency",
-        "contra_account", "tags",          "description",     "note",         "receipts"};
+        "contra_account", "tags",          "description",     "note",         "receipts",
+        "idempotency_key", "tax_account",  "reverse_charge_input_vat", "reverse_charge_input_account",
+        "reverse_charge_output_vat", "reverse_charge_output_account"};
     return all;
 }
 
 const std::vector<std::string>& defaultColumns() {
     static const std::vector<std::string> cols{"entry_id", "line_id", "date",  "supplier", "account",
                                                "tax_code", "net",     "tax",   "gross",    "currency",
-                                               "contra_account", "tags", "description"};
+                                               "contra_account", "tags", "description",
+                                               "tax_account", "reverse_charge_input_vat",
+                                               "reverse_charge_input_account", "reverse_charge_output_vat",
+                                               "reverse_charge_output_account", "idempotency_key"};
+    return cols;
+}
+
+const std::vector<std::string>& requiredColumns() {
+    static const std::vector<std::string> cols{"entry_id", "account", "net", "tax", "gross", "currency",
+                                               "contra_account", "reverse_charge_input_vat",
+                                               "reverse_charge_output_vat"};
     return cols;
 }
 
@@ -46,8 +58,10 @@ std::string formatRecord(const std::vector<std::string>& fields, char delimiter)
 std::string headerRecord(const CsvFormat& format) { return formatRecord(format.columns, format.delimiter); }
 
 namespace {
-std::string field(const std::string& column, const sdk::Entry& e, const sdk::Line& l, const CsvFormat& f) {
+std::string field(const std::string& column, const sdk::Entry& e, const sdk::Line& l, const RowAmounts& r,
+                  const CsvFormat& f) {
     auto amount = [&](const sdk::Money& m) { return sdk::formatDecimal(m.minor, m.exponent, f.decimalSeparator); };
+    auto rowAmount = [&](std::int64_t minor) { return sdk::formatDecimal(minor, r.exponent, f.decimalSeparator); };
     if (column == "entry_id") return e.accountingEntryId;
     if (column == "line_id") return l.lineId;
     if (column == "job_id") return e.exportJobId;
@@ -65,10 +79,16 @@ std::string field(const std::string& column, const sdk::Entry& e, const sdk::Lin
     if (column == "tax_code") return l.taxCode;
     if (column == "tax_rate") return l.taxRate;
     if (column == "tax_type") return l.taxType;
-    if (column == "net") return amount(l.netAmount);
-    if (column == "tax") return amount(l.taxAmount);
-    if (column == "gross") return amount(l.walletAmount);
-    if (column == "currency") return l.walletAmount.currency;
+    if (column == "net") return rowAmount(r.net);
+    if (column == "tax") return rowAmount(r.tax);
+    if (column == "gross") return rowAmount(r.gross);
+    if (column == "currency") return r.currency;
+    if (column == "tax_account") return f.taxAccount;
+    if (column == "reverse_charge_input_vat") return rowAmount(r.reverseChargeInput);
+    if (column == "reverse_charge_input_account") return f.reverseChargeInputAccount;
+    if (column == "reverse_charge_output_vat") return rowAmount(r.reverseChargeOutput);
+    if (column == "reverse_charge_output_account") return f.reverseChargeOutputAccount;
+    if (column == "idempotency_key") return e.idempotencyKey;
     if (column == "supplier_gross") return amount(l.supplierAmount);
     if (column == "supplier_currency") return l.supplierAmount.currency;
     if (column == "contra_account") return e.contraAccountCode;
@@ -81,18 +101,19 @@ std::string field(const std::string& column, const sdk::Entry& e, const sdk::Lin
     }
     if (column == "receipts") {
         std::string out;
-        for (const auto& r : e.receipts) out += (out.empty() ? "" : ";") + r.fileName;
+        for (const auto& receipt : e.receipts) out += (out.empty() ? "" : ";") + receipt.fileName;
         return out;
     }
     throw std::invalid_argument("unknown CSV column " + column);
 }
 }  // namespace
 
-std::string entryRecords(const sdk::Entry& entry, const CsvFormat& format) {
+std::string entryRecords(const sdk::Entry& entry, const std::vector<RowAmounts>& rows, const CsvFormat& format) {
+    if (rows.size() != entry.lines.size()) throw std::invalid_argument("entryRecords: one row of amounts per line");
     std::string out;
-    for (const sdk::Line& l : entry.lines) {
+    for (std::size_t i = 0; i < entry.lines.size(); ++i) {
         std::vector<std::string> fields;
-        for (const std::string& c : format.columns) fields.push_back(field(c, entry, l, format));
+        for (const std::string& c : format.columns) fields.push_back(field(c, entry, entry.lines[i], rows[i], format));
         out += formatRecord(fields, format.delimiter);
     }
     return out;

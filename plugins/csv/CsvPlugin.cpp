@@ -1,14 +1,21 @@
-// The CSV plugin's operations: check, plan, push (idempotent, atomic per job file), lookup.
+// The CSV plugin's operations: check, plan, push (idempotent, durable per job file), lookup.
 #include "CsvPlugin.hpp"
 
+#include <dirent.h>
 #include <unistd.h>
 
+#include <memory>
+
+#include "CsvBooking.hpp"
 #include "CsvFile.hpp"
 #include "ledgerbridge/validation.hpp"
 
 namespace ledgerbridge::csv {
 
-void CsvPlugin::configure(const sdk::Settings& settings) { config_ = parseCsvSettings(settings); }
+void CsvPlugin::configure(const sdk::Settings& settings) {
+    config_ = parseCsvSettings(settings);
+    files_.clear();
+}
 
 void CsvPlugin::check() {
     if (::access(config_.outputDir.c_str(), W_OK | X_OK) != 0)
@@ -26,59 +33,138 @@ sdk::Outcome CsvPlugin::posted(const std::string& path, const sdk::Entry& entry)
     return sdk::Outcome::posted(path.substr(path.rfind('/') + 1) + "#" + entry.accountingEntryId, "file://" + path);
 }
 
-std::vector<sdk::Document> CsvPlugin::plan(const std::vector<sdk::Entry>& batch) {
-    std::vector<sdk::Document> docs;
+CsvFile& CsvPlugin::openFile(const std::string& path) {
+    // Kept between pushes of one session (a job's pushes go to one file); reloaded when the
+    // file changed under us (another process, or a first use).
+    auto it = files_.find(path);
+    try {
+        if (it == files_.end()) {
+            it = files_.emplace(path, CsvFile(path, config_.format)).first;
+            it->second.load();
+        } else if (!it->second.current()) {
+            it->second.load();
+        }
+    } catch (const std::runtime_error& e) {
+        if (it != files_.end()) files_.erase(it);
+        throw sdk::Error(LB_ERR_TARGET, e.what());
+    }
+    return it->second;
+}
+
+void CsvPlugin::rescanDirectory() {
+    // Every job file with our prefix: an entry offered again in a new job (after a crash, or a
+    // restored state directory) is found in the file of the job that first wrote it.
+    std::unique_ptr<DIR, int (*)(DIR*)> dir(::opendir(config_.outputDir.c_str()), ::closedir);
+    if (!dir) throw sdk::Error(LB_ERR_TARGET, "cannot list the output directory " + config_.outputDir);
+    std::vector<std::string> paths;
+    while (const dirent* d = ::readdir(dir.get())) {
+        const std::string name = d->d_name;
+        if (name.empty() || name[0] == '.' || name.size() <= config_.filePrefix.size() + 4) continue;
+        if (name.compare(0, config_.filePrefix.size(), config_.filePrefix) != 0) continue;
+        if (name.compare(name.size() - 4, 4, ".csv") != 0) continue;
+        paths.push_back(config_.outputDir + "/" + name);
+    }
+    for (const std::string& path : paths) openFile(path);
+}
+
+std::optional<std::string> CsvPlugin::whereWritten(const std::string& entryId, const std::string& ownPath,
+                                                   bool& rescanned) {
+    if (openFile(ownPath).contains(entryId)) return ownPath;
+    for (int pass = 0; pass < 2; ++pass) {
+        for (const auto& [path, file] : files_)
+            if (path != ownPath && file.contains(entryId)) return path;
+        if (rescanned) break;
+        rescanDirectory();
+        rescanned = true;
+    }
+    return std::nullopt;
+}
+
+std::vector<CsvPlugin::Decision> CsvPlugin::decide(const std::vector<sdk::Entry>& batch) {
+    std::vector<Decision> out(batch.size());
+    std::map<std::string, std::string> planned;  // entry id -> file, for an entry twice in a batch
+    bool rescanned = false;
     for (std::size_t i = 0; i < batch.size(); ++i) {
         const sdk::Entry& e = batch[i];
-        if (sdk::validateEntry(e, config_.taxCodes)) continue;  // would be rejected: writes nothing
-        const std::string path = pathFor(e.exportJobId);
-        if (openFile(path).contains(e.accountingEntryId)) continue;  // already written: re-push writes nothing
-        docs.push_back(sdk::Document{i, "append to " + path, "text/csv; charset=utf-8",
-                                     entryRecords(e, config_.format)});
+        Decision& d = out[i];
+        if (auto rejected = sdk::validateEntry(e, config_.taxCodes)) {
+            d.rejection = *rejected;
+            continue;
+        }
+        const std::vector<RowAmounts> rows = rowAmounts(e);
+        if (auto unbalanced = balanceProblem(e, rows)) {
+            d.rejection = *unbalanced;
+            continue;
+        }
+        const std::string own = pathFor(e.exportJobId);
+        if (auto it = planned.find(e.accountingEntryId); it != planned.end()) {
+            d.kind = Decision::Kind::Written, d.path = it->second;
+        } else if (auto path = whereWritten(e.accountingEntryId, own, rescanned)) {
+            d.kind = Decision::Kind::Written, d.path = *path;
+        } else {
+            d.kind = Decision::Kind::Write, d.path = own, d.records = entryRecords(e, rows, config_.format);
+            planned.emplace(e.accountingEntryId, own);
+        }
     }
+    return out;
+}
+
+std::vector<sdk::Document> CsvPlugin::plan(const std::vector<sdk::Entry>& batch) {
+    std::vector<sdk::Document> docs;
+    const auto decisions = decide(batch);
+    for (std::size_t i = 0; i < batch.size(); ++i)
+        if (decisions[i].kind == Decision::Kind::Write)
+            docs.push_back(sdk::Document{i, "append to " + decisions[i].path, "text/csv; charset=utf-8", decisions[i].records});
     return docs;
 }
 
-void CsvPlugin::push(const std::vector<sdk::Entry>& batch, sdk::OutcomeSink& outcomes) {
-    // Per job file: the indexes of entries to write.
-    std::map<std::string, std::vector<std::size_t>> byFile;
+void CsvPlugin::planBatch(const std::vector<sdk::Entry>& batch, sdk::PlanSink& sink) {
+    const auto decisions = decide(batch);
     for (std::size_t i = 0; i < batch.size(); ++i) {
-        if (auto rejected = sdk::validateEntry(batch[i], config_.taxCodes)) outcomes.report(i, *rejected);
-        else byFile[pathFor(batch[i].exportJobId)].push_back(i);
+        const Decision& d = decisions[i];
+        if (d.kind == Decision::Kind::Reject) sink.reject(i, d.rejection);
+        else if (d.kind == Decision::Kind::Write)
+            sink.document(sdk::Document{i, "append to " + d.path, "text/csv; charset=utf-8", d.records});
+    }
+}
+
+void CsvPlugin::push(const std::vector<sdk::Entry>& batch, sdk::OutcomeSink& outcomes) {
+    const auto decisions = decide(batch);
+    std::map<std::string, std::vector<std::size_t>> byFile;  // job file -> entries to write there
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+        const Decision& d = decisions[i];
+        if (d.kind == Decision::Kind::Reject) outcomes.report(i, d.rejection);
+        else if (d.kind == Decision::Kind::Written && d.path != pathFor(batch[i].exportJobId))
+            outcomes.report(i, posted(d.path, batch[i]));  // written by an earlier job: nothing to do
+        else byFile[d.path].push_back(i);
     }
     for (const auto& [path, indexes] : byFile) {
         host().throwIfCancelled();  // between files: what is written stays reported
         CsvFile& file = openFile(path);
         std::string records;
         std::set<std::string> added;
-        for (std::size_t i : indexes) {
-            const sdk::Entry& e = batch[i];
-            if (!file.contains(e.accountingEntryId) && added.insert(e.accountingEntryId).second)
-                records += entryRecords(e, config_.format);
+        for (std::size_t i : indexes)
+            if (decisions[i].kind == Decision::Kind::Write) {
+                records += decisions[i].records;
+                added.insert(batch[i].accountingEntryId);
+            }
+        if (!records.empty()) {
+            try {
+                file.append(records, added);
+            } catch (const std::runtime_error& e) {
+                throw sdk::Error(LB_ERR_TARGET, e.what());
+            }
         }
-        if (!records.empty()) file.append(records, added);
         for (std::size_t i : indexes) outcomes.report(i, posted(path, batch[i]));
     }
 }
 
-CsvFile& CsvPlugin::openFile(const std::string& path) {
-    // Kept between pushes of one session (a job's pushes go to one file); reloaded when the
-    // file changed under us (another process, or a first use).
-    auto it = files_.find(path);
-    if (it == files_.end()) {
-        it = files_.emplace(path, CsvFile(path, config_.format)).first;
-        it->second.load();
-    } else if (!it->second.current()) {
-        it->second.load();
-    }
-    return it->second;
-}
-
 sdk::Outcome CsvPlugin::lookup(const sdk::Entry& entry) {
-    // The session's copy of the file, reloaded only when the file changed: a resumed run looks
+    // The session's copy of the files, reloaded only when a file changed: a resumed run looks
     // up a whole batch, and reading the job's file once per entry made that O(file) each.
-    const std::string path = pathFor(entry.exportJobId);
-    return openFile(path).contains(entry.accountingEntryId) ? posted(path, entry) : sdk::Outcome::absent();
+    bool rescanned = false;
+    const auto path = whereWritten(entry.accountingEntryId, pathFor(entry.exportJobId), rescanned);
+    return path ? posted(*path, entry) : sdk::Outcome::absent();
 }
 
 }  // namespace ledgerbridge::csv

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <set>
 
 namespace ledgerbridge::csv {
 
@@ -46,6 +47,12 @@ sdk::Manifest csvManifest() {
         {"tax_codes", SettingType::String, "", false,
          "Comma-separated tax codes the target accepts; entries with others are rejected (empty: any)."},
         {"file_prefix", SettingType::String, "pleo-export-", false, "File name prefix before the export job id."},
+        {"tax_account", SettingType::String, "", false,
+         "Account written in tax_account: where the VAT within the gross is booked (empty: by tax_code)."},
+        {"reverse_charge_input_account", SettingType::String, "", false,
+         "Account written in reverse_charge_input_account: deductible self-assessed VAT (e.g. BAS 2645)."},
+        {"reverse_charge_output_account", SettingType::String, "", false,
+         "Account written in reverse_charge_output_account: self-assessed VAT owed (e.g. BAS 2614)."},
     };
     return m;
 }
@@ -63,6 +70,15 @@ CsvConfig parseCsvSettings(const sdk::Settings& s) {
             problems.emplace_back("columns", "unknown column '" + col + "'; known: " + join(knownColumns()));
     if (std::find(c.format.columns.begin(), c.format.columns.end(), "entry_id") == c.format.columns.end())
         problems.emplace_back("columns", "must include entry_id (re-push and lookup find entries by it)");
+    std::vector<std::string> missing;
+    for (const auto& col : requiredColumns())
+        if (col != "entry_id" && std::find(c.format.columns.begin(), c.format.columns.end(), col) == c.format.columns.end())
+            missing.push_back(col);
+    if (!missing.empty())
+        problems.emplace_back("columns", "must include " + join(missing) + " (every row must be bookable from the file alone)");
+    std::set<std::string> seen;
+    for (const auto& col : c.format.columns)
+        if (!seen.insert(col).second) problems.emplace_back("columns", "column '" + col + "' is listed twice");
     const std::string delimiter = s.get("delimiter");
     if (delimiter == "," || delimiter == ";") c.format.delimiter = delimiter[0];
     else if (delimiter == "tab") c.format.delimiter = '\t';
@@ -72,6 +88,9 @@ CsvConfig parseCsvSettings(const sdk::Settings& s) {
     else problems.emplace_back("decimal_separator", "expected \".\" or \",\", got '" + sep + "'");
     for (const auto& code : splitList(s.get("tax_codes"))) c.taxCodes.insert(code);
     c.filePrefix = s.get("file_prefix");
+    c.format.taxAccount = s.get("tax_account");
+    c.format.reverseChargeInputAccount = s.get("reverse_charge_input_account");
+    c.format.reverseChargeOutputAccount = s.get("reverse_charge_output_account");
     if (c.filePrefix.find('/') != std::string::npos)
         problems.emplace_back("file_prefix", "must not contain '/', got '" + c.filePrefix + "'");
     if (!problems.empty()) throw sdk::SettingsError(std::move(problems));

@@ -17,12 +17,13 @@ struct CsvConfig {
     std::set<std::string> taxCodes;  ///< empty = accept any tax code
 };
 
-/// The manifest: settings output_dir, columns, delimiter, decimal_separator, tax_codes, file_prefix.
+/// The manifest: settings output_dir, columns, delimiter, decimal_separator, tax_codes,
+/// file_prefix, tax_account, reverse_charge_input_account, reverse_charge_output_account.
 sdk::Manifest csvManifest();
 
 /// Turns settings (already checked against the manifest) into a CsvConfig. Throws
 /// sdk::SettingsError naming each bad key: a missing output directory, unknown columns, a
-/// column list without entry_id, a delimiter or separator that is not one allowed character.
+/// column list without entry_id or another required column (requiredColumns()), a delimiter or separator that is not one allowed character.
 CsvConfig parseCsvSettings(const sdk::Settings& settings);
 
 }  // namespace ledgerbridge::csv

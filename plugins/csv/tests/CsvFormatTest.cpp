@@ -30,8 +30,11 @@ TEST(CsvFormat, OneRecordPerLineWithExactAmountsInTheChosenSeparator) {
         l.tags = {sdk::Tag{"PROJECT", "P1", ""}, sdk::Tag{"DEPT", "D2", ""}};
         e.lines.push_back(l);
     }
-    CsvFormat f{{"entry_id", "line_id", "supplier", "gross", "net", "currency", "tags"}, ';', ','};
-    EXPECT_EQ(entryRecords(e, f),
+    CsvFormat f;
+    f.columns = {"entry_id", "line_id", "supplier", "gross", "net", "currency", "tags"};
+    f.delimiter = ';';
+    f.decimalSeparator = ',';
+    EXPECT_EQ(entryRecords(e, rowAmounts(e), f),
               "E1;L1;\"Café \"\"Ø\"\"\";-10,05;-8,04;EUR;\"PROJECT:P1;DEPT:D2\"\r\n"
               "E1;L2;\"Café \"\"Ø\"\"\";-20,10;-16,08;EUR;\"PROJECT:P1;DEPT:D2\"\r\n");
 }
