@@ -1,17 +1,24 @@
 // The export flow of one connection, top to bottom. Each step writes the ledger before it
 // acts and after it succeeds, so a run killed at any instant resumes exactly where it stopped:
 //
-//   run()            take the connection's lease, find jobs (our unfinished ones first, then
-//                    Pleo's pending ones), process each, record the run
-//   processJob()     startJob -> fetchItems -> syncWithPleo -> deliver in batches -> finishJob
-//   startJob()       ledger row first, then the `started` event (a repeat is harmless)
-//   fetchItems()     every page of export items, staged in the ledger with its cursor
-//   resolveInFlight  entries that may have reached the target (pushing/unknown) are looked up
-//                    there before anything is pushed again
-//   deliverBatch()   map, validate, download receipts, mark `pushing`, push, record outcomes,
-//                    then report results to Pleo (which also keeps the job alive) in the
-//                    background while the next batch is mapped and pushed
-//   finishJob()      decide the final event, record it, send it
+//   run()             take the connection's lease, find jobs (our unfinished ones first, then
+//                     Pleo's pending ones), process each, record the run
+//   processJob()      startJob -> syncWithPleo -> rounds of (resolveInFlight, fetchAndDeliver,
+//                     resolveInFlight, report, retryables again) -> finishJob
+//   startJob()        ledger row first, then the `started` event (a repeat is harmless)
+//   syncWithPleo()    after a crash, Pleo's view of the items, but only when that is cheaper than
+//                     sending the few unacknowledged results again
+//   resolveInFlight   entries that may have reached the target (pushing/unknown) are looked up
+//                     there before anything is pushed again; only a definite answer decides
+//   fetchAndDeliver() the remaining pages, each staged in the ledger with its cursor, and
+//                     delivery of what is staged, interleaved: while the next page is on its way
+//                     the staged entries are pushed, so a run resumed after a crash delivers at
+//                     once instead of first reading the rest of the job
+//   deliverBatch()    map, validate, download receipts, renew the lease, mark `pushing`, push,
+//                     record outcomes, then report results to Pleo (which also keeps the job
+//                     alive) in the background while the next batch is mapped and pushed
+//   finishJob()       only when every page is staged and every entry decided: decide the final
+//                     event, record it, send it
 #include "ledgerbridge/export/Engine.h"
 
 #include <Poco/DateTimeFormatter.h>
@@ -92,6 +99,7 @@ RunReport Engine::run() {
     store::ScopedLease lease(leases, "run:" + run_.fingerprint, settings_.leaseMs, 0,
                              "an export run of connection '" + run_.connection + "'");
     store::Runs runs(store_);
+    leaseRenewedMs_ = store::nowMs();
     runId_ = runs.start(run_.connection, run_.fingerprint, settings_.dryRun);
     log::LogContext context(runId_, run_.connection);
 
@@ -128,18 +136,30 @@ RunReport Engine::run() {
             else
                 processJob(job, jr);
             report.jobs.push_back(std::move(jr));
-            lease.renew();
+            holdLease();
         }
-        bool errors = false, open = false;
+        // A job Pleo closed before its entries were all delivered and acknowledged is not done,
+        // even though Pleo will not take more for it: the run says so (exit code 1).
+        bool errors = false, open = false, closedEarly = false;
         for (const auto& j : report.jobs) {
             errors = errors || j.rejected > 0;
             open = open || (j.finalEvent.empty() && !settings_.dryRun);
+            closedEarly = closedEarly || (j.finalEvent == "closed_by_pleo" && !j.next.empty());
         }
-        report.outcome = cancelled() ? "interrupted" : open ? "failed" : errors ? "completed_with_errors" : "ok";
+        report.outcome = cancelled()     ? "interrupted"
+                         : open          ? "failed"
+                         : closedEarly   ? "closed_by_pleo"
+                         : errors        ? "completed_with_errors"
+                                         : "ok";
         if (open && !cancelled()) {
             for (const auto& j : report.jobs)
                 if (j.finalEvent.empty() && report.error.empty())
                     report.error = "job " + j.jobId + " is not finished: " + j.finalReason;
+        } else if (closedEarly && !cancelled()) {
+            for (const auto& j : report.jobs)
+                if (j.finalEvent == "closed_by_pleo" && !j.next.empty() && report.error.empty())
+                    report.error = "job " + j.jobId + " was closed by Pleo before all its entries were delivered: " +
+                                   j.finalReason;
         }
     } catch (const ReauthorizationRequired& e) {
         report.outcome = "needs_reauth";
@@ -188,8 +208,8 @@ void Engine::processJob(const JobInfo& job, JobReport& report) {
     }
     rec.runId = runId_;
     ledger_.saveJob(rec);  // from here on the job is ours: a crash resumes it
-    // However the job ends, no background report outlives it (the next job's requests must not
-    // overlap it).
+    // However the job ends, no background request outlives it (the next job's requests must
+    // not overlap it).
     struct DrainOnExit {
         Engine& engine;
         ~DrainOnExit() { engine.drainReporting(); }
@@ -200,22 +220,11 @@ void Engine::processJob(const JobInfo& job, JobReport& report) {
             summarize(rec, report);
             return;
         }
-        fetchItems(rec, report);
         syncWithPleo(rec);
-        rec.phase = "delivering";
-        ledger_.saveJob(rec);
         for (int round = 0; round < settings_.maxAttempts && !cancelled(); ++round) {
             resolveInFlight(rec, report);
-            auto lastProgress = std::chrono::steady_clock::now();
-            while (!cancelled() && deliverBatch(rec, report)) {
-                // Counting scans the job's ledger rows: at most once a second, not per batch
-                // (per batch would make a large job quadratic).
-                if (std::chrono::steady_clock::now() - lastProgress < std::chrono::seconds(1)) continue;
-                lastProgress = std::chrono::steady_clock::now();
-                auto c = ledger_.counts(run_.fingerprint, rec.jobId);
-                progress.update("delivering", c.byState["posted"] + c.byState["rejected"], c.byState["rejected"]);
-            }
-            awaitReporting();
+            fetchAndDeliver(rec, report, progress);
+            awaitPleo();
             resolveInFlight(rec, report);  // outcomes this round left unknown: posted, or back to planned
             reportResults(rec);
             // Entries the target asked us to retry go around again, after a growing pause.
@@ -229,12 +238,14 @@ void Engine::processJob(const JobInfo& job, JobReport& report) {
                 for (auto waited = std::chrono::milliseconds(0); waited < pause && !cancelled();
                      waited += std::chrono::milliseconds(50))
                     std::this_thread::sleep_for(std::chrono::milliseconds(50));
+                holdLease();
                 for (auto& e : again) {
                     e.state = EntryState::Planned;
                     ledger_.recordOutcome(e);
                 }
             }
-            if (ledger_.entries(run_.fingerprint, rec.jobId, EntryState::Planned, 1, -1, false).empty()) break;
+            if (rec.itemsComplete && ledger_.entries(run_.fingerprint, rec.jobId, EntryState::Planned, 1, -1, false).empty())
+                break;
         }
         progress.finish();
         finishJob(rec, report);
@@ -243,7 +254,12 @@ void Engine::processJob(const JobInfo& job, JobReport& report) {
         drainReporting();  // before the lookups below, which may download receipts from Pleo
         // Pleo no longer accepts updates (expired, or finished elsewhere). Whatever may have reached
         // the target is resolved now so a re-export of these entries finds them posted.
-        resolveInFlight(rec, report);
+        try {
+            resolveInFlight(rec, report);
+        } catch (const StopJob& stop) {
+            log::warn("entries whose delivery is uncertain could not be looked up after Pleo closed the job",
+                      {{"job", rec.jobId}, {"reason", stop.reason}});
+        }
         rec.phase = "finished";
         rec.finalReason = std::string("Pleo closed the job: ") + e.what();
         ledger_.saveJob(rec);
@@ -274,6 +290,22 @@ void Engine::summarize(const store::JobRecord& rec, JobReport& report) {
             report.failuresNotListed = report.rejected - static_cast<std::int64_t>(report.failures.size());
             break;
         }
+    }
+    // Entries whose delivery is uncertain, with what the plugin said: a person may want to look.
+    for (const auto& u : ledger_.entries(run_.fingerprint, rec.jobId, EntryState::Unknown, JobReport::kMaxFailuresListed, -1, false))
+        report.unresolved.push_back({u.entryId, "unknown", u.failureReason});
+    if (report.finalEvent == "closed_by_pleo") {
+        // What was not delivered (or not acknowledged) before Pleo closed the job comes back in a
+        // new job; the ledger keeps what was posted from being posted again.
+        std::int64_t unacknowledged = report.posted + report.rejected - c.reported;
+        std::int64_t neverFetched = std::max<std::int64_t>(0, rec.numberOfItems - c.total);
+        std::int64_t left = report.undelivered + unacknowledged + neverFetched;
+        if (left > 0)
+            report.next = std::to_string(left) +
+                          " entries were not delivered or not acknowledged before Pleo closed the job; Pleo offers them "
+                          "again in a new export job (export them again in Pleo, or let the next scheduled run create "
+                          "one). Entries already posted are recognised there and reported with their document, never "
+                          "posted twice.";
     }
 }
 
@@ -315,13 +347,6 @@ bool Engine::startJob(store::JobRecord& rec, JobReport& report) {
 
 namespace {
 
-/// A fetched page, ready to stage: each item with its id, hashes and wallet amount.
-struct StagedPage {
-    std::vector<store::LedgerEntry> entries;
-    std::string endCursor;
-    bool hasNextPage = false;
-};
-
 StagedPage prepareForLedger(ItemPage page) {
     StagedPage out;
     out.endCursor = std::move(page.endCursor);
@@ -333,7 +358,9 @@ StagedPage prepareForLedger(ItemPage page) {
         store::LedgerEntry e;
         e.entryId = s.accountingEntryId;
         e.contentHash = contentHash(page.items[i]);
-        e.idempotencyKey = idempotencyKey(s.accountingEntryId, e.contentHash);
+        // The key names the booking (mapped and normalised), not these bytes: the same entry in
+        // another job, with other receipt URLs or field order, gets the same key.
+        e.idempotencyKey = itemIdempotencyKey(page.items[i], s.accountingEntryId, e.contentHash);
         e.payload = std::move(page.items[i]);
         e.amountMinor = s.walletAmountMinor;
         e.currency = s.walletCurrency;
@@ -342,49 +369,102 @@ StagedPage prepareForLedger(ItemPage page) {
     return out;
 }
 
+/// What a lookup answer decides for an entry whose delivery is uncertain. Only a "posted" with
+/// the target's id for the document, or a definite "absent", decides anything; every other
+/// answer leaves the entry unknown (`why` says what the plugin answered).
+struct LookupVerdict {
+    EntryState state;
+    std::string why;
+};
+
+LookupVerdict judgeLookup(const sdk::Outcome& found) {
+    auto said = [&found](const std::string& what) {
+        return "the lookup answered " + what + (found.message.empty() ? "" : " (" + found.message + ")");
+    };
+    switch (found.kind) {
+        case sdk::OutcomeKind::Posted:
+            if (!found.externalId.empty()) return {EntryState::Posted, {}};
+            return {EntryState::Unknown, said("'posted' without the document's id in the target")};
+        case sdk::OutcomeKind::Absent: return {EntryState::Planned, {}};
+        case sdk::OutcomeKind::Rejected:
+            return {EntryState::Unknown, said("'rejected'" + (found.failureReason.empty() ? "" : " " + found.failureReason) +
+                                              ", which does not say whether the target has the entry")};
+        case sdk::OutcomeKind::Retryable: return {EntryState::Unknown, said("'retry later'")};
+        case sdk::OutcomeKind::Unknown: return {EntryState::Unknown, said("that it cannot tell")};
+    }
+    return {EntryState::Unknown, said("with an outcome kind the host does not know (" +
+                                      std::to_string(static_cast<std::int32_t>(found.kind)) + ")")};
+}
+
 }  // namespace
 
-void Engine::fetchItems(store::JobRecord& rec, JobReport& /*report*/) {
-    Progress progress(rec.jobId, std::max<std::int64_t>(rec.numberOfItems, 1), settings_.interactive);
-    std::int64_t fetched = ledger_.counts(run_.fingerprint, rec.jobId).total;
-    // The next page is requested (and its items hashed) while this one is staged: Pleo's answer
-    // time and our SQLite commit overlap instead of adding up. Only one request is in flight at
-    // a time, and pages are staged (each with the cursor after it) strictly in order, so a crash
-    // still re-fetches at most the page that was not committed.
-    auto request = [this, &rec](const std::string& cursor) {
-        return std::async(std::launch::async, [this, jobId = rec.jobId, cursor, run = runId_, conn = run_.connection] {
-            log::LogContext context(run, conn);
-            return prepareForLedger(pleo_.exportItems(jobId, cursor, settings_.pageSize));
-        });
-    };
-    std::future<StagedPage> next;
-    if (!rec.itemsComplete) next = request(rec.itemsCursor);
-    while (!rec.itemsComplete) {
-        StagedPage page = next.get();
-        if (page.hasNextPage && (page.endCursor.empty() || page.endCursor == rec.itemsCursor))
-            throw ProtocolError("Pleo's export items for job " + rec.jobId +
-                                " claim a next page but give no new cursor; stopping instead of looping");
-        if (page.hasNextPage) next = request(page.endCursor);
-        ledger_.stagePage(run_.fingerprint, rec.jobId, page.entries, page.endCursor, !page.hasNextPage);
-        rec.itemsCursor = page.endCursor;
-        rec.itemsComplete = !page.hasNextPage;
-        fetched += static_cast<std::int64_t>(page.entries.size());
-        progress.update("fetching", fetched, 0);
-        step("staged");
+// Fetching and delivering interleave. While the next page is on its way from Pleo, the entries
+// already staged are pushed; the page is staged while the last batch's results are reported.
+// Pleo still sees one request at a time (a page request waits for the report before it, a
+// report waits for the page before it), and each page is staged with the cursor after it, so a
+// crash re-fetches at most the page that was not committed. A run resumed after a crash starts
+// with the entries staged before it (it delivers at once), so however often the process is
+// killed, every run moves the job forward.
+void Engine::fetchAndDeliver(store::JobRecord& rec, JobReport& report, Progress& progress) {
+    auto lastProgress = std::chrono::steady_clock::now();
+    while (!cancelled()) {
+        if (!rec.itemsComplete && !nextPage_.valid()) requestNextPage(rec);
+        while (!cancelled() && deliverBatch(rec, report)) {
+            // Counting scans the job's ledger rows: at most once a second, not per batch (per
+            // batch would make a large job quadratic).
+            if (std::chrono::steady_clock::now() - lastProgress < std::chrono::seconds(1)) continue;
+            lastProgress = std::chrono::steady_clock::now();
+            auto c = ledger_.counts(run_.fingerprint, rec.jobId);
+            progress.update("delivering", c.byState["posted"] + c.byState["rejected"], c.byState["rejected"]);
+        }
+        if (rec.itemsComplete || cancelled()) return;  // a page still on its way is dropped by drainReporting
+        stageNextPage(rec);
     }
-    progress.finish();
+}
+
+void Engine::requestNextPage(const store::JobRecord& rec) {
+    holdLease();   // a long fetch keeps the lease too
+    awaitPleo();   // one Pleo request at a time
+    nextPage_ = std::async(std::launch::async, [this, jobId = rec.jobId, cursor = rec.itemsCursor, run = runId_,
+                                                conn = run_.connection] {
+        log::LogContext context(run, conn);
+        return prepareForLedger(pleo_.exportItems(jobId, cursor, settings_.pageSize));
+    });
+}
+
+void Engine::stageNextPage(store::JobRecord& rec) {
+    StagedPage page = nextPage_.get();
+    if (page.hasNextPage && (page.endCursor.empty() || page.endCursor == rec.itemsCursor))
+        throw ProtocolError("Pleo's export items for job " + rec.jobId +
+                            " claim a next page but give no new cursor; stopping instead of looping");
+    ledger_.stagePage(run_.fingerprint, rec.jobId, page.entries, page.endCursor, !page.hasNextPage);
+    rec.itemsCursor = page.endCursor;
+    rec.itemsComplete = !page.hasNextPage;
+    if (rec.itemsComplete) {
+        rec.phase = "delivering";
+        ledger_.saveJob(rec);
+    }
+    step("staged");
 }
 
 void Engine::syncWithPleo(const store::JobRecord& rec) {
     // Pleo's view of each item: an item Pleo already has as successful or failed was reported by
     // us before a crash lost the acknowledgement; nothing needs to be sent for it again. Only
-    // entries with an outcome we have not seen acknowledged can be affected: when there are none
-    // (a job's first run), reading Pleo's view would change nothing, so it is not read.
+    // entries with an outcome we have not seen acknowledged can be affected. Sending such a
+    // result again is harmless (Pleo takes the same update twice), so Pleo's view is read only
+    // when that takes fewer requests than sending the results again: after a crash there are
+    // at most a few batches, and reading every page of a large job before delivering anything
+    // is what kept a repeatedly killed run from ever moving forward.
     auto c = ledger_.counts(run_.fingerprint, rec.jobId);
-    if (c.byState["posted"] + c.byState["rejected"] - c.reported <= 0) return;
+    const std::int64_t unacknowledged = c.byState["posted"] + c.byState["rejected"] - c.reported;
+    if (unacknowledged <= 0) return;
+    const std::int64_t resendRequests = (unacknowledged + 99) / 100;
+    const std::int64_t readRequests = (std::max(c.total, rec.numberOfItems) + settings_.pageSize - 1) / settings_.pageSize;
+    if (resendRequests <= readRequests) return;
     std::string cursor;
     std::vector<std::string> acknowledged;
     for (;;) {
+        holdLease();
         JobItemPage page = pleo_.jobItems(rec.jobId, cursor, settings_.pageSize);
         for (const auto& item : page.items) {
             if (item.status != "successful" && item.status != "failed") continue;
@@ -404,41 +484,68 @@ void Engine::syncWithPleo(const store::JobRecord& rec) {
 
 void Engine::resolveInFlight(const store::JobRecord& rec, JobReport& /*report*/) {
     ReceiptCache receipts(settings_.receiptDir, [this](const std::string& url) { return pleo_.download(url); });
+    // Entries found `pushing` become `unknown` when their lookup does not decide; the pass over
+    // `unknown` entries then must not ask about them a second time.
+    std::set<std::string> askedAlready;
     for (EntryState state : {EntryState::Pushing, EntryState::Unknown}) {
-        for (;;) {
-            auto inFlight = ledger_.entries(run_.fingerprint, rec.jobId, state, 100);
+        for (std::int64_t after = -1;;) {
+            auto inFlight = ledger_.entries(run_.fingerprint, rec.jobId, state, 100, after);
             if (inFlight.empty()) break;
+            after = inFlight.back().seq;
+            std::vector<store::LedgerEntry> decided;
+            std::optional<std::string> lookupFailed;
             for (auto& e : inFlight) {
+                if (!askedAlready.insert(e.entryId).second) continue;
                 if (caps_.lookup) {
                     MappingResult m = mapItem(e.payload, rec.jobId, e.idempotencyKey);
                     if (!m.entry) {
                         e.state = EntryState::Planned;  // it could never have been pushed; mapping rejects it again
-                    } else {
-                        // The lookup gets the receipts too: a crash between creating a document
-                        // and attaching its receipts leaves a document the plugin can complete.
-                        if (caps_.attachments && !m.files.empty()) {
-                            awaitReporting();
-                            try {
-                                attachReceipts(m, receipts);
-                            } catch (const Exception& ex) {
-                                m.entry->receipts.clear();
-                                log::warn("a receipt could not be downloaded for the lookup of an interrupted entry; "
-                                          "if the target has the entry, attach its receipts there by hand",
-                                          {{"entry", e.entryId}, {"error", describe(ex)}});
-                            }
+                        decided.push_back(e);
+                        continue;
+                    }
+                    // The lookup gets the receipts too: a crash between creating a document and
+                    // attaching its receipts leaves a document the plugin can complete.
+                    if (caps_.attachments && !m.files.empty()) {
+                        awaitPleo();
+                        try {
+                            attachReceipts(m, receipts);
+                        } catch (const Exception& ex) {
+                            m.entry->receipts.clear();
+                            log::warn("a receipt could not be downloaded for the lookup of an interrupted entry; "
+                                      "if the target has the entry, attach its receipts there by hand",
+                                      {{"entry", e.entryId}, {"error", describe(ex)}});
                         }
+                    }
+                    holdLease();  // long lookups keep the lease too
+                    LookupVerdict verdict{EntryState::Unknown, {}};
+                    try {
                         sdk::Outcome found = target_.lookup(*m.entry);
-                        if (found.kind == sdk::OutcomeKind::Posted) {
-                            e.state = EntryState::Posted;
+                        verdict = judgeLookup(found);
+                        if (verdict.state == EntryState::Posted) {
                             e.externalId = found.externalId;
                             e.externalUrl = found.externalUrl;
                             e.exportedAt = isoNow();
-                        } else {
-                            e.state = EntryState::Planned;  // the target does not have it: safe to push
                         }
+                    } catch (const std::exception& ex) {
+                        // A lookup that failed (plugin error, timeout, crash) answers nothing; the
+                        // plugin is unlikely to answer the next one, so the job stops here.
+                        verdict.why = "the lookup failed: " + describe(ex);
+                        lookupFailed = "the lookup of entry " + e.entryId + " in " + target_.name() + " failed (" +
+                                       describe(ex) + "); entries whose delivery is uncertain stay unknown until a lookup answers";
+                    }
+                    e.state = verdict.state;
+                    if (verdict.state == EntryState::Unknown) {
+                        // Never pushed again on a guess: the next round or run asks again.
+                        e.failureReason = "delivery to " + target_.name() + " is uncertain and " + verdict.why +
+                                          "; the entry is looked up again, never pushed on a guess";
+                        log::warn("an entry whose delivery is uncertain stays unknown",
+                                  {{"entry", e.entryId}, {"reason", verdict.why}});
+                    } else {
+                        e.failureReason.clear();
                     }
                 } else if (caps_.idempotencyKeys) {
                     e.state = EntryState::Planned;  // the target drops a second copy with the same key
+                    e.failureReason.clear();
                 } else {
                     // Neither lookup nor idempotency: pushing again could book it twice, so a person
                     // has to look. Pleo shows the entry as failed with this explanation.
@@ -448,10 +555,13 @@ void Engine::resolveInFlight(const store::JobRecord& rec, JobReport& /*report*/)
                                       " was interrupted and the plugin cannot look entries up; check whether entry " +
                                       e.entryId + " is in the accounting system and export it again if it is not";
                 }
+                decided.push_back(e);
+                if (lookupFailed) break;
             }
             // A crash before this commit only repeats the lookups, which are safe to repeat (a
             // plugin that completes a found document does so once).
-            ledger_.recordOutcomes(inFlight);
+            ledger_.recordOutcomes(decided);
+            if (lookupFailed) throw StopJob{*lookupFailed};
         }
     }
 }
@@ -484,7 +594,7 @@ bool Engine::deliverBatch(const store::JobRecord& rec, JobReport& report) {
         else
             rejected = sdk::validateEntry(*m.entry);
         if (!rejected && caps_.attachments && !m.files.empty()) {
-            awaitReporting();  // one Pleo request at a time: the client is not shared between threads
+            awaitPleo();  // one Pleo request at a time: the client is not shared between threads
             try {
                 attachReceipts(m, receipts);
             } catch (const Exception& ex) {
@@ -509,6 +619,7 @@ bool Engine::deliverBatch(const store::JobRecord& rec, JobReport& report) {
             entries.push_back(p.entry);
             ids.push_back(p.ledger.entryId);
         }
+        holdLease();  // a run that lost its lease pushes nothing more
         ledger_.markPushing(run_.fingerprint, rec.jobId, ids);  // before the target sees anything
         step("pushing");
         PushResult pushed;
@@ -561,7 +672,7 @@ bool Engine::deliverBatch(const store::JobRecord& rec, JobReport& report) {
         }
         ledger_.recordOutcomes(outcomes);  // the batch's outcomes in one commit
         if (!pushed.error.empty()) {
-            awaitReporting();
+            awaitPleo();
             reportResults(rec);  // what did get through is reported before the job stops
             throw StopJob{pushed.error};
         }
@@ -569,13 +680,21 @@ bool Engine::deliverBatch(const store::JobRecord& rec, JobReport& report) {
     // The report covers exactly this batch and anything left before it (a fixed set, whatever
     // the next batch does meanwhile).
     reportInBackground(rec, batch.back().seq);
-    // The run lease is renewed well before it could lapse, not after every batch (each renewal
-    // is a commit, and a commit is an fsync).
-    if (store::nowMs() - leaseRenewedMs_ > settings_.leaseMs / 10) {
-        store::Leases(store_).renew("run:" + run_.fingerprint, settings_.leaseMs);
-        leaseRenewedMs_ = store::nowMs();
-    }
     return true;
+}
+
+// The run lease is renewed well before it could lapse, not at every step (each renewal is a
+// commit, and a commit is an fsync). Renewed less than a tenth of its life ago, it cannot have
+// lapsed, so no other process can hold it. When the renewal fails, the lease lapsed (the
+// process stalled longer than its life) and another run took it over: that run now does this
+// work, so this one stops before it pushes anything more.
+void Engine::holdLease() {
+    if (store::nowMs() - leaseRenewedMs_ <= settings_.leaseMs / 10) return;
+    if (!store::Leases(store_).renew("run:" + run_.fingerprint, settings_.leaseMs))
+        throw LockBusyError("the run lease of connection '" + run_.connection +
+                            "' lapsed and another process took it over; this run stopped before its next push so that "
+                            "only one process delivers these entries (the other run continues the job)");
+    leaseRenewedMs_ = store::nowMs();
 }
 
 // Reporting a batch's results is a round trip to Pleo that needs nothing from the next batch,
@@ -585,7 +704,7 @@ bool Engine::deliverBatch(const store::JobRecord& rec, JobReport& report) {
 // only after Pleo accepted them; at most one report is in flight, so Pleo sees one request at
 // a time, in order.
 void Engine::reportInBackground(const store::JobRecord& rec, std::int64_t upToSeq) {
-    awaitReporting();
+    awaitPleo();
     reporting_ = std::async(std::launch::async, [this, rec, upToSeq, run = runId_, conn = run_.connection] {
         log::LogContext context(run, conn);
         reportResults(rec, upToSeq);
@@ -594,6 +713,11 @@ void Engine::reportInBackground(const store::JobRecord& rec, std::int64_t upToSe
 
 void Engine::awaitReporting() {
     if (reporting_.valid()) reporting_.get();
+}
+
+void Engine::awaitPleo() {
+    awaitReporting();
+    if (nextPage_.valid()) nextPage_.wait();
 }
 
 void Engine::drainReporting() {
@@ -606,6 +730,10 @@ void Engine::drainReporting() {
                   {{"error", describe(e)}});
     } catch (...) {
         log::warn("reporting results to Pleo stopped while the job was stopping; the next run reports them");
+    }
+    if (nextPage_.valid()) {
+        nextPage_.wait();
+        nextPage_ = {};  // not staged: the next run fetches it again from the staged cursor
     }
 }
 
@@ -637,10 +765,16 @@ void Engine::reportResults(const store::JobRecord& rec, std::int64_t upToSeq) {
 void Engine::finishJob(store::JobRecord& rec, JobReport& report) {
     auto c = ledger_.counts(run_.fingerprint, rec.jobId);
     std::int64_t open = c.byState["planned"] + c.byState["pushing"] + c.byState["unknown"] + c.byState["retryable"];
-    if (open > 0) {
-        if (cancelled()) throw StopJob{"the run was interrupted; " + std::to_string(open) + " entries are not delivered yet"};
-        throw StopJob{std::to_string(open) + " entries could not be delivered yet (the target asked to retry)"};
-    }
+    if (cancelled() && (open > 0 || !rec.itemsComplete))
+        throw StopJob{"the run was interrupted; " + std::to_string(open) + " entries are not delivered yet" +
+                      (rec.itemsComplete ? "" : " and the job's items are not all fetched")};
+    if (!rec.itemsComplete) throw StopJob{"the job's items are not all fetched yet"};
+    if (c.byState["unknown"] + c.byState["pushing"] > 0)
+        throw StopJob{std::to_string(c.byState["unknown"] + c.byState["pushing"]) + " entries may have reached " +
+                      target_.name() + " but its lookup did not confirm whether they did (see the entries listed); they "
+                      "stay unknown, are looked up again by the next run and are never pushed on a guess"};
+    if (open > 0) throw StopJob{std::to_string(open) + " entries could not be delivered yet (the target asked to retry)"};
+    holdLease();
     reportResults(rec);
     if (rec.finalEvent.empty()) {
         rec.finalEvent = c.byState["rejected"] > 0 ? "completed_with_errors" : "completed";

@@ -57,6 +57,17 @@ std::string RunReport::toJson() const {
         }
         o.set("failures", failures);
         if (j.failuresNotListed) o.set("failuresNotListed", j.failuresNotListed);
+        if (!j.unresolved.empty()) {
+            Poco::JSON::Array unresolved;
+            for (const auto& u : j.unresolved) {
+                Poco::JSON::Object uo(Poco::JSON_PRESERVE_KEY_ORDER);
+                uo.set("entryId", u.entryId);
+                uo.set("message", u.message);
+                unresolved.add(uo);
+            }
+            o.set("unresolved", unresolved);
+        }
+        if (!j.next.empty()) o.set("next", j.next);
         jobsJson.add(o);
     }
     root.set("jobs", jobsJson);
@@ -87,7 +98,9 @@ std::string RunReport::toText() const {
         }
         for (const auto& f : j.failures) out << "    rejected " << f.entryId << ": " << f.reason << ": " << f.message << "\n";
         if (j.failuresNotListed) out << "    ... and " << j.failuresNotListed << " more rejected entries (see history --json)\n";
+        for (const auto& u : j.unresolved) out << "    unknown " << u.entryId << ": " << u.message << "\n";
         if (!j.finalReason.empty()) out << "    reason: " << j.finalReason << "\n";
+        if (!j.next.empty()) out << "    next: " << j.next << "\n";
     }
     if (!outputHint.empty()) out << "  output: " << outputHint << "\n";
     return redact(out.str());
@@ -101,6 +114,8 @@ ExitCode RunReport::exitCode() const {
     if (outcome == "environment_mismatch") return ExitCode::EnvironmentMismatch;
     if (outcome == "busy") return ExitCode::Busy;
     if (outcome == "plugin_failure") return ExitCode::PluginFailure;
+    // "closed_by_pleo": Pleo closed a job before all its entries were delivered; not everything
+    // asked for was done, so it is a failure (1), not a success, even though nothing went wrong here.
     return ExitCode::Failure;
 }
 

@@ -28,6 +28,15 @@ struct RunTarget {
     std::string fingerprint;      ///< environment fingerprint of (profile, company)
 };
 
+class Progress;
+
+/// A fetched page, ready to stage: each item with its id, hashes, key and wallet amount.
+struct StagedPage {
+    std::vector<store::LedgerEntry> entries;
+    std::string endCursor;
+    bool hasNextPage = false;
+};
+
 struct EngineSettings {
     int pageSize = 100;           ///< items per GET page (Pleo's page limit)
     int batchSize = 100;          ///< entries per plugin push (and per PUT of results, max 100)
@@ -37,7 +46,9 @@ struct EngineSettings {
     std::string receiptDir;       ///< the receipt cache
     bool interactive = false;     ///< draw a progress line on stderr
     bool createJobs = false;      ///< create a job for ready entries when none is pending
-    std::int64_t leaseMs = 10 * 60 * 1000;  ///< run lease lifetime, renewed every tenth of it
+    /// Run lease lifetime, renewed every tenth of it (while fetching, looking up and delivering);
+    /// a lease that could not be renewed stops the run before its next push (LockBusyError).
+    std::int64_t leaseMs = 10 * 60 * 1000;
     const std::atomic<bool>* cancel = nullptr;  ///< set: finish the batch in flight, report, stop
     /// Test hook: called with a step name at each durable step ("staged", "pushing", "pushed",
     /// "reported", "final"); the crash tests use it to die at exact points.
@@ -49,16 +60,21 @@ public:
     /// All references must outlive the engine. `target` is already configured.
     Engine(store::StateStore& store, PleoExports& pleo, ExportTarget& target, RunTarget run, EngineSettings settings);
 
-    /// Runs once. Takes the connection's run lease (LockBusyError when another process holds
-    /// it), records the run in the history, and returns its report. Errors that end the run
-    /// (network, Pleo, plugin) are in the report's outcome and error, not thrown; only
-    /// ReauthorizationRequired, LockBusyError and EnvironmentMismatchError are thrown.
+    /// Runs once. Takes the connection's run lease (throws LockBusyError when another process
+    /// holds it), records the run in the history, and returns its report. Errors that end the
+    /// run (network, Pleo, plugin, a run lease lost on the way: outcome "busy") are in the
+    /// report's outcome and error, not thrown.
     RunReport run();
 
 private:
     void processJob(const JobInfo& job, JobReport& report);
     bool startJob(store::JobRecord& rec, JobReport& report);
-    void fetchItems(store::JobRecord& rec, JobReport& report);
+    /// Fetches the job's remaining pages and delivers what is staged, interleaved (see Engine.cpp).
+    void fetchAndDeliver(store::JobRecord& rec, JobReport& report, Progress& progress);
+    /// Starts fetching the page after the job's cursor in the background (one Pleo request at a time).
+    void requestNextPage(const store::JobRecord& rec);
+    /// Waits for the requested page and stages it with the cursor after it.
+    void stageNextPage(store::JobRecord& rec);
     void syncWithPleo(const store::JobRecord& rec);
     void resolveInFlight(const store::JobRecord& rec, JobReport& report);
     bool deliverBatch(const store::JobRecord& rec, JobReport& report);
@@ -68,8 +84,15 @@ private:
     void reportInBackground(const store::JobRecord& rec, std::int64_t upToSeq);
     /// Waits for the background report, if one is running; rethrows what it threw.
     void awaitReporting();
-    /// The same when the job is stopping for another reason: a failure of the report is logged.
+    /// Waits until no Pleo request is in flight (the background report, the next page): the
+    /// client serves one request at a time. The page itself stays in its future.
+    void awaitPleo();
+    /// The same when the job is stopping for another reason: a failure of the report is logged,
+    /// a page still on its way is waited for and dropped (its cursor was not staged).
     void drainReporting();
+    /// Renews the run lease when a tenth of its life has passed; throws LockBusyError when it
+    /// could not be renewed (it lapsed and another process took it): nothing more is pushed.
+    void holdLease();
     void finishJob(store::JobRecord& rec, JobReport& report);
     void dryRunJob(const JobInfo& job, JobReport& report);
     /// Plans one batch: documents to `out`, the plugin's rejections into the report's failures.
@@ -86,8 +109,9 @@ private:
     EngineSettings settings_;
     TargetCapabilities caps_;
     std::string runId_;
-    std::int64_t leaseRenewedMs_ = 0;  ///< when deliverBatch last renewed the run lease
+    std::int64_t leaseRenewedMs_ = 0;  ///< when the run lease was last taken or renewed
     std::future<void> reporting_;  ///< the results PUT of the previous batch, while the next is pushed
+    std::future<StagedPage> nextPage_;  ///< the next page of items, while staged entries are pushed
     std::mutex stepMutex_;         ///< steps come from the reporting thread too
 };
 

@@ -27,10 +27,15 @@ struct JobReport {
     std::int64_t alreadyPosted = 0;   ///< posted by an earlier job or run, reported again, not re-posted
     std::int64_t undelivered = 0;     ///< retryable/unknown at the end (the job stays open for the next run)
     std::map<std::string, std::int64_t> postedMinorByCurrency;
-    std::string finalEvent;           ///< completed | completed_with_errors | failed | "" (still open)
+    std::string finalEvent;           ///< completed | completed_with_errors | closed_by_pleo | dry_run | "" (still open)
     std::string finalReason;
     std::vector<EntryFailure> failures;   ///< at most kMaxFailuresListed
     std::int64_t failuresNotListed = 0;
+    /// Entries that may have reached the target but whose lookup did not confirm it (at most
+    /// kMaxFailuresListed), with what the plugin answered: they stay unknown, never pushed again
+    /// on a guess, and keep the job open.
+    std::vector<EntryFailure> unresolved;
+    std::string next;                 ///< what happens next when the job did not end by itself (e.g. Pleo closed it early)
 
     static constexpr std::size_t kMaxFailuresListed = 500;
     void addFailure(EntryFailure f);
@@ -42,7 +47,9 @@ struct RunReport {
     std::string environment;
     std::string plugin;
     bool dryRun = false;
-    std::string outcome = "ok";       ///< ok | completed_with_errors | failed | needs_reauth | interrupted
+    /// ok | completed_with_errors | closed_by_pleo (a job expired with entries left) | failed |
+    /// needs_reauth | interrupted | busy (another process holds or took the run lease) | ...
+    std::string outcome = "ok";
     std::string error;                ///< why the run failed, when it did
     std::int64_t startedAtMs = 0;
     std::int64_t finishedAtMs = 0;
