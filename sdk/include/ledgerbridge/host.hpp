@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -83,6 +84,8 @@ struct CallResults {
     std::vector<std::pair<std::string, std::string>> settingErrors;
     std::vector<Outcome> outcomes;
     std::vector<Document> documents;
+    /// Called with each outcome as the plugin reports it (e.g. a test cancelling mid-batch).
+    std::function<void(const Outcome&)> onOutcome;
 };
 
 inline Binding& bind(lb_host* h) { return *reinterpret_cast<Binding*>(h); }
@@ -191,7 +194,10 @@ inline void hSettingError(lb_call* c, const char* key, const char* message) {
 }
 inline void hOutcome(lb_call* c, const lb_outcome* o) {
     try {
-        if (o) results(c).outcomes.push_back(fromC(*o));
+        if (!o) return;
+        CallResults& r = results(c);
+        r.outcomes.push_back(fromC(*o));
+        if (r.onOutcome) r.onOutcome(r.outcomes.back());
     } catch (...) {
     }
 }
@@ -283,9 +289,12 @@ public:
         finish("push", status, r);
         return std::move(r.outcomes);
     }
-    std::pair<lb_status, hostdetail::CallResults> pushPartial(const std::vector<Entry>& entries) {
+    /// `onOutcome` (optional) sees each outcome as it is reported, while push is still running.
+    std::pair<lb_status, hostdetail::CallResults> pushPartial(const std::vector<Entry>& entries,
+                                                              std::function<void(const Outcome&)> onOutcome = {}) {
         EntryView view(entries);
         hostdetail::CallResults r;
+        r.onOutcome = std::move(onOutcome);
         const lb_status status = api_->push(instance_, view.data(), view.size(), call(r));
         return {status, std::move(r)};
     }

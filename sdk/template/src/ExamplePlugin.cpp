@@ -1,7 +1,12 @@
 // The example plugin's operations.
 #include "ExamplePlugin.hpp"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <ledgerbridge/validation.hpp>
+
+#include "LedgerFile.hpp"
 
 namespace example {
 
@@ -10,54 +15,107 @@ namespace sdk = ledgerbridge::sdk;
 sdk::Manifest ExamplePlugin::manifest() {
     sdk::Manifest m;
     m.name = "example";
-    m.version = "0.1.0";
-    m.targetSystem = "Example ledger (host key-value state)";
-    m.description = "Template plugin: remembers posted entries in the host's state.";
+    m.version = "0.2.0";
+    m.targetSystem = "Example ledger file";
+    m.description = "Template plugin: books entries into a ledger file in a directory.";
     m.maturity = sdk::Maturity::Alpha;
     m.capabilities = LB_CAP_IDEMPOTENCY_KEYS | LB_CAP_LOOKUP | LB_CAP_DRY_RUN;
     m.settings = {
-        {"ledger", sdk::SettingType::String, std::nullopt, false, "Name of the ledger to post into."},
-        {"tax_codes", sdk::SettingType::String, "S25,Z0", false, "Comma-separated tax codes the ledger knows."},
+        {"output_dir", sdk::SettingType::Path, std::nullopt, false, "Directory of example-ledger.tsv."},
+        {"tax_codes", sdk::SettingType::String, "S25,S12,Z0", false, "Comma-separated tax codes the ledger knows."},
+        {"input_vat_account", sdk::SettingType::String, "2640", false, "Account of deductible input VAT."},
+        {"output_vat_account", sdk::SettingType::String, "2614", false,
+         "Account of output VAT self-assessed on reverse-charge purchases."},
     };
     return m;
 }
 
 void ExamplePlugin::configure(const sdk::Settings& settings) {
-    ledger_ = settings.get("ledger");
-    if (ledger_.empty()) throw sdk::SettingsError("ledger", "must not be empty");
+    outputDir_ = settings.get("output_dir");
+    struct stat st {};
+    if (::stat(outputDir_.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+        throw sdk::SettingsError("output_dir", "not an existing directory: " + outputDir_);
     taxCodes_.clear();
     std::string code;
     for (char c : settings.get("tax_codes") + ",") {
         if (c != ',') code += c;
         else if (!code.empty()) taxCodes_.insert(code), code.clear();
     }
+    inputVat_ = settings.get("input_vat_account");
+    outputVat_ = settings.get("output_vat_account");
+    if (inputVat_.empty()) throw sdk::SettingsError("input_vat_account", "must not be empty");
+    if (outputVat_.empty()) throw sdk::SettingsError("output_vat_account", "must not be empty");
 }
 
-void ExamplePlugin::check() { host().info("ledger " + ledger_ + " is reachable"); }
+void ExamplePlugin::check() {
+    if (::access(outputDir_.c_str(), W_OK) != 0)
+        throw sdk::Error(LB_ERR_TARGET, "cannot write to " + outputDir_);
+}
 
-std::vector<sdk::Document> ExamplePlugin::plan(const std::vector<sdk::Entry>& batch) {
-    std::vector<sdk::Document> docs;
-    for (std::size_t i = 0; i < batch.size(); ++i) {
-        if (sdk::validateEntry(batch[i], taxCodes_)) continue;
-        docs.push_back(sdk::Document{i, "post to ledger " + ledger_, "text/plain",
-                                     batch[i].accountingEntryId + " " +
-                                         sdk::formatDecimal(batch[i].totalWallet.minor, batch[i].totalWallet.exponent) +
-                                         " " + batch[i].totalWallet.currency});
+std::string ExamplePlugin::ledgerPath() const { return outputDir_ + "/example-ledger.tsv"; }
+
+std::variant<sdk::Outcome, std::string> ExamplePlugin::prepare(const sdk::Entry& e) const {
+    if (auto rejected = sdk::validateEntry(e, taxCodes_)) return *rejected;
+    if (e.contraAccountCode.empty())
+        return sdk::Outcome::rejected("missing_configuration", "entry " + e.accountingEntryId + " has no contra account");
+    for (const std::string* field : {&e.accountingEntryId, &e.idempotencyKey, &e.contraAccountCode})
+        if (field->find_first_of("\t\r\n=;") != std::string::npos)
+            return sdk::Outcome::rejected("validation_failure", "entry " + e.accountingEntryId +
+                                                                    ": a tab, line break, '=' or ';' in an id or account");
+    // Debit each line's net to its account and its tax to input VAT; a reverse-charge line's tax
+    // is self-assessed, so it is also credited to output VAT. The contra account takes the total.
+    std::string postings;
+    std::int64_t sum = 0;
+    bool overflow = false, unstorable = false;
+    auto post = [&](const std::string& account, std::int64_t minor) {
+        unstorable = unstorable || account.find_first_of("\t\r\n=;") != std::string::npos;
+        postings += (postings.empty() ? "" : ";") + account + "=" + std::to_string(minor);
+        overflow = overflow || __builtin_add_overflow(sum, minor, &sum);
+    };
+    for (const sdk::Line& l : e.lines) {
+        post(l.accountCode, l.netAmount.minor);
+        if (l.taxAmount.minor == 0) continue;
+        post(inputVat_, l.taxAmount.minor);
+        if (l.taxType == "reverse") post(outputVat_, -l.taxAmount.minor);
     }
-    return docs;
+    post(e.contraAccountCode, -e.totalWallet.minor);
+    if (unstorable)
+        return sdk::Outcome::rejected("validation_failure", "entry " + e.accountingEntryId +
+                                                                ": an account code holds a tab, line break, '=' or ';'");
+    // Checked just before writing: a mapping defect costs one rejected entry, never a wrong ledger.
+    if (overflow || sum != 0)
+        return sdk::Outcome::rejected("validation_failure", "entry " + e.accountingEntryId +
+                                                                " would not balance: postings sum to " +
+                                                                std::to_string(sum) + " minor units (" + postings + ")");
+    return e.accountingEntryId + "\t" + e.idempotencyKey + "\tEX-" + e.accountingEntryId + "\t" +
+           e.totalWallet.currency + "\t" + std::to_string(e.totalWallet.exponent) + "\t" + postings;
+}
+
+void ExamplePlugin::planBatch(const std::vector<sdk::Entry>& batch, sdk::PlanSink& sink) {
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+        auto prepared = prepare(batch[i]);
+        if (auto* rejected = std::get_if<sdk::Outcome>(&prepared)) sink.reject(i, *rejected);
+        else sink.document({i, "append to " + ledgerPath(), "text/tab-separated-values", std::get<std::string>(prepared)});
+    }
 }
 
 sdk::Outcome ExamplePlugin::pushOne(const sdk::Entry& entry) {
-    if (auto rejected = sdk::validateEntry(entry, taxCodes_)) return *rejected;
-    const std::string key = ledger_ + "/" + entry.idempotencyKey;
-    if (auto existing = host().kvGet(key)) return sdk::Outcome::posted(*existing);
-    const std::string id = "EX-" + entry.accountingEntryId;
-    host().kvPut(key, id);
-    return sdk::Outcome::posted(id);
+    // Found by the accounting entry id in the target itself: a re-push, a restart with an empty
+    // state directory and the same entry under a new idempotency key all find the first document.
+    if (auto existing = findDocument(ledgerPath(), entry.accountingEntryId)) return sdk::Outcome::posted(*existing);
+    auto prepared = prepare(entry);
+    if (auto* rejected = std::get_if<sdk::Outcome>(&prepared)) return *rejected;
+    try {
+        appendDocument(ledgerPath(), std::get<std::string>(prepared));
+    } catch (const std::exception& e) {
+        // The line may or may not be on disk: the host looks it up before trying again.
+        return sdk::Outcome::unknown(e.what());
+    }
+    return sdk::Outcome::posted("EX-" + entry.accountingEntryId);
 }
 
 sdk::Outcome ExamplePlugin::lookup(const sdk::Entry& entry) {
-    if (auto existing = host().kvGet(ledger_ + "/" + entry.idempotencyKey)) return sdk::Outcome::posted(*existing);
+    if (auto existing = findDocument(ledgerPath(), entry.accountingEntryId)) return sdk::Outcome::posted(*existing);
     return sdk::Outcome::absent();
 }
 

@@ -1,10 +1,14 @@
-// The example plugin: a stand-in target system that "posts" an entry by remembering it in the
-// host's key-value state. Shows the whole contract: manifest, settings, check, plan, push
-// (idempotent on the idempotency key), lookup, and the SDK's standard entry validation.
+// The example plugin: a stand-in target system, a ledger file in a directory (one line per
+// document, see LedgerFile.hpp). Shows the whole contract: manifest, settings, check, a dry run
+// that rejects what push rejects (one code path, prepare()), push that finds what it already
+// wrote by the accounting entry id — in the target, not in host state, so a restart with an
+// empty state directory or a new idempotency key never writes an entry twice — a balance check
+// just before writing, and lookup.
 #pragma once
 
 #include <set>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include <ledgerbridge/plugin.hpp>
@@ -18,13 +22,17 @@ public:
 
     void configure(const ledgerbridge::sdk::Settings& settings) override;
     void check() override;
-    std::vector<ledgerbridge::sdk::Document> plan(const std::vector<ledgerbridge::sdk::Entry>& batch) override;
+    void planBatch(const std::vector<ledgerbridge::sdk::Entry>& batch, ledgerbridge::sdk::PlanSink& sink) override;
     /// Called once per entry by the SDK's default push(), which checks cancellation between entries.
     ledgerbridge::sdk::Outcome pushOne(const ledgerbridge::sdk::Entry& entry) override;
     ledgerbridge::sdk::Outcome lookup(const ledgerbridge::sdk::Entry& entry) override;
 
 private:
-    std::string ledger_;
+    /// The ledger line the entry becomes, or why it is rejected. Used by planBatch and pushOne.
+    std::variant<ledgerbridge::sdk::Outcome, std::string> prepare(const ledgerbridge::sdk::Entry& entry) const;
+    std::string ledgerPath() const;
+
+    std::string outputDir_, inputVat_, outputVat_;
     std::set<std::string> taxCodes_;
 };
 

@@ -105,9 +105,13 @@ SettingList settingsFor(const std::string& tmp) {
     return out;
 }
 
+std::string kitOption(const std::string& name, const std::string& fallback) {
+    const auto it = config().kitOptions.find(name);
+    return it == config().kitOptions.end() || it->second.empty() ? fallback : it->second;
+}
+
 sdk::Entry goodEntry(const std::string& id) {
-    const auto it = config().kitOptions.find("known_tax_code");
-    const std::string tax = it == config().kitOptions.end() ? "S25" : it->second;
+    const std::string tax = kitOption("known_tax_code", "S25");
     sdk::Entry e;
     e.accountingEntryId = id;
     e.exportJobId = "job-kit-1";
@@ -124,6 +128,99 @@ sdk::Entry goodEntry(const std::string& id) {
     e.totalSupplier = eur(14500);
     e.totalWallet = eur(14500);
     e.contraAccountCode = "2900";
+    return e;
+}
+
+namespace {
+void setCurrency(sdk::Money& m, const std::string& currency, int exponent) {
+    m.currency = currency;
+    m.exponent = exponent;
+}
+void negate(sdk::Money& m) { m.minor = -m.minor; }
+
+/// `unit` repeated until the text has at least `chars` characters (bytes for ASCII).
+std::string repeated(const std::string& unit, std::size_t chars) {
+    std::string s;
+    while (s.size() < chars) s += unit;
+    return s;
+}
+
+/// Replaces every text field of `e` with `text(fieldName)`.
+template <typename F>
+void everyText(sdk::Entry& e, F text) {
+    e.note = text("note");
+    for (sdk::Party* p : {&e.supplier, &e.employee, &e.team}) p->name = text("name");
+    for (sdk::Line& l : e.lines) {
+        l.description = text("description");
+        for (sdk::Tag& t : l.tags) t.name = text("tag");
+    }
+}
+}  // namespace
+
+sdk::Entry entryInCurrency(const std::string& id, const std::string& currency, int exponent) {
+    sdk::Entry e = goodEntry(id);
+    setCurrency(e.totalSupplier, currency, exponent);
+    setCurrency(e.totalWallet, currency, exponent);
+    for (sdk::Line& l : e.lines)
+        for (sdk::Money* m : {&l.supplierAmount, &l.walletAmount, &l.netAmount, &l.taxAmount})
+            setCurrency(*m, currency, exponent);
+    return e;
+}
+
+sdk::Entry refundEntry(const std::string& id) {
+    sdk::Entry e = goodEntry(id);
+    e.type = "card_purchase";
+    e.note = "Refund of a returned purchase";
+    negate(e.totalSupplier);
+    negate(e.totalWallet);
+    for (sdk::Line& l : e.lines)
+        for (sdk::Money* m : {&l.supplierAmount, &l.walletAmount, &l.netAmount, &l.taxAmount}) negate(*m);
+    return e;
+}
+
+sdk::Entry reverseChargeEntry(const std::string& id) {
+    sdk::Entry e = goodEntry(id);
+    sdk::Line& rc = e.lines[1];  // 20.00 from an EU supplier: 5.00 self-assessed on top
+    rc.netAmount = rc.walletAmount;
+    rc.taxAmount = eur(rc.walletAmount.minor / 4);
+    rc.taxCode = kitOption("reverse_tax_code", kitOption("known_tax_code", "S25"));
+    rc.taxType = "reverse";
+    rc.accountCode = "6540";
+    return e;
+}
+
+sdk::Entry multiRateEntry(const std::string& id) {
+    sdk::Entry e = goodEntry(id);
+    e.lines[0].accountCode = "6110";  // 125.00 at 25 %
+    sdk::Line& reduced = e.lines[1];  // 22.40 at 12 %
+    reduced.walletAmount = reduced.supplierAmount = eur(2240);
+    reduced.netAmount = eur(2000);
+    reduced.taxAmount = eur(240);
+    reduced.taxRate = "12";
+    reduced.taxCode = kitOption("other_tax_code", kitOption("known_tax_code", "S25"));
+    reduced.accountCode = "6120";
+    sdk::Line untaxed = line(id + "-3", 999, 0, "");  // 9.99 without tax
+    untaxed.taxRate.clear();
+    untaxed.taxType = "none";
+    untaxed.accountCode = "6130";
+    e.lines.push_back(untaxed);
+    e.totalWallet = e.totalSupplier = eur(12500 + 2240 + 999);
+    return e;
+}
+
+sdk::Entry longTextEntry(const std::string& id) {
+    sdk::Entry e = goodEntry(id);
+    everyText(e, [](const std::string& field) {
+        return repeated(field + " with \"quotes\", commas; semicolons\ttabs and a long tail. ", 520);
+    });
+    return e;
+}
+
+sdk::Entry nonLatinEntry(const std::string& id) {
+    sdk::Entry e = goodEntry(id);
+    everyText(e, [](const std::string& field) {
+        return field + ": 東京の会議 出張費 — اجتماع العمل في دبي — 🧾💶🚕 — Ærø Ünïcödé";
+    });
     return e;
 }
 
@@ -171,12 +268,46 @@ bool setHttpResponderFactory(HttpResponderFactory factory) {
     return true;
 }
 
-Instance::Instance() : tmp(freshTempDir()) {
-    static std::atomic<int> instances{0};
-    if (responderFactory()) host.responder = responderFactory()(++instances);
+namespace {
+int nextTargetNumber() {
+    static std::atomic<int> targets{0};
+    return ++targets;
+}
+ReadBack& readBackHook() {
+    static ReadBack hook;
+    return hook;
+}
+}  // namespace
+
+Instance::Instance() : tmp(freshTempDir()), number(nextTargetNumber()) {
+    if (responderFactory()) host.responder = responderFactory()(number);
     const lb_plugin_api* api = pluginApi();
     client = std::make_unique<sdk::PluginClient>(api, host, api->describe()->name);
     client->configure(settingsFor(tmp));
 }
+
+Instance::Instance(SameTargetAs same) : tmp(same.other.tmp), number(same.other.number) {
+    if (responderFactory()) host.responder = responderFactory()(number);
+    const lb_plugin_api* api = pluginApi();
+    client = std::make_unique<sdk::PluginClient>(api, host, api->describe()->name);
+    client->configure(settingsFor(tmp));
+}
+
+bool setReadBack(ReadBack hook) {
+    readBackHook() = std::move(hook);
+    return true;
+}
+
+bool hasReadBack() { return static_cast<bool>(readBackHook()); }
+
+std::vector<WrittenDocument> readBack(const Instance& instance) { return readBackHook()(instance.tmp, instance.number); }
+
+const char* const kNoReadBackMessage =
+    "no read-back hook: the kit cannot see what the plugin wrote, so it cannot check that documents "
+    "balance and carry their entries' amounts. Add one: a source file linked into the kit binary "
+    "(ledgerbridge_add_conformance_test(... SOURCES my_read_back.cpp)) with\n"
+    "  static const bool registered = ledgerbridge::testkit::setReadBack(\n"
+    "      [](const std::string& tmp, int instance) { return readWhatMyPluginWrote(tmp, instance); });\n"
+    "(for a file plugin, a parser of its files sharing no code with the writer; see sdk/README.md).";
 
 }  // namespace ledgerbridge::testkit

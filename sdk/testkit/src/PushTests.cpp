@@ -1,8 +1,9 @@
 // Conformance: plan has no side effects, push twice yields no duplicates, lookup resolves,
-// bad entries are rejected with the right Pleo failureReasonType, two instances coexist.
+// bad entries are rejected with the right Pleo failureReasonType, two instances coexist, and a
+// dry run (planBatch) rejects exactly what push rejects.
 #include <gtest/gtest.h>
 
-#include "ledgerbridge/testkit/Kit.hpp"
+#include "KitSupport.hpp"
 
 using namespace ledgerbridge;
 using namespace ledgerbridge::testkit;
@@ -112,4 +113,18 @@ TEST(Instances, TwoInstancesInOneProcessAreIndependent) {
     }
     a.reset();  // closing one leaves the other working
     EXPECT_EQ(b.client->push({goodEntry("two-b")})[0].externalId, pb[0].externalId);
+}
+
+TEST(Plan, ADryRunRejectsWhatPushRejectsAndPlansWhatPushPosts) {
+    if (!has(LB_CAP_DRY_RUN)) GTEST_SKIP() << "no dry-run capability";
+    const std::vector<sdk::Entry> batch{unbalancedEntry("dry-1"), missingAccountEntry("dry-2"),
+                                        unknownTaxEntry("dry-3"), goodEntry("dry-4")};
+    Instance planned;
+    const sdk::PlanResult plan = planned.client->plan(batch);
+    EXPECT_TRUE(snapshot(planned.tmp).empty()) << "plan() wrote files";
+    EXPECT_EQ(planned.host.writes, 0) << "plan() wrote state";
+    Instance pushed;
+    const Delivered d = pushChecked(pushed, batch);
+    expectPlanAgrees(plan, d);
+    for (const auto& r : plan.rejections) EXPECT_FALSE(r.message.empty()) << "a rejection without a message";
 }
