@@ -1,5 +1,6 @@
 // UTF-8 -> IBM code page 437 ("PC8", the character set SIE files declare with #FORMAT PC8).
-// Every character is either encoded or replaced by '?' deliberately and counted. Pure.
+// Every character is encoded, spelled with its nearest ASCII letters, or replaced by '?' —
+// deliberately and counted. Pure.
 #pragma once
 
 #include <cstddef>
@@ -7,10 +8,11 @@
 
 namespace ledgerbridge::sie {
 
-/// The CP437 bytes of UTF-8 `text`. Characters CP437 lacks (and malformed UTF-8) become '?'
-/// and increment `*replaced` when given. Covers ASCII and CP437's Latin letters and symbols
+/// The CP437 bytes of UTF-8 `text`. Latin letters and symbols CP437 lacks are spelled in ASCII
+/// (Ł -> L, ø -> o, œ -> oe, € -> EUR, “ -> ", … -> ...), counted in `*transliterated`; every
+/// other character (Cyrillic, CJK, emoji, malformed UTF-8) becomes '?', counted in `*replaced`. Covers ASCII and CP437's Latin letters and symbols
 /// (å ä ö Å Ä Ö é É ü Ü æ Æ ø-less Nordic set, ß, £, ¥, ½, ¼, °, ±, ² …). Never throws except
 /// std::bad_alloc.
-std::string toCp437(const std::string& text, std::size_t* replaced = nullptr);
+std::string toCp437(const std::string& text, std::size_t* replaced = nullptr, std::size_t* transliterated = nullptr);
 
 }  // namespace ledgerbridge::sie

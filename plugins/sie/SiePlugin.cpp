@@ -46,10 +46,12 @@ sdk::Outcome SiePlugin::posted(const std::string& path, const sdk::Entry& e) con
 }
 
 std::string SiePlugin::encode(const std::string& text, const std::string& what) const {
-    std::size_t replaced = 0;
-    std::string bytes = toCp437(text, &replaced);
-    if (replaced) host().warn(std::to_string(replaced) + " character(s) of " + what +
-                              " have no CP437 (PC8) form and were written as '?'");
+    std::size_t replaced = 0, spelled = 0;
+    std::string bytes = toCp437(text, &replaced, &spelled);
+    if (replaced || spelled)
+        host().warn(std::to_string(replaced + spelled) + " character(s) of " + what + " have no CP437 (PC8) form: " +
+                    std::to_string(spelled) + " written as the nearest ASCII letters, " + std::to_string(replaced) +
+                    " as '?'");
     return bytes;
 }
 
@@ -97,12 +99,24 @@ std::vector<SiePlugin::Step> SiePlugin::steps(const std::vector<sdk::Entry>& bat
     return out;
 }
 
+namespace {
+sdk::Document documentOf(std::size_t index, const std::string& path, const std::string& records) {
+    return sdk::Document{index, "append to " + path, "text/plain; charset=IBM437", records};
+}
+}  // namespace
+
 std::vector<sdk::Document> SiePlugin::plan(const std::vector<sdk::Entry>& batch) {
     std::vector<sdk::Document> docs;
     for (const Step& s : steps(batch))
-        if (s.prepared)
-            docs.push_back(sdk::Document{s.index, "append to " + s.path, "text/plain; charset=IBM437", s.prepared->records});
+        if (s.prepared) docs.push_back(documentOf(s.index, s.path, s.prepared->records));
     return docs;
+}
+
+void SiePlugin::planBatch(const std::vector<sdk::Entry>& batch, sdk::PlanSink& sink) {
+    for (const Step& s : steps(batch)) {
+        if (s.rejected) sink.reject(s.index, *s.rejected);
+        else if (s.prepared) sink.document(documentOf(s.index, s.path, s.prepared->records));
+    }
 }
 
 void SiePlugin::push(const std::vector<sdk::Entry>& batch, sdk::OutcomeSink& outcomes) {

@@ -22,7 +22,11 @@ public:
     void configure(const sdk::Settings& settings) override;
     /// Writes nothing: verifies the output directory is writable.
     void check() override;
+    /// Dry run, documents only (the rejections of planBatch left out).
     std::vector<sdk::Document> plan(const std::vector<sdk::Entry>& batch) override;
+    /// Dry run through the same steps as push: each entry yields the #VER block push would
+    /// append, or push's rejection; an entry already written yields neither.
+    void planBatch(const std::vector<sdk::Entry>& batch, sdk::PlanSink& sink) override;
     void push(const std::vector<sdk::Entry>& batch, sdk::OutcomeSink& outcomes) override;
     sdk::Outcome lookup(const sdk::Entry& entry) override;
 

@@ -80,7 +80,7 @@ std::vector<sdk::Entry> fixedEntries() {
     b.exportJobId = "job-1";
     b.idempotencyKey = "lb-e2";
     b.date = "2026-03-31";
-    b.note = "Återbetalning €\nrad två";
+    b.note = "Återbetalning € ✓\nrad två";
     b.lines.push_back(line("b1", -6250, -1250, "5410"));
     b.totalWallet = sdk::Money{-6250, "SEK", 2};
     b.contraAccountCode = "2890";
@@ -201,12 +201,14 @@ TEST(SieFormat, QuotingEscapesQuotesAndRemovesControlCharacters) {
     EXPECT_FALSE(identityOfText("no marker"));
 }
 
-TEST(SieFormat, Cp437ForSwedishLettersAndCountedReplacement) {
+TEST(SieFormat, Cp437ForSwedishLettersNearestLatinSpellingAndCountedReplacement) {
     std::size_t replaced = 0;
     EXPECT_EQ(toCp437("åäöÅÄÖéÉüÜ", &replaced), "\x86\x84\x94\x8F\x8E\x99\x82\x90\x81\x9A");
     EXPECT_EQ(replaced, 0u);
-    EXPECT_EQ(toCp437("€ ✓ ø", &replaced), "? ? ?");
-    EXPECT_EQ(replaced, 3u);
+    std::size_t spelled = 0;
+    EXPECT_EQ(toCp437("€ ✓ ø Łódź Œuvre „x” – Жук 東京 \xFF", &replaced, &spelled), "EUR ? o L\xA2" "dz OEuvre \"x\" - ??? ?? ?");
+    EXPECT_EQ(replaced, 7u) << "✓, Ж, у, к, 東, 京 and the malformed byte";
+    EXPECT_EQ(spelled, 8u) << "€ ø Ł ź Œ „ ” –";
 }
 
 TEST(SieFormat, Crc32MatchesZlibAndTheSpecificationsFieldRule) {
@@ -254,7 +256,7 @@ TEST(SieFormat, GoldenFile) {
         }
     }
     EXPECT_NE(bytes.find("#FNAMN \"\x8Fkesson & S\x94ner"), std::string::npos);
-    EXPECT_NE(bytes.find("\"\x8F" "terbetalning ? rad tv\x86 [E2 lb-e2]\""), std::string::npos);
+    EXPECT_NE(bytes.find("\"\x8F" "terbetalning EUR ? rad tv\x86 [E2 lb-e2]\""), std::string::npos);
     EXPECT_NE(bytes.find("#DIM 1 \"CC\"\r\n#DIM 6 \"PRJ\"\r\n#OBJEKT 1 \"100\" \"S\x84lj\"\r\n"), std::string::npos)
         << "declarations before the first #VER";
     EXPECT_LT(bytes.find("#OBJEKT"), bytes.find("#VER"));
