@@ -111,14 +111,27 @@ std::vector<DatevPlugin::Decision> DatevPlugin::decide(const std::vector<sdk::En
     return out;
 }
 
+namespace {
+sdk::Document appendDocument(std::size_t index, const std::string& path, const std::string& rows) {
+    return sdk::Document{index, "append to " + path, "text/csv; charset=windows-1252", toCp1252(rows)};
+}
+}  // namespace
+
 std::vector<sdk::Document> DatevPlugin::plan(const std::vector<sdk::Entry>& batch) {
     std::vector<sdk::Document> docs;
     const auto decisions = decide(batch);
     for (std::size_t i = 0; i < batch.size(); ++i)
-        if (decisions[i].kind == Decision::Kind::Write)
-            docs.push_back(sdk::Document{i, "append to " + decisions[i].path, "text/csv; charset=windows-1252",
-                                         toCp1252(decisions[i].rows)});
+        if (decisions[i].kind == Decision::Kind::Write) docs.push_back(appendDocument(i, decisions[i].path, decisions[i].rows));
     return docs;
+}
+
+void DatevPlugin::planBatch(const std::vector<sdk::Entry>& batch, sdk::PlanSink& sink) {
+    const auto decisions = decide(batch);
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+        const Decision& d = decisions[i];
+        if (d.kind == Decision::Kind::Reject) sink.reject(i, d.rejection);
+        else if (d.kind == Decision::Kind::Write) sink.document(appendDocument(i, d.path, d.rows));
+    }
 }
 
 void DatevPlugin::push(const std::vector<sdk::Entry>& batch, sdk::OutcomeSink& outcomes) {

@@ -22,7 +22,11 @@ public:
     void configure(const sdk::Settings& settings) override;
     /// Writes nothing: verifies the output directory is writable.
     void check() override;
+    /// Documents of the entries push would write (planBatch without the rejections).
     std::vector<sdk::Document> plan(const std::vector<sdk::Entry>& batch) override;
+    /// Dry run: per entry, the rows push would append, or push's rejection (same decide()).
+    /// Entries already in the output directory yield neither: push would write nothing.
+    void planBatch(const std::vector<sdk::Entry>& batch, sdk::PlanSink& sink) override;
     void push(const std::vector<sdk::Entry>& batch, sdk::OutcomeSink& outcomes) override;
     sdk::Outcome lookup(const sdk::Entry& entry) override;
 
