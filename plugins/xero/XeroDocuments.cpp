@@ -110,6 +110,7 @@ std::string trackingJson(const XeroConfig& c, const sdk::Line& l) {
 }
 
 std::string taxTypeOf(const XeroConfig& c, const sdk::Line& l) {
+    if (l.taxType == "reverse") return reverseChargeTaxType(c, l.taxCode);
     if (l.taxCode.empty()) return c.noTaxType;
     const auto it = c.taxTypes.find(l.taxCode);
     return it == c.taxTypes.end() ? l.taxCode : it->second;
@@ -133,12 +134,13 @@ std::string contactJson(const sdk::Party& p, const std::string& fallbackName) {
     return o.done();
 }
 
-/// Line items of a bank transaction or bill; `sign` -1 turns a refund into a RECEIVE.
-std::string lineItemsJson(const XeroConfig& c, const sdk::Entry& e, int sign) {
+/// Line items of a bank transaction or bill, amounts from `sent`.
+std::string lineItemsJson(const XeroConfig& c, const sdk::Entry& e, const SentAmounts& sent) {
     std::vector<std::string> items;
-    for (const sdk::Line& l : e.lines) {
-        const sdk::Money& base = c.exclusive ? l.netAmount : l.walletAmount;
-        const std::string amount = decimal(sign * base.minor, base.exponent);
+    for (std::size_t i = 0; i < e.lines.size(); ++i) {
+        const sdk::Line& l = e.lines[i];
+        const SentLine& s = sent.lines[i];
+        const std::string amount = decimal(s.lineAmount, l.walletAmount.exponent);
         JsonObject o;
         o.str("Description", descriptionOf(e, l))
             .raw("Quantity", "1")
@@ -146,8 +148,7 @@ std::string lineItemsJson(const XeroConfig& c, const sdk::Entry& e, int sign) {
             .raw("LineAmount", amount)
             .str("AccountCode", l.accountCode)
             .str("TaxType", taxTypeOf(c, l));
-        if (!l.taxCode.empty() && l.taxType != "reverse")
-            o.raw("TaxAmount", decimal(sign * l.taxAmount.minor, l.taxAmount.exponent));
+        if (s.taxSent) o.raw("TaxAmount", decimal(s.taxAmount, l.walletAmount.exponent));
         const std::string tracking = trackingJson(c, l);
         if (tracking != "[]") o.raw("Tracking", tracking);
         items.push_back(o.done());
@@ -155,16 +156,17 @@ std::string lineItemsJson(const XeroConfig& c, const sdk::Entry& e, int sign) {
     return jsonArray(items);
 }
 
-std::string journalLinesJson(const XeroConfig& c, const sdk::Entry& e) {
+std::string journalLinesJson(const XeroConfig& c, const sdk::Entry& e, const SentAmounts& sent) {
     std::vector<std::string> items;
-    for (const sdk::Line& l : e.lines) {
+    for (std::size_t i = 0; i < e.lines.size(); ++i) {
+        const sdk::Line& l = e.lines[i];
+        const SentLine& s = sent.lines[i];
         JsonObject o;
-        o.raw("LineAmount", decimal(l.walletAmount.minor, l.walletAmount.exponent))
+        o.raw("LineAmount", decimal(s.lineAmount, l.walletAmount.exponent))
             .str("AccountCode", l.accountCode)
             .str("Description", descriptionOf(e, l))
             .str("TaxType", taxTypeOf(c, l));
-        if (!l.taxCode.empty() && l.taxType != "reverse")
-            o.raw("TaxAmount", decimal(l.taxAmount.minor, l.taxAmount.exponent));
+        if (s.taxSent) o.raw("TaxAmount", decimal(s.taxAmount, l.walletAmount.exponent));
         const std::string tracking = trackingJson(c, l);
         if (tracking != "[]") o.raw("Tracking", tracking);
         items.push_back(o.done());
@@ -172,13 +174,15 @@ std::string journalLinesJson(const XeroConfig& c, const sdk::Entry& e) {
     const std::string credit = e.contraAccountCode.empty() ? c.payableAccountCode : e.contraAccountCode;
     const std::string who = e.employee.name.empty() ? std::string("employee") : e.employee.name;
     items.push_back(JsonObject()
-                        .raw("LineAmount", decimal(-e.totalWallet.minor, e.totalWallet.exponent))
+                        .raw("LineAmount", decimal(sent.creditLine, e.totalWallet.exponent))
                         .str("AccountCode", credit)
                         .str("Description", truncateUtf8("Owed to " + who, 4000))
                         .str("TaxType", c.noTaxType)
                         .done());
     return jsonArray(items);
 }
+
+std::string units(std::int64_t v) { return std::to_string(v); }
 
 std::string narrationOf(const sdk::Entry& e) {
     const std::string text = !e.note.empty()          ? e.note
@@ -224,10 +228,72 @@ std::string referenceOf(DocKind kind, const sdk::Entry& e) {
 
 std::string entryKey(const sdk::Entry& e) { return e.idempotencyKey.empty() ? e.accountingEntryId : e.idempotencyKey; }
 
+SentAmounts sentAmounts(const XeroConfig& c, const sdk::Entry& e) {
+    SentAmounts out;
+    out.kind = kindOf(c, e);
+    out.total = e.totalWallet.minor;
+    // A journal is always Inclusive with its amounts as Pleo has them (a refund is negative
+    // lines and a positive credit); bank transactions send a refund as RECEIVE, negated.
+    out.sign = out.kind == DocKind::BankTransaction && e.totalWallet.minor < 0 ? -1 : 1;
+    out.exclusive = out.kind != DocKind::Journal && c.exclusive;
+    for (const sdk::Line& l : e.lines) {
+        SentLine s;
+        s.gross = out.sign * l.walletAmount.minor;
+        s.lineAmount = out.sign * (out.exclusive ? l.netAmount.minor : l.walletAmount.minor);
+        // TaxAmount pins Pleo's tax so totals match to the cent. A reverse-charge line pins 0:
+        // the supplier charged none, and Xero books the self-assessed VAT on the return only
+        // (its reverse-charge rates have an effective rate of 0 %).
+        if (l.taxType == "reverse") s.taxSent = true, s.taxAmount = 0;
+        else if (!l.taxCode.empty()) s.taxSent = true, s.taxAmount = out.sign * l.taxAmount.minor;
+        out.lines.push_back(s);
+    }
+    out.creditLine = -e.totalWallet.minor;
+    return out;
+}
+
+std::optional<sdk::Outcome> balanceProblem(const sdk::Entry& e, const SentAmounts& sent) {
+    auto unbalanced = [&](const std::string& what) {
+        return reject("validation_failure", e, std::string("the ") + endpointOf(sent.kind).collection +
+                                                   " document would not balance: " + what);
+    };
+    std::int64_t sum = 0, tax = 0;
+    for (std::size_t i = 0; i < sent.lines.size(); ++i) {
+        const SentLine& s = sent.lines[i];
+        const std::int64_t lineTotal = sent.exclusive ? s.lineAmount + s.taxAmount : s.lineAmount;
+        if (lineTotal != s.gross)
+            return unbalanced("line " + e.lines[i].lineId + " sends LineAmount " + units(s.lineAmount) + " and TaxAmount " +
+                              units(s.taxAmount) + (sent.exclusive ? " on top" : " within it") + " = " + units(lineTotal) +
+                              " minor units, its gross is " + units(s.gross));
+        sum += s.lineAmount;
+        tax += s.taxAmount;
+    }
+    if (sent.kind == DocKind::Journal) {
+        if (sum + sent.creditLine != 0)
+            return unbalanced("the expense lines sum to " + units(sum) + " minor units, the credit line is " +
+                              units(sent.creditLine));
+        return std::nullopt;
+    }
+    const std::int64_t documentTotal = sent.exclusive ? sum + tax : sum;
+    if (documentTotal != sent.sign * sent.total)
+        return unbalanced("line amounts " + units(sum) + (sent.exclusive ? " + tax " + units(tax) : std::string()) + " = " +
+                          units(documentTotal) + " minor units, the entry's total is " + units(sent.sign * sent.total));
+    return std::nullopt;
+}
+
 std::optional<sdk::Outcome> checkEntry(const XeroConfig& c, const sdk::Entry& e) {
-    std::set<std::string> known;
-    for (const auto& [code, type] : c.taxTypes) known.insert(code);
-    if (auto rejected = sdk::validateEntry(e, known)) return rejected;
+    // Tax codes are checked here, not by validateEntry: reverse-charge lines resolve through
+    // reverse_charge_tax_types and the region, the others through tax_types.
+    if (auto rejected = sdk::validateEntry(e, {})) return rejected;
+    for (const sdk::Line& l : e.lines) {
+        if (l.taxType == "reverse") {
+            if (reverseChargeTaxType(c, l.taxCode).empty())
+                return reject("tax_code_unknown", e, "line " + l.lineId + " is a reverse charge (tax code '" + l.taxCode +
+                                                         "') and region " + c.region +
+                                                         " has no reverse-charge TaxType; map it in reverse_charge_tax_types");
+        } else if (!l.taxCode.empty() && !c.taxTypes.empty() && !c.taxTypes.count(l.taxCode)) {
+            return reject("tax_code_unknown", e, "line " + l.lineId + " has unknown tax code " + l.taxCode);
+        }
+    }
     if (e.accountingEntryId.empty() || e.accountingEntryId.size() > 200)
         return reject("validation_failure", e, "the Pleo entry id must have 1-200 characters");
     if (!isDate(e.date)) return reject("validation_failure", e, "date '" + e.date + "' is not YYYY-MM-DD");
@@ -283,7 +349,8 @@ std::optional<sdk::Outcome> checkEntry(const XeroConfig& c, const sdk::Entry& e)
                                                                          std::to_string(size) + " bytes; Xero takes at most 10 MB");
         }
     }
-    return std::nullopt;
+    // Last, just before the document is built: it must balance as it would be sent.
+    return balanceProblem(e, sentAmounts(c, e));
 }
 
 std::string documentJson(const XeroConfig& c, const sdk::Entry& e) {
@@ -301,7 +368,7 @@ std::string documentJson(const XeroConfig& c, const sdk::Entry& e) {
             .str("CurrencyCode", currency)
             .str("LineAmountTypes", amountTypes)
             .str("Status", "AUTHORISED")
-            .raw("LineItems", lineItemsJson(c, e, sign))
+            .raw("LineItems", lineItemsJson(c, e, sentAmounts(c, e)))
             .done();
     }
     case DocKind::Bill:
@@ -314,7 +381,7 @@ std::string documentJson(const XeroConfig& c, const sdk::Entry& e) {
             .str("CurrencyCode", currency)
             .str("LineAmountTypes", amountTypes)
             .str("Status", c.billStatus)
-            .raw("LineItems", lineItemsJson(c, e, 1))
+            .raw("LineItems", lineItemsJson(c, e, sentAmounts(c, e)))
             .done();
     case DocKind::Journal:
         return JsonObject()
@@ -322,7 +389,7 @@ std::string documentJson(const XeroConfig& c, const sdk::Entry& e) {
             .str("Date", e.date)
             .str("LineAmountTypes", "Inclusive")
             .str("Status", c.journalStatus)
-            .raw("JournalLines", journalLinesJson(c, e))
+            .raw("JournalLines", journalLinesJson(c, e, sentAmounts(c, e)))
             .done();
     }
     return {};

@@ -4,6 +4,7 @@
 // a posted document.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -37,9 +38,39 @@ std::string referenceOf(DocKind kind, const sdk::Entry& entry);
 constexpr std::size_t kMaxAttachmentBytes = 10u * 1024u * 1024u;
 constexpr std::size_t kMaxAttachments = 10;
 
-/// The standard SDK checks plus Xero's own (date, amounts Xero can hold, at most two tracking
-/// categories per line, a contact for bills, an account to credit for journals, receipts
-/// readable and within Xero's size limits). nullopt when the entry can be sent.
+/// One line as sent, in the entry's minor units: LineAmount and TaxAmount (0 when no TaxAmount
+/// is sent: the line's TaxType then carries no tax — NONE, or a reverse charge at Xero's
+/// effective rate of 0 %), and the gross amount Pleo has for it.
+struct SentLine {
+    std::int64_t lineAmount = 0, taxAmount = 0, gross = 0;
+    bool taxSent = false;
+};
+
+/// The amounts of one document exactly as documentJson() writes them.
+struct SentAmounts {
+    DocKind kind = DocKind::BankTransaction;
+    int sign = 1;            ///< -1: a refund sent as RECEIVE with its amounts negated
+    bool exclusive = false;  ///< LineAmount is net, the tax comes on top
+    std::vector<SentLine> lines;
+    std::int64_t creditLine = 0;  ///< journals: the credit line of the total (negative)
+    std::int64_t total = 0;       ///< the entry's total as Pleo has it
+};
+
+/// What documentJson() sends for `entry`. Precondition: checkEntry()'s checks before the
+/// balance check passed (amounts Xero can hold).
+SentAmounts sentAmounts(const XeroConfig& config, const sdk::Entry& entry);
+
+/// A rejection (validation_failure, the amounts in minor units in the message) when the
+/// document would not balance: bank transactions and bills must total the entry's total
+/// (Inclusive: sum of LineAmount; Exclusive: sum of LineAmount + TaxAmount) and each line its
+/// gross; a journal's lines, the credit line included, must sum to zero.
+std::optional<sdk::Outcome> balanceProblem(const sdk::Entry& entry, const SentAmounts& sent);
+
+/// The standard SDK checks plus Xero's own (date, amounts Xero can hold, tax codes known and a
+/// TaxType for every reverse-charge line, at most two tracking categories per line, a contact
+/// for bills, an account to credit for journals, receipts readable and within Xero's size
+/// limits) and last the balance of the document as it would be sent. nullopt when the entry
+/// can be sent. push and the dry run both call this just before building the document.
 std::optional<sdk::Outcome> checkEntry(const XeroConfig& config, const sdk::Entry& entry);
 
 /// The JSON object of one document (an element of the create call's array). Precondition:

@@ -99,23 +99,37 @@ void XeroPlugin::check() {
     }
 }
 
+std::vector<sdk::Document> XeroPlugin::documentsOf(std::size_t index, const sdk::Entry& e) const {
+    std::vector<sdk::Document> docs;
+    const DocKind kind = kindOf(config_, e);
+    docs.push_back({index, "PUT " + config_.baseUrl + collectionPath(kind) + "?summarizeErrors=false&unitdp=4",
+                    "application/json", createBody(kind, {documentJson(config_, e)})});
+    if (!config_.attachReceipts) return docs;
+    const auto names = attachmentNames(e);
+    for (std::size_t r = 0; r < e.receipts.size(); ++r)
+        docs.push_back({index,
+                        "PUT " + config_.baseUrl + collectionPath(kind) + "/{" + endpointOf(kind).idField +
+                            "}/Attachments/" + urlEncode(names[r]),
+                        "application/octet-stream", readFile(e.receipts[r].path)});
+    return docs;
+}
+
 std::vector<sdk::Document> XeroPlugin::plan(const std::vector<sdk::Entry>& batch) {
     std::vector<sdk::Document> docs;
     for (std::size_t i = 0; i < batch.size(); ++i) {
-        const sdk::Entry& e = batch[i];
-        if (checkEntry(config_, e)) continue;
-        const DocKind kind = kindOf(config_, e);
-        docs.push_back({i, "PUT " + config_.baseUrl + collectionPath(kind) + "?summarizeErrors=false&unitdp=4",
-                        "application/json", createBody(kind, {documentJson(config_, e)})});
-        if (!config_.attachReceipts) continue;
-        const auto names = attachmentNames(e);
-        for (std::size_t r = 0; r < e.receipts.size(); ++r)
-            docs.push_back({i,
-                            "PUT " + config_.baseUrl + collectionPath(kind) + "/{" + endpointOf(kind).idField +
-                                "}/Attachments/" + urlEncode(names[r]),
-                            "application/octet-stream", readFile(e.receipts[r].path)});
+        if (checkEntry(config_, batch[i])) continue;
+        for (auto& d : documentsOf(i, batch[i])) docs.push_back(std::move(d));
     }
     return docs;
+}
+
+void XeroPlugin::planBatch(const std::vector<sdk::Entry>& batch, sdk::PlanSink& sink) {
+    // push's own checks (checkEntry, balance last), so the dry run rejects exactly what push would.
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+        if (auto rejected = checkEntry(config_, batch[i])) sink.reject(i, *rejected);
+        else
+            for (const auto& d : documentsOf(i, batch[i])) sink.document(d);
+    }
 }
 
 void XeroPlugin::push(const std::vector<sdk::Entry>& batch, sdk::OutcomeSink& outcomes) {
@@ -315,7 +329,7 @@ sdk::Outcome XeroPlugin::lookup(const sdk::Entry& e) {
 
 void XeroPlugin::remember(DocKind kind, const sdk::Entry& e, const std::string& guid) const {
     try {
-        host().kvPut("doc/" + entryKey(e), std::to_string(static_cast<int>(kind)) + "|" + guid);
+        host().kvPut("doc/" + e.accountingEntryId, std::to_string(static_cast<int>(kind)) + "|" + guid);
     } catch (const sdk::Error& ex) {
         host().warn(std::string("could not remember a posted document (lookup by reference still finds it): ") + ex.what());
     }
@@ -323,7 +337,7 @@ void XeroPlugin::remember(DocKind kind, const sdk::Entry& e, const std::string& 
 
 std::optional<std::string> XeroPlugin::remembered(DocKind kind, const sdk::Entry& e) const {
     try {
-        const auto value = host().kvGet("doc/" + entryKey(e));
+        const auto value = host().kvGet("doc/" + e.accountingEntryId);
         const std::string prefix = std::to_string(static_cast<int>(kind)) + "|";
         if (!value || value->rfind(prefix, 0) != 0 || !isGuid(value->substr(prefix.size()))) return std::nullopt;
         return value->substr(prefix.size());

@@ -1,7 +1,8 @@
 // The Xero plugin: card expenses become SPEND bank transactions, reimbursable ones ACCPAY bills
 // (or manual journals), created in batches of up to 50 with an Idempotency-Key and
 // summarizeErrors=false, receipts uploaded as attachments; documents are found again by their
-// reference. Exported by Register.cpp.
+// reference, the Pleo accounting entry id (never by the idempotency key alone, so a new key or
+// a lost state directory cannot create a second document). Exported by Register.cpp.
 #pragma once
 
 #include <map>
@@ -27,6 +28,9 @@ public:
     /// The create bodies (one per entry) and the attachment uploads push would send. No I/O
     /// except reading the receipts.
     std::vector<sdk::Document> plan(const std::vector<sdk::Entry>& batch) override;
+    /// The dry run: push's checks (the balance of each document last) reject exactly what push
+    /// would; the other entries get the documents plan() shows.
+    void planBatch(const std::vector<sdk::Entry>& batch, sdk::PlanSink& sink) override;
     void push(const std::vector<sdk::Entry>& batch, sdk::OutcomeSink& outcomes) override;
     /// Asks Xero for a live (not deleted or voided) document with the entry's reference.
     sdk::Outcome lookup(const sdk::Entry& entry) override;
@@ -38,6 +42,9 @@ private:
         std::string json;
     };
     class Reporter;
+
+    /// The create body and attachment uploads of one entry that passed checkEntry().
+    std::vector<sdk::Document> documentsOf(std::size_t index, const sdk::Entry& entry) const;
 
     /// reference -> the live document holding it, asked in groups of 25 references.
     std::map<std::string, ElementResult> findExisting(DocKind kind, const std::vector<std::string>& references);

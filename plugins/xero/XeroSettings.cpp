@@ -98,6 +98,12 @@ sdk::Manifest xeroManifest() {
          "Pleo tax code -> Xero TaxType, e.g. S25:INPUT2,Z0:ZERORATEDINPUT; others are rejected. "
          "Empty: Pleo's tax codes are Xero TaxTypes already."},
         {"no_tax_type", SettingType::String, "NONE", false, "Xero TaxType of lines without a tax code."},
+        {"region", SettingType::String, "GLOBAL", false,
+         "The Xero organisation's tax region: UK, AU, NZ, US or GLOBAL. Decides the TaxType of reverse-charge "
+         "lines not in reverse_charge_tax_types (UK: REVERSECHARGES; the others have none: map them)."},
+        {"reverse_charge_tax_types", SettingType::String, "", false,
+         "Pleo tax code of reverse-charge lines -> Xero TaxType, e.g. RC25:REVERSECHARGES,EU25:ECACQUISITIONS,"
+         "DRC20:DRCHARGE20 (or a custom rate TAX003 whose tax type is a reverse charge)."},
         {"tracking_categories", SettingType::String, "", false,
          "Pleo tag group -> Xero tracking category name, e.g. PROJECT:Project,DEPT:Region; tags of other groups "
          "are not sent. Empty: the tag group code is the category name."},
@@ -114,8 +120,8 @@ sdk::Manifest xeroManifest() {
         {"batch_size", SettingType::Int, "50", false, "Documents per create call (1-50; Xero allows 50)."},
         {"attach_receipts", SettingType::Bool, "true", false, "Upload the receipts as attachments."},
         {"lookup_before_create", SettingType::Bool, "true", false,
-         "Look documents up by reference before creating them (one GET per 25 entries), so nothing is ever "
-         "created twice even when the idempotency window has passed."},
+         "Look documents up by the Pleo entry id before creating them (one GET per 25 entries), so nothing is "
+         "ever created twice, even after the state directory was lost. Must be true (false is refused)."},
         {"max_retry_wait_seconds", SettingType::Int, "60", false,
          "Longest Retry-After waited for inside one push (0-600); longer waits end the push as retryable."},
         {"timeout_seconds", SettingType::Int, "60", false, "Timeout of one request (1-600)."},
@@ -127,6 +133,15 @@ sdk::Manifest xeroManifest() {
                              "offline_access accounting.banktransactions accounting.invoices accounting.manualjournals "
                              "accounting.attachments accounting.contacts accounting.settings.read"};
     return m;
+}
+
+std::string reverseChargeTaxType(const XeroConfig& c, const std::string& taxCode) {
+    if (const auto it = c.reverseChargeTaxTypes.find(taxCode); it != c.reverseChargeTaxTypes.end()) return it->second;
+    // Xero UK: "Reverse Charges" puts the purchase in boxes 1 and 4 (output and reclaimed VAT)
+    // at an effective rate of 0 %. AU, NZ and US organisations have no reverse-charge tax type,
+    // and GLOBAL ones only custom rates: those need an explicit mapping.
+    if (c.region == "UK") return "REVERSECHARGES";
+    return {};
 }
 
 XeroConfig parseXeroSettings(const sdk::Settings& s) {
@@ -152,6 +167,13 @@ XeroConfig parseXeroSettings(const sdk::Settings& s) {
     c.taxTypes = parsePairs("tax_types", s.get("tax_types"), problems);
     c.noTaxType = s.get("no_tax_type");
     if (c.noTaxType.empty() || !printable(c.noTaxType)) problems.emplace_back("no_tax_type", "expected a Xero TaxType");
+    c.region = s.get("region");
+    if (!oneOf(c.region, {"UK", "AU", "NZ", "US", "GLOBAL"}))
+        problems.emplace_back("region", "expected UK, AU, NZ, US or GLOBAL, got '" + c.region + "'");
+    c.reverseChargeTaxTypes = parsePairs("reverse_charge_tax_types", s.get("reverse_charge_tax_types"), problems);
+    for (const auto& [code, type] : c.reverseChargeTaxTypes)
+        if (!printable(type) || type.size() > 50)
+            problems.emplace_back("reverse_charge_tax_types", "'" + type + "' is not a Xero TaxType");
     c.trackingNames = parsePairs("tracking_categories", s.get("tracking_categories"), problems);
     for (const auto& [group, name] : c.trackingNames)
         if (name.size() > 100) problems.emplace_back("tracking_categories", "Xero category names have at most 100 characters: " + name);
@@ -184,6 +206,11 @@ XeroConfig parseXeroSettings(const sdk::Settings& s) {
     else c.batchSize = static_cast<std::size_t>(batch);
     c.attachReceipts = s.getBool("attach_receipts");
     c.lookupBeforeCreate = s.getBool("lookup_before_create");
+    if (!c.lookupBeforeCreate)
+        problems.emplace_back("lookup_before_create",
+                              "can no longer be false: finding documents by the Pleo entry id before creating is what "
+                              "keeps a restart with an empty state directory, or an entry with a new idempotency "
+                              "key, from creating a second document");
     const std::int64_t wait = s.getInt("max_retry_wait_seconds");
     if (wait < 0 || wait > 600) problems.emplace_back("max_retry_wait_seconds", "expected 0-600 seconds");
     else c.maxRetryWaitMs = wait * 1000;

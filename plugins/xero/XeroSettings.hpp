@@ -22,6 +22,8 @@ struct XeroConfig {
     std::set<std::string> reimbursableTypes;            ///< Pleo entry types paid by the employee
     std::map<std::string, std::string> taxTypes;        ///< Pleo tax code -> Xero TaxType; empty = same
     std::string noTaxType;                              ///< TaxType of lines without a tax code
+    std::string region;                                 ///< UK | AU | NZ | US | GLOBAL (the organisation's)
+    std::map<std::string, std::string> reverseChargeTaxTypes;  ///< Pleo tax code -> TaxType of reverse-charge lines
     std::map<std::string, std::string> trackingNames;   ///< Pleo tag group -> tracking category; empty = same
     bool trackingOptionFromCode = false;                ///< Option = tag code instead of tag name
     bool exclusive = false;                             ///< LineAmountTypes Exclusive (else Inclusive)
@@ -39,7 +41,7 @@ struct XeroConfig {
 };
 
 /// Settings: tenant_id, bank_account_code, base_url, reimbursable_mode, reimbursable_types,
-/// tax_types, no_tax_type, tracking_categories, tracking_option, line_amount_types, bill_status,
+/// tax_types, no_tax_type, region, reverse_charge_tax_types, tracking_categories, tracking_option, line_amount_types, bill_status,
 /// bill_due_days, journal_status, payable_account_code, fallback_contact_name, batch_size,
 /// attach_receipts, lookup_before_create, max_retry_wait_seconds, timeout_seconds, short_code.
 /// None is secret: the Xero tokens are the host's (see the manifest's OAuth needs).
@@ -47,6 +49,11 @@ sdk::Manifest xeroManifest();
 
 /// Throws sdk::SettingsError naming each bad key.
 XeroConfig parseXeroSettings(const sdk::Settings& settings);
+
+/// The Xero TaxType a reverse-charge line with Pleo tax code `taxCode` is sent with:
+/// reverse_charge_tax_types[taxCode], else the region's reverse-charge TaxType (UK:
+/// REVERSECHARGES), else "" (no reverse-charge tax type known: the entry is rejected).
+std::string reverseChargeTaxType(const XeroConfig& config, const std::string& taxCode);
 
 /// True for a GUID written 8-4-4-4-12 in hex digits.
 bool isGuid(const std::string& s);

@@ -196,3 +196,93 @@ TEST(XeroResponses, ElementsErrorsAndReasons) {
     ASSERT_EQ(error->elements.size(), 1u);
     EXPECT_EQ(error->elements[0].errors, std::vector<std::string>{"m"});
 }
+
+namespace {
+/// A card expense with a normal line and a reverse-charge line (no VAT charged, 25 % self-assessed).
+sdk::Entry withReverseCharge(const std::string& id) {
+    sdk::Entry e = entry(id, "card_purchase", {{12500, 2500}, {40000, 10000}});
+    e.lines[1].netAmount = e.lines[1].walletAmount;
+    e.lines[1].taxType = "reverse";
+    e.lines[1].taxCode = "RC25";
+    return e;
+}
+}  // namespace
+
+TEST(XeroDocuments, ReverseChargeLinesGoWithTheRegionsReverseChargeTaxTypeAndNoTax) {
+    const sdk::Entry e = withReverseCharge("E-rc");
+    const auto uk = config({{"region", "UK"}});
+    EXPECT_FALSE(checkEntry(uk, e)) << checkEntry(uk, e)->message;
+    const std::string json = documentJson(uk, e);
+    EXPECT_NE(json.find(R"("LineAmount":400.00,"AccountCode":"400","TaxType":"REVERSECHARGES","TaxAmount":0.00)"),
+              std::string::npos)
+        << json;
+    EXPECT_NE(json.find(R"("TaxType":"INPUT2","TaxAmount":25.00)"), std::string::npos) << json;
+
+    // An explicit mapping wins over the region (EU goods: EC acquisitions), also in other regions.
+    const auto mapped = config({{"region", "AU"}, {"reverse_charge_tax_types", "RC25:ECACQUISITIONS"}});
+    EXPECT_FALSE(checkEntry(mapped, e));
+    EXPECT_NE(documentJson(mapped, e).find(R"("TaxType":"ECACQUISITIONS","TaxAmount":0.00)"), std::string::npos);
+
+    // A region without a reverse-charge tax type and no mapping: refused before sending.
+    for (const char* region : {"GLOBAL", "AU", "NZ", "US"}) {
+        const auto problem = checkEntry(config({{"region", region}}), e);
+        ASSERT_TRUE(problem) << region;
+        EXPECT_EQ(problem->failureReason, "tax_code_unknown");
+        EXPECT_EQ(problem->message, std::string("entry E-rc: line E-rc-2 is a reverse charge (tax code 'RC25') and region ") +
+                                        region + " has no reverse-charge TaxType; map it in reverse_charge_tax_types");
+    }
+    // tax_types lists the normal codes only; a reverse-charge code need not be in it.
+    EXPECT_FALSE(checkEntry(config({{"region", "UK"}, {"tax_types", "S25:INPUT2"}}), e));
+    EXPECT_EQ(problemKeys({{"region", "EU"}}), "region;");
+    EXPECT_EQ(problemKeys({{"reverse_charge_tax_types", "RC25"}}), "reverse_charge_tax_types;");
+}
+
+TEST(XeroDocuments, ReverseChargeJournalsAndExclusiveLinesBalance) {
+    const sdk::Entry e = withReverseCharge("E-rcj");
+    const auto exclusive = config({{"region", "UK"}, {"line_amount_types", "Exclusive"}});
+    EXPECT_FALSE(checkEntry(exclusive, e));
+    const auto sent = sentAmounts(exclusive, e);
+    ASSERT_EQ(sent.lines.size(), 2u);
+    EXPECT_EQ(sent.lines[0].lineAmount + sent.lines[0].taxAmount, 12500);
+    EXPECT_EQ(sent.lines[1].lineAmount, 40000);
+    EXPECT_EQ(sent.lines[1].taxAmount, 0);
+
+    sdk::Entry pocket = withReverseCharge("E-rcp");
+    pocket.type = "out_of_pocket";
+    const auto journal = config({{"region", "UK"}, {"reimbursable_mode", "journal"}});
+    EXPECT_FALSE(checkEntry(journal, pocket));
+    EXPECT_NE(documentJson(journal, pocket).find(R"("LineAmount":-525.00,"AccountCode":"814")"), std::string::npos);
+}
+
+TEST(XeroDocuments, ADocumentThatWouldNotBalanceAsSentIsRejectedWithTheAmounts) {
+    // Pleo's line is consistent (net + tax = gross) but has no tax code: Xero gets no TaxAmount
+    // and TaxType NONE, so in Exclusive mode the bank transaction would be short by the tax.
+    sdk::Entry e = entry("E-short", "card_purchase", {{12500, 2500}});
+    e.lines[0].taxCode.clear();
+    const auto exclusive = config({{"line_amount_types", "Exclusive"}});
+    auto problem = checkEntry(exclusive, e);
+    ASSERT_TRUE(problem);
+    EXPECT_EQ(problem->failureReason, "validation_failure");
+    EXPECT_EQ(problem->message, "entry E-short: the BankTransactions document would not balance: line E-short-1 sends "
+                                "LineAmount 10000 and TaxAmount 0 on top = 10000 minor units, its gross is 12500");
+    EXPECT_FALSE(checkEntry(config(), e)) << "Inclusive sends the gross: balanced";
+
+    // The rules themselves, on amounts a mapping defect could produce.
+    sdk::Entry ok = entry("E-ok", "card_purchase", {{12500, 2500}, {100, 0}});
+    SentAmounts sent = sentAmounts(config(), ok);
+    EXPECT_FALSE(balanceProblem(ok, sent));
+    sent.lines[1].lineAmount = 101;
+    sent.lines[1].gross = 101;
+    problem = balanceProblem(ok, sent);
+    ASSERT_TRUE(problem);
+    EXPECT_EQ(problem->message, "entry E-ok: the BankTransactions document would not balance: line amounts 12601 = "
+                                "12601 minor units, the entry's total is 12600");
+    sdk::Entry pocket = entry("E-j", "out_of_pocket");
+    const auto journalConfig = config({{"reimbursable_mode", "journal"}});
+    sent = sentAmounts(journalConfig, pocket);
+    sent.creditLine = -12499;
+    problem = balanceProblem(pocket, sent);
+    ASSERT_TRUE(problem);
+    EXPECT_EQ(problem->message, "entry E-j: the ManualJournals document would not balance: the expense lines sum to "
+                                "12500 minor units, the credit line is -12499");
+}

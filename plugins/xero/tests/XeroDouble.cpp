@@ -117,6 +117,7 @@ struct XeroDouble::State {
     Organisation org;
     std::map<std::string, Tenant> tenants;
     int rateLimitCount = 0, retryAfter = 1;
+    bool rateLimitWritesOnly = false, hidden = false;
     std::string problem = "minute";
     int dayLimit = -1, minuteLimit = -1;
     int created = 0;
@@ -314,7 +315,7 @@ std::pair<int, std::string> XeroDouble::State::route(const std::string& method, 
         const auto terms = parseWhere(query["where"]);
         Array::Ptr list = new Array;
         for (const auto& doc : t.docs[c->name])
-            if (matchesWhere(doc, terms)) list->add(doc);
+            if (matchesWhere(doc, terms) && !(hidden && !terms.empty())) list->add(doc);
         Object::Ptr answer = new Object;
         answer->set(c->name, list);
         return {200, stringify(answer)};
@@ -356,12 +357,12 @@ void XeroDouble::State::handle(Poco::Net::HTTPServerRequest& req, Poco::Net::HTT
 
     std::lock_guard<std::mutex> lock(mutex);
     std::pair<int, std::string> answer;
+    const bool write = rec.method == "PUT" || rec.method == "POST";
     resp.set("X-AppMinLimit-Remaining", "9999");
-    resp.set("X-MinLimit-Remaining", rateLimitCount > 0 && problem == "minute" ? "0"
+    resp.set("X-MinLimit-Remaining", rateLimitCount > 0 && problem == "minute" && (write || !rateLimitWritesOnly) ? "0"
                                      : minuteLimit >= 0                         ? std::to_string(minuteLimit)
                                                                                 : "59");
     resp.set("X-DayLimit-Remaining", std::to_string(dayLimit >= 0 ? dayLimit : 4999));
-    const bool write = rec.method == "PUT" || rec.method == "POST";
     const std::string replayKey = rec.tenant + "|" + rec.method + "|" + rec.idempotencyKey;
     if (!rec.bearer) {
         answer = {401, R"({"Type":null,"Title":"Unauthorized","Status":401,"Detail":"AuthenticationUnsuccessful"})"};
@@ -371,7 +372,7 @@ void XeroDouble::State::handle(Poco::Net::HTTPServerRequest& req, Poco::Net::HTT
         resp.set("Retry-After", "60");
         resp.set("X-Rate-Limit-Problem", "minute");
         answer = {429, R"({"Title":"Too Many Requests","Status":429})"};
-    } else if (rateLimitCount > 0 || dayLimit == 0) {
+    } else if ((rateLimitCount > 0 && (write || !rateLimitWritesOnly)) || dayLimit == 0) {
         const bool day = dayLimit == 0 || problem == "day";
         if (rateLimitCount > 0) --rateLimitCount;
         resp.set("Retry-After", std::to_string(retryAfter));
@@ -423,11 +424,17 @@ void XeroDouble::setOrganisation(const Organisation& org) {
     state_->org = org;
 }
 
-void XeroDouble::rateLimitNext(int count, int retryAfterSeconds, const std::string& problem) {
+void XeroDouble::rateLimitNext(int count, int retryAfterSeconds, const std::string& problem, bool writesOnly) {
     std::lock_guard<std::mutex> lock(state_->mutex);
+    state_->rateLimitWritesOnly = writesOnly;
     state_->rateLimitCount = count;
     state_->retryAfter = retryAfterSeconds;
     state_->problem = problem;
+}
+
+void XeroDouble::hideFromSearch(bool hidden) {
+    std::lock_guard<std::mutex> lock(state_->mutex);
+    state_->hidden = hidden;
 }
 
 void XeroDouble::setDayLimit(int calls) {

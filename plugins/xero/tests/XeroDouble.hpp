@@ -21,9 +21,11 @@ class XeroDouble {
 public:
     struct Organisation {
         std::map<std::string, std::string> accounts{{"090", "BANK"},    {"091", "BANK"},     {"400", "EXPENSE"},
-                                                    {"429", "EXPENSE"}, {"6110", "EXPENSE"}, {"800", "CURRLIAB"},
+                                                    {"429", "EXPENSE"}, {"6110", "EXPENSE"}, {"6120", "EXPENSE"}, {"6130", "EXPENSE"},
+                                                    {"6540", "EXPENSE"}, {"800", "CURRLIAB"},
                                                     {"814", "CURRLIAB"}};  ///< code -> Type
-        std::set<std::string> taxTypes{"INPUT", "INPUT2", "NONE", "ZERORATEDINPUT", "EXEMPTEXPENSES"};
+        std::set<std::string> taxTypes{"INPUT",          "INPUT2",         "NONE",          "ZERORATEDINPUT",
+                                       "EXEMPTEXPENSES", "REVERSECHARGES", "ECACQUISITIONS"};
         std::map<std::string, std::set<std::string>> tracking{{"Project", {}}, {"Region", {"North", "South"}}};
         ///< category -> options (empty: any option)
     };
@@ -50,7 +52,10 @@ public:
     void setOrganisation(const Organisation& org);
     /// The next `count` requests get 429 with Retry-After: `retryAfterSeconds` and
     /// X-Rate-Limit-Problem: `problem` ("minute", "concurrent", "day").
-    void rateLimitNext(int count, int retryAfterSeconds, const std::string& problem = "minute");
+    void rateLimitNext(int count, int retryAfterSeconds, const std::string& problem = "minute", bool writesOnly = false);
+    /// While true, GETs with a `where` filter find no BankTransaction, Invoice or ManualJournal
+    /// (a search index that lags behind): only the Idempotency-Key protects against duplicates.
+    void hideFromSearch(bool hidden);
     /// X-DayLimit-Remaining starts at `calls` and counts down; at 0 every request gets 429 (day).
     void setDayLimit(int calls);
     /// X-MinLimit-Remaining starts at `calls` and counts down; at 0 requests get 429 (minute,

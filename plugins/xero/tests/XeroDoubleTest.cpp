@@ -8,6 +8,7 @@
 #include <Poco/JSON/Parser.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "XeroDouble.hpp"
@@ -157,11 +158,11 @@ TEST_F(XeroDoubleTest, JournalModeWritesBalancedManualJournalsFoundAgainByNarrat
 }
 
 TEST_F(XeroDoubleTest, ARepeatedIdempotencyKeyReturnsTheFirstResultAndCreatesNothing) {
-    // No lookup before create and a fresh host each time: only Xero's idempotency protects.
-    open({{"lookup_before_create", "false"}});
+    // A search that finds nothing and a fresh host each time: only Xero's idempotency protects.
+    xero.hideFromSearch(true);
     const std::vector<sdk::Entry> batch{entry("E-i1", "card_purchase"), entry("E-i2", "card_purchase")};
     const auto first = client->push(batch);
-    open({{"lookup_before_create", "false"}}, true);
+    open({}, true);
     const auto second = client->push(batch);
     ASSERT_EQ(second.size(), 2u);
     for (std::size_t i = 0; i < 2; ++i) {
@@ -173,13 +174,55 @@ TEST_F(XeroDoubleTest, ARepeatedIdempotencyKeyReturnsTheFirstResultAndCreatesNot
     ASSERT_EQ(w.size(), 2u);
     EXPECT_EQ(w[0].idempotencyKey, w[1].idempotencyKey);
 
-    // Changed content is a new key (and, without the lookup, a new document: why it is on by default).
+    // Changed content is a new key (and, were the document not found by its entry id, a new
+    // document: why the lookup before create cannot be turned off).
     sdk::Entry changed = batch[0];
     changed.lines[0].accountCode = "429";
-    open({{"lookup_before_create", "false"}}, true);
+    open({}, true);
     client->push({changed});
     ASSERT_EQ(writes().size(), 3u);
     EXPECT_NE(writes()[2].idempotencyKey, w[0].idempotencyKey);
+}
+
+TEST_F(XeroDoubleTest, TurningTheLookupBeforeCreateOffIsRefused) {
+    client.reset();
+    client = std::make_unique<sdk::PluginClient>(xeroApi(), *host, "xero");
+    try {
+        client->configure(settings(xero.baseUrl(), {{"lookup_before_create", "false"}}));
+        FAIL() << "lookup_before_create=false was accepted";
+    } catch (const sdk::CallFailed& e) {
+        EXPECT_EQ(e.status(), LB_ERR_CONFIG);
+        ASSERT_EQ(e.settingErrors().size(), 1u);
+        EXPECT_EQ(e.settingErrors()[0].first, "lookup_before_create");
+    }
+}
+
+TEST_F(XeroDoubleTest, AFreshInstanceFindsTheDocumentByEntryIdEvenUnderANewIdempotencyKey) {
+    const std::vector<sdk::Entry> batch{entry("E-k1", "card_purchase"), entry("E-k2", "out_of_pocket")};
+    const auto first = client->push(batch);
+    ASSERT_EQ(xero.created(), 2);
+
+    // The state directory is lost and the same entries come with new keys (their export items
+    // changed in fields that say nothing about the booking).
+    std::vector<sdk::Entry> rekeyed = batch;
+    for (auto& e : rekeyed) e.idempotencyKey += "-new";
+    open({}, true);
+    EXPECT_EQ(client->lookup(rekeyed[0]).externalId, first[0].externalId);
+    EXPECT_EQ(client->lookup(rekeyed[1]).externalId, first[1].externalId);
+    open({}, true);
+    const auto again = client->push(rekeyed);
+    ASSERT_EQ(again.size(), 2u);
+    for (std::size_t i = 0; i < 2; ++i) {
+        EXPECT_EQ(again[i].kind, OutcomeKind::Posted) << again[i].message;
+        EXPECT_EQ(again[i].externalId, first[i].externalId);
+    }
+    EXPECT_EQ(xero.created(), 2) << "a new idempotency key created a second document";
+
+    // With the host state kept, the new key needs no request at all (remembered by entry id).
+    const std::size_t calls = xero.requests().size();
+    const auto remembered = client->push(rekeyed);
+    EXPECT_EQ(remembered[0].externalId, first[0].externalId);
+    EXPECT_EQ(xero.requests().size(), calls);
 }
 
 TEST_F(XeroDoubleTest, ReRunsNeverDuplicate) {
@@ -196,8 +239,7 @@ TEST_F(XeroDoubleTest, ReRunsNeverDuplicate) {
 }
 
 TEST_F(XeroDoubleTest, A429IsWaitedForAsRetryAfterSaysAndTheSameKeySentAgain) {
-    open({{"lookup_before_create", "false"}});
-    xero.rateLimitNext(1, 1, "minute");
+    xero.rateLimitNext(1, 1, "minute", true);  // the create call, not the lookup before it
     const auto start = std::chrono::steady_clock::now();
     const auto out = client->push({entry("E-rl", "card_purchase")});
     EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(950));
@@ -370,4 +412,35 @@ TEST_F(XeroDoubleTest, NoTokenReachesALogOrAnOutcome) {
     EXPECT_STREQ(m->oauth->authorize_url, "https://login.xero.com/identity/connect/authorize");
     EXPECT_STREQ(m->oauth->token_url, "https://identity.xero.com/connect/token");
     EXPECT_NE(std::string(m->oauth->scopes).find("offline_access"), std::string::npos);
+}
+
+TEST_F(XeroDoubleTest, ReverseChargeAndUnbalancedDocumentsAgainstTheDouble) {
+    open({{"region", "UK"}, {"line_amount_types", "Exclusive"}}, true);
+    sdk::Entry rc = entry("E-rc", "card_purchase", {{12500, 2500}, {40000, 10000}});
+    rc.lines[1].netAmount = rc.lines[1].walletAmount;
+    rc.lines[1].taxType = "reverse";
+    rc.lines[1].taxCode = "RC25";
+    sdk::Entry short1 = entry("E-short", "card_purchase");
+    short1.lines[0].taxCode.clear();  // would be sent without its tax: 25.00 short
+
+    // The dry run rejects what push rejects and plans what push sends.
+    const auto dry = client->plan({rc, short1});
+    ASSERT_EQ(dry.rejections.size(), 1u);
+    EXPECT_EQ(dry.rejections[0].entryIndex, 1u);
+    EXPECT_EQ(dry.rejections[0].failureReason, "validation_failure");
+    ASSERT_EQ(dry.documents.size(), 1u);
+    EXPECT_EQ(dry.documents[0].entryIndex, 0u);
+
+    auto out = client->push({rc, short1});
+    ASSERT_EQ(out.size(), 2u);
+    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.entryIndex < b.entryIndex; });
+    EXPECT_EQ(out[0].kind, OutcomeKind::Posted) << out[0].message;
+    EXPECT_EQ(out[1].kind, OutcomeKind::Rejected);
+    EXPECT_EQ(out[1].message, dry.rejections[0].message);
+    EXPECT_NE(out[1].message.find("gross is 12500"), std::string::npos) << out[1].message;
+    const auto docs = xero.documents(kTenant, "BankTransactions");
+    ASSERT_EQ(docs.size(), 1u) << "the unbalanced document reached Xero";
+    const auto lines = parse(docs[0])->getArray("LineItems");
+    EXPECT_EQ(field(lines->getObject(1), "TaxType"), "REVERSECHARGES");
+    EXPECT_EQ(field(lines->getObject(1), "TaxAmount"), "0");
 }
