@@ -3,6 +3,7 @@
 // so the engine can be driven through crashes and failures deterministically.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <set>
 #include <sstream>
@@ -82,12 +83,29 @@ public:
         p.endCursor = "C" + std::to_string(next);
         return p;
     }
-    JobItemPage jobItems(const std::string& id, const std::string&, int) override {
+    /// Pleo's view of the job's items, paged like Pleo (every item of the job, `limit` a page).
+    JobItemPage jobItems(const std::string& id, const std::string& cursor, int limit) override {
         ++requests;
+        const FakeJob& j = jobs.at(id);
+        std::size_t from = cursor.empty() ? 0 : std::stoul(cursor.substr(1));
         JobItemPage p;
-        for (const auto& [entry, r] : jobs.at(id).results)
-            p.items.push_back({entry, r.successful ? "successful" : "failed", r.externalId});
+        std::size_t i = from;
+        for (; i < j.items.size() && p.items.size() < static_cast<std::size_t>(limit); ++i) {
+            std::string entry = entryIdOf(j.items[i]);
+            auto r = j.results.find(entry);
+            if (r == j.results.end())
+                p.items.push_back({entry, "in_progress", ""});
+            else
+                p.items.push_back({entry, r->second.successful ? "successful" : "failed", r->second.externalId});
+        }
+        p.hasNextPage = i < j.items.size();
+        p.endCursor = "J" + std::to_string(i);
         return p;
+    }
+    static std::string entryIdOf(const std::string& raw) {
+        const std::string tag = R"("accountingEntryId": ")";
+        auto at = raw.find(tag) + tag.size();
+        return raw.substr(at, raw.find('"', at) - at);
     }
     void putResults(const std::string& id, const std::vector<ItemResult>& results) override {
         ++requests;
@@ -105,6 +123,7 @@ class FakeTarget : public ExportTarget {
 public:
     TargetCapabilities caps{true, true, false};
     std::map<std::string, int> writes;        // idempotency key -> times written
+    std::map<std::string, int> writesByEntry; // accounting entry id -> documents written for it
     std::map<std::string, std::string> byKey; // idempotency key -> external id
     int pushes = 0;
     int failPushNumber = -1;                  // this push throws PluginError
@@ -147,6 +166,7 @@ public:
                 const auto& key = batch[i].idempotencyKey;
                 if (!caps.idempotencyKeys || !byKey.count(key)) {
                     ++writes[key];
+                    ++writesByEntry[batch[i].accountingEntryId];
                     byKey[key] = "X-" + batch[i].accountingEntryId;
                 }
                 o = answerUnknown ? sdk::Outcome::unknown("timeout") : sdk::Outcome::posted(byKey[key], "https://erp/" + byKey[key]);
@@ -157,8 +177,13 @@ public:
         return result;
     }
     std::map<std::string, std::size_t> receiptsSeenByLookup;  // entry id -> receipts handed to lookup
+    int lookups = 0;
+    /// When set, answers lookups instead of the target's truth (undecided answers, failures).
+    std::function<sdk::Outcome(const sdk::Entry&)> lookupAnswer;
     sdk::Outcome lookup(const sdk::Entry& e) override {
+        ++lookups;
         receiptsSeenByLookup[e.accountingEntryId] = e.receipts.size();
+        if (lookupAnswer) return lookupAnswer(e);
         auto it = byKey.find(e.idempotencyKey);
         if (it == byKey.end()) return sdk::Outcome::absent();
         return sdk::Outcome::posted(it->second, "https://erp/" + it->second);

@@ -8,7 +8,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "Doubles.h"
+#include "EngineFixture.h"
 #include "ledgerbridge/common/Exception.h"
 #include "ledgerbridge/export/Engine.h"
 #include "ledgerbridge/store/Leases.h"
@@ -19,68 +19,8 @@ using namespace ledgerbridge::exporter;
 using namespace testdoubles;
 namespace fs = std::filesystem;
 
-namespace {
-
-/// Thrown by the step hook to stop the engine dead at a step; not a std::exception, so nothing
-/// in the engine catches it (like a kill -9, nothing after the step runs).
-struct SimulatedCrash {};
-
-class EngineTest : public ::testing::Test {
-protected:
-    void SetUp() override {
-        dir = fs::temp_directory_path() /
-              ("lb-engine-" + std::to_string(::getpid()) + "-" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
-        fs::remove_all(dir);
-        store = std::make_unique<store::StateStore>((dir / "state").string());
-    }
-    void TearDown() override {
-        store.reset();
-        fs::remove_all(dir);
-    }
-
-    void addJob(const std::string& id, int valid, int invalid = 0, const std::string& prefix = "e") {
-        FakeJob j;
-        for (int i = 0; i < valid + invalid; ++i) j.items.push_back(item(prefix + std::to_string(i), i < valid));
-        pleo.jobs[id] = j;
-    }
-
-    RunReport runOnce(EngineSettings s = {}) {
-        s.receiptDir = (dir / "receipts").string();
-        if (s.dryRunReport.empty()) s.dryRunReport = (dir / "plan.jsonl").string();
-        if (s.pageSize == 100) s.pageSize = 40;
-        if (s.batchSize == 100) s.batchSize = 25;
-        Engine engine(*store, pleo, target, RunTarget{"acme", "company", "local", "fp"}, s);
-        return engine.run();
-    }
-
-    /// Every valid entry written exactly once and reported with the target's id; every invalid
-    /// one reported failed; the job completed exactly once.
-    void expectExactlyOnce(const std::string& jobId, int valid, int invalid) {
-        const FakeJob& j = pleo.jobs.at(jobId);
-        ASSERT_EQ(j.results.size(), static_cast<std::size_t>(valid + invalid));
-        for (int i = 0; i < valid + invalid; ++i) {
-            const ItemResult& r = j.results.at("e" + std::to_string(i));
-            if (i < valid) {
-                EXPECT_TRUE(r.successful) << i;
-                EXPECT_EQ(r.externalId, "X-e" + std::to_string(i));
-            } else {
-                EXPECT_FALSE(r.successful) << i;
-                EXPECT_EQ(r.failureReasonType, "account_unknown");
-            }
-        }
-        for (const auto& [key, n] : target.writes) EXPECT_EQ(n, 1) << "written twice: " << key;
-        EXPECT_EQ(target.totalWrites(), valid);
-        EXPECT_EQ(j.status, invalid ? "completed_with_errors" : "completed");
-        EXPECT_EQ(std::count(j.events.begin(), j.events.end(), j.status), 1);
-    }
-
-    fs::path dir;
-    std::unique_ptr<store::StateStore> store;
-    FakePleo pleo;
-    FakeTarget target;
-};
-
-}  // namespace
+using enginetest::EngineTest;
+using enginetest::SimulatedCrash;
 
 TEST_F(EngineTest, DeliversReportsAndCompletesWithErrors) {
     addJob("job-1", 90, 10);
@@ -268,6 +208,14 @@ TEST_F(EngineTest, AnExpiredJobIsClosedAndItsEntriesAreNotPostedAgainWhenReExpor
     RunReport r = runOnce();
     ASSERT_EQ(r.jobs.size(), 1u);
     EXPECT_EQ(r.jobs[0].finalEvent, "closed_by_pleo");
+    // Not a success: entries were left undelivered, and the report says what happens to them.
+    EXPECT_EQ(r.outcome, "closed_by_pleo");
+    EXPECT_EQ(r.exitCode(), ExitCode::Failure);
+    EXPECT_NE(r.error.find("closed by Pleo before all its entries were delivered"), std::string::npos) << r.error;
+    EXPECT_NE(r.jobs[0].next.find("in a new export job"), std::string::npos) << r.jobs[0].next;
+    EXPECT_NE(r.jobs[0].next.find("never posted twice"), std::string::npos) << r.jobs[0].next;
+    EXPECT_NE(r.toText().find("    next: "), std::string::npos) << r.toText();
+    EXPECT_NE(r.toJson().find("\"next\":"), std::string::npos);
     int writtenBefore = target.totalWrites();
     // The user exports the same entries again: a new job with the same items.
     pleo.jobs["job-2"].items = pleo.jobs["job-1"].items;
@@ -280,6 +228,70 @@ TEST_F(EngineTest, AnExpiredJobIsClosedAndItsEntriesAreNotPostedAgainWhenReExpor
         EXPECT_TRUE(res.successful);
         EXPECT_EQ(res.externalId, "X-" + id) << "reported with the id of the first posting";
     }
+}
+
+// Pleo closed the job only after every entry was delivered and acknowledged (the final event
+// was refused): nothing is left to do, so the run is a success.
+TEST_F(EngineTest, AJobClosedByPleoAfterEverythingWasDeliveredIsASuccess) {
+    class ExpiresAtTheEnd : public FakePleo {
+    public:
+        void postEvent(const std::string& id, const std::string& event, const std::string& a, const std::string& b) override {
+            if (event != "started") {
+                jobs.at(id).status = "failed";
+                throw JobClosedError("INVALID_EXPORT_JOB_STATUS_CHANGE: failed -> " + event);
+            }
+            FakePleo::postEvent(id, event, a, b);
+        }
+    } expiring;
+    for (int i = 0; i < 30; ++i) expiring.jobs["job-1"].items.push_back(item("e" + std::to_string(i)));
+    api = &expiring;
+    RunReport r = runOnce();
+    ASSERT_EQ(r.jobs.size(), 1u);
+    EXPECT_EQ(r.jobs[0].finalEvent, "closed_by_pleo");
+    EXPECT_TRUE(r.jobs[0].next.empty()) << r.jobs[0].next;
+    EXPECT_EQ(r.outcome, "ok") << r.error;
+    EXPECT_EQ(expiring.jobs["job-1"].results.size(), 30u);
+}
+
+// The key names the booking: the same entries offered again in a new job after the state
+// directory was lost — with newly signed receipt URLs and their JSON in another order — carry
+// the same keys, so a target that de-duplicates on the key writes nothing twice.
+TEST_F(EngineTest, TheSameEntriesInANewJobAfterTheStateWasLostKeepTheirKeys) {
+    target.caps = {true, true, false};
+    auto withReceipt = [](std::string raw, const std::string& signature, bool reorder) {
+        raw.replace(raw.find(R"("_links": {},)"), 13,
+                    R"("_links": {"self": "https://api.example/items?sig=)" + signature +
+                        R"("}, "files": [{"url": "https://files.example/r/receipt.pdf?X-Amz-Signature=)" + signature +
+                        R"(", "size": 7, "type": "application/pdf"}],)");
+        if (reorder) {
+            // Move "companyId" and "type" to the end of the object: same content, other order.
+            const std::string moved = R"("companyId": "c", "type": "card_purchase",)";
+            auto at = raw.find(moved);
+            raw.erase(at, moved.size());
+            raw.insert(raw.rfind('}'), R"(, "companyId": "c", "type": "card_purchase")");
+        }
+        return raw;
+    };
+    for (int i = 0; i < 40; ++i) pleo.jobs["job-1"].items.push_back(withReceipt(item("e" + std::to_string(i)), "first", false));
+    // Half of it is exported, then the state directory is lost.
+    EngineSettings half;
+    int pushes = 0;
+    half.onStep = [&](const std::string& step) {
+        if (step == "pushed" && ++pushes == 1) throw SimulatedCrash{};
+    };
+    EXPECT_THROW(runOnce(half), SimulatedCrash);
+    ASSERT_EQ(target.totalWrites(), 25);
+    store.reset();
+    fs::remove_all(dir / "state");
+    store = std::make_unique<store::StateStore>((dir / "state").string());
+    pleo.jobs["job-1"].status = "failed";  // expired meanwhile
+    for (int i = 0; i < 40; ++i) pleo.jobs["job-2"].items.push_back(withReceipt(item("e" + std::to_string(i)), "second", true));
+    RunReport r = runOnce();
+    EXPECT_EQ(r.outcome, "ok") << r.error;
+    EXPECT_EQ(target.totalWrites(), 40) << "an entry was booked twice under a new key";
+    for (const auto& [id, n] : target.writesByEntry) EXPECT_EQ(n, 1) << id;
+    ASSERT_EQ(pleo.jobs["job-2"].results.size(), 40u);
+    for (const auto& [id, res] : pleo.jobs["job-2"].results) EXPECT_EQ(res.externalId, "X-" + id);
 }
 
 TEST_F(EngineTest, DryRunChangesNothingAnywhereAndWritesThePlan) {

@@ -134,9 +134,12 @@ Command makeRunCommand() {
         "export ledger resumes where it stopped and never posts an entry twice.\n\n"
         "--dry-run reads the jobs and writes the exact documents the plugin would post to a\n"
         "report file; nothing is sent to Pleo that changes state and nothing to the target.\n\n"
-        "Exit codes: 0 all delivered, 3 some entries rejected (see the report), 1 failed,\n"
+        "Exit codes: 0 all delivered, 3 some entries rejected (see the report), 1 failed (also:\n"
+        "entries whose delivery the target could not confirm stay open, or Pleo closed a job\n"
+        "before all its entries were delivered; the report says what happens next),\n"
         "2 usage/config, 4 re-authorisation needed, 5 plugin failure, 6 environment mismatch,\n"
-        "7 another process is running this connection, 130 interrupted.",
+        "7 another process is running this connection (or took over this run's lapsed lease),\n"
+        "130 interrupted.",
         {{"connection", "NAME", "run only this connection"},
          {"dry-run", "", "plan only: write what would be posted, change nothing"},
          {"json", "", "print the run reports as JSON"},

@@ -1,0 +1,111 @@
+// The run lease: one process per connection delivers. A run whose lease lapsed and was taken
+// over by another process stops before its next push (exit code 7, the job stays open for the
+// other run); a long fetch or a long series of lookups keeps the lease alive, so no other
+// process can take it while this one is working.
+#include <chrono>
+#include <thread>
+
+#include "EngineFixture.h"
+#include "ledgerbridge/common/Exception.h"
+#include "ledgerbridge/store/Leases.h"
+
+using enginetest::EngineTest;
+using enginetest::SimulatedCrash;
+using namespace ledgerbridge;
+using namespace ledgerbridge::exporter;
+using namespace testdoubles;
+
+namespace {
+
+const std::string kLease = "run:fp";
+const std::string kOther = "another-host:4242:1";
+
+}  // namespace
+
+TEST_F(EngineTest, ARunWhoseLeaseWasTakenOverStopsBeforeItsNextPush) {
+    addJob("job-1", 100);
+    EngineSettings s;
+    s.leaseMs = 300;
+    int pushesWhenTaken = -1;
+    s.onStep = [&](const std::string& step) {
+        if (step != "pushed" || pushesWhenTaken >= 0) return;
+        // The process stalls longer than its lease (a long GC-like pause, a suspended VM); the
+        // lease lapses and another process takes it over.
+        std::this_thread::sleep_for(std::chrono::milliseconds(400));
+        ASSERT_TRUE(store::Leases(*store).tryAcquire(kLease, 60000, kOther));
+        pushesWhenTaken = target.pushes;
+    };
+    RunReport r = runOnce(s);
+    ASSERT_GE(pushesWhenTaken, 1);
+    EXPECT_EQ(target.pushes, pushesWhenTaken) << "nothing was pushed after the lease was lost";
+    EXPECT_EQ(r.outcome, "busy") << r.error;
+    EXPECT_EQ(r.exitCode(), ExitCode::Busy);
+    EXPECT_NE(r.error.find("another process took it over"), std::string::npos) << r.error;
+    EXPECT_EQ(pleo.jobs["job-1"].status, "in_progress") << "the job stays open for the run that holds the lease";
+    EXPECT_EQ(target.totalWrites(), 25);
+
+    // While the other process holds it, no run of this connection starts.
+    EXPECT_THROW(runOnce(), LockBusyError);
+    // When it is gone, the next run finishes the job, exactly once.
+    store::Leases(*store).release(kLease, kOther);
+    RunReport done = runOnce();
+    EXPECT_EQ(done.outcome, "ok") << done.error;
+    expectExactlyOnce("job-1", 100, 0);
+}
+
+// Pleo answers slowly; the whole fetch takes several lease lifetimes. All entries are invalid,
+// so nothing is pushed (pushes renew the lease too): only the fetch can keep it.
+TEST_F(EngineTest, TheLeaseIsKeptDuringALongFetch) {
+    class SlowPleo : public FakePleo {
+    public:
+        ItemPage exportItems(const std::string& id, const std::string& cursor, int limit) override {
+            std::this_thread::sleep_for(std::chrono::milliseconds(60));
+            return FakePleo::exportItems(id, cursor, limit);
+        }
+    } slow;
+    for (int i = 0; i < 80; ++i) slow.jobs["job-1"].items.push_back(item("e" + std::to_string(i), false));
+    api = &slow;
+    EngineSettings s;
+    s.leaseMs = 150;
+    s.pageSize = 10;  // 8 pages, about 500 ms
+    int attempts = 0, taken = 0;
+    s.onStep = [&](const std::string& step) {
+        if (step != "staged") return;
+        ++attempts;
+        if (store::Leases(*store).tryAcquire(kLease, 60000, kOther)) ++taken;
+    };
+    RunReport r = runOnce(s);
+    EXPECT_EQ(attempts, 8);
+    EXPECT_EQ(taken, 0) << "another process could take the lease in the middle of the fetch";
+    EXPECT_EQ(r.outcome, "completed_with_errors") << r.error;
+    EXPECT_EQ(r.jobs.at(0).rejected, 80);
+}
+
+// A crash left 30 entries `pushing`; each lookup takes a while, all of them several lease
+// lifetimes. Another process trying to take the lease meanwhile must not get it.
+TEST_F(EngineTest, TheLeaseIsKeptDuringLongLookups) {
+    addJob("job-1", 30);
+    EngineSettings crash;
+    crash.batchSize = 30;
+    crash.onStep = [](const std::string& step) {
+        if (step == "pushed") throw SimulatedCrash{};
+    };
+    EXPECT_THROW(runOnce(crash), SimulatedCrash);
+    ASSERT_EQ(target.totalWrites(), 30);
+
+    int taken = 0;
+    target.lookupAnswer = [&](const sdk::Entry& e) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        if (store::Leases(*store).tryAcquire(kLease, 60000, kOther)) ++taken;
+        auto it = target.byKey.find(e.idempotencyKey);
+        return it == target.byKey.end() ? sdk::Outcome::absent() : sdk::Outcome::posted(it->second, "https://erp/" + it->second);
+    };
+    EngineSettings s;
+    s.leaseMs = 150;
+    s.batchSize = 30;
+    RunReport r = runOnce(s);
+    EXPECT_EQ(target.lookups, 30);
+    EXPECT_EQ(taken, 0) << "another process could take the lease in the middle of the lookups";
+    EXPECT_EQ(r.outcome, "ok") << r.error;
+    expectExactlyOnce("job-1", 30, 0);
+}
