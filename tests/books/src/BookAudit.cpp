@@ -68,13 +68,17 @@ void BookAudit::addFile(std::vector<testkit::WrittenDocument> documents) {
 
 std::vector<Problem> BookAudit::check() const {
     std::vector<Problem> out = formatProblems_;
+    // For messages only: the entry a document names, by its id or (older files) by its key.
+    std::map<std::string, const sdk::Entry*> named;
+    for (const auto& [id, e] : posted_) named.emplace(e.idempotencyKey, &e);
+    for (const auto& [id, e] : posted_) named[id] = &e;
     std::map<std::string, std::vector<const Booking*>> byEntry;
     for (const Booking& b : bookings_) {
         byEntry[b.entryId].push_back(&b);
-        auto known = posted_.find(b.entryId);
+        auto known = named.find(b.entryId);
         for (const auto& d : b.documents)
             for (const std::string& m : imbalances(d))
-                out.push_back({ProblemKind::Unbalanced, m + (known != posted_.end() ? " [" + describeEntry(known->second) + "]" : "")});
+                out.push_back({ProblemKind::Unbalanced, m + (known != named.end() ? " [" + describeEntry(*known->second) + "]" : "")});
     }
     for (const auto& [id, bookings] : byEntry) {
         if (posted_.count(id)) continue;
