@@ -68,8 +68,10 @@ std::string keyOf(const std::string& accountingEntryId, const std::string& itemJ
 struct PluginCase {
     std::string plugin;
     BookFormat format;
-    /// Settings for a company booking in `currency`, writing into `dir`.
-    std::function<books::Settings(const std::string& dir, const std::string& currency)> settings;
+    /// Settings for a company booking in `currency`, writing into `dir`. Odd seeds also use
+    /// the plugin's other formatting options (delimiter and decimal comma, dimensions, cost
+    /// centres), so the readers see both ways of writing.
+    std::function<books::Settings(const std::string& dir, const std::string& currency, bool variant)> settings;
 };
 void PrintTo(const PluginCase& c, std::ostream* os) { *os << c.plugin; }
 
@@ -78,20 +80,26 @@ const char* const kTaxCodes = "I25,I12,I6,RC25,E0";  // the simulator's tax code
 std::vector<PluginCase> cases() {
     return {
         {"csv", BookFormat::Csv,
-         [](const std::string& dir, const std::string&) {
-             return books::Settings{{"output_dir", dir}, {"tax_codes", kTaxCodes}};
+         [](const std::string& dir, const std::string&, bool variant) {
+             books::Settings s{{"output_dir", dir}, {"tax_codes", kTaxCodes}};
+             if (variant) s.insert(s.end(), {{"delimiter", ";"}, {"decimal_separator", ","}});
+             return s;
          }},
         {"sie", BookFormat::Sie,
-         [](const std::string& dir, const std::string& currency) {
-             return books::Settings{{"output_dir", dir},          {"company_name", "Books Test AB"},
-                                    {"org_nr", "556000-0001"},    {"fiscal_year_start", "20260101"},
-                                    {"fiscal_year_end", "20261231"}, {"currency", currency},
-                                    {"tax_codes", kTaxCodes}};
+         [](const std::string& dir, const std::string& currency, bool variant) {
+             books::Settings s{{"output_dir", dir},          {"company_name", "Books Test AB"},
+                               {"org_nr", "556000-0001"},    {"fiscal_year_start", "20260101"},
+                               {"fiscal_year_end", "20261231"}, {"currency", currency},
+                               {"tax_codes", kTaxCodes}};
+             if (variant) s.insert(s.end(), {{"dimensions", "DEPT:1,PROJECT:6"}, {"kptyp", "BAS2014"}});
+             return s;
          }},
         {"datev", BookFormat::Datev,
-         [](const std::string& dir, const std::string& currency) {
-             return books::Settings{{"output_dir", dir},       {"beraternummer", "1001"}, {"mandantennummer", "1"},
-                                    {"wkz", currency},         {"bu_keys", "I25:9,I12:8,I6:8,RC25:94,E0:"}};
+         [](const std::string& dir, const std::string& currency, bool variant) {
+             books::Settings s{{"output_dir", dir},       {"beraternummer", "1001"}, {"mandantennummer", "1"},
+                               {"wkz", currency},         {"bu_keys", "I25:9,I12:8,I6:8,RC25:94,E0:"}};
+             if (variant) s.insert(s.end(), {{"kost1_tag_group", "DEPT"}, {"kost2_tag_group", "PROJECT"}});
+             return s;
          }},
     };
 }
@@ -159,7 +167,7 @@ TEST_P(BooksBalance, EveryDocumentBalancesAndEveryEntryIsWrittenOnceWithItsAmoun
             const fs::path dir = root / jobId;
             fs::create_directories(dir);
             ++t.runs;
-            auto session = plugin.open(pc.settings(dir.string(), company.walletCurrency));
+            auto session = plugin.open(pc.settings(dir.string(), company.walletCurrency, seed % 2 == 1));
             books::BookAudit audit;
 
             // Generate, map and validate like the engine; what the host rejects never reaches the plugin.
