@@ -799,6 +799,19 @@ void Engine::finishJob(store::JobRecord& rec, JobReport& report) {
 
 // ---- dry run ----------------------------------------------------------------------------------
 
+namespace {
+/// A dry run's line for an entry that would be rejected: {"jobId","entryId","rejected","message"}.
+void writeRejectedLine(std::ostream& out, const std::string& jobId, const std::string& entryId, const sdk::Outcome& o) {
+    Poco::JSON::Object line(Poco::JSON_PRESERVE_KEY_ORDER);
+    line.set("jobId", jobId);
+    line.set("entryId", entryId);
+    line.set("rejected", o.failureReason);
+    line.set("message", o.message);
+    line.stringify(out);
+    out << '\n';
+}
+}  // namespace
+
 void Engine::planBatchInto(const JobInfo& job, const std::vector<sdk::Entry>& batch, JobReport& report,
                            std::ostream& out) {
     // Every entry of the batch is accounted for: planned (its documents go to the report file
@@ -821,13 +834,7 @@ void Engine::planBatchInto(const JobInfo& job, const std::vector<sdk::Entry>& ba
     }
     for (const auto& o : plan.rejections) {
         const sdk::Entry& e = batch.at(o.entryIndex);
-        Poco::JSON::Object line(Poco::JSON_PRESERVE_KEY_ORDER);
-        line.set("jobId", job.id);
-        line.set("entryId", e.accountingEntryId);
-        line.set("rejected", o.failureReason);
-        line.set("message", o.message);
-        line.stringify(out);
-        out << '\n';
+        writeRejectedLine(out, job.id, e.accountingEntryId, o);
         rejected[o.entryIndex] = true;
         ++report.rejected;
         report.addFailure({e.accountingEntryId, o.failureReason, o.message});
@@ -867,6 +874,7 @@ void Engine::dryRunJob(const JobInfo& job, JobReport& report) {
             if (rejected) {
                 ++report.rejected;
                 report.addFailure({s.accountingEntryId, rejected->failureReason, rejected->message});
+                writeRejectedLine(out, job.id, s.accountingEntryId, *rejected);
                 continue;
             }
             valid.push_back(std::move(*m.entry));

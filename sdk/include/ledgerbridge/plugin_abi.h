@@ -191,7 +191,7 @@ typedef struct lb_oauth_spec {
 
 #define LB_CAP_IDEMPOTENCY_KEYS 0x1u /* the target de-duplicates on the idempotency key */
 #define LB_CAP_LOOKUP 0x2u           /* lookup() can resolve an UNKNOWN outcome */
-#define LB_CAP_DRY_RUN 0x4u          /* plan() returns the exact documents */
+#define LB_CAP_DRY_RUN 0x4u          /* plan() gives the exact documents and rejections */
 #define LB_CAP_ATTACHMENTS 0x8u      /* receipts are delivered to the target */
 
 typedef struct lb_manifest {

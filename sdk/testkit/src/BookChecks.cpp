@@ -159,7 +159,7 @@ std::vector<std::string> amountsNotCarried(const std::vector<WrittenDocument>& d
         }
         const std::string contraCode = contraAccount.empty() ? e.contraAccountCode : contraAccount;
         expected[contraCode] += contra;
-        why[contraCode] += std::string(why[contraCode].empty() ? "" : " + ") + "minus the total (the contra side)";
+        why[contraCode] += std::string(why[contraCode].empty() ? "" : " + ") + "minus the entry's total, the contra side";
         if (overflow) {
             problems.push_back("entry " + e.accountingEntryId + ": amounts overflow when written with " +
                                std::to_string(w) + " decimals");
