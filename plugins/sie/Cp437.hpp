@@ -10,8 +10,8 @@ namespace ledgerbridge::sie {
 
 /// The CP437 bytes of UTF-8 `text`. Latin letters and symbols CP437 lacks are spelled in ASCII
 /// (Ł -> L, ø -> o, œ -> oe, € -> EUR, “ -> ", … -> ...), counted in `*transliterated`; every
-/// other character (Cyrillic, CJK, emoji, malformed UTF-8) becomes '?', counted in `*replaced`. Covers ASCII and CP437's Latin letters and symbols
-/// (å ä ö Å Ä Ö é É ü Ü æ Æ ø-less Nordic set, ß, £, ¥, ½, ¼, °, ±, ² …). Never throws except
+/// other character (Cyrillic, CJK, emoji, malformed UTF-8) becomes '?', counted in `*replaced`.
+/// CP437 itself covers ASCII and å ä ö Å Ä Ö é É ü Ü æ Æ ß £ ¥ ½ ¼ ° ± ² …. Never throws except
 /// std::bad_alloc.
 std::string toCp437(const std::string& text, std::size_t* replaced = nullptr, std::size_t* transliterated = nullptr);
 

@@ -119,8 +119,8 @@ void SieFile::append(const SieAddition& addition, bool checksum) {
     // Objects used without a declaration (files written before declarations were) get one
     // named by their id, so every object list refers to declared objects.
     for (const auto& [dim, id] : used_) {
-        if (!objects_.count({dim, id})) objects_.emplace(std::make_pair(dim, id), "#OBJEKT " + dim + " " + quote(id) + " " + quote(id) + "\r\n");
-        if (!dimensions_.count(dim)) dimensions_.emplace(dim, "#DIM " + dim + " " + quote("Dimension " + dim) + "\r\n");
+        objects_.emplace(std::make_pair(dim, id), "#OBJEKT " + dim + " " + quote(id) + " " + quote(id) + "\r\n");
+        dimensions_.emplace(dim, "#DIM " + dim + " " + quote("Dimension " + dim) + "\r\n");  // kept if declared
     }
     std::string bytes = head_;
     for (const auto& [number, record] : dimensions_) bytes += record;

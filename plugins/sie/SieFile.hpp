@@ -19,6 +19,21 @@ struct SieAddition {
     std::string verifications;             ///< #VER blocks
 };
 
+/// Orders dimension numbers as numbers ("6" before "10"), anything else after, as text.
+struct ByNumber {
+    bool operator()(const std::string& a, const std::string& b) const {
+        const bool na = !a.empty() && a.find_first_not_of("0123456789") == std::string::npos;
+        const bool nb = !b.empty() && b.find_first_not_of("0123456789") == std::string::npos;
+        if (na != nb) return na;
+        if (na && a.size() != b.size()) return a.size() < b.size();
+        return a < b;
+    }
+    bool operator()(const std::pair<std::string, std::string>& a, const std::pair<std::string, std::string>& b) const {
+        if (a.first != b.first) return (*this)(a.first, b.first);
+        return a.second < b.second;
+    }
+};
+
 class SieFile {
 public:
     explicit SieFile(std::string path) : path_(std::move(path)) {}
@@ -41,8 +56,8 @@ private:
 
     std::string path_;
     std::string head_;                                         ///< up to the first declaration/#VER
-    std::map<std::string, std::string> dimensions_;                    ///< number -> #DIM record
-    std::map<std::pair<std::string, std::string>, std::string> objects_;  ///< (dim, id) -> #OBJEKT
+    std::map<std::string, std::string, ByNumber> dimensions_;                    ///< number -> #DIM
+    std::map<std::pair<std::string, std::string>, std::string, ByNumber> objects_;  ///< (dim, id) -> #OBJEKT
     std::set<std::pair<std::string, std::string>> used_;  ///< objects of #TRANS rows in body_
     std::string body_;                                         ///< #VER blocks, no closing #KSUMMA
     std::set<std::string> ids_, keys_;

@@ -6,6 +6,7 @@
 #include <ctime>
 #include <map>
 #include <set>
+#include <stdexcept>
 
 #include "Cp437.hpp"
 #include "SieFile.hpp"
@@ -21,6 +22,20 @@ std::string today() {
     char buf[16];
     std::strftime(buf, sizeof buf, "%Y%m%d", &tm);
     return buf;
+}
+
+// The output directory is the target: a file that cannot be listed, read or written is the
+// target's failure (LB_ERR_TARGET: nothing is decided for the entries, the host keeps them
+// unknown or retries), not a defect of the plugin.
+template <typename F>
+auto onTarget(F&& f) -> decltype(f()) {
+    try {
+        return f();
+    } catch (const sdk::Error&) {
+        throw;
+    } catch (const std::runtime_error& e) {
+        throw sdk::Error(LB_ERR_TARGET, e.what());
+    }
 }
 }  // namespace
 
@@ -64,22 +79,22 @@ std::variant<SiePlugin::Prepared, sdk::Outcome> SiePlugin::prepare(const sdk::En
     Prepared p;
     p.records = encode(verificationRecords(voucher, config_.series), "entry " + e.accountingEntryId);
     if (auto rejected = unbalanced(e.accountingEntryId, p.records)) return *rejected;
-    for (const auto& record : declarations(voucher, config_)) p.declarations.push_back(encode(record, "the objects of entry " + e.accountingEntryId));
+    for (const auto& record : declarations(voucher, config_))
+        p.declarations.push_back(encode(record, "the objects of entry " + e.accountingEntryId));
     return p;
 }
 
 std::vector<SiePlugin::Step> SiePlugin::steps(const std::vector<sdk::Entry>& batch) {
-    index_->refresh();
+    onTarget([&] { index_->refresh(); });
     std::vector<Step> out;
     std::map<std::string, std::string> inBatch;  // entry id -> file, for repeats within the batch
     for (std::size_t i = 0; i < batch.size(); ++i) {
         const sdk::Entry& e = batch[i];
         Step step;
         step.index = i;
-        auto prepared = prepare(e);
-        if (auto* rejected = std::get_if<sdk::Outcome>(&prepared)) {
-            step.rejected = *rejected;
-        } else if (const auto found = index_->find(e.accountingEntryId, e.idempotencyKey)) {
+        // What is in the books is reported posted first, whatever the entry or the settings
+        // say now: it must never be written twice, nor reported rejected while booked.
+        if (const auto found = index_->find(e.accountingEntryId, e.idempotencyKey)) {
             step.path = found->path;
             step.written = true;
             if (!found->sameKey)
@@ -90,9 +105,14 @@ std::vector<SiePlugin::Step> SiePlugin::steps(const std::vector<sdk::Entry>& bat
             step.path = seen->second;
             step.repeat = true;
         } else {
-            step.path = pathFor(e.exportJobId);
-            step.prepared = std::move(std::get<Prepared>(prepared));
-            inBatch.emplace(e.accountingEntryId, step.path);
+            auto prepared = prepare(e);
+            if (auto* rejected = std::get_if<sdk::Outcome>(&prepared)) {
+                step.rejected = *rejected;
+            } else {
+                step.path = pathFor(e.exportJobId);
+                step.prepared = std::move(std::get<Prepared>(prepared));
+                inBatch.emplace(e.accountingEntryId, step.path);
+            }
         }
         out.push_back(std::move(step));
     }
@@ -103,12 +123,21 @@ namespace {
 sdk::Document documentOf(std::size_t index, const std::string& path, const std::string& records) {
     return sdk::Document{index, "append to " + path, "text/plain; charset=IBM437", records};
 }
+
+// What a dry run says for an entry push would not write again: an empty document whose action
+// names where it already is, so the dry run still accounts for the entry (push reports it
+// posted with that external id).
+sdk::Document nothingToWrite(std::size_t index, const std::string& where) {
+    return sdk::Document{index, "nothing to write: already in " + where, "text/plain; charset=IBM437", {}};
+}
 }  // namespace
 
 std::vector<sdk::Document> SiePlugin::plan(const std::vector<sdk::Entry>& batch) {
     std::vector<sdk::Document> docs;
-    for (const Step& s : steps(batch))
+    for (const Step& s : steps(batch)) {
         if (s.prepared) docs.push_back(documentOf(s.index, s.path, s.prepared->records));
+        else if (!s.rejected) docs.push_back(nothingToWrite(s.index, posted(s.path, batch[s.index]).externalId));
+    }
     return docs;
 }
 
@@ -116,6 +145,7 @@ void SiePlugin::planBatch(const std::vector<sdk::Entry>& batch, sdk::PlanSink& s
     for (const Step& s : steps(batch)) {
         if (s.rejected) sink.reject(s.index, *s.rejected);
         else if (s.prepared) sink.document(documentOf(s.index, s.path, s.prepared->records));
+        else sink.document(nothingToWrite(s.index, posted(s.path, batch[s.index]).externalId));
     }
 }
 
@@ -130,7 +160,7 @@ void SiePlugin::push(const std::vector<sdk::Entry>& batch, sdk::OutcomeSink& out
     for (const auto& [path, fileSteps] : byFile) {
         host().throwIfCancelled();  // between files: what is written stays reported
         SieFile file(path);
-        file.load();
+        onTarget([&] { file.load(); });
         SieAddition addition;
         addition.head = head();
         for (const Step* s : fileSteps) {
@@ -138,7 +168,7 @@ void SiePlugin::push(const std::vector<sdk::Entry>& batch, sdk::OutcomeSink& out
             addition.declarations.insert(addition.declarations.end(), s->prepared->declarations.begin(),
                                          s->prepared->declarations.end());
         }
-        file.append(addition, config_.checksum);
+        onTarget([&] { file.append(addition, config_.checksum); });
         index_->update(file);
         for (const Step* s : fileSteps) outcomes.report(s->index, posted(path, batch[s->index]));
     }
@@ -148,7 +178,7 @@ void SiePlugin::push(const std::vector<sdk::Entry>& batch, sdk::OutcomeSink& out
 }
 
 sdk::Outcome SiePlugin::lookup(const sdk::Entry& e) {
-    index_->refresh();
+    onTarget([&] { index_->refresh(); });  // cannot tell: throw, never answer absent on a guess
     const auto found = index_->find(e.accountingEntryId, e.idempotencyKey);
     return found ? posted(found->path, e) : sdk::Outcome::absent();
 }

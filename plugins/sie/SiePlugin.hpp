@@ -25,7 +25,8 @@ public:
     /// Dry run, documents only (the rejections of planBatch left out).
     std::vector<sdk::Document> plan(const std::vector<sdk::Entry>& batch) override;
     /// Dry run through the same steps as push: each entry yields the #VER block push would
-    /// append, or push's rejection; an entry already written yields neither.
+    /// append, or push's rejection; an entry already written (or twice in the batch) yields an
+    /// empty document whose action says where it already is.
     void planBatch(const std::vector<sdk::Entry>& batch, sdk::PlanSink& sink) override;
     void push(const std::vector<sdk::Entry>& batch, sdk::OutcomeSink& outcomes) override;
     sdk::Outcome lookup(const sdk::Entry& entry) override;

@@ -212,6 +212,38 @@ TEST_F(SiePluginTest, AFreshInstanceWithEmptyStateAnotherJobOrAnotherKeyNeverWri
     EXPECT_EQ(third->lookup(entry("E9")).kind, sdk::OutcomeKind::Absent);
 }
 
+TEST_F(SiePluginTest, AnEntryInTheBooksIsReportedPostedEvenIfItWouldNowBeRejected) {
+    client->push({entry("E1")});
+    sdk::Entry later = entry("E1");
+    later.date = "2027-02-01";  // outside the fiscal year: a new entry like this is rejected
+    EXPECT_EQ(client->push({later})[0].kind, sdk::OutcomeKind::Posted);
+    EXPECT_TRUE(client->plan({later}).rejections.empty());
+    EXPECT_EQ(client->plan({later}).documents.at(0).body, "");
+    EXPECT_EQ(client->push({entry("E2")})[0].kind, sdk::OutcomeKind::Posted);
+    later.accountingEntryId = "E3";
+    later.idempotencyKey = "lb-E3";
+    EXPECT_EQ(client->push({later})[0].kind, sdk::OutcomeKind::Rejected);
+}
+
+TEST_F(SiePluginTest, DimensionsAreDeclaredInNumberOrderBeforeTheFirstVoucher) {
+    testkit::MemoryHost h;
+    auto c = std::make_unique<sdk::PluginClient>(sieApi(), h, "sie");
+    c->configure({{"output_dir", dir.string()}, {"company_name", "Test AB"}, {"org_nr", "556677-8899"},
+                  {"fiscal_year_start", "20260101"}, {"fiscal_year_end", "20261231"},
+                  {"dimensions", "PRJ:6,CC:10"}});
+    sdk::Entry e = entry("E1");
+    e.lines[0].tags.push_back({"CC", "K\"1", ""});
+    ASSERT_EQ(c->push({e})[0].kind, sdk::OutcomeKind::Posted);
+    ASSERT_EQ(c->push({entry("E2")})[0].kind, sdk::OutcomeKind::Posted);
+    const std::string bytes = read(dir / "pleo-job-5.se");
+    EXPECT_NE(bytes.find("#VALUTA SEK\r\n#DIM 6 \"PRJ\"\r\n#DIM 10 \"CC\"\r\n#OBJEKT 6 \"P-7\" \"M\x84ssa\"\r\n"
+                         "#OBJEKT 10 \"K\\\"1\" \"K\\\"1\"\r\n#VER"),
+              std::string::npos)
+        << bytes;
+    EXPECT_NE(bytes.find("#TRANS 5410 {6 \"P-7\" 10 \"K\\\"1\"} 100.00"), std::string::npos);
+    EXPECT_EQ(readBack(dir).size(), 2u) << "the independent reader accepts the declarations";
+}
+
 TEST_F(SiePluginTest, FilesWrittenBeforeEntryIdsWereRecordedAreStillFoundByKey) {
     std::ofstream(dir / "pleo-job-1.se", std::ios::binary)
         << "#FLAGGA 0\r\n#FORMAT PC8\r\n#GEN 20260101\r\n#SIETYP 4\r\n#FNAMN \"T\"\r\n"
@@ -227,9 +259,14 @@ TEST_F(SiePluginTest, TheDryRunRejectsWhatPushRejectsAndPlansOnlyWhatPushWouldWr
     kwd.lines[0].taxType = "withholding";
     const std::vector<sdk::Entry> batch = {entry("E1"), entry("E2"), kwd, entry("E2")};
     const auto plan = client->plan(batch);
-    ASSERT_EQ(plan.documents.size(), 1u);
-    EXPECT_EQ(plan.documents[0].entryIndex, 1u);
-    EXPECT_NE(plan.documents[0].body.find("[E2 lb-E2]"), std::string::npos);
+    ASSERT_EQ(plan.documents.size(), 3u) << "every entry accounted for: written, planned, or rejected";
+    EXPECT_EQ(plan.documents[0].entryIndex, 0u);
+    EXPECT_EQ(plan.documents[0].action, "nothing to write: already in pleo-job-5.se#E1");
+    EXPECT_EQ(plan.documents[0].body, "");
+    EXPECT_EQ(plan.documents[1].entryIndex, 1u);
+    EXPECT_NE(plan.documents[1].body.find("[E2 lb-E2]"), std::string::npos);
+    EXPECT_EQ(plan.documents[2].entryIndex, 3u);
+    EXPECT_EQ(plan.documents[2].action, "nothing to write: already in pleo-job-5.se#E2") << "a repeat is written once";
     ASSERT_EQ(plan.rejections.size(), 1u);
     EXPECT_EQ(plan.rejections[0].entryIndex, 2u);
     const auto pushed = client->push(batch);
@@ -246,4 +283,18 @@ TEST_F(SiePluginTest, TheDryRunRejectsWhatPushRejectsAndPlansOnlyWhatPushWouldWr
     EXPECT_EQ(readBack(dir), (std::map<std::string, int>{{"E1", 1}, {"E2", 1}}));
     EXPECT_EQ(read(dir / "pleo-job-5.se").find("[E2 lb-E2]"), read(dir / "pleo-job-5.se").rfind("[E2 lb-E2]"))
         << "an entry twice in a batch is written once";
+}
+
+TEST_F(SiePluginTest, AnUnreadableFileIsTheTargetsFailureAndNeverAnswersAbsent) {
+    client->push({entry("E1")});
+    std::ofstream(dir / "pleo-job-7.se", std::ios::binary) << "not a SIE file\r\n";
+    try {
+        client->lookup(entry("E9"));
+        ADD_FAILURE() << "lookup answered although a file of the output directory cannot be read";
+    } catch (const sdk::CallFailed& e) {
+        EXPECT_EQ(e.status(), LB_ERR_TARGET);
+        EXPECT_NE(std::string(e.what()).find("pleo-job-7.se is not a SIE file"), std::string::npos) << e.what();
+    }
+    EXPECT_THROW(client->push({entry("E9")}), sdk::CallFailed);
+    EXPECT_EQ(read(dir / "pleo-job-5.se").find("[E9 "), std::string::npos);
 }
