@@ -281,3 +281,28 @@ TEST_F(DatevPluginTest, EverythingWrittenReadsBackBalancedWithTheEntriesAmounts)
     EXPECT_NE(feb.find("309699,00;\"S\";\"JPY\""), std::string::npos);
     EXPECT_NE(feb.find("\"0094\""), std::string::npos) << "the reverse-charge BU-Schlüssel";
 }
+
+TEST_F(DatevPluginTest, WhatAnotherInstanceWritesLaterIsFoundToo) {
+    testkit::MemoryHost otherHost;
+    auto other = freshInstance(otherHost);
+    client->push({entry("E1", "2026-02-03")});
+    EXPECT_EQ(other->lookup(entry("E1", "2026-02-03")).kind, sdk::OutcomeKind::Posted);  // indexes the file
+    client->push({entry("E2", "2026-02-04")});  // the same file grows
+    EXPECT_EQ(other->lookup(entry("E2", "2026-02-04")).kind, sdk::OutcomeKind::Posted) << "a changed file is re-read";
+    const auto before = files();
+    EXPECT_EQ(other->push({entry("E2", "2026-02-04")}).at(0).kind, sdk::OutcomeKind::Posted);
+    EXPECT_EQ(files(), before);
+}
+
+TEST_F(DatevPluginTest, AForeignFileWithOurNameStopsThePushNamingIt) {
+    std::ofstream(dir / "EXTF_other_202602.csv", std::ios::binary) << "Konto;Betrag\r\n1200;5,00\r\n";
+    try {
+        client->push({entry("E1", "2026-02-03")});
+        FAIL() << "pushed past a file it cannot read";
+    } catch (const sdk::CallFailed& e) {
+        EXPECT_NE(std::string(e.what()).find("EXTF_other_202602.csv"), std::string::npos) << e.what();
+    }
+    EXPECT_FALSE(fs::exists(dir / "EXTF_job_9_202602.csv")) << "nothing written";
+    fs::remove(dir / "EXTF_other_202602.csv");
+    EXPECT_EQ(client->push({entry("E1", "2026-02-03")}).at(0).kind, sdk::OutcomeKind::Posted);
+}
