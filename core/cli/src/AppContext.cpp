@@ -33,6 +33,16 @@ store::StateStore& AppContext::store() {
     return *store_;
 }
 
+store::StateStore& AppContext::checkedStore() {
+    store::StateStore& s = store();
+    if (!storeChecked_) {
+        const auto took = s.checkIntegrity();
+        storeChecked_ = true;
+        log::debug("state database checked", {{"path", s.path()}, {"ms", std::to_string(took.count())}});
+    }
+    return s;
+}
+
 void configureLogging(const Invocation& invocation, const config::Config* config) {
     std::string level = invocation.option("log-level").value_or(config ? config->logLevel : "info");
     std::string format = invocation.option("log-format").value_or(config ? config->logFormat : "auto");

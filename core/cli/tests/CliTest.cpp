@@ -7,7 +7,10 @@
 #include <fstream>
 #include <sstream>
 
+#include <SQLiteCpp/SQLiteCpp.h>
+
 #include "ledgerbridge/cli/Commands.h"
+#include "ledgerbridge/store/StateStore.h"
 
 using namespace ledgerbridge::cli;
 namespace fs = std::filesystem;
@@ -165,4 +168,32 @@ TEST_F(CliConfigTest, UnusableStateDirectoryIsOneClearMessage) {
     EXPECT_EQ(r.code, 1);
     EXPECT_NE(r.err.find("cannot create the state directory " + (dir / "blocker" / "state").string()), std::string::npos)
         << r.err;
+}
+
+// `run` checks the state database before anything else: a damaged page is refused with exit
+// code 1 and the way to recover, and nothing runs (the Pleo URLs here lead nowhere).
+TEST_F(CliConfigTest, RunRefusesADamagedStateDatabaseWithWhatToDo) {
+    auto path = writeConfig(kConfig);
+    ASSERT_EQ(cli({"history", "--config", path}).code, 0);  // creates the database
+    const std::string db = (dir / "state" / "ledgerbridge.db").string();
+    {
+        ledgerbridge::store::StateStore s((dir / "state").string());
+        s.transaction([](SQLite::Database& d) {
+            d.exec("CREATE TABLE filler (x TEXT)");
+            for (int i = 0; i < 200; ++i) d.exec("INSERT INTO filler VALUES (printf('%.2000c', 'x'))");
+        });
+    }  // closed: everything is in the main file
+    const auto size = fs::file_size(db);
+    {
+        std::fstream f(db, std::ios::in | std::ios::out | std::ios::binary);
+        f.seekp(static_cast<std::streamoff>(size / 2 / 4096 * 4096));
+        const std::string garbage(4096, '\x5a');
+        f.write(garbage.data(), static_cast<std::streamsize>(garbage.size()));
+    }
+    auto r = cli({"run", "--config", path});
+    EXPECT_EQ(r.code, 1) << r.err;
+    EXPECT_NE(r.err.find("state store: the database file " + db + " is damaged (SQLite integrity_check: "), std::string::npos)
+        << r.err;
+    EXPECT_NE(r.err.find("nothing was run"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("State: damage and recovery"), std::string::npos) << r.err;
 }

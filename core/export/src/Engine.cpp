@@ -405,11 +405,16 @@ LookupVerdict judgeLookup(const sdk::Outcome& found) {
 // crash re-fetches at most the page that was not committed. A run resumed after a crash starts
 // with the entries staged before it (it delivers at once), so however often the process is
 // killed, every run moves the job forward.
+//
+// One exception: the job's pages are asked for again from the start while entries are staged.
+// That is the store's repair of a damaged staged item (Ledger::refetchItems): staging Pleo's
+// copy is what restores the item, so every page is staged before anything is delivered.
 void Engine::fetchAndDeliver(store::JobRecord& rec, JobReport& report, Progress& progress) {
     auto lastProgress = std::chrono::steady_clock::now();
+    const bool rereading = !rec.itemsComplete && rec.itemsCursor.empty() && ledger_.counts(run_.fingerprint, rec.jobId).total > 0;
     while (!cancelled()) {
         if (!rec.itemsComplete && !nextPage_.valid()) requestNextPage(rec);
-        while (!cancelled() && deliverBatch(rec, report)) {
+        while (!cancelled() && (!rereading || rec.itemsComplete) && deliverBatch(rec, report)) {
             // Counting scans the job's ledger rows: at most once a second, not per batch (per
             // batch would make a large job quadratic).
             if (std::chrono::steady_clock::now() - lastProgress < std::chrono::seconds(1)) continue;
@@ -641,12 +646,22 @@ bool Engine::deliverBatch(const store::JobRecord& rec, JobReport& report) {
             if (o.entryIndex >= prepared.size() || answered[o.entryIndex]) continue;  // a confused plugin is ignored, not trusted
             answered[o.entryIndex] = true;
             store::LedgerEntry& e = prepared[o.entryIndex].ledger;
+            // An answer the host cannot read says nothing about what the target has: unknown,
+            // resolved by lookup like a timeout (never pushed again on a guess).
+            e.state = EntryState::Unknown;
+            e.failureReason = "the plugin answered the push with an outcome kind the host does not know (" +
+                              std::to_string(static_cast<std::int32_t>(o.kind)) + ")";
             switch (o.kind) {
                 case sdk::OutcomeKind::Posted:
+                    if (o.externalId.empty()) {
+                        e.failureReason = "the plugin answered 'posted' without the document's id in the target";
+                        break;
+                    }
                     e.state = EntryState::Posted;
                     e.externalId = o.externalId;
                     e.externalUrl = o.externalUrl;
                     e.exportedAt = isoNow();
+                    e.failureReason.clear();
                     break;
                 case sdk::OutcomeKind::Rejected:
                     e.state = EntryState::Rejected;

@@ -59,15 +59,15 @@ TEST_F(EngineTest, TheLeaseIsKeptDuringALongFetch) {
     class SlowPleo : public FakePleo {
     public:
         ItemPage exportItems(const std::string& id, const std::string& cursor, int limit) override {
-            std::this_thread::sleep_for(std::chrono::milliseconds(60));
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
             return FakePleo::exportItems(id, cursor, limit);
         }
     } slow;
     for (int i = 0; i < 80; ++i) slow.jobs["job-1"].items.push_back(item("e" + std::to_string(i), false));
     api = &slow;
     EngineSettings s;
-    s.leaseMs = 150;
-    s.pageSize = 10;  // 8 pages, about 500 ms
+    s.leaseMs = 400;
+    s.pageSize = 10;  // 8 pages, about 800 ms: twice the lease
     int attempts = 0, taken = 0;
     s.onStep = [&](const std::string& step) {
         if (step != "staged") return;
@@ -95,13 +95,13 @@ TEST_F(EngineTest, TheLeaseIsKeptDuringLongLookups) {
 
     int taken = 0;
     target.lookupAnswer = [&](const sdk::Entry& e) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        std::this_thread::sleep_for(std::chrono::milliseconds(25));
         if (store::Leases(*store).tryAcquire(kLease, 60000, kOther)) ++taken;
         auto it = target.byKey.find(e.idempotencyKey);
         return it == target.byKey.end() ? sdk::Outcome::absent() : sdk::Outcome::posted(it->second, "https://erp/" + it->second);
     };
     EngineSettings s;
-    s.leaseMs = 150;
+    s.leaseMs = 300;  // the 30 lookups take about 750 ms
     s.batchSize = 30;
     RunReport r = runOnce(s);
     EXPECT_EQ(target.lookups, 30);

@@ -130,3 +130,38 @@ TEST_F(EngineTest, UnknownPushOutcomesThatNoLookupDecidesLeaveOnlyThoseEntriesOp
     EXPECT_EQ(pleo.jobs["job-1"].results.size(), 75u);
     EXPECT_EQ(pleo.jobs["job-1"].status, "in_progress");
 }
+
+// A push answer the host cannot read — "posted" without the document's id, an outcome kind it
+// does not know — says nothing about what the target has: the entry is unknown and resolved by
+// lookup, never pushed again on a guess.
+TEST_F(EngineTest, APushAnswerTheHostCannotReadIsResolvedByLookupNotPushedAgain) {
+    class OddAnswers : public FakeTarget {
+    public:
+        PushResult push(const std::vector<sdk::Entry>& batch) override {
+            PushResult r = FakeTarget::push(batch);
+            for (auto& o : r.outcomes) {
+                if (o.entryIndex % 2 == 0)
+                    o.externalId.clear();
+                else
+                    o.kind = static_cast<sdk::OutcomeKind>(42);
+            }
+            return r;
+        }
+    } odd;
+    addJob("job-1", 20);
+    EngineSettings s;
+    s.receiptDir = (dir / "receipts").string();
+    s.pageSize = 40;
+    s.batchSize = 25;
+    Engine engine(*store, pleo, odd, RunTarget{"acme", "company", "local", "fp"}, s);
+    RunReport r = engine.run();
+    EXPECT_EQ(r.outcome, "ok") << r.error;
+    EXPECT_EQ(odd.pushes, 1) << "nothing was pushed again";
+    EXPECT_EQ(odd.lookups, 20) << "every unreadable answer was looked up";
+    EXPECT_EQ(odd.totalWrites(), 20);
+    ASSERT_EQ(pleo.jobs["job-1"].results.size(), 20u);
+    for (const auto& [id, res] : pleo.jobs["job-1"].results) {
+        EXPECT_TRUE(res.successful) << id;
+        EXPECT_EQ(res.externalId, "X-" + id);
+    }
+}

@@ -153,6 +153,11 @@ TEST(ExportEndToEnd, AJobThatExpiresAfterACrashLosesAndDoublesNothing) {
 
     auto afterExpiry = inst.ledgerbridge({"run"});
     EXPECT_NE(afterExpiry.out.find(first), std::string::npos) << afterExpiry.out;
+    // Not a success: entries were left undelivered. Exit 1, and the report says what happens next.
+    EXPECT_EQ(afterExpiry.exitCode, 1) << afterExpiry.out << afterExpiry.err;
+    EXPECT_NE(afterExpiry.out.find(": closed_by_pleo in "), std::string::npos) << afterExpiry.out;
+    EXPECT_NE(afterExpiry.out.find("    next: "), std::string::npos) << afterExpiry.out;
+    EXPECT_NE(afterExpiry.out.find("again in a new export job"), std::string::npos) << afterExpiry.out;
     // The user exports again: the new job holds every entry Pleo never heard was exported,
     // including the batch written before the crash. That batch is reported, not written again.
     std::string second = inst.createJob();

@@ -7,10 +7,16 @@
 
 #include "ledgerbridge/common/Exception.h"
 #include "ledgerbridge/common/Log.h"
+#include "ledgerbridge/http/Completeness.h"
 
 namespace ledgerbridge::http {
 
 namespace {
+/// An answer that ended early (Completeness.h): handled like a broken connection.
+struct CutShort {
+    std::string why;
+};
+
 std::string where(const std::string& url) {
     try {
         Poco::URI uri(url);
@@ -73,6 +79,7 @@ HttpResponse ResilientClient::send(const HttpRequest& request, bool idempotent) 
         try {
             HttpResponse response = transport_.send(request);
             record(response.status);
+            if (std::string cut = cutShort(response, request.method); !cut.empty()) throw CutShort{cut};
             bool retryable = response.status == 429 || (idempotent && isRetryableStatus(response.status));
             if (!retryable) return response;
             why = "HTTP " + std::to_string(response.status);
@@ -92,6 +99,22 @@ HttpResponse ResilientClient::send(const HttpRequest& request, bool idempotent) 
             record(0);
             if (!idempotent || last) throw;
             why = e.what();
+            pause = backoff_.delay(attempt);
+        } catch (const CutShort& cut) {
+            // Not the server's answer but part of it: for an idempotent request, exactly a
+            // broken connection (send again); otherwise the request may have been carried out.
+            {
+                std::lock_guard<std::mutex> lock(mutex_);
+                ++stats_.cutShort;
+            }
+            if (!idempotent)
+                throw NetworkError(name_ + "'s answer to " + target + " was cut short (" + cut.why +
+                                   "); the request may have been carried out.");
+            if (last)
+                throw NetworkError(name_ + "'s answer to " + target + " was cut short " + std::to_string(attempt) +
+                                   " times in a row (" + cut.why +
+                                   "); giving up for now (the work is kept and resumes on the next run).");
+            why = "answer cut short: " + cut.why;
             pause = backoff_.delay(attempt);
         }
         {

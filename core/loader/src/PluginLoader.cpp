@@ -1,11 +1,14 @@
 // The loader: checks, quarantine, library_info, load and negotiation, manifest.
 #include "ledgerbridge/loader/PluginLoader.h"
 
+#include <unistd.h>
+
 #include <filesystem>
 
 #include "ledgerbridge/common/Exception.h"
 #include "ledgerbridge/common/Log.h"
 #include "ledgerbridge/library.hpp"
+#include "ledgerbridge/loader/FaultRecorder.h"
 
 namespace ledgerbridge::loader {
 
@@ -42,16 +45,39 @@ std::string stemOf(const std::string& path) { return std::filesystem::path(path)
 }  // namespace
 
 PluginLoader::PluginLoader(LoaderOptions options, HostServices& services, PluginHealthStore& health)
-    : options_(std::move(options)), services_(services), health_(health) {}
+    : options_(std::move(options)), services_(services), health_(health) {
+    installFaultHandlers();
+    faultDirectory_ = health_.faultDirectory();
+    std::error_code ec;
+    std::filesystem::create_directories(faultDirectory_, ec);
+    if (!ec) std::filesystem::permissions(faultDirectory_, std::filesystem::perms::owner_all, ec);
+    faultsRecorded_ = !ec && ::access(faultDirectory_.c_str(), W_OK) == 0;
+    if (!faultsRecorded_)
+        log::warn("Plugin faults cannot be recorded in " + faultDirectory_ +
+                  "; every process that dies inside a plugin call will count as that plugin's crash.");
+}
 
 void PluginLoader::checkHealth(const std::string& name, const std::string& path) {
+    // Always taken, so a record never outlives the mark it explains.
+    const std::optional<FaultRecord> fault = takeFault(faultDirectory_, name);
     if (auto op = health_.unfinishedCall(name)) {
-        const int crashes = health_.recordCrash(name);
-        log::warn("Plugin " + name + " crashed the process during " + *op + " (" + std::to_string(crashes) +
-                  " in a row).", {{"plugin", name}});
-        if (crashes >= kQuarantineAfterCrashes)
-            health_.quarantine(name, "it crashed the process " + std::to_string(crashes) +
-                                         " times in a row (last inside " + *op + ")");
+        if (!fault && faultsRecorded_) {
+            // The process died inside the call without a fault of its own: SIGKILL, the OOM
+            // killer, a power cut, or the host's disk failing. Not the plugin's doing.
+            health_.recordCallEnd(name);
+            log::warn("The last process stopped while inside plugin " + name + " (" + *op +
+                          ") without a fault in the plugin (killed from outside, out of memory, or its state disk "
+                          "failed); not counted as a plugin crash.",
+                      {{"plugin", name}});
+        } else {
+            const int crashes = health_.recordCrash(name);
+            log::warn("Plugin " + name + " crashed the process" + (fault ? " with " + signalName(fault->signal) : "") +
+                          " during " + *op + " (" + std::to_string(crashes) + " in a row).",
+                      {{"plugin", name}});
+            if (crashes >= kQuarantineAfterCrashes)
+                health_.quarantine(name, "it crashed the process " + std::to_string(crashes) +
+                                             " times in a row (last inside " + *op + ")");
+        }
     }
     if (auto reason = health_.quarantined(name))
         throw PluginError(path + ": refused: plugin '" + name + "' is quarantined because " + *reason +
@@ -78,6 +104,7 @@ std::shared_ptr<LoadedPlugin> PluginLoader::load(const std::string& path) {
     const lb_plugin_api* api = nullptr;
     sdk::Manifest manifest;
     try {
+        FaultScope inside(faultDirectory_, stem, "load");
         api = sdk::openLibrary(real);
         manifest = manifestFromC(path, api->describe());
     } catch (const sdk::LibraryError& e) {

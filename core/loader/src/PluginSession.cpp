@@ -1,7 +1,11 @@
-// Guarded calls into one plugin instance: crash-quarantine records around every call, plugin
-// errors and stray exceptions turned into PluginError naming the plugin.
+// Guarded calls into one plugin instance: crash-quarantine marks around every call, a fault
+// scope while plugin code runs (FaultRecorder.h), plugin errors and stray exceptions turned into
+// PluginError naming the plugin, failures of the health store kept as the store's errors.
+#include <type_traits>
+
 #include "ledgerbridge/common/Exception.h"
 #include "ledgerbridge/common/Redactor.h"
+#include "ledgerbridge/loader/FaultRecorder.h"
 #include "ledgerbridge/loader/PluginLoader.h"
 
 namespace ledgerbridge::loader {
@@ -9,33 +13,53 @@ namespace ledgerbridge::loader {
 template <typename F>
 auto PluginSession::guarded(const char* operation, F&& call) {
     const std::string& name = plugin_->name();
+    // A store that cannot write the mark (full disk) fails here as the StoreError it is, before
+    // any plugin code runs: never reported as the plugin's failure.
     health_.recordCallStart(name, operation);
-    struct End {
+    struct EndOnThrow {  // the call threw: clear the mark if we can, the call's error matters more
         PluginHealthStore& health;
         const std::string& name;
-        ~End() {
+        bool active = true;
+        ~EndOnThrow() {
+            if (!active) return;
             try {
                 health.recordCallEnd(name);
-            } catch (...) {
+            } catch (...) {  // left behind without a fault record: cleared, not counted, next start
             }
         }
-    } end{health_, name};
-    try {
-        return call();
-    } catch (const sdk::CallFailed& e) {
-        throw PluginError(plugin_->label() + ": " + e.what());
-    } catch (const std::exception& e) {
-        throw PluginError(plugin_->label() + ": an exception crossed the plugin boundary during " + operation + ": " +
-                          e.what());
-    } catch (...) {
-        throw PluginError(plugin_->label() + ": an exception of unknown type crossed the plugin boundary during " +
-                          operation);
+    } endOnThrow{health_, name};
+    auto invoke = [&]() -> decltype(call()) {
+        FaultScope inside(faultDirectory_, name, operation);  // only while plugin code runs
+        try {
+            return call();
+        } catch (const sdk::CallFailed& e) {
+            throw PluginError(plugin_->label() + ": " + e.what());
+        } catch (const std::exception& e) {
+            throw PluginError(plugin_->label() + ": an exception crossed the plugin boundary during " + operation + ": " +
+                              e.what());
+        } catch (...) {
+            throw PluginError(plugin_->label() + ": an exception of unknown type crossed the plugin boundary during " +
+                              operation);
+        }
+    };
+    // The call returned: a store that cannot clear the mark now fails as a StoreError (the
+    // caller learns the state disk is failing; the push's outcomes stay unknown to the ledger,
+    // which resolves them by lookup, as after any failure mid-batch).
+    if constexpr (std::is_void_v<decltype(call())>) {
+        invoke();
+        endOnThrow.active = false;
+        health_.recordCallEnd(name);
+    } else {
+        auto result = invoke();
+        endOnThrow.active = false;
+        health_.recordCallEnd(name);
+        return result;
     }
 }
 
 PluginSession::PluginSession(std::shared_ptr<const LoadedPlugin> plugin, HostServices& services,
                              PluginHealthStore& health)
-    : plugin_(std::move(plugin)), health_(health) {
+    : plugin_(std::move(plugin)), health_(health), faultDirectory_(health.faultDirectory()) {
     client_ = guarded("create", [&] {
         return std::make_unique<sdk::PluginClient>(plugin_->api_, services, plugin_->name());
     });

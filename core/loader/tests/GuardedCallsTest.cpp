@@ -1,9 +1,12 @@
 // Guarded calls: plugin errors and exceptions become PluginError naming the plugin; a plugin
-// that segfaults three times is quarantined until enabled (each crash in a forked child).
+// that segfaults three times is quarantined until enabled (each crash in a forked child, each
+// recorded by the host's fault handler). Kills from outside: CrashAttributionTest.
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <csignal>
+#include <filesystem>
+#include <fstream>
 
 #include "LoaderFixture.h"
 #include "ledgerbridge/common/Exception.h"
@@ -97,6 +100,8 @@ TEST_F(LoaderTest, PluginThatSegfaultsThreeTimesIsQuarantinedUntilEnabled) {
         ASSERT_TRUE(WIFSIGNALED(status)) << "run " << run << " exited with " << WEXITSTATUS(status);
         EXPECT_EQ(WTERMSIG(status), SIGSEGV);
         EXPECT_EQ(health->unfinishedCall("lbtest_crashy"), std::optional<std::string>("push"));
+        EXPECT_TRUE(std::filesystem::exists(healthDir + "/" + std::to_string(child) + ".fault"))
+            << "the fault handler recorded the crash";
     }
     const std::string expected = path +
                                  ": refused: plugin 'lbtest_crashy' is quarantined because it crashed the process 3 "
@@ -111,7 +116,14 @@ TEST_F(LoaderTest, PluginThatSegfaultsThreeTimesIsQuarantinedUntilEnabled) {
 }
 
 TEST_F(LoaderTest, OnlyASessionThatClosesCleanlyResetsTheCrashCount) {
-    health->recordCallStart("lbtest_good", "push");  // as if the last process died in push
+    // As if the last process died of a fault in push: its mark, and the record its fault
+    // handler wrote (a process that is gone: a child that has exited).
+    health->recordCallStart("lbtest_good", "push");
+    const pid_t gone = fork();
+    if (gone == 0) _exit(0);
+    waitpid(gone, nullptr, 0);
+    std::ofstream(healthDir + "/" + std::to_string(gone) + ".fault")
+        << "plugin=lbtest_good\noperation=push\npid=" << gone << "\nsignal=11\n";
     auto session = loader->load(install("good"))->open();
     session->configure({});
     EXPECT_EQ(health->consecutiveCrashes("lbtest_good"), 1) << "calls that return do not reset the count";

@@ -199,13 +199,39 @@ TEST_F(Fixture, RefusesTruncatedAndHostileJsonNamingTheEndpoint) {
             EXPECT_NE(std::string(e.what()).find("GET /v3/export-items"), std::string::npos) << e.what();
         }
     };
-    expectProtocol(R"({"data":[{"accountingEntryId":"a"},{"accou)", "not valid JSON");
     expectProtocol("[1,2,3]", "not a JSON object");
     expectProtocol(R"({"data":{}})", "lacks the array 'data'");
     expectProtocol(R"({"data":[]})", "lacks 'pagination'");
     expectProtocol(R"({"data":[42],"pagination":{"hasNextPage":false}})", "not an object (position 0)");
     expectProtocol(R"({"data":[],"pagination":{"hasNextPage":true}})", "lacks the required field 'endCursor'");
-    expectProtocol(std::string(100000, '['), "not valid JSON");
+    expectProtocol(R"({"data":[],"pagination":{"hasNextPage":false}}})", "not valid JSON");  // complete, malformed
+}
+
+// JSON that ends early is an answer cut short, not Pleo's answer: the GET is sent again like
+// after a broken connection, and the page read from the whole answer.
+TEST_F(Fixture, APageThatEndsEarlyIsFetchedAgain) {
+    const std::string whole = page(R"({"accountingEntryId":"a"})", false, "");
+    pleo.answer(200, whole.substr(0, whole.size() / 2));
+    pleo.answer(200, whole);
+    auto items = client->exportItems("job-1", "", 100);
+    EXPECT_EQ(pleo.seen().size(), 2u);
+    EXPECT_EQ(client->http().stats().cutShort, 1);
+    ASSERT_EQ(items.items.size(), 1u);
+    EXPECT_EQ(items.summaries[0].accountingEntryId, "a");
+}
+
+TEST_F(Fixture, AnswersThatKeepEndingEarlyFailAsANetworkErrorNotAProtocolError) {
+    for (int i = 0; i < 6; ++i) pleo.answer(200, R"({"data":[{"accountingEntryId":"a"},{"accou)");
+    try {
+        client->exportItems("job-1", "", 100);
+        FAIL();
+    } catch (const ProtocolError& e) {
+        FAIL() << "a truncated answer failed the run as a broken contract: " << e.what();
+    } catch (const NetworkError& e) {
+        EXPECT_NE(std::string(e.what()).find("was cut short 6 times in a row"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("/v3/export-items"), std::string::npos) << e.what();
+    }
+    EXPECT_EQ(pleo.seen().size(), 6u);
 }
 
 TEST_F(Fixture, PutsResultsInPleosShapeAndAtMostAHundred) {

@@ -4,6 +4,8 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 
 #include "ledgerbridge/common/Exception.h"
+#include "ledgerbridge/common/Log.h"
+#include "ledgerbridge/store/Integrity.h"
 
 namespace ledgerbridge::store {
 
@@ -35,8 +37,9 @@ namespace {
     "l.state, l.external_id, l.external_url, l.exported_at, l.failure_type, l.failure_reason, l.attempts, "     \
     "l.reported"
 #define LB_SELECT_ENTRIES "SELECT " LB_ENTRY_COLUMNS " FROM ledger l "
+// The payload may be NULL: its row is missing (damage), which the integrity check reports.
 #define LB_SELECT_ENTRIES_WITH_PAYLOAD \
-    "SELECT " LB_ENTRY_COLUMNS ", COALESCE(p.payload, '') FROM ledger l LEFT JOIN ledger_payloads p ON p.entry = l.id "
+    "SELECT " LB_ENTRY_COLUMNS ", p.payload FROM ledger l LEFT JOIN ledger_payloads p ON p.entry = l.id "
 
 LedgerEntry readEntry(SQLite::Statement& q) {
     LedgerEntry e;
@@ -56,8 +59,19 @@ LedgerEntry readEntry(SQLite::Statement& q) {
     e.failureReason = q.getColumn(13).getString();
     e.attempts = q.getColumn(14).getInt();
     e.reported = q.getColumn(15).getInt() != 0;
-    if (q.getColumnCount() > 16) e.payload = q.getColumn(16).getString();
+    if (q.getColumnCount() > 16) e.payload = q.getColumn(16).getString();  // NULL reads as ""
     return e;
+}
+
+/// Why a staged item read back with its payload cannot be used, or "" when its bytes still
+/// have the SHA-256 recorded at staging. Checked every time an item is handed out, before any
+/// use: mapping, validation, the push, a lookup.
+std::string damageOf(const LedgerEntry& e, bool payloadMissing) {
+    if (payloadMissing) return "its stored export item is missing";
+    const std::string actual = sha256Hex(e.payload);
+    if (actual == e.contentHash) return {};
+    return "its stored export item has SHA-256 " + actual.substr(0, 16) + "…, not the " +
+           e.contentHash.substr(0, 16) + "… recorded when it was staged";
 }
 
 const char* kJobColumns =
@@ -164,7 +178,10 @@ void Ledger::stagePage(const std::string& fingerprint, const std::string& jobId,
             ins->bind(7, e.amountMinor);
             ins->bind(8, e.currency);
             ins->bind(9, now);
-            if (ins->exec() != 1) continue;  // already staged (a page fetched again after a crash)
+            if (ins->exec() != 1) {  // already staged (a page fetched again after a crash)
+                restoreIfDamaged(fingerprint, jobId, e);
+                continue;
+            }
             ++next;
             payload->reset();
             payload->bind(1, db.getLastInsertRowid());
@@ -186,6 +203,7 @@ void Ledger::stagePage(const std::string& fingerprint, const std::string& jobId,
 std::vector<LedgerEntry> Ledger::entries(const std::string& fingerprint, const std::string& jobId, EntryState state,
                                          std::size_t limit, std::int64_t afterSeq, bool withPayload) {
     std::vector<LedgerEntry> out;
+    std::string damage, damaged;
     store_.read([&](SQLite::Database&) {
         auto q = store_.cached(std::string(withPayload ? LB_SELECT_ENTRIES_WITH_PAYLOAD : LB_SELECT_ENTRIES) +
                                "WHERE l.fingerprint = ? AND l.job_id = ? AND l.state = ? AND l.seq > ? "
@@ -195,23 +213,113 @@ std::vector<LedgerEntry> Ledger::entries(const std::string& fingerprint, const s
         q->bind(3, toString(state));
         q->bind(4, afterSeq);
         q->bind(5, static_cast<std::int64_t>(limit));
-        while (q->executeStep()) out.push_back(readEntry(*q));
+        while (q->executeStep()) {
+            out.push_back(readEntry(*q));
+            if (withPayload && damage.empty()) {
+                damage = damageOf(out.back(), q->getColumn(16).isNull());
+                if (!damage.empty()) damaged = out.back().entryId;
+            }
+        }
     });
+    if (!damage.empty()) stopOnDamage(fingerprint, jobId, damaged, damage);
     return out;
 }
 
 std::optional<LedgerEntry> Ledger::entry(const std::string& fingerprint, const std::string& jobId,
-                                         const std::string& entryId) {
+                                         const std::string& entryId, bool withPayload) {
     std::optional<LedgerEntry> out;
+    std::string damage;
     store_.read([&](SQLite::Database&) {
-        auto q = store_.cached(LB_SELECT_ENTRIES_WITH_PAYLOAD
+        auto q = store_.cached(std::string(withPayload ? LB_SELECT_ENTRIES_WITH_PAYLOAD : LB_SELECT_ENTRIES) +
                                "WHERE l.fingerprint = ? AND l.job_id = ? AND l.entry_id = ?");
         q->bind(1, fingerprint);
         q->bind(2, jobId);
         q->bind(3, entryId);
-        if (q->executeStep()) out = readEntry(*q);
+        if (q->executeStep()) {
+            out = readEntry(*q);
+            if (withPayload) damage = damageOf(*out, q->getColumn(16).isNull());
+        }
     });
+    if (!damage.empty()) stopOnDamage(fingerprint, jobId, entryId, damage);
     return out;
+}
+
+void Ledger::restoreIfDamaged(const std::string& fingerprint, const std::string& jobId, const LedgerEntry& fresh) {
+    // Called inside stagePage's transaction for an entry staged before. Intact (the usual
+    // case): nothing changes, the entry keeps the item it was staged with.
+    auto q = store_.cached("SELECT l.id, l.content_hash, l.state, l.attempts, p.payload FROM ledger l "
+                           "LEFT JOIN ledger_payloads p ON p.entry = l.id "
+                           "WHERE l.fingerprint = ? AND l.job_id = ? AND l.entry_id = ?");
+    q->bind(1, fingerprint);
+    q->bind(2, jobId);
+    q->bind(3, fresh.entryId);
+    if (!q->executeStep()) return;
+    const std::int64_t row = q->getColumn(0).getInt64();
+    const std::string recorded = q->getColumn(1).getString();
+    const std::string state = q->getColumn(2).getString();
+    const int attempts = q->getColumn(3).getInt();
+    const bool missing = q->getColumn(4).isNull();
+    if (!missing && sha256Hex(q->getColumn(4).getString()) == recorded) return;
+    if (sha256Hex(fresh.payload) != fresh.contentHash) return;  // a caller's bad hash never repairs anything
+    const bool same = fresh.contentHash == recorded;
+    // Pleo's copy is provably the item that was staged: put it back. A different copy (the
+    // expense changed in Pleo) replaces the item only if the entry never went to the target,
+    // so the entry is delivered as Pleo has it now; otherwise the damage stays and is reported.
+    if (!same && !(state == "planned" && attempts == 0)) {
+        log::error("a damaged staged export item cannot be restored: Pleo's copy differs from what was staged and the entry "
+                   "may already be in the target",
+                   {{"job", jobId}, {"entry", fresh.entryId}, {"state", state}});
+        return;
+    }
+    auto put = store_.cached("INSERT OR REPLACE INTO ledger_payloads (entry, payload) VALUES (?, ?)");
+    put->bind(1, row);
+    put->bind(2, fresh.payload);
+    put->exec();
+    if (!same) {
+        auto up = store_.cached("UPDATE ledger SET content_hash = ?, idempotency_key = ?, amount_minor = ?, currency = ?, "
+                                "updated_at = ? WHERE id = ?");
+        up->bind(1, fresh.contentHash);
+        up->bind(2, fresh.idempotencyKey);
+        up->bind(3, fresh.amountMinor);
+        up->bind(4, fresh.currency);
+        up->bind(5, nowMs());
+        up->bind(6, row);
+        up->exec();
+    }
+    log::warn(same ? "a damaged staged export item was restored from Pleo's identical copy"
+                   : "a damaged staged export item, never offered to the target, was replaced by Pleo's current copy",
+              {{"job", jobId}, {"entry", fresh.entryId}});
+}
+
+void Ledger::refetchItems(const std::string& fingerprint, const std::string& jobId) {
+    store_.transaction([&](SQLite::Database&) {
+        auto up = store_.cached("UPDATE export_jobs SET items_cursor = '', items_complete = 0, updated_at = ? "
+                                "WHERE fingerprint = ? AND job_id = ?");
+        up->bind(1, nowMs());
+        up->bind(2, fingerprint);
+        up->bind(3, jobId);
+        up->exec();
+    });
+}
+
+void Ledger::stopOnDamage(const std::string& fingerprint, const std::string& jobId, const std::string& entryId,
+                          const std::string& damage) {
+    // The one safe source of the item is Pleo, while the job is open: the next run reads the
+    // job's items again and stagePage puts Pleo's copy back when it has the recorded hash.
+    bool refetch = true;
+    try {
+        refetchItems(fingerprint, jobId);
+    } catch (const StoreError&) {
+        refetch = false;  // the database may be too damaged to write; the message says what to do
+    }
+    throw StagedItemDamaged(
+        "state store: export job " + jobId + ", entry " + entryId + ": " + damage + " (state database " +
+            store_.path() + "); nothing of this entry was sent to the target or to Pleo, and the job stops here. " +
+            (refetch ? "The next run reads the job's items from Pleo again and restores the item when Pleo's copy is "
+                       "the one that was staged: run again while the job is open. If this error comes back, "
+                     : "") +
+            "recover the state database (" + kRecoveryHint + ").",
+        jobId, entryId);
 }
 
 std::optional<LedgerEntry> Ledger::postedElsewhere(const std::string& fingerprint, const std::string& entryId,

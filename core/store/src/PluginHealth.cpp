@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <filesystem>
 
 namespace ledgerbridge::store {
 namespace {
@@ -80,6 +81,10 @@ int PluginHealth::recordCrash(const std::string& plugin) {
         if (q.executeStep()) count = q.getColumn(0).getInt();
     });
     return count;
+}
+
+std::string PluginHealth::faultDirectory() const {
+    return (std::filesystem::path(store_.path()).parent_path() / "plugin-faults").string();
 }
 
 int PluginHealth::consecutiveCrashes(const std::string& plugin) { return get(plugin).consecutiveCrashes; }

@@ -3,6 +3,7 @@
 
 #include "TempDir.h"
 #include "ledgerbridge/common/Exception.h"
+#include "ledgerbridge/store/Integrity.h"
 #include "ledgerbridge/store/Ledger.h"
 
 using namespace ledgerbridge;
@@ -14,7 +15,7 @@ store::LedgerEntry item(const std::string& id, std::int64_t amount = 100, const 
     store::LedgerEntry e;
     e.entryId = id;
     e.payload = "{\"accountingEntryId\":\"" + id + "\"}";
-    e.contentHash = "hash-" + id;
+    e.contentHash = store::sha256Hex(e.payload);  // what the engine records; checked on every read
     e.idempotencyKey = "key-" + id;
     e.amountMinor = amount;
     e.currency = currency;

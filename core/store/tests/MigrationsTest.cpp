@@ -5,6 +5,7 @@
 
 #include "TempDir.h"
 #include "ledgerbridge/common/Exception.h"
+#include "ledgerbridge/store/Integrity.h"
 #include "ledgerbridge/store/Ledger.h"
 #include "ledgerbridge/store/Migrations.h"
 #include "ledgerbridge/store/StateStore.h"
@@ -61,9 +62,11 @@ TEST(Migrations, LedgerRowsKeepTheirItemsWhenItemsMoveToTheirOwnTable) {
         store::migrate(db, 6);
         for (int i = 0; i < 3; ++i) {
             std::string n = std::to_string(i);
+            // The real hash of the item: the ledger checks it whenever it hands the item out.
+            std::string hash = store::sha256Hex("{\"accountingEntryId\":\"e" + n + "\"}");
             db.exec("INSERT INTO ledger (fingerprint, job_id, entry_id, seq, payload, content_hash, idempotency_key, "
                     "state, external_id, reported, updated_at) VALUES ('fp', 'j1', 'e" + n + "', " + n +
-                    ", '{\"accountingEntryId\":\"e" + n + "\"}', 'h" + n + "', 'k" + n + "', " +
+                    ", '{\"accountingEntryId\":\"e" + n + "\"}', '" + hash + "', 'k" + n + "', " +
                     (i == 0 ? "'posted', 'X-0', 1" : "'planned', NULL, 0") + ", 5)");
         }
     }

@@ -77,8 +77,9 @@ TEST(StateStore, AFileThatIsNotADatabaseIsRefusedWithAHint) {
         store::StateStore s(tmp.str());
         FAIL() << "expected StoreError";
     } catch (const StoreError& e) {
-        EXPECT_NE(std::string(e.what()).find("cannot be used"), std::string::npos) << e.what();
-        EXPECT_NE(std::string(e.what()).find("move it away to start fresh"), std::string::npos);
+        EXPECT_NE(std::string(e.what()).find("cannot be read as a state database"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("recover it (see \"State: damage and recovery\""), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("rather than starting afresh"), std::string::npos) << e.what();
     }
 }
 

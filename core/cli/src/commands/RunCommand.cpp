@@ -83,7 +83,7 @@ int run(Invocation& inv) {
     if (names.empty())
         throw ConfigError(app.configPath() + ": no [connection.NAME] section; add one per Pleo company (see config/demo.ini)");
 
-    host::requirePromotion(config, app.store());  // production only after a recorded promotion
+    host::requirePromotion(config, app.checkedStore());  // checked for damage; production only after a promotion
     const bool json = inv.flag("json");
     host::RunOptions options;
     options.dryRun = inv.flag("dry-run");

@@ -232,7 +232,7 @@ int serve(Invocation& inv) {
         readyFd = daemonize(inv, loaded.logFile);
     }
     try {
-        host::requirePromotion(loaded, app.store());  // production only after a recorded promotion
+        host::requirePromotion(loaded, app.checkedStore());  // checked for damage; production only after a promotion
         service::ServiceOptions options = service::serviceOptionsFromConfig(loaded);
         Launcher launcher(std::make_shared<config::Config>(loaded), app.store());
         // The file as loaded (absolute: a daemon's working directory is "/"), with the same

@@ -28,11 +28,15 @@ public:
 
     /// Opens the state store in the configured state directory (once). Throws IoError/StoreError.
     store::StateStore& store();
+    /// The store, checked once for damage (StateStore::checkIntegrity) before work that writes
+    /// the ledger starts: `run` and `serve`. Throws StoreError saying how to recover.
+    store::StateStore& checkedStore();
 
 private:
     const Invocation& invocation_;
     std::unique_ptr<config::Config> config_;
     std::unique_ptr<store::StateStore> store_;
+    bool storeChecked_ = false;
 };
 
 /// Applies --log-level/--log-format (over the config's values) to the log sink.

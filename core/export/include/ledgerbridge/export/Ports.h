@@ -114,7 +114,8 @@ public:
     virtual sdk::PlanResult plan(const std::vector<sdk::Entry>& batch) = 0;
     /// One outcome per attempted entry (entryIndex into `batch`).
     virtual PushResult push(const std::vector<sdk::Entry>& batch) = 0;
-    /// Posted or Absent.
+    /// Posted (with the document's external id) or Absent decide an uncertain entry; any other
+    /// answer, or an exception, leaves it unknown (never pushed again on a guess).
     virtual sdk::Outcome lookup(const sdk::Entry& entry) = 0;
 };
 

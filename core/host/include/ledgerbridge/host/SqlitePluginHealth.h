@@ -22,6 +22,7 @@ public:
     void quarantine(const std::string& plugin, const std::string& reason) override { health_.quarantine(plugin, reason); }
     std::optional<std::string> quarantined(const std::string& plugin) override { return health_.quarantined(plugin); }
     void enable(const std::string& plugin) override { health_.enable(plugin); }
+    std::string faultDirectory() const override { return health_.faultDirectory(); }
 
 private:
     store::PluginHealth health_;

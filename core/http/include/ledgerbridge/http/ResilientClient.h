@@ -3,9 +3,10 @@
 // the shared rate limit, retries with backoff on 429/5xx/network errors, Retry-After, a
 // bounded retry budget, cancellation, and counters for reports and metrics.
 //
-// What is retried: a 429 always (the server did not act on it); other retryable statuses and
-// network errors only for requests marked idempotent, because a POST that timed out may have
-// been carried out. Callers that send non-idempotent requests handle the consequences (a 409
+// What is retried: a 429 always (the server did not act on it); other retryable statuses,
+// network errors and answers cut short (fewer bytes than their Content-Length, JSON that ends
+// early: see Completeness.h) only for requests marked idempotent, because a POST that timed out
+// may have been carried out. Callers that send non-idempotent requests handle the consequences (a 409
 // for a job that exists, a 422 for an event already applied).
 #pragma once
 
@@ -27,6 +28,7 @@ struct ClientStats {
     std::int64_t requests = 0;        ///< sends, retries included
     std::int64_t retries = 0;
     std::int64_t networkErrors = 0;
+    std::int64_t cutShort = 0;        ///< answers that ended early (Completeness.h), each retried or fatal
     std::map<int, std::int64_t> byStatus;
 };
 
@@ -40,8 +42,9 @@ public:
                     const std::atomic<bool>* cancel = nullptr, SleepFn sleep = {});
 
     /// Sends `request`, retrying as described above. Returns the final response, whatever its
-    /// status (the caller maps 4xx to its own errors). Throws NetworkError when the host stays
-    /// unreachable, HttpStatusError when retryable statuses outlast the attempts or budget
+    /// status (the caller maps 4xx to its own errors), and never one known to be cut short.
+    /// Throws NetworkError when the host stays unreachable or its answers keep arriving cut short
+    /// (at once for a request not idempotent), HttpStatusError when retryable statuses outlast the attempts or budget
     /// (message with the status and the API's name), InterruptedError when cancelled.
     HttpResponse send(const HttpRequest& request, bool idempotent = true);
 

@@ -1,7 +1,10 @@
 // Crash quarantine bookkeeping for plugins. The loader records "inside plugin X" before every
 // call and clears it after; a record still there on the next start means the process died
-// inside that plugin. After three consecutive crashes the plugin is quarantined (refused) until
-// a person runs `ledgerbridge plugins enable X`. This is the narrow interface the loader needs;
+// inside that plugin. It counts as the plugin's crash only when the process also left a fault
+// record (FaultRecorder.h: a SIGSEGV/SIGBUS/SIGILL/SIGFPE/SIGABRT during the call); otherwise
+// it was killed from outside or its disk failed, and the record is cleared without counting.
+// After three consecutive crashes the plugin is quarantined (refused) until a person runs
+// `ledgerbridge plugins enable X`. This is the narrow interface the loader needs;
 // the host's SQLite store implements it for production, FilePluginHealthStore for tests and kits.
 #pragma once
 
@@ -38,6 +41,9 @@ public:
     virtual std::optional<std::string> quarantined(const std::string& plugin) = 0;
     /// Lifts the quarantine and forgets crashes (`ledgerbridge plugins enable X`).
     virtual void enable(const std::string& plugin) = 0;
+    /// The directory where a process dying of a fault inside a plugin call leaves its record
+    /// (beside the store: it must survive the process). The loader creates it.
+    virtual std::string faultDirectory() const = 0;
 };
 
 /// One small text file per plugin in a directory (created if missing), replaced atomically
@@ -55,6 +61,7 @@ public:
     void quarantine(const std::string& plugin, const std::string& reason) override;
     std::optional<std::string> quarantined(const std::string& plugin) override;
     void enable(const std::string& plugin) override;
+    std::string faultDirectory() const override { return directory_; }
 
 private:
     struct Record {

@@ -91,6 +91,7 @@ private:
 
     std::shared_ptr<const LoadedPlugin> plugin_;
     PluginHealthStore& health_;
+    std::string faultDirectory_;
     std::unique_ptr<sdk::PluginClient> client_;
 };
 
@@ -149,6 +150,8 @@ private:
     LoaderOptions options_;
     HostServices& services_;
     PluginHealthStore& health_;
+    std::string faultDirectory_;
+    bool faultsRecorded_ = false;  ///< false: the directory is unusable, every leftover mark counts
     std::mutex mutex_;
     std::vector<std::shared_ptr<LoadedPlugin>> loaded_;
 };

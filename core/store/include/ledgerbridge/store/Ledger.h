@@ -80,15 +80,30 @@ public:
     std::vector<JobRecord> unfinishedJobs(const std::string& fingerprint, const std::string& connection);
 
     /// Stores one fetched page atomically with the cursor that follows it: a crash between pages
-    /// re-fetches at most one page, and entries already stored are left as they are.
+    /// re-fetches at most one page, and entries already stored are left as they are (unless
+    /// their stored item is damaged: see refetchItems). Each entry's contentHash must be the
+    /// SHA-256 of its payload.
     void stagePage(const std::string& fingerprint, const std::string& jobId, const std::vector<LedgerEntry>& entries,
                    const std::string& nextCursor, bool complete);
 
     /// Up to `limit` entries of the job in `state`, in fetch order, with seq > `afterSeq`; with
     /// their export item (payload) unless `withPayload` is false.
+    /// Every item handed out with its payload has been checked against the SHA-256 recorded when
+    /// it was staged: a changed or missing item throws StagedItemDamaged (a StoreError) naming the
+    /// job and the entry, and marks the job's items to be read from Pleo again (refetchItems).
+    /// `entry` does the same.
     std::vector<LedgerEntry> entries(const std::string& fingerprint, const std::string& jobId, EntryState state,
                                      std::size_t limit, std::int64_t afterSeq = -1, bool withPayload = true);
-    std::optional<LedgerEntry> entry(const std::string& fingerprint, const std::string& jobId, const std::string& entryId);
+    /// One entry; with its (checked) export item unless `withPayload` is false — callers that
+    /// need only the entry's state should say so: a damaged item they do not use stops nothing.
+    std::optional<LedgerEntry> entry(const std::string& fingerprint, const std::string& jobId, const std::string& entryId,
+                                     bool withPayload = true);
+
+    /// The next run reads the job's items from Pleo again from the first page. Entries already
+    /// staged stay as they are, except a damaged stored item, which stagePage replaces by Pleo's
+    /// copy when that copy has the recorded SHA-256 (or, for an entry never offered to the
+    /// target — planned, no attempt — by Pleo's current copy).
+    void refetchItems(const std::string& fingerprint, const std::string& jobId);
 
     /// The same entry already posted under another job of this environment, if any.
     std::optional<LedgerEntry> postedElsewhere(const std::string& fingerprint, const std::string& entryId,
@@ -116,6 +131,9 @@ public:
     JobCounts counts(const std::string& fingerprint, const std::string& jobId);
 
 private:
+    void restoreIfDamaged(const std::string& fingerprint, const std::string& jobId, const LedgerEntry& fresh);
+    [[noreturn]] void stopOnDamage(const std::string& fingerprint, const std::string& jobId, const std::string& entryId,
+                                   const std::string& damage);
     /// `UPDATE ledger SET <set>` for each listed entry of the job, in one transaction.
     void updateEach(const std::string& fingerprint, const std::string& jobId, const std::vector<std::string>& ids,
                     const std::string& set);

@@ -43,6 +43,11 @@ public:
     /// Lifts the quarantine and resets the crash count.
     void enable(const std::string& plugin);
 
+    /// `<state dir>/plugin-faults`: where a process that dies of a fault inside a plugin call
+    /// leaves its record (core/loader's FaultRecorder); a file, because a signal handler cannot
+    /// write to SQLite.
+    std::string faultDirectory() const;
+
     PluginHealthRecord get(const std::string& plugin);
     std::vector<PluginHealthRecord> all();
 

@@ -9,6 +9,7 @@
 // timeout, BEGIN IMMEDIATE for read-modify-write) keeps them consistent.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -56,6 +57,12 @@ public:
     const std::string& path() const { return path_; }
     int schemaVersion();
 
+    /// Checks the database with SQLite's `PRAGMA integrity_check` (every page and b-tree, and
+    /// that every index matches its table; about 0.5 s per 100,000 ledger entries on the
+    /// development machine). `run` and `serve` call it once after opening. Throws StoreError naming the file, the first
+    /// problems SQLite found and how to recover; returns how long the check took.
+    std::chrono::milliseconds checkIntegrity();
+
     /// How durable a commit must be. PowerLoss (the default): fsynced before commit returns.
     /// ProcessCrash: in the WAL, not fsynced: it survives the process being killed (the kernel
     /// holds the write) but perhaps not a power cut; for bookkeeping that is only a hint, such as
@@ -63,7 +70,8 @@ public:
     enum class Durability { PowerLoss, ProcessCrash };
 
     /// Runs `work` with the store's mutex held inside BEGIN IMMEDIATE ... COMMIT; a throw rolls
-    /// back and rethrows. Repositories use it; it is public for the repositories' tests.
+    /// back and rethrows. SQLite failures become StoreError saying what failed: "state store:
+    /// disk full", "state store: the database file is damaged", an I/O error, busy. Repositories use it; it is public for the repositories' tests.
     void transaction(const std::function<void(SQLite::Database&)>& work, Durability durability = Durability::PowerLoss);
     /// Runs `work` with the mutex held, outside an explicit transaction (reads, single writes).
     void read(const std::function<void(SQLite::Database&)>& work);
