@@ -13,7 +13,8 @@
 //  - every entry the simulator made invalid is rejected, by the host or the plugin.
 //
 // LEDGERBRIDGE_BOOKS_SEEDS (default 10) and LEDGERBRIDGE_BOOKS_ITEMS (items per company, default
-// 120) raise the load; LEDGERBRIDGE_BOOKS_FIRST_SEED (default 1) moves the window.
+// 120) raise the load; LEDGERBRIDGE_BOOKS_FIRST_SEED (default 1) moves the window;
+// LEDGERBRIDGE_BOOKS_SHOW (default 25) is how many problems a failure lists in full.
 #include <gtest/gtest.h>
 
 #include <Poco/JSON/Object.h>
@@ -37,6 +38,7 @@
 #include "PluginHarness.hpp"
 #include "ledgerbridge/export/IdempotencyKey.h"
 #include "ledgerbridge/export/ItemMapper.h"
+#include "ledgerbridge/testkit/BookChecks.hpp"
 #include "ledgerbridge/validation.hpp"
 
 namespace fs = std::filesystem;
@@ -110,23 +112,14 @@ struct Tally {
     std::map<std::string, std::size_t> problemsByKind;
     std::vector<std::string> firstProblems;
     std::size_t problems = 0;
+    std::size_t shown = envNumber("LEDGERBRIDGE_BOOKS_SHOW", 25);  // problems printed in full
 
     void add(const std::string& kind, const std::string& message) {
         ++problems;
         ++problemsByKind[kind];
-        if (firstProblems.size() < 25) firstProblems.push_back("[" + kind + "] " + message);
+        if (firstProblems.size() < shown) firstProblems.push_back("[" + kind + "] " + message);
     }
 };
-
-/// Where the plugins write: memory (/dev/shm) when there is one. The plugins fsync every
-/// rewrite, which on a shared disk made the DATEV run (a file per month) ten times slower; what
-/// is tested here is the books, not durability (the end-to-end tests cover that).
-fs::path scratchDirectory() {
-    if (const char* dir = std::getenv("LEDGERBRIDGE_BOOKS_TMP"); dir && *dir) return dir;
-    std::error_code ec;
-    if (fs::is_directory("/dev/shm", ec) && ::access("/dev/shm", W_OK) == 0) return "/dev/shm";
-    return fs::temp_directory_path();
-}
 
 std::map<std::string, std::string> readTree(const std::string& dir) {
     std::map<std::string, std::string> out;
@@ -152,7 +145,7 @@ TEST_P(BooksBalance, EveryDocumentBalancesAndEveryEntryIsWrittenOnceWithItsAmoun
     const std::uint64_t items = envNumber("LEDGERBRIDGE_BOOKS_ITEMS", 120);
 
     books::PluginHarness plugin(pc.plugin);
-    const fs::path root = scratchDirectory() / ("lb-books-" + pc.plugin + "-" + std::to_string(::getpid()));
+    const fs::path root = fs::path(books::scratchDirectory()) / ("lb-books-" + pc.plugin + "-" + std::to_string(::getpid()));
     fs::remove_all(root);
     Tally t;
     const auto started = std::chrono::steady_clock::now();
@@ -196,6 +189,7 @@ TEST_P(BooksBalance, EveryDocumentBalancesAndEveryEntryIsWrittenOnceWithItsAmoun
 
             // Push in batches, as the engine does; every entry gets exactly one outcome.
             std::map<std::string, sdk::Outcome> outcomes;
+            std::vector<sdk::Entry> postedEntries, rejectedEntries;  // for the kit's checks
             std::vector<std::vector<sdk::Entry>> batches;
             for (std::size_t b = 0; b < entries.size(); b += kBatch)
                 batches.emplace_back(entries.begin() + static_cast<std::ptrdiff_t>(b),
@@ -211,11 +205,13 @@ TEST_P(BooksBalance, EveryDocumentBalancesAndEveryEntryIsWrittenOnceWithItsAmoun
                     if (o.kind == sdk::OutcomeKind::Posted) {
                         ++t.posted;
                         audit.expectPosted(e);
+                        postedEntries.push_back(e);
                         if (invalid[e.accountingEntryId])
                             t.add("posted an invalid entry", run + ": entry " + e.accountingEntryId + " [" + books::describeEntry(e) + "]");
                         if (o.externalId.empty()) t.add("no external id", run + ": entry " + e.accountingEntryId);
                     } else if (o.kind == sdk::OutcomeKind::Rejected) {
                         ++t.rejectedByPlugin;
+                        rejectedEntries.push_back(e);
                         audit.expectAbsent(e.accountingEntryId, "rejected by the plugin: " + o.failureReason + ": " + o.message);
                         if (o.failureReason.empty() || o.message.empty())
                             t.add("rejection without a reason", run + ": entry " + e.accountingEntryId + " ('" + o.failureReason + "', '" + o.message + "')");
@@ -245,12 +241,22 @@ TEST_P(BooksBalance, EveryDocumentBalancesAndEveryEntryIsWrittenOnceWithItsAmoun
             plugin.host().logLines.clear();
 
             // Read everything back and hold it against the entries.
+            std::vector<testkit::WrittenDocument> documents;
             for (const std::string& file : books::bookFilesBelow(dir.string())) {
                 const BookFormat f = books::formatOf(file);
                 if (f != pc.format) t.add("unexpected", run + ": " + file + " is " + books::formatName(f) + ", not " + books::formatName(pc.format));
-                audit.readFile(f, file);
+                auto read = audit.readFile(f, file);
+                documents.insert(documents.end(), read.begin(), read.end());
             }
             for (const Problem& p : audit.check()) t.add(books::kindName(p.kind), run + ": " + p.message);
+            // A second opinion: the conformance kit's own read-back checks (sdk/testkit), which
+            // third parties rely on, must agree on the same documents.
+            if (audit.allFilesRead()) {
+                for (const auto& m : testkit::unbalancedDocuments(documents)) t.add("kit: unbalanced", run + ": " + m);
+                for (const auto& m : testkit::entriesNotExactlyOnce(documents, postedEntries, rejectedEntries))
+                    t.add("kit: not exactly once", run + ": " + m);
+                for (const auto& m : testkit::amountsNotCarried(documents, postedEntries)) t.add("kit: amounts", run + ": " + m);
+            }
             t.documents += audit.documents();
             t.files += audit.files();
             fs::remove_all(dir);

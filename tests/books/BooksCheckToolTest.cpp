@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "BookFiles.hpp"
 #include "Catalog.h"

@@ -40,13 +40,17 @@ void BookAudit::expectPosted(const sdk::Entry& entry) { posted_[entry.accounting
 
 void BookAudit::expectAbsent(const std::string& id, const std::string& why) { absent_[id] = why; }
 
-void BookAudit::readFile(BookFormat format, const std::string& path) {
+std::vector<testkit::WrittenDocument> BookAudit::readFile(BookFormat format, const std::string& path) {
+    std::vector<testkit::WrittenDocument> documents;
     try {
-        addFile(readBook(format, path));
+        documents = readBook(format, path);
     } catch (const std::exception& e) {
         ++files_;
         formatProblems_.push_back({ProblemKind::Format, e.what()});
+        return {};
     }
+    addFile(documents);
+    return documents;
 }
 
 void BookAudit::addFile(std::vector<testkit::WrittenDocument> documents) {

@@ -39,8 +39,9 @@ public:
     /// This entry was not posted (`why`: rejected by the host or the plugin, and the reason):
     /// it must not be in the books.
     void expectAbsent(const std::string& accountingEntryId, const std::string& why);
-    /// Reads one file with its format's reader; a reader's error is a Format problem.
-    void readFile(BookFormat format, const std::string& path);
+    /// Reads one file with its format's reader and returns its documents; a reader's error is
+    /// a Format problem (and nothing is returned).
+    std::vector<testkit::WrittenDocument> readFile(BookFormat format, const std::string& path);
     /// Documents of one file, in file order (adjacent documents of one entry are one booking:
     /// a reader may return DATEV's rows of an entry one by one).
     void addFile(std::vector<testkit::WrittenDocument> documents);
@@ -49,6 +50,8 @@ public:
     std::vector<Problem> check() const;
     std::size_t documents() const { return documents_; }
     std::size_t files() const { return files_; }
+    /// False when a reader refused a file (its documents are then unknown).
+    bool allFilesRead() const { return formatProblems_.empty(); }
 
 private:
     struct Booking {

@@ -1,7 +1,11 @@
 // See PluginHarness.hpp.
 #include "PluginHarness.hpp"
 
+#include <unistd.h>
+
+#include <atomic>
 #include <cstdlib>
+#include <filesystem>
 #include <stdexcept>
 
 namespace ledgerbridge::books {
@@ -13,9 +17,30 @@ std::string buildPluginDirectory() {
     return std::string(bin) + "/lib/ledgerbridge/plugins";
 }
 
+std::string scratchDirectory() {
+    if (const char* dir = std::getenv("LEDGERBRIDGE_BOOKS_TMP"); dir && *dir) return dir;
+    std::error_code ec;
+    if (std::filesystem::is_directory("/dev/shm", ec) && ::access("/dev/shm", W_OK) == 0) return "/dev/shm";
+    return std::filesystem::temp_directory_path().string();
+}
+
+namespace {
+std::string freshHealthDirectory() {
+    static std::atomic<int> counter{0};
+    return scratchDirectory() + "/lb-books-health-" + std::to_string(::getpid()) + "-" + std::to_string(++counter);
+}
+}  // namespace
+
 PluginHarness::PluginHarness(const std::string& name)
-    : loader_(loader::LoaderOptions{{buildPluginDirectory()}}, host_, health_),
+    : healthDir_(freshHealthDirectory()),
+      health_(healthDir_),
+      loader_(loader::LoaderOptions{{buildPluginDirectory()}}, host_, health_),
       plugin_(loader_.load(buildPluginDirectory() + "/" + name + ".so")) {}
+
+PluginHarness::~PluginHarness() {
+    std::error_code ec;
+    std::filesystem::remove_all(healthDir_, ec);
+}
 
 std::unique_ptr<loader::PluginSession> PluginHarness::open(const Settings& settings) {
     auto session = plugin_->open();

@@ -15,40 +15,32 @@ namespace ledgerbridge::books {
 
 using Settings = std::vector<std::pair<std::string, std::string>>;
 
-/// Crash bookkeeping the loader requires, kept in memory: these tests run plugins in-process
-/// and a crash fails the test anyway, so nothing needs to survive the process.
-class InMemoryHealthStore : public loader::PluginHealthStore {
-public:
-    void recordCallStart(const std::string&, const std::string& operation) override { call_ = operation; }
-    void recordCallEnd(const std::string&) override { call_.reset(); }
-    void recordCleanSession(const std::string&) override {}
-    std::optional<std::string> unfinishedCall(const std::string&) override { return call_; }
-    int recordCrash(const std::string&) override { return 0; }
-    int consecutiveCrashes(const std::string&) override { return 0; }
-    void quarantine(const std::string&, const std::string&) override {}
-    std::optional<std::string> quarantined(const std::string&) override { return std::nullopt; }
-    void enable(const std::string&) override {}
-
-private:
-    std::optional<std::string> call_;
-};
-
 /// The build's plugin folder, $LEDGERBRIDGE_BINARY_DIR/lib/ledgerbridge/plugins, unless
 /// $LEDGERBRIDGE_BOOKS_PLUGIN_DIR names another (e.g. another build's plugins, to show what the
 /// test finds in them).
 std::string buildPluginDirectory();
 
+/// Memory (/dev/shm) when there is one, else the temp folder; $LEDGERBRIDGE_BOOKS_TMP wins.
+/// The plugins fsync every rewrite, which on a shared disk made the DATEV runs (a file per
+/// month) far slower; what is tested here is the books, not durability.
+std::string scratchDirectory();
+
 class PluginHarness {
 public:
-    /// Loads `<plugin folder>/<name>.so`. Throws PluginError (the loader's sentence).
+    /// Loads `<plugin folder>/<name>.so`, its crash records in a fresh folder under
+    /// scratchDirectory() (removed again with the harness). Throws PluginError.
     explicit PluginHarness(const std::string& name);
+    ~PluginHarness();
+    PluginHarness(const PluginHarness&) = delete;
+    PluginHarness& operator=(const PluginHarness&) = delete;
     /// A new instance, configured with `settings` and checked (configure + check, as a run does).
     std::unique_ptr<loader::PluginSession> open(const Settings& settings);
     testkit::MemoryHost& host() { return host_; }
 
 private:
+    std::string healthDir_;
     testkit::MemoryHost host_;
-    InMemoryHealthStore health_;
+    loader::FilePluginHealthStore health_;
     loader::PluginLoader loader_;
     std::shared_ptr<loader::LoadedPlugin> plugin_;
 };
