@@ -70,6 +70,11 @@ void CsvPlugin::rescanDirectory() {
 std::optional<std::string> CsvPlugin::whereWritten(const std::string& entryId, const std::string& ownPath,
                                                    bool& rescanned) {
     if (openFile(ownPath).contains(entryId)) return ownPath;
+    return inOtherFile(entryId, ownPath, rescanned);
+}
+
+std::optional<std::string> CsvPlugin::inOtherFile(const std::string& entryId, const std::string& ownPath,
+                                                  bool& rescanned) {
     for (int pass = 0; pass < 2; ++pass) {
         for (const auto& [path, file] : files_)
             if (path != ownPath && file.contains(entryId)) return path;
@@ -83,6 +88,7 @@ std::optional<std::string> CsvPlugin::whereWritten(const std::string& entryId, c
 std::vector<CsvPlugin::Decision> CsvPlugin::decide(const std::vector<sdk::Entry>& batch) {
     std::vector<Decision> out(batch.size());
     std::map<std::string, std::string> planned;  // entry id -> file, for an entry twice in a batch
+    std::map<std::string, const CsvFile*> own;   // job file -> its state, checked once per call
     bool rescanned = false;
     for (std::size_t i = 0; i < batch.size(); ++i) {
         const sdk::Entry& e = batch[i];
@@ -96,14 +102,18 @@ std::vector<CsvPlugin::Decision> CsvPlugin::decide(const std::vector<sdk::Entry>
             d.rejection = *unbalanced;
             continue;
         }
-        const std::string own = pathFor(e.exportJobId);
+        const std::string path = pathFor(e.exportJobId);
+        auto file = own.find(path);
+        if (file == own.end()) file = own.emplace(path, &openFile(path)).first;
         if (auto it = planned.find(e.accountingEntryId); it != planned.end()) {
             d.kind = Decision::Kind::Written, d.path = it->second;
-        } else if (auto path = whereWritten(e.accountingEntryId, own, rescanned)) {
-            d.kind = Decision::Kind::Written, d.path = *path;
+        } else if (file->second->contains(e.accountingEntryId)) {
+            d.kind = Decision::Kind::Written, d.path = path;
+        } else if (auto other = inOtherFile(e.accountingEntryId, path, rescanned)) {
+            d.kind = Decision::Kind::Written, d.path = *other;
         } else {
-            d.kind = Decision::Kind::Write, d.path = own, d.records = entryRecords(e, rows, config_.format);
-            planned.emplace(e.accountingEntryId, own);
+            d.kind = Decision::Kind::Write, d.path = path, d.records = entryRecords(e, rows, config_.format);
+            planned.emplace(e.accountingEntryId, path);
         }
     }
     return out;

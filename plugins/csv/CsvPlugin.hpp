@@ -54,6 +54,8 @@ private:
     /// The job file holding `entryId` (own job's file first, then every other job file of the
     /// output directory, re-listed at most once per call when the id is not found in the cache).
     std::optional<std::string> whereWritten(const std::string& entryId, const std::string& ownPath, bool& rescanned);
+    /// The same, in the job files other than `ownPath` only.
+    std::optional<std::string> inOtherFile(const std::string& entryId, const std::string& ownPath, bool& rescanned);
     /// Loads every job file of the output directory that is new or changed since last seen.
     void rescanDirectory();
 
