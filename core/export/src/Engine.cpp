@@ -882,7 +882,7 @@ void Engine::dryRunJob(const JobInfo& job, JobReport& report) {
                 ++report.alreadyPosted;
                 continue;
             }
-            std::string key = idempotencyKey(s.accountingEntryId, contentHash(json));
+            std::string key = itemIdempotencyKey(json, s.accountingEntryId, contentHash(json));
             MappingResult m = mapItem(json, job.id, key);
             std::optional<sdk::Outcome> rejected = m.entry ? sdk::validateEntry(*m.entry)
                                                            : std::optional<sdk::Outcome>(sdk::Outcome::rejected(m.failureReason, m.message));

@@ -51,6 +51,7 @@ TEST(XeroEndToEnd, ExportsAJobWithReceiptsExactlyOnceEvenAfterACrash) {
     const std::string settings = std::string("setting.tenant_id = ") + kTenant +
                                  "\nsetting.bank_account_code = 090\nsetting.base_url = " + xero.baseUrl() +
                                  "\nsetting.tax_types = I25:INPUT2,I12:INPUT,I6:INPUT,RC25:INPUT,E0:EXEMPTEXPENSES\n"
+                                 "setting.reverse_charge_tax_types = RC25:REVERSECHARGES\n"
                                  "setting.payable_account_code = 800\n";
     Installation inst({"--items", "160"}, settings, "xero");
     // The simulator's authorization server stands in for Xero's identity server; the double
