@@ -30,10 +30,53 @@ Webhooks::~Webhooks() {
 }
 
 Subscription Webhooks::subscribe(const std::string& url, const std::vector<std::string>& events) {
-    Subscription s{"sub_" + randomToken(9), url, "whsec_" + base64(randomToken(24).substr(0, 24)), events};
+    Subscription s{"sub_" + randomToken(9), url, "whsec_" + base64(randomToken(24).substr(0, 24)), events, "", "ACTIVE", "", ""};
     std::lock_guard<std::mutex> lock(mutex_);
     subs_.push_back(s);
     return s;
+}
+
+Subscription Webhooks::subscribeCompany(const std::string& companyId, const std::string& url,
+                                       const std::vector<std::string>& events, const std::string& status,
+                                       const std::string& nowIso) {
+    std::uint64_t h = hashString(companyId + url + randomToken(8));
+    Subscription s{uuidFrom(h, mix64(h)), url, "whsec_" + base64(randomToken(24).substr(0, 24)), events, companyId,
+                   status.empty() ? "ACTIVE" : status, nowIso, nowIso};
+    std::lock_guard<std::mutex> lock(mutex_);
+    subs_.push_back(s);
+    return s;
+}
+
+std::vector<Subscription> Webhooks::ofCompany(const std::string& companyId) const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    std::vector<Subscription> out;
+    for (const auto& s : subs_)
+        if (s.companyId == companyId) out.push_back(s);
+    return out;
+}
+
+bool Webhooks::update(const std::string& companyId, const std::string& id, const std::string& url,
+                      const std::vector<std::string>& events, const std::string& status, const std::string& nowIso) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (auto& s : subs_)
+        if (s.id == id && s.companyId == companyId) {
+            s.url = url;
+            s.events = events;
+            if (!status.empty()) s.status = status;
+            s.updatedAt = nowIso;
+            return true;
+        }
+    return false;
+}
+
+bool Webhooks::remove(const std::string& companyId, const std::string& id) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (auto it = subs_.begin(); it != subs_.end(); ++it)
+        if (it->id == id && it->companyId == companyId) {
+            subs_.erase(it);
+            return true;
+        }
+    return false;
 }
 
 std::string Webhooks::signature(const std::string& secret, const std::string& id, const std::string& timestamp,
@@ -44,7 +87,9 @@ std::string Webhooks::signature(const std::string& secret, const std::string& id
 
 void Webhooks::publish(const std::string& eventType, const Poco::JSON::Object::Ptr& data, const std::string& nowIso) {
     std::lock_guard<std::mutex> lock(mutex_);
+    const std::string company = data && data->has("companyId") ? data->get("companyId").toString() : "";
     for (const auto& s : subs_) {
+        if (s.status != "ACTIVE" || (!s.companyId.empty() && s.companyId != company)) continue;
         bool wanted = s.events.empty();
         for (const auto& e : s.events) wanted = wanted || e == eventType;
         if (!wanted) continue;

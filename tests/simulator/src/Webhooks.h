@@ -18,6 +18,9 @@ namespace lbsim {
 struct Subscription {
     std::string id, url, secret;
     std::vector<std::string> events;
+    std::string companyId;         // "" = every company (admin subscriptions); else only its events
+    std::string status = "ACTIVE";  // subscriptions.yml: ACTIVE | INACTIVE (inactive ones get nothing)
+    std::string createdAt, updatedAt;
 };
 
 class Webhooks {
@@ -29,7 +32,18 @@ public:
 
     /// Registers `url` for `events` (empty = all). Returns the subscription with its secret.
     Subscription subscribe(const std::string& url, const std::vector<std::string>& events);
-    /// Queues `eventType` with `data` to every matching subscription.
+    /// A company's subscription made through the public API (UUID id).
+    Subscription subscribeCompany(const std::string& companyId, const std::string& url,
+                                  const std::vector<std::string>& events, const std::string& status,
+                                  const std::string& nowIso);
+    /// Copies of a company's subscriptions in creation order.
+    std::vector<Subscription> ofCompany(const std::string& companyId) const;
+    /// Replaces url, events and status; false when `id` is not the company's.
+    bool update(const std::string& companyId, const std::string& id, const std::string& url,
+                const std::vector<std::string>& events, const std::string& status, const std::string& nowIso);
+    bool remove(const std::string& companyId, const std::string& id);
+    /// Queues `eventType` with `data` to every matching active subscription (data.companyId
+    /// selects company subscriptions).
     void publish(const std::string& eventType, const Poco::JSON::Object::Ptr& data, const std::string& nowIso);
     Poco::JSON::Object::Ptr toJson() const;
     void clear();

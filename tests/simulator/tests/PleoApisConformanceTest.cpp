@@ -145,3 +145,31 @@ TEST_F(PleoApisConformance, EntriesAndInstallationsResponsesAndRequests) {
     std::cout << "[ conformance ] operations covered: " << operations_.size() << ", responses validated: " << responses_
               << ", requests validated: " << validated << " (+2 deliberately bad)\n";
 }
+
+TEST_F(PleoApisConformance, WebhookSubscriptionsBelongToTheirCompany) {
+    SimulatorProcess sim({"--items", "3", "--validate-requests", pleoOpenApiDir()});
+    SimClient c(sim);
+    const std::string auth = bearer(c.login().access);
+    const std::string base = "/v1/subscriptions";
+    HttpResult created = c.postJson(base, R"({"endpointUrl":"https://erp.example/hooks","eventTypes":["v1.export-job.created"]})", auth);
+    conforms(base, "post", created);
+    ASSERT_EQ(created.status, 200) << created.body;
+    const std::string id = created.object()->getObject("data")->getValue<std::string>("id");
+    EXPECT_EQ(created.object()->getObject("data")->getValue<std::string>("status"), "ACTIVE");
+    conforms(base, "post", c.postJson(base, R"({"endpointUrl":"ftp://x"})", auth));  // 400
+    conforms(base, "get", c.get(base + "?status=ACTIVE&limit=10", auth));
+    conforms(base + "/{id}", "put",
+             c.putJson(base + "/" + id, R"({"endpointUrl":"https://erp.example/hooks2","eventTypes":["v1.export-job.created"],"status":"INACTIVE"})", auth));
+    HttpResult got = c.get(base + "/" + id, auth);
+    conforms(base + "/{id}", "get", got);
+    EXPECT_EQ(got.object()->getObject("data")->getValue<std::string>("status"), "INACTIVE");
+    HttpResult secret = c.get(base + "/" + id + "/secret", auth);
+    conforms(base + "/{id}/secret", "get", secret);
+    EXPECT_EQ(secret.object()->getObject("data")->getValue<std::string>("secretKey").rfind("whsec_", 0), 0u);
+    EXPECT_EQ(c.get(base + "/" + id, c.apiKeyAuth(1)).status, 404) << "another company's subscription does not exist";
+    EXPECT_EQ(c.get(base, c.apiKeyAuth(1)).object()->getArray("data")->size(), 0u);
+    conforms(base + "/{id}", "delete", c.request("DELETE", base + "/" + id, "", {{"Authorization", auth}}));
+    conforms(base + "/{id}", "get", c.get(base + "/" + id, auth));  // 404
+    auto audit = c.admin("GET", "/request-violations");
+    EXPECT_EQ(audit->getValue<int>("count"), 1) << "only the deliberately incomplete POST";
+}
