@@ -2,6 +2,7 @@
 #include "PleoApiRoutes.h"
 
 #include "AccountingEntryHandlers.h"
+#include "DirectoryHandlers.h"
 #include "InstallationHandlers.h"
 #include "MasterDataHandlers.h"
 #include "SubscriptionHandlers.h"
@@ -43,6 +44,8 @@ Reply routePleoApis(SimState& s, const Request& req, const std::vector<std::stri
             return completeInstallation(s, req);
         }
     }
+    if (n >= 2 && n <= 3 && ((seg[0] == "v1" && seg[1] == "companies") || (seg[0] == "v2" && seg[1] == "employees")))
+        return routeDirectory(s, req, seg, routeName);
     if (n >= 2 && seg[0] == "v1" && seg[1] == "subscriptions") return routeSubscriptions(s, req, seg, routeName);
     if (n >= 2 && ((seg[0] == "v1" && (seg[1].rfind("chart-of-accounts", 0) == 0 || seg[1].rfind("vendors", 0) == 0)) ||
                    (seg[0] == "v0" && (seg[1].rfind("tax-codes", 0) == 0 || seg[1] == "tag-groups" || seg[1].rfind("tags", 0) == 0))))

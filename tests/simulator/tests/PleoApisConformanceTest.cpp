@@ -172,4 +172,31 @@ TEST_F(PleoApisConformance, WebhookSubscriptionsBelongToTheirCompany) {
     conforms(base + "/{id}", "get", c.get(base + "/" + id, auth));  // 404
     auto audit = c.admin("GET", "/request-violations");
     EXPECT_EQ(audit->getValue<int>("count"), 1) << "only the deliberately incomplete POST";
+    std::cout << "[ conformance ] subscriptions: operations covered: " << operations_.size() << ", responses validated: "
+              << responses_ << ", requests validated: " << audit->getValue<int>("validated") << " (1 deliberately bad)\n";
+}
+
+TEST_F(PleoApisConformance, CompaniesAndEmployeesAreTheCredentialsOwn) {
+    SimulatorProcess sim({"--items", "3", "--validate-requests", pleoOpenApiDir()});
+    SimClient c(sim);
+    const std::string auth = c.apiKeyAuth(0), co = c.companyId(0);
+    HttpResult list = c.get("/v1/companies", auth);
+    conforms("/v1/companies", "get", list);
+    ASSERT_EQ(list.object()->getArray("data")->size(), 1u);
+    conforms("/v1/companies/{companyId}", "get", c.get("/v1/companies/" + co, auth));
+    conforms("/v1/companies/{companyId}", "get", c.get("/v1/companies/" + c.companyId(1), auth));  // 403
+    HttpResult emps = c.get("/v2/employees?companyId=" + co + "&limit=2", auth);
+    conforms("/v2/employees", "get", emps);
+    ASSERT_EQ(emps.object()->getArray("data")->size(), 2u);
+    EXPECT_TRUE(emps.object()->getObject("pagination")->getValue<bool>("hasNextPage"));
+    const std::string emp = emps.object()->getArray("data")->getObject(0)->getValue<std::string>("id");
+    const std::string email = emps.object()->getArray("data")->getObject(0)->getValue<std::string>("email");
+    HttpResult byEmail = c.get("/v2/employees?email=" + email, auth);
+    ASSERT_EQ(byEmail.object()->getArray("data")->size(), 1u);
+    conforms("/v2/employees/{employeeId}", "get", c.get("/v2/employees/" + emp, auth));
+    conforms("/v2/employees/{employeeId}", "get", c.get("/v2/employees/" + emp, c.apiKeyAuth(1)));  // 404: not theirs
+    auto audit = c.admin("GET", "/request-violations");
+    EXPECT_EQ(audit->getValue<int>("count"), 0);
+    std::cout << "[ conformance ] companies/employees: operations covered: " << operations_.size()
+              << ", responses validated: " << responses_ << ", requests validated: " << audit->getValue<int>("validated") << "\n";
 }
