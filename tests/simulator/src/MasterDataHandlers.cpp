@@ -142,6 +142,54 @@ Reply accounts(SimState& s, const Request& req, const std::vector<std::string>& 
         copy(b, o, kAccountFields);
         return data(201, s.masterData.add(Kind::Account, p.company, o).json);
     }
+    if (seg.size() == 3 && seg[1] == "chart-of-accounts" && seg[2] == "batch" && m == "POST") {
+        // 1..1000 items; each is created or comes back in `failed` with its reasons (the same
+        // checks and duplicates as one by one, duplicates within the batch included).
+        routeName = "POST /v1/chart-of-accounts/batch";
+        Principal p = authenticate(s, req, "chart-of-accounts:write");
+        Object::Ptr b = body(req);
+        requireFields(b, {"companyId", "items"});
+        ownCompany(s, p, stringField(b, "companyId"));
+        Array::Ptr items = b->getArray("items");
+        if (!items || items->size() == 0 || items->size() > 1000)
+            throw ApiError(400, "INVALID_REQUEST_BODY", "items must be an array of 1 to 1000 accounts.");
+        Array::Ptr created = new Array, failed = new Array;
+        for (std::size_t i = 0; i < items->size(); ++i) {
+            Object::Ptr item = items->getObject(static_cast<unsigned>(i));
+            if (!item) throw ApiError(400, "INVALID_REQUEST_BODY", "items[" + std::to_string(i) + "] must be an object.");
+            // The spec's reason enum: EXTERNAL_ID_EMPTY, NAME_EMPTY, EXTERNAL_ID_ALREADY_EXISTS,
+            // and OTHER for the rest (wrong types, missing `archived`, a duplicate code).
+            std::vector<std::string> reasons;
+            if (stringField(item, "externalId").empty()) reasons.push_back("EXTERNAL_ID_EMPTY");
+            if (stringField(item, "name").empty()) reasons.push_back("NAME_EMPTY");
+            if (s.masterData.findBy(Kind::Account, p.company, "externalId", stringField(item, "externalId")))
+                reasons.push_back("EXTERNAL_ID_ALREADY_EXISTS");
+            try {
+                checkAccount(item);
+                requireFields(item, {"archived"});
+                if (s.masterData.findBy(Kind::Account, p.company, "code", stringField(item, "code"))) reasons.push_back("OTHER");
+            } catch (const ApiError&) {
+                reasons.push_back("OTHER");
+            }
+            if (reasons.empty()) {
+                Object::Ptr o = new Object;
+                o->set("companyId", companyIdOf(s, p.company));
+                copy(item, o, kAccountFields);
+                created->add(s.masterData.add(Kind::Account, p.company, o).json);
+            } else {
+                Object::Ptr f = new Object;
+                f->set("request", item);
+                Array::Ptr r = new Array;
+                for (const auto& x : reasons) r->add(x);
+                f->set("reasons", r);
+                failed->add(f);
+            }
+        }
+        Object::Ptr out = new Object;
+        out->set("created", created);
+        out->set("failed", failed);
+        return data(201, out);
+    }
     if (seg.size() == 2 && seg[1] == "chart-of-accounts:search" && m == "POST") {
         routeName = "POST /v1/chart-of-accounts:search";
         Principal p = authenticate(s, req, "chart-of-accounts:read");

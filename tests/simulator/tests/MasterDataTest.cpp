@@ -74,6 +74,15 @@ TEST_F(MasterData, AnIntegrationSyncsEveryKindAndTheAdminViewShowsIt) {
     HttpResult foreign = c.postJson("/v1/chart-of-accounts", R"({"companyId":")" + c.companyId(1) + R"(","externalId":"x","name":"x","archived":false})", auth);
     EXPECT_EQ(foreign.status, 403);
 
+    HttpResult batch = conforms("/v1/chart-of-accounts/batch", "post",
+                                c.postJson("/v1/chart-of-accounts/batch", R"({"companyId":")" + co + R"(","items":[)"
+                                           R"({"externalId":"erp-6200","code":"6200","name":"Meals","archived":false},)"
+                                           R"({"externalId":"erp-6100","name":"Duplicate","archived":false}]})", auth));
+    ASSERT_EQ(batch.status, 201) << batch.body;
+    EXPECT_EQ(batch.object()->getObject("data")->getArray("created")->size(), 1u);
+    ASSERT_EQ(batch.object()->getObject("data")->getArray("failed")->size(), 1u);
+    EXPECT_NE(batch.body.find("EXTERNAL_ID_ALREADY_EXISTS"), std::string::npos) << batch.body;
+
     // Tax codes.
     HttpResult tax = conforms("/v0/tax-codes", "post",
                               c.postJson("/v0/tax-codes", R"({"companyId":")" + co + R"(","code":"RCEU25","name":"Reverse charge 25","rate":0.25,"type":"reverse","archived":false,"ingoingTaxAccount":"2710","outgoingTaxAccount":"2720"})", auth));
