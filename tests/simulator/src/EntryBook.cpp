@@ -33,19 +33,22 @@ namespace {
 constexpr std::uint8_t kNotSet = 2;  // index of NOT_SET in reviewStatuses()
 }
 
-EntryBook::EntryBook(int companies, std::uint64_t itemsPerCompany) {
-    review_.assign(static_cast<std::size_t>(companies), std::vector<std::uint8_t>(itemsPerCompany, kNotSet));
+EntryBook::EntryBook(int companies, std::uint64_t itemsPerCompany) : items_(itemsPerCompany) {
+    review_.resize(static_cast<std::size_t>(companies));  // each company's bytes on its first review
 }
 
 const std::string& EntryBook::reviewStatus(int company, std::uint64_t index) const {
-    return reviewStatuses()[review_[static_cast<std::size_t>(company)][index]];
+    const auto& r = review_[static_cast<std::size_t>(company)];
+    return reviewStatuses()[r.empty() ? kNotSet : r[index]];
 }
 
 void EntryBook::setReviewStatus(int company, std::uint64_t index, const std::string& status) {
     const auto& all = reviewStatuses();
     auto it = std::find(all.begin(), all.end(), status);
     if (it == all.end()) throw ApiError(400, "INVALID_REVIEW_STATUS", "Unknown reviewStatus '" + status + "'.");
-    review_[static_cast<std::size_t>(company)][index] = static_cast<std::uint8_t>(it - all.begin());
+    auto& r = review_[static_cast<std::size_t>(company)];
+    if (r.empty()) r.assign(items_, kNotSet);
+    r[index] = static_cast<std::uint8_t>(it - all.begin());
 }
 
 std::string EntryBook::exportStatus(const JobStore& jobs, const Job* active, int company, std::uint64_t index) const {
@@ -63,7 +66,7 @@ std::string EntryBook::exportStatus(const JobStore& jobs, const Job* active, int
 }
 
 void EntryBook::clear() {
-    for (auto& r : review_) r.assign(r.size(), kNotSet);
+    for (auto& r : review_) std::vector<std::uint8_t>().swap(r);
 }
 
 }  // namespace lbsim

@@ -26,7 +26,9 @@ const std::vector<std::string>& entryFamilies();
 
 class EntryBook {
 public:
-    /// Every entry starts NOT_SET (not reviewed): nothing is "ready" until a test says so.
+    /// Every entry starts NOT_SET (not reviewed): nothing is "ready" until a test says so. A
+    /// company's byte per entry is allocated on its first review, so thousands of companies
+    /// that are never reviewed cost nothing.
     EntryBook(int companies, std::uint64_t itemsPerCompany);
     const std::string& reviewStatus(int company, std::uint64_t index) const;
     /// Throws ApiError 400 for a value outside ReviewStatus.
@@ -35,7 +37,8 @@ public:
     void clear();
 
 private:
-    std::vector<std::vector<std::uint8_t>> review_;
+    std::uint64_t items_;
+    std::vector<std::vector<std::uint8_t>> review_;  // empty until the company's first review
 };
 
 }  // namespace lbsim
