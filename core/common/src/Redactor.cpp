@@ -1,6 +1,6 @@
 // Redaction registry: see Redactor.h. Each secret is stored in every form it can take in
 // text we print: raw, URL-encoded (query strings, form bodies) and JSON-escaped (bodies). The
-// forms are indexed by their first kPrefix bytes; a form shared by two secrets is counted.
+// forms are indexed by their first or last kPrefix bytes; a form shared by two secrets is counted.
 #include "ledgerbridge/common/Redactor.h"
 
 #include <Poco/URI.h>
@@ -53,6 +53,51 @@ std::vector<std::string> formsOf(const std::string& raw) {
     return f;
 }
 
+/// Forms found by a 6-byte key: either their first 6 bytes (looked up at each position a match
+/// could start) or their last 6 (at each position one could end). Each form goes to whichever
+/// bucket is smaller when it is added, so forms that share a long prefix (JWTs all start with
+/// the same header) or a suffix (URL-encoded base64 padding, "%3D%3D") do not pile up in one
+/// bucket that every line would have to walk.
+struct KeyedForms {
+    std::unordered_map<std::uint64_t, std::vector<std::string>> byKey;
+    std::bitset<65536> bloom;
+
+    std::size_t bucketSize(std::uint64_t key) const {
+        auto it = byKey.find(key);
+        return it == byKey.end() ? 0 : it->second.size();
+    }
+    void insert(std::uint64_t key, const std::string& f) {
+        byKey[key].push_back(f);
+        bloom.set(bloomSlot(key));
+    }
+    void erase(std::uint64_t key, const std::string& f) {
+        auto list = byKey.find(key);
+        if (list == byKey.end()) return;
+        list->second.erase(std::remove(list->second.begin(), list->second.end(), f), list->second.end());
+        if (!list->second.empty()) return;
+        byKey.erase(list);
+        // Another key may share the slot: clear it only if none does.
+        const std::size_t slot = bloomSlot(key);
+        for (const auto& [k, v] : byKey)
+            if (bloomSlot(k) == slot) return;
+        bloom.reset(slot);
+    }
+    const std::vector<std::string>* find(std::uint64_t key) const {
+        if (!bloom.test(bloomSlot(key))) return nullptr;
+        auto it = byKey.find(key);
+        return it == byKey.end() ? nullptr : &it->second;
+    }
+    void clear() {
+        byKey.clear();
+        bloom.reset();
+    }
+};
+
+struct FormRef {
+    int refs = 0;
+    bool bySuffix = false;  ///< which index holds it
+};
+
 struct Registry {
     mutable std::shared_mutex mutex;
     std::function<Redactor::Clock::time_point()> clock;
@@ -60,40 +105,36 @@ struct Registry {
     /// One node per secret that expires, at or before its time: a secret registered again for
     /// longer is moved when its old node comes due, so re-registering costs no node.
     std::multimap<Redactor::Clock::time_point, std::string> expiries;
-    std::unordered_map<std::string, int> formRefs;
-    std::unordered_map<std::uint64_t, std::vector<std::string>> byPrefix;  ///< longest first
-    std::bitset<65536> bloom;                                              ///< rebuilt on removal
+    std::unordered_map<std::string, FormRef> forms;
+    KeyedForms byPrefix;
+    KeyedForms bySuffix;
 
     Redactor::Clock::time_point now() const { return clock ? clock() : Redactor::Clock::now(); }
 
+    static std::uint64_t headKey(const std::string& f) { return prefixKey(f.data()); }
+    static std::uint64_t tailKey(const std::string& f) { return prefixKey(f.data() + f.size() - kPrefix); }
+
     void addForms(const std::string& raw) {
         for (const auto& f : formsOf(raw)) {
-            if (formRefs[f]++ > 0) continue;
-            const std::uint64_t key = prefixKey(f.data());
-            auto& list = byPrefix[key];
-            list.insert(std::find_if(list.begin(), list.end(), [&](const std::string& o) { return o.size() < f.size(); }), f);
-            bloom.set(bloomSlot(key));
+            FormRef& ref = forms[f];
+            if (ref.refs++ > 0) continue;
+            ref.bySuffix = bySuffix.bucketSize(tailKey(f)) < byPrefix.bucketSize(headKey(f));
+            if (ref.bySuffix)
+                bySuffix.insert(tailKey(f), f);
+            else
+                byPrefix.insert(headKey(f), f);
         }
     }
 
     void removeForms(const std::string& raw) {
         for (const auto& f : formsOf(raw)) {
-            auto it = formRefs.find(f);
-            if (it == formRefs.end() || --it->second > 0) continue;
-            formRefs.erase(it);
-            const std::uint64_t key = prefixKey(f.data());
-            auto list = byPrefix.find(key);
-            if (list == byPrefix.end()) continue;
-            list->second.erase(std::remove(list->second.begin(), list->second.end(), f), list->second.end());
-            if (list->second.empty()) {
-                byPrefix.erase(list);
-                // Another prefix may share the slot: clear it only if none does.
-                const std::size_t slot = bloomSlot(key);
-                bool shared = false;
-                for (const auto& [k, v] : byPrefix)
-                    if (bloomSlot(k) == slot) { shared = true; break; }
-                if (!shared) bloom.reset(slot);
-            }
+            auto it = forms.find(f);
+            if (it == forms.end() || --it->second.refs > 0) continue;
+            if (it->second.bySuffix)
+                bySuffix.erase(tailKey(f), f);
+            else
+                byPrefix.erase(headKey(f), f);
+            forms.erase(it);
         }
     }
 
@@ -152,30 +193,34 @@ std::string Redactor::redact(std::string_view text) const {
     // Expired values are forgotten by writers (add, size), so readers keep the lock shared;
     // until then an expired value is still replaced, which errs on the safe side.
     std::shared_lock lock(r.mutex);
-    if (r.byPrefix.empty() || text.size() < kPrefix) return std::string(text);
+    if (r.forms.empty() || text.size() < kPrefix) return std::string(text);
+    // Every occurrence of every form, as [start, end); overlapping ones are replaced as one, so
+    // no part of any secret is left when two overlap.
+    std::vector<std::pair<std::size_t, std::size_t>> hits;
+    const std::size_t n = text.size();
+    for (std::size_t p = 0; p + kPrefix <= n; ++p) {
+        const std::uint64_t key = prefixKey(text.data() + p);
+        if (const auto* starting = r.byPrefix.find(key))
+            for (const auto& f : *starting)
+                if (f.size() <= n - p && text.compare(p, f.size(), f) == 0) hits.emplace_back(p, p + f.size());
+        if (const auto* ending = r.bySuffix.find(key))  // forms whose last 6 bytes are these
+            for (const auto& f : *ending)
+                if (f.size() <= p + kPrefix && text.compare(p + kPrefix - f.size(), f.size(), f) == 0)
+                    hits.emplace_back(p + kPrefix - f.size(), p + kPrefix);
+    }
+    if (hits.empty()) return std::string(text);
+    std::sort(hits.begin(), hits.end());
     std::string out;
     out.reserve(text.size());
-    std::size_t i = 0;
-    const std::size_t n = text.size();
-    while (i < n) {
-        if (i + kPrefix <= n) {
-            const std::uint64_t key = prefixKey(text.data() + i);
-            if (r.bloom.test(bloomSlot(key))) {
-                auto list = r.byPrefix.find(key);
-                if (list != r.byPrefix.end()) {
-                    const std::string* hit = nullptr;
-                    for (const auto& f : list->second)
-                        if (f.size() <= n - i && text.compare(i, f.size(), f) == 0) { hit = &f; break; }
-                    if (hit) {
-                        out += "***";
-                        i += hit->size();
-                        continue;
-                    }
-                }
-            }
-        }
-        out += text[i++];
+    std::size_t copied = 0;
+    for (std::size_t h = 0; h < hits.size();) {
+        std::size_t start = hits[h].first, end = hits[h].second;
+        for (++h; h < hits.size() && hits[h].first < end; ++h) end = std::max(end, hits[h].second);
+        out.append(text.substr(copied, start - copied));
+        out += "***";
+        copied = end;
     }
+    out.append(text.substr(copied));
     return out;
 }
 
@@ -184,9 +229,9 @@ void Redactor::clearForTesting() {
     std::unique_lock lock(r.mutex);
     r.secrets.clear();
     r.expiries.clear();
-    r.formRefs.clear();
+    r.forms.clear();
     r.byPrefix.clear();
-    r.bloom.reset();
+    r.bySuffix.clear();
 }
 
 void Redactor::setClockForTesting(std::function<Clock::time_point()> now) {

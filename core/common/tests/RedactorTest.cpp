@@ -91,6 +91,25 @@ TEST_F(RedactorExpiryTest, ASecretSharingAFormWithAnExpiredOneStaysRedacted) {
     EXPECT_EQ(ledgerbridge::redact("abcdef-123456 abcdef-123"), "***456 ***");
 }
 
+TEST_F(RedactorTest, OverlappingSecretsAreReplacedAsOne) {
+    Redactor::global().add("first-half-AB");
+    Redactor::global().add("AB-second-half");
+    EXPECT_EQ(ledgerbridge::redact("x first-half-AB-second-half y"), "x *** y");
+}
+
+TEST_F(RedactorTest, TokensSharingALongPrefixOrSuffixAreEachFound) {
+    // JWTs share their header; URL-encoded padded base64 shares "%3D%3D". Both kinds, many of
+    // each, are found exactly.
+    const std::string jwtHead = "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJodHRwczovL2F1dGgifQ.";
+    for (int i = 0; i < 2000; ++i) {
+        Redactor::global().add(jwtHead + "sig" + std::to_string(500000 + i));
+        Redactor::global().add("pad" + std::to_string(700000 + i) + "Q==");
+    }
+    EXPECT_EQ(ledgerbridge::redact("Bearer " + jwtHead + "sig501234 end"), "Bearer *** end");
+    EXPECT_EQ(ledgerbridge::redact("k=pad701999Q%3D%3D&x=1"), "k=***&x=1");
+    EXPECT_EQ(ledgerbridge::redact("Bearer " + jwtHead + "sig409999 end"), "Bearer " + jwtHead + "sig409999 end");
+}
+
 TEST_F(RedactorExpiryTest, RotatingTokensThousandsOfTimesKeepsTheRegistryBounded) {
     Redactor::global().add("client-secret-for-all");
     std::size_t largest = 0;
