@@ -3,6 +3,7 @@
 
 #include <Poco/Exception.h>
 #include <Poco/Net/SSLManager.h>
+#include <sys/stat.h>
 
 #include <atomic>
 #include <map>
@@ -31,8 +32,15 @@ Poco::Net::Context::Ptr sharedClientContext(const std::string& caFile, const std
     static std::once_flag sslInit;
     std::call_once(sslInit, [] { Poco::Net::initializeSSL(); });
     // Built under the lock: two first requests at once must not both parse the CA bundle.
+    // Keyed by the file's identity as well as its path: a CA file rewritten in place (a rotated
+    // CA) gets a context of its own instead of the stale one.
+    std::string key = caFile;
+    struct stat st {};
+    if (!caFile.empty() && ::stat(caFile.c_str(), &st) == 0)
+        key += "#" + std::to_string(st.st_ino) + ":" + std::to_string(st.st_size) + ":" +
+               std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec);
     std::lock_guard<std::mutex> lock(contextsMutex());
-    auto found = contexts().find(caFile);
+    auto found = contexts().find(key);
     if (found != contexts().end()) return found->second;
     try {
         Poco::Net::Context::Params params;
@@ -42,7 +50,7 @@ Poco::Net::Context::Ptr sharedClientContext(const std::string& caFile, const std
         params.cipherList = "HIGH:!aNULL:!eNULL:!MD5:!RC4";
         Poco::Net::Context::Ptr context = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, params);
         context->requireMinimumProtocol(Poco::Net::Context::PROTO_TLSV1_2);
-        contexts().emplace(caFile, context);
+        contexts().emplace(key, context);
         ++built;
         return context;
     } catch (const Poco::Exception& e) {

@@ -13,6 +13,8 @@
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/HTTPClientSession.h>
+#include <Poco/File.h>
+#include <Poco/TemporaryFile.h>
 
 #include <atomic>
 #include <memory>
@@ -45,7 +47,8 @@ HttpRequest get(const std::string& url) {
 }  // namespace
 
 TEST(Transport, ManyTransportsShareOneTlsContextAndKeptAliveConnections) {
-    testsupport::SimulatorProcess sim({"--companies", "1"});
+    Poco::TemporaryFile tls;  // a CA of its own: no other test's context can be reused
+    testsupport::SimulatorProcess sim({"--companies", "1", "--tls-dir", tls.path()});
     SessionPool pool;
     const std::size_t contextsBefore = tlsContextsBuilt();
     for (int i = 0; i < 30; ++i) {
@@ -177,4 +180,17 @@ TEST(SessionPoolTest, IdleConnectionsAreBoundedAndExpire) {
     std::this_thread::sleep_for(std::chrono::milliseconds(150));
     EXPECT_FALSE(pool.take(a).session) << "idle too long: closed, not lent";
     EXPECT_EQ(pool.stats().idle, 0u);
+}
+
+TEST(Transport, ARewrittenCaFileGetsAContextOfItsOwn) {
+    Poco::TemporaryFile tls;
+    testsupport::SimulatorProcess sim({"--companies", "1", "--tls-dir", tls.path()});
+    Poco::TemporaryFile copy;
+    Poco::File(sim.caFile()).copyTo(copy.path());
+    auto first = sharedClientContext(copy.path(), "test");
+    EXPECT_EQ(sharedClientContext(copy.path(), "test").get(), first.get()) << "same file: shared";
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    Poco::File(copy.path()).remove();
+    Poco::File(sim.caFile()).copyTo(copy.path());  // a rotated CA arrives under the same name
+    EXPECT_NE(sharedClientContext(copy.path(), "test").get(), first.get()) << "rewritten: a new context";
 }

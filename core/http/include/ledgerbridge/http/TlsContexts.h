@@ -15,7 +15,8 @@
 namespace ledgerbridge::http {
 
 /// The shared client context for `caFile` (system CAs plus that PEM file; "" = system CAs only).
-/// Thread-safe; built on first use. Throws ConfigError naming `who` (an environment or target)
+/// Thread-safe; built on first use, and again when the file was replaced or rewritten (a
+/// rotated CA is trusted from the next request on). Throws ConfigError naming `who` (an environment or target)
 /// and the file when the CA file cannot be loaded; a failed build is not cached.
 Poco::Net::Context::Ptr sharedClientContext(const std::string& caFile, const std::string& who);
 
