@@ -46,7 +46,7 @@ struct Reply {
     std::string body;
 };
 
-Reply http(int port, const std::string& method, const std::string& path,
+Reply request(int port, const std::string& method, const std::string& path,
            const std::vector<std::pair<std::string, std::string>>& headers = {}, const std::string& body = "") {
     Poco::Net::HTTPClientSession s("127.0.0.1", static_cast<Poco::UInt16>(port));
     s.setTimeout(Poco::Timespan(10, 0));
@@ -134,9 +134,9 @@ TEST_F(ServeCommand, ServesHealthAndMetricsRunsOnAWebhookReloadsOnSighupAndStops
     ASSERT_GT(port, 0);
     ASSERT_GT(pid, 0);
 
-    EXPECT_EQ(http(port, "GET", "/healthz").status, 200);
-    EXPECT_EQ(http(port, "GET", "/readyz").status, 200);
-    const Reply metrics = http(port, "GET", "/metrics");
+    EXPECT_EQ(request(port, "GET", "/healthz").status, 200);
+    EXPECT_EQ(request(port, "GET", "/readyz").status, 200);
+    const Reply metrics = request(port, "GET", "/metrics");
     EXPECT_EQ(metrics.status, 200);
     EXPECT_NE(metrics.body.find("# TYPE ledgerbridge_runs_total counter"), std::string::npos) << metrics.body;
 
@@ -150,7 +150,7 @@ TEST_F(ServeCommand, ServesHealthAndMetricsRunsOnAWebhookReloadsOnSighupAndStops
     const std::string body = std::string(R"({"type":"v1.export-job.created","timestamp":"2026-01-01T00:00:00Z","data":{"companyId":")") +
                              kCompany + R"(","jobId":"job-1"}})";
     const std::string ts = std::to_string(std::time(nullptr));
-    const Reply hook = http(port, "POST", "/webhooks/pleo",
+    const Reply hook = request(port, "POST", "/webhooks/pleo",
                             {{"webhook-id", "msg_serve_1"},
                              {"webhook-timestamp", ts},
                              {"webhook-signature", signer.sign("msg_serve_1", ts, body)},
@@ -160,7 +160,7 @@ TEST_F(ServeCommand, ServesHealthAndMetricsRunsOnAWebhookReloadsOnSighupAndStops
     EXPECT_LT(hook.status, 300) << hook.body;
     std::string text;
     EXPECT_TRUE(eventually([&] {
-        text = http(port, "GET", "/metrics").body;
+        text = request(port, "GET", "/metrics").body;
         return std::regex_search(text, std::regex("ledgerbridge_runs_total\\{connection=\"acme\",outcome=\"(needs_reauth|failed)\"\\} 1"));
     })) << text << log();
     EXPECT_NE(log().find("Run `ledgerbridge auth login --connection acme` first."), std::string::npos) << log();
@@ -175,7 +175,7 @@ TEST_F(ServeCommand, ServesHealthAndMetricsRunsOnAWebhookReloadsOnSighupAndStops
     std::ofstream(config, std::ios::app) << "[connection.bad]\ncompany_id = nope\n";
     ::kill(pid, SIGHUP);
     EXPECT_TRUE(eventually([&] { return log().find("could not be reloaded") != std::string::npos; })) << log();
-    EXPECT_EQ(http(port, "GET", "/healthz").status, 200);
+    EXPECT_EQ(request(port, "GET", "/healthz").status, 200);
 
     ::kill(pid, SIGTERM);
     const auto result = serve.finish();
@@ -193,7 +193,7 @@ TEST_F(ServeCommand, DaemonReturnsOnceListeningAndStopsCleanlyOnSigterm) {
         << r.out;
     daemonPid = static_cast<pid_t>(std::stol(m[1].str()));
     const int port = std::stoi(m[2].str());
-    EXPECT_EQ(http(port, "GET", "/healthz").status, 200) << "listening when --daemon returned";
+    EXPECT_EQ(request(port, "GET", "/healthz").status, 200) << "listening when --daemon returned";
     EXPECT_NE(::getsid(daemonPid), ::getsid(0)) << "detached into a session of its own";
 
     ::kill(daemonPid, SIGTERM);

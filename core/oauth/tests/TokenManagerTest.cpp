@@ -5,11 +5,14 @@
 
 #include <Poco/TemporaryFile.h>
 
+#include <algorithm>
+#include <chrono>
 #include <thread>
 #include <vector>
 
 #include "FakeAuthorizationServer.h"
 #include "ledgerbridge/common/Exception.h"
+#include "ledgerbridge/common/Redactor.h"
 #include "ledgerbridge/oauth/Pkce.h"
 #include "ledgerbridge/oauth/TokenManager.h"
 #include "ledgerbridge/store/Grants.h"
@@ -153,4 +156,37 @@ TEST_F(TokenManagerTest, HundredRotationsInARowNeverPresentAnOldRefreshToken) {
     EXPECT_EQ(server_.refreshes.load(), 100);
     EXPECT_EQ(server_.replays.load(), 0);
     EXPECT_FALSE(server_.revoked);
+}
+
+// A long-running service rotates tokens all day: every refresh registers a new access and
+// refresh token with the redactor. Those that can no longer appear are forgotten, so the
+// registry stays the size of what is live, and the current tokens are still redacted in every
+// form. The redactor's clock is moved 20 minutes per refresh (a week and more of rotations).
+TEST_F(TokenManagerTest, ThousandsOfRotationsKeepTheRedactorBoundedAndTheLiveTokensRedacted) {
+    Redactor::global().clearForTesting();
+    auto fakeNow = Redactor::Clock::now();
+    Redactor::global().setClockForTesting([&fakeNow] { return fakeNow; });
+    storeGrant(store::nowMs() + 3600 * 1000);
+    auto m = manager();
+    std::size_t largest = 0;
+    const int rotations = 2000;
+    for (int i = 0; i < rotations; ++i) {
+        m.refresh();
+        largest = std::max(largest, Redactor::global().size());
+        fakeNow += std::chrono::minutes(20);
+    }
+    const std::string access = "access-" + std::to_string(rotations) + "-token";
+    const std::string refreshToken = server_.currentRefresh;
+    EXPECT_EQ(m.authorizationHeader(), "Bearer " + access);
+    const std::size_t live = Redactor::global().size();
+    Redactor::global().setClockForTesting({});
+    // Live: the client secret, the token key (none here), the last few access and refresh tokens.
+    EXPECT_LE(largest, 40u) << "the registry grows with rotations";
+    EXPECT_LE(live, 40u);
+    EXPECT_EQ(redact("Authorization: Bearer " + access), "Authorization: Bearer ***");
+    EXPECT_EQ(redact("refresh_token=" + refreshToken), "refresh_token=***");
+    EXPECT_EQ(redact("{\"access_token\":\"" + access + "\"}"), "{\"access_token\":\"***\"}");
+    EXPECT_EQ(redact("client_secret=client-secret-value"), "client_secret=***");
+    EXPECT_EQ(redact("old access-17-token"), "old access-17-token") << "expired long ago: forgotten";
+    Redactor::global().clearForTesting();
 }
