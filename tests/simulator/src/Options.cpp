@@ -129,7 +129,8 @@ OAuth 2.0
   --client-secret S      demo client secret (default demo-secret)
   --redirect-uri URI     demo client redirect URI (default http://127.0.0.1:8765/callback)
   --client-scopes S      demo client scopes (default "export-jobs:read export-jobs:write
-                         export-items:read export:read export:write")
+                         export-items:read export:read export:write and
+                         plus the scopes of the other APIs, see README)
   --auto-approve         /oauth/authorize redirects straight back with a code (headless)
   --strict-client-auth   client credentials only by HTTP Basic, never in the body
   --token-ttl S          access token lifetime in simulated seconds (default 900)

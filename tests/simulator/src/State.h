@@ -10,9 +10,12 @@
 #include "Catalog.h"
 #include "Clock.h"
 #include "Counters.h"
+#include "EntryBook.h"
 #include "Faults.h"
+#include "Installations.h"
 #include "ItemGenerator.h"
 #include "JobStore.h"
+#include "MasterData.h"
 #include "Options.h"
 #include "Receipts.h"
 #include "TokenStore.h"
@@ -29,6 +32,7 @@ struct SimState {
           receipts(),
           tokens(o.tokenTtl, o.refreshTtl),
           jobs(o.companies, o.items, o.jobTtl),
+          entries(o.companies, o.items),
           faults(o.faultRate, o.faults, o.faultSeed, o.rateLimit, o.slowMs),
           autoApprove(o.autoApprove),
           contraMissing(static_cast<std::size_t>(o.companies), false) {}
@@ -40,6 +44,9 @@ struct SimState {
     Receipts receipts;
     TokenStore tokens;
     JobStore jobs;
+    EntryBook entries;
+    Installations installations;
+    MasterData masterData;
     Counters counters;
     Faults faults;
     Webhooks webhooks;
