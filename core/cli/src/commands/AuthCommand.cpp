@@ -238,6 +238,14 @@ int disconnect(Invocation& inv) {
     const config::Config& cfg = app.config();
     std::string name = inv.required("connection");
     const config::Connection& c = cfg.connection(name);
+    config::Fingerprint fp = config::environmentFingerprint(cfg.activeProfile(), c.companyId);
+    if (c.credential != "api_key" && !store::Grants(app.store()).find(name, fp.value)) {
+        // Without a grant there is no credential to ask Pleo with (and none left to revoke).
+        inv.out() << "Connection '" << name << "' has no stored grant in environment '" << cfg.environment
+                  << "'; nothing to disconnect. To remove the app's installation at Pleo, log in again and "
+                     "disconnect, or remove it in Pleo's integrations settings.\n";
+        return 0;
+    }
     if (!inv.flag("yes")) {
         inv.out() << "Disconnect connection '" << name << "' in environment '" << cfg.environment
                   << "'? Pleo deletes its installation and revokes its tokens; exports stop until `ledgerbridge auth "
@@ -254,7 +262,6 @@ int disconnect(Invocation& inv) {
         host::PleoConnection pleoConn(cfg, name, app.store());
         existed = pleo::InstallationsClient(pleoConn.api()).remove();
     }
-    config::Fingerprint fp = config::environmentFingerprint(cfg.activeProfile(), c.companyId);
     bool hadGrant = c.credential != "api_key" && store::Grants(app.store()).erase(name, fp.value);
     log::info("connection disconnected", {{"connection", name}, {"installation_deleted", existed ? "yes" : "no"}});
     inv.out() << "Connection '" << name << "' is disconnected in environment '" << cfg.environment << "': "
