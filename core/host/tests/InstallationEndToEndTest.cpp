@@ -7,6 +7,10 @@
 
 #include <Poco/JSON/Array.h>
 
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
+
 #include "SimHarness.h"
 #include "ledgerbridge/common/Exception.h"
 #include "ledgerbridge/host/InstallationLifecycle.h"
@@ -156,4 +160,31 @@ TEST_F(InstallationE2E, LoginSyncActivateStatusAuthErrorDisconnect) {
         << again.out;
     for (const std::string& out : {status.out, status.err, confirmed.out, confirmed.err, after.out})
         EXPECT_EQ(out.find(oldAccessToken), std::string::npos) << "no token in any output";
+}
+
+// A run whose target grant is missing (the ERP side cannot authorise) stops with exit code 4 and
+// the command that fixes it, as before; Pleo is also told: ERROR with AUTH_ERROR.
+TEST_F(InstallationE2E, ATargetAuthorisationFailureSetsTheInstallationToAuthError) {
+    const std::string sim = sim_->baseUrl();
+    std::string config;
+    {
+        std::ifstream in(inst_->configPath());
+        config.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    }
+    const std::string header = "[connection.acme]\n";
+    auto at = config.find(header);
+    ASSERT_NE(at, std::string::npos);
+    config.insert(at + header.size(), "target.client_id = ledgerbridge-demo\ntarget.client_secret = file:client-secret\n"
+                                      "target.authorize_url = " + sim + "/oauth/authorize\ntarget.token_url = " + sim +
+                                          "/oauth/token\ntarget.scopes = export-jobs:read\ntarget.ca_file = " + sim_->caFile() +
+                                          "\n");
+    const char* bin = std::getenv("LEDGERBRIDGE_BINARY_DIR");
+    std::ofstream(inst_->configPath(), std::ios::trunc)
+        << config << "setting.output_dir = exports\n[plugins]\ndir = " << (bin ? bin : ".") << "/lib/ledgerbridge/plugins\n";
+
+    auto refused = cli({"run"});
+    EXPECT_EQ(refused.exitCode, 4) << refused.out << refused.err;
+    EXPECT_NE((refused.out + refused.err).find("auth login --connection acme --target"), std::string::npos)
+        << "the original error is the one reported: " << refused.out << refused.err;
+    EXPECT_EQ(pleoSays(), "ERROR/AUTH_ERROR");
 }
