@@ -200,6 +200,10 @@ Reply handleAdmin(SimState& s, const Request& req, const std::vector<std::string
     }
     if (route == "webhooks" && m == "GET") return jsonReply(200, s.webhooks.toJson());
 
+    if (route == "request-violations" && m == "GET") {
+        if (!s.audit) throw ApiError(409, "REQUEST_VALIDATION_OFF", "Start the simulator with --validate-requests DIR.");
+        return jsonReply(200, s.audit->toJson());
+    }
     std::lock_guard<std::mutex> lock(s.mutex);
     if (m == "GET" && route == "companies" && seg.size() == 2) return companies(s);
     if (m == "POST" && route == "companies" && seg.size() == 4 && seg[3] == "contra-accounts") {
@@ -334,6 +338,7 @@ Reply handleAdmin(SimState& s, const Request& req, const std::vector<std::string
         s.contraMissing.assign(s.contraMissing.size(), false);
         s.entries.clear();
         s.installations.clear();
+        if (s.audit) s.audit->clear();
         Object::Ptr out = new Object;
         out->set("reset", true);
         return jsonReply(200, out);

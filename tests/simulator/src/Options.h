@@ -30,6 +30,7 @@ struct Options {
     std::string clientSecret = "demo-secret";
     std::string redirectUri = "http://127.0.0.1:8765/callback";
     std::string clientScopes = kAllScopes;
+    std::string validateRequestsDir;  // --validate-requests DIR: the reference OpenAPI folder
     bool autoApprove = false;
     bool strictClientAuth = false;
     int tokenTtl = 900;                    // access token lifetime, simulated seconds

@@ -79,6 +79,7 @@ public:
             const bool faultable = api || req.path.rfind("/oauth/token", 0) == 0 || req.path.rfind("/files/", 0) == 0;
             if (isAdmin && !request.clientAddress().host().isLoopback())
                 throw ApiError(403, "FORBIDDEN", "The admin API answers loopback clients only.");
+            if (api && s_.audit) s_.audit->check(req);  // before faults: what the client sent counts
             if (faultable) fault = s_.faults.draw();
             if (api) {  // one rate budget per credential across all of Pleo's APIs
                 std::string cred = req.header("authorization");
