@@ -9,9 +9,12 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <iostream>
 #include <iterator>
+#include <sstream>
 
 #include "SimHarness.h"
+#include "ledgerbridge/testsupport/Simulator.h"
 #include "ledgerbridge/common/Exception.h"
 #include "ledgerbridge/host/InstallationLifecycle.h"
 #include "ledgerbridge/host/PleoConnection.h"
@@ -29,7 +32,10 @@ class InstallationE2E : public ::testing::Test {
 protected:
     void SetUp() override {
         redirect_ = "http://127.0.0.1:" + std::to_string(sim::freePort()) + "/callback";
-        sim_ = std::make_unique<sim::Simulator>(redirect_, kSecret, std::vector<std::string>{"--auto-approve"});
+        std::vector<std::string> args{"--auto-approve"};
+        // Every request the host sends is checked against the reference files when they are here.
+        if (!testsupport::pleoOpenApiDir().empty()) args.insert(args.end(), {"--validate-requests", testsupport::pleoOpenApiDir()});
+        sim_ = std::make_unique<sim::Simulator>(redirect_, kSecret, args);
         companyId_ = sim_->admin("GET", "/admin/companies")->getArray("data")->getObject(0)->getValue<std::string>("id");
         inst_ = std::make_unique<sim::Installation>(
             *sim_, redirect_, kSecret, companyId_,
@@ -55,6 +61,24 @@ protected:
             return o->getValue<std::string>("status") + (code.empty() ? "" : "/" + code);
         }
         return "none";
+    }
+
+    /// Zero request violations, and how many requests of each installation operation were checked.
+    void expectNoRequestViolations(const std::vector<std::string>& operations) {
+        if (testsupport::pleoOpenApiDir().empty()) return;
+        auto audit = sim_->admin("GET", "/admin/request-violations");
+        EXPECT_EQ(audit->getValue<Poco::UInt64>("count"), 0u) << [&] {
+            std::ostringstream os;
+            audit->stringify(os, 2);
+            return os.str();
+        }();
+        EXPECT_GT(audit->getValue<Poco::UInt64>("validated"), 0u);
+        auto ops = audit->getObject("operations");
+        for (const auto& op : operations) EXPECT_TRUE(ops->has(op)) << "no request of " << op << " was validated";
+        std::ostringstream shown;
+        ops->stringify(shown);
+        std::cout << "request validation: " << audit->getValue<Poco::UInt64>("validated") << " requests, "
+                  << audit->getValue<Poco::UInt64>("count") << " violations; per operation " << shown.str() << "\n";
     }
 
     sim::ProcessResult cli(std::vector<std::string> args, const std::string& input = "") {
@@ -160,6 +184,7 @@ TEST_F(InstallationE2E, LoginSyncActivateStatusAuthErrorDisconnect) {
         << again.out;
     for (const std::string& out : {status.out, status.err, confirmed.out, confirmed.err, after.out})
         EXPECT_EQ(out.find(oldAccessToken), std::string::npos) << "no token in any output";
+    expectNoRequestViolations({});
 }
 
 // A run whose target grant is missing (the ERP side cannot authorise) stops with exit code 4 and
@@ -187,4 +212,5 @@ TEST_F(InstallationE2E, ATargetAuthorisationFailureSetsTheInstallationToAuthErro
     EXPECT_NE((refused.out + refused.err).find("auth login --connection acme --target"), std::string::npos)
         << "the original error is the one reported: " << refused.out << refused.err;
     EXPECT_EQ(pleoSays(), "ERROR/AUTH_ERROR");
+    expectNoRequestViolations({});
 }

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <Poco/JSON/Parser.h>
+#include <Poco/URI.h>
 
 #include "ScriptedPleo.h"
 #include "ledgerbridge/common/Exception.h"
@@ -99,6 +100,22 @@ struct Clients : ::testing::Test {
         exports = std::make_unique<pleo::ExportsClient>(pleo.base(), *transport, auth, o);
         api = std::make_unique<pleo::PleoApi>(pleo.base() + "/", exports->http(), auth);
     }
+    /// Every request the test made the client send — path, query and body — is valid against
+    /// the reference files (the operation its method and path name).
+    void TearDown() override {
+        if (!spec()) return;
+        for (const auto& s : pleo.seen()) {
+            Poco::URI uri(s.uri);
+            auto check = spec()->validateRequest(s.method, uri.getPath(), uri.getQueryParameters(), s.body);
+            ++validatedRequests();
+            EXPECT_FALSE(check.operation.empty()) << s.method << " " << s.uri << " is no operation of the reference files";
+            for (const auto& p : check.problems) ADD_FAILURE() << s.method << " " << s.uri << ": " << p << "\n  body: " << s.body;
+        }
+    }
+    static int& validatedRequests() {
+        static int n = 0;
+        return n;
+    }
 };
 
 }  // namespace
@@ -165,14 +182,14 @@ TEST_F(Clients, ARepeatedCursorIsRefusedInsteadOfLoopingForever) {
 }
 
 TEST_F(Clients, AnEntryIsReadByIdAndAMissingOneIsNullopt) {
-    pleo.answer(200, "{\"data\":" + entry("a9", "EXPORTED", 700) + "}");
+    pleo.answer(200, "{\"data\":" + entry("a9a9a9a9-0000-4000-8000-000000000009", "EXPORTED", 700) + "}");
     pleo.answer(404, R"({"type":"NOT_FOUND","message":"no such entry"})");
     pleo::AccountingEntriesClient client(*api);
-    auto e = client.get("a9");
+    auto e = client.get("a9a9a9a9-0000-4000-8000-000000000009");
     ASSERT_TRUE(e);
     EXPECT_EQ(e->exportStatus, "EXPORTED");
-    EXPECT_FALSE(client.get("a10"));
-    EXPECT_EQ(pleo.seen()[0].uri, "/v1/accounting-entries/a9");
+    EXPECT_FALSE(client.get("a1a1a1a1-0000-4000-8000-000000000010"));
+    EXPECT_EQ(pleo.seen()[0].uri, "/v1/accounting-entries/a9a9a9a9-0000-4000-8000-000000000009");
 }
 
 // --- installations --------------------------------------------------------------------------
@@ -257,14 +274,14 @@ std::string account(const std::string& id, const std::string& ext, bool archived
 TEST_F(Clients, AccountsAreSearchedCreatedAndArchivedWithSpecTrueBodies) {
     pleo.answer(200, page(account("p1", "E1", false), true, "N"));
     pleo.answer(200, page(account("p2", "E2", true), false, ""));
-    pleo.answer(201, "{\"data\":" + account("p3", "E3", false) + "}");
-    pleo.answer(200, "{\"data\":" + account("p3", "E3", true) + "}");
+    pleo.answer(201, "{\"data\":" + account("b3b3b3b3-0000-4000-8000-000000000003", "E3", false) + "}");
+    pleo.answer(200, "{\"data\":" + account("b3b3b3b3-0000-4000-8000-000000000003", "E3", true) + "}");
     pleo::ChartOfAccountsClient client(*api);
     auto all = client.search(kCompany);
     ASSERT_EQ(all.size(), 2u);
     EXPECT_TRUE(all[1].archived);
     auto created = client.create(kCompany, {"E3", "Travel", "6100", "", false});
-    EXPECT_EQ(created.id, "p3");
+    EXPECT_EQ(created.id, "b3b3b3b3-0000-4000-8000-000000000003");
     EXPECT_TRUE(client.archive(created).archived);
     auto seen = pleo.seen();
     ASSERT_EQ(seen.size(), 4u);
@@ -275,7 +292,7 @@ TEST_F(Clients, AccountsAreSearchedCreatedAndArchivedWithSpecTrueBodies) {
     EXPECT_EQ(seen[2].body, std::string(R"({"archived":false,"code":"6100","name":"Travel","companyId":")") + kCompany +
                                 R"(","externalId":"E3"})");
     expectConforms("BookkeepingAccountCreateRequestV1", seen[2].body);
-    EXPECT_EQ(seen[3].method + " " + seen[3].uri, "PUT /v1/chart-of-accounts/p3");
+    EXPECT_EQ(seen[3].method + " " + seen[3].uri, "PUT /v1/chart-of-accounts/b3b3b3b3-0000-4000-8000-000000000003");
     EXPECT_EQ(seen[3].body, R"({"archived":true,"code":"6100","name":"Travel"})");
     expectConforms("BookkeepingAccountUpdateRequestV1", seen[3].body);
 }
@@ -296,7 +313,7 @@ TEST_F(Clients, ADuplicateAccountIsA409WithPleosMessage) {
 // --- tax codes ------------------------------------------------------------------------------
 
 TEST_F(Clients, ATaxRateIsWrittenAsTheDecimalItWasGiven) {
-    pleo.answer(200, std::string(R"({"data":{"id":"t1","companyId":")") + kCompany +
+    pleo.answer(200, std::string(R"({"data":{"id":"c1c1c1c1-0000-4000-8000-000000000001","companyId":")") + kCompany +
                          R"(","name":"Reduced","rate":12.5,"type":"inclusive","archived":false,
                          "createdAt":"2026-01-01T00:00:00Z","updatedAt":"2026-01-01T00:00:00Z"}})");
     pleo::TaxCodesClient client(*api);
@@ -319,7 +336,7 @@ TEST_F(Clients, ABadTaxRateOrTypeIsRefusedBeforeAnyRequest) {
 }
 
 TEST_F(Clients, TaxCodesAreSearchedForTheCompanyAndArchivedByUpdate) {
-    std::string code = std::string(R"({"id":"t1","companyId":")") + kCompany +
+    std::string code = std::string(R"({"id":"c1c1c1c1-0000-4000-8000-000000000001","companyId":")") + kCompany +
                        R"(","name":"Standard","rate":25,"type":"exclusive","archived":false,"createdAt":"2026-01-01T00:00:00Z","updatedAt":"2026-01-01T00:00:00Z"})";
     pleo.answer(200, page(code, false, ""));
     std::string archived = code;
@@ -333,7 +350,7 @@ TEST_F(Clients, TaxCodesAreSearchedForTheCompanyAndArchivedByUpdate) {
     auto seen = pleo.seen();
     EXPECT_EQ(seen[0].uri, std::string("/v0/tax-codes:search?company_id=") + kCompany + "&limit=100");
     expectConforms("TaxCodeSearchRequest", seen[0].body);
-    EXPECT_EQ(seen[1].method + " " + seen[1].uri, "PUT /v0/tax-codes/t1");
+    EXPECT_EQ(seen[1].method + " " + seen[1].uri, "PUT /v0/tax-codes/c1c1c1c1-0000-4000-8000-000000000001");
     EXPECT_NE(seen[1].body.find("\"archived\":true"), std::string::npos);
     EXPECT_NE(seen[1].body.find("\"rate\":25}"), std::string::npos) << seen[1].body;
     expectConforms("TaxCodeCreateUpdateModel", seen[1].body);
@@ -342,23 +359,23 @@ TEST_F(Clients, TaxCodesAreSearchedForTheCompanyAndArchivedByUpdate) {
 // --- tag groups and tags --------------------------------------------------------------------
 
 TEST_F(Clients, TagGroupsAndTagsAreCreatedListedAndArchived) {
-    std::string group = std::string(R"({"id":"g1","companyId":")") + kCompany +
+    std::string group = std::string(R"({"id":"d1d1d1d1-0000-4000-8000-000000000001","companyId":")") + kCompany +
                         R"(","code":"DEPT","name":"Department","archived":false,"metadata":{},"createdAt":"2026-01-01T00:00:00Z","updatedAt":"2026-01-01T00:00:00Z"})";
     auto tag = [](const std::string& id, bool archived) {
-        return R"({"id":")" + id + R"(","groupId":"g1","code":"C-)" + id + R"(","name":"Sales","archived":)" +
+        return R"({"id":")" + id + R"(","groupId":"d1d1d1d1-0000-4000-8000-000000000001","code":"C-)" + id + R"(","name":"Sales","archived":)" +
                (archived ? "true" : "false") + R"(,"createdAt":"2026-01-01T00:00:00Z","updatedAt":"2026-01-01T00:00:00Z"})";
     };
     pleo.answer(200, "{\"data\":" + group + "}");
     pleo.answer(200, "{\"data\":[" + group + "]}");
-    pleo.answer(201, "{\"data\":" + tag("t1", false) + "}");
-    pleo.answer(200, page(tag("t1", false), true, "X"));
+    pleo.answer(201, "{\"data\":" + tag("c1c1c1c1-0000-4000-8000-000000000001", false) + "}");
+    pleo.answer(200, page(tag("c1c1c1c1-0000-4000-8000-000000000001", false), true, "X"));
     pleo.answer(200, page(tag("t2", false), false, ""));
-    pleo.answer(200, "{\"data\":[" + tag("t1", true) + "]}");
+    pleo.answer(200, "{\"data\":[" + tag("c1c1c1c1-0000-4000-8000-000000000001", true) + "]}");
     pleo::TagsClient client(*api);
-    EXPECT_EQ(client.createGroup(kCompany, "DEPT", "Department").id, "g1");
+    EXPECT_EQ(client.createGroup(kCompany, "DEPT", "Department").id, "d1d1d1d1-0000-4000-8000-000000000001");
     EXPECT_EQ(client.groups(kCompany).size(), 1u);
-    EXPECT_EQ(client.createTag("g1", "C-t1", "Sales").code, "C-t1");
-    EXPECT_EQ(client.tags("g1").size(), 2u);
+    EXPECT_EQ(client.createTag("d1d1d1d1-0000-4000-8000-000000000001", "C-c1c1c1c1-0000-4000-8000-000000000001", "Sales").code, "C-c1c1c1c1-0000-4000-8000-000000000001");
+    EXPECT_EQ(client.tags("d1d1d1d1-0000-4000-8000-000000000001").size(), 2u);
     auto archived = client.archiveTags(kCompany, {"33333333-3333-4333-8333-333333333333"});
     ASSERT_EQ(archived.size(), 1u);
     EXPECT_TRUE(archived[0].archived);
@@ -368,9 +385,9 @@ TEST_F(Clients, TagGroupsAndTagsAreCreatedListedAndArchived) {
     EXPECT_EQ(seen[0].body, R"({"archived":false,"code":"DEPT","name":"Department"})");
     expectConforms("TagGroupCreateModel", seen[0].body);
     EXPECT_EQ(seen[1].uri, std::string("/v0/tag-groups?company_id=") + kCompany + "&include_archived=false");
-    EXPECT_EQ(seen[2].uri, "/v0/tag-groups/g1/tags");
+    EXPECT_EQ(seen[2].uri, "/v0/tag-groups/d1d1d1d1-0000-4000-8000-000000000001/tags");
     expectConforms("TagCreateModel", seen[2].body);
-    EXPECT_EQ(seen[3].uri, "/v0/tag-groups/g1/tags?limit=100&include_archived=false");
+    EXPECT_EQ(seen[3].uri, "/v0/tag-groups/d1d1d1d1-0000-4000-8000-000000000001/tags?limit=100&include_archived=false");
     EXPECT_EQ(seen[4].uri, seen[3].uri + "&after=X");
     EXPECT_EQ(seen[5].uri, "/v0/tags/archive");
     EXPECT_EQ(seen[5].body, std::string(R"({"archived":true,"companyId":")") + kCompany + R"(","tagIds":["33333333-3333-4333-8333-333333333333"]})");
@@ -386,10 +403,10 @@ TEST_F(Clients, VendorsAreSearchedCreatedUpdatedAndArchived) {
     };
     pleo.answer(200, page(vendor("v1", "ACTIVE"), true, "P2"));
     pleo.answer(200, page(vendor("v2", "ARCHIVED"), false, ""));
-    pleo.answer(201, "{\"data\":" + vendor("v3", "ACTIVE") + "}");
-    pleo.answer(200, "{\"data\":" + vendor("v3", "ACTIVE") + "}");
+    pleo.answer(201, "{\"data\":" + vendor("e3e3e3e3-0000-4000-8000-000000000003", "ACTIVE") + "}");
+    pleo.answer(200, "{\"data\":" + vendor("e3e3e3e3-0000-4000-8000-000000000003", "ACTIVE") + "}");
     pleo.answer(204);
-    pleo.answer(404, R"({"type":"NOT_FOUND","message":"vendor v9"})");
+    pleo.answer(404, R"({"type":"NOT_FOUND","message":"vendor e9e9e9e9-0000-4000-8000-000000000009"})");
     pleo::VendorsClient client(*api);
     auto all = client.search(kCompany, {"ACTIVE", "ARCHIVED"});
     ASSERT_EQ(all.size(), 2u);
@@ -397,14 +414,14 @@ TEST_F(Clients, VendorsAreSearchedCreatedUpdatedAndArchived) {
     pleo::VendorInput in;
     in.name = "ACME ApS";
     in.defaultCurrency = "DKK";
-    in.externalId = "S-v3";
+    in.externalId = "S-e3e3e3e3-0000-4000-8000-000000000003";
     in.country = "DK";
-    EXPECT_EQ(client.create(kCompany, in).id, "v3");
-    EXPECT_THROW(client.update(kCompany, "v3", in), UsageError) << "an update needs the state";
+    EXPECT_EQ(client.create(kCompany, in).id, "e3e3e3e3-0000-4000-8000-000000000003");
+    EXPECT_THROW(client.update(kCompany, "e3e3e3e3-0000-4000-8000-000000000003", in), UsageError) << "an update needs the state";
     in.state = "ACTIVE";
-    EXPECT_EQ(client.update(kCompany, "v3", in).externalId, "S-v3");
-    EXPECT_TRUE(client.archive("v3"));
-    EXPECT_FALSE(client.archive("v9"));
+    EXPECT_EQ(client.update(kCompany, "e3e3e3e3-0000-4000-8000-000000000003", in).externalId, "S-e3e3e3e3-0000-4000-8000-000000000003");
+    EXPECT_TRUE(client.archive("e3e3e3e3-0000-4000-8000-000000000003"));
+    EXPECT_FALSE(client.archive("e9e9e9e9-0000-4000-8000-000000000009"));
     auto seen = pleo.seen();
     ASSERT_EQ(seen.size(), 6u);
     EXPECT_EQ(seen[0].uri, std::string("/v1/vendors:search?company_id=") + kCompany + "&limit=100");
@@ -412,9 +429,9 @@ TEST_F(Clients, VendorsAreSearchedCreatedUpdatedAndArchived) {
     EXPECT_EQ(seen[0].body, R"({"states":["ACTIVE","ARCHIVED"]})");
     expectConforms("VendorSearchRequestV1", seen[0].body);
     EXPECT_EQ(seen[2].body, std::string(R"({"companyId":")") + kCompany +
-                                R"(","country":"DK","defaultCurrency":"DKK","externalId":"S-v3","name":"ACME ApS"})");
+                                R"(","country":"DK","defaultCurrency":"DKK","externalId":"S-e3e3e3e3-0000-4000-8000-000000000003","name":"ACME ApS"})");
     expectConforms("VendorCreateRequest", seen[2].body);
-    EXPECT_EQ(seen[3].method + " " + seen[3].uri, "PUT /v1/vendors/v3");
+    EXPECT_EQ(seen[3].method + " " + seen[3].uri, "PUT /v1/vendors/e3e3e3e3-0000-4000-8000-000000000003");
     expectConforms("VendorUpdateRequest", seen[3].body);
-    EXPECT_EQ(seen[4].method + " " + seen[4].uri, "POST /v1/vendors/v3:archive");
+    EXPECT_EQ(seen[4].method + " " + seen[4].uri, "POST /v1/vendors/e3e3e3e3-0000-4000-8000-000000000003:archive");
 }
