@@ -184,7 +184,8 @@ TEST_F(InstallationE2E, LoginSyncActivateStatusAuthErrorDisconnect) {
         << again.out;
     for (const std::string& out : {status.out, status.err, confirmed.out, confirmed.err, after.out})
         EXPECT_EQ(out.find(oldAccessToken), std::string::npos) << "no token in any output";
-    expectNoRequestViolations({});
+    expectNoRequestViolations({"get /v1/installations/me", "put /v1/installations/me", "post /v1/installations/me:activate",
+                               "delete /v1/installations/me"});
 }
 
 // A run whose target grant is missing (the ERP side cannot authorise) stops with exit code 4 and
@@ -212,5 +213,5 @@ TEST_F(InstallationE2E, ATargetAuthorisationFailureSetsTheInstallationToAuthErro
     EXPECT_NE((refused.out + refused.err).find("auth login --connection acme --target"), std::string::npos)
         << "the original error is the one reported: " << refused.out << refused.err;
     EXPECT_EQ(pleoSays(), "ERROR/AUTH_ERROR");
-    expectNoRequestViolations({});
+    expectNoRequestViolations({"put /v1/installations/me"});
 }
