@@ -169,7 +169,7 @@ TEST_F(InstallationE2E, LoginSyncActivateStatusAuthErrorDisconnect) {
 
     // Pleo refuses the old access token; locally the connection needs a new login.
     auto browser = sim::browserTransport(sim_->caFile());
-    oauth::HttpRequest probe;
+    http::HttpRequest probe;
     probe.url = sim_->baseUrl() + "/v1/installations/me";
     probe.headers = {{"Authorization", "Bearer " + oldAccessToken}};
     EXPECT_EQ(browser->send(probe).status, 401);

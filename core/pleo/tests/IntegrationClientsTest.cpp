@@ -86,18 +86,19 @@ std::string installation(const std::string& status, const std::string& errorCode
 struct Clients : ::testing::Test {
     ScriptedPleo pleo;
     FakeAuth auth;
-    std::unique_ptr<oauth::PocoHttpTransport> transport;
     std::unique_ptr<pleo::ExportsClient> exports;
     std::unique_ptr<pleo::PleoApi> api;
     void SetUp() override {
+        // The export client builds its own transport from the profile, as in production.
         config::EnvironmentProfile profile;
         profile.name = "test";
         profile.allowHttp = true;
-        transport = std::make_unique<oauth::PocoHttpTransport>(profile, 5);
+        profile.apiUrl = pleo.base();
         pleo::ClientOptions o;
+        o.timeoutSeconds = 5;
         o.retry.baseDelay = std::chrono::milliseconds(1);
         o.retry.maxDelay = std::chrono::milliseconds(2);
-        exports = std::make_unique<pleo::ExportsClient>(pleo.base(), *transport, auth, o);
+        exports = std::make_unique<pleo::ExportsClient>(profile, auth, o);
         api = std::make_unique<pleo::PleoApi>(pleo.base() + "/", exports->http(), auth);
     }
     /// Every request the test made the client send — path, query and body — is valid against
