@@ -6,6 +6,7 @@
 
 #include "AccountingEntryHandlers.h"
 #include "ExportApiHandlers.h"
+#include "MasterDataHandlers.h"
 #include "Ids.h"
 
 namespace lbsim {
@@ -221,6 +222,8 @@ Reply handleAdmin(SimState& s, const Request& req, const std::vector<std::string
     if (route == "companies" && seg.size() == 4 && seg[3] == "entries" && m == "POST") return reviewEntries(s, req, seg[2]);
     if (route == "companies" && seg.size() == 4 && seg[3] == "entries" && m == "GET") return entrySummary(s, seg[2]);
     if (route == "installations" && m == "GET") return installations(s);
+    if (route == "companies" && seg.size() == 4 && seg[3] == "master-data" && m == "GET")
+        return adminMasterData(s, companyPath(s, seg[2]).index);
     if (route == "export-jobs" && m == "POST" && seg.size() == 2) {
         // What a user clicking "Export" in Pleo does: a pending job of N (or all) ready items.
         Object::Ptr o = bodyObject(req);
@@ -338,6 +341,7 @@ Reply handleAdmin(SimState& s, const Request& req, const std::vector<std::string
         s.contraMissing.assign(s.contraMissing.size(), false);
         s.entries.clear();
         s.installations.clear();
+        s.masterData.reset();
         if (s.audit) s.audit->clear();
         Object::Ptr out = new Object;
         out->set("reset", true);

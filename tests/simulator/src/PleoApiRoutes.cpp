@@ -3,6 +3,7 @@
 
 #include "AccountingEntryHandlers.h"
 #include "InstallationHandlers.h"
+#include "MasterDataHandlers.h"
 
 namespace lbsim {
 
@@ -41,6 +42,9 @@ Reply routePleoApis(SimState& s, const Request& req, const std::vector<std::stri
             return completeInstallation(s, req);
         }
     }
+    if (n >= 2 && ((seg[0] == "v1" && (seg[1].rfind("chart-of-accounts", 0) == 0 || seg[1].rfind("vendors", 0) == 0)) ||
+                   (seg[0] == "v0" && (seg[1].rfind("tax-codes", 0) == 0 || seg[1] == "tag-groups" || seg[1].rfind("tags", 0) == 0))))
+        return routeMasterData(s, req, seg, routeName);
     throw ApiError(404, "NOT_FOUND", "No API route " + m + " " + req.path + ".");
 }
 

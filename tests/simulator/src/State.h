@@ -35,6 +35,7 @@ struct SimState {
           tokens(o.tokenTtl, o.refreshTtl),
           jobs(o.companies, o.items, o.jobTtl),
           entries(o.companies, o.items),
+          masterData(catalog),
           faults(o.faultRate, o.faults, o.faultSeed, o.rateLimit, o.slowMs),
           autoApprove(o.autoApprove),
           contraMissing(static_cast<std::size_t>(o.companies), false) {
