@@ -1,5 +1,6 @@
 // The installation's lifecycle end to end, over HTTPS against the simulator: a real `auth
 // login` (Pleo creates the installation as AUTHORIZED), a master-data sync by a test double
+// that writes tax codes, accounts, tags and vendors into the simulator with core/pleo's clients
 // (the SDK's master-data capability is issue 15) → PENDING_INTEGRATION → ACTIVATED, `auth
 // status` showing it, a target authorisation failure → ERROR/AUTH_ERROR and back, and `auth
 // disconnect` deleting it, after which Pleo refuses the connection's old tokens.
@@ -7,6 +8,7 @@
 
 #include <Poco/JSON/Array.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -18,7 +20,11 @@
 #include "ledgerbridge/common/Exception.h"
 #include "ledgerbridge/host/InstallationLifecycle.h"
 #include "ledgerbridge/host/PleoConnection.h"
+#include "ledgerbridge/pleo/ChartOfAccountsClient.h"
 #include "ledgerbridge/pleo/InstallationsClient.h"
+#include "ledgerbridge/pleo/TagsClient.h"
+#include "ledgerbridge/pleo/TaxCodesClient.h"
+#include "ledgerbridge/pleo/VendorsClient.h"
 #include "ledgerbridge/store/StateStore.h"
 
 using namespace ledgerbridge;
@@ -39,7 +45,9 @@ protected:
         companyId_ = sim_->admin("GET", "/admin/companies")->getArray("data")->getObject(0)->getValue<std::string>("id");
         inst_ = std::make_unique<sim::Installation>(
             *sim_, redirect_, kSecret, companyId_,
-            "export-jobs:read export-jobs:write export-items:read installations:read installations:write");
+            "export-jobs:read export-jobs:write export-items:read installations:read installations:write "
+            "chart-of-accounts:read chart-of-accounts:write tax-codes:read tax-codes:write tags:read tags:write "
+            "vendors:read vendors:write");
         sim::LiveProcess login(sim::binary("ledgerbridge"),
                                {"--config", inst_->configPath(), "auth", "login", "--connection", "acme", "--no-browser"});
         std::string line = login.readLineContaining("/oauth/authorize?");
@@ -111,6 +119,43 @@ private:
     bool fail_;
 };
 
+/// The test double for issue 15's sync that writes an ERP's master data into the simulator with
+/// core/pleo's clients: a tax code, an account, a dimension with one value, a supplier (then
+/// archived), each read back by search.
+class SimulatorMasterDataWriter : public host::MasterDataWriter {
+public:
+    void write(pleo::PleoApi& api, const std::string& companyId) override {
+        pleo::TaxCodesClient taxCodes(api);
+        taxCodes.create(companyId, {"ERP standard 25%", "0.25", "inclusive", "ERP25", "", "", false});
+        pleo::ChartOfAccountsClient accounts(api);
+        accounts.create(companyId, {"ERP-6100", "Travel (ERP)", "6100", "", false});
+        pleo::TagsClient tags(api);
+        pleo::TagGroup group = tags.createGroup(companyId, "ERPDEPT", "Department (ERP)");
+        tags.createTag(group.id, "SALES", "Sales");
+        pleo::VendorsClient vendors(api);
+        pleo::VendorInput supplier;
+        supplier.name = "ACME ApS";
+        supplier.defaultCurrency = "DKK";
+        supplier.externalId = "ERP-S-1";
+        supplier.country = "DK";
+        pleo::Vendor written = vendors.create(companyId, supplier);
+        supplier.name = "ACME Old ApS";
+        supplier.externalId = "ERP-S-2";
+        EXPECT_TRUE(vendors.archive(vendors.create(companyId, supplier).id));
+
+        // Read back through the same clients, by the ERP's own keys.
+        auto has = [](const auto& list, auto pred) { return std::any_of(list.begin(), list.end(), pred); };
+        EXPECT_TRUE(has(taxCodes.search(companyId), [](const pleo::TaxCode& t) { return t.code == "ERP25" && t.rate == "0.25"; }));
+        EXPECT_TRUE(has(accounts.search(companyId), [](const pleo::Account& a) { return a.externalId == "ERP-6100"; }));
+        EXPECT_TRUE(has(tags.tags(group.id), [](const pleo::Tag& t) { return t.code == "SALES"; }));
+        auto active = vendors.search(companyId, {"ACTIVE"});
+        EXPECT_TRUE(has(active, [&](const pleo::Vendor& v) { return v.id == written.id && v.externalId == "ERP-S-1"; }));
+        EXPECT_FALSE(has(active, [](const pleo::Vendor& v) { return v.externalId == "ERP-S-2"; })) << "archived";
+        ++calls;
+    }
+    int calls = 0;
+};
+
 }  // namespace
 
 TEST_F(InstallationE2E, LoginSyncActivateStatusAuthErrorDisconnect) {
@@ -129,12 +174,25 @@ TEST_F(InstallationE2E, LoginSyncActivateStatusAuthErrorDisconnect) {
         EXPECT_EQ(failing.seenDuring, "PENDING_INTEGRATION");
         EXPECT_EQ(pleoSays(), "PENDING_INTEGRATION");
 
-        // The first successful sync activates.
-        RecordingWriter writer([this] { return pleoSays(); });
+        // The first successful sync writes master data into Pleo, then activates.
+        SimulatorMasterDataWriter writer;
         EXPECT_EQ(host::syncMasterDataAndActivate(conn.api(), conn.connection(), writer), "ACTIVATED");
         EXPECT_EQ(writer.calls, 1);
         EXPECT_EQ(pleoSays(), "ACTIVATED");
     }
+    // What Pleo holds now, as its admin view shows it.
+    auto md = sim_->admin("GET", "/admin/companies/" + companyId_ + "/master-data");
+    auto holds = [&](const std::string& kind, const std::string& field, const std::string& value) {
+        auto arr = md->getArray(kind);
+        for (std::size_t i = 0; arr && i < arr->size(); ++i)
+            if (arr->getObject(static_cast<unsigned>(i))->optValue<std::string>(field, "") == value) return true;
+        return false;
+    };
+    EXPECT_TRUE(holds("taxCodes", "code", "ERP25"));
+    EXPECT_TRUE(holds("accounts", "externalId", "ERP-6100"));
+    EXPECT_TRUE(holds("tagGroups", "code", "ERPDEPT"));
+    EXPECT_TRUE(holds("tags", "code", "SALES"));
+    EXPECT_TRUE(holds("vendors", "externalId", "ERP-S-1"));
 
     auto status = cli({"auth", "status", "--connection", "acme"});
     EXPECT_EQ(status.exitCode, 0) << status.out << status.err;
@@ -185,7 +243,10 @@ TEST_F(InstallationE2E, LoginSyncActivateStatusAuthErrorDisconnect) {
     for (const std::string& out : {status.out, status.err, confirmed.out, confirmed.err, after.out})
         EXPECT_EQ(out.find(oldAccessToken), std::string::npos) << "no token in any output";
     expectNoRequestViolations({"get /v1/installations/me", "put /v1/installations/me", "post /v1/installations/me:activate",
-                               "delete /v1/installations/me"});
+                               "delete /v1/installations/me", "post /v0/tax-codes", "post /v0/tax-codes:search",
+                               "post /v1/chart-of-accounts", "post /v1/chart-of-accounts:search", "post /v0/tag-groups",
+                               "post /v0/tag-groups/{groupId}/tags", "get /v0/tag-groups/{groupId}/tags", "post /v1/vendors",
+                               "post /v1/vendors/{id}:archive", "post /v1/vendors:search"});
 }
 
 // A run whose target grant is missing (the ERP side cannot authorise) stops with exit code 4 and

@@ -29,10 +29,11 @@ TaxCode read(const Object::Ptr& o, const std::string& what) {
 }  // namespace
 
 std::string TaxCodesClient::body(const std::string& companyId, const TaxCodeInput& in) {
-    static const std::regex decimal(R"(^(0|[1-9][0-9]{0,5})(\.[0-9]{1,6})?$)");
-    if (!std::regex_match(in.rate, decimal))
+    // Pleo's rate is a fraction (20 % is 0.20), from 0 to 1.
+    static const std::regex fraction(R"(^(0(\.[0-9]{1,6})?|1(\.0{1,6})?)$)");
+    if (!std::regex_match(in.rate, fraction))
         throw UsageError("Tax code '" + in.name + "': rate '" + in.rate +
-                         "' is not a plain decimal percentage (digits, optionally a point and up to 6 decimals).");
+                         "' is not a decimal fraction from 0 to 1 with at most 6 decimals (Pleo writes 20 % as 0.20).");
     if (in.type != "inclusive" && in.type != "exclusive" && in.type != "reverse")
         throw UsageError("Tax code '" + in.name + "': type '" + in.type + "' is not one of inclusive, exclusive, reverse.");
     if (in.name.empty()) throw UsageError("A tax code needs a name (rate " + in.rate + ").");

@@ -313,32 +313,35 @@ TEST_F(Clients, ADuplicateAccountIsA409WithPleosMessage) {
 
 // --- tax codes ------------------------------------------------------------------------------
 
-TEST_F(Clients, ATaxRateIsWrittenAsTheDecimalItWasGiven) {
+TEST_F(Clients, ATaxRateIsWrittenAsTheDecimalFractionItWasGiven) {
     pleo.answer(200, std::string(R"({"data":{"id":"c1c1c1c1-0000-4000-8000-000000000001","companyId":")") + kCompany +
-                         R"(","name":"Reduced","rate":12.5,"type":"inclusive","archived":false,
+                         R"(","name":"Reduced","rate":0.125,"type":"inclusive","archived":false,
                          "createdAt":"2026-01-01T00:00:00Z","updatedAt":"2026-01-01T00:00:00Z"}})");
     pleo::TaxCodesClient client(*api);
-    auto t = client.create(kCompany, {"Reduced", "12.5", "inclusive", "R12", "", "", false});
-    EXPECT_EQ(t.rate, "12.5");
+    auto t = client.create(kCompany, {"Reduced", "0.125", "inclusive", "R12", "", "", false});
+    EXPECT_EQ(t.rate, "0.125");
     auto seen = pleo.seen();
     ASSERT_EQ(seen.size(), 1u);
     EXPECT_EQ(seen[0].uri, "/v0/tax-codes");
     EXPECT_EQ(seen[0].body, std::string(R"({"archived":false,"code":"R12","companyId":")") + kCompany +
-                                R"(","name":"Reduced","type":"inclusive","rate":12.5})");
+                                R"(","name":"Reduced","type":"inclusive","rate":0.125})");
     expectConforms("TaxCodeCreateUpdateModel", seen[0].body);
 }
 
 TEST_F(Clients, ABadTaxRateOrTypeIsRefusedBeforeAnyRequest) {
     pleo::TaxCodesClient client(*api);
-    EXPECT_THROW(client.create(kCompany, {"Comma", "12,5", "inclusive", "", "", "", false}), UsageError);
-    EXPECT_THROW(client.create(kCompany, {"Exp", "1e2", "inclusive", "", "", "", false}), UsageError);
-    EXPECT_THROW(client.create(kCompany, {"Type", "25", "INCLUSIVE", "", "", "", false}), UsageError);
+    EXPECT_THROW(client.create(kCompany, {"Comma", "0,25", "inclusive", "", "", "", false}), UsageError);
+    EXPECT_THROW(client.create(kCompany, {"Exp", "2.5e-1", "inclusive", "", "", "", false}), UsageError);
+    EXPECT_THROW(client.create(kCompany, {"Percent", "25", "inclusive", "", "", "", false}), UsageError)
+        << "Pleo's rate is a fraction: 25 % is 0.25";
+    EXPECT_THROW(client.create(kCompany, {"Over", "1.5", "inclusive", "", "", "", false}), UsageError);
+    EXPECT_THROW(client.create(kCompany, {"Type", "0.25", "INCLUSIVE", "", "", "", false}), UsageError);
     EXPECT_TRUE(pleo.seen().empty());
 }
 
 TEST_F(Clients, TaxCodesAreSearchedForTheCompanyAndArchivedByUpdate) {
     std::string code = std::string(R"({"id":"c1c1c1c1-0000-4000-8000-000000000001","companyId":")") + kCompany +
-                       R"(","name":"Standard","rate":25,"type":"exclusive","archived":false,"createdAt":"2026-01-01T00:00:00Z","updatedAt":"2026-01-01T00:00:00Z"})";
+                       R"(","name":"Standard","rate":0.25,"type":"exclusive","archived":false,"createdAt":"2026-01-01T00:00:00Z","updatedAt":"2026-01-01T00:00:00Z"})";
     pleo.answer(200, page(code, false, ""));
     std::string archived = code;
     archived.replace(archived.find("\"archived\":false"), 16, "\"archived\":true");
@@ -346,14 +349,14 @@ TEST_F(Clients, TaxCodesAreSearchedForTheCompanyAndArchivedByUpdate) {
     pleo::TaxCodesClient client(*api);
     auto codes = client.search(kCompany);
     ASSERT_EQ(codes.size(), 1u);
-    EXPECT_EQ(codes[0].rate, "25");
+    EXPECT_EQ(codes[0].rate, "0.25");
     EXPECT_TRUE(client.archive(codes[0]).archived);
     auto seen = pleo.seen();
     EXPECT_EQ(seen[0].uri, std::string("/v0/tax-codes:search?company_id=") + kCompany + "&limit=100");
     expectConforms("TaxCodeSearchRequest", seen[0].body);
     EXPECT_EQ(seen[1].method + " " + seen[1].uri, "PUT /v0/tax-codes/c1c1c1c1-0000-4000-8000-000000000001");
     EXPECT_NE(seen[1].body.find("\"archived\":true"), std::string::npos);
-    EXPECT_NE(seen[1].body.find("\"rate\":25}"), std::string::npos) << seen[1].body;
+    EXPECT_NE(seen[1].body.find("\"rate\":0.25}"), std::string::npos) << seen[1].body;
     expectConforms("TaxCodeCreateUpdateModel", seen[1].body);
 }
 
