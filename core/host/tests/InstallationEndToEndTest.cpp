@@ -20,6 +20,7 @@
 #include "ledgerbridge/common/Exception.h"
 #include "ledgerbridge/host/InstallationLifecycle.h"
 #include "ledgerbridge/host/PleoConnection.h"
+#include "ledgerbridge/pleo/AccountingEntriesClient.h"
 #include "ledgerbridge/pleo/ChartOfAccountsClient.h"
 #include "ledgerbridge/pleo/InstallationsClient.h"
 #include "ledgerbridge/pleo/TagsClient.h"
@@ -47,7 +48,7 @@ protected:
             *sim_, redirect_, kSecret, companyId_,
             "export-jobs:read export-jobs:write export-items:read installations:read installations:write "
             "chart-of-accounts:read chart-of-accounts:write tax-codes:read tax-codes:write tags:read tags:write "
-            "vendors:read vendors:write");
+            "vendors:read vendors:write accounting-entries:read");
         sim::LiveProcess login(sim::binary("ledgerbridge"),
                                {"--config", inst_->configPath(), "auth", "login", "--connection", "acme", "--no-browser"});
         std::string line = login.readLineContaining("/oauth/authorize?");
@@ -194,6 +195,24 @@ TEST_F(InstallationE2E, LoginSyncActivateStatusAuthErrorDisconnect) {
     EXPECT_TRUE(holds("tags", "code", "SALES"));
     EXPECT_TRUE(holds("vendors", "externalId", "ERP-S-1"));
 
+    {
+        // Once activated, entries reviewers approve are found ready to export (automatic exports).
+        sim_->admin("POST", "/admin/companies/" + companyId_ + "/entries", R"({"reviewStatus":"OK","count":7})");
+        host::PleoConnection conn(cfg, "acme", store);
+        pleo::AccountingEntrySearch ready;
+        ready.companyId = companyId_;
+        ready.exportStatus = {"NOT_EXPORTED"};
+        ready.reviewStatus = {"OK"};
+        ready.pageSize = 3;  // several pages
+        auto entries = pleo::AccountingEntriesClient(conn.api()).search(ready);
+        EXPECT_EQ(entries.size(), 7u);
+        for (const auto& e : entries) {
+            EXPECT_EQ(e.reviewStatus, "OK");
+            EXPECT_EQ(e.exportStatus, "NOT_EXPORTED");
+            EXPECT_EQ(e.companyId, companyId_);
+        }
+    }
+
     auto status = cli({"auth", "status", "--connection", "acme"});
     EXPECT_EQ(status.exitCode, 0) << status.out << status.err;
     EXPECT_NE(status.out.find("installation: ACTIVATED"), std::string::npos) << status.out;
@@ -246,7 +265,8 @@ TEST_F(InstallationE2E, LoginSyncActivateStatusAuthErrorDisconnect) {
                                "delete /v1/installations/me", "post /v0/tax-codes", "post /v0/tax-codes:search",
                                "post /v1/chart-of-accounts", "post /v1/chart-of-accounts:search", "post /v0/tag-groups",
                                "post /v0/tag-groups/{groupId}/tags", "get /v0/tag-groups/{groupId}/tags", "post /v1/vendors",
-                               "post /v1/vendors/{id}:archive", "post /v1/vendors:search"});
+                               "post /v1/vendors/{id}:archive", "post /v1/vendors:search",
+                               "post /v1/accounting-entries:search"});
 }
 
 // A run whose target grant is missing (the ERP side cannot authorise) stops with exit code 4 and
