@@ -9,6 +9,7 @@
 #include "ledgerbridge/common/Exception.h"
 #include "ledgerbridge/common/Log.h"
 #include "ledgerbridge/host/ConfiguredPlugin.h"
+#include "ledgerbridge/host/InstallationLifecycle.h"
 #include "ledgerbridge/host/PluginTarget.h"
 #include "ledgerbridge/oauth/ConnectionAuth.h"
 #include "ledgerbridge/oauth/TestHooks.h"
@@ -32,16 +33,33 @@ exporter::RunReport ConnectionRunner::run(const std::string& name, const RunOpti
     const config::Fingerprint& fp = auth.fingerprint();
     store::Connections(store_).bind({name, fp.value, profile.name, fp.description, conn.companyId, conn.plugin, 0});
 
-    // The plugin, loaded and configured with the connection's settings (and the target's
-    // OAuth grant when it needs one).
-    ConfiguredPlugin configured(config_, name, store_, options.cancel);
-    PluginTarget pluginTarget(configured.plugin(), configured.takeSession());
-
     // Pleo, through the host's HTTP client with the connection's credential.
     pleo::ClientOptions pleoOptions;
     pleoOptions.cancel = options.cancel;
     pleoOptions.requestsPerMinute = profile.requestsPerMinute;
     pleo::ExportsClient pleo(profile, auth.source(), pleoOptions);
+
+    // The plugin, loaded and configured with the connection's settings (and the target's
+    // OAuth grant when it needs one). A target grant that is missing or refused surfaces here:
+    // Pleo's installation is set to ERROR/AUTH_ERROR (best effort, the original error stands).
+    std::unique_ptr<ConfiguredPlugin> configuredPtr;
+    try {
+        configuredPtr = std::make_unique<ConfiguredPlugin>(config_, name, store_, options.cancel);
+    } catch (const ReauthorizationRequired& e) {
+        if (!options.dryRun) {
+            pleo::PleoApi api(profile.apiUrl, pleo.http(), auth.source());
+            reportTargetAuthFailure(api, name, e.what());
+        }
+        throw;
+    } catch (const AuthError& e) {
+        if (!options.dryRun) {
+            pleo::PleoApi api(profile.apiUrl, pleo.http(), auth.source());
+            reportTargetAuthFailure(api, name, e.what());
+        }
+        throw;
+    }
+    ConfiguredPlugin& configured = *configuredPtr;
+    PluginTarget pluginTarget(configured.plugin(), configured.takeSession());
 
     exporter::EngineSettings es = options.engine;
     es.dryRun = options.dryRun;
