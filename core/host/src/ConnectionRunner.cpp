@@ -8,6 +8,7 @@
 
 #include "ledgerbridge/common/Exception.h"
 #include "ledgerbridge/common/Log.h"
+#include "ledgerbridge/export/JobFailure.h"
 #include "ledgerbridge/host/ConfiguredPlugin.h"
 #include "ledgerbridge/host/PluginTarget.h"
 #include "ledgerbridge/oauth/ConnectionAuth.h"
@@ -32,20 +33,48 @@ exporter::RunReport ConnectionRunner::run(const std::string& name, const RunOpti
     const config::Fingerprint& fp = auth.fingerprint();
     store::Connections(store_).bind({name, fp.value, profile.name, fp.description, conn.companyId, conn.plugin, 0});
 
-    // The plugin, loaded and configured with the connection's settings (and the target's
-    // OAuth grant when it needs one).
-    ConfiguredPlugin configured(config_, name, store_, options.cancel);
-    PluginTarget pluginTarget(configured.plugin(), configured.takeSession());
-
     // Pleo, through the host's HTTP client with the connection's credential.
     pleo::ClientOptions pleoOptions;
     pleoOptions.cancel = options.cancel;
     pleoOptions.requestsPerMinute = profile.requestsPerMinute;
     pleo::ExportsClient pleo(profile, auth.source(), pleoOptions);
+    const exporter::RunTarget runTarget{name, conn.companyId, profile.name, fp.value};
+
+    // The plugin, loaded and configured with the connection's settings (and the target's
+    // OAuth grant when it needs one). A refusal that lasts until a person acts means the
+    // connection's jobs cannot finish: Pleo is told (failed event with the reason) before the
+    // error goes on to the caller. A dry run changes nothing in Pleo.
+    auto failJobs = [&](const char* type, const std::exception& e) {
+        if (options.dryRun) return;
+        auto failed = exporter::failOpenJobs(store_, pleo, runTarget, type, describe(e));
+        if (!failed.empty())
+            log::error("the connection's export jobs cannot finish and were ended as failed in Pleo",
+                       {{"connection", name}, {"jobs", std::to_string(failed.size())}, {"failure_reason_type", type}});
+    };
+    std::unique_ptr<ConfiguredPlugin> configured;
+    try {
+        configured = std::make_unique<ConfiguredPlugin>(config_, name, store_, options.cancel);
+    } catch (const ReauthorizationRequired& e) {
+        failJobs("accounting_system_authentication_failure", e);  // the target's grant is missing or revoked
+        throw;
+    } catch (const ConfigError& e) {
+        failJobs("invalid_configuration", e);  // a plugin setting the plugin or the host refuses
+        throw;
+    } catch (const PluginError& e) {
+        // Quarantined: refused until an operator releases it. Other load errors may be a
+        // deployment in progress: the job stays open for the next run.
+        if (std::string(e.what()).find("is quarantined") != std::string::npos) failJobs("integration_unusable", e);
+        throw;
+    }
+    PluginTarget pluginTarget(configured->plugin(), configured->takeSession());
 
     exporter::EngineSettings es = options.engine;
     es.dryRun = options.dryRun;
     es.interactive = options.interactive;
+    es.createJobs = options.createJobs;
+    es.autoExportFilter = exporter::ReadyEntriesFilter{conn.autoExport.reviewStatus, conn.autoExport.families};
+    es.autoExportMaxEntries = conn.autoExport.maxEntries;
+    es.autoExportStamp = options.autoExportStamp;
     es.cancel = options.cancel;
     es.onStep = [](const std::string& step) { oauth::testhooks::crashPoint(("export:" + step).c_str()); };
     es.receiptDir = (fs::path(config_.stateDir) / "receipts").string();
@@ -55,14 +84,14 @@ exporter::RunReport ConnectionRunner::run(const std::string& name, const RunOpti
                            ("plan-" + name + "-" + Poco::DateTimeFormatter::format(Poco::Timestamp(), "%Y%m%dT%H%M%SZ") + ".jsonl"))
                               .string();
     }
-    exporter::Engine engine(store_, pleo, pluginTarget, exporter::RunTarget{name, conn.companyId, profile.name, fp.value}, es);
+    exporter::Engine engine(store_, pleo, pluginTarget, runTarget, es);
     exporter::RunReport report = engine.run();
     if (options.dryRun)
         report.outputHint = es.dryRunReport;
     else
-        for (const auto& [key, value] : configured.settings())
+        for (const auto& [key, value] : configured->settings())
             if (key == "output_dir") report.outputHint = value;
-    report.targetRequests = configured.targetRequests();
+    report.targetRequests = configured->targetRequests();
     return report;
 }
 
