@@ -10,6 +10,7 @@
 #include "ledgerbridge/common/Log.h"
 #include "ledgerbridge/export/JobFailure.h"
 #include "ledgerbridge/host/ConfiguredPlugin.h"
+#include "ledgerbridge/host/InstallationLifecycle.h"
 #include "ledgerbridge/host/PluginTarget.h"
 #include "ledgerbridge/oauth/ConnectionAuth.h"
 #include "ledgerbridge/oauth/TestHooks.h"
@@ -67,6 +68,28 @@ exporter::RunReport ConnectionRunner::run(const std::string& name, const RunOpti
         throw;
     }
     PluginTarget pluginTarget(configured->plugin(), configured->takeSession());
+
+    // The plugin, loaded and configured with the connection's settings (and the target's
+    // OAuth grant when it needs one). A target grant that is missing or refused surfaces here:
+    // Pleo's installation is set to ERROR/AUTH_ERROR (best effort, the original error stands).
+    std::unique_ptr<ConfiguredPlugin> configuredPtr;
+    try {
+        configuredPtr = std::make_unique<ConfiguredPlugin>(config_, name, store_, options.cancel);
+    } catch (const ReauthorizationRequired& e) {
+        if (!options.dryRun) {
+            pleo::PleoApi api(profile.apiUrl, pleo.http(), auth.source());
+            reportTargetAuthFailure(api, name, e.what());
+        }
+        throw;
+    } catch (const AuthError& e) {
+        if (!options.dryRun) {
+            pleo::PleoApi api(profile.apiUrl, pleo.http(), auth.source());
+            reportTargetAuthFailure(api, name, e.what());
+        }
+        throw;
+    }
+    ConfiguredPlugin& configured = *configuredPtr;
+    PluginTarget pluginTarget(configured.plugin(), configured.takeSession());
 
     exporter::EngineSettings es = options.engine;
     es.dryRun = options.dryRun;

@@ -4,6 +4,7 @@
 
 #include <Poco/JSON/Array.h>
 
+#include "AccountingEntryHandlers.h"
 #include "ExportApiHandlers.h"
 #include "Ids.h"
 
@@ -96,6 +97,82 @@ Reply jobDetails(SimState& s, const Request& req, const std::string& id, bool it
     return jsonReply(200, out);
 }
 
+const Company& companyPath(SimState& s, const std::string& id) {
+    const Company* c = s.catalog.byId(id);
+    if (!c) throw ApiError(404, "COMPANY_NOT_FOUND", "No company " + id + ".");
+    return *c;
+}
+
+// POST /admin/companies/{id}/entries {"reviewStatus": "OK", "count": N | "entryIds": [...]}:
+// what reviewers approving expenses in Pleo do. `count` takes the first N entries in catalogue
+// order that are neither exported nor in the running job ("ready" once approved).
+Reply reviewEntries(SimState& s, const Request& req, const std::string& companyId) {
+    const Company& c = companyPath(s, companyId);
+    Object::Ptr o = bodyObject(req);
+    std::string review = stringField(o, "reviewStatus");
+    if (review.empty()) review = "OK";
+    s.jobs.expire(s.clock.now());
+    const Job* active = s.jobs.active(c.index);
+    std::vector<std::uint64_t> picked;
+    if (Array::Ptr ids = o->getArray("entryIds")) {
+        for (std::size_t i = 0; i < ids->size(); ++i) {
+            std::string id = ids->get(static_cast<unsigned>(i)).toString();
+            auto ref = s.generator.parse(id);
+            if (!ref || ref->company != c.index)
+                throw ApiError(400, "ACCOUNTING_ENTRY_DOES_NOT_EXIST", "entryIds[" + std::to_string(i) + "]: no entry " + id + " in this company.");
+            picked.push_back(ref->index);
+        }
+    } else {
+        Poco::Int64 n = intField(o, "count", -1);
+        for (std::uint64_t i = 0; i < s.generator.itemsPerCompany() && (n < 0 || static_cast<Poco::Int64>(picked.size()) < n); ++i)
+            if (s.entries.exportStatus(s.jobs, active, c.index, i) == "NOT_EXPORTED") picked.push_back(i);
+    }
+    Array::Ptr out = new Array;
+    for (auto i : picked) {
+        s.entries.setReviewStatus(c.index, i, review);
+        out->add(s.generator.accountingEntryId({c.index, i}));
+    }
+    Object::Ptr r = new Object;
+    r->set("reviewStatus", review);
+    r->set("entryIds", out);
+    return jsonReply(200, r);
+}
+
+// GET /admin/companies/{id}/entries: how many entries have each export and review status.
+Reply entrySummary(SimState& s, const std::string& companyId) {
+    const Company& c = companyPath(s, companyId);
+    s.jobs.expire(s.clock.now());
+    const Job* active = s.jobs.active(c.index);
+    std::map<std::string, Poco::Int64> exportCounts, reviewCounts;
+    for (std::uint64_t i = 0; i < s.generator.itemsPerCompany(); ++i) {
+        ++exportCounts[s.entries.exportStatus(s.jobs, active, c.index, i)];
+        ++reviewCounts[s.entries.reviewStatus(c.index, i)];
+    }
+    Object::Ptr e = new Object, r = new Object;
+    for (const auto& kv : exportCounts) e->set(kv.first, kv.second);
+    for (const auto& kv : reviewCounts) r->set(kv.first, kv.second);
+    Object::Ptr out = new Object;
+    out->set("companyId", c.id);
+    out->set("total", static_cast<Poco::Int64>(s.generator.itemsPerCompany()));
+    out->set("exportStatus", e);
+    out->set("reviewStatus", r);
+    return jsonReply(200, out);
+}
+
+Reply installations(SimState& s) {
+    Array::Ptr arr = new Array;
+    for (const auto& kv : s.installations.all()) {
+        const Company& c = s.catalog.companies().at(static_cast<std::size_t>(kv.first.second));
+        Object::Ptr o = installationJson(kv.second, c.urn);
+        o->set("clientId", kv.first.first);
+        o->set("companyId", c.id);
+        arr->add(o);
+    }
+    Object::Ptr out = new Object;
+    out->set("data", arr);
+    return jsonReply(200, out);
+}
+
 }  // namespace
 
 Reply handleAdmin(SimState& s, const Request& req, const std::vector<std::string>& seg) {
@@ -123,8 +200,12 @@ Reply handleAdmin(SimState& s, const Request& req, const std::vector<std::string
     }
     if (route == "webhooks" && m == "GET") return jsonReply(200, s.webhooks.toJson());
 
+    if (route == "request-violations" && m == "GET") {
+        if (!s.audit) throw ApiError(409, "REQUEST_VALIDATION_OFF", "Start the simulator with --validate-requests DIR.");
+        return jsonReply(200, s.audit->toJson());
+    }
     std::lock_guard<std::mutex> lock(s.mutex);
-    if (m == "GET" && route == "companies") return companies(s);
+    if (m == "GET" && route == "companies" && seg.size() == 2) return companies(s);
     if (m == "POST" && route == "companies" && seg.size() == 4 && seg[3] == "contra-accounts") {
         // Makes POST /v3/export-jobs and GET /v3/export-items answer 400 MISSING_CONTRA_ACCOUNTS.
         const Company* c = s.catalog.byId(seg[2]);
@@ -137,6 +218,9 @@ Reply handleAdmin(SimState& s, const Request& req, const std::vector<std::string
         out->set("configured", configured);
         return jsonReply(200, out);
     }
+    if (route == "companies" && seg.size() == 4 && seg[3] == "entries" && m == "POST") return reviewEntries(s, req, seg[2]);
+    if (route == "companies" && seg.size() == 4 && seg[3] == "entries" && m == "GET") return entrySummary(s, seg[2]);
+    if (route == "installations" && m == "GET") return installations(s);
     if (route == "export-jobs" && m == "POST" && seg.size() == 2) {
         // What a user clicking "Export" in Pleo does: a pending job of N (or all) ready items.
         Object::Ptr o = bodyObject(req);
@@ -160,7 +244,7 @@ Reply handleAdmin(SimState& s, const Request& req, const std::vector<std::string
         const Company& c = companyArg(s, o);
         std::string scope = stringField(o, "scope");
         Object::Ptr out = new Object;
-        out->set("apiKey", s.tokens.mintApiKey(c.index, scope.empty() ? "export-jobs:read export-jobs:write export-items:read" : scope));
+        out->set("apiKey", s.tokens.mintApiKey(c.index, scope.empty() ? kAllScopes : scope));
         out->set("companyId", c.id);
         return jsonReply(201, out);
     }
@@ -174,7 +258,7 @@ Reply handleAdmin(SimState& s, const Request& req, const std::vector<std::string
         if (Array::Ptr r = o->getArray("redirectUris"))
             for (std::size_t i = 0; i < r->size(); ++i) cl.redirectUris.push_back(r->getElement<std::string>(static_cast<unsigned>(i)));
         std::string scopes = stringField(o, "scopes");
-        cl.scopes = splitScopes(scopes.empty() ? "export-jobs:read export-jobs:write export-items:read" : scopes);
+        cl.scopes = splitScopes(scopes.empty() ? std::string(kAllScopes) : scopes);
         s.tokens.addClient(cl);
         Object::Ptr out = new Object;
         out->set("clientId", cl.id);
@@ -252,6 +336,9 @@ Reply handleAdmin(SimState& s, const Request& req, const std::vector<std::string
         s.autoApprove = s.options.autoApprove;
         s.autoApproveCompany = 0;
         s.contraMissing.assign(s.contraMissing.size(), false);
+        s.entries.clear();
+        s.installations.clear();
+        if (s.audit) s.audit->clear();
         Object::Ptr out = new Object;
         out->set("reset", true);
         return jsonReply(200, out);

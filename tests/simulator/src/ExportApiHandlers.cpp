@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <set>
 
+#include "Auth.h"
 #include "Cursor.h"
 #include "Ids.h"
 
@@ -15,11 +16,6 @@ namespace {
 
 using Poco::JSON::Array;
 using Poco::JSON::Object;
-
-struct Principal {
-    int company = 0;
-    std::set<std::string> scopes;
-};
 
 const std::set<std::string> kJobFailureTypes = {
     "invalid_configuration", "missing_configuration", "authentication_failure",
@@ -34,45 +30,6 @@ const std::set<std::string> kItemFailureTypes = {
     "accounting_system_timeout", "vendor_unknown", "account_unknown", "tax_code_unknown", "tag_unknown"};
 const std::set<std::string> kJobStatuses = {"pending", "in_progress", "failed", "completed", "completed_with_errors"};
 const std::set<std::string> kItemStatuses = {"pending", "in_progress", "failed", "successful", "abandoned"};
-
-// Caller holds s.mutex.
-Principal authenticate(SimState& s, const Request& req, const std::string& scope) {
-    const std::string authz = req.header("authorization");
-    Principal p;
-    if (authz.size() > 7 && (authz.compare(0, 7, "Bearer ") == 0 || authz.compare(0, 7, "bearer ") == 0)) {
-        const AccessToken* t = s.tokens.activeAccess(authz.substr(7), s.clock.now());
-        if (!t) throw ApiError(401, "UNAUTHORIZED", "The access token is unknown, expired or revoked.");
-        p.company = t->company;
-        p.scopes = splitScopes(t->scope);
-    } else if (authz.size() > 6 && (authz.compare(0, 6, "Basic ") == 0 || authz.compare(0, 6, "basic ") == 0)) {
-        std::string decoded;
-        try {
-            decoded = base64Decode(authz.substr(6));
-        } catch (const std::exception&) {
-            throw ApiError(401, "UNAUTHORIZED", "The Basic credentials are not valid base64.");
-        }
-        auto colon = decoded.find(':');
-        std::string user = decoded.substr(0, colon), pass = colon == std::string::npos ? "" : decoded.substr(colon + 1);
-        if (s.tokens.client(user) || !pass.empty()) {
-            // The OAuth client secret must only ever go to the token endpoint.
-            if (s.tokens.client(user)) s.counters.bump("client_secret_as_api_credential");
-            throw ApiError(401, "UNAUTHORIZED",
-                           "OAuth client credentials are not API credentials; use a bearer access token or an API key with an empty password.");
-        }
-        const ApiKey* k = s.tokens.apiKey(user);
-        if (!k) throw ApiError(401, "UNAUTHORIZED", "The API key is unknown.");
-        p.company = k->company;
-        p.scopes = splitScopes(k->scope);
-    } else {
-        throw ApiError(401, "UNAUTHORIZED", "Authentication is required: a bearer token or an API key (Basic, empty password).");
-    }
-    // Pleo's per-endpoint scopes (export-jobs:read|write, export-items:read); the umbrella
-    // scopes export:read / export:write from Pleo's OAuth examples cover every :read / :write.
-    const std::string umbrella = scope.compare(scope.size() - 5, 5, ":read") == 0 ? "export:read" : "export:write";
-    if (!p.scopes.count(scope) && !p.scopes.count(umbrella))
-        throw ApiError(403, "FORBIDDEN", "The credential lacks the scope '" + scope + "' (or '" + umbrella + "').");
-    return p;
-}
 
 Job& jobFor(SimState& s, const Principal& p, const std::string& jobId) {
     if (!isUuid(jobId)) throw ApiError(400, "INVALID_JOB_ID", "The job id must be a UUID.");

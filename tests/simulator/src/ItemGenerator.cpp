@@ -119,6 +119,11 @@ bool ItemGenerator::isInvalid(const ItemRef& ref) const {
     return r.unit() < invalidRate_;
 }
 
+std::string ItemGenerator::type(const ItemRef& ref) const {
+    Rng rng(itemSeed(ref));  // the first draw of item() below
+    return kTypes[rng.below(8)];
+}
+
 Object::Ptr ItemGenerator::item(const ItemRef& ref, const std::string& apiBase, const FileUrl& fileUrl) const {
     const Company& co = catalog_.companies().at(static_cast<std::size_t>(ref.company));
     Rng rng(itemSeed(ref));

@@ -32,6 +32,8 @@ public:
     std::optional<ItemRef> parse(const std::string& accountingEntryId) const;
     /// True when the item is deliberately broken (missing account or unknown tax code).
     bool isInvalid(const ItemRef& ref) const;
+    /// The item's `type` (card_purchase, invoice, ...) without building the whole item.
+    std::string type(const ItemRef& ref) const;
     /// The full ExportItemV3 object. `apiBase` is the scheme://host:port clients used.
     Poco::JSON::Object::Ptr item(const ItemRef& ref, const std::string& apiBase, const FileUrl& fileUrl) const;
     std::uint64_t itemsPerCompany() const { return items_; }

@@ -49,6 +49,7 @@ public:
     /// Indexes of up to `limit` items of a company not yet exported successfully.
     std::vector<std::uint32_t> readyItems(int company, std::uint64_t limit) const;
     void markExported(int company, std::uint32_t index) { exported_[static_cast<std::size_t>(company)][index] = true; }
+    bool isExported(int company, std::uint32_t index) const { return exported_[static_cast<std::size_t>(company)][index]; }
     const std::vector<Job*>& ordered() const { return ordered_; }
     /// Applies an event; throws ApiError 422 INVALID_EXPORT_JOB_STATUS_CHANGE.
     void applyEvent(Job& job, const std::string& event, const std::string& reason, const std::string& reasonType,

@@ -296,6 +296,7 @@ Reply token(SimState& s, const Request& req) {
         if (base64UrlNoPad(sha256(verifier)) != code->challenge)
             return oauthError(400, "invalid_grant", "code_verifier does not match the code_challenge.");
         code->grantId = s.tokens.newGrant(client.id, code->company, code->userId, code->scope);
+        s.installations.authorize(client.id, code->company, now);  // consent creates the installation
         return tokenReply(s.tokens.issueTokens(code->grantId, code->scope, now));
     }
     if (grantType == "refresh_token") {

@@ -95,6 +95,7 @@ Options parseOptions(int argc, char** argv, bool& helpRequested) {
         else if (arg == "--fault-seed") o.faultSeed = static_cast<std::uint64_t>(toInt(arg, next(), 0, (1LL << 62)));
         else if (arg == "--slow-ms") o.slowMs = static_cast<int>(toInt(arg, next(), 0, 600000));
         else if (arg == "--quiet") o.quiet = true;
+        else if (arg == "--validate-requests") o.validateRequestsDir = next();
         else throw std::invalid_argument("Unknown flag '" + arg + "'; run ledgerbridge-sim --help for the list.");
     }
     for (const auto& f : o.faults) {
@@ -129,7 +130,10 @@ OAuth 2.0
   --client-secret S      demo client secret (default demo-secret)
   --redirect-uri URI     demo client redirect URI (default http://127.0.0.1:8765/callback)
   --client-scopes S      demo client scopes (default "export-jobs:read export-jobs:write
-                         export-items:read export:read export:write")
+                         export-items:read export:read export:write and
+                         plus the scopes of the other APIs, see README)
+  --validate-requests DIR  check every API request against the OpenAPI files in DIR;
+                         GET /admin/request-violations shows the counts
   --auto-approve         /oauth/authorize redirects straight back with a code (headless)
   --strict-client-auth   client credentials only by HTTP Basic, never in the body
   --token-ttl S          access token lifetime in simulated seconds (default 900)

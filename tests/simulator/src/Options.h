@@ -8,6 +8,11 @@
 
 namespace lbsim {
 
+/// Every scope the simulator knows: the demo client's default, and what new clients/API keys
+/// get when the admin call names none.
+inline constexpr const char* kAllScopes =
+    "export-jobs:read export-jobs:write export-items:read export:read export:write accounting-entries:read installations:read installations:write chart-of-accounts:read chart-of-accounts:write tax-codes:read tax-codes:write tags:read tags:write vendors:read vendors:write subscriptions:read subscriptions:write companies:read employees:read";
+
 struct Options {
     // serving
     int port = 0;                          // 0: the OS picks a free port
@@ -24,7 +29,8 @@ struct Options {
     std::string clientId = "ledgerbridge-demo";
     std::string clientSecret = "demo-secret";
     std::string redirectUri = "http://127.0.0.1:8765/callback";
-    std::string clientScopes = "export-jobs:read export-jobs:write export-items:read export:read export:write";
+    std::string clientScopes = kAllScopes;
+    std::string validateRequestsDir;  // --validate-requests DIR: the reference OpenAPI folder
     bool autoApprove = false;
     bool strictClientAuth = false;
     int tokenTtl = 900;                    // access token lifetime, simulated seconds

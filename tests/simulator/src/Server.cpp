@@ -23,6 +23,7 @@
 #include "AdminHandlers.h"
 #include "ExportApiHandlers.h"
 #include "OAuthHandlers.h"
+#include "PleoApiRoutes.h"
 
 namespace lbsim {
 
@@ -73,12 +74,14 @@ public:
             req.body = std::move(body);
 
             const bool isAdmin = req.path.rfind("/admin/", 0) == 0;
-            const bool faultable = req.path.rfind("/v3/", 0) == 0 || req.path.rfind("/oauth/token", 0) == 0 ||
-                                   req.path.rfind("/files/", 0) == 0;
+            const auto segs = splitPath(req.path);
+            const bool api = !segs.empty() && (segs[0] == "v3" || isPleoApiVersion(segs[0]));
+            const bool faultable = api || req.path.rfind("/oauth/token", 0) == 0 || req.path.rfind("/files/", 0) == 0;
             if (isAdmin && !request.clientAddress().host().isLoopback())
                 throw ApiError(403, "FORBIDDEN", "The admin API answers loopback clients only.");
+            if (api && s_.audit) s_.audit->check(req);  // before faults: what the client sent counts
             if (faultable) fault = s_.faults.draw();
-            if (req.path.rfind("/v3/", 0) == 0) {
+            if (api) {  // one rate budget per credential across all of Pleo's APIs
                 std::string cred = req.header("authorization");
                 int wait = fault == Fault::TooMany ? 1 : s_.faults.takeToken(cred.empty() ? req.clientAddress : cred);
                 if (wait > 0) {
@@ -197,6 +200,7 @@ Reply route(SimState& s, const Request& req, std::string& routeName) {
         }
         throw ApiError(404, "NOT_FOUND", "No API route " + m + " " + req.path + ".");
     }
+    if (isPleoApiVersion(seg[0])) return routePleoApis(s, req, seg, routeName);
     if (seg[0] == "oauth") {
         if (seg.size() == 2 && seg[1] == "authorize" && m == "GET") return authorizeGet(s, req);
         if (seg.size() == 2 && seg[1] == "authorize" && m == "POST") return authorizePost(s, req);

@@ -3,6 +3,7 @@
 // themselves. Handlers take the lock for the whole request: simple and plenty fast for tests.
 #pragma once
 
+#include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -10,11 +11,15 @@
 #include "Catalog.h"
 #include "Clock.h"
 #include "Counters.h"
+#include "EntryBook.h"
 #include "Faults.h"
+#include "Installations.h"
 #include "ItemGenerator.h"
 #include "JobStore.h"
+#include "MasterData.h"
 #include "Options.h"
 #include "Receipts.h"
+#include "RequestAudit.h"
 #include "TokenStore.h"
 #include "Webhooks.h"
 
@@ -29,9 +34,12 @@ struct SimState {
           receipts(),
           tokens(o.tokenTtl, o.refreshTtl),
           jobs(o.companies, o.items, o.jobTtl),
+          entries(o.companies, o.items),
           faults(o.faultRate, o.faults, o.faultSeed, o.rateLimit, o.slowMs),
           autoApprove(o.autoApprove),
-          contraMissing(static_cast<std::size_t>(o.companies), false) {}
+          contraMissing(static_cast<std::size_t>(o.companies), false) {
+        if (!o.validateRequestsDir.empty()) audit = std::make_unique<RequestAudit>(o.validateRequestsDir);
+    }
 
     Options options;
     Clock clock;
@@ -40,13 +48,17 @@ struct SimState {
     Receipts receipts;
     TokenStore tokens;
     JobStore jobs;
+    EntryBook entries;
+    Installations installations;
+    MasterData masterData;
     Counters counters;
     Faults faults;
     Webhooks webhooks;
     std::mutex mutex;
     bool autoApprove;
     int autoApproveCompany = 0;
-    std::vector<bool> contraMissing;  // per company: admin switched contra accounts "unconfigured"
+    std::vector<bool> contraMissing;
+    std::unique_ptr<RequestAudit> audit;  // --validate-requests; nullptr when off  // per company: admin switched contra accounts "unconfigured"
 };
 
 /// Registers the --client-* demo client (also after /admin/reset).

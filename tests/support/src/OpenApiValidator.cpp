@@ -9,6 +9,7 @@
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
 #include <yaml-cpp/yaml.h>
 
 #include <regex>
@@ -52,6 +53,10 @@ struct OpenApiValidator::Impl {
         if (depth > 64) return;
         if (schema["$ref"]) schema = resolve(doc, schema["$ref"].as<std::string>());
         const std::string have = kind(v);
+        // OpenAPI 3.0's `nullable: true` (the 3.1 files spell it type: [x, 'null']).
+        if (have == "null" && schema["nullable"] && schema["nullable"].as<bool>()) return;
+        if (schema["allOf"])
+            for (const auto& part : schema["allOf"]) check(doc, part, v, at, errs, depth + 1);
         if (schema["type"]) {
             bool ok = false;
             std::string wanted;
@@ -101,6 +106,9 @@ struct OpenApiValidator::Impl {
         if ((have == "integer" || have == "number") && schema["minimum"] &&
             v.convert<double>() < schema["minimum"].as<double>())
             errs.push_back(at + ": below minimum");
+        if ((have == "integer" || have == "number") && schema["maximum"] &&
+            v.convert<double>() > schema["maximum"].as<double>())
+            errs.push_back(at + ": above maximum");
         if (have == "object") {
             Object::Ptr o = v.extract<Object::Ptr>();
             if (schema["required"])
@@ -120,6 +128,10 @@ struct OpenApiValidator::Impl {
         }
         if (have == "array") {
             Array::Ptr a = v.extract<Array::Ptr>();
+            if (schema["minItems"] && a->size() < schema["minItems"].as<std::size_t>())
+                errs.push_back(at + ": fewer than minItems (" + schema["minItems"].as<std::string>() + ")");
+            if (schema["maxItems"] && a->size() > schema["maxItems"].as<std::size_t>())
+                errs.push_back(at + ": more than maxItems (" + schema["maxItems"].as<std::string>() + ")");
             std::set<std::string> seen;
             for (std::size_t i = 0; i < a->size(); ++i) {
                 Var item = a->get(static_cast<unsigned>(i));
@@ -129,6 +141,66 @@ struct OpenApiValidator::Impl {
                     errs.push_back(at + ": duplicate items");
             }
         }
+    }
+
+    // Matches one template segment ("{id}:activate", "me", "{jobId}") against a concrete one.
+    static bool segmentMatches(const std::string& t, const std::string& c, std::string& name, std::string& value) {
+        auto open = t.find('{');
+        if (open == std::string::npos) return t == c;
+        auto close = t.find('}', open);
+        const std::string prefix = t.substr(0, open), suffix = t.substr(close + 1);
+        if (c.size() <= prefix.size() + suffix.size() || c.compare(0, prefix.size(), prefix) != 0 ||
+            c.compare(c.size() - suffix.size(), suffix.size(), suffix) != 0)
+            return false;
+        name = t.substr(open + 1, close - open - 1);
+        value = c.substr(prefix.size(), c.size() - prefix.size() - suffix.size());
+        return true;
+    }
+
+    static std::vector<std::string> split(const std::string& path) {
+        std::vector<std::string> out;
+        std::string cur;
+        for (char ch : path) {
+            if (ch == '/') {
+                if (!cur.empty()) out.push_back(cur);
+                cur.clear();
+            } else {
+                cur += ch;
+            }
+        }
+        if (!cur.empty()) out.push_back(cur);
+        return out;
+    }
+
+    // A query/path value as the JSON value its schema wants, so check() can judge it.
+    Var typed(const YAML::Node& doc, YAML::Node schema, const std::string& text) const {
+        if (schema["$ref"]) schema = resolve(doc, schema["$ref"].as<std::string>());
+        const std::string t = schema["type"] && schema["type"].IsScalar() ? schema["type"].as<std::string>() : "string";
+        try {
+            if (t == "integer") {
+                std::size_t used = 0;
+                long long n = std::stoll(text, &used);
+                if (used == text.size()) return Var(static_cast<Poco::Int64>(n));
+            } else if (t == "number") {
+                std::size_t used = 0;
+                double d = std::stod(text, &used);
+                if (used == text.size()) return Var(d);
+            } else if (t == "boolean") {
+                if (text == "true") return Var(true);
+                if (text == "false") return Var(false);
+            } else {
+                return Var(text);
+            }
+        } catch (const std::exception&) {
+        }
+        return Var(text);  // the wrong type: check() reports it
+    }
+
+    YAML::Node parameterNode(const YAML::Node& doc, const YAML::Node& p) const {
+        if (!p["$ref"]) return p;
+        const std::string ref = p["$ref"].as<std::string>(), prefix = "#/components/parameters/";
+        if (ref.rfind(prefix, 0) != 0) throw std::runtime_error("Unsupported parameter $ref " + ref);
+        return doc["components"]["parameters"][ref.substr(prefix.size())];
     }
 
     // (doc, operation node) for a path and method, or (null, null).
@@ -153,7 +225,8 @@ OpenApiValidator::~OpenApiValidator() = default;
 
 bool OpenApiValidator::declaresResponse(const std::string& path, const std::string& method, int status) const {
     auto op = impl_->operation(path, method);
-    return op.first && op.second["responses"] && op.second["responses"][std::to_string(status)];
+    return op.first && op.second["responses"] &&
+           (op.second["responses"][std::to_string(status)] || op.second["responses"]["default"]);
 }
 
 std::vector<std::string> OpenApiValidator::validateResponse(const std::string& path, const std::string& method,
@@ -162,6 +235,7 @@ std::vector<std::string> OpenApiValidator::validateResponse(const std::string& p
     auto op = impl_->operation(path, method);
     if (!op.first) return {"the spec has no operation " + method + " " + path};
     YAML::Node resp = op.second["responses"][std::to_string(status)];
+    if (!resp) resp = op.second["responses"]["default"];  // `default` covers every undeclared status
     if (!resp) return {"the spec declares no " + std::to_string(status) + " response for " + method + " " + path};
     YAML::Node content = resp["content"];
     if (!content) {
@@ -186,6 +260,123 @@ std::vector<std::string> OpenApiValidator::validateSchema(const std::string& nam
         }
     }
     return {"no schema named " + name};
+}
+
+OpenApiValidator::RequestCheck OpenApiValidator::validateRequest(
+    const std::string& methodAnyCase, const std::string& path,
+    const std::vector<std::pair<std::string, std::string>>& query, const std::string& body) const {
+    RequestCheck out;
+    std::string method = methodAnyCase;
+    for (char& ch : method) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    const auto segs = Impl::split(path);
+    // The matching template with the most literal segments wins ("/me" over "/{id}").
+    const YAML::Node* bestDoc = nullptr;
+    YAML::Node bestItem;
+    std::string bestPath;
+    std::vector<std::pair<std::string, std::string>> bestParams;
+    int bestLiterals = -1;
+    for (const auto& d : impl_->docs) {
+        if (!d["paths"]) continue;
+        for (const auto& p : d["paths"]) {
+            const std::string tmpl = p.first.as<std::string>();
+            if (!p.second[method]) continue;
+            const auto tsegs = Impl::split(tmpl);
+            if (tsegs.size() != segs.size()) continue;
+            std::vector<std::pair<std::string, std::string>> params;
+            int literals = 0;
+            bool ok = true;
+            for (std::size_t i = 0; ok && i < segs.size(); ++i) {
+                std::string name, value;
+                ok = Impl::segmentMatches(tsegs[i], segs[i], name, value);
+                if (ok && name.empty()) ++literals;
+                if (ok && !name.empty()) params.emplace_back(name, value);
+            }
+            if (ok && literals > bestLiterals) {
+                bestDoc = &d;
+                bestItem = p.second;
+                bestPath = tmpl;
+                bestParams = params;
+                bestLiterals = literals;
+            }
+        }
+    }
+    if (!bestDoc) {
+        out.problems.push_back("no operation " + method + " " + path + " in the reference files");
+        return out;
+    }
+    out.operation = method + " " + bestPath;
+    const YAML::Node& doc = *bestDoc;
+    YAML::Node op = bestItem[method];
+    std::vector<YAML::Node> params;
+    for (const YAML::Node& list : {bestItem["parameters"], op["parameters"]})
+        if (list)
+            for (const auto& p : list) params.push_back(impl_->parameterNode(doc, p));
+    std::set<std::string> knownQuery;
+    for (const auto& p : params) {
+        const std::string name = p["name"].as<std::string>(), in = p["in"].as<std::string>();
+        YAML::Node schema = p["schema"];
+        if (in == "path") {
+            for (const auto& pv : bestParams)
+                if (pv.first == name && schema) impl_->check(doc, schema, impl_->typed(doc, schema, pv.second), "path." + name, out.problems, 0);
+        } else if (in == "query") {
+            knownQuery.insert(name);
+            std::vector<std::string> values;
+            for (const auto& q : query)
+                if (q.first == name) values.push_back(q.second);
+            if (values.empty()) {
+                if (p["required"] && p["required"].as<bool>())
+                    out.problems.push_back("query." + name + ": required parameter missing");
+                continue;
+            }
+            if (!schema) continue;
+            YAML::Node s = schema["$ref"] ? impl_->resolve(doc, schema["$ref"].as<std::string>()) : schema;
+            const bool isArray = s["type"] && s["type"].IsScalar() && s["type"].as<std::string>() == "array";
+            if (isArray) {
+                Array::Ptr arr = new Array;
+                for (const auto& v : values) {
+                    std::size_t start = 0;
+                    for (;;) {  // form style: repeated names and comma-separated values
+                        auto comma = v.find(',', start);
+                        arr->add(impl_->typed(doc, s["items"], v.substr(start, comma - start)));
+                        if (comma == std::string::npos) break;
+                        start = comma + 1;
+                    }
+                }
+                impl_->check(doc, s, Var(arr), "query." + name, out.problems, 0);
+            } else {
+                if (values.size() > 1) out.problems.push_back("query." + name + ": repeated, but the parameter takes one value");
+                impl_->check(doc, s, impl_->typed(doc, s, values.front()), "query." + name, out.problems, 0);
+            }
+        }
+    }
+    for (const auto& q : query)
+        if (!knownQuery.count(q.first)) out.problems.push_back("query." + q.first + ": not a parameter of " + out.operation);
+    YAML::Node rb = op["requestBody"];
+    if (!rb) {
+        if (!body.empty()) out.problems.push_back("body: the operation takes no request body, but one was sent");
+        return out;
+    }
+    if (body.empty()) {
+        if (rb["required"] && rb["required"].as<bool>()) out.problems.push_back("body: required request body missing");
+        return out;
+    }
+    YAML::Node schema;
+    if (rb["content"])
+        for (const auto& c : rb["content"])
+            if (c.first.as<std::string>().rfind("application/json", 0) == 0) schema = c.second["schema"];
+    if (!schema) {
+        out.problems.push_back("body: the operation declares no JSON request body");
+        return out;
+    }
+    Var parsed;
+    try {
+        parsed = Poco::JSON::Parser().parse(body);
+    } catch (const std::exception& e) {
+        out.problems.push_back(std::string("body: not JSON (") + e.what() + ")");
+        return out;
+    }
+    impl_->check(doc, schema, parsed, "body", out.problems, 0);
+    return out;
 }
 
 std::vector<std::string> OpenApiValidator::operations() const {

@@ -1,6 +1,7 @@
 // `ledgerbridge auth`: log a connection in to Pleo (authorization code + PKCE through a
 // loopback redirect, or a pasted redirect URL), show every connection's grant without ever
-// printing a token, refresh a grant now, and forget a grant locally.
+// printing a token (with the installation's status at Pleo), refresh a grant now, forget a
+// grant locally, and disconnect (delete the installation at Pleo, which revokes its tokens).
 #include <Poco/DateTimeFormatter.h>
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
@@ -18,7 +19,9 @@
 #include "ledgerbridge/config/Fingerprint.h"
 #include "ledgerbridge/oauth/ConnectionAuth.h"
 #include "ledgerbridge/oauth/LoginFlow.h"
+#include "ledgerbridge/host/PleoConnection.h"
 #include "ledgerbridge/host/SqlitePluginHealth.h"
+#include "ledgerbridge/pleo/InstallationsClient.h"
 #include "ledgerbridge/host/Promotion.h"
 #include "ledgerbridge/host/TargetAuth.h"
 #include "ledgerbridge/loader/HostServices.h"
@@ -96,10 +99,33 @@ int login(Invocation& inv) {
 }
 
 struct Row {
-    std::string connection, credential, state, subject, scopes, reason, environmentNote;
+    std::string connection, credential, state, subject, scopes, reason, environmentNote, installation, installationNote;
     std::int64_t validUntil = 0, lastRefresh = 0, obtainedAt = 0;
     bool needsReauth = false;
 };
+
+/// The installation's status at Pleo ("ACTIVATED", "ERROR (AUTH_ERROR)", "none"), or a note
+/// saying why it is not shown. Never changes the command's outcome: a status that cannot be
+/// read is shown as unknown with the reason.
+void readInstallation(AppContext& app, const config::Connection& c, Row& row) {
+    if (c.credential == "api_key") {
+        row.installationNote = "not managed: Pleo activates installations of OAuth connections only (Installations API)";
+        return;
+    }
+    try {
+        // A status command stays quick: two tries and a short budget, not a run's patience.
+        pleo::ClientOptions quick;
+        quick.retry.maxAttempts = 2;
+        quick.retry.budget = std::chrono::seconds(5);
+        quick.timeoutSeconds = 15;
+        host::PleoConnection pleoConn(app.config(), c.name, app.store(), quick);
+        auto got = pleo::InstallationsClient(pleoConn.api()).get(pleo::companyUuid(c.companyId));
+        row.installation = !got ? "none" : got->status + (got->errorCode.empty() ? "" : " (" + got->errorCode + ")");
+    } catch (const std::exception& e) {
+        row.installation = "unknown";
+        row.installationNote = e.what();
+    }
+}
 
 int status(Invocation& inv) {
     AppContext app(inv);
@@ -118,6 +144,7 @@ int status(Invocation& inv) {
         row.credential = c->credential;
         if (c->credential == "api_key") {
             row.state = "API key";
+            if (!inv.flag("local")) readInstallation(app, *c, row);
             rows.push_back(row);
             continue;
         }
@@ -139,6 +166,8 @@ int status(Invocation& inv) {
             row.state = g->needsReauth ? "needs re-authorisation" : "authorised";
             if (g->needsReauth)
                 row.reason = g->reauthReason + "; run `ledgerbridge auth login --connection " + c->name + "`";
+            else if (!inv.flag("local"))
+                readInstallation(app, *c, row);
         }
         anyNeedsLogin = anyNeedsLogin || row.needsReauth;
         rows.push_back(row);
@@ -158,6 +187,8 @@ int status(Invocation& inv) {
             o.set("lastRefresh", r.lastRefresh > 0 ? formatTime(r.lastRefresh) : std::string());
             o.set("authorisedAt", r.obtainedAt > 0 ? formatTime(r.obtainedAt) : std::string());
             o.set("reason", r.reason);
+            if (!r.installation.empty()) o.set("installation", r.installation);
+            if (!r.installationNote.empty()) o.set("installationNote", r.installationNote);
             if (!r.environmentNote.empty()) o.set("note", r.environmentNote);
             arr.add(o);
         }
@@ -167,6 +198,8 @@ int status(Invocation& inv) {
         if (rows.empty()) inv.out() << "No connections are configured.\n";
         for (const auto& r : rows) {
             inv.out() << r.connection << " (" << cfg.environment << "): " << r.state << "\n";
+            if (!r.installation.empty()) inv.out() << "  installation: " << r.installation << "\n";
+            if (!r.installationNote.empty()) inv.out() << "  installation: " << r.installationNote << "\n";
             if (r.credential == "api_key") continue;
             if (!r.subject.empty()) inv.out() << "  subject:      " << r.subject << "\n";
             if (!r.scopes.empty()) inv.out() << "  scopes:       " << r.scopes << "\n";
@@ -194,6 +227,47 @@ int logout(Invocation& inv) {
         inv.out() << "Connection '" << name << "' had no stored grant in environment '" << cfg.environment
                   << "'; nothing to forget.\n";
     }
+    return 0;
+}
+
+/// `auth disconnect`: deletes the connection's installation at Pleo (Pleo then revokes every
+/// access and refresh token of the client for it) and forgets the local grant. Asks first
+/// unless --yes; a refused or unanswered question changes nothing.
+int disconnect(Invocation& inv) {
+    AppContext app(inv);
+    const config::Config& cfg = app.config();
+    std::string name = inv.required("connection");
+    const config::Connection& c = cfg.connection(name);
+    config::Fingerprint fp = config::environmentFingerprint(cfg.activeProfile(), c.companyId);
+    if (c.credential != "api_key" && !store::Grants(app.store()).find(name, fp.value)) {
+        // Without a grant there is no credential to ask Pleo with (and none left to revoke).
+        inv.out() << "Connection '" << name << "' has no stored grant in environment '" << cfg.environment
+                  << "'; nothing to disconnect. To remove the app's installation at Pleo, log in again and "
+                     "disconnect, or remove it in Pleo's integrations settings.\n";
+        return 0;
+    }
+    if (!inv.flag("yes")) {
+        inv.out() << "Disconnect connection '" << name << "' in environment '" << cfg.environment
+                  << "'? Pleo deletes its installation and revokes its tokens; exports stop until `ledgerbridge auth "
+                     "login --connection "
+                  << name << "`. Type the connection's name to confirm: " << std::flush;
+        std::string answer;
+        if (!std::getline(std::cin, answer) || answer != name) {
+            inv.out() << "\nNot confirmed; nothing was changed.\n";
+            return toInt(ExitCode::UsageOrConfig);
+        }
+    }
+    bool existed = false;
+    {
+        host::PleoConnection pleoConn(cfg, name, app.store());
+        existed = pleo::InstallationsClient(pleoConn.api()).remove();
+    }
+    bool hadGrant = c.credential != "api_key" && store::Grants(app.store()).erase(name, fp.value);
+    log::info("connection disconnected", {{"connection", name}, {"installation_deleted", existed ? "yes" : "no"}});
+    inv.out() << "Connection '" << name << "' is disconnected in environment '" << cfg.environment << "': "
+              << (existed ? "Pleo deleted its installation and revoked its tokens"
+                          : "Pleo had no installation for it")
+              << (hadGrant ? "; the local grant is forgotten" : "") << ".\n";
     return 0;
 }
 
@@ -240,9 +314,13 @@ Command makeAuthCommand() {
         login};
     Command statusCmd{"status",
                       "show each connection's grant: valid until, scopes, subject, last refresh (never a token)",
-                      "ledgerbridge auth status [--connection NAME] [--json]",
-                      "Exit code 4 when a listed connection is not authorised or needs re-authorisation.",
-                      {{"connection", "NAME", "only this connection"}, {"json", "", "machine-readable output"}},
+                      "ledgerbridge auth status [--connection NAME] [--json] [--local]",
+                      "Also asks Pleo for each authorised connection's installation status (ACTIVATED,\n"
+                      "PENDING_INTEGRATION, ERROR with its code, ...); --local skips that. Exit code 4 when a\n"
+                      "listed connection is not authorised or needs re-authorisation.",
+                      {{"connection", "NAME", "only this connection"},
+                       {"json", "", "machine-readable output"},
+                       {"local", "", "only the local state: do not ask Pleo for the installation"}},
                       {},
                       status};
     Command logoutCmd{"logout",
@@ -252,6 +330,14 @@ Command makeAuthCommand() {
                       {{"connection", "NAME", "the connection whose grant to forget"}},
                       {},
                       logout};
+    Command disconnectCmd{"disconnect",
+                          "delete the connection's installation at Pleo (revokes its tokens) and forget its grant",
+                          "ledgerbridge auth disconnect --connection NAME [--yes]",
+                          "Asks for the connection's name as confirmation unless --yes (for scripts).",
+                          {{"connection", "NAME", "the connection to disconnect"},
+                           {"yes", "", "do not ask for confirmation"}},
+                          {},
+                          disconnect};
     Command refreshCmd{"refresh",
                        "refresh a connection's access token now and check it works",
                        "ledgerbridge auth refresh --connection NAME",
@@ -261,8 +347,8 @@ Command makeAuthCommand() {
                        refresh};
     Command cmd;
     cmd.name = "auth";
-    cmd.summary = "log in to Pleo, show, refresh or forget a connection's grant";
-    cmd.subcommands = {loginCmd, statusCmd, logoutCmd, refreshCmd};
+    cmd.summary = "log in to Pleo, show, refresh or forget a connection's grant, or disconnect it";
+    cmd.subcommands = {loginCmd, statusCmd, logoutCmd, refreshCmd, disconnectCmd};
     return cmd;
 }
 
