@@ -44,7 +44,9 @@ exporter::RunReport ConnectionRunner::run(const std::string& name, const RunOpti
     // The plugin, loaded and configured with the connection's settings (and the target's
     // OAuth grant when it needs one). A refusal that lasts until a person acts means the
     // connection's jobs cannot finish: Pleo is told (failed event with the reason) before the
-    // error goes on to the caller. A dry run changes nothing in Pleo.
+    // error goes on to the caller. A target grant that is missing or refused also sets Pleo's
+    // installation to ERROR/AUTH_ERROR. Both best effort: the original error stands. A dry run
+    // changes nothing in Pleo.
     auto failJobs = [&](const char* type, const std::exception& e) {
         if (options.dryRun) return;
         auto failed = exporter::failOpenJobs(store_, pleo, runTarget, type, describe(e));
@@ -52,11 +54,21 @@ exporter::RunReport ConnectionRunner::run(const std::string& name, const RunOpti
             log::error("the connection's export jobs cannot finish and were ended as failed in Pleo",
                        {{"connection", name}, {"jobs", std::to_string(failed.size())}, {"failure_reason_type", type}});
     };
-    std::unique_ptr<ConfiguredPlugin> configured;
+    auto targetAuthFailed = [&](const std::exception& e) {
+        failJobs("accounting_system_authentication_failure", e);
+        if (!options.dryRun) {
+            pleo::PleoApi api(profile.apiUrl, pleo.http(), auth.source());
+            reportTargetAuthFailure(api, name, e.what());
+        }
+    };
+    std::unique_ptr<ConfiguredPlugin> configuredPtr;
     try {
-        configured = std::make_unique<ConfiguredPlugin>(config_, name, store_, options.cancel);
+        configuredPtr = std::make_unique<ConfiguredPlugin>(config_, name, store_, options.cancel);
     } catch (const ReauthorizationRequired& e) {
-        failJobs("accounting_system_authentication_failure", e);  // the target's grant is missing or revoked
+        targetAuthFailed(e);  // the target's grant is missing or revoked
+        throw;
+    } catch (const AuthError& e) {
+        targetAuthFailed(e);  // the target refused the grant
         throw;
     } catch (const ConfigError& e) {
         failJobs("invalid_configuration", e);  // a plugin setting the plugin or the host refuses
@@ -65,27 +77,6 @@ exporter::RunReport ConnectionRunner::run(const std::string& name, const RunOpti
         // Quarantined: refused until an operator releases it. Other load errors may be a
         // deployment in progress: the job stays open for the next run.
         if (std::string(e.what()).find("is quarantined") != std::string::npos) failJobs("integration_unusable", e);
-        throw;
-    }
-    PluginTarget pluginTarget(configured->plugin(), configured->takeSession());
-
-    // The plugin, loaded and configured with the connection's settings (and the target's
-    // OAuth grant when it needs one). A target grant that is missing or refused surfaces here:
-    // Pleo's installation is set to ERROR/AUTH_ERROR (best effort, the original error stands).
-    std::unique_ptr<ConfiguredPlugin> configuredPtr;
-    try {
-        configuredPtr = std::make_unique<ConfiguredPlugin>(config_, name, store_, options.cancel);
-    } catch (const ReauthorizationRequired& e) {
-        if (!options.dryRun) {
-            pleo::PleoApi api(profile.apiUrl, pleo.http(), auth.source());
-            reportTargetAuthFailure(api, name, e.what());
-        }
-        throw;
-    } catch (const AuthError& e) {
-        if (!options.dryRun) {
-            pleo::PleoApi api(profile.apiUrl, pleo.http(), auth.source());
-            reportTargetAuthFailure(api, name, e.what());
-        }
         throw;
     }
     ConfiguredPlugin& configured = *configuredPtr;
@@ -112,9 +103,9 @@ exporter::RunReport ConnectionRunner::run(const std::string& name, const RunOpti
     if (options.dryRun)
         report.outputHint = es.dryRunReport;
     else
-        for (const auto& [key, value] : configured->settings())
+        for (const auto& [key, value] : configured.settings())
             if (key == "output_dir") report.outputHint = value;
-    report.targetRequests = configured->targetRequests();
+    report.targetRequests = configured.targetRequests();
     return report;
 }
 
