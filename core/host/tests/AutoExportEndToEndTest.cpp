@@ -1,0 +1,158 @@
+// Automatic exports and unfinished jobs against the simulator over HTTPS, `ledgerbridge` as a
+// real process: reviewers approve entries → `run --create-jobs` creates non-interactive jobs of
+// at most auto_export_max_entries and exports them until every approved entry is EXPORTED in
+// Pleo's accounting-entries view; MISSING_CONTRA_ACCOUNTS is an operator's message, not a
+// crash or a retry storm; a service started after a crash mid-export resumes the job of a
+// connection that has no schedule (webhook-only).
+#include <gtest/gtest.h>
+
+#include <Poco/JSON/Parser.h>
+#include <Poco/Pipe.h>
+#include <Poco/PipeStream.h>
+#include <Poco/Process.h>
+#include <Poco/StreamCopier.h>
+
+#include <chrono>
+#include <csignal>
+#include <fstream>
+#include <thread>
+
+#include "EndToEndHarness.h"
+
+using namespace ledgerbridge;
+using namespace ledgerbridge::e2e;
+
+namespace {
+
+Poco::JSON::Object::Ptr firstReport(const ProcessResult& r) {
+    auto arr = Poco::JSON::Parser().parse(r.out).extract<Poco::JSON::Array::Ptr>();
+    return arr->getObject(0);
+}
+
+/// Pleo's accounting-entries view of the company: count of entries per export status.
+std::int64_t entriesWithExportStatus(Installation& inst, const std::string& status) {
+    auto o = inst.sim().admin("GET", "/admin/companies/" + inst.companyId() + "/entries");
+    auto counts = o->getObject("exportStatus");
+    return counts->has(status) ? counts->getValue<std::int64_t>(status) : 0;
+}
+
+std::vector<std::string> approve(Installation& inst, int count) {
+    auto o = inst.sim().admin("POST", "/admin/companies/" + inst.companyId() + "/entries",
+                              "{\"reviewStatus\":\"OK\",\"count\":" + std::to_string(count) + "}");
+    std::vector<std::string> ids;
+    auto arr = o->getArray("entryIds");
+    for (std::size_t i = 0; i < arr->size(); ++i) ids.push_back(arr->getElement<std::string>(static_cast<unsigned>(i)));
+    return ids;
+}
+
+}  // namespace
+
+TEST(AutoExportEndToEnd, ApprovedEntriesBecomeAutomaticJobsUntilEveryOneIsExported) {
+    Installation inst({"--items", "120"}, "auto_export = on\nauto_export_review_status = OK\nauto_export_max_entries = 30\n");
+    const auto approved = approve(inst, 50);
+    ASSERT_EQ(approved.size(), 50u);
+
+    auto first = inst.ledgerbridge({"run", "--create-jobs", "--json"});
+    ASSERT_EQ(first.exitCode, 0) << first.out << first.err;
+    auto report = firstReport(first);
+    EXPECT_NE(report->getValue<std::string>("autoExport").find("for 30 ready entries"), std::string::npos) << first.out;
+    const std::string job = report->getArray("jobs")->getObject(0)->getValue<std::string>("jobId");
+    auto jobView = inst.sim().admin("GET", "/admin/export-jobs/" + job);
+    EXPECT_EQ(jobView->getValue<std::string>("status"), "completed");
+    EXPECT_FALSE(jobView->getValue<bool>("isInteractive")) << "an automatic job is not a user's";
+    EXPECT_EQ(entriesWithExportStatus(inst, "EXPORTED"), 30);
+
+    auto second = inst.ledgerbridge({"run", "--create-jobs", "--json"});
+    ASSERT_EQ(second.exitCode, 0) << second.out << second.err;
+    EXPECT_NE(firstReport(second)->getValue<std::string>("autoExport").find("for 20 ready entries"), std::string::npos)
+        << second.out;
+    auto third = inst.ledgerbridge({"run", "--create-jobs", "--json"});
+    ASSERT_EQ(third.exitCode, 0) << third.out << third.err;
+    EXPECT_EQ(firstReport(third)->getValue<std::string>("autoExport"), "no accounting entries are ready to export");
+
+    // Every approved entry is EXPORTED in Pleo, in the target exactly once; nothing else moved.
+    EXPECT_EQ(entriesWithExportStatus(inst, "EXPORTED"), 50);
+    EXPECT_EQ(entriesWithExportStatus(inst, "NOT_EXPORTED"), 70);
+    CsvContents csv = inst.csv();
+    EXPECT_EQ(csv.duplicates(), 0);
+    EXPECT_EQ(csv.entries, std::set<std::string>(approved.begin(), approved.end()));
+
+    // Without --create-jobs (and outside the service) a run creates nothing.
+    approve(inst, 5);
+    auto plain = inst.ledgerbridge({"run", "--json"});
+    EXPECT_EQ(plain.exitCode, 0) << plain.err;
+    EXPECT_EQ(entriesWithExportStatus(inst, "EXPORTED"), 50);
+}
+
+TEST(AutoExportEndToEnd, AUserClickedJobIsExportedInsteadOfCreatingOne) {
+    Installation inst({"--items", "40"}, "auto_export = on\n");
+    approve(inst, 10);
+    const std::string clicked = inst.createJob(5);
+    auto r = inst.ledgerbridge({"run", "--create-jobs", "--json"});
+    ASSERT_EQ(r.exitCode, 0) << r.out << r.err;
+    auto report = firstReport(r);
+    ASSERT_EQ(report->getArray("jobs")->size(), 1u);
+    EXPECT_EQ(report->getArray("jobs")->getObject(0)->getValue<std::string>("jobId"), clicked);
+    EXPECT_EQ(inst.jobStatus(clicked), "completed");
+    EXPECT_EQ(inst.routeCounts()["POST /v3/export-jobs"], 0) << "no job is created while one is waiting";
+}
+
+TEST(AutoExportEndToEnd, MissingContraAccountsIsAClearOperatorMessageAndExportsOnceMapped) {
+    Installation inst({"--items", "30"}, "auto_export = on\n");
+    approve(inst, 8);
+    inst.sim().admin("POST", "/admin/companies/" + inst.companyId() + "/contra-accounts", "{\"configured\":false}");
+    auto refused = inst.ledgerbridge({"run", "--create-jobs", "--json"});
+    EXPECT_EQ(refused.exitCode, 1) << refused.out << refused.err;
+    auto report = firstReport(refused);
+    EXPECT_EQ(report->getValue<std::string>("outcome"), "missing_contra_accounts");
+    const std::string error = report->getValue<std::string>("error");
+    EXPECT_NE(error.find("MISSING_CONTRA_ACCOUNTS"), std::string::npos) << error;
+    EXPECT_NE(error.find("Map a contra account for every Pleo account in Pleo's Accounting settings"), std::string::npos) << error;
+    EXPECT_EQ(inst.routeCounts()["POST /v3/export-jobs"], 1) << "asked once, not retried";
+    EXPECT_EQ(entriesWithExportStatus(inst, "EXPORTED"), 0);
+
+    inst.sim().admin("POST", "/admin/companies/" + inst.companyId() + "/contra-accounts", "{\"configured\":true}");
+    auto mapped = inst.ledgerbridge({"run", "--create-jobs", "--json"});
+    EXPECT_EQ(mapped.exitCode, 0) << mapped.out << mapped.err;
+    EXPECT_EQ(entriesWithExportStatus(inst, "EXPORTED"), 8);
+}
+
+TEST(AutoExportEndToEnd, AServiceStartedAfterACrashResumesAWebhookOnlyConnectionsJob) {
+    Installation inst({"--items", "150"});  // no schedule, no webhook secret: this connection only runs when told
+    const std::string job = inst.createJob();
+    // The run dies (SIGKILL) right after its second batch of results reached Pleo.
+    auto crashed = oauth::simtest::run(oauth::simtest::binary("ledgerbridge"), inst.argv({"run"}),
+                                       {{"LEDGERBRIDGE_CRASH_AT", "export:reported#2"}});
+    ASSERT_NE(crashed.exitCode, 0) << "the crash hook did not fire: " << crashed.out << crashed.err;
+    ASSERT_EQ(inst.jobStatus(job), "in_progress");
+
+    const int port = oauth::simtest::freePort();
+    std::ofstream(inst.dir() + "/ledgerbridge.ini", std::ios::app) << "\n[service]\nlisten = 127.0.0.1:" << port << "\n";
+    Poco::Pipe outPipe, errPipe;
+    Poco::ProcessHandle serve = Poco::Process::launch(oauth::simtest::binary("ledgerbridge"), inst.argv({"serve"}), nullptr,
+                                                      &outPipe, &errPipe);
+    std::string errText;
+    std::thread errReader([&errPipe, &errText] {
+        Poco::PipeInputStream err(errPipe);
+        Poco::StreamCopier::copyToString(err, errText);
+    });
+    struct Stop {
+        Poco::ProcessHandle& p;
+        std::thread& t;
+        ~Stop() {
+            ::kill(p.id(), SIGTERM);
+            p.wait();
+            if (t.joinable()) t.join();
+        }
+    } stop{serve, errReader};
+    std::string status;
+    for (auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60); std::chrono::steady_clock::now() < deadline;) {
+        status = inst.jobStatus(job);
+        if (status != "in_progress" && status != "pending") break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    EXPECT_EQ(status, "completed") << "the service did not resume the unfinished job";
+    CsvContents csv = inst.csv();
+    EXPECT_EQ(csv.duplicates(), 0);
+    EXPECT_EQ(csv.entries.size(), 150u);
+}
