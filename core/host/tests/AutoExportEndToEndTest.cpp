@@ -18,6 +18,8 @@
 #include <thread>
 
 #include "EndToEndHarness.h"
+#include "ledgerbridge/store/PluginHealth.h"
+#include "ledgerbridge/store/StateStore.h"
 
 using namespace ledgerbridge;
 using namespace ledgerbridge::e2e;
@@ -155,4 +157,24 @@ TEST(AutoExportEndToEnd, AServiceStartedAfterACrashResumesAWebhookOnlyConnection
     CsvContents csv = inst.csv();
     EXPECT_EQ(csv.duplicates(), 0);
     EXPECT_EQ(csv.entries.size(), 150u);
+}
+
+TEST(AutoExportEndToEnd, AJobThatCannotFinishIsReportedFailedWithItsReason) {
+    Installation inst({"--items", "20"});
+    const std::string job = inst.createJob();
+    // The plugin crashed the process often enough to be quarantined: refused until an operator
+    // enables it again, so the user's job cannot finish.
+    {
+        store::StateStore state(inst.dir() + "/state");
+        store::PluginHealth(state).quarantine("csv", "it crashed the process 3 times in a row (last inside push)");
+    }
+    auto r = inst.ledgerbridge({"run"});
+    EXPECT_EQ(r.exitCode, 5) << r.out << r.err;  // plugin failure, as before
+    auto view = inst.sim().admin("GET", "/admin/export-jobs/" + job);
+    EXPECT_EQ(view->getValue<std::string>("status"), "failed");
+    EXPECT_EQ(view->getValue<std::string>("failureReasonType"), "integration_unusable");
+    EXPECT_NE(view->getValue<std::string>("failureReason").find("is quarantined"), std::string::npos)
+        << view->getValue<std::string>("failureReason");
+    // Its entries are back to not exported in Pleo: a new job can take them once the plugin is fixed.
+    EXPECT_EQ(entriesWithExportStatus(inst, "NOT_EXPORTED"), 20);
 }
