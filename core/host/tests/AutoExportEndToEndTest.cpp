@@ -15,11 +15,14 @@
 #include <chrono>
 #include <csignal>
 #include <fstream>
+#include <iostream>
+#include <sstream>
 #include <thread>
 
 #include "EndToEndHarness.h"
 #include "ledgerbridge/store/PluginHealth.h"
 #include "ledgerbridge/store/StateStore.h"
+#include "ledgerbridge/testsupport/Simulator.h"
 
 using namespace ledgerbridge;
 using namespace ledgerbridge::e2e;
@@ -50,7 +53,13 @@ std::vector<std::string> approve(Installation& inst, int count) {
 }  // namespace
 
 TEST(AutoExportEndToEnd, ApprovedEntriesBecomeAutomaticJobsUntilEveryOneIsExported) {
-    Installation inst({"--items", "120"}, "auto_export = on\nauto_export_review_status = OK\nauto_export_max_entries = 30\n");
+    // --validate-requests: the simulator checks every request ledgerbridge sends against Pleo's
+    // reference OpenAPI files (the search's body and query, the create, events, PUTs).
+    // Without the reference folder the export is still checked, the requests are not.
+    const std::string openApi = testsupport::pleoOpenApiDir();
+    std::vector<std::string> simArgs = {"--items", "120"};
+    if (!openApi.empty()) simArgs.insert(simArgs.end(), {"--validate-requests", openApi});
+    Installation inst(simArgs, "auto_export = on\nauto_export_review_status = OK\nauto_export_max_entries = 30\n");
     const auto approved = approve(inst, 50);
     ASSERT_EQ(approved.size(), 50u);
 
@@ -78,6 +87,16 @@ TEST(AutoExportEndToEnd, ApprovedEntriesBecomeAutomaticJobsUntilEveryOneIsExport
     CsvContents csv = inst.csv();
     EXPECT_EQ(csv.duplicates(), 0);
     EXPECT_EQ(csv.entries, std::set<std::string>(approved.begin(), approved.end()));
+
+    if (!openApi.empty()) {
+        auto audit = inst.sim().admin("GET", "/admin/request-violations");
+        std::ostringstream shown;
+        audit->stringify(shown);
+        EXPECT_EQ(audit->getValue<std::int64_t>("count"), 0) << "requests that break the reference files: " << shown.str();
+        EXPECT_TRUE(audit->getObject("operations")->has("post /v1/accounting-entries:search")) << shown.str();
+        EXPECT_TRUE(audit->getObject("operations")->has("post /v3/export-jobs")) << shown.str();
+        std::cout << "request validation: " << shown.str() << "\n";
+    }
 
     // Without --create-jobs (and outside the service) a run creates nothing.
     approve(inst, 5);
