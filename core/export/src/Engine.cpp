@@ -281,6 +281,7 @@ void Engine::processJob(const JobInfo& job, JobReport& report) {
         ledger_.saveJob(rec);
         report.finalReason = rec.finalReason;
         report.finalEvent = "closed_by_pleo";
+        JobStops(store_).clear(run_.fingerprint, rec.jobId);
         log::warn("the export job was closed by Pleo before it finished", {{"job", rec.jobId}, {"reason", e.what()}});
     } catch (const StopJob& stop) {
         progress.finish();
