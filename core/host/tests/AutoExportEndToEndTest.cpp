@@ -7,6 +7,9 @@
 #include <gtest/gtest.h>
 
 #include <Poco/JSON/Parser.h>
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
 #include <Poco/Pipe.h>
 #include <Poco/PipeStream.h>
 #include <Poco/Process.h>
@@ -196,4 +199,69 @@ TEST(AutoExportEndToEnd, AJobThatCannotFinishIsReportedFailedWithItsReason) {
         << view->getValue<std::string>("failureReason");
     // Its entries are back to not exported in Pleo: a new job can take them once the plugin is fixed.
     EXPECT_EQ(entriesWithExportStatus(inst, "NOT_EXPORTED"), 20);
+}
+
+namespace {
+std::string metricsText(int port) {
+    Poco::Net::HTTPClientSession s("127.0.0.1", static_cast<Poco::UInt16>(port));
+    Poco::Net::HTTPRequest req("GET", "/metrics", Poco::Net::HTTPMessage::HTTP_1_1);
+    s.sendRequest(req);
+    Poco::Net::HTTPResponse res;
+    std::string text;
+    Poco::StreamCopier::copyToString(s.receiveResponse(res), text);
+    return text;
+}
+
+template <typename Pred>
+bool waitFor(Pred done, int seconds) {
+    for (auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds); std::chrono::steady_clock::now() < deadline;) {
+        if (done()) return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+    return done();
+}
+}  // namespace
+
+TEST(AutoExportEndToEnd, TheServiceExportsOnItsScheduleAndDoesNotStormOnMissingContraAccounts) {
+    Installation inst({"--items", "80"},
+                      "schedule = every 2s\nauto_export = on\nauto_export_review_status = OK\nauto_export_max_entries = 25\n");
+    approve(inst, 60);
+    const int port = oauth::simtest::freePort();
+    std::ofstream(inst.dir() + "/ledgerbridge.ini", std::ios::app) << "\n[service]\nlisten = 127.0.0.1:" << port << "\n";
+    Poco::Pipe outPipe, errPipe;
+    Poco::ProcessHandle serve = Poco::Process::launch(oauth::simtest::binary("ledgerbridge"), inst.argv({"serve"}), nullptr,
+                                                      &outPipe, &errPipe);
+    std::string errText;
+    std::thread errReader([&errPipe, &errText] {
+        Poco::PipeInputStream err(errPipe);
+        Poco::StreamCopier::copyToString(err, errText);
+    });
+    struct Stop {
+        Poco::ProcessHandle& p;
+        std::thread& t;
+        ~Stop() {
+            ::kill(p.id(), SIGTERM);
+            p.wait();
+            if (t.joinable()) t.join();
+        }
+    } stop{serve, errReader};
+
+    // Three scheduled runs, each creating and exporting a job of at most 25.
+    EXPECT_TRUE(waitFor([&] { return entriesWithExportStatus(inst, "EXPORTED") == 60; }, 60))
+        << entriesWithExportStatus(inst, "EXPORTED") << " exported";
+    EXPECT_EQ(inst.routeCounts()["POST /v3/export-jobs"], 3);
+    EXPECT_EQ(inst.csv().duplicates(), 0);
+
+    // Contra accounts unmapped: refused once, then no search and no create on the next ticks.
+    inst.sim().admin("POST", "/admin/companies/" + inst.companyId() + "/contra-accounts", "{\"configured\":false}");
+    approve(inst, 5);
+    EXPECT_TRUE(waitFor([&] { return inst.routeCounts()["POST /v3/export-jobs"] == 4; }, 20));
+    EXPECT_TRUE(waitFor([&] {
+        return metricsText(port).find("ledgerbridge_auto_export_missing_contra_accounts{connection=\"acme\"} 1") != std::string::npos;
+    }, 10)) << metricsText(port);
+    const auto searchesAfterRefusal = inst.routeCounts()["POST /v1/accounting-entries:search"];
+    std::this_thread::sleep_for(std::chrono::seconds(5));  // two or three more ticks
+    EXPECT_EQ(inst.routeCounts()["POST /v3/export-jobs"], 4) << "no retry storm";
+    EXPECT_EQ(inst.routeCounts()["POST /v1/accounting-entries:search"], searchesAfterRefusal);
+    EXPECT_NE(metricsText(port).find("outcome=\"missing_contra_accounts\""), std::string::npos);
 }
