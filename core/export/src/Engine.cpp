@@ -231,6 +231,9 @@ void Engine::processJob(const JobInfo& job, JobReport& report) {
         ~DrainOnExit() { engine.drainReporting(); }
     } drainOnExit{*this};
     Progress progress(job.id, std::max<std::int64_t>(rec.numberOfItems, 1), settings_.interactive);
+    // Entries decided before this run: a stop after progress is not a "cannot finish" (afterStop).
+    auto decidedBefore = ledger_.counts(run_.fingerprint, rec.jobId);
+    decidedAtStart_ = decidedBefore.byState["posted"] + decidedBefore.byState["rejected"];
     try {
         if (!startJob(rec, report)) {
             summarize(rec, report);
@@ -301,6 +304,10 @@ void Engine::afterStop(store::JobRecord& rec, JobReport& report, const std::stri
         log::error("the export job stopped and stays open for the next run", {{"job", rec.jobId}, {"reason", reason}});
         return;
     }
+    // Consecutive runs that stopped the job without deciding a single entry more: a run that
+    // made progress starts the count again, so a long job on a flaky target is not failed.
+    auto now = ledger_.counts(run_.fingerprint, rec.jobId);
+    if (now.byState["posted"] + now.byState["rejected"] > decidedAtStart_) JobStops(store_).clear(run_.fingerprint, rec.jobId);
     const int stops = JobStops(store_).record(run_.fingerprint, rec.jobId);
     const int limit = std::max(1, settings_.failJobAfterStoppedRuns);
     if (stops < limit) {

@@ -216,3 +216,24 @@ TEST_F(AutoExportTest, ResultsPleoDoesNotRecordAreNeverMarkedReportedAndAreSentA
     EXPECT_EQ(next.outcome, "ok") << next.error;
     expectExactlyOnce("j", 4, 0);
 }
+
+TEST_F(AutoExportTest, ARunThatMakesProgressStartsTheCountAgain) {
+    addJob("j", 8);
+    EngineSettings s;
+    s.batchSize = 2;
+    s.failJobAfterStoppedRuns = 2;
+    // Every run gets one batch through, then the target fails: progress each time, never failed.
+    for (int run = 0; run < 3; ++run) {
+        target.errorAfterOutcomes = target.pushes + 1;
+        auto r = runOnce(s);
+        EXPECT_EQ(r.jobs.at(0).finalEvent, "") << "run " << run << ": " << r.error;
+        EXPECT_EQ(JobStops(*store).count("fp", "j"), 1) << "run " << run;
+    }
+    EXPECT_EQ(pleo.jobs.at("j").status, "in_progress");
+    // A run without progress is the second in a row: the job ends as failed.
+    target.retryableFirstN = 1000;
+    target.errorAfterOutcomes = -1;
+    auto last = runOnce(s);
+    EXPECT_EQ(last.jobs.at(0).finalEvent, "failed");
+    EXPECT_EQ(pleo.jobs.at("j").status, "failed");
+}

@@ -127,6 +127,7 @@ private:
     std::future<void> reporting_;  ///< the results PUT of the previous batch, while the next is pushed
     std::future<StagedPage> nextPage_;  ///< the next page of items, while staged entries are pushed
     std::mutex stepMutex_;         ///< steps come from the reporting thread too
+    std::int64_t decidedAtStart_ = 0;  ///< the current job's posted + rejected entries when this run took it up
     std::string missingContra_;    ///< set when Pleo refused to create a job for MISSING_CONTRA_ACCOUNTS
     std::mutex refusedMutex_;
     std::set<std::string> refused_;  ///< "job/entry" whose result Pleo did not record this run (sent again next run)

@@ -5,9 +5,10 @@
 //  - at once, when the cause is permanent until a person acts: the plugin is quarantined or
 //    refuses its configuration, the target's credential is lost (ConnectionRunner calls
 //    failOpenJobs);
-//  - after `failJobAfterStoppedRuns` consecutive runs that stopped the job for the same kind of
-//    reason (target unreachable beyond the retry budget, Pleo refusing results): one stop is
-//    transient and the next run fixes it, five in a row are not (the engine counts them here).
+//  - after `failJobAfterStoppedRuns` consecutive runs that stopped the job without deciding one
+//    more entry (target unreachable beyond the retry budget, Pleo refusing results): one stop is
+//    transient and the next run fixes it, five in a row without progress are not (the engine
+//    counts them here; a run that made progress starts the count again).
 // Never while an entry's delivery is uncertain (pushing/unknown): Pleo would offer the entry
 // again and it could be posted twice. Decided results are reported before the job is failed,
 // so entries already posted stay EXPORTED in Pleo.
