@@ -28,7 +28,17 @@ const std::set<std::string> kProfileKeys = {"auth_url", "api_url",  "client_id",
 const std::set<std::string> kConnectionKeys = {"company_id",           "plugin",           "credential",
                                                "api_key",              "schedule",         "target.client_id",
                                                "target.client_secret", "target.redirect_uri", "target.scopes",
-                                               "target.authorize_url", "target.token_url", "target.ca_file"};
+                                               "target.authorize_url", "target.token_url", "target.ca_file",
+                                               "auto_export",          "auto_export_review_status",
+                                               "auto_export_families", "auto_export_max_entries"};
+// The search filters' allowed values, as Pleo's accounting-entries.yml lists them (ReviewStatus,
+// AccountingEntryFamily): a typo is refused here, not answered with 400 by Pleo at 3 a.m.
+const std::set<std::string> kReviewStatuses = {"NOT_OK",  "NOT_REQUIRED", "NOT_SET", "OK", "WAITING_FOR_EXPENSE_OWNER",
+                                               "WAITING_FOR_REVIEWER", "WAITING_FOR_COMPANY_REVIEWER",
+                                               "WAITING_FOR_TEAM_REVIEWER", "WAITING_FOR_TAG_REVIEWER"};
+const std::set<std::string> kFamilies = {"BALANCE_AMENDMENT", "BILL_INVOICE", "CARD_PURCHASE", "CASHBACK", "CREDIT_NOTE",
+                                         "MILEAGE", "OUT_OF_POCKET", "OVERDRAFT", "PER_DIEM", "PLEO_INVOICE",
+                                         "REIMBURSEMENT", "WALLET", "BILL_INVOICE_PAYMENT"};
 const std::set<std::string> kTopSections = {"state", "log", "plugins", "service"};
 
 std::string join(const std::set<std::string>& s) {
@@ -417,7 +427,56 @@ private:
             if (c.credential == "api_key" && c.apiKey.empty() && !doc_.has(prefix + "api_key"))
                 problem(at, prefix + "api_key", "is missing for credential = api_key", "add api_key = env:VARIABLE or file:/path");
             readTarget(c, prefix, at);
+            readAutoExport(c, prefix);
             cfg.connections.push_back(std::move(c));
+        }
+    }
+
+    /// auto_export* keys: a switch, two comma-separated lists checked against Pleo's enums and a
+    /// bounded count, each problem with its file:line.
+    void readAutoExport(Connection& c, const std::string& prefix) {
+        AutoExport& a = c.autoExport;
+        const std::string on = get(prefix + "auto_export", "off");
+        if (on == "on" || on == "true" || on == "yes") a.enabled = true;
+        else if (on != "off" && on != "false" && on != "no")
+            problem(originOf(prefix + "auto_export"), prefix + "auto_export", "'" + on + "' is not on or off",
+                    "auto_export = on lets ledgerbridge create export jobs for ready entries itself; off (the default) waits for Pleo users");
+        auto list = [&](const std::string& key, const std::set<std::string>& allowed, std::vector<std::string>& out) {
+            if (!doc_.has(prefix + key)) return;
+            out.clear();
+            std::string text = get(prefix + key);
+            std::size_t from = 0;
+            while (from <= text.size()) {
+                std::size_t comma = text.find(',', from);
+                std::string item = text.substr(from, comma == std::string::npos ? std::string::npos : comma - from);
+                item.erase(0, item.find_first_not_of(" \t"));
+                item.erase(item.find_last_not_of(" \t") + 1);
+                if (!item.empty()) {
+                    if (!allowed.count(item))
+                        problem(originOf(prefix + key), prefix + key, "'" + item + "' is not one of Pleo's values",
+                                "use a comma-separated list of: " + join(allowed));
+                    else
+                        out.push_back(item);
+                }
+                if (comma == std::string::npos) break;
+                from = comma + 1;
+            }
+        };
+        list("auto_export_review_status", kReviewStatuses, a.reviewStatus);
+        if (doc_.has(prefix + "auto_export_review_status") && a.reviewStatus.empty())
+            problem(originOf(prefix + "auto_export_review_status"), prefix + "auto_export_review_status", "is empty",
+                    "name at least one review status, e.g. OK, NOT_REQUIRED");
+        list("auto_export_families", kFamilies, a.families);
+        if (doc_.has(prefix + "auto_export_max_entries")) {
+            const std::string n = get(prefix + "auto_export_max_entries");
+            int value = 0;
+            bool digits = !n.empty() && n.size() <= 6 && n.find_first_not_of("0123456789") == std::string::npos;
+            if (digits) value = std::stoi(n);
+            if (!digits || value < 1 || value > 10000)
+                problem(originOf(prefix + "auto_export_max_entries"), prefix + "auto_export_max_entries",
+                        "'" + n + "' is not a number of entries from 1 to 10000", "e.g. auto_export_max_entries = 500");
+            else
+                a.maxEntries = value;
         }
     }
 

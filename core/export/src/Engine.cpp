@@ -36,6 +36,7 @@
 #include "ledgerbridge/common/Log.h"
 #include "ledgerbridge/export/IdempotencyKey.h"
 #include "ledgerbridge/export/ItemMapper.h"
+#include "ledgerbridge/export/JobFailure.h"
 #include "ledgerbridge/export/Progress.h"
 #include "ledgerbridge/export/ReceiptCache.h"
 #include "ledgerbridge/store/Leases.h"
@@ -73,8 +74,13 @@ struct Prepared {
 };
 
 /// Reasons a job stops before it is finished; the job stays open for the next run.
+/// `failureType` (Pleo's ExportJobFailureReasonType) is set when the stop counts towards ending
+/// the job as failed (JobFailure.h); empty when the next run fixes it for sure (an interruption)
+/// or when failing it could post an entry twice (uncertain deliveries).
 struct StopJob {
+    explicit StopJob(std::string why, std::string type = {}) : reason(std::move(why)), failureType(std::move(type)) {}
     std::string reason;
+    std::string failureType;
 };
 
 }  // namespace
@@ -123,6 +129,7 @@ RunReport Engine::run() {
         }
         for (const auto& job : pleo_.listJobs(run_.companyId, {"pending"}))
             if (seen.insert(job.id).second) jobs.push_back(job);
+        if (settings_.createJobs && jobs.empty()) createAutomaticJob(report, jobs);
         log::info("export run started", {{"jobs", std::to_string(jobs.size())}, {"plugin", report.plugin},
                                          {"dry_run", settings_.dryRun ? "true" : "false"}});
 
@@ -140,14 +147,17 @@ RunReport Engine::run() {
         }
         // A job Pleo closed before its entries were all delivered and acknowledged is not done,
         // even though Pleo will not take more for it: the run says so (exit code 1).
-        bool errors = false, open = false, closedEarly = false;
+        bool errors = false, open = false, closedEarly = false, failedInPleo = false;
         for (const auto& j : report.jobs) {
             errors = errors || j.rejected > 0;
+            failedInPleo = failedInPleo || j.finalEvent == "failed";
             open = open || (j.finalEvent.empty() && !settings_.dryRun);
             closedEarly = closedEarly || (j.finalEvent == "closed_by_pleo" && !j.next.empty());
         }
         report.outcome = cancelled()     ? "interrupted"
                          : open          ? "failed"
+                         : failedInPleo  ? "failed"
+                         : !missingContra_.empty() ? "missing_contra_accounts"
                          : closedEarly   ? "closed_by_pleo"
                          : errors        ? "completed_with_errors"
                                          : "ok";
@@ -155,6 +165,12 @@ RunReport Engine::run() {
             for (const auto& j : report.jobs)
                 if (j.finalEvent.empty() && report.error.empty())
                     report.error = "job " + j.jobId + " is not finished: " + j.finalReason;
+        } else if (failedInPleo && !cancelled()) {
+            for (const auto& j : report.jobs)
+                if (j.finalEvent == "failed" && report.error.empty())
+                    report.error = "job " + j.jobId + " cannot finish and was ended as failed in Pleo: " + j.finalReason;
+        } else if (!missingContra_.empty() && !cancelled()) {
+            report.error = missingContra_;
         } else if (closedEarly && !cancelled()) {
             for (const auto& j : report.jobs)
                 if (j.finalEvent == "closed_by_pleo" && !j.next.empty() && report.error.empty())
@@ -215,6 +231,9 @@ void Engine::processJob(const JobInfo& job, JobReport& report) {
         ~DrainOnExit() { engine.drainReporting(); }
     } drainOnExit{*this};
     Progress progress(job.id, std::max<std::int64_t>(rec.numberOfItems, 1), settings_.interactive);
+    // Entries decided before this run: a stop after progress is not a "cannot finish" (afterStop).
+    auto decidedBefore = ledger_.counts(run_.fingerprint, rec.jobId);
+    decidedAtStart_ = decidedBefore.byState["posted"] + decidedBefore.byState["rejected"];
     try {
         if (!startJob(rec, report)) {
             summarize(rec, report);
@@ -265,13 +284,51 @@ void Engine::processJob(const JobInfo& job, JobReport& report) {
         ledger_.saveJob(rec);
         report.finalReason = rec.finalReason;
         report.finalEvent = "closed_by_pleo";
+        JobStops(store_).clear(run_.fingerprint, rec.jobId);
         log::warn("the export job was closed by Pleo before it finished", {{"job", rec.jobId}, {"reason", e.what()}});
     } catch (const StopJob& stop) {
         progress.finish();
         report.finalReason = stop.reason;
-        log::error("the export job stopped and stays open for the next run", {{"job", rec.jobId}, {"reason", stop.reason}});
+        afterStop(rec, report, stop.failureType, stop.reason);
     }
     summarize(rec, report);
+    std::lock_guard<std::mutex> lock(refusedMutex_);
+    for (const auto& r : refusedDetails_)
+        if (refused_.count(rec.jobId + "/" + r.accountingEntryId) && report.notRecordedByPleo.size() < JobReport::kMaxFailuresListed)
+            report.notRecordedByPleo.push_back({r.accountingEntryId, r.type, r.message});
+}
+
+void Engine::afterStop(store::JobRecord& rec, JobReport& report, const std::string& failureType, const std::string& reason) {
+    drainReporting();
+    if (failureType.empty() || cancelled()) {
+        log::error("the export job stopped and stays open for the next run", {{"job", rec.jobId}, {"reason", reason}});
+        return;
+    }
+    // Consecutive runs that stopped the job without deciding a single entry more: a run that
+    // made progress starts the count again, so a long job on a flaky target is not failed.
+    auto now = ledger_.counts(run_.fingerprint, rec.jobId);
+    if (now.byState["posted"] + now.byState["rejected"] > decidedAtStart_) JobStops(store_).clear(run_.fingerprint, rec.jobId);
+    const int stops = JobStops(store_).record(run_.fingerprint, rec.jobId);
+    const int limit = std::max(1, settings_.failJobAfterStoppedRuns);
+    if (stops < limit) {
+        report.next = "run " + std::to_string(stops) + " of " + std::to_string(limit) +
+                      " in a row that could not finish this job; after " + std::to_string(limit) +
+                      " it is ended as failed in Pleo with this reason";
+        log::error("the export job stopped and stays open for the next run",
+                   {{"job", rec.jobId}, {"reason", reason}, {"stopped_runs", std::to_string(stops)}});
+        return;
+    }
+    try {
+        const std::string why = reason + " (" + std::to_string(stops) + " runs in a row)";
+        if (failJob(store_, pleo_, run_, rec.jobId, failureType, why)) {
+            if (auto saved = ledger_.job(run_.fingerprint, rec.jobId)) rec = *saved;
+            report.finalEvent = "failed";
+            report.finalReason = failureType + ": " + why;
+        }
+    } catch (const std::exception& e) {
+        log::error("the export job could not be ended as failed in Pleo; it stays open",
+                   {{"job", rec.jobId}, {"error", describe(e)}});
+    }
 }
 
 void Engine::summarize(const store::JobRecord& rec, JobReport& report) {
@@ -638,7 +695,7 @@ bool Engine::deliverBatch(const store::JobRecord& rec, JobReport& report) {
                 unknown.push_back(p.ledger);
             }
             ledger_.recordOutcomes(unknown);
-            throw StopJob{describe(e)};
+            throw StopJob{describe(e), "accounting_system_unreachable"};
         }
         step("pushed");
         std::vector<bool> answered(prepared.size(), false);
@@ -689,7 +746,7 @@ bool Engine::deliverBatch(const store::JobRecord& rec, JobReport& report) {
         if (!pushed.error.empty()) {
             awaitPleo();
             reportResults(rec);  // what did get through is reported before the job stops
-            throw StopJob{pushed.error};
+            throw StopJob{pushed.error, "accounting_system_unreachable"};
         }
     }
     // The report covers exactly this batch and anything left before it (a fixed set, whatever
@@ -754,7 +811,17 @@ void Engine::drainReporting() {
 
 void Engine::reportResults(const store::JobRecord& rec, std::int64_t upToSeq) {
     for (;;) {
-        auto done = ledger_.unreported(run_.fingerprint, rec.jobId, 100, upToSeq);
+        std::set<std::string> skip;
+        {
+            std::lock_guard<std::mutex> lock(refusedMutex_);
+            skip = refused_;
+        }
+        // Results Pleo refused this run stay unreported (never marked acknowledged) and are
+        // sent again by the next run, not in a loop now.
+        auto candidates = ledger_.unreported(run_.fingerprint, rec.jobId, 100 + skip.size(), upToSeq);
+        std::vector<store::LedgerEntry> done;
+        for (auto& e : candidates)
+            if (!skip.count(rec.jobId + "/" + e.entryId) && done.size() < 100) done.push_back(std::move(e));
         if (done.empty()) return;
         std::vector<ItemResult> results;
         for (const auto& e : done) {
@@ -771,8 +838,19 @@ void Engine::reportResults(const store::JobRecord& rec, std::int64_t upToSeq) {
             }
             results.push_back(std::move(r));
         }
-        pleo_.putResults(rec.jobId, results);
-        ledger_.markReported(run_.fingerprint, rec.jobId, idsOf(done));
+        auto refused = pleo_.putResults(rec.jobId, results);
+        std::set<std::string> notTaken;
+        if (!refused.empty()) {
+            std::lock_guard<std::mutex> lock(refusedMutex_);
+            for (auto& r : refused) {
+                notTaken.insert(r.accountingEntryId);
+                if (refused_.insert(rec.jobId + "/" + r.accountingEntryId).second) refusedDetails_.push_back(std::move(r));
+            }
+        }
+        std::vector<std::string> taken;
+        for (const auto& e : done)
+            if (!notTaken.count(e.entryId)) taken.push_back(e.entryId);
+        ledger_.markReported(run_.fingerprint, rec.jobId, taken);
         step("reported");
     }
 }
@@ -788,9 +866,25 @@ void Engine::finishJob(store::JobRecord& rec, JobReport& report) {
         throw StopJob{std::to_string(c.byState["unknown"] + c.byState["pushing"]) + " entries may have reached " +
                       target_.name() + " but its lookup did not confirm whether they did (see the entries listed); they "
                       "stay unknown, are looked up again by the next run and are never pushed on a guess"};
-    if (open > 0) throw StopJob{std::to_string(open) + " entries could not be delivered yet (the target asked to retry)"};
+    if (open > 0)
+        throw StopJob{std::to_string(open) + " entries could not be delivered yet (the target asked to retry)",
+                      "accounting_system_unreachable"};
     holdLease();
     reportResults(rec);
+    {
+        // A result Pleo did not record is not acknowledged: the job cannot be completed over it.
+        std::lock_guard<std::mutex> lock(refusedMutex_);
+        std::int64_t n = 0;
+        std::string first;
+        for (const auto& r : refusedDetails_)
+            if (refused_.count(rec.jobId + "/" + r.accountingEntryId)) {
+                if (n++ == 0) first = r.accountingEntryId + " (" + r.type + ": " + r.message + ")";
+            }
+        if (n > 0)
+            throw StopJob{"Pleo did not record the results of " + std::to_string(n) + " entries, e.g. " + first +
+                              "; they are sent again by the next run",
+                          "validation_failure"};
+    }
     if (rec.finalEvent.empty()) {
         rec.finalEvent = c.byState["rejected"] > 0 ? "completed_with_errors" : "completed";
         rec.phase = "reporting";
@@ -803,6 +897,7 @@ void Engine::finishJob(store::JobRecord& rec, JobReport& report) {
         if (now.status != rec.finalEvent) throw;  // closed some other way: handled by processJob
     }
     step("final");
+    JobStops(store_).clear(run_.fingerprint, rec.jobId);
     rec.finalSent = true;
     rec.phase = "finished";
     ledger_.saveJob(rec);

@@ -32,6 +32,7 @@ std::string RunReport::toJson() const {
     root.set("pleoRequests", pleoRequests);
     root.set("targetRequests", targetRequests);
     if (!outputHint.empty()) root.set("output", outputHint);
+    if (!autoExport.empty()) root.set("autoExport", autoExport);
     Poco::JSON::Array jobsJson;
     for (const auto& j : jobs) {
         Poco::JSON::Object o(Poco::JSON_PRESERVE_KEY_ORDER);
@@ -57,6 +58,17 @@ std::string RunReport::toJson() const {
         }
         o.set("failures", failures);
         if (j.failuresNotListed) o.set("failuresNotListed", j.failuresNotListed);
+        if (!j.notRecordedByPleo.empty()) {
+            Poco::JSON::Array refused;
+            for (const auto& u : j.notRecordedByPleo) {
+                Poco::JSON::Object uo(Poco::JSON_PRESERVE_KEY_ORDER);
+                uo.set("entryId", u.entryId);
+                uo.set("type", u.reason);
+                uo.set("message", u.message);
+                refused.add(uo);
+            }
+            o.set("notRecordedByPleo", refused);
+        }
         if (!j.unresolved.empty()) {
             Poco::JSON::Array unresolved;
             for (const auto& u : j.unresolved) {
@@ -84,6 +96,7 @@ std::string RunReport::toText() const {
     out.precision(1);
     out << seconds << " s, " << pleoRequests << " Pleo requests\n";
     if (!error.empty()) out << "  error: " << error << "\n";
+    if (!autoExport.empty()) out << "  automatic export: " << autoExport << "\n";
     if (jobs.empty() && error.empty()) out << "  no export jobs were waiting\n";
     for (const auto& j : jobs) {
         out << "  job " << j.jobId << ": " << j.fetched << " fetched, " << j.posted << (dryRun ? " planned" : " posted")
@@ -99,6 +112,8 @@ std::string RunReport::toText() const {
         for (const auto& f : j.failures) out << "    rejected " << f.entryId << ": " << f.reason << ": " << f.message << "\n";
         if (j.failuresNotListed) out << "    ... and " << j.failuresNotListed << " more rejected entries (see history --json)\n";
         for (const auto& u : j.unresolved) out << "    unknown " << u.entryId << ": " << u.message << "\n";
+        for (const auto& u : j.notRecordedByPleo)
+            out << "    not recorded by Pleo " << u.entryId << ": " << u.reason << ": " << u.message << " (sent again next run)\n";
         if (!j.finalReason.empty()) out << "    reason: " << j.finalReason << "\n";
         if (!j.next.empty()) out << "    next: " << j.next << "\n";
     }

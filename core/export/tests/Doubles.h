@@ -37,6 +37,8 @@ struct FakeJob {
     std::vector<std::string> items;                 // raw JSON
     std::map<std::string, ItemResult> results;      // what Pleo recorded per entry
     std::vector<std::string> events;
+    std::string failureReasonType, failureReason;   // of the `failed` event
+    bool interactive = true;                        // created by a user (false: by the integration)
 };
 
 class FakePleo : public PleoExports {
@@ -58,18 +60,68 @@ public:
         auto& j = jobs.at(id);
         return {id, j.status, static_cast<std::int64_t>(j.items.size())};
     }
-    JobInfo createJob(const std::string&, const std::vector<std::string>&) override {
-        throw JobAlreadyActiveError("not used");
+    // Accounting entries (Pleo's accounting-entries view): raw export item per entry id, and
+    // which are exported (an entry in a completed job's successful results) or in an active job.
+    std::map<std::string, std::string> entries;
+    bool contraAccountsMissing = false;             // createJob answers 400 MISSING_CONTRA_ACCOUNTS
+    int searches = 0, creates = 0;
+    std::vector<int> searchLimits;
+    ReadyEntriesFilter lastFilter;
+
+    bool inActiveJob(const std::string& entry) const {
+        for (const auto& [id, j] : jobs)
+            if (j.status == "pending" || j.status == "in_progress")
+                for (const auto& raw : j.items)
+                    if (entryIdOf(raw) == entry) return true;
+        return false;
     }
-    void postEvent(const std::string& id, const std::string& event, const std::string&, const std::string&) override {
+    bool exported(const std::string& entry) const {
+        for (const auto& [id, j] : jobs) {
+            auto r = j.results.find(entry);
+            if (r != j.results.end() && r->second.successful) return true;
+        }
+        return false;
+    }
+    std::vector<std::string> searchReadyEntries(const std::string&, const ReadyEntriesFilter& filter, int max) override {
+        ++requests;
+        ++searches;
+        searchLimits.push_back(max);
+        lastFilter = filter;
+        std::vector<std::string> out;
+        for (const auto& [id, raw] : entries)
+            if (!exported(id) && !inActiveJob(id) && static_cast<int>(out.size()) < max) out.push_back(id);
+        return out;
+    }
+    JobInfo createJob(const std::string&, const std::vector<std::string>& ids) override {
+        ++requests;
+        ++stateChangingRequests;
+        ++creates;
+        if (contraAccountsMissing) throw MissingContraAccountsError("MISSING_CONTRA_ACCOUNTS: Contra accounts are not fully configured.");
+        for (const auto& [id, j] : jobs)
+            if (j.status == "pending" || j.status == "in_progress")
+                throw JobAlreadyActiveError("EXPORT_ALREADY_IN_PROGRESS: Export Job already in progress for this company.");
+        FakeJob j;
+        j.interactive = false;
+        for (const auto& e : ids) j.items.push_back(entries.at(e));
+        std::string id = "auto-" + std::to_string(jobs.size() + 1);
+        jobs[id] = j;
+        return {id, "pending", static_cast<std::int64_t>(ids.size())};
+    }
+    void postEvent(const std::string& id, const std::string& event, const std::string& reasonType,
+                   const std::string& reason) override {
         ++requests;
         ++stateChangingRequests;
         auto& j = jobs.at(id);
         bool ok = (event == "started" && j.status == "pending") ||
+                  (event == "failed" && j.status == "pending") ||
                   (event != "started" && j.status == "in_progress");
         if (!ok) throw JobClosedError("INVALID_EXPORT_JOB_STATUS_CHANGE: " + j.status + " -> " + event);
         j.status = event == "started" ? "in_progress" : event;
         j.events.push_back(event);
+        if (event == "failed") {
+            j.failureReasonType = reasonType;
+            j.failureReason = reason;
+        }
     }
     ItemPage exportItems(const std::string& id, const std::string& cursor, int limit) override {
         ++requests;
@@ -107,13 +159,21 @@ public:
         auto at = raw.find(tag) + tag.size();
         return raw.substr(at, raw.find('"', at) - at);
     }
-    void putResults(const std::string& id, const std::vector<ItemResult>& results) override {
+    std::set<std::string> refuseResultsOf;          // entries whose result Pleo answers in `errors`
+    std::vector<ItemRejection> putResults(const std::string& id, const std::vector<ItemResult>& results) override {
         ++requests;
         ++stateChangingRequests;
         if (results.size() > 100) throw std::logic_error("more than 100 results in one PUT");
         auto& j = jobs.at(id);
         if (j.status != "in_progress") throw JobClosedError("EXPORT_JOB_STATUS_UNPROCESSABLE: job is " + j.status);
-        for (const auto& r : results) j.results[r.accountingEntryId] = r;
+        std::vector<ItemRejection> refused;
+        for (const auto& r : results) {
+            if (refuseResultsOf.count(r.accountingEntryId))
+                refused.push_back({r.accountingEntryId, "EXPORT_JOB_ITEM_NOT_FOUND", "not in the job"});
+            else
+                j.results[r.accountingEntryId] = r;
+        }
+        return refused;
     }
     std::string download(const std::string&) override { return "receipt"; }
     std::int64_t requestCount() const override { return requests; }

@@ -8,6 +8,7 @@
 
 #include "ledgerbridge/common/Exception.h"
 #include "ledgerbridge/common/Log.h"
+#include "ledgerbridge/export/JobFailure.h"
 #include "ledgerbridge/host/ConfiguredPlugin.h"
 #include "ledgerbridge/host/InstallationLifecycle.h"
 #include "ledgerbridge/host/PluginTarget.h"
@@ -38,24 +39,44 @@ exporter::RunReport ConnectionRunner::run(const std::string& name, const RunOpti
     pleoOptions.cancel = options.cancel;
     pleoOptions.requestsPerMinute = profile.requestsPerMinute;
     pleo::ExportsClient pleo(profile, auth.source(), pleoOptions);
+    const exporter::RunTarget runTarget{name, conn.companyId, profile.name, fp.value};
 
     // The plugin, loaded and configured with the connection's settings (and the target's
-    // OAuth grant when it needs one). A target grant that is missing or refused surfaces here:
-    // Pleo's installation is set to ERROR/AUTH_ERROR (best effort, the original error stands).
+    // OAuth grant when it needs one). A refusal that lasts until a person acts means the
+    // connection's jobs cannot finish: Pleo is told (failed event with the reason) before the
+    // error goes on to the caller. A target grant that is missing or refused also sets Pleo's
+    // installation to ERROR/AUTH_ERROR. Both best effort: the original error stands. A dry run
+    // changes nothing in Pleo.
+    auto failJobs = [&](const char* type, const std::exception& e) {
+        if (options.dryRun) return;
+        auto failed = exporter::failOpenJobs(store_, pleo, runTarget, type, describe(e));
+        if (!failed.empty())
+            log::error("the connection's export jobs cannot finish and were ended as failed in Pleo",
+                       {{"connection", name}, {"jobs", std::to_string(failed.size())}, {"failure_reason_type", type}});
+    };
+    auto targetAuthFailed = [&](const std::exception& e) {
+        failJobs("accounting_system_authentication_failure", e);
+        if (!options.dryRun) {
+            pleo::PleoApi api(profile.apiUrl, pleo.http(), auth.source());
+            reportTargetAuthFailure(api, name, e.what());
+        }
+    };
     std::unique_ptr<ConfiguredPlugin> configuredPtr;
     try {
         configuredPtr = std::make_unique<ConfiguredPlugin>(config_, name, store_, options.cancel);
     } catch (const ReauthorizationRequired& e) {
-        if (!options.dryRun) {
-            pleo::PleoApi api(profile.apiUrl, pleo.http(), auth.source());
-            reportTargetAuthFailure(api, name, e.what());
-        }
+        targetAuthFailed(e);  // the target's grant is missing or revoked
         throw;
     } catch (const AuthError& e) {
-        if (!options.dryRun) {
-            pleo::PleoApi api(profile.apiUrl, pleo.http(), auth.source());
-            reportTargetAuthFailure(api, name, e.what());
-        }
+        targetAuthFailed(e);  // the target refused the grant
+        throw;
+    } catch (const ConfigError& e) {
+        failJobs("invalid_configuration", e);  // a plugin setting the plugin or the host refuses
+        throw;
+    } catch (const PluginError& e) {
+        // Quarantined: refused until an operator releases it. Other load errors may be a
+        // deployment in progress: the job stays open for the next run.
+        if (std::string(e.what()).find("is quarantined") != std::string::npos) failJobs("integration_unusable", e);
         throw;
     }
     ConfiguredPlugin& configured = *configuredPtr;
@@ -64,6 +85,10 @@ exporter::RunReport ConnectionRunner::run(const std::string& name, const RunOpti
     exporter::EngineSettings es = options.engine;
     es.dryRun = options.dryRun;
     es.interactive = options.interactive;
+    es.createJobs = options.createJobs;
+    es.autoExportFilter = exporter::ReadyEntriesFilter{conn.autoExport.reviewStatus, conn.autoExport.families};
+    es.autoExportMaxEntries = conn.autoExport.maxEntries;
+    es.autoExportStamp = options.autoExportStamp;
     es.cancel = options.cancel;
     es.onStep = [](const std::string& step) { oauth::testhooks::crashPoint(("export:" + step).c_str()); };
     es.receiptDir = (fs::path(config_.stateDir) / "receipts").string();
@@ -73,7 +98,7 @@ exporter::RunReport ConnectionRunner::run(const std::string& name, const RunOpti
                            ("plan-" + name + "-" + Poco::DateTimeFormatter::format(Poco::Timestamp(), "%Y%m%dT%H%M%SZ") + ".jsonl"))
                               .string();
     }
-    exporter::Engine engine(store_, pleo, pluginTarget, exporter::RunTarget{name, conn.companyId, profile.name, fp.value}, es);
+    exporter::Engine engine(store_, pleo, pluginTarget, runTarget, es);
     exporter::RunReport report = engine.run();
     if (options.dryRun)
         report.outputHint = es.dryRunReport;

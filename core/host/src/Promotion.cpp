@@ -127,7 +127,9 @@ bool validateEnvironment(const config::Config& config, store::StateStore& store,
             }
             out << "    plugin check ok\n";
             ConnectionRunner runner(config, store);
-            exporter::RunReport report = runner.run(c.name, RunOptions{false, false, cancel, {}});
+            RunOptions runOptions;
+            runOptions.cancel = cancel;
+            exporter::RunReport report = runner.run(c.name, runOptions);
             std::int64_t completed = 0, posted = 0, rejected = 0;
             for (const auto& j : report.jobs) {
                 if (j.finalEvent == "completed") ++completed;

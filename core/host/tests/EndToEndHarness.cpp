@@ -31,7 +31,7 @@ Installation::Installation(std::vector<std::string> simArgs, const std::string& 
     auto companies = sim_->admin("GET", "/admin/companies")->getArray("data");
     companyId_ = companies->getObject(0)->getValue<std::string>("id");
     inst_ = std::make_unique<oauth::simtest::Installation>(*sim_, redirect_, kClientSecret, companyId_,
-                                                          "export-jobs:read export-jobs:write export-items:read");
+                                                          "export-jobs:read export-jobs:write export-items:read accounting-entries:read");
     Poco::File(exportsDir()).createDirectories();
     const char* bin = std::getenv("LEDGERBRIDGE_BINARY_DIR");
     std::string text;

@@ -8,6 +8,7 @@
 #include <Poco/URI.h>
 #include <simdjson.h>
 
+#include <algorithm>
 #include <sstream>
 
 #include "ledgerbridge/common/Exception.h"
@@ -260,6 +261,10 @@ exporter::JobInfo ExportsClient::createJob(const std::string& companyId, const s
     Poco::JSON::Stringifier::stringify(body, os);
     // Not idempotent: a retried create after a lost answer meets 409 below, which is handled.
     auto r = call("POST", "/v3/export-jobs", os.str(), false);
+    if (r.status == 400 && errorSummary(r.body).rfind("MISSING_CONTRA_ACCOUNTS", 0) == 0)
+        throw exporter::MissingContraAccountsError("Pleo refused to create an export job: " + errorSummary(r.body) +
+                                                   ". Map a contra account for every Pleo account in Pleo's Accounting "
+                                                   "settings; ledgerbridge tries again when the configuration or the day changes.");
     if (r.status == 409) throw exporter::JobAlreadyActiveError("Pleo already has an active export job for this company (" + errorSummary(r.body) + ")");
     if (r.status != 201 && r.status != 200) unexpected(r, what);
     return jobInfo(dataObject(parseObject(r.body, what), what), what);
@@ -315,7 +320,50 @@ exporter::JobItemPage ExportsClient::jobItems(const std::string& jobId, const st
     return page;
 }
 
-void ExportsClient::putResults(const std::string& jobId, const std::vector<exporter::ItemResult>& results) {
+std::vector<std::string> ExportsClient::searchReadyEntries(const std::string& companyId,
+                                                           const exporter::ReadyEntriesFilter& filter, int max) {
+    const std::string what = "POST /v1/accounting-entries:search";
+    // Ready = not exported and not in a job (CREATED, NOT_EXPORTED), settled so the amount is
+    // final (COMPLETED, COMPLETED_EXTERNALLY), not deleted, reviewed as the connection says.
+    Object body;
+    body.set("includeDeleted", false);
+    Array exportStatus, status, review, families;
+    for (const char* s : {"CREATED", "NOT_EXPORTED"}) exportStatus.add(std::string(s));
+    for (const char* s : {"COMPLETED", "COMPLETED_EXTERNALLY"}) status.add(std::string(s));
+    for (const auto& s : filter.reviewStatus) review.add(s);
+    for (const auto& s : filter.families) families.add(s);
+    body.set("exportStatus", exportStatus);
+    body.set("status", status);
+    if (!filter.reviewStatus.empty()) body.set("reviewStatus", review);
+    if (!filter.families.empty()) body.set("families", families);
+    std::ostringstream os;
+    Poco::JSON::Stringifier::stringify(body, os);
+    std::vector<std::string> ids;
+    std::string cursor;
+    while (static_cast<int>(ids.size()) < max) {
+        const int limit = std::min(100, max - static_cast<int>(ids.size()));
+        std::string q = "/v1/accounting-entries:search?company_id=" + enc(companyUuid(companyId)) + "&limit=" + std::to_string(limit);
+        if (!cursor.empty()) q += "&after=" + enc(cursor);
+        // A search changes nothing: safe to retry.
+        auto r = call("POST", q, os.str(), true);
+        if (r.status != 200) unexpected(r, what);
+        auto o = parseObject(r.body, what);
+        auto data = arr(o, "data", what);
+        for (std::size_t i = 0; i < data->size() && static_cast<int>(ids.size()) < max; ++i) {
+            auto e = data->getObject(static_cast<unsigned>(i));
+            if (!e) throw ProtocolError("Pleo's answer to " + what + " has an entry that is not an object.");
+            ids.push_back(str(e, "id", what));
+        }
+        Pagination p = pagination(o, what);
+        if (!p.hasNextPage) break;
+        if (p.endCursor == cursor) throw ProtocolError("Pleo's answer to " + what + " repeats the same cursor.");
+        cursor = p.endCursor;
+    }
+    return ids;
+}
+
+std::vector<exporter::ItemRejection> ExportsClient::putResults(const std::string& jobId,
+                                                                const std::vector<exporter::ItemResult>& results) {
     const std::string what = "PUT /v3/export-jobs/" + jobId + "/items";
     if (results.size() > 100)
         throw ProtocolError("internal: " + std::to_string(results.size()) + " results in one PUT; Pleo takes at most 100.");
@@ -342,19 +390,22 @@ void ExportsClient::putResults(const std::string& jobId, const std::vector<expor
         throw exporter::JobClosedError("Pleo no longer accepts results for job " + jobId + " (" + errorSummary(r.body) + ")");
     if (r.status != 200) unexpected(r, what);
     auto o = parseObject(r.body, what);
+    std::vector<exporter::ItemRejection> rejected;
     if (o->has("errors")) {
         auto errors = o->getArray("errors");
         for (std::size_t i = 0; errors && i < errors->size(); ++i) {
             auto e = errors->getObject(static_cast<unsigned>(i));
             if (!e) continue;
-            // Pleo could not record this result (the entry is not in the job). Nothing we can
-            // fix by resending; said loudly so an operator sees it.
-            log::error("Pleo did not accept a result", {{"job", jobId},
-                                                        {"entry", e->optValue<std::string>("accountingEntryId", "")},
-                                                        {"type", e->optValue<std::string>("type", "")},
-                                                        {"message", redact(e->optValue<std::string>("message", ""))}});
+            // Pleo did not record this result: the engine keeps it unacknowledged (sent again by
+            // the next report, listed in the run's report), and it is said loudly here.
+            exporter::ItemRejection rej{e->optValue<std::string>("accountingEntryId", ""), e->optValue<std::string>("type", ""),
+                                        redact(e->optValue<std::string>("message", ""))};
+            log::error("Pleo did not accept a result", {{"job", jobId}, {"entry", rej.accountingEntryId},
+                                                        {"type", rej.type}, {"message", rej.message}});
+            rejected.push_back(std::move(rej));
         }
     }
+    return rejected;
 }
 
 std::string ExportsClient::download(const std::string& url) {

@@ -158,6 +158,8 @@ void defineStandardMetrics(Metrics& m) {
     m.define(metric::kLastSuccess, T::Gauge, "Unix time (seconds) at which the last successful run of a connection ended.");
     m.define(metric::kRunning, T::Gauge, "1 while a run of the connection is in progress.");
     m.define(metric::kQuarantined, T::Gauge, "1 when the plugin is quarantined after repeated crashes.");
+    m.define(metric::kAutoExportBlocked, T::Gauge,
+             "1 while Pleo refuses the connection's automatic export jobs because contra accounts are not mapped.");
     m.define(metric::kWebhooks, T::Counter, "Webhook deliveries received, by verification result.");
 }
 

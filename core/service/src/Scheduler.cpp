@@ -183,6 +183,7 @@ void Scheduler::launch(State& s, const std::string& reason, std::unique_lock<std
 void Scheduler::finish(const std::string& name, const RunOutcome& o) {
     const std::vector<std::pair<std::string, std::string>> conn{{"connection", name}};
     metrics_.increment(metric::kRuns, {{"connection", name}, {"outcome", o.outcome}});
+    metrics_.set(metric::kAutoExportBlocked, {{"connection", name}}, o.outcome == "missing_contra_accounts" ? 1 : 0);
     for (const auto& [outcome, n] : o.entries)
         metrics_.increment(metric::kEntries, {{"connection", name}, {"outcome", outcome}}, static_cast<double>(n));
     for (const auto& [status, n] : o.pleoRequests)

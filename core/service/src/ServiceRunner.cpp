@@ -16,11 +16,13 @@
 #include "ledgerbridge/common/Exception.h"
 #include "ledgerbridge/common/Log.h"
 #include "ledgerbridge/config/Config.h"
+#include "ledgerbridge/config/Fingerprint.h"
 #include "ledgerbridge/config/Secret.h"
 #include "ledgerbridge/service/Metrics.h"
 #include "ledgerbridge/service/Scheduler.h"
 #include "ledgerbridge/service/ServiceHttpServer.h"
 #include "ledgerbridge/service/WebhookVerifier.h"
+#include "ledgerbridge/store/Ledger.h"
 #include "ledgerbridge/store/PluginHealth.h"
 #include "ledgerbridge/store/StateStore.h"
 
@@ -117,6 +119,24 @@ private:
 
 }  // namespace
 
+/// Every connection with an export job left unfinished (the service stopped or crashed
+/// mid-export) runs at once, whatever its schedule — also one that only runs on webhooks, whose
+/// job would otherwise wait for the next webhook while Pleo's expiry clock runs.
+static void resumeUnfinishedJobs(const config::Config& config, store::StateStore& store, Scheduler& scheduler) {
+    for (const auto& c : config.connections) {
+        try {
+            const std::string fp = config::environmentFingerprint(config.activeProfile(), c.companyId).value;
+            const auto open = store::Ledger(store).unfinishedJobs(fp, c.name);
+            if (open.empty()) continue;
+            log::info("Resuming unfinished export jobs at start.",
+                      {{"connection", c.name}, {"jobs", std::to_string(open.size())}, {"first_job", open.front().jobId}});
+            scheduler.triggerConnection(c.name, "resume");
+        } catch (const std::exception& e) {
+            log::error("Could not look for unfinished export jobs at start.", {{"connection", c.name}, {"error", describe(e)}});
+        }
+    }
+}
+
 int runService(const config::Config& config, store::StateStore& store, RunLauncher& launcher,
                const ServiceOptions& options) {
     Runner runner(options.immediateExit ? options.immediateExit : [](int code) { std::_Exit(code); });
@@ -165,6 +185,7 @@ int runService(const config::Config& config, store::StateStore& store, RunLaunch
         });
     http.start();
     runner.port_ = http.port();
+    resumeUnfinishedJobs(config, store, scheduler);
     scheduler.start();
     log::info("The service is running.", {{"connections", std::to_string(config.connections.size())},
                                           {"webhooks", verifier ? "on" : "off"}});

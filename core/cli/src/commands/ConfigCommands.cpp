@@ -76,6 +76,17 @@ int show(Invocation& inv) {
                   << "credential = " << conn.credential << "\n";
         if (!conn.apiKey.empty()) inv.out() << "api_key = " << conn.apiKey.reference << "\n";
         if (!conn.schedule.empty()) inv.out() << "schedule = " << conn.schedule << "\n";
+        if (conn.autoExport.enabled) {
+            auto joined = [](const std::vector<std::string>& v) {
+                std::string out;
+                for (const auto& x : v) out += (out.empty() ? "" : ", ") + x;
+                return out;
+            };
+            inv.out() << "auto_export = on\n"
+                      << "auto_export_review_status = " << joined(conn.autoExport.reviewStatus) << "\n"
+                      << "auto_export_families = " << (conn.autoExport.families.empty() ? "(every family)" : joined(conn.autoExport.families)) << "\n"
+                      << "auto_export_max_entries = " << conn.autoExport.maxEntries << "\n";
+        }
         for (const auto& [k, v] : conn.settings) inv.out() << "setting." << k << " = " << redact(v.value) << "\n";
         const config::TargetOAuth& t = conn.target;
         if (t.configured()) {

@@ -87,6 +87,7 @@ int run(Invocation& inv) {
     const bool json = inv.flag("json");
     host::RunOptions options;
     options.dryRun = inv.flag("dry-run");
+    options.createJobs = inv.flag("create-jobs");  // asks Pleo every time (no back-off: a person asked)
     options.interactive = !json && isatty(STDERR_FILENO) && !inv.flag("no-progress");
     options.cancel = &gStop;
     SignalScope signals;
@@ -127,11 +128,15 @@ Command makeRunCommand() {
     return Command{
         "run",
         "export pending Pleo export jobs to the target systems, once",
-        "ledgerbridge run [--connection NAME] [--dry-run] [--json]",
+        "ledgerbridge run [--connection NAME] [--create-jobs] [--dry-run] [--json]",
         "For each connection (or only --connection NAME): finds its pending Pleo export jobs and\n"
         "its own unfinished ones, delivers every entry through the connection's plugin, reports\n"
         "each result to Pleo and ends the job. Safe to interrupt and re-run at any time: the\n"
         "export ledger resumes where it stopped and never posts an entry twice.\n\n"
+        "--create-jobs: when a connection has no job waiting, search Pleo's accounting entries\n"
+        "that are ready (the connection's auto_export_review_status, auto_export_families) and\n"
+        "create a non-interactive export job of at most auto_export_max_entries of them, then\n"
+        "export it; what the service does on the schedule of connections with auto_export = on.\n\n"
         "--dry-run reads the jobs and writes the exact documents the plugin would post to a\n"
         "report file; nothing is sent to Pleo that changes state and nothing to the target.\n\n"
         "Exit codes: 0 all delivered, 3 some entries rejected (see the report), 1 failed (also:\n"
@@ -141,6 +146,7 @@ Command makeRunCommand() {
         "7 another process is running this connection (or took over this run's lapsed lease),\n"
         "130 interrupted.",
         {{"connection", "NAME", "run only this connection"},
+         {"create-jobs", "", "create an export job for ready entries when none is waiting"},
          {"dry-run", "", "plan only: write what would be posted, change nothing"},
          {"json", "", "print the run reports as JSON"},
          {"no-progress", "", "no progress line even on a terminal"}},

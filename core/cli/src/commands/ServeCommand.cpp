@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <ctime>
 #include <memory>
 #include <mutex>
 #include <ostream>
@@ -49,14 +50,19 @@ public:
     void replaceConfig(std::shared_ptr<const config::Config> config) {
         std::lock_guard<std::mutex> lock(mutex_);
         config_ = std::move(config);
+        ++generation_;
     }
 
     service::RunOutcome runConnection(const std::string& connection, const std::string& reason,
                                       const service::CancelFlag& cancel) override {
         std::shared_ptr<const config::Config> config;  // a reload during the run does not change it
+        std::string stamp;
         {
             std::lock_guard<std::mutex> lock(mutex_);
             config = config_;
+            // The loaded configuration's identity: a reload or a restart asks Pleo again after
+            // MISSING_CONTRA_ACCOUNTS (AutoExport.cpp), a tick with the same one does not.
+            stamp = std::to_string(startedAt_) + "-" + std::to_string(::getpid()) + "-" + std::to_string(generation_);
         }
         service::RunOutcome out;
         try {
@@ -73,6 +79,8 @@ public:
             host::ConnectionRunner runner(*config, store_);
             host::RunOptions options;
             options.cancel = cancel.raw();
+            options.createJobs = conn.autoExport.enabled;
+            options.autoExportStamp = stamp;
             const exporter::RunReport report = runner.run(connection, options);
             out.outcome = report.outcome;
             out.message = report.error;
@@ -128,6 +136,8 @@ private:
     std::mutex mutex_;
     std::shared_ptr<const config::Config> config_;
     std::set<std::string> running_;  ///< fingerprints with a run in flight
+    int generation_ = 1;             ///< configurations loaded so far
+    std::int64_t startedAt_ = static_cast<std::int64_t>(std::time(nullptr));
     store::StateStore& store_;
 };
 

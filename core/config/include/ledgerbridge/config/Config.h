@@ -60,6 +60,17 @@ struct TargetOAuth {
     bool configured() const { return !clientId.empty(); }
 };
 
+/// Automatic exports of one connection (auto_export* keys): the host searches Pleo's accounting
+/// entries that are ready and creates a non-interactive export job for them itself.
+struct AutoExport {
+    bool enabled = false;                       ///< auto_export = on|off (off by default)
+    /// auto_export_review_status: reviewStatus filter of the search (Pleo's ReviewStatus values).
+    std::vector<std::string> reviewStatus = {"OK", "NOT_REQUIRED"};
+    /// auto_export_families: families filter (Pleo's AccountingEntryFamily values); empty = every family.
+    std::vector<std::string> families;
+    int maxEntries = 500;                       ///< auto_export_max_entries: entries per created job (1..10000)
+};
+
 struct Connection {
     std::string name;
     Origin origin;                ///< the [connection.NAME] header
@@ -70,6 +81,7 @@ struct Connection {
     std::string schedule;         ///< cron expression or interval (service mode)
     std::map<std::string, IniValue> settings;  ///< plugin settings (setting.KEY), validated by the plugin
     TargetOAuth target;           ///< target.* keys
+    AutoExport autoExport;        ///< auto_export* keys
 };
 
 /// [service]: what `ledgerbridge serve` needs beyond the connections.

@@ -11,6 +11,8 @@
 #include <limits>
 #include <future>
 #include <mutex>
+#include <set>
+#include <vector>
 #include <string>
 
 #include "ledgerbridge/export/Ports.h"
@@ -45,7 +47,15 @@ struct EngineSettings {
     std::string dryRunReport;     ///< file the planned documents are written to (JSON lines)
     std::string receiptDir;       ///< the receipt cache
     bool interactive = false;     ///< draw a progress line on stderr
-    bool createJobs = false;      ///< create a job for ready entries when none is pending
+    bool createJobs = false;      ///< automatic export: create a job for ready entries when none is pending (AutoExport.cpp)
+    ReadyEntriesFilter autoExportFilter;  ///< which entries an automatic job takes
+    int autoExportMaxEntries = 500;       ///< entries per automatic job
+    /// Non-empty: after MISSING_CONTRA_ACCOUNTS no job is created again until this stamp (the
+    /// configuration's identity) or the UTC day changes; empty: every run tries (`run --create-jobs`).
+    std::string autoExportStamp;
+    /// Consecutive runs that stop a job (target unreachable, Pleo refusing results) before it is
+    /// ended as failed in Pleo (JobFailure.h).
+    int failJobAfterStoppedRuns = 5;
     /// Run lease lifetime, renewed every tenth of it (while fetching, looking up and delivering);
     /// a lease that could not be renewed stops the run before its next push (LockBusyError).
     std::int64_t leaseMs = 10 * 60 * 1000;
@@ -95,6 +105,10 @@ private:
     void holdLease();
     void finishJob(store::JobRecord& rec, JobReport& report);
     void dryRunJob(const JobInfo& job, JobReport& report);
+    /// Automatic export: searches ready entries and creates a job for them (AutoExport.cpp).
+    void createAutomaticJob(RunReport& report, std::vector<JobInfo>& jobs);
+    /// A job that stopped: counts the stop and ends it as failed in Pleo once it cannot finish.
+    void afterStop(store::JobRecord& rec, JobReport& report, const std::string& failureType, const std::string& reason);
     /// Plans one batch: documents to `out`, the plugin's rejections into the report's failures.
     void planBatchInto(const JobInfo& job, const std::vector<sdk::Entry>& batch, JobReport& report, std::ostream& out);
     void summarize(const store::JobRecord& rec, JobReport& report);
@@ -113,6 +127,11 @@ private:
     std::future<void> reporting_;  ///< the results PUT of the previous batch, while the next is pushed
     std::future<StagedPage> nextPage_;  ///< the next page of items, while staged entries are pushed
     std::mutex stepMutex_;         ///< steps come from the reporting thread too
+    std::int64_t decidedAtStart_ = 0;  ///< the current job's posted + rejected entries when this run took it up
+    std::string missingContra_;    ///< set when Pleo refused to create a job for MISSING_CONTRA_ACCOUNTS
+    std::mutex refusedMutex_;
+    std::set<std::string> refused_;  ///< "job/entry" whose result Pleo did not record this run (sent again next run)
+    std::vector<ItemRejection> refusedDetails_;
 };
 
 }  // namespace ledgerbridge::exporter

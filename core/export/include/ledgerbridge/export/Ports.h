@@ -51,6 +51,19 @@ struct ItemResult {
     std::string failureReasonType, failureReason;      ///< failed
 };
 
+/// One result Pleo did not record (the `errors` of PUT /v3/export-jobs/{id}/items).
+struct ItemRejection {
+    std::string accountingEntryId;
+    std::string type;
+    std::string message;
+};
+
+/// Which accounting entries an automatic export takes (POST /v1/accounting-entries:search).
+struct ReadyEntriesFilter {
+    std::vector<std::string> reviewStatus;  ///< Pleo's ReviewStatus values
+    std::vector<std::string> families;      ///< Pleo's AccountingEntryFamily values; empty = any
+};
+
 /// Thrown by PleoExports when the job can no longer be changed (finished or expired: 404/422).
 class JobClosedError : public Exception {
 public:
@@ -63,6 +76,13 @@ public:
     using Exception::Exception;
 };
 
+/// Thrown by PleoExports::createJob for 400 MISSING_CONTRA_ACCOUNTS: an operator must map
+/// contra accounts in Pleo's accounting settings; retrying changes nothing.
+class MissingContraAccountsError : public Exception {
+public:
+    using Exception::Exception;
+};
+
 class PleoExports {
 public:
     virtual ~PleoExports() = default;
@@ -71,6 +91,10 @@ public:
     virtual JobInfo getJob(const std::string& jobId) = 0;
     /// POST /v3/export-jobs for `entryIds` (non-interactive). Throws JobAlreadyActiveError on 409.
     virtual JobInfo createJob(const std::string& companyId, const std::vector<std::string>& entryIds) = 0;
+    /// Ids of the company's accounting entries that are ready to export (not exported, settled,
+    /// matching `filter`), at most `max`, oldest first as Pleo pages them.
+    virtual std::vector<std::string> searchReadyEntries(const std::string& companyId, const ReadyEntriesFilter& filter,
+                                                        int max) = 0;
     /// POST /v3/export-job-events. Throws JobClosedError on 422 (invalid transition).
     virtual void postEvent(const std::string& jobId, const std::string& event, const std::string& failureReasonType,
                            const std::string& failureReason) = 0;
@@ -79,7 +103,8 @@ public:
     /// GET /v3/export-jobs/{id}/items one page after `cursor`.
     virtual JobItemPage jobItems(const std::string& jobId, const std::string& cursor, int limit) = 0;
     /// PUT /v3/export-jobs/{id}/items with at most 100 results. Throws JobClosedError on 404/422.
-    virtual void putResults(const std::string& jobId, const std::vector<ItemResult>& results) = 0;
+    /// Returns the results Pleo did not record (its `errors`): those are not acknowledged.
+    virtual std::vector<ItemRejection> putResults(const std::string& jobId, const std::vector<ItemResult>& results) = 0;
     /// Downloads a receipt URL's bytes.
     virtual std::string download(const std::string& url) = 0;
     /// Requests made so far (for the report).

@@ -36,6 +36,8 @@ struct JobReport {
     /// on a guess, and keep the job open.
     std::vector<EntryFailure> unresolved;
     std::string next;                 ///< what happens next when the job did not end by itself (e.g. Pleo closed it early)
+    /// Results Pleo did not record (its PUT's `errors`): not acknowledged, sent again next run.
+    std::vector<EntryFailure> notRecordedByPleo;
 
     static constexpr std::size_t kMaxFailuresListed = 500;
     void addFailure(EntryFailure f);
@@ -57,6 +59,8 @@ struct RunReport {
     std::int64_t targetRequests = 0;
     std::vector<JobReport> jobs;
     std::string outputHint;           ///< where to look at the result (e.g. the CSV folder)
+    /// Automatic export: what this run did about ready entries ("" when it was not asked to).
+    std::string autoExport;
 
     std::string toJson() const;
     /// Several lines for a person: a summary line per job, failures, amounts.

@@ -20,6 +20,13 @@ struct RunOptions {
     bool interactive = false;          ///< progress line on stderr
     const std::atomic<bool>* cancel = nullptr;
     exporter::EngineSettings engine;   ///< page/batch sizes etc.; dryRun/cancel/paths are filled in
+    /// Automatic export: when no job is waiting, create one for the ready entries (the
+    /// connection's auto_export_* filters and maximum). The service sets it from auto_export;
+    /// `run --create-jobs` sets it for one run.
+    bool createJobs = false;
+    /// Set by the service: after MISSING_CONTRA_ACCOUNTS, ask Pleo again only when this stamp
+    /// (the loaded configuration's identity) or the day changes. Empty: ask every time.
+    std::string autoExportStamp;
 };
 
 class ConnectionRunner {

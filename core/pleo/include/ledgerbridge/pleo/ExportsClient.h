@@ -42,7 +42,10 @@ public:
                    const std::string& failureReason) override;
     exporter::ItemPage exportItems(const std::string& jobId, const std::string& cursor, int limit) override;
     exporter::JobItemPage jobItems(const std::string& jobId, const std::string& cursor, int limit) override;
-    void putResults(const std::string& jobId, const std::vector<exporter::ItemResult>& results) override;
+    std::vector<exporter::ItemRejection> putResults(const std::string& jobId,
+                                                    const std::vector<exporter::ItemResult>& results) override;
+    std::vector<std::string> searchReadyEntries(const std::string& companyId, const exporter::ReadyEntriesFilter& filter,
+                                                int max) override;
     std::string download(const std::string& url) override;
     std::int64_t requestCount() const override;
 

@@ -23,6 +23,8 @@ inline constexpr const char* kTokenRefreshes = "ledgerbridge_token_refreshes_tot
 inline constexpr const char* kLastSuccess = "ledgerbridge_last_successful_run_timestamp_seconds";  ///< {connection}
 inline constexpr const char* kRunning = "ledgerbridge_run_in_progress";                  ///< {connection}
 inline constexpr const char* kQuarantined = "ledgerbridge_plugin_quarantined";           ///< {plugin}
+/// 1 while Pleo refuses to create the connection's automatic export jobs (MISSING_CONTRA_ACCOUNTS).
+inline constexpr const char* kAutoExportBlocked = "ledgerbridge_auto_export_missing_contra_accounts";  ///< {connection}
 inline constexpr const char* kWebhooks = "ledgerbridge_webhooks_total";                  ///< {result}
 }  // namespace metric
 
