@@ -6,8 +6,10 @@
 #include <filesystem>
 
 #include "ledgerbridge/common/Exception.h"
+#include "ledgerbridge/common/Log.h"
 #include "ledgerbridge/config/Fingerprint.h"
 #include "ledgerbridge/config/Secret.h"
+#include "ledgerbridge/host/TargetTokenHosts.h"
 
 namespace ledgerbridge::host {
 namespace fs = std::filesystem;
@@ -66,8 +68,18 @@ ConfiguredPlugin::ConfiguredPlugin(const config::Config& config, const std::stri
     targetClient_ = std::make_unique<http::ResilientClient>(conn.plugin, *targetTransport_, *targetLimiter_,
                                                             http::RetryOptions{}, cancel);
     const std::string pluginName = conn.plugin;
-    services_.setHttp([this, name, pluginName](const loader::HttpRequest& request, bool useTargetToken,
-                                               std::string& error) -> std::optional<loader::HttpResponse> {
+    // The token goes only to the hosts declared for the target (TargetTokenHosts.h).
+    const TargetTokenHosts tokenHosts = TargetTokenHosts::of(conn, plugin_->manifest());
+    services_.setHttp([this, name, pluginName, tokenHosts](const loader::HttpRequest& request, bool useTargetToken,
+                                                           std::string& error) -> std::optional<loader::HttpResponse> {
+        if (useTargetToken) {
+            if (auto refused = tokenHosts.refusal(request.url)) {
+                error = "connection '" + name + "': plugin " + pluginName + " asked for " + request.method +
+                        " with the target token; refused, nothing sent: " + *refused;
+                log::warn(error, {{"plugin", pluginName}, {"connection", name}});
+                return std::nullopt;
+            }
+        }
         http::HttpRequest out;
         out.method = request.method;
         out.url = request.url;

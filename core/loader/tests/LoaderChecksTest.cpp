@@ -15,7 +15,7 @@ TEST_F(LoaderTest, LoadsAGoodPluginAndNegotiatesItsVersion) {
     EXPECT_EQ(plugin->name(), "lbtest_good");
     EXPECT_EQ(plugin->path(), path);
     EXPECT_EQ(plugin->abiMajor(), 1u);
-    EXPECT_EQ(plugin->abiMinor(), 0u);
+    EXPECT_EQ(plugin->abiMinor(), static_cast<unsigned>(LB_ABI_MINOR));
     EXPECT_EQ(loader->load(path), plugin) << "the same file loads once";
     EXPECT_FALSE(health->unfinishedCall("lbtest_good")) << "loading runs plugin code, bracketed like a call";
 }
