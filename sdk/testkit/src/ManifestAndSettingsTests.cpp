@@ -91,8 +91,9 @@ TEST(Manifest, AnOAuthTargetDeclaresTheHostsItsTokenGoesTo) {
         EXPECT_EQ(h.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789.-:[]"), std::string::npos)
             << "'" << h << "': a token host is a lower-case host or host:port, no scheme, path or wildcard";
     }
-    if (m->oauth)
+    if (m->oauth) {
         EXPECT_GT(m->token_host_count, 0u) << "the manifest has OAuth needs but declares no tokenHosts";
+    }
 }
 
 TEST(Settings, TheGivenSettingsAreAccepted) {
