@@ -1,6 +1,8 @@
 // One export job's CSV file: read back what is there, replace atomically.
 #include "CsvFile.hpp"
 
+#include <ledgerbridge/atomic_file.hpp>
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -20,10 +22,9 @@ namespace {
     throw std::runtime_error(what + " " + path + ": " + std::strerror(errno));
 }
 
-std::string directoryOf(const std::string& path) {
-    const auto slash = path.rfind('/');
-    return slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
-}
+// Job files are read by whoever collects the exports (an accountant's account, a sync job):
+// readable by others as before the shared helper, whose default is 0600.
+constexpr mode_t kFileMode = 0644;
 }  // namespace
 
 CsvFile::CsvFile(std::string path, CsvFormat format) : path_(std::move(path)), format_(std::move(format)) {}
@@ -36,43 +37,6 @@ std::string CsvFile::sidecarPath() const {
 }
 
 namespace {
-void writeAll(int fd, const std::string& text, const std::string& path) {
-    std::size_t done = 0;
-    while (done < text.size()) {
-        const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) fail("cannot write", path);
-        done += static_cast<std::size_t>(n);
-    }
-}
-
-/// Writes `text` to `path` atomically: temp file, fsync, rename, fsync of the directory.
-void replaceAtomically(const std::string& path, const std::string& text) {
-    const std::string temp = path + ".tmp-" + std::to_string(::getpid());
-    const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) fail("cannot create", temp);
-    try {
-        writeAll(fd, text, temp);
-    } catch (...) {
-        ::close(fd);
-        ::unlink(temp.c_str());
-        throw;
-    }
-    if (::fsync(fd) != 0 || ::close(fd) != 0) {
-        ::unlink(temp.c_str());
-        fail("cannot flush", temp);
-    }
-    if (::rename(temp.c_str(), path.c_str()) != 0) {
-        ::unlink(temp.c_str());
-        fail("cannot rename into", path);
-    }
-    const int dir = ::open(directoryOf(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dir >= 0) {
-        ::fsync(dir);
-        ::close(dir);
-    }
-}
-
 std::uint64_t fileSize(const std::string& path, bool& exists) {
     struct stat st {};
     exists = ::stat(path.c_str(), &st) == 0;
@@ -80,7 +44,9 @@ std::uint64_t fileSize(const std::string& path, bool& exists) {
 }
 }  // namespace
 
-void CsvFile::commitLength(std::uint64_t length) { replaceAtomically(sidecarPath(), std::to_string(length) + "\n"); }
+void CsvFile::commitLength(std::uint64_t length) {
+    sdk::writeFileAtomically(sidecarPath(), std::to_string(length) + "\n", kFileMode);
+}
 
 void CsvFile::load() {
     entryIds_.clear();
@@ -121,7 +87,7 @@ bool CsvFile::current() const {
 void CsvFile::append(const std::string& records, const std::set<std::string>& ids) {
     if (!exists_) {
         const std::string text = headerRecord(format_) + records;
-        replaceAtomically(path_, text);
+        sdk::writeFileAtomically(path_, text, kFileMode);
         committed_ = diskSize_ = text.size();
         exists_ = true;
         header_ = format_.columns;
@@ -129,19 +95,8 @@ void CsvFile::append(const std::string& records, const std::set<std::string>& id
         if (header_ != format_.columns)
             throw std::runtime_error(path_ + " was written with other columns than the settings now give; move it "
                                              "away or restore its columns to add to it");
-        if (diskSize_ > committed_ &&
-            ::truncate(path_.c_str(), static_cast<off_t>(committed_)) != 0)
-            fail("cannot cut the uncommitted tail of", path_);
-        const int fd = ::open(path_.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
-        if (fd < 0) fail("cannot open", path_);
-        try {
-            writeAll(fd, records, path_);
-        } catch (...) {
-            ::close(fd);
-            throw;
-        }
-        if (::fsync(fd) != 0 || ::close(fd) != 0) fail("cannot flush", path_);
-        committed_ = diskSize_ = committed_ + records.size();
+        // Cuts a tail past the committed length (a batch whose push never returned) first.
+        committed_ = diskSize_ = sdk::appendDurably(path_, records, committed_);
     }
     commitLength(committed_);
     for (const std::string& id : ids) entryIds_.insert(id);

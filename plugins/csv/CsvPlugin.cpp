@@ -1,6 +1,8 @@
 // The CSV plugin's operations: check, plan, push (idempotent, durable per job file), lookup.
 #include "CsvPlugin.hpp"
 
+#include <ledgerbridge/atomic_file.hpp>
+
 #include <dirent.h>
 #include <unistd.h>
 
@@ -13,6 +15,7 @@
 namespace ledgerbridge::csv {
 
 void CsvPlugin::configure(const sdk::Settings& settings) {
+    staleTempFilesRemoved_ = false;
     config_ = parseCsvSettings(settings);
     files_.clear();
 }
@@ -138,7 +141,34 @@ void CsvPlugin::planBatch(const std::vector<sdk::Entry>& batch, sdk::PlanSink& s
     }
 }
 
+void CsvPlugin::removeStaleTempFiles() {
+    if (staleTempFilesRemoved_) return;
+    staleTempFilesRemoved_ = true;
+    try {
+        const auto ours = [this](const std::string& name) {
+            // The job files and their hidden committed-length sidecars (`.NAME.committed`).
+            const std::string& prefix = config_.filePrefix;
+            auto ends = [&](const std::string& s, const std::string& tail) {
+                return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
+            };
+            return (name.rfind(prefix, 0) == 0 && ends(name, ".csv")) ||
+                   (name.rfind("." + prefix, 0) == 0 && ends(name, ".csv.committed"));
+        };
+        const auto removed = sdk::removeStaleTempFiles(config_.outputDir, ours);
+        if (!removed.empty()) {
+            std::string names;
+            for (const std::string& n : removed) names += (names.empty() ? "" : ", ") + n;
+            host().info("removed " + std::to_string(removed.size()) + " temp file(s) a killed process left in " +
+                        config_.outputDir + ": " + names);
+        }
+    } catch (const sdk::FileError& e) {
+        // Not a reason to stop delivering: the files are never read as exports.
+        host().warn(std::string("stale temp files were not removed: ") + e.what());
+    }
+}
+
 void CsvPlugin::push(const std::vector<sdk::Entry>& batch, sdk::OutcomeSink& outcomes) {
+    removeStaleTempFiles();
     const auto decisions = decide(batch);
     std::map<std::string, std::vector<std::size_t>> byFile;  // job file -> entries to write there
     for (std::size_t i = 0; i < batch.size(); ++i) {

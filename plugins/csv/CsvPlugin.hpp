@@ -59,6 +59,10 @@ private:
     /// Loads every job file of the output directory that is new or changed since last seen.
     void rescanDirectory();
 
+    /// Once per configuration, before the first write: removes this plugin's own temp files that
+    /// a killed process left in the output directory (sdk::removeStaleTempFiles), logging them.
+    void removeStaleTempFiles();
+    bool staleTempFilesRemoved_ = false;
     CsvConfig config_;
     std::map<std::string, CsvFile> files_;  ///< job files seen by this session
 };

@@ -34,7 +34,5 @@ private:
     bool exists_ = false;
 };
 
-/// Replaces `path` with `bytes` atomically. Throws std::runtime_error naming the path.
-void writeFileAtomically(const std::string& path, const std::string& bytes);
 
 }  // namespace ledgerbridge::datev

@@ -1,6 +1,8 @@
 // The DATEV plugin's operations: check, plan, push (idempotent, atomic per file), lookup.
 #include "DatevPlugin.hpp"
 
+#include <ledgerbridge/atomic_file.hpp>
+
 #include <unistd.h>
 
 #include <chrono>
@@ -32,6 +34,7 @@ std::string nowStamp() {
 }  // namespace
 
 void DatevPlugin::configure(const sdk::Settings& settings) {
+    staleTempFilesRemoved_ = false;
     config_ = parseDatevSettings(settings);
     directory_ = DatevDirectory(config_.outputDir);
 }
@@ -134,7 +137,26 @@ void DatevPlugin::planBatch(const std::vector<sdk::Entry>& batch, sdk::PlanSink&
     }
 }
 
+void DatevPlugin::removeStaleTempFiles() {
+    if (staleTempFilesRemoved_) return;
+    staleTempFilesRemoved_ = true;
+    try {
+        const auto ours = [](const std::string& name) { return DatevDirectory::isOurs(name); };
+        const auto removed = sdk::removeStaleTempFiles(config_.outputDir, ours);
+        if (!removed.empty()) {
+            std::string names;
+            for (const std::string& n : removed) names += (names.empty() ? "" : ", ") + n;
+            host().info("removed " + std::to_string(removed.size()) + " temp file(s) a killed process left in " +
+                        config_.outputDir + ": " + names);
+        }
+    } catch (const sdk::FileError& e) {
+        // Not a reason to stop delivering: the files are never read as exports.
+        host().warn(std::string("stale temp files were not removed: ") + e.what());
+    }
+}
+
 void DatevPlugin::push(const std::vector<sdk::Entry>& batch, sdk::OutcomeSink& outcomes) {
+    removeStaleTempFiles();
     const auto decisions = decide(batch);
     std::map<std::string, std::vector<std::size_t>> writes;  // file -> entries, in batch order
     std::vector<std::size_t> duplicates;                      // a repeat of an entry written in this batch

@@ -52,6 +52,10 @@ private:
     /// The Windows-1252 bytes of `text`, logging a warning when characters were replaced.
     std::string encode(const std::string& text, const std::string& what) const;
 
+    /// Once per configuration, before the first write: removes this plugin's own temp files that
+    /// a killed process left in the output directory (sdk::removeStaleTempFiles), logging them.
+    void removeStaleTempFiles();
+    bool staleTempFilesRemoved_ = false;
     DatevConfig config_;
     DatevDirectory directory_;
 };

@@ -2,8 +2,7 @@
 // fresh #KSUMMA, atomically.
 #include "SieFile.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
+#include <ledgerbridge/atomic_file.hpp>
 
 #include <cerrno>
 #include <cstring>
@@ -20,38 +19,9 @@ namespace {
     throw std::runtime_error(what + " " + path + ": " + std::strerror(errno));
 }
 const std::string kOpen = "#KSUMMA\r\n";
+// Readable by whoever collects the exports, as before the shared helper (whose default is 0600).
+constexpr mode_t kFileMode = 0644;
 }  // namespace
-
-void writeFileAtomically(const std::string& path, const std::string& bytes) {
-    const std::string temp = path + ".tmp-" + std::to_string(::getpid());
-    const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) fail("cannot create", temp);
-    for (std::size_t done = 0; done < bytes.size();) {
-        const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) {
-            ::close(fd);
-            ::unlink(temp.c_str());
-            fail("cannot write", temp);
-        }
-        done += static_cast<std::size_t>(n);
-    }
-    if (::fsync(fd) != 0 || ::close(fd) != 0) {
-        ::unlink(temp.c_str());
-        fail("cannot flush", temp);
-    }
-    if (::rename(temp.c_str(), path.c_str()) != 0) {
-        ::unlink(temp.c_str());
-        fail("cannot rename into", path);
-    }
-    const auto slash = path.rfind('/');
-    const std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
-    const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd >= 0) {
-        ::fsync(dfd);
-        ::close(dfd);
-    }
-}
 
 void SieFile::load() {
     std::ifstream in(path_, std::ios::binary);
@@ -129,7 +99,7 @@ void SieFile::append(const SieAddition& addition, bool checksum) {
     const auto open = bytes.find(kOpen);
     if (checksum && open != std::string::npos)
         bytes += "#KSUMMA " + std::to_string(sie::checksum(bytes.substr(open + kOpen.size()))) + "\r\n";
-    writeFileAtomically(path_, bytes);
+    sdk::writeFileAtomically(path_, bytes, kFileMode);
     body_ += addition.verifications;
     exists_ = true;
 }

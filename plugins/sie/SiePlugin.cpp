@@ -1,6 +1,8 @@
 // The SIE plugin's operations: check, plan, push (idempotent, atomic per job file), lookup.
 #include "SiePlugin.hpp"
 
+#include <ledgerbridge/atomic_file.hpp>
+
 #include <unistd.h>
 
 #include <ctime>
@@ -40,6 +42,7 @@ auto onTarget(F&& f) -> decltype(f()) {
 }  // namespace
 
 void SiePlugin::configure(const sdk::Settings& settings) {
+    staleTempFilesRemoved_ = false;
     config_ = parseSieSettings(settings);
     index_.emplace(config_.outputDir, config_.filePrefix);
 }
@@ -149,7 +152,28 @@ void SiePlugin::planBatch(const std::vector<sdk::Entry>& batch, sdk::PlanSink& s
     }
 }
 
+void SiePlugin::removeStaleTempFiles() {
+    if (staleTempFilesRemoved_) return;
+    staleTempFilesRemoved_ = true;
+    try {
+        const auto ours = [this](const std::string& name) {
+            return name.rfind(config_.filePrefix, 0) == 0 && name.size() >= 3 && name.compare(name.size() - 3, 3, ".se") == 0;
+        };
+        const auto removed = sdk::removeStaleTempFiles(config_.outputDir, ours);
+        if (!removed.empty()) {
+            std::string names;
+            for (const std::string& n : removed) names += (names.empty() ? "" : ", ") + n;
+            host().info("removed " + std::to_string(removed.size()) + " temp file(s) a killed process left in " +
+                        config_.outputDir + ": " + names);
+        }
+    } catch (const sdk::FileError& e) {
+        // Not a reason to stop delivering: the files are never read as exports.
+        host().warn(std::string("stale temp files were not removed: ") + e.what());
+    }
+}
+
 void SiePlugin::push(const std::vector<sdk::Entry>& batch, sdk::OutcomeSink& outcomes) {
+    removeStaleTempFiles();
     const std::vector<Step> all = steps(batch);
     std::map<std::string, std::vector<const Step*>> byFile;
     for (const Step& s : all) {

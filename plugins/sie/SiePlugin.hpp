@@ -61,6 +61,10 @@ private:
     /// The head records of a new file.
     std::string head() const;
 
+    /// Once per configuration, before the first write: removes this plugin's own temp files that
+    /// a killed process left in the output directory (sdk::removeStaleTempFiles), logging them.
+    void removeStaleTempFiles();
+    bool staleTempFilesRemoved_ = false;
     SieConfig config_;
     std::optional<SieIndex> index_;
 };

@@ -132,6 +132,8 @@ sdk::Manifest xeroManifest() {
                              "https://identity.xero.com/connect/token",
                              "offline_access accounting.banktransactions accounting.invoices accounting.manualjournals "
                              "accounting.attachments accounting.contacts accounting.settings.read"};
+    // The Accounting API and GET /connections: the only host the host sends Xero's token to.
+    m.tokenHosts = {"api.xero.com"};
     return m;
 }
 

@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "ledgerbridge/common/Exception.h"
+#include "ledgerbridge/config/HostPort.h"
 
 extern char** environ;
 
@@ -30,7 +31,8 @@ const std::set<std::string> kConnectionKeys = {"company_id",           "plugin",
                                                "target.client_secret", "target.redirect_uri", "target.scopes",
                                                "target.authorize_url", "target.token_url", "target.ca_file",
                                                "auto_export",          "auto_export_review_status",
-                                               "auto_export_families", "auto_export_max_entries"};
+                                               "auto_export_families", "auto_export_max_entries",
+                                               "target.token_hosts"};
 // The search filters' allowed values, as Pleo's accounting-entries.yml lists them (ReviewStatus,
 // AccountingEntryFamily): a typo is refused here, not answered with 400 by Pleo at 3 a.m.
 const std::set<std::string> kReviewStatuses = {"NOT_OK",  "NOT_REQUIRED", "NOT_SET", "OK", "WAITING_FOR_EXPENSE_OWNER",
@@ -490,8 +492,23 @@ private:
         o.authorizeUrl = get(t + "authorize_url");
         o.tokenUrl = get(t + "token_url");
         if (doc_.has(t + "ca_file")) o.caFile = absolutePath(get(t + "ca_file"), baseDir_);
+        std::string hosts = get(t + "token_hosts");
+        for (char& ch : hosts)
+            if (ch == ',') ch = ' ';
+        std::istringstream words(hosts);
+        bool listed = false;
+        for (std::string h; words >> h;) {
+            listed = true;
+            if (parseHostPort(h)) o.tokenHosts.push_back(h);
+            else
+                problem(originOf(t + "token_hosts"), t + "token_hosts", "'" + h + "' is not a host or host:port",
+                        "list the target API's hosts, e.g. api.xero.com or 127.0.0.1:8443 (no scheme, path or wildcard)");
+        }
+        if (doc_.has(t + "token_hosts") && !listed)
+            problem(originOf(t + "token_hosts"), t + "token_hosts", "is empty",
+                    "list the target API's hosts, or remove the key to use the plugin's own");
         bool any = false;
-        for (const char* k : {"client_secret", "redirect_uri", "scopes", "authorize_url", "token_url", "ca_file"})
+        for (const char* k : {"client_secret", "redirect_uri", "scopes", "authorize_url", "token_url", "ca_file", "token_hosts"})
             any = any || doc_.has(t + k);
         if (any && o.clientId.empty())
             problem(at, t + "client_id", "is missing while other target.* keys are set",

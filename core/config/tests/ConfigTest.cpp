@@ -168,6 +168,31 @@ TEST(Config, TargetOAuthKeysAreReadAndChecked) {
     EXPECT_FALSE(inline_.problems.empty()) << "an inline target secret is refused";
 }
 
+TEST(Config, TargetTokenHostsAreListedAndEachIsCheckedWithItsLine) {
+    auto good = parse(std::string(kGood) + "target.client_id = xero-app\ntarget.client_secret = file:secrets/xero\n"
+                                           "target.token_hosts = api.xero.com, 127.0.0.1:8443 [::1]:9000\n");
+    ASSERT_TRUE(good.problems.empty() && good.config) << problemsText(good);
+    EXPECT_EQ(good.config->connections.at(0).target.tokenHosts,
+              (std::vector<std::string>{"api.xero.com", "127.0.0.1:8443", "[::1]:9000"}));
+
+    auto bad = parse(std::string(kGood) + "target.client_id = xero-app\ntarget.client_secret = file:secrets/xero\n"
+                                          "target.token_hosts = https://api.xero.com/ *.xero.com\n");
+    EXPECT_TRUE(hasProblem(bad, "lb.ini:28: connection.acme.target.token_hosts: 'https://api.xero.com/' is not a host or "
+                                "host:port (list the target API's hosts, e.g. api.xero.com or 127.0.0.1:8443 (no scheme, "
+                                "path or wildcard))"))
+        << problemsText(bad);
+    EXPECT_TRUE(hasProblem(bad, "lb.ini:28: connection.acme.target.token_hosts: '*.xero.com' is not a host or host:port "
+                                "(list the target API's hosts, e.g. api.xero.com or 127.0.0.1:8443 (no scheme, path or "
+                                "wildcard))"))
+        << problemsText(bad);
+    EXPECT_EQ(bad.problems.size(), 2u) << problemsText(bad);
+    auto empty = parse(std::string(kGood) + "target.client_id = xero-app\ntarget.client_secret = file:secrets/xero\n"
+                                            "target.token_hosts = ,\n");
+    EXPECT_TRUE(hasProblem(empty, "lb.ini:28: connection.acme.target.token_hosts: is empty (list the target API's hosts, "
+                                  "or remove the key to use the plugin's own)"))
+        << problemsText(empty);
+}
+
 TEST(Config, ServiceSectionIsCheckedWithLines) {
     auto defaults = parse(kGood);
     ASSERT_TRUE(defaults.problems.empty()) << problemsText(defaults);

@@ -3,7 +3,6 @@
 
 #include <Poco/DigestEngine.h>
 #include <Poco/SHA2Engine.h>
-#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -12,8 +11,11 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <vector>
 
+#include "ledgerbridge/atomic_file.hpp"
 #include "ledgerbridge/common/Exception.h"
+#include "ledgerbridge/common/Log.h"
 
 namespace ledgerbridge::exporter {
 namespace fs = std::filesystem;
@@ -27,27 +29,14 @@ std::string sha256(const std::string& data) {
 }
 
 void writeAtomically(const fs::path& target, const std::string& bytes) {
-    fs::create_directories(target.parent_path());
-    fs::path tmp = target;
-    tmp += ".tmp-" + std::to_string(::getpid());
-    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0) throw IoError("cannot write to the receipt cache " + tmp.string() + ": " + std::strerror(errno));
-    std::size_t off = 0;
-    while (off < bytes.size()) {
-        ssize_t n = ::write(fd, bytes.data() + off, bytes.size() - off);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            int err = errno;
-            ::close(fd);
-            throw IoError("cannot write to the receipt cache " + tmp.string() + ": " + std::strerror(err));
-        }
-        off += static_cast<std::size_t>(n);
-    }
-    ::fsync(fd);
-    ::close(fd);
     std::error_code ec;
-    fs::rename(tmp, target, ec);
-    if (ec) throw IoError("cannot finish writing " + target.string() + ": " + ec.message());
+    fs::create_directories(target.parent_path(), ec);
+    if (ec) throw IoError("cannot create the receipt cache folder " + target.parent_path().string() + ": " + ec.message());
+    try {
+        sdk::writeFileAtomically(target.string(), bytes, 0600);
+    } catch (const sdk::FileError& e) {
+        throw IoError(std::string("cannot write to the receipt cache: ") + e.what());
+    }
 }
 
 std::string readFile(const fs::path& p) {
@@ -70,6 +59,26 @@ ReceiptCache::ReceiptCache(std::string dir, Downloader downloader, std::int64_t 
     fs::create_directories(dir_, ec);
     if (ec) throw IoError("cannot create the receipt cache " + dir_ + ": " + ec.message());
     ::chmod(dir_.c_str(), 0700);
+    removeStaleTempFiles();
+}
+
+void ReceiptCache::removeStaleTempFiles() {
+    // Every final name in the cache is 64 hex digits (a SHA-256): only temp files of those go.
+    auto ours = [](const std::string& name) {
+        return name.size() == 64 && name.find_first_not_of("0123456789abcdef") == std::string::npos;
+    };
+    std::vector<std::string> folders{dir_ + "/by-url"};
+    std::error_code ec;
+    for (fs::directory_iterator it(fs::path(dir_) / "sha256", ec), end; !ec && it != end; it.increment(ec))
+        if (it->is_directory(ec) && !it->is_symlink(ec)) folders.push_back(it->path().string());
+    for (const std::string& folder : folders) {
+        try {
+            for (const std::string& name : sdk::removeStaleTempFiles(folder, ours))
+                log::info("Removed " + folder + "/" + name + ", a temp file a killed process left in the receipt cache.");
+        } catch (const sdk::FileError& e) {
+            log::warn(std::string("Stale temp files in the receipt cache were not removed: ") + e.what());
+        }
+    }
 }
 
 CachedReceipt ReceiptCache::fetch(const std::string& url, std::int64_t expectedSize) {

@@ -1,6 +1,7 @@
 // The receipt cache: download once, content-addressed, size checks, damaged files re-fetched.
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -88,4 +89,27 @@ TEST_F(ReceiptCacheTest, DamagedCacheFileIsDownloadedAgain) {
     auto second = cache.fetch("https://x/c", 0);
     EXPECT_TRUE(second.downloaded);
     EXPECT_EQ(downloads, 2);
+}
+
+// A process killed while writing a receipt leaves its temp file; opening the cache removes such
+// leftovers of dead processes (only temp files of the cache's own 64-hex names), and a receipt
+// is written with owner-only permissions.
+TEST_F(ReceiptCacheTest, TempFilesOfAKilledProcessAreRemovedWhenTheCacheOpens) {
+    ReceiptCache cache(dir.string(), serve("%PDF-1.4 receipt"));
+    const auto got = cache.fetch("https://files.example/r/1.pdf", 16);
+    EXPECT_EQ(fs::status(got.path).permissions() & fs::perms::all, fs::perms::owner_read | fs::perms::owner_write);
+    const pid_t child = ::fork();
+    if (child == 0) ::_exit(0);
+    ASSERT_GT(child, 0);
+    ::waitpid(child, nullptr, 0);
+    const std::string dead = std::to_string(child);
+    const fs::path partial = fs::path(got.path).string() + ".tmp-" + dead + "-0";
+    const fs::path index = dir / "by-url" / (std::string(64, 'a') + ".tmp-" + dead);
+    const fs::path foreign = dir / "by-url" / ("notes.txt.tmp-" + dead);
+    for (const fs::path& p : {partial, index, foreign}) std::ofstream(p) << "half";
+    ReceiptCache reopened(dir.string(), serve("unused"));
+    EXPECT_FALSE(fs::exists(partial));
+    EXPECT_FALSE(fs::exists(index));
+    EXPECT_TRUE(fs::exists(foreign)) << "not a cache file's temp name";
+    EXPECT_TRUE(fs::exists(got.path));
 }

@@ -7,8 +7,10 @@
 #include <mutex>
 
 #include "ledgerbridge/common/Exception.h"
+#include "ledgerbridge/common/Log.h"
 #include "ledgerbridge/config/Fingerprint.h"
 #include "ledgerbridge/config/Secret.h"
+#include "ledgerbridge/host/TargetTokenHosts.h"
 
 namespace ledgerbridge::host {
 namespace fs = std::filesystem;
@@ -76,8 +78,19 @@ ConfiguredPlugin::ConfiguredPlugin(const config::Config& config, const std::stri
         }
         return *targetClient_;
     };
-    services_.setHttp([this, name, pluginName, targetClient](const loader::HttpRequest& request, bool useTargetToken,
-                                                             std::string& error) -> std::optional<loader::HttpResponse> {
+    // The token goes only to the hosts declared for the target (TargetTokenHosts.h).
+    const TargetTokenHosts tokenHosts = TargetTokenHosts::of(conn, plugin_->manifest());
+    services_.setHttp([this, name, pluginName, targetClient, tokenHosts](const loader::HttpRequest& request,
+                                                                         bool useTargetToken, std::string& error)
+                          -> std::optional<loader::HttpResponse> {
+        if (useTargetToken) {
+            if (auto refused = tokenHosts.refusal(request.url)) {
+                error = "connection '" + name + "': plugin " + pluginName + " asked for " + request.method +
+                        " with the target token; refused, nothing sent: " + *refused;
+                log::warn(error, {{"plugin", pluginName}, {"connection", name}});
+                return std::nullopt;
+            }
+        }
         http::HttpRequest out;
         out.method = request.method;
         out.url = request.url;

@@ -21,6 +21,12 @@ std::string readFile(const std::string& path) {
     return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
+/// "127.0.0.1:PORT" of the double's base URL: the one host its bearer token may go to.
+std::string hostPortOf(const std::string& url) {
+    const auto start = url.find("://") + 3;
+    return url.substr(start, url.find('/', start) - start);
+}
+
 /// The simulator's chart of accounts and tax codes, as a Xero organisation knows them.
 xerotest::XeroDouble::Organisation simulatorOrganisation() {
     xerotest::XeroDouble::Organisation org;
@@ -30,6 +36,30 @@ xerotest::XeroDouble::Organisation simulatorOrganisation() {
     org.accounts["800"] = "CURRLIAB";
     org.tracking = {{"DEPT", {}}, {"PROJECT", {}}};  // the simulator's tag groups, any option
     return org;
+}
+
+/// The simulator's authorization server stands in for Xero's identity server; the double is
+/// plain HTTP on loopback, which only a custom local profile may allow. `tokenHosts` is the
+/// connection's target.token_hosts.
+void useXeroDouble(Installation& inst, const std::string& tokenHosts) {
+    const std::string ini = inst.dir() + "/ledgerbridge.ini";
+    std::string text = readFile(ini);
+    const std::string sim = inst.sim().baseUrl();
+    text.insert(text.find("[connection.acme]\n") + 18,
+                "target.client_id = ledgerbridge-demo\ntarget.client_secret = file:client-secret\n"
+                "target.authorize_url = " + sim + "/oauth/authorize\ntarget.token_url = " + sim +
+                    "/oauth/token\ntarget.scopes = export-jobs:read\ntarget.ca_file = " + inst.sim().caFile() +
+                    "\ntarget.token_hosts = " + tokenHosts + "\n");
+    text.insert(text.find("[environment.sim]\n") + 18, "allow_http = true\n");
+    std::ofstream(ini, std::ios::trunc) << text;
+}
+
+std::string settingsFor(const xerotest::XeroDouble& xero) {
+    return std::string("setting.tenant_id = ") + kTenant + "\nsetting.bank_account_code = 090\nsetting.base_url = " +
+           xero.baseUrl() +
+           "\nsetting.tax_types = I25:INPUT2,I12:INPUT,I6:INPUT,RC25:INPUT,E0:EXEMPTEXPENSES\n"
+           "setting.reverse_charge_tax_types = RC25:REVERSECHARGES\n"
+           "setting.payable_account_code = 800\n";
 }
 
 void loginTarget(Installation& inst) {
@@ -48,23 +78,9 @@ void loginTarget(Installation& inst) {
 TEST(XeroEndToEnd, ExportsAJobWithReceiptsExactlyOnceEvenAfterACrash) {
     xerotest::XeroDouble xero;
     xero.setOrganisation(simulatorOrganisation());
-    const std::string settings = std::string("setting.tenant_id = ") + kTenant +
-                                 "\nsetting.bank_account_code = 090\nsetting.base_url = " + xero.baseUrl() +
-                                 "\nsetting.tax_types = I25:INPUT2,I12:INPUT,I6:INPUT,RC25:INPUT,E0:EXEMPTEXPENSES\n"
-                                 "setting.reverse_charge_tax_types = RC25:REVERSECHARGES\n"
-                                 "setting.payable_account_code = 800\n";
+    const std::string settings = settingsFor(xero);
     Installation inst({"--items", "160"}, settings, "xero");
-    // The simulator's authorization server stands in for Xero's identity server; the double
-    // is plain HTTP on loopback, which only a custom local profile may allow.
-    const std::string ini = inst.dir() + "/ledgerbridge.ini";
-    std::string text = readFile(ini);
-    const std::string sim = inst.sim().baseUrl();
-    text.insert(text.find("[connection.acme]\n") + 18,
-                "target.client_id = ledgerbridge-demo\ntarget.client_secret = file:client-secret\n"
-                "target.authorize_url = " + sim + "/oauth/authorize\ntarget.token_url = " + sim +
-                    "/oauth/token\ntarget.scopes = export-jobs:read\ntarget.ca_file = " + inst.sim().caFile() + "\n");
-    text.insert(text.find("[environment.sim]\n") + 18, "allow_http = true\n");
-    std::ofstream(ini, std::ios::trunc) << text;
+    useXeroDouble(inst, hostPortOf(xero.baseUrl()));
     loginTarget(inst);
 
     std::string job = inst.createJob();
@@ -117,4 +133,22 @@ TEST(XeroEndToEnd, ExportsAJobWithReceiptsExactlyOnceEvenAfterACrash) {
     auto before = xero.created();
     EXPECT_EQ(inst.ledgerbridge({"run"}).exitCode, 0);
     EXPECT_EQ(xero.created(), before);
+}
+
+// The target token goes only to the hosts declared for the target: with target.token_hosts
+// naming Xero's real API host, the loopback double the settings point at gets no request at all,
+// and the check fails saying which host was refused and which are allowed.
+TEST(XeroEndToEnd, TheTargetTokenIsNeverSentToAHostNotDeclaredForTheTarget) {
+    xerotest::XeroDouble xero;
+    xero.setOrganisation(simulatorOrganisation());
+    Installation inst({"--items", "5"}, settingsFor(xero), "xero");
+    useXeroDouble(inst, "api.xero.com");
+    loginTarget(inst);
+    auto r = inst.ledgerbridge({"plugins", "check", "acme"});
+    EXPECT_NE(r.exitCode, 0) << r.out << r.err;
+    const std::string refused = hostPortOf(xero.baseUrl());
+    EXPECT_NE((r.out + r.err).find("may not be sent to " + refused), std::string::npos) << r.out << r.err;
+    EXPECT_NE((r.out + r.err).find("api.xero.com (from target.token_hosts of [connection.acme])"), std::string::npos)
+        << r.out << r.err;
+    EXPECT_TRUE(xero.requests().empty()) << "the double received " << xero.requests().size() << " request(s)";
 }

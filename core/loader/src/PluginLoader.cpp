@@ -3,6 +3,7 @@
 
 #include <unistd.h>
 
+#include <cstddef>
 #include <filesystem>
 
 #include "ledgerbridge/common/Exception.h"
@@ -32,6 +33,10 @@ sdk::Manifest manifestFromC(const std::string& path, const lb_manifest* m) {
             str(s.description)});
     }
     if (m->oauth) out.oauth = sdk::OAuthSpec{str(m->oauth->authorize_url), str(m->oauth->token_url), str(m->oauth->scopes)};
+    // Since 1.1; a plugin built before has a shorter manifest and declares no token hosts.
+    if (m->struct_size >= offsetof(lb_manifest, token_host_count) + sizeof(m->token_host_count))
+        for (std::size_t i = 0; m->token_hosts && i < m->token_host_count; ++i)
+            if (m->token_hosts[i]) out.tokenHosts.push_back(m->token_hosts[i]);
     return out;
 }
 

@@ -15,7 +15,7 @@ TEST_F(LoaderTest, LoadsAGoodPluginAndNegotiatesItsVersion) {
     EXPECT_EQ(plugin->name(), "lbtest_good");
     EXPECT_EQ(plugin->path(), path);
     EXPECT_EQ(plugin->abiMajor(), 1u);
-    EXPECT_EQ(plugin->abiMinor(), 0u);
+    EXPECT_EQ(plugin->abiMinor(), static_cast<unsigned>(LB_ABI_MINOR));
     EXPECT_EQ(loader->load(path), plugin) << "the same file loads once";
     EXPECT_FALSE(health->unfinishedCall("lbtest_good")) << "loading runs plugin code, bracketed like a call";
 }
@@ -34,7 +34,8 @@ TEST_F(LoaderTest, WrongAbiMajorIsRefusedBeforeLoading) {
 
 TEST_F(LoaderTest, NewerAbiMinorIsRefusedAfterNegotiation) {
     const std::string path = install("newminor");
-    EXPECT_EQ(loadError(path), path + ": plugin needs a newer host: expected ABI 1.0 or older, found 1.1");
+    const std::string host = "1." + std::to_string(LB_ABI_MINOR), plugin = "1." + std::to_string(LB_ABI_MINOR + 1);
+    EXPECT_EQ(loadError(path), path + ": plugin needs a newer host: expected ABI " + host + " or older, found " + plugin);
 }
 
 TEST_F(LoaderTest, WorldWritableFileIsRefused) {
@@ -100,7 +101,7 @@ TEST_F(LoaderTest, ListShowsEveryCandidateWithItsStatus) {
     ASSERT_EQ(rows.size(), 2u);
     EXPECT_EQ(rows[0].name, "lbtest_good");
     EXPECT_EQ(rows[0].version, "0.0.1");
-    EXPECT_EQ(rows[0].abi, "1.0");
+    EXPECT_EQ(rows[0].abi, "1." + std::to_string(LB_ABI_MINOR));
     EXPECT_EQ(rows[0].capabilities, "none");
     EXPECT_EQ(rows[0].maturity, "alpha");
     EXPECT_EQ(rows[0].status, "ok");

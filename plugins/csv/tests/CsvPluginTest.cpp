@@ -7,6 +7,9 @@
 #include <fstream>
 #include <sstream>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include "ledgerbridge/library.hpp"
 #include "ledgerbridge/testkit/MemoryHost.hpp"
 
@@ -270,4 +273,29 @@ TEST_F(CsvPluginTest, AFileWithOtherColumnsIsNeverAppendedTo) {
         EXPECT_EQ(e.status(), LB_ERR_TARGET);
         EXPECT_NE(std::string(e.what()).find("was written with other columns"), std::string::npos) << e.what();
     }
+}
+
+// A process killed between creating a temp file and renaming it leaves the temp file behind.
+// The next push removes the plugin's own stale temp files (dead writer) — and nothing else.
+TEST_F(CsvPluginTest, TempFilesOfAKilledProcessAreRemovedByTheNextPushAndNothingElse) {
+    const pid_t child = ::fork();
+    if (child == 0) ::_exit(0);
+    ASSERT_GT(child, 0);
+    ::waitpid(child, nullptr, 0);  // now a pid with no process
+    const std::string dead = std::to_string(child);
+    std::ofstream(dir / ("pleo-export-job-7.csv.tmp-" + dead)) << "entry_id\r\nhalf a ro";
+    std::ofstream(dir / (".pleo-export-job-7.csv.committed.tmp-" + dead + "-3")) << "12";
+    std::ofstream(dir / ("other-export.csv.tmp-" + dead)) << "not ours: another prefix";
+    std::ofstream(dir / ("pleo-export-job-9.csv.tmp-" + std::to_string(::getpid()) + "-0")) << "a live writer";
+    configure();
+    client->push({entry("E1")});
+    EXPECT_FALSE(fs::exists(dir / ("pleo-export-job-7.csv.tmp-" + dead)));
+    EXPECT_FALSE(fs::exists(dir / (".pleo-export-job-7.csv.committed.tmp-" + dead + "-3")));
+    EXPECT_TRUE(fs::exists(dir / ("other-export.csv.tmp-" + dead))) << "another program's file was removed";
+    EXPECT_TRUE(fs::exists(dir / ("pleo-export-job-9.csv.tmp-" + std::to_string(::getpid()) + "-0")))
+        << "a temp file of a live process was removed";
+    bool logged = false;
+    for (const auto& line : host.logLines) logged |= line.find("pleo-export-job-7.csv.tmp-" + dead) != std::string::npos;
+    EXPECT_TRUE(logged) << "the removal is logged with the file's name";
+    EXPECT_EQ(client->lookup(entry("E1")).externalId, "pleo-export-job-7.csv#E1");
 }

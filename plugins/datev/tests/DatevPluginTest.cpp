@@ -4,6 +4,7 @@
 // and everything written read back by the independent reader, balanced, each entry once.
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -305,4 +306,22 @@ TEST_F(DatevPluginTest, AForeignFileWithOurNameStopsThePushNamingIt) {
     EXPECT_FALSE(fs::exists(dir / "EXTF_job_9_202602.csv")) << "nothing written";
     fs::remove(dir / "EXTF_other_202602.csv");
     EXPECT_EQ(client->push({entry("E1", "2026-02-03")}).at(0).kind, sdk::OutcomeKind::Posted);
+}
+
+// A process killed mid-write leaves a partial `EXTF_….csv.tmp-<pid>`; the next push removes the
+// plugin's own leftovers of dead processes and leaves everything else in the folder alone.
+TEST_F(DatevPluginTest, PartialTempFilesOfAKilledProcessAreRemovedByTheNextPush) {
+    const pid_t child = ::fork();
+    if (child == 0) ::_exit(0);
+    ASSERT_GT(child, 0);
+    ::waitpid(child, nullptr, 0);
+    const std::string dead = std::to_string(child);
+    std::ofstream(dir / ("EXTF_job_9_202602.csv.tmp-" + dead)) << "\"EXTF\";700;21;half";
+    std::ofstream(dir / ("Buchungen.csv.tmp-" + dead)) << "not a DATEV file of ours";
+    EXPECT_EQ(client->push({entry("E1", "2026-02-03")}).at(0).kind, sdk::OutcomeKind::Posted);
+    EXPECT_FALSE(fs::exists(dir / ("EXTF_job_9_202602.csv.tmp-" + dead)));
+    EXPECT_TRUE(fs::exists(dir / ("Buchungen.csv.tmp-" + dead)));
+    bool logged = false;
+    for (const auto& line : host.logLines) logged |= line.find("EXTF_job_9_202602.csv.tmp-" + dead) != std::string::npos;
+    EXPECT_TRUE(logged);
 }

@@ -5,6 +5,7 @@
 // rejects what push rejects.
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -297,4 +298,20 @@ TEST_F(SiePluginTest, AnUnreadableFileIsTheTargetsFailureAndNeverAnswersAbsent) 
     }
     EXPECT_THROW(client->push({entry("E9")}), sdk::CallFailed);
     EXPECT_EQ(read(dir / "pleo-job-5.se").find("[E9 "), std::string::npos);
+}
+
+// A process killed between writing the temp file and renaming it leaves `pleo-<job>.se.tmp-<pid>`
+// behind; the next push removes the plugin's own leftovers of dead processes, nothing else.
+TEST_F(SiePluginTest, TempFilesOfAKilledProcessAreRemovedByTheNextPush) {
+    const pid_t child = ::fork();
+    if (child == 0) ::_exit(0);
+    ASSERT_GT(child, 0);
+    ::waitpid(child, nullptr, 0);
+    const std::string dead = std::to_string(child);
+    std::ofstream(dir / ("pleo-job-5.se.tmp-" + dead)) << "#FLAGGA 0\r\n#VER half";
+    std::ofstream(dir / ("other.se.tmp-" + dead)) << "another prefix: not ours";
+    EXPECT_EQ(client->push({entry("E1")}).at(0).kind, sdk::OutcomeKind::Posted);
+    EXPECT_FALSE(fs::exists(dir / ("pleo-job-5.se.tmp-" + dead)));
+    EXPECT_TRUE(fs::exists(dir / ("other.se.tmp-" + dead)));
+    EXPECT_TRUE(fs::exists(dir / "pleo-job-5.se"));
 }

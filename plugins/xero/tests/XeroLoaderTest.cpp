@@ -28,6 +28,7 @@ TEST(XeroLoader, TheHostLoadsTheRealLibraryAndExportsThroughIt) {
     EXPECT_EQ(plugin->manifest().capabilities, LB_CAP_IDEMPOTENCY_KEYS | LB_CAP_LOOKUP | LB_CAP_DRY_RUN | LB_CAP_ATTACHMENTS);
     ASSERT_TRUE(plugin->manifest().oauth);
     EXPECT_EQ(plugin->manifest().oauth->tokenUrl, "https://identity.xero.com/connect/token");
+    EXPECT_EQ(plugin->manifest().tokenHosts, std::vector<std::string>{"api.xero.com"}) << "read through the C ABI (1.1)";
 
     auto session = plugin->open();
     try {

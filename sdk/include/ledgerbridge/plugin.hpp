@@ -92,6 +92,9 @@ struct Manifest {
     std::uint32_t capabilities = 0;  ///< LB_CAP_* bits
     std::vector<SettingSpec> settings;
     std::optional<OAuthSpec> oauth;
+    /// Since ABI 1.1: the target API's hosts ("api.example.com" = port 443, or "host:port"),
+    /// the only hosts the host sends the target's bearer token to (HttpRequest::useTargetToken).
+    std::vector<std::string> tokenHosts;
 };
 
 /// Settings after validation against the manifest: every declared key present (defaults
@@ -355,16 +358,19 @@ struct ManifestStorage {
             specs.push_back(lb_setting_spec{s.key.c_str(), static_cast<lb_setting_type>(s.type),
                                             s.defaultValue ? s.defaultValue->c_str() : nullptr, s.secret ? 1 : 0,
                                             s.description.c_str()});
+        for (const std::string& h : source.tokenHosts) tokenHosts.push_back(h.c_str());
         if (source.oauth)
             oauth = lb_oauth_spec{source.oauth->authorizeUrl.c_str(), source.oauth->tokenUrl.c_str(),
                                   source.oauth->scopes.c_str()};
         c = lb_manifest{sizeof(lb_manifest), source.name.c_str(), source.version.c_str(),
                         source.targetSystem.c_str(), source.description.c_str(),
                         static_cast<std::int32_t>(source.maturity), source.capabilities, specs.data(),
-                        specs.size(), source.oauth ? &oauth : nullptr};
+                        specs.size(), source.oauth ? &oauth : nullptr,
+                        tokenHosts.empty() ? nullptr : tokenHosts.data(), tokenHosts.size()};
     }
     Manifest source;
     std::vector<lb_setting_spec> specs;
+    std::vector<const char*> tokenHosts;
     lb_oauth_spec oauth{};
     lb_manifest c{};
 };

@@ -30,7 +30,7 @@ extern "C" {
 #endif
 
 #define LB_ABI_MAJOR 1
-#define LB_ABI_MINOR 0
+#define LB_ABI_MINOR 1
 
 /* The exported entry symbol (a boost::dll alias: a `const void*` holding the address of an
  * lb_plugin_entry_fn). Its name carries LB_ABI_MAJOR. */
@@ -205,6 +205,14 @@ typedef struct lb_manifest {
     const lb_setting_spec *settings;
     size_t setting_count;
     const lb_oauth_spec *oauth; /* NULL when the target needs no OAuth */
+    /* -- since 1.1 -- */
+    /* The hosts of the target's API, "host" (port 443) or "host:port", e.g. "api.xero.com": the
+     * only places the host sends the target's bearer token to (use_target_token). A request
+     * with use_target_token to any other host is refused, not sent. NULL/0: the plugin declares
+     * none, and the connection must name them (target.token_hosts). The connection's
+     * target.token_hosts, when set, replaces this list (a test double, a private deployment). */
+    const char *const *token_hosts;
+    size_t token_host_count;
 } lb_manifest;
 
 /* A setting value handed to configure(). */
@@ -234,7 +242,8 @@ typedef struct lb_http_request {
     const char *body; /* body_size bytes; may be NULL when body_size is 0 */
     size_t body_size;
     uint32_t timeout_ms;      /* 0 = host default */
-    int32_t use_target_token; /* nonzero: host adds "Authorization: Bearer <target token>" */
+    int32_t use_target_token; /* nonzero: host adds "Authorization: Bearer <target token>", only
+                               * for a URL on a host of lb_manifest.token_hosts (else refused) */
 } lb_http_request;
 
 typedef struct lb_http_response {

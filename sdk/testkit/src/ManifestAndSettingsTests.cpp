@@ -80,6 +80,22 @@ TEST(Manifest, SettingsAreDeclaredAsData) {
     }
 }
 
+TEST(Manifest, AnOAuthTargetDeclaresTheHostsItsTokenGoesTo) {
+    // The host sends the target token only to these hosts (ABI 1.1): a plugin with OAuth needs
+    // and none declared gets its token nowhere unless each connection lists them.
+    const lb_manifest* m = pluginApi()->describe();
+    for (std::size_t i = 0; m->token_hosts && i < m->token_host_count; ++i) {
+        ASSERT_NE(m->token_hosts[i], nullptr);
+        const std::string h = m->token_hosts[i];
+        EXPECT_FALSE(h.empty());
+        EXPECT_EQ(h.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789.-:[]"), std::string::npos)
+            << "'" << h << "': a token host is a lower-case host or host:port, no scheme, path or wildcard";
+    }
+    if (m->oauth) {
+        EXPECT_GT(m->token_host_count, 0u) << "the manifest has OAuth needs but declares no tokenHosts";
+    }
+}
+
 TEST(Settings, TheGivenSettingsAreAccepted) {
     MemoryHost host;
     sdk::PluginClient c(pluginApi(), host, pluginApi()->describe()->name);

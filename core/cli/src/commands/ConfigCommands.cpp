@@ -97,6 +97,11 @@ int show(Invocation& inv) {
             if (!t.authorizeUrl.empty()) inv.out() << "target.authorize_url = " << t.authorizeUrl << "\n";
             if (!t.tokenUrl.empty()) inv.out() << "target.token_url = " << t.tokenUrl << "\n";
             if (!t.caFile.empty()) inv.out() << "target.ca_file = " << t.caFile << "\n";
+            if (!t.tokenHosts.empty()) {
+                inv.out() << "target.token_hosts =";
+                for (const std::string& h : t.tokenHosts) inv.out() << " " << h;
+                inv.out() << "\n";
+            }
         }
     }
     return toInt(ExitCode::Ok);

@@ -57,6 +57,9 @@ struct TargetOAuth {
     std::string authorizeUrl;     ///< target.authorize_url (default: the manifest's)
     std::string tokenUrl;         ///< target.token_url (default: the manifest's)
     std::string caFile;           ///< target.ca_file: extra CA to trust for these endpoints (test doubles)
+    /// target.token_hosts ("host[:port]", comma- or space-separated): the only hosts the
+    /// target's bearer token goes to; replaces the manifest's tokenHosts when set.
+    std::vector<std::string> tokenHosts;
     bool configured() const { return !clientId.empty(); }
 };
 

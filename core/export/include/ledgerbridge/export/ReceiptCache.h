@@ -5,8 +5,9 @@
 //
 // Layout:  <dir>/sha256/<aa>/<hash>      the bytes, named by their SHA-256
 //          <dir>/by-url/<sha256(url)>     the content hash for that URL
-// Files are written to a temporary name, fsynced, then renamed: a crash never leaves a partial
-// receipt under a final name.
+// Files are written with sdk::writeFileAtomically (ledgerbridge/atomic_file.hpp: temp file with
+// O_EXCL|O_NOFOLLOW, fsync, rename, fsync of the folder): a crash never leaves a partial receipt
+// under a final name, and the temp files a killed process left are removed when a cache opens.
 #pragma once
 
 #include <cstdint>
@@ -37,6 +38,8 @@ public:
     CachedReceipt fetch(const std::string& url, std::int64_t expectedSize = 0);
 
 private:
+    void removeStaleTempFiles();
+
     std::string dir_;
     Downloader downloader_;
     std::int64_t maxBytes_;
