@@ -6,7 +6,9 @@ if(NOT CMAKE_CXX_COMPILER_ID MATCHES "Clang" OR NOT CMAKE_C_COMPILER_ID MATCHES 
   message(FATAL_ERROR "LEDGERBRIDGE_FUZZ needs clang (libFuzzer): configure with "
                       "-DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ (scripts/fuzz does)")
 endif()
-# UB stops the run (a finding) instead of printing and carrying on.
+# UB stops the run (a finding) instead of printing and carrying on. -O1 after the build type's
+# flags: at -O0 the instrumented parsers ran 2-3 times fewer inputs per second; assertions stay
+# (Debug build type, no NDEBUG).
 add_compile_options(-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
-                    -fno-omit-frame-pointer -g)
+                    -fno-omit-frame-pointer -g -O1)
 add_link_options(-fsanitize=address,undefined)

@@ -21,13 +21,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::string timestamp = in.ConsumeRandomLengthString(32);
     std::string signature = in.ConsumeRandomLengthString(512);
     const bool signItRight = in.ConsumeBool();
-    const std::string body = in.ConsumeRemainingBytesAsString();
+    // A marker no detail sentence contains, so "the detail never echoes the body" is checkable
+    // even when the fuzzer makes the body a piece of a detail sentence.
+    const std::string body = in.ConsumeRemainingBytesAsString() + "<lb-fuzz-body-end>";
     // Half the inputs carry a valid signature, so the fuzzer also explores past the MAC check
     // (timestamp window, replay cache) instead of stopping at bad_signature every time.
     if (signItRight) signature = verifier.sign(id, timestamp, body) + (signature.empty() ? "" : " " + signature);
     service::WebhookResult r = verifier.verify(id, timestamp, signature, body);
     if (r.detail.find("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw") != std::string::npos) std::abort();
-    if (body.size() >= 8 && r.detail.find(body) != std::string::npos) std::abort();
+    if (r.detail.find("<lb-fuzz-body-end>") != std::string::npos) std::abort();
     (void)service::toString(r.status);
     return 0;
 }

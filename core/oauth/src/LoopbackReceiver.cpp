@@ -28,9 +28,10 @@ RedirectParameters parseQuery(const std::string& rawQuery) {
         Poco::URI u;
         u.setRawQuery(rawQuery);
         for (const auto& [k, v] : u.getQueryParameters()) p.values.emplace(k, v);
-    } catch (const Poco::SyntaxException& e) {
-        throw UsageError("The redirect's query is not valid URL encoding (" + e.message() +
-                         "). Use the address exactly as the browser shows it after you approved access.");
+    } catch (const Poco::SyntaxException&) {
+        // Poco's message quotes the query, which holds the authorization code: not repeated.
+        throw UsageError("The redirect's query is not valid URL encoding (a '%' not followed by two hex digits). "
+                         "Use the address exactly as the browser shows it after you approved access.");
     }
     return p;
 }
@@ -41,8 +42,8 @@ std::optional<RedirectParameters> parseRedirectTarget(const std::string& target,
     Poco::URI uri;
     try {
         uri = Poco::URI(target);
-    } catch (const Poco::SyntaxException& e) {
-        throw UsageError("The request to the login listener is not a valid URI (" + e.message() + ").");
+    } catch (const Poco::SyntaxException&) {
+        throw UsageError("The request to the login listener is not a valid URI (not valid URL encoding).");
     }
     if (uri.getPath() != path) return std::nullopt;
     return parseQuery(uri.getRawQuery());

@@ -83,6 +83,7 @@ TEST(LoopbackReceiver, ABrokenPercentEscapeIsAUsageErrorNotAPocoException) {
             FAIL() << text;
         } catch (const UsageError& e) {
             EXPECT_NE(std::string(e.what()).find("URL encoding"), std::string::npos) << e.what();
+            EXPECT_EQ(std::string(e.what()).find("%zz"), std::string::npos) << "the code is repeated: " << e.what();
         }
     }
     EXPECT_THROW(parseRedirectTarget("/callback?code=%zz", "/callback"), UsageError);

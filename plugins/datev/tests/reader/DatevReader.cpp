@@ -223,7 +223,8 @@ std::vector<std::string> columnNames() {
         c.push_back("Zusatzinformation - Art " + std::to_string(i));
         c.push_back("Zusatzinformation - Inhalt " + std::to_string(i));
     }
-    const char* tail[] = {"St\xFC" "ck", "Gewicht", "Zahlweise", "Forderungsart", "Veranlagungsjahr",
+    const char* tail[] = {("St\xFC" "ck"),  // parenthesised: one literal split so "ck" is not read as hex digits
+                          "Gewicht", "Zahlweise", "Forderungsart", "Veranlagungsjahr",
                           "Zugeordnete F\xE4lligkeit", "Skontotyp", "Auftragsnummer", "Buchungstyp",
                           "USt-Schl\xFCssel (Anzahlungen)", "EU-Mitgliedstaat (Anzahlungen)",
                           "Sachverhalt L+L (Anzahlungen)", "EU-Steuersatz (Anzahlungen)", "Erl\xF6skonto (Anzahlungen)",
