@@ -28,7 +28,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     // (timestamp window, replay cache) instead of stopping at bad_signature every time.
     if (signItRight) signature = verifier.sign(id, timestamp, body) + (signature.empty() ? "" : " " + signature);
     service::WebhookResult r = verifier.verify(id, timestamp, signature, body);
-    if (r.detail.find("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw") != std::string::npos) std::abort();
+    // The secret in the detail is a leak unless the delivery itself carried that text (a
+    // replayed, validly signed id is quoted, and the fuzzer may make it look like the secret).
+    const std::string key = "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    const bool suppliedByInput = (id + timestamp + signature + body).find(key) != std::string::npos;
+    if (!suppliedByInput && r.detail.find(key) != std::string::npos) std::abort();
     if (r.detail.find("<lb-fuzz-body-end>") != std::string::npos) std::abort();
     (void)service::toString(r.status);
     return 0;
