@@ -33,7 +33,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::string key = "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
     const bool suppliedByInput = (id + timestamp + signature + body).find(key) != std::string::npos;
     if (!suppliedByInput && r.detail.find(key) != std::string::npos) std::abort();
-    if (r.detail.find("<lb-fuzz-body-end>") != std::string::npos) std::abort();
+    const bool markerInHeaders = (id + timestamp + signature).find("<lb-fuzz-body-end>") != std::string::npos;
+    if (!markerInHeaders && r.detail.find("<lb-fuzz-body-end>") != std::string::npos) std::abort();
     (void)service::toString(r.status);
     return 0;
 }
