@@ -42,6 +42,26 @@ TEST(ValidateSettings, NamesEveryBadKeyAndAppliesDefaults) {
     }
 }
 
+// Found by fuzz_plugin_settings: a manifest's default was never checked against its type, so
+// an int setting declared with the default "abc" passed validation and getInt threw
+// std::invalid_argument inside the plugin. Defaults are now checked like given values.
+TEST(ValidateSettings, ADefaultThatBreaksItsOwnTypeIsAProblemNamingTheDefault) {
+    const std::vector<SettingSpec> specs{{"n", SettingType::Int, "abc", false, "n"},
+                                         {"on", SettingType::Bool, "yes", false, "b"},
+                                         {"dir", SettingType::Path, "", false, "d"}};
+    try {
+        validateSettings(specs, {});
+        FAIL() << "bad defaults were accepted";
+    } catch (const SettingsError& e) {
+        const SettingsError::Problems expected{{"n", "expected an integer, got 'abc' (the plugin's default)"},
+                                               {"on", "expected true or false, got 'yes' (the plugin's default)"},
+                                               {"dir", "expected a path, got '' (the plugin's default)"}};
+        EXPECT_EQ(e.problems(), expected);
+    }
+    // A given value replaces the bad default and is what gets checked.
+    EXPECT_EQ(validateSettings(specs, {{"n", "7"}, {"on", "true"}, {"dir", "/x"}}).getInt("n"), 7);
+}
+
 namespace {
 Entry twoLines() {
     Entry e;

@@ -253,9 +253,13 @@ MappingResult mapItem(const std::string& itemJson, const std::string& jobId, con
         e.employee = party(child(o, "user", "", false), "user.");
         e.team = party(child(o, "team", "", false), "team.");
         moneyPair(o, "amount", "", true, e.totalSupplier, e.totalWallet);
-        if (!member(o, "accountingEntryLines")) throw Invalid{"accountingEntryLines is missing"};
+        // Held in a named variable: a range-for over `*list(...)` keeps a reference into the
+        // temporary optional, which dies before the loop body runs (clang -Wdangling-gsl in
+        // the fuzz build found it).
+        const std::optional<array> lines = list(o, "accountingEntryLines", "");
+        if (!lines) throw Invalid{"accountingEntryLines is missing"};
         std::size_t i = 0;
-        for (element item : *list(o, "accountingEntryLines", "")) {
+        for (element item : *lines) {
             std::string path = "accountingEntryLines[" + std::to_string(i++) + "].";
             object l;
             if (item.get(l)) throw Invalid{path.substr(0, path.size() - 1) + " is not an object"};

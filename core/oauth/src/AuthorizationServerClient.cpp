@@ -1,6 +1,7 @@
 // The generic OAuth 2.0 client: see AuthorizationServerClient.h.
 #include "ledgerbridge/oauth/AuthorizationServerClient.h"
 
+#include <Poco/Exception.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 #include <Poco/String.h>
@@ -140,11 +141,19 @@ void AuthorizationServerClient::preflightAuthorize(const std::string& url, const
     if (r.status >= 300 && r.status < 400) {
         std::string location = r.header("Location");
         if (location.rfind(redirectUri, 0) == 0) {
-            Poco::URI u(location);
             std::string error, description;
-            for (const auto& [k, v] : u.getQueryParameters()) {
-                if (k == "error") error = v;
-                if (k == "error_description") description = v;
+            try {
+                Poco::URI u(location);
+                for (const auto& [k, v] : u.getQueryParameters()) {
+                    if (k == "error") error = v;
+                    if (k == "error_description") description = v;
+                }
+            } catch (const Poco::SyntaxException&) {
+                // Found by fuzz_token_response: Poco's own exception escaped the login. The
+                // address is not repeated (it may carry a code).
+                throw AuthError("The authorization server redirected the login request to a malformed address (not "
+                                "valid URL encoding). Check auth_url in " + env + "; it may not be an OAuth 2.0 "
+                                "authorization endpoint.");
             }
             if (!error.empty()) throwAuthorizationError(error, description, credentials_.environment, scopes, loginCommand);
         }

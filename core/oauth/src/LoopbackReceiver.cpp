@@ -8,6 +8,7 @@
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/Net/NetException.h>
+#include <Poco/Exception.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/URI.h>
 
@@ -19,15 +20,34 @@
 namespace ledgerbridge::oauth {
 namespace {
 
+// Poco decodes %XX escapes as it splits the query and throws its own SyntaxException on a
+// broken one ("%zz", a lone "%"); callers get a UsageError that says what to do instead.
 RedirectParameters parseQuery(const std::string& rawQuery) {
     RedirectParameters p;
-    Poco::URI u;
-    u.setRawQuery(rawQuery);
-    for (const auto& [k, v] : u.getQueryParameters()) p.values.emplace(k, v);
+    try {
+        Poco::URI u;
+        u.setRawQuery(rawQuery);
+        for (const auto& [k, v] : u.getQueryParameters()) p.values.emplace(k, v);
+    } catch (const Poco::SyntaxException&) {
+        // Poco's message quotes the query, which holds the authorization code: not repeated.
+        throw UsageError("The redirect's query is not valid URL encoding (a '%' not followed by two hex digits). "
+                         "Use the address exactly as the browser shows it after you approved access.");
+    }
     return p;
 }
 
 }  // namespace
+
+std::optional<RedirectParameters> parseRedirectTarget(const std::string& target, const std::string& path) {
+    Poco::URI uri;
+    try {
+        uri = Poco::URI(target);
+    } catch (const Poco::SyntaxException&) {
+        throw UsageError("The request to the login listener is not a valid URI (not valid URL encoding).");
+    }
+    if (uri.getPath() != path) return std::nullopt;
+    return parseQuery(uri.getRawQuery());
+}
 
 RedirectParameters parseRedirectUrl(const std::string& text) {
     std::string t = text;
@@ -75,16 +95,27 @@ private:
 
 void CallbackHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) {
     auto impl = impl_.lock();
-    Poco::URI uri(request.getURI());
     response.setContentType("text/html; charset=utf-8");
     response.set("Cache-Control", "no-store");
-    if (!impl || uri.getPath() != impl->path || request.getMethod() != "GET") {
+    std::optional<RedirectParameters> parsed;
+    try {
+        if (impl) parsed = parseRedirectTarget(request.getURI(), impl->path);
+    } catch (const UsageError&) {
+        // A mangled redirect (bad %-escape) is not the login's answer: the login keeps waiting
+        // (a good redirect or a pasted URL can still arrive) and the browser is told why.
+        response.setStatus(Poco::Net::HTTPResponse::HTTP_BAD_REQUEST);
+        response.send() << "<!doctype html><title>Bad request</title><p>ledgerbridge could not read this redirect "
+                           "(its address is not valid URL encoding). Return to the terminal and paste the address "
+                           "instead.</p>\n";
+        return;
+    }
+    if (!parsed || request.getMethod() != "GET") {
         response.setStatus(Poco::Net::HTTPResponse::HTTP_NOT_FOUND);
         response.send() << "<!doctype html><title>Not found</title><p>This is ledgerbridge's login listener; "
                            "nothing lives here.</p>\n";
         return;
     }
-    RedirectParameters p = parseQuery(uri.getRawQuery());
+    const RedirectParameters& p = *parsed;
     bool ok = p.has("code") && !p.has("error");
     response.setStatus(Poco::Net::HTTPResponse::HTTP_OK);
     response.send() << "<!doctype html><title>ledgerbridge</title><p>"

@@ -72,3 +72,36 @@ TEST(LoopbackReceiver, PastedUrlsAreParsedAndNonsenseIsExplained) {
     EXPECT_EQ(e.get("error"), "access_denied");
     EXPECT_THROW(parseRedirectUrl("hello"), UsageError);
 }
+
+// Found by fuzz/targets/OAuthRedirectFuzz.cpp: a broken %-escape made Poco throw its own
+// SyntaxException out of parseRedirectUrl (the login ended with an unexplained exception), and
+// out of the listener's request handler (the browser got a dropped connection).
+TEST(LoopbackReceiver, ABrokenPercentEscapeIsAUsageErrorNotAPocoException) {
+    for (const char* text : {"http://127.0.0.1:8765/callback?code=%zz", "code=abc%", "error=%4"}) {
+        try {
+            parseRedirectUrl(text);
+            FAIL() << text;
+        } catch (const UsageError& e) {
+            EXPECT_NE(std::string(e.what()).find("URL encoding"), std::string::npos) << e.what();
+            EXPECT_EQ(std::string(e.what()).find("%zz"), std::string::npos) << "the code is repeated: " << e.what();
+        }
+    }
+    EXPECT_THROW(parseRedirectTarget("/callback?code=%zz", "/callback"), UsageError);
+    EXPECT_FALSE(parseRedirectTarget("/favicon.ico?x=1", "/callback"));
+    auto p = parseRedirectTarget("/callback?code=a%2Bb&state=s", "/callback");
+    ASSERT_TRUE(p);
+    EXPECT_EQ(p->get("code"), "a+b");
+}
+
+TEST(LoopbackReceiver, TheListenerAnswersAMangledRedirectWith400AndKeepsWaiting) {
+    int port = freePort();
+    LoopbackReceiver r("http://127.0.0.1:" + std::to_string(port) + "/callback");
+    std::string body;
+    EXPECT_EQ(get(port, "/callback?code=%zz&state=s", &body), 400);
+    EXPECT_NE(body.find("paste the address"), std::string::npos) << body;
+    EXPECT_FALSE(r.wait(std::chrono::milliseconds(50)));
+    EXPECT_EQ(get(port, "/callback?code=good&state=s"), 200);
+    auto p = r.wait(std::chrono::seconds(5));
+    ASSERT_TRUE(p);
+    EXPECT_EQ(p->get("code"), "good");
+}

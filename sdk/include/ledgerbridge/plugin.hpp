@@ -126,20 +126,27 @@ inline Settings validateSettings(const std::vector<SettingSpec>& specs,
     }
     for (const SettingSpec& s : specs) {
         auto it = values.find(s.key);
+        // A default is checked like a given value: a manifest declaring an int setting with the
+        // default "abc" made Settings::getInt throw std::invalid_argument inside the plugin
+        // (found by fuzz_plugin_settings). Here it is a problem naming the key and the default.
+        std::string origin;
         if (it == values.end()) {
-            if (s.defaultValue) values[s.key] = *s.defaultValue;
-            else problems.emplace_back(s.key, "required setting is missing");
-            continue;
+            if (!s.defaultValue) {
+                problems.emplace_back(s.key, "required setting is missing");
+                continue;
+            }
+            it = values.emplace(s.key, *s.defaultValue).first;
+            origin = " (the plugin's default)";
         }
         const std::string& v = it->second;
         const std::size_t digits = v.compare(0, 1, "-") == 0 ? 1 : 0;
         if (s.type == SettingType::Int &&
             (v.size() == digits || v.size() > digits + 18 ||
              v.find_first_not_of("0123456789", digits) != std::string::npos))
-            problems.emplace_back(s.key, "expected an integer, got '" + v + "'");
+            problems.emplace_back(s.key, "expected an integer, got '" + v + "'" + origin);
         if (s.type == SettingType::Bool && v != "true" && v != "false")
-            problems.emplace_back(s.key, "expected true or false, got '" + v + "'");
-        if (s.type == SettingType::Path && v.empty()) problems.emplace_back(s.key, "expected a path, got ''");
+            problems.emplace_back(s.key, "expected true or false, got '" + v + "'" + origin);
+        if (s.type == SettingType::Path && v.empty()) problems.emplace_back(s.key, "expected a path, got ''" + origin);
     }
     if (!problems.empty()) throw SettingsError(std::move(problems));
     return Settings(std::move(values));

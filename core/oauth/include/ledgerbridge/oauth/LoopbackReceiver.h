@@ -24,7 +24,14 @@ struct RedirectParameters {
 
 /// Parses a full redirect URL (or just its query string). Throws UsageError saying what to
 /// paste when the text has neither `code` nor `error`.
+/// A query with a broken %-escape is a UsageError too.
 RedirectParameters parseRedirectUrl(const std::string& text);
+
+/// What the listener reads from a request: `target` is the request line's target
+/// ("/callback?code=..."), `path` the redirect URI's path. std::nullopt when the target's path
+/// is another one; UsageError when the target or its query is not valid URI syntax. Separate
+/// from the server so it can be tested and fuzzed without a socket.
+std::optional<RedirectParameters> parseRedirectTarget(const std::string& target, const std::string& path);
 
 class LoopbackReceiver {
 public:
