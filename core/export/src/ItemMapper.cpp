@@ -255,7 +255,10 @@ MappingResult mapItem(const std::string& itemJson, const std::string& jobId, con
         moneyPair(o, "amount", "", true, e.totalSupplier, e.totalWallet);
         if (!member(o, "accountingEntryLines")) throw Invalid{"accountingEntryLines is missing"};
         std::size_t i = 0;
-        for (element item : *list(o, "accountingEntryLines", "")) {
+        // A named copy: `for (... : *list(...))` ranges over the inside of a temporary optional
+        // that dies before the first iteration (use after scope; GCC -Wdangling-pointer at -O1).
+        const array entryLines = *list(o, "accountingEntryLines", "");
+        for (element item : entryLines) {
             std::string path = "accountingEntryLines[" + std::to_string(i++) + "].";
             object l;
             if (item.get(l)) throw Invalid{path.substr(0, path.size() - 1) + " is not an object"};
