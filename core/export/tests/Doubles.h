@@ -3,6 +3,7 @@
 // so the engine can be driven through crashes and failures deterministically.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <map>
 #include <set>
@@ -42,7 +43,9 @@ struct FakeJob {
 class FakePleo : public PleoExports {
 public:
     std::map<std::string, FakeJob> jobs;
-    std::int64_t requests = 0;
+    // Atomic: the engine fetches pages on a background thread while tests read the count from
+    // onStep on the main thread (a data race TSan reported in the Tsan build).
+    std::atomic<std::int64_t> requests{0};
     int stateChangingRequests = 0;
 
     std::vector<JobInfo> listJobs(const std::string&, const std::vector<std::string>& statuses) override {
