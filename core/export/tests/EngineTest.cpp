@@ -49,7 +49,7 @@ TEST_F(EngineTest, AllValidCompletesAndASecondRunFindsNothingToDo) {
     RunReport again = runOnce();
     EXPECT_EQ(again.outcome, "ok");
     EXPECT_TRUE(again.jobs.empty());
-    EXPECT_EQ(pleo.requests.load() - before, 1) << "one list call, nothing else";
+    EXPECT_EQ(pleo.requests - before, 1) << "one list call, nothing else";
     expectExactlyOnce("job-1", 30, 0);
 }
 
@@ -369,7 +369,7 @@ TEST_F(EngineTest, ASecondRunOfTheSameConnectionIsRefusedWhileOneHoldsTheLease) 
     store::Leases leases(*store);
     ASSERT_TRUE(leases.tryAcquire("run:fp", 60000, "another-process"));
     EXPECT_THROW(runOnce(), LockBusyError);
-    EXPECT_EQ(pleo.requests.load(), 0);
+    EXPECT_EQ(static_cast<std::int64_t>(pleo.requests), 0);
 }
 
 TEST_F(EngineTest, CancellationFinishesTheBatchInFlightAndLeavesTheJobOpen) {
