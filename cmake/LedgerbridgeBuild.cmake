@@ -1,12 +1,35 @@
 # Shared build settings and helpers for every ledgerbridge target.
 
-# Asan build type: AddressSanitizer and UndefinedBehaviorSanitizer with debug info.
-set(CMAKE_CXX_FLAGS_ASAN "-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined"
+# Asan build type: AddressSanitizer and UndefinedBehaviorSanitizer with debug info. Every report
+# is fatal (-fno-sanitize-recover=all): UBSan would otherwise print and carry on, and a test
+# that prints a report but exits 0 would pass in CI.
+set(CMAKE_CXX_FLAGS_ASAN "-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all"
     CACHE STRING "C++ flags for the Asan build type" FORCE)
 set(CMAKE_C_FLAGS_ASAN "${CMAKE_CXX_FLAGS_ASAN}" CACHE STRING "C flags for the Asan build type" FORCE)
 set(CMAKE_EXE_LINKER_FLAGS_ASAN "-fsanitize=address,undefined" CACHE STRING "" FORCE)
 set(CMAKE_SHARED_LINKER_FLAGS_ASAN "-fsanitize=address,undefined" CACHE STRING "" FORCE)
 mark_as_advanced(CMAKE_CXX_FLAGS_ASAN CMAKE_C_FLAGS_ASAN CMAKE_EXE_LINKER_FLAGS_ASAN CMAKE_SHARED_LINKER_FLAGS_ASAN)
+
+# Tsan build type: ThreadSanitizer, for the modules that run threads (export engine, service,
+# store). TSan reports make the process exit non-zero (its default exitcode=66), so ctest fails.
+set(CMAKE_CXX_FLAGS_TSAN "-O1 -g -fsanitize=thread -fno-omit-frame-pointer"
+    CACHE STRING "C++ flags for the Tsan build type" FORCE)
+set(CMAKE_C_FLAGS_TSAN "${CMAKE_CXX_FLAGS_TSAN}" CACHE STRING "C flags for the Tsan build type" FORCE)
+set(CMAKE_EXE_LINKER_FLAGS_TSAN "-fsanitize=thread" CACHE STRING "" FORCE)
+set(CMAKE_SHARED_LINKER_FLAGS_TSAN "-fsanitize=thread" CACHE STRING "" FORCE)
+mark_as_advanced(CMAKE_CXX_FLAGS_TSAN CMAKE_C_FLAGS_TSAN CMAKE_EXE_LINKER_FLAGS_TSAN CMAKE_SHARED_LINKER_FLAGS_TSAN)
+
+# Test hooks (the LEDGERBRIDGE_CRASH_AT crash points) exist only in test builds: ON by default
+# for Debug, Asan and Tsan, OFF for Release and RelWithDebInfo, so a production binary cannot be
+# made to kill itself through its environment. The runtime install refuses a build with hooks
+# (see core/cli/CMakeLists.txt), so `cmake --install` never ships them.
+if(CMAKE_BUILD_TYPE MATCHES "^(Debug|Asan|Tsan)$")
+  set(lb_hooks_default ON)
+else()
+  set(lb_hooks_default OFF)
+endif()
+option(LEDGERBRIDGE_TEST_HOOKS "Compile the crash-test hooks (LEDGERBRIDGE_CRASH_AT); default ON only for Debug, Asan and Tsan"
+       ${lb_hooks_default})
 
 # Folder holding Pleo's and Xero's OpenAPI files; tests read it at run time and skip when absent.
 set(LEDGERBRIDGE_REFERENCE_DIR "${CMAKE_SOURCE_DIR}/../shared/reference"
@@ -19,6 +42,12 @@ function(lb_warnings target)
                                            -Wnull-dereference -Wdouble-promotion -Wformat=2)
   if(LEDGERBRIDGE_WERROR)
     target_compile_options(${target} PRIVATE -Werror)
+  endif()
+  if(CMAKE_BUILD_TYPE STREQUAL "Tsan")
+    # GCC 12 with -fsanitize=thread reports "potential null pointer dereference" inside
+    # libstdc++'s streambuf (std::string from istreambuf_iterator): the instrumentation changes
+    # what is inlined. Debug and Asan builds keep the warning; only TSan's false positives go.
+    target_compile_options(${target} PRIVATE -Wno-null-dereference)
   endif()
 endfunction()
 
@@ -33,14 +62,15 @@ function(lb_add_module name)
   lb_warnings(lb_${name})
 endfunction()
 
-# lb_add_test(name SOURCES ... DEPENDS ... [ENVIRONMENT k=v ...] [TIMEOUT s] [LABELS ...]):
+# lb_add_test(name SOURCES ... DEPENDS ... [ENVIRONMENT k=v ...] [TIMEOUT s] [LABELS ...]
+#             [FIXTURES_REQUIRED fixture]):
 # a GoogleTest executable whose cases CTest discovers one by one. Every test executable gets
 # the source, build and reference folders as environment defaults (LEDGERBRIDGE_SOURCE_DIR,
 # LEDGERBRIDGE_BINARY_DIR, LEDGERBRIDGE_REFERENCE_DIR_DEFAULT) compiled in, so it behaves the
 # same under ctest and when run by hand.
 configure_file(${CMAKE_CURRENT_LIST_DIR}/TestEnvironment.cpp.in ${CMAKE_BINARY_DIR}/generated/TestEnvironment.cpp @ONLY)
 function(lb_add_test name)
-  cmake_parse_arguments(ARG "" "TIMEOUT" "SOURCES;DEPENDS;ENVIRONMENT;LABELS" ${ARGN})
+  cmake_parse_arguments(ARG "" "TIMEOUT;FIXTURES_REQUIRED" "SOURCES;DEPENDS;ENVIRONMENT;LABELS" ${ARGN})
   add_executable(${name} ${ARG_SOURCES} ${CMAKE_BINARY_DIR}/generated/TestEnvironment.cpp)
   target_link_libraries(${name} PRIVATE ${ARG_DEPENDS} GTest::gtest GTest::gtest_main Threads::Threads)
   lb_warnings(${name})
@@ -55,8 +85,16 @@ function(lb_add_test name)
   elseif(env_count EQUAL 1)
     list(APPEND props ENVIRONMENT "${ARG_ENVIRONMENT}")
   endif()
+  # A suite without LABELS is labelled with its executable's name, so a phase can run whole
+  # suites (scripts/test's Tsan phase: ctest -L '^(export_tests|...)$'). One label only: the
+  # discovery splits list values.
   if(ARG_LABELS)
     list(APPEND props LABELS "${ARG_LABELS}")
+  else()
+    list(APPEND props LABELS "${name}")
+  endif()
+  if(ARG_FIXTURES_REQUIRED)
+    list(APPEND props FIXTURES_REQUIRED "${ARG_FIXTURES_REQUIRED}")
   endif()
   gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES ${props})
 endfunction()

@@ -3,6 +3,7 @@
 // so the engine can be driven through crashes and failures deterministically.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <map>
 #include <set>
@@ -41,10 +42,28 @@ struct FakeJob {
     bool interactive = true;                        // created by a user (false: by the integration)
 };
 
+/// A counter one thread bumps while another reads it; copyable, so the doubles stay assignable.
+struct AtomicCount {
+    std::atomic<std::int64_t> n{0};
+    AtomicCount() = default;
+    AtomicCount(const AtomicCount& o) : n(o.n.load()) {}
+    AtomicCount& operator=(const AtomicCount& o) {
+        n = o.n.load();
+        return *this;
+    }
+    AtomicCount& operator++() {
+        ++n;
+        return *this;
+    }
+    operator std::int64_t() const { return n.load(); }
+};
+
 class FakePleo : public PleoExports {
 public:
     std::map<std::string, FakeJob> jobs;
-    std::int64_t requests = 0;
+    // Atomic: the engine fetches pages on a background thread while tests read the count from
+    // onStep on the main thread (a data race TSan reported in the Tsan build).
+    AtomicCount requests;
     int stateChangingRequests = 0;
 
     std::vector<JobInfo> listJobs(const std::string&, const std::vector<std::string>& statuses) override {

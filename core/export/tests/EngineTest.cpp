@@ -369,7 +369,7 @@ TEST_F(EngineTest, ASecondRunOfTheSameConnectionIsRefusedWhileOneHoldsTheLease) 
     store::Leases leases(*store);
     ASSERT_TRUE(leases.tryAcquire("run:fp", 60000, "another-process"));
     EXPECT_THROW(runOnce(), LockBusyError);
-    EXPECT_EQ(pleo.requests, 0);
+    EXPECT_EQ(static_cast<std::int64_t>(pleo.requests), 0);
 }
 
 TEST_F(EngineTest, CancellationFinishesTheBatchInFlightAndLeavesTheJobOpen) {

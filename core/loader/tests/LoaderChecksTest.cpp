@@ -110,30 +110,3 @@ TEST_F(LoaderTest, ListShowsEveryCandidateWithItsStatus) {
                                     "found ledgerbridge_plugin_abi_2");
     EXPECT_EQ(loader::capabilityNames(LB_CAP_LOOKUP | LB_CAP_DRY_RUN), "lookup,dry-run");
 }
-
-// scripts/check-sdk sets LEDGERBRIDGE_EXTERNAL_PLUGINS to plugins built out of tree against the
-// installed SDK (g++ and clang++), separated by ':'; the host's loader must accept each.
-TEST_F(LoaderTest, ExternallyBuiltPluginsLoadIntoTheHost) {
-    const char* list = std::getenv("LEDGERBRIDGE_EXTERNAL_PLUGINS");
-    if (!list || !*list) GTEST_SKIP() << "LEDGERBRIDGE_EXTERNAL_PLUGINS not set (scripts/check-sdk sets it)";
-    std::string paths = list;
-    int n = 0;
-    for (std::size_t start = 0; start <= paths.size();) {
-        const std::size_t end = std::min(paths.find(':', start), paths.size());
-        const fs::path from = paths.substr(start, end - start);
-        start = end + 1;
-        if (from.empty()) continue;
-        const std::string dir = root + "/ext" + std::to_string(++n);
-        fs::create_directory(dir);
-        fs::permissions(dir, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
-                                 fs::perms::others_read | fs::perms::others_exec);
-        const std::string to = dir + "/" + from.filename().string();
-        fs::copy_file(from, to);
-        loader::PluginLoader ext({{dir}}, services, *health);
-        auto plugin = ext.load(to);
-        EXPECT_EQ(plugin->abiMajor(), 1u) << from;
-        auto session = plugin->open();
-        EXPECT_FALSE(plugin->manifest().name.empty()) << from;
-    }
-    EXPECT_GT(n, 0);
-}
