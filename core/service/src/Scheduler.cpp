@@ -370,7 +370,10 @@ void Scheduler::tick() {
                     s.pendingReason.clear();  // this run serves any waiting trigger too
                     enqueue(s, s.fireReason);
                 }
-                planNext(s, now);
+                // A spread missed run stands in for the slot it was planned before, so that
+                // slot does not fire again right after it.
+                const bool missed = s.fireReason == "missed" && s.nominal && *s.nominal > now;
+                planNext(s, missed ? *s.nominal : now);
             }
             if (!s.pendingReason.empty() && !s.running && !s.queued) {
                 const std::string reason = s.pendingReason;

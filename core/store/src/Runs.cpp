@@ -105,7 +105,7 @@ std::int64_t Runs::prune(std::int64_t olderThanMs, int keepPerConnection, const 
                 SQLite::Statement del(db, "DELETE FROM runs WHERE id IN (" + select + ")");
                 bind(del);
                 n = del.exec();
-            });
+            }, StateStore::Durability::ProcessCrash);  // a prune lost in a power cut is simply redone
             total += n;
             if (n < batch) return;
         }
