@@ -117,16 +117,24 @@ bool enabled(Level level) {
 
 void write(Level level, const std::string& message, const Fields& fields) {
     State& s = state();
-    std::lock_guard<std::mutex> lock(s.mutex);
-    if (static_cast<int>(level) < static_cast<int>(s.minimum)) return;
-    std::ostream& out = s.sink ? *s.sink : std::cerr;
-    bool human = s.format == Format::Human ||
-                 (s.format == Format::Auto && s.sink == nullptr && ::isatty(STDERR_FILENO) == 1);
+    bool human = false, toFile = false;
+    {
+        std::lock_guard<std::mutex> lock(s.mutex);
+        if (static_cast<int>(level) < static_cast<int>(s.minimum)) return;
+        human = s.format == Format::Human ||
+                (s.format == Format::Auto && s.sink == nullptr && ::isatty(STDERR_FILENO) == 1);
+        toFile = s.file.is_open();
+    }
     // Redact the finished line: secrets can hide in the message, a field, a URL or a body.
-    out << redact(human ? humanLine(level, message, fields) : jsonLine(level, message, fields)) << '\n';
+    // Done before taking the sink's lock, so threads logging at once redact in parallel.
+    const std::string line = redact(human ? humanLine(level, message, fields) : jsonLine(level, message, fields));
+    const std::string fileLine = toFile ? (human ? redact(jsonLine(level, message, fields)) : line) : std::string();
+    std::lock_guard<std::mutex> lock(s.mutex);
+    std::ostream& out = s.sink ? *s.sink : std::cerr;
+    out << line << '\n';
     out.flush();
-    if (s.file.is_open()) {
-        s.file << redact(jsonLine(level, message, fields)) << '\n';
+    if (toFile && s.file.is_open()) {
+        s.file << fileLine << '\n';
         s.file.flush();
     }
 }

@@ -4,6 +4,7 @@
 #include <Poco/String.h>
 
 #include <filesystem>
+#include <mutex>
 
 #include "ledgerbridge/common/Exception.h"
 #include "ledgerbridge/config/Fingerprint.h"
@@ -54,20 +55,29 @@ ConfiguredPlugin::ConfiguredPlugin(const config::Config& config, const std::stri
     }
 
     // The plugin's own requests to its target: the same TLS rules (system CAs plus the
-    // environment's CA file, so a local test double can be trusted), retries and Retry-After.
-    // Requests without an idempotency key are not resent after a network error.
+    // environment's CA file, so a local test double can be trusted; the process's shared TLS
+    // context for that file), retries and Retry-After. Requests without an idempotency key are
+    // not resent after a network error. Built at the plugin's first request: a file plugin
+    // that never makes one costs no transport.
     const config::EnvironmentProfile& profile = config.activeProfile();
-    config::EnvironmentProfile targetProfile;
-    targetProfile.name = "target of " + name;
-    targetProfile.caFile = profile.caFile;
-    targetProfile.allowHttp = profile.allowHttp;
-    targetTransport_ = std::make_unique<oauth::PocoHttpTransport>(targetProfile);
-    targetLimiter_ = std::make_unique<http::RateLimiter>(0);  // the plugin knows its target's limits
-    targetClient_ = std::make_unique<http::ResilientClient>(conn.plugin, *targetTransport_, *targetLimiter_,
-                                                            http::RetryOptions{}, cancel);
     const std::string pluginName = conn.plugin;
-    services_.setHttp([this, name, pluginName](const loader::HttpRequest& request, bool useTargetToken,
-                                               std::string& error) -> std::optional<loader::HttpResponse> {
+    auto targetClient = [this, name, pluginName, caFile = profile.caFile, allowHttp = profile.allowHttp,
+                         cancel]() -> http::ResilientClient& {
+        std::lock_guard<std::mutex> lock(targetMutex_);
+        if (!targetClient_) {
+            config::EnvironmentProfile targetProfile;
+            targetProfile.name = "target of " + name;
+            targetProfile.caFile = caFile;
+            targetProfile.allowHttp = allowHttp;
+            targetTransport_ = std::make_unique<http::PocoHttpTransport>(targetProfile);
+            targetLimiter_ = std::make_unique<http::RateLimiter>(0);  // the plugin knows its target's limits
+            targetClient_ = std::make_unique<http::ResilientClient>(pluginName, *targetTransport_, *targetLimiter_,
+                                                                    http::RetryOptions{}, cancel);
+        }
+        return *targetClient_;
+    };
+    services_.setHttp([this, name, pluginName, targetClient](const loader::HttpRequest& request, bool useTargetToken,
+                                                             std::string& error) -> std::optional<loader::HttpResponse> {
         http::HttpRequest out;
         out.method = request.method;
         out.url = request.url;
@@ -88,7 +98,7 @@ ConfiguredPlugin::ConfiguredPlugin(const config::Config& config, const std::stri
             }
             out.headers.emplace_back("Authorization", "Bearer " + *token);
         }
-        http::HttpResponse r = targetClient_->send(out, idempotent);
+        http::HttpResponse r = targetClient().send(out, idempotent);
         return loader::HttpResponse{r.status, r.headers, r.body};
     });
 

@@ -4,7 +4,7 @@
 #include "ledgerbridge/common/Exception.h"
 #include "ledgerbridge/config/Secret.h"
 #include "ledgerbridge/oauth/AuthorizationServerClient.h"
-#include "ledgerbridge/oauth/HttpTransport.h"
+#include "ledgerbridge/http/HttpTransport.h"
 
 namespace ledgerbridge::host {
 
@@ -47,7 +47,7 @@ TargetAuth::TargetAuth(const config::Config& config, const config::Connection& c
     transportProfile.name = "target of " + connection.name;
     transportProfile.caFile = t.caFile;
     transportProfile.allowHttp = false;
-    transport_ = std::make_unique<oauth::PocoHttpTransport>(transportProfile);
+    transport_ = std::make_unique<http::PocoHttpTransport>(transportProfile);
     config::SecretRef secretRef = t.clientSecret;
     oauth::ClientCredentials creds{t.clientId,
                                    [secretRef, section]() -> std::string {

@@ -42,7 +42,7 @@ bool isJson(const std::string& contentType) {
 }
 }  // namespace
 
-std::string cutShort(const oauth::HttpResponse& response, const std::string& method) {
+std::string cutShort(const http::HttpResponse& response, const std::string& method) {
     if (method == "HEAD" || response.status == 204 || response.status == 304) return {};
     const std::string length = response.header("Content-Length");
     if (!length.empty() && length.size() < 19 && length.find_first_not_of("0123456789") == std::string::npos) {

@@ -27,7 +27,7 @@ std::string where(const std::string& url) {
 }
 }  // namespace
 
-ResilientClient::ResilientClient(std::string name, oauth::HttpTransport& transport, RateLimiter& limiter,
+ResilientClient::ResilientClient(std::string name, http::HttpTransport& transport, RateLimiter& limiter,
                                  RetryOptions options, const std::atomic<bool>* cancel, SleepFn sleep)
     : name_(std::move(name)),
       transport_(transport),

@@ -8,9 +8,9 @@ using http::cutShort;
 using http::jsonEndsEarly;
 
 namespace {
-oauth::HttpResponse answer(std::string body, std::string contentType = "application/json;charset=UTF-8",
+http::HttpResponse answer(std::string body, std::string contentType = "application/json;charset=UTF-8",
                            std::string length = {}) {
-    oauth::HttpResponse r;
+    http::HttpResponse r;
     r.status = 200;
     r.body = std::move(body);
     r.headers.emplace_back("Content-Type", std::move(contentType));

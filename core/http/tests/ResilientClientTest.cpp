@@ -24,7 +24,7 @@ using namespace std::chrono;
 namespace {
 
 /// Answers from a script; an empty status means "the connection broke".
-class ScriptedTransport : public oauth::HttpTransport {
+class ScriptedTransport : public http::HttpTransport {
 public:
     std::deque<std::pair<int, std::string>> script;  ///< status (0 = network error), Retry-After
     int sends = 0;
@@ -202,7 +202,7 @@ TEST(ResilientClient, AgainstARealLoopbackServer) {
     config::EnvironmentProfile profile;
     profile.name = "test";
     profile.allowHttp = true;
-    oauth::PocoHttpTransport transport(profile, 5);
+    http::PocoHttpTransport transport(profile, 5);
     RateLimiter limiter(500);
     ResilientClient client("test server", transport, limiter);
     HttpRequest r;

@@ -86,7 +86,7 @@ private:
 };
 
 struct Client {
-    oauth::PocoHttpTransport transport;
+    http::PocoHttpTransport transport;
     RateLimiter limiter{0};
     ResilientClient client;
     static config::EnvironmentProfile profile() {

@@ -218,8 +218,13 @@ TokenResponse parseTokens(const HttpResponse& r, const std::string& during) {
     t.tokenType = str(o, "token_type");
     t.expiresIn = num(o, "expires_in");
     t.scope = str(o, "scope");
-    if (t.accessToken.size() >= 6) Redactor::global().add(t.accessToken);
-    if (t.refreshToken.size() >= 6) Redactor::global().add(t.refreshToken);
+    // Tokens are redacted while they can appear: the access token until it expires (plus a
+    // margin), the refresh token for a while (every read from the store registers it again).
+    const auto now = Redactor::global().now();
+    if (t.accessToken.size() >= 6)
+        Redactor::global().addUntil(t.accessToken, now + std::chrono::seconds(t.expiresIn > 0 ? t.expiresIn : 3600) +
+                                                       kExpiredTokenMargin);
+    if (t.refreshToken.size() >= 6) Redactor::global().addUntil(t.refreshToken, now + kTransientSecretLifetime);
     if (t.accessToken.empty())
         throw ProtocolError("The authorization server's answer to the " + during +
                             " has no access_token; it breaks RFC 6749 section 5.1.");

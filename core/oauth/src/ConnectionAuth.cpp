@@ -32,14 +32,24 @@ ConnectionAuth::ConnectionAuth(const config::Config& config, const std::string& 
       connection_(config.connection(connection)),
       profile_(config.activeProfile()),
       fingerprint_(config::environmentFingerprint(profile_, connection_.companyId)) {
-    transport_ = std::make_unique<PocoHttpTransport>(profile_);
-    client_ = std::make_unique<AuthorizationServerClient>(makeClient(profile_, *transport_));
     if (connection_.credential == "api_key") {
+        // No token endpoint is ever called for an API key: its transport and OAuth client are
+        // built only if someone asks for them (client(), transport()).
         apiKey_ = std::make_unique<ApiKeyAuthorization>(connection_.name, config::resolveSecret(connection_.apiKey));
         return;
     }
     crypto_ = std::make_unique<TokenCrypto>(loadTokenKey(config_.tokenKey, createKey, &keyCreated_));
-    tokens_ = std::make_unique<TokenManager>(grantKeyFor(config_, connection_), *client_, store, *crypto_);
+    tokens_ = std::make_unique<TokenManager>(grantKeyFor(config_, connection_), client(), store, *crypto_);
+}
+
+AuthorizationServerClient& ConnectionAuth::client() {
+    if (!client_) client_ = std::make_unique<AuthorizationServerClient>(makeClient(profile_, transport()));
+    return *client_;
+}
+
+HttpTransport& ConnectionAuth::transport() {
+    if (!transport_) transport_ = std::make_unique<PocoHttpTransport>(profile_);
+    return *transport_;
 }
 
 ConnectionAuth::~ConnectionAuth() = default;

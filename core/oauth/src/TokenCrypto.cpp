@@ -89,7 +89,9 @@ std::string TokenCrypto::open(const std::string& sealed, const SealContext& cont
                         "' cannot be decrypted: [state] token_key is not the key it was stored with, or the state "
                         "database was altered. Restore the original key, or" +
                         fix.substr(4));
-    if (out.size() >= 6) Redactor::global().add(out);
+    // A token read back: redacted for a while after each read, then forgotten (TokenManager
+    // extends an access token's to its expiry); the registry does not grow with every rotation.
+    if (out.size() >= 6) Redactor::global().addUntil(out, Redactor::global().now() + kTransientSecretLifetime);
     return out;
 }
 

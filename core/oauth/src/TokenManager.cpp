@@ -5,6 +5,7 @@
 
 #include "ledgerbridge/common/Exception.h"
 #include "ledgerbridge/common/Log.h"
+#include "ledgerbridge/common/Redactor.h"
 #include "ledgerbridge/oauth/TestHooks.h"
 #include "ledgerbridge/store/Leases.h"
 
@@ -77,10 +78,20 @@ store::GrantRecord TokenManager::loadUsable() {
     return *g;
 }
 
+namespace {
+/// The access token may be used (and so may appear) until it expires: redact it until then.
+void redactUntilExpiry(const std::string& token, std::int64_t expiresAtMs) {
+    if (token.size() < 6) return;
+    Redactor::global().addUntil(token, Redactor::Clock::time_point(std::chrono::milliseconds(expiresAtMs)) +
+                                           kExpiredTokenMargin);
+}
+}  // namespace
+
 void TokenManager::adopt(const store::GrantRecord& g) {
     accessToken_ = crypto_.open(g.accessToken, sealContext(key_));
     accessExpiresAt_ = g.accessExpiresAt;
     generation_ = g.generation;
+    redactUntilExpiry(accessToken_, accessExpiresAt_);
 }
 
 std::string TokenManager::accessToken() {
@@ -172,6 +183,7 @@ std::int64_t TokenManager::refreshLocked(std::optional<std::int64_t> ifGeneratio
     accessToken_ = fresh.accessToken;
     accessExpiresAt_ = next.accessExpiresAt;
     generation_ = g.generation + 1;
+    redactUntilExpiry(accessToken_, accessExpiresAt_);
     log::info("Refreshed the access token of connection '" + key_.connection + "'.",
               {{"valid_for_seconds", std::to_string(fresh.expiresIn)}});
     return generation_;

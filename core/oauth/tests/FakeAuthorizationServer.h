@@ -10,9 +10,15 @@
 
 #include <Poco/URI.h>
 
-#include "ledgerbridge/oauth/HttpTransport.h"
+#include "ledgerbridge/http/HttpTransport.h"
 
 namespace ledgerbridge::oauth::fakes {
+
+using http::formEncode;
+using http::HttpRequest;
+using http::HttpResponse;
+using http::HttpTransport;
+using http::PocoHttpTransport;
 
 class FakeAuthorizationServer : public HttpTransport {
 public:

@@ -32,10 +32,10 @@ int main(int argc, char** argv) {
         std::string go;
         std::getline(std::cin, go);
         std::int64_t now = tokens.refresh(seen);
-        oauth::HttpRequest req;
+        http::HttpRequest req;
         req.url = cfg.activeProfile().apiUrl + "/v3/export-jobs?company_id=" + auth.connection().companyId;
         req.headers = {{"Authorization", tokens.authorizationHeader()}};
-        oauth::HttpResponse r = auth.transport().send(req);
+        http::HttpResponse r = auth.transport().send(req);
         if (r.status != 200) {
             std::cerr << "the API answered " << r.status << "\n";
             return 1;

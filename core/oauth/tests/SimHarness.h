@@ -17,10 +17,16 @@
 #include <vector>
 
 #include "ledgerbridge/config/Config.h"
-#include "ledgerbridge/oauth/HttpTransport.h"
+#include "ledgerbridge/http/HttpTransport.h"
 #include "ledgerbridge/testsupport/Simulator.h"
 
 namespace ledgerbridge::oauth::simtest {
+
+using http::formEncode;
+using http::HttpRequest;
+using http::HttpResponse;
+using http::HttpTransport;
+using http::PocoHttpTransport;
 
 /// A free TCP port on 127.0.0.1 (for the redirect URI of one test).
 int freePort();

@@ -157,7 +157,7 @@ std::string companyUuid(const std::string& companyId) {
 
 ExportsClient::ExportsClient(const config::EnvironmentProfile& profile, oauth::AuthorizationSource& auth, ClientOptions options)
     : apiBase_(profile.apiUrl),
-      ownedTransport_(std::make_unique<oauth::PocoHttpTransport>(profile, options.timeoutSeconds)),
+      ownedTransport_(std::make_unique<http::PocoHttpTransport>(profile, options.timeoutSeconds)),
       transport_(ownedTransport_.get()),
       auth_(auth),
       options_(options) {
@@ -166,7 +166,7 @@ ExportsClient::ExportsClient(const config::EnvironmentProfile& profile, oauth::A
     client_ = std::make_unique<http::ResilientClient>("Pleo", *transport_, *limiter_, options_.retry, options_.cancel);
 }
 
-ExportsClient::ExportsClient(std::string apiBase, oauth::HttpTransport& transport, oauth::AuthorizationSource& auth,
+ExportsClient::ExportsClient(std::string apiBase, http::HttpTransport& transport, oauth::AuthorizationSource& auth,
                              ClientOptions options)
     : apiBase_(std::move(apiBase)), transport_(&transport), auth_(auth), options_(options) {
     while (!apiBase_.empty() && apiBase_.back() == '/') apiBase_.pop_back();

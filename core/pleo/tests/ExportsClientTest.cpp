@@ -103,13 +103,13 @@ public:
 struct Fixture : ::testing::Test {
     ScriptedPleo pleo;
     FakeAuth auth;
-    std::unique_ptr<oauth::PocoHttpTransport> transport;
+    std::unique_ptr<http::PocoHttpTransport> transport;
     std::unique_ptr<pleo::ExportsClient> client;
     void SetUp() override {
         config::EnvironmentProfile profile;
         profile.name = "test";
         profile.allowHttp = true;
-        transport = std::make_unique<oauth::PocoHttpTransport>(profile, 5);
+        transport = std::make_unique<http::PocoHttpTransport>(profile, 5);
         pleo::ClientOptions o;
         o.retry.baseDelay = std::chrono::milliseconds(1);
         o.retry.maxDelay = std::chrono::milliseconds(2);

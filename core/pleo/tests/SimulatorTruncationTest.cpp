@@ -26,13 +26,13 @@ private:
     std::string header_;
 };
 
-Poco::JSON::Object::Ptr admin(oauth::HttpTransport& t, const std::string& url, const std::string& body) {
-    oauth::HttpRequest r;
+Poco::JSON::Object::Ptr admin(http::HttpTransport& t, const std::string& url, const std::string& body) {
+    http::HttpRequest r;
     r.method = "POST";
     r.url = url;
     r.contentType = "application/json";
     r.body = body;
-    oauth::HttpResponse a = t.send(r);
+    http::HttpResponse a = t.send(r);
     if (a.status / 100 != 2) throw std::runtime_error("admin " + url + ": HTTP " + std::to_string(a.status) + " " + a.body);
     return Poco::JSON::Parser().parse(a.body).extract<Poco::JSON::Object::Ptr>();
 }
@@ -59,7 +59,7 @@ TEST(SimulatorTruncation, EveryPageIsReadWholeWhenAnswersAreCutShort) {
     config::EnvironmentProfile profile;
     profile.name = "sim";
     profile.allowHttp = true;
-    oauth::PocoHttpTransport transport(profile, 10);
+    http::PocoHttpTransport transport(profile, 10);
     const std::string key = admin(transport, sim.adminUrl() + "/api-keys", "{}")->getValue<std::string>("apiKey");
     const std::string jobId =
         admin(transport, sim.adminUrl() + "/export-jobs", "{}")->getObject("data")->getValue<std::string>("id");

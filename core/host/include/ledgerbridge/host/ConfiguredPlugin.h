@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "ledgerbridge/config/Config.h"
@@ -38,7 +39,10 @@ public:
     /// The settings as given to configure(), secrets included: do not print.
     const std::vector<std::pair<std::string, std::string>>& settings() const { return settings_; }
     /// Requests the plugin made to its target so far.
-    std::int64_t targetRequests() const { return targetClient_ ? targetClient_->stats().requests : 0; }
+    std::int64_t targetRequests() const {
+        std::lock_guard<std::mutex> lock(targetMutex_);
+        return targetClient_ ? targetClient_->stats().requests : 0;
+    }
 
 private:
     SqlitePluginHealth health_;
@@ -47,7 +51,8 @@ private:
     std::shared_ptr<loader::LoadedPlugin> plugin_;
     std::vector<std::pair<std::string, std::string>> settings_;
     std::unique_ptr<TargetAuth> targetAuth_;
-    std::unique_ptr<oauth::PocoHttpTransport> targetTransport_;
+    mutable std::mutex targetMutex_;  ///< guards the target client's creation at the first request
+    std::unique_ptr<http::PocoHttpTransport> targetTransport_;
     std::unique_ptr<http::RateLimiter> targetLimiter_;
     std::unique_ptr<http::ResilientClient> targetClient_;
     std::unique_ptr<loader::PluginSession> session_;

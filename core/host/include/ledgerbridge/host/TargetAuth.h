@@ -47,7 +47,7 @@ public:
 private:
     store::StateStore& store_;
     oauth::LoginSpec spec_;
-    std::unique_ptr<oauth::HttpTransport> transport_;
+    std::unique_ptr<http::HttpTransport> transport_;
     std::unique_ptr<oauth::AuthorizationServerClient> client_;
     std::unique_ptr<oauth::TokenCrypto> crypto_;
     std::unique_ptr<oauth::TokenManager> tokens_;

@@ -6,7 +6,7 @@
 
 #include <string>
 
-#include "ledgerbridge/oauth/HttpTransport.h"
+#include "ledgerbridge/http/HttpTransport.h"
 
 namespace ledgerbridge::http {
 
@@ -15,7 +15,7 @@ namespace ledgerbridge::http {
 /// or +json) whose top-level object, array or string never closes. An empty body is not judged
 /// (202/204 answers may carry none); JSON that is complete but malformed is the caller's
 /// ProtocolError, not a truncation.
-std::string cutShort(const oauth::HttpResponse& response, const std::string& method);
+std::string cutShort(const http::HttpResponse& response, const std::string& method);
 
 /// True when `body` starts a JSON object, array or string that does not end within it
 /// (leading whitespace skipped; escapes inside strings honoured; no recursion, any depth).

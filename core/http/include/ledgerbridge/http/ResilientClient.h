@@ -17,12 +17,12 @@
 
 #include "ledgerbridge/http/RateLimiter.h"
 #include "ledgerbridge/http/RetryPolicy.h"
-#include "ledgerbridge/oauth/HttpTransport.h"
+#include "ledgerbridge/http/HttpTransport.h"
 
 namespace ledgerbridge::http {
 
-using oauth::HttpRequest;
-using oauth::HttpResponse;
+using http::HttpRequest;
+using http::HttpResponse;
 
 struct ClientStats {
     std::int64_t requests = 0;        ///< sends, retries included
@@ -38,7 +38,7 @@ public:
 
     /// `transport` and `limiter` are not owned; `cancel` may be null. `name` names the API in
     /// messages ("Pleo").
-    ResilientClient(std::string name, oauth::HttpTransport& transport, RateLimiter& limiter, RetryOptions options = {},
+    ResilientClient(std::string name, http::HttpTransport& transport, RateLimiter& limiter, RetryOptions options = {},
                     const std::atomic<bool>* cancel = nullptr, SleepFn sleep = {});
 
     /// Sends `request`, retrying as described above. Returns the final response, whatever its
@@ -57,7 +57,7 @@ private:
     void record(int status);
 
     std::string name_;
-    oauth::HttpTransport& transport_;
+    http::HttpTransport& transport_;
     RateLimiter& limiter_;
     Backoff backoff_;
     const std::atomic<bool>* cancel_;

@@ -10,9 +10,16 @@
 #include <string>
 
 #include "ledgerbridge/common/Exception.h"
-#include "ledgerbridge/oauth/HttpTransport.h"
+#include "ledgerbridge/http/HttpTransport.h"
 
 namespace ledgerbridge::oauth {
+
+// The OAuth client speaks through the host's HTTP transport (core/http).
+using http::formEncode;
+using http::HttpRequest;
+using http::HttpResponse;
+using http::HttpTransport;
+using http::PocoHttpTransport;
 
 /// Where the authorization server's endpoints are.
 struct Endpoints {

@@ -11,7 +11,7 @@
 #include "ledgerbridge/config/Fingerprint.h"
 #include "ledgerbridge/oauth/AuthorizationServerClient.h"
 #include "ledgerbridge/oauth/AuthorizationSource.h"
-#include "ledgerbridge/oauth/HttpTransport.h"
+#include "ledgerbridge/http/HttpTransport.h"
 #include "ledgerbridge/oauth/TokenCrypto.h"
 #include "ledgerbridge/oauth/TokenManager.h"
 #include "ledgerbridge/store/StateStore.h"
@@ -44,8 +44,10 @@ public:
     AuthorizationSource& source();
     /// The TokenManager; throws UsageError for an api_key connection.
     TokenManager& tokens();
-    AuthorizationServerClient& client() { return *client_; }
-    HttpTransport& transport() { return *transport_; }
+    /// The OAuth client and its transport to the token endpoint, built on first use (an API-key
+    /// connection that never asks builds neither).
+    AuthorizationServerClient& client();
+    HttpTransport& transport();
     /// Throws UsageError for an api_key connection (it has no token key requirement).
     const TokenCrypto& crypto();
 

@@ -31,7 +31,7 @@ public:
     /// `profile` gives the API base and TLS settings; `auth` is not owned.
     ExportsClient(const config::EnvironmentProfile& profile, oauth::AuthorizationSource& auth, ClientOptions options = {});
     /// For tests: a given transport (not owned).
-    ExportsClient(std::string apiBase, oauth::HttpTransport& transport, oauth::AuthorizationSource& auth,
+    ExportsClient(std::string apiBase, http::HttpTransport& transport, oauth::AuthorizationSource& auth,
                   ClientOptions options = {});
     ~ExportsClient() override;
 
@@ -54,8 +54,8 @@ private:
                             bool idempotent);
 
     std::string apiBase_;
-    std::unique_ptr<oauth::HttpTransport> ownedTransport_;
-    oauth::HttpTransport* transport_;
+    std::unique_ptr<http::HttpTransport> ownedTransport_;
+    http::HttpTransport* transport_;
     oauth::AuthorizationSource& auth_;
     ClientOptions options_;
     std::unique_ptr<http::RateLimiter> limiter_;

@@ -1,8 +1,9 @@
-// The narrow HTTP interface the OAuth client needs: one request, one response, no redirects
-// followed, no retries (a token request must never be sent twice behind the caller's back:
-// a refresh token that is presented again after the server rotated it revokes the grant).
-// PocoHttpTransport is the host's TLS transport; core/http's ResilientClient wraps it for API
-// calls (rate limit, retries). Tests can put a fake behind the interface.
+// The host's narrow HTTP interface: one request, one response, no redirects followed, no
+// retries of a request the server may have acted on (a token request must never be sent twice
+// behind the caller's back: a refresh token presented again after the server rotated it revokes
+// the grant). PocoHttpTransport is the host's one TLS transport, used by the OAuth client, the
+// Pleo client and plugins' requests to their targets; ResilientClient wraps it for API calls
+// (rate limit, retries). Tests can put a fake behind the interface.
 #pragma once
 
 #include <memory>
@@ -12,7 +13,7 @@
 
 #include "ledgerbridge/config/Config.h"
 
-namespace ledgerbridge::oauth {
+namespace ledgerbridge::http {
 
 using Headers = std::vector<std::pair<std::string, std::string>>;
 
@@ -44,16 +45,29 @@ public:
     virtual HttpResponse send(const HttpRequest& request) = 0;
 };
 
+class SessionPool;
+
 /// HTTPS with certificate and host-name verification always on (system CAs plus the profile's
 /// ca_file), the profile's `resolve` overrides (host:port:address, like curl --resolve: connect
 /// to the address, verify the certificate for the host), plain HTTP only when the profile
 /// allows it, connect/read timeouts.
+///
+/// Cheap to construct: the TLS context is the process's shared one for the profile's ca_file
+/// (TlsContexts.h), fetched at the first HTTPS request, and connections are kept alive in the
+/// process's SessionPool between requests, runs and connections. A kept-alive connection found
+/// closed before any answer is replaced once for a replayable request (GET, HEAD, PUT, DELETE,
+/// OPTIONS, or one with an Idempotency-Key); any other request only uses a connection that was
+/// in use within the last second, so it is never sent twice.
 class PocoHttpTransport : public HttpTransport {
 public:
-    /// Copies what it needs from `profile`. Throws ConfigError when ca_file cannot be loaded.
+    /// Copies what it needs from `profile`. Throws ConfigError for a malformed `resolve`
+    /// entry; an unusable ca_file is a ConfigError of the first HTTPS request.
     explicit PocoHttpTransport(const config::EnvironmentProfile& profile, int timeoutSeconds = 30);
     ~PocoHttpTransport() override;
     HttpResponse send(const HttpRequest& request) override;
+    /// Keeps connections in `pool` instead of the shared one; nullptr = a new connection per
+    /// request (tests).
+    void usePool(SessionPool* pool);
 
 private:
     struct Impl;
@@ -63,4 +77,4 @@ private:
 /// application/x-www-form-urlencoded encoding of `fields`, in order.
 std::string formEncode(const std::vector<std::pair<std::string, std::string>>& fields);
 
-}  // namespace ledgerbridge::oauth
+}  // namespace ledgerbridge::http
