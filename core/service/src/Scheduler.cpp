@@ -246,29 +246,33 @@ void Scheduler::execute(const QueuedRun& run) {
         }
         holdsLease = true;
     }
+    bool go = false;
     {
         std::lock_guard<std::mutex> guard(mutex_);
         auto it = states_.find(name);
-        const bool go = accepting_ && it != states_.end();
+        go = accepting_ && it != states_.end();
         if (go) {
             it->second->holdsLease = holdsLease;
             it->second->leaseRenewedMs = store::nowMs();
             ++it->second->stats.started;
-        } else if (it != states_.end()) {
-            // "No new runs" was said while this one was taking its lease: it must not start.
+        }
+    }
+    if (!go) {
+        // "No new runs" was said while this one was taking its lease: it must not start. The
+        // lease goes back before the state says "not running" (and outside the lock).
+        if (holdsLease) {
+            try {
+                store::Leases(*store_).release(leaseName(name));
+            } catch (const std::exception&) {
+            }
+        }
+        metrics_.increment(metric::kRunsSkipped, {{"connection", name}, {"reason", "shutdown"}});
+        std::lock_guard<std::mutex> guard(mutex_);
+        if (auto it = states_.find(name); it != states_.end()) {
             it->second->running = false;
             ++it->second->stats.droppedAtShutdown;
         }
-        if (!go) {
-            if (holdsLease) {
-                try {
-                    store::Leases(*store_).release(leaseName(name));
-                } catch (const std::exception&) {
-                }
-            }
-            metrics_.increment(metric::kRunsSkipped, {{"connection", name}, {"reason", "shutdown"}});
-            return;
-        }
+        return;
     }
     metrics_.set(metric::kRunning, {{"connection", name}}, 1);
     log::info("Starting a run.", {{"connection", name}, {"reason", reason}});

@@ -171,7 +171,12 @@ TEST_F(SchedulerLoadTest, ARestartSpreadsMissedRunsOverTheWindow) {
 
     std::set<Clock::TimePoint> planned;
     for (int i = 0; i < kConnections; ++i) {
-        const auto next = s.stats("c" + std::to_string(i)).nextFire;
+        const auto st = s.stats("c" + std::to_string(i));
+        if (st.running || st.started > 0 || st.finished > 0) {  // the one drawn 0 s may have run already
+            planned.insert(restart);
+            continue;
+        }
+        const auto next = st.nextFire;
         ASSERT_TRUE(next.has_value());
         EXPECT_GE(*next, restart);
         EXPECT_LT(*next, restart + std::chrono::minutes(10));
