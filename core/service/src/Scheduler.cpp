@@ -416,7 +416,7 @@ void Scheduler::loop() {
         if (stopThread_) return;
         const auto now = clock_.now();
         Clock::TimePoint deadline = now + std::chrono::hours(1);
-        if (store_ != nullptr) deadline = std::min(deadline, nextPrune_);
+        if (store_ != nullptr && accepting_) deadline = std::min(deadline, nextPrune_);  // no prune after a stop
         bool work = false;
         for (auto& [name, s] : states_) {
             if (accepting_ && s->fireAt) deadline = std::min(deadline, *s->fireAt);
