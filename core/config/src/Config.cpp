@@ -22,7 +22,9 @@ namespace {
 
 const std::set<std::string> kTopKeys = {"environment",    "state.dir",      "state.token_key",        "log.level",
                                         "log.format",     "log.file",       "plugins.dir",            "service.listen",
-                                        "service.webhook_secret", "service.grace_period"};
+                                        "service.webhook_secret", "service.grace_period",
+                                        "service.max_concurrent_runs", "service.missed_run_spread",
+                                        "state.history_max_age", "state.history_max_runs"};
 const std::set<std::string> kProfileKeys = {"auth_url", "api_url",  "client_id", "client_secret", "redirect_uri",
                                             "scopes",   "ca_file", "resolve",   "allow_http",
                                             "requests_per_minute"};
@@ -201,6 +203,37 @@ private:
         readService(cfg);
     }
 
+    // A whole number in [lo, hi]; `fallback` when the key is absent or wrong (then a problem with its line).
+    int readCount(const std::string& key, int lo, int hi, int fallback, const std::string& hint) {
+        const std::string v = get(key);
+        if (v.empty()) return fallback;
+        const bool digits = v.size() <= 9 && std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; });
+        const long long n = digits ? std::stoll(v) : -1;
+        if (n < lo || n > hi) {
+            problem(originOf(key), key,
+                    "'" + v + "' is not a whole number from " + std::to_string(lo) + " to " + std::to_string(hi), hint);
+            return fallback;
+        }
+        return static_cast<int>(n);
+    }
+
+    // 30s, 2m, 12h, 30d (0 allowed when `zeroOk`: "off"); seconds, `fallback` when absent or wrong.
+    long long readDuration(const std::string& key, long long fallback, bool zeroOk) {
+        const std::string v = get(key);
+        if (v.empty()) return fallback;
+        std::size_t digits = 0;
+        while (digits < v.size() && std::isdigit(static_cast<unsigned char>(v[digits]))) ++digits;
+        const std::string unit = v.substr(digits);
+        const long long n = digits == 0 || digits > 7 ? -1 : std::stoll(v.substr(0, digits));
+        const long long scale = unit.empty() || unit == "s" ? 1 : unit == "m" ? 60 : unit == "h" ? 3600 : unit == "d" ? 86400 : 0;
+        if (n < 0 || scale == 0 || (n == 0 && !zeroOk)) {
+            problem(originOf(key), key, "'" + v + "' is not a duration",
+                    std::string("write it like 90s, 2m, 12h or 30d") + (zeroOk ? " (0 turns it off)" : ""));
+            return fallback;
+        }
+        return n * scale;
+    }
+
     // [service]: read by `ledgerbridge serve` (service::serviceOptionsFromConfig takes the typed
     // values from here, so each is parsed once and a bad one is reported with its line).
     void readService(Config& cfg) {
@@ -216,6 +249,13 @@ private:
             else
                 cfg.service.gracePeriodSeconds = static_cast<int>(unit == "m" ? n * 60 : n);
         }
+        cfg.service.maxConcurrentRuns = readCount("service.max_concurrent_runs", 1, 1024, cfg.service.maxConcurrentRuns,
+                                                  "the number of runs executing at once, e.g. 16");
+        cfg.service.missedRunSpreadSeconds =
+            readDuration("service.missed_run_spread", cfg.service.missedRunSpreadSeconds, true);
+        cfg.service.historyMaxAgeSeconds = readDuration("state.history_max_age", cfg.service.historyMaxAgeSeconds, true);
+        cfg.service.historyMaxRuns = readCount("state.history_max_runs", 0, 1000000, cfg.service.historyMaxRuns,
+                                               "runs kept per connection, e.g. 500 (0 keeps all)");
         if (const std::string listen = get("service.listen"); !listen.empty()) {
             if (isLoopbackHostPort(listen))
                 cfg.service.listen = listen;

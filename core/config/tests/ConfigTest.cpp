@@ -228,6 +228,34 @@ TEST(Config, ServiceSectionIsCheckedWithLines) {
         EXPECT_FALSE(parse(std::string(kGood) + "[service]\ngrace_period = " + no + "\n").problems.empty()) << no;
 }
 
+TEST(Config, ServicePoolAndRunHistoryRetention) {
+    auto defaults = parse(kGood);
+    ASSERT_TRUE(defaults.problems.empty()) << problemsText(defaults);
+    EXPECT_EQ(defaults.config->service.maxConcurrentRuns, 0) << "0: the service picks from the cores";
+    EXPECT_EQ(defaults.config->service.missedRunSpreadSeconds, 120);
+    EXPECT_EQ(defaults.config->service.historyMaxAgeSeconds, 30LL * 86400);
+    EXPECT_EQ(defaults.config->service.historyMaxRuns, 500);
+
+    std::string text = kGood;
+    text.insert(text.find("[state]\n") + 8, "history_max_age = 7d\nhistory_max_runs = 0\n");
+    auto good = parse(text + "[service]\nmax_concurrent_runs = 16\nmissed_run_spread = 5m\n");
+    ASSERT_TRUE(good.problems.empty()) << problemsText(good);
+    EXPECT_EQ(good.config->service.maxConcurrentRuns, 16);
+    EXPECT_EQ(good.config->service.missedRunSpreadSeconds, 300);
+    EXPECT_EQ(good.config->service.historyMaxAgeSeconds, 7 * 86400);
+    EXPECT_EQ(good.config->service.historyMaxRuns, 0);
+
+    auto bad = parse(std::string(kGood) + "[service]\nmax_concurrent_runs = 0\nmissed_run_spread = soon\n");
+    EXPECT_TRUE(hasProblem(bad, "lb.ini:27: service.max_concurrent_runs: '0' is not a whole number from 1 to 1024 (the "
+                                "number of runs executing at once, e.g. 16)"))
+        << problemsText(bad);
+    EXPECT_TRUE(hasProblem(bad, "lb.ini:28: service.missed_run_spread: 'soon' is not a duration (write it like 90s, 2m, "
+                                "12h or 30d (0 turns it off))"))
+        << problemsText(bad);
+    for (const char* no : {"-1", "1025", "8 threads"})
+        EXPECT_FALSE(parse(std::string(kGood) + "[service]\nmax_concurrent_runs = " + no + "\n").problems.empty()) << no;
+}
+
 TEST(Config, UnknownSectionsAndKeysAreNamedWithTheKnownOnes) {
     auto r = parse(std::string(kGood) + "[stat]\ndir = x\n[log]\n");
     EXPECT_TRUE(hasProblem(r, "lb.ini:26: [stat]: unknown section (known sections: [state], [log], [plugins], "

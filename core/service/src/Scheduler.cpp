@@ -4,6 +4,10 @@
 
 #include <algorithm>
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
 #include "ledgerbridge/common/Exception.h"
 #include "ledgerbridge/common/Log.h"
 #include "ledgerbridge/config/Config.h"
@@ -39,11 +43,20 @@ std::vector<ScheduledConnection> scheduledConnections(const config::Config& conf
     return out;
 }
 
+int defaultMaxConcurrentRuns() {
+    const unsigned cores = std::max(1U, std::thread::hardware_concurrency());
+    return static_cast<int>(std::min(64U, std::max(4U, cores * 4)));
+}
+
 Scheduler::Scheduler(RunLauncher& launcher, Clock& clock, store::StateStore* store, Metrics& metrics,
                      RandomSource random, SchedulerOptions options)
     : launcher_(launcher), clock_(clock), store_(store), metrics_(metrics), random_(std::move(random)),
       options_(options) {
     defineStandardMetrics(metrics_);
+    if (options_.maxConcurrentRuns < 1) options_.maxConcurrentRuns = 1;
+    // The pool is fixed: threads are created once, not per run, so a burst cannot multiply them.
+    workers_.reserve(static_cast<std::size_t>(options_.maxConcurrentRuns));
+    for (int i = 0; i < options_.maxConcurrentRuns; ++i) workers_.emplace_back([this] { worker(); });
 }
 
 Scheduler::~Scheduler() {
@@ -52,19 +65,20 @@ Scheduler::~Scheduler() {
         stopThread_ = true;
         accepting_ = false;
         cancel_.request();
+        for (const auto& q : queue_) {
+            auto it = states_.find(q.name);
+            if (it != states_.end()) it->second->queued = false;
+        }
+        queue_.clear();
         cv_.notify_all();
+        workCv_.notify_all();
     }
     if (thread_.joinable()) thread_.join();
-    std::vector<std::thread> workers;
-    {
-        std::lock_guard<std::mutex> guard(mutex_);
-        for (auto& [name, s] : states_)
-            if (s->worker.joinable()) workers.push_back(std::move(s->worker));
-    }
-    for (auto& w : workers) w.join();
+    for (auto& w : workers_) w.join();
 }
 
 void Scheduler::planNext(State& s, Clock::TimePoint after) {
+    s.fireReason = "schedule";
     if (!s.connection.schedule) {
         s.nominal.reset();
         s.fireAt.reset();
@@ -96,12 +110,13 @@ void Scheduler::configure(std::vector<ScheduledConnection> connections) {
         s.connection = std::move(c);
         if (before != after || !s.fireAt) planNext(s, now);
     }
+    byCompany_.clear();
     for (auto it = states_.begin(); it != states_.end();) {
         State& s = *it->second;
-        if (s.removed && !s.running) {
-            if (s.worker.joinable()) s.worker.join();
+        if (s.removed && !s.running && !s.queued) {
             it = states_.erase(it);
         } else {
+            if (!s.removed && !s.connection.companyId.empty()) byCompany_.emplace(s.connection.companyId, it->first);
             ++it;
         }
     }
@@ -109,30 +124,96 @@ void Scheduler::configure(std::vector<ScheduledConnection> connections) {
 }
 
 void Scheduler::start() {
-    {
-        std::lock_guard<std::mutex> guard(mutex_);
-        if (store_ != nullptr && options_.runMissedAtStart) {
-            store::Runs runs(*store_);
-            const auto now = clock_.now();
-            for (auto& [name, s] : states_) {
-                if (!s->connection.schedule) continue;
-                const auto last = runs.recent(1, name);
-                if (last.empty()) continue;
-                const Clock::TimePoint lastStart{std::chrono::milliseconds(last.front().startedAt)};
-                if (s->connection.schedule->nextAfter(lastStart) <= now) {
-                    log::info("A scheduled run was missed while the service was stopped; running it once now.",
-                              {{"connection", name}, {"last_run_started", isoTime(lastStart)}});
-                    s->pendingReason = "missed";
-                }
-            }
+    if (store_ != nullptr && options_.runMissedAtStart) {
+        // Read outside the lock: one query for every connection's newest run.
+        std::map<std::string, std::int64_t> lastStarts;
+        try {
+            lastStarts = store::Runs(*store_).latestStarts();
+        } catch (const std::exception& e) {
+            log::error("Could not read run history to find runs missed while the service was stopped.",
+                       {{"error", describe(e)}});
         }
+        std::lock_guard<std::mutex> guard(mutex_);
+        const auto now = clock_.now();
+        const auto spreadMs = static_cast<std::uint64_t>(std::max<std::int64_t>(options_.missedRunSpread.count(), 0));
+        std::size_t missed = 0;
+        for (auto& [name, s] : states_) {
+            if (!s->connection.schedule) continue;
+            const auto last = lastStarts.find(name);
+            if (last == lastStarts.end()) continue;
+            const Clock::TimePoint lastStart{std::chrono::milliseconds(last->second)};
+            if (s->connection.schedule->nextAfter(lastStart) > now) continue;
+            // Spread over the window: after downtime every connection is due at once, and firing
+            // them together only makes a long queue and a burst of requests to Pleo.
+            const auto delay = std::chrono::milliseconds(spreadMs == 0 ? 0 : random_() % spreadMs);
+            const Clock::TimePoint at = now + std::chrono::duration_cast<Clock::TimePoint::duration>(delay);
+            if (!s->fireAt || at < *s->fireAt) {
+                s->fireAt = at;
+                s->stats.nextFire = at;
+            }
+            s->fireReason = "missed";
+            ++missed;
+            log::debug("A scheduled run was missed while the service was stopped; running it once.",
+                       {{"connection", name}, {"last_run_started", isoTime(lastStart)}, {"at", isoTime(at)}});
+        }
+        if (missed > 0)
+            log::info("Scheduled runs were missed while the service was stopped; each runs once, spread over a window.",
+                      {{"connections", std::to_string(missed)},
+                       {"window_s", std::to_string(options_.missedRunSpread.count() / 1000)}});
     }
     thread_ = std::thread([this] { loop(); });
 }
 
-void Scheduler::launch(State& s, const std::string& reason, std::unique_lock<std::mutex>& lock) {
-    (void)lock;  // held by the caller
-    const std::string name = s.connection.name;
+void Scheduler::enqueue(State& s, const std::string& reason) {
+    s.queued = true;
+    queue_.push_back(QueuedRun{s.connection.name, reason});
+    workCv_.notify_one();
+}
+
+void Scheduler::worker() {
+    while (true) {
+        QueuedRun run;
+        {
+            std::unique_lock<std::mutex> lock(mutex_);
+            workCv_.wait(lock, [&] { return stopThread_ || !queue_.empty(); });
+            if (stopThread_) return;
+            run = std::move(queue_.front());
+            queue_.pop_front();
+            auto it = states_.find(run.name);
+            if (it == states_.end()) continue;
+            it->second->queued = false;
+            it->second->running = true;
+            ++inFlight_;
+            peakInFlight_ = std::max(peakInFlight_, inFlight_);
+            burst_ = true;
+        }
+        execute(run);
+        bool trim = false;
+        {
+            std::lock_guard<std::mutex> guard(mutex_);
+            --inFlight_;
+            if (inFlight_ == 0 && queue_.empty() && burst_) {
+                burst_ = false;
+                trim = options_.trimMemoryAfterBurst;
+            }
+            cv_.notify_all();
+        }
+#ifdef __GLIBC__
+        // A burst leaves freed arenas behind; glibc keeps them unless asked (issue 18: idle
+        // memory grew from 147 to 448 MB). Cheap when there is little to return.
+        if (trim) malloc_trim(0);
+#else
+        (void)trim;
+#endif
+    }
+}
+
+// Takes the lease, runs, releases: all without the scheduler's lock, which only guards the
+// bookkeeping before and after.
+void Scheduler::execute(const QueuedRun& run) {
+    const std::string& name = run.name;
+    const std::string& reason = run.reason;
+    bool holdsLease = false;
     if (store_ != nullptr) {
         store::Leases leases(*store_);
         bool acquired = false;
@@ -143,10 +224,11 @@ void Scheduler::launch(State& s, const std::string& reason, std::unique_lock<std
             metrics_.increment(metric::kRunsSkipped, {{"connection", name}, {"reason", "store_error"}});
             log::error("Skipping a run: the run lease could not be checked in the state store.",
                        {{"connection", name}, {"reason", reason}, {"error", describe(e)}});
+            std::lock_guard<std::mutex> guard(mutex_);
+            if (auto it = states_.find(name); it != states_.end()) it->second->running = false;
             return;
         }
         if (!acquired) {
-            ++s.stats.skippedLeaseBusy;
             metrics_.increment(metric::kRunsSkipped, {{"connection", name}, {"reason", "lease_busy"}});
             store::LeaseHolder holder;
             try {
@@ -155,32 +237,59 @@ void Scheduler::launch(State& s, const std::string& reason, std::unique_lock<std
             }
             log::info("Skipping a run: another process is running this connection.",
                       {{"connection", name}, {"reason", reason}, {"holder", holder.holder}});
+            std::lock_guard<std::mutex> guard(mutex_);
+            if (auto it = states_.find(name); it != states_.end()) {
+                ++it->second->stats.skippedLeaseBusy;
+                it->second->running = false;
+            }
             return;
         }
-        s.holdsLease = true;
-        s.leaseRenewedMs = store::nowMs();
+        holdsLease = true;
     }
-    if (s.worker.joinable()) s.worker.join();  // the previous run has finished (running == false)
-    s.running = true;
-    ++s.stats.started;
+    bool go = false;
+    {
+        std::lock_guard<std::mutex> guard(mutex_);
+        auto it = states_.find(name);
+        go = accepting_ && it != states_.end();
+        if (go) {
+            it->second->holdsLease = holdsLease;
+            it->second->leaseRenewedMs = store::nowMs();
+            ++it->second->stats.started;
+        }
+    }
+    if (!go) {
+        // "No new runs" was said while this one was taking its lease: it must not start. The
+        // lease goes back before the state says "not running" (and outside the lock).
+        if (holdsLease) {
+            try {
+                store::Leases(*store_).release(leaseName(name));
+            } catch (const std::exception&) {
+            }
+        }
+        metrics_.increment(metric::kRunsSkipped, {{"connection", name}, {"reason", "shutdown"}});
+        std::lock_guard<std::mutex> guard(mutex_);
+        if (auto it = states_.find(name); it != states_.end()) {
+            it->second->running = false;
+            ++it->second->stats.droppedAtShutdown;
+        }
+        return;
+    }
     metrics_.set(metric::kRunning, {{"connection", name}}, 1);
     log::info("Starting a run.", {{"connection", name}, {"reason", reason}});
-    s.worker = std::thread([this, name, reason] {
-        RunOutcome outcome;
-        try {
-            outcome = launcher_.runConnection(name, reason, cancel_);
-        } catch (const std::exception& e) {
-            outcome.outcome = "failed";
-            outcome.message = describe(e);
-        } catch (...) {
-            outcome.outcome = "failed";
-            outcome.message = "The run ended with an unknown exception.";
-        }
-        finish(name, outcome);
-    });
+    RunOutcome outcome;
+    try {
+        outcome = launcher_.runConnection(name, reason, cancel_);
+    } catch (const std::exception& e) {
+        outcome.outcome = "failed";
+        outcome.message = describe(e);
+    } catch (...) {
+        outcome.outcome = "failed";
+        outcome.message = "The run ended with an unknown exception.";
+    }
+    finish(name, outcome, holdsLease);
 }
 
-void Scheduler::finish(const std::string& name, const RunOutcome& o) {
+void Scheduler::finish(const std::string& name, const RunOutcome& o, bool holdsLease) {
     const std::vector<std::pair<std::string, std::string>> conn{{"connection", name}};
     metrics_.increment(metric::kRuns, {{"connection", name}, {"outcome", o.outcome}});
     metrics_.set(metric::kAutoExportBlocked, {{"connection", name}}, o.outcome == "missing_contra_accounts" ? 1 : 0);
@@ -200,97 +309,155 @@ void Scheduler::finish(const std::string& name, const RunOutcome& o) {
 
     (o.outcome == "ok" ? log::info : log::warn)("The run ended.",
                                                 {{"connection", name}, {"outcome", o.outcome}, {"message", o.message}});
-    std::lock_guard<std::mutex> guard(mutex_);
-    auto it = states_.find(name);
-    if (it == states_.end()) return;
-    State& s = *it->second;
-    if (s.holdsLease && store_ != nullptr) {
+    if (holdsLease && store_ != nullptr) {
+        // Released before the state says "not running": a follow-up run of this connection,
+        // queued meanwhile, finds the lease free.
         try {
             store::Leases(*store_).release(leaseName(name));
         } catch (const std::exception& e) {
             log::warn("Could not release the run lease; it expires on its own.", {{"connection", name}, {"error", e.what()}});
         }
-        s.holdsLease = false;
     }
+    std::lock_guard<std::mutex> guard(mutex_);
+    auto it = states_.find(name);
+    if (it == states_.end()) return;
+    State& s = *it->second;
+    s.holdsLease = false;
     s.running = false;
     ++s.stats.finished;
     s.stats.lastOutcome = o.outcome;
+    if (s.removed && !s.queued) states_.erase(it);  // removed by a reload while it ran
     cv_.notify_all();
 }
 
+void Scheduler::renewLeases() {
+    if (store_ == nullptr) return;
+    std::vector<std::string> due;
+    {
+        std::lock_guard<std::mutex> guard(mutex_);
+        const std::int64_t nowMs = store::nowMs();
+        for (auto& [name, s] : states_)
+            if (s->running && s->holdsLease && nowMs - s->leaseRenewedMs >= options_.leaseTtl.count() / 3)
+                due.push_back(name);
+    }
+    for (const auto& name : due) {
+        bool renewed = false;
+        std::string why = "another process took it after it expired";
+        try {
+            renewed = store::Leases(*store_).renew(leaseName(name), options_.leaseTtl.count());
+        } catch (const std::exception& e) {
+            why = describe(e);  // retried on the next tick, well before the lease expires
+        }
+        if (!renewed) {
+            log::error("The run lease could not be renewed while the run goes on.", {{"connection", name}, {"error", why}});
+            continue;
+        }
+        std::lock_guard<std::mutex> guard(mutex_);
+        if (auto it = states_.find(name); it != states_.end() && it->second->running) it->second->leaseRenewedMs = store::nowMs();
+    }
+}
+
 void Scheduler::tick() {
-    std::unique_lock<std::mutex> lock(mutex_);
-    const auto now = clock_.now();
-    for (auto& [name, sp] : states_) {
-        State& s = *sp;
-        if (!s.running && s.worker.joinable()) s.worker.join();
-        if (s.running && s.holdsLease && store_ != nullptr &&
-            store::nowMs() - s.leaseRenewedMs >= options_.leaseTtl.count() / 3) {
-            bool renewed = false;
-            std::string why = "another process took it after it expired";
-            try {
-                renewed = store::Leases(*store_).renew(leaseName(name), options_.leaseTtl.count());
-            } catch (const std::exception& e) {
-                why = describe(e);  // retried on the next tick, well before the lease expires
+    {
+        std::unique_lock<std::mutex> lock(mutex_);
+        const auto now = clock_.now();
+        for (auto& [name, sp] : states_) {
+            State& s = *sp;
+            if (!accepting_ || s.removed) continue;
+            const bool busy = s.running || s.queued;
+            if (s.fireAt && now >= *s.fireAt) {
+                if (busy) {
+                    ++s.stats.skippedOverlap;
+                    metrics_.increment(metric::kRunsSkipped, {{"connection", name}, {"reason", "overlap"}});
+                    log::info("Skipping a scheduled run: the previous run of this connection is still going.",
+                              {{"connection", name}});
+                } else {
+                    s.pendingReason.clear();  // this run serves any waiting trigger too
+                    enqueue(s, s.fireReason);
+                }
+                // A spread missed run stands in for the slot it was planned before, so that
+                // slot does not fire again right after it.
+                const bool missed = s.fireReason == "missed" && s.nominal && *s.nominal > now;
+                planNext(s, missed ? *s.nominal : now);
             }
-            if (renewed)
-                s.leaseRenewedMs = store::nowMs();
-            else
-                log::error("The run lease could not be renewed while the run goes on.",
-                           {{"connection", name}, {"error", why}});
-        }
-        if (!accepting_ || s.removed) continue;
-        if (s.fireAt && now >= *s.fireAt) {
-            if (s.running) {
-                ++s.stats.skippedOverlap;
-                metrics_.increment(metric::kRunsSkipped, {{"connection", name}, {"reason", "overlap"}});
-                log::info("Skipping a scheduled run: the previous run of this connection is still going.",
-                          {{"connection", name}});
-            } else {
-                s.pendingReason.clear();  // this run serves any waiting trigger too
-                launch(s, "schedule", lock);
+            if (!s.pendingReason.empty() && !s.running && !s.queued) {
+                const std::string reason = s.pendingReason;
+                s.pendingReason.clear();
+                enqueue(s, reason);
             }
-            planNext(s, now);
-        }
-        if (!s.pendingReason.empty() && !s.running) {
-            const std::string reason = s.pendingReason;
-            s.pendingReason.clear();
-            launch(s, reason, lock);
         }
     }
+    renewLeases();
 }
 
 void Scheduler::loop() {
     while (true) {
         try {
             tick();
-        } catch (const std::exception& e) {  // e.g. a worker thread could not be started
+        } catch (const std::exception& e) {
             log::error("The scheduler could not act on this tick; it tries again.", {{"error", describe(e)}});
+        }
+        bool prune = false;
+        {
+            std::lock_guard<std::mutex> guard(mutex_);
+            const auto now = clock_.now();
+            if (store_ != nullptr && accepting_ && now >= nextPrune_) {
+                prune = nextPrune_ != Clock::TimePoint{};  // not in the first moments after start
+                nextPrune_ = now + std::chrono::duration_cast<Clock::TimePoint::duration>(options_.pruneInterval);
+            }
+        }
+        if (prune) {
+            try {
+                pruneHistory();
+            } catch (const std::exception& e) {
+                log::warn("Could not prune run history; it is tried again later.", {{"error", describe(e)}});
+            }
         }
         std::unique_lock<std::mutex> lock(mutex_);
         if (stopThread_) return;
         const auto now = clock_.now();
         Clock::TimePoint deadline = now + std::chrono::hours(1);
+        if (store_ != nullptr && accepting_) deadline = std::min(deadline, nextPrune_);  // no prune after a stop
         bool work = false;
         for (auto& [name, s] : states_) {
             if (accepting_ && s->fireAt) deadline = std::min(deadline, *s->fireAt);
             if (s->holdsLease)
                 deadline = std::min(deadline, now + std::chrono::duration_cast<Clock::TimePoint::duration>(options_.leaseTtl / 3));
-            if (accepting_ && !s->pendingReason.empty() && !s->running) work = true;
+            if (accepting_ && !s->pendingReason.empty() && !s->running && !s->queued) work = true;
         }
         if (!work) clock_.waitUntil(lock, cv_, deadline);
     }
 }
 
-std::size_t Scheduler::triggerCompany(const std::string& companyId, const std::string& reason) {
+std::int64_t Scheduler::pruneHistory() {
+    if (store_ == nullptr) return 0;
+    const std::int64_t maxAge = options_.historyMaxAge.count();
+    const std::int64_t cutoff = maxAge > 0 ? store::nowMs() - maxAge : 0;
     std::vector<std::string> names;
     {
         std::lock_guard<std::mutex> guard(mutex_);
-        for (auto& [name, s] : states_)
-            if (!s->removed && !companyId.empty() && s->connection.companyId == companyId) names.push_back(name);
+        for (const auto& [name, s] : states_) names.push_back(name);
     }
+    const std::int64_t deleted =
+        store::Runs(*store_).prune(cutoff, options_.historyMaxRunsPerConnection, names);
+    if (deleted > 0) log::info("Pruned run history.", {{"runs_deleted", std::to_string(deleted)}});
+    return deleted;
+}
+
+std::size_t Scheduler::triggerCompany(const std::string& companyId, const std::string& reason) {
+    // Only marks the connections; the scheduler thread queues them. No store access here, so a
+    // webhook is answered while runs hold the store.
+    std::lock_guard<std::mutex> guard(mutex_);
+    if (!accepting_ || companyId.empty()) return 0;
     std::size_t n = 0;
-    for (const auto& name : names) n += triggerConnection(name, reason) ? 1 : 0;
+    const auto range = byCompany_.equal_range(companyId);
+    for (auto it = range.first; it != range.second; ++it) {
+        auto st = states_.find(it->second);
+        if (st == states_.end() || st->second->removed) continue;
+        if (st->second->pendingReason.empty()) st->second->pendingReason = reason;
+        ++n;
+    }
+    if (n > 0) cv_.notify_all();
     return n;
 }
 
@@ -304,10 +471,26 @@ bool Scheduler::triggerConnection(const std::string& name, const std::string& re
 }
 
 void Scheduler::stopAccepting() {
-    std::lock_guard<std::mutex> guard(mutex_);
-    accepting_ = false;
-    cancel_.request();
-    cv_.notify_all();
+    std::size_t dropped = 0;
+    {
+        std::lock_guard<std::mutex> guard(mutex_);
+        accepting_ = false;
+        cancel_.request();
+        // Queued runs have not started: dropping them is what "no new runs" means. Their next
+        // start finds the work still pending in Pleo.
+        for (const auto& q : queue_) {
+            auto it = states_.find(q.name);
+            if (it == states_.end()) continue;
+            it->second->queued = false;
+            ++it->second->stats.droppedAtShutdown;
+            metrics_.increment(metric::kRunsSkipped, {{"connection", q.name}, {"reason", "shutdown"}});
+            ++dropped;
+        }
+        queue_.clear();
+        for (auto& [name, s] : states_) s->pendingReason.clear();
+        cv_.notify_all();
+    }
+    if (dropped > 0) log::info("Queued runs were dropped: the service is stopping.", {{"runs", std::to_string(dropped)}});
 }
 
 bool Scheduler::accepting() const {
@@ -318,8 +501,7 @@ bool Scheduler::accepting() const {
 bool Scheduler::waitIdleUntil(Clock::TimePoint deadline) {
     std::unique_lock<std::mutex> lock(mutex_);
     while (true) {
-        const bool busy = std::any_of(states_.begin(), states_.end(), [](const auto& e) { return e.second->running; });
-        if (!busy) return true;
+        if (queue_.empty() && inFlight_ == 0) return true;
         if (clock_.now() >= deadline) return false;
         clock_.waitUntil(lock, cv_, deadline);
     }
@@ -330,8 +512,23 @@ ConnectionStats Scheduler::stats(const std::string& connection) const {
     auto it = states_.find(connection);
     if (it == states_.end()) return {};
     ConnectionStats st = it->second->stats;
-    st.running = it->second->running;
+    st.running = it->second->running || it->second->queued;
     return st;
+}
+
+std::size_t Scheduler::queuedRuns() const {
+    std::lock_guard<std::mutex> guard(mutex_);
+    return queue_.size();
+}
+
+std::size_t Scheduler::runsInFlight() const {
+    std::lock_guard<std::mutex> guard(mutex_);
+    return inFlight_;
+}
+
+std::size_t Scheduler::peakRunsInFlight() const {
+    std::lock_guard<std::mutex> guard(mutex_);
+    return peakInFlight_;
 }
 
 }  // namespace ledgerbridge::service

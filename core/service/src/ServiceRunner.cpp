@@ -67,6 +67,10 @@ ServiceOptions serviceOptionsFromConfig(const config::Config& config) {
     ServiceOptions o;
     o.listen = config.service.listen;
     o.gracePeriod = std::chrono::seconds(config.service.gracePeriodSeconds);
+    o.maxConcurrentRuns = config.service.maxConcurrentRuns;
+    o.missedRunSpread = std::chrono::seconds(config.service.missedRunSpreadSeconds);
+    o.historyMaxAge = std::chrono::seconds(config.service.historyMaxAgeSeconds);
+    o.historyMaxRuns = config.service.historyMaxRuns;
     if (!config.service.webhookSecret.empty()) o.webhookSecret = config::resolveSecret(config.service.webhookSecret);
     return o;
 }
@@ -167,7 +171,12 @@ int runService(const config::Config& config, store::StateStore& store, RunLaunch
     std::unique_ptr<WebhookVerifier> verifier;
     if (!options.webhookSecret.empty()) verifier = std::make_unique<WebhookVerifier>(options.webhookSecret, clock);
 
-    Scheduler scheduler(launcher, clock, &store, metrics);
+    SchedulerOptions schedulerOptions;
+    if (options.maxConcurrentRuns > 0) schedulerOptions.maxConcurrentRuns = options.maxConcurrentRuns;
+    schedulerOptions.missedRunSpread = options.missedRunSpread;
+    schedulerOptions.historyMaxAge = options.historyMaxAge;
+    schedulerOptions.historyMaxRunsPerConnection = options.historyMaxRuns;
+    Scheduler scheduler(launcher, clock, &store, metrics, defaultRandomSource(), schedulerOptions);
     scheduler.configure(scheduledConnections(config, options.zoneinfoDir));
 
     std::atomic<bool> shuttingDown{false};
@@ -188,6 +197,7 @@ int runService(const config::Config& config, store::StateStore& store, RunLaunch
     resumeUnfinishedJobs(config, store, scheduler);
     scheduler.start();
     log::info("The service is running.", {{"connections", std::to_string(config.connections.size())},
+                                          {"max_concurrent_runs", std::to_string(schedulerOptions.maxConcurrentRuns)},
                                           {"webhooks", verifier ? "on" : "off"}});
     if (options.onStarted) options.onStarted(runner);
 

@@ -139,6 +139,7 @@ TEST_F(SchedulerTest, ALeaseHeldByAnotherProcessSkipsTheRun) {
     s.configure({conn("a", "company-a", "every 15m")});
     clock.set(utc(2025, 1, 1, 0, 15));
     s.tick();
+    ASSERT_TRUE(s.waitIdleUntil(clock.now() + std::chrono::hours(1)));  // a worker takes the lease
     EXPECT_EQ(s.stats("a").skippedLeaseBusy, 1);
     EXPECT_EQ(metrics.value(metric::kRunsSkipped, {{"connection", "a"}, {"reason", "lease_busy"}}), 1);
     EXPECT_TRUE(launcher.snapshot().empty());
@@ -178,6 +179,7 @@ TEST_F(SchedulerTest, NoRunStartsWhenTheLeaseCannotBeChecked) {
     s.configure({conn("a", "company-a", "")});
     s.triggerConnection("a", "manual");
     s.tick();
+    EXPECT_TRUE(s.waitIdleUntil(clock.now() + std::chrono::hours(1)));  // the worker gave up on the lease
     {
         std::lock_guard<std::mutex> lock(m);
         done = true;

@@ -106,6 +106,53 @@ TEST_F(ServiceRunnerTest, AWebhookStartsARunAndAStopLetsItFinishItsBatch) {
     EXPECT_TRUE(exitCalls().empty());
 }
 
+TEST_F(ServiceRunnerTest, ABurstOfWebhooksIsAnsweredWithoutWaitingForRunsAndAStopDropsTheQueue) {
+    // 100 companies, two workers, every run held: each webhook must still get its 202 (the reply
+    // does not wait for a run or a free worker), and the stop that follows starts none of the
+    // 98 queued runs and ends before the grace period.
+    constexpr int kCompanies = 100;
+    ledgerbridge::config::Config config;
+    for (int i = 0; i < kCompanies; ++i) {
+        ledgerbridge::config::Connection c;
+        c.name = "c" + std::to_string(i);
+        c.companyId = "company-" + std::to_string(i);
+        config.connections.push_back(c);
+        launcher.hold(c.name);
+    }
+    launcher.returnOnCancel = true;
+    options.maxConcurrentRuns = 2;
+    options.gracePeriod = std::chrono::seconds(30);
+    SystemClock clock;
+    std::vector<int> statuses;
+    std::vector<std::string> bodies;
+    options.onStarted = [&](ServiceControl& control) {
+        helper = std::thread([&] {
+            WebhookVerifier signer(kSecret, clock);
+            for (int i = 0; i < kCompanies; ++i) {
+                const std::string event =
+                    R"({"type":"v1.export-job.created","data":{"companyId":"company-)" + std::to_string(i) + R"("}})";
+                const std::string ts = std::to_string(lbtest::secondsOf(clock.now()));
+                const std::string id = "msg_burst_" + std::to_string(i);
+                const auto reply = lbtest::http(control.httpPort(), "POST", "/webhooks/pleo", event,
+                                                {{"webhook-id", id}, {"webhook-timestamp", ts},
+                                                 {"webhook-signature", signer.sign(id, ts, event)}});
+                statuses.push_back(reply.status);
+                bodies.push_back(reply.body);
+            }
+            EXPECT_TRUE(launcher.waitCalls(2));
+            control.requestStop();
+        });
+    };
+    EXPECT_EQ(runService(config, store, launcher, options), 0);
+    ASSERT_EQ(statuses.size(), static_cast<std::size_t>(kCompanies));
+    for (int i = 0; i < kCompanies; ++i) {
+        EXPECT_EQ(statuses[static_cast<std::size_t>(i)], 202) << i;
+        EXPECT_EQ(bodies[static_cast<std::size_t>(i)], "{\"triggered\":1}\n") << i;
+    }
+    EXPECT_EQ(launcher.snapshot().size(), 2U) << "queued runs never started after the stop";
+    EXPECT_TRUE(exitCalls().empty()) << "no immediate exit: the stop ended within the grace period";
+}
+
 TEST_F(ServiceRunnerTest, TheGracePeriodEndsWithAnImmediateExit) {
     launcher.hold("a");  // ignores the cancel flag
     ManualClock clock(std::chrono::system_clock::now());

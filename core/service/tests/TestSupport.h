@@ -4,6 +4,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -65,6 +66,7 @@ public:
         std::unique_lock<std::mutex> lock(mutex_);
         calls.emplace_back(connection, reason);
         ++inFlight;
+        maxInFlight_ = std::max(maxInFlight_, inFlight);
         cv_.notify_all();
         // Held runs wait for release() — or, with returnOnCancel, for the cancel flag.
         // Polls, so that a cancel flag set without a notification is still seen.
@@ -103,6 +105,16 @@ public:
         std::unique_lock<std::mutex> lock(mutex_);
         return cv_.wait_for(lock, std::chrono::seconds(20), [&] { return completed >= n; });
     }
+    /// The most runs that were inside runConnection at the same moment.
+    int maxInFlight() {
+        std::lock_guard<std::mutex> g(mutex_);
+        return maxInFlight_;
+    }
+    void releaseAll() {
+        std::lock_guard<std::mutex> g(mutex_);
+        held.clear();
+        cv_.notify_all();
+    }
     std::vector<std::pair<std::string, std::string>> snapshot() {
         std::lock_guard<std::mutex> g(mutex_);
         return calls;
@@ -119,6 +131,7 @@ private:
     std::vector<std::pair<std::string, std::string>> calls;
     std::set<std::string> held;
     int inFlight = 0;
+    int maxInFlight_ = 0;
     int completed = 0;
 };
 

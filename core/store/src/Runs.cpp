@@ -5,6 +5,7 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 
 #include <cstdio>
+#include <functional>
 
 namespace ledgerbridge::store {
 namespace {
@@ -80,6 +81,57 @@ std::optional<RunRecord> Runs::find(const std::string& id) {
         if (q.executeStep()) out = readRow(q);
     });
     return out;
+}
+
+std::map<std::string, std::int64_t> Runs::latestStarts() {
+    std::map<std::string, std::int64_t> out;
+    store_.read([&](SQLite::Database& db) {
+        SQLite::Statement q(db, "SELECT connection, MAX(started_at) FROM runs GROUP BY connection");
+        while (q.executeStep()) out[q.getColumn(0).getString()] = q.getColumn(1).getInt64();
+    });
+    return out;
+}
+
+std::int64_t Runs::prune(std::int64_t olderThanMs, int keepPerConnection, const std::vector<std::string>& connections,
+                         int batch) {
+    if (batch < 1) batch = 1;
+    std::int64_t total = 0;
+    // Deletes up to `batch` rows chosen by `select` (which binds its own parameters) in one
+    // transaction; repeats while a batch came back full.
+    const auto inBatches = [&](const std::string& select, const std::function<void(SQLite::Statement&)>& bind) {
+        while (true) {
+            int n = 0;
+            store_.transaction([&](SQLite::Database& db) {
+                SQLite::Statement del(db, "DELETE FROM runs WHERE id IN (" + select + ")");
+                bind(del);
+                n = del.exec();
+            }, StateStore::Durability::ProcessCrash);  // a prune lost in a power cut is simply redone
+            total += n;
+            if (n < batch) return;
+        }
+    };
+    if (olderThanMs > 0) {
+        // Rows are inserted in time order, so the old ones come first in rowid order and the
+        // scan stops early; the newest run of each connection is kept.
+        inBatches("SELECT r.id FROM runs r WHERE r.started_at < ? AND r.started_at < "
+                  "(SELECT MAX(n.started_at) FROM runs n WHERE n.connection = r.connection) LIMIT ?",
+                  [&](SQLite::Statement& q) {
+                      q.bind(1, olderThanMs);
+                      q.bind(2, batch);
+                  });
+    }
+    if (keepPerConnection > 0) {
+        for (const auto& connection : connections) {
+            // The index runs_by_connection (connection, started_at) serves this directly.
+            inBatches("SELECT id FROM runs WHERE connection = ? ORDER BY started_at DESC, id DESC LIMIT ? OFFSET ?",
+                      [&](SQLite::Statement& q) {
+                          q.bind(1, connection);
+                          q.bind(2, batch);
+                          q.bind(3, keepPerConnection);
+                      });
+        }
+    }
+    return total;
 }
 
 }  // namespace ledgerbridge::store

@@ -4,6 +4,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <SQLiteCpp/SQLiteCpp.h>
+
 #include "TempDir.h"
 #include "ledgerbridge/store/Connections.h"
 #include "ledgerbridge/store/PluginHealth.h"
@@ -31,6 +33,49 @@ TEST(Runs, StartFinishAndListNewestFirst) {
     EXPECT_TRUE(beta->dryRun);
     EXPECT_EQ(beta->finishedAt, 0) << "unfinished run";
     EXPECT_NE(a, b);
+}
+
+// Rows with chosen start times (Runs::start always uses now).
+static void insertRun(store::StateStore& s, const std::string& id, const std::string& connection, std::int64_t startedAt) {
+    s.transaction([&](SQLite::Database& db) {
+        SQLite::Statement ins(db, "INSERT INTO runs (id, connection, fingerprint, started_at, finished_at, outcome) "
+                                  "VALUES (?,?,'fp',?,?,'ok')");
+        ins.bind(1, id);
+        ins.bind(2, connection);
+        ins.bind(3, startedAt);
+        ins.bind(4, startedAt + 1);
+        ins.exec();
+    });
+}
+
+TEST(Runs, PruneKeepsTheNewestPerConnectionInSmallBatches) {
+    TempDir tmp;
+    store::StateStore s(tmp.str());
+    store::Runs runs(s);
+    for (int i = 0; i < 10; ++i) {
+        insertRun(s, "a" + std::to_string(i), "a", 1000 + i);
+        insertRun(s, "b" + std::to_string(i), "b", 2000 + i);
+    }
+    insertRun(s, "c0", "c", 10);  // one ancient run: kept, it is c's newest
+    // Batches of 2: several transactions per connection must add up.
+    EXPECT_EQ(runs.prune(0, 3, {"a", "b", "c"}, 2), 14);
+    const auto a = runs.recent(100, "a");
+    ASSERT_EQ(a.size(), 3U);
+    EXPECT_EQ(a[0].id, "a9");
+    EXPECT_EQ(a[2].id, "a7");
+    EXPECT_EQ(runs.recent(100, "b").size(), 3U);
+    EXPECT_EQ(runs.recent(100, "c").size(), 1U);
+    // By age: everything before 2008 goes, except each connection's newest run.
+    EXPECT_EQ(runs.prune(2008, 0, {}, 2), 3);  // a7, a8, b7
+    EXPECT_EQ(runs.recent(100, "a").size(), 1U);
+    EXPECT_EQ(runs.recent(100, "a")[0].id, "a9");
+    EXPECT_EQ(runs.recent(100, "b").size(), 2U);
+    EXPECT_EQ(runs.recent(100, "c")[0].id, "c0");
+    const auto latest = runs.latestStarts();
+    EXPECT_EQ(latest.at("a"), 1009);
+    EXPECT_EQ(latest.at("b"), 2009);
+    EXPECT_EQ(latest.at("c"), 10);
+    EXPECT_EQ(runs.prune(0, 0, {"a", "b", "c"}), 0) << "no limits: nothing deleted";
 }
 
 TEST(PluginState, ScopedByPluginAndFingerprint) {

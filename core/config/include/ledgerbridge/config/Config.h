@@ -92,6 +92,10 @@ struct ServiceSettings {
     std::string listen = "127.0.0.1:9464";  ///< loopback host:port of /healthz, /metrics, /webhooks/pleo (port 0: any free one)
     SecretRef webhookSecret;                ///< whsec_... of Pleo's webhook subscription (env:/file:); empty = no webhooks
     int gracePeriodSeconds = 30;            ///< SIGTERM: how long the batch in flight may take before exit 130
+    int maxConcurrentRuns = 0;              ///< service.max_concurrent_runs; 0 = from the cores (service::defaultMaxConcurrentRuns)
+    long long missedRunSpreadSeconds = 120; ///< service.missed_run_spread: missed runs after downtime fire within this window
+    long long historyMaxAgeSeconds = 30LL * 86400;  ///< state.history_max_age: older runs are pruned (0 = keep)
+    int historyMaxRuns = 500;               ///< state.history_max_runs: runs kept per connection (0 = keep all)
 };
 
 struct Config {

@@ -1,25 +1,34 @@
 // Fires runs of connections on their schedules, on webhooks and for runs missed while the
 // service was stopped; never runs one connection twice at once.
 //
-// - In process: a connection has at most one run in flight. A scheduled fire time that comes
-//   while it is running is skipped and counted (metric ledgerbridge_runs_skipped_total
+// - In process: a connection has at most one run queued or in flight. A scheduled fire time that
+//   comes while it is busy is skipped and counted (metric ledgerbridge_runs_skipped_total
 //   {reason="overlap"}); a webhook or manual trigger during a run is kept and runs once after it.
-// - Across processes: before each run the scheduler takes the store lease "run:<connection>"
+// - Bounded pool: runs execute on at most `maxConcurrentRuns` worker threads; due runs wait in a
+//   FIFO queue. The scheduler's lock is never held across store or network I/O: tick() only
+//   decides and enqueues; the worker takes the lease, runs, and releases the lease outside it;
+//   lease renewals are collected under the lock and written after it is dropped. So a trigger
+//   (webhook) only waits for the lock's short critical sections, never for the store.
+// - Across processes: before each run the worker takes the store lease "run:<connection>"
 //   (Leases::tryAcquire with this process's holder id; the engine may take the same lease
 //   again, which renews it), renews it while the run lasts and releases it afterwards. A lease
 //   held by another process skips the run ({reason="lease_busy"}).
 // - Missed runs: at start(), a connection whose last recorded run (store::Runs) started before
-//   a fire time that has passed runs once at once (reason "missed"). A connection with no run
-//   history waits for its first fire time.
+//   a fire time that has passed runs once (reason "missed") at a random moment within
+//   `missedRunSpread`, so that a restart after downtime does not fire everything at once. A
+//   connection with no run history waits for its first fire time.
+// - Shutdown: stopAccepting() drops the queued runs that have not started (counted as
+//   {reason="shutdown"}), sets the CancelFlag of the runs in flight, and starts nothing new.
+// - Run history is pruned in small batches on the scheduler thread (see RetentionOptions).
 //
-// Runs execute on one worker thread per connection; all decisions are made in tick(), which the
-// scheduler's own thread calls whenever something is due (tests call it directly with a
-// ManualClock).
+// All decisions are made in tick(), which the scheduler's own thread calls whenever something
+// is due (tests call it directly with a ManualClock).
 #pragma once
 
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -53,9 +62,21 @@ struct ScheduledConnection {
 /// connection) for a schedule that does not parse. `zoneinfoDir` as in TimeZone::load.
 std::vector<ScheduledConnection> scheduledConnections(const config::Config& config, const std::string& zoneinfoDir = {});
 
+/// The default size of the worker pool: runs mostly wait on the network, so a few per core.
+int defaultMaxConcurrentRuns();
+
 struct SchedulerOptions {
     std::chrono::milliseconds leaseTtl{std::chrono::minutes(10)};  ///< renewed every third of it
     bool runMissedAtStart = true;
+    int maxConcurrentRuns = defaultMaxConcurrentRuns();  ///< worker threads (at least 1)
+    /// Missed runs found at start() fire at a uniformly random moment within this window.
+    std::chrono::milliseconds missedRunSpread{std::chrono::minutes(2)};
+    /// Run history retention (0 = keep): rows older than this / beyond the newest N per connection.
+    std::chrono::milliseconds historyMaxAge{std::chrono::hours(24 * 30)};
+    int historyMaxRunsPerConnection = 500;
+    std::chrono::milliseconds pruneInterval{std::chrono::minutes(10)};
+    /// Return freed memory to the system (glibc malloc_trim) when a burst of runs has drained.
+    bool trimMemoryAfterBurst = true;
 };
 
 /// Counters of one connection (for tests and logs).
@@ -64,7 +85,8 @@ struct ConnectionStats {
     std::int64_t finished = 0;
     std::int64_t skippedOverlap = 0;
     std::int64_t skippedLeaseBusy = 0;
-    bool running = false;
+    std::int64_t droppedAtShutdown = 0;  ///< queued runs that never started because of a stop
+    bool running = false;                ///< queued or in flight
     std::optional<Clock::TimePoint> nextFire;  ///< with jitter; empty without a schedule
     std::string lastOutcome;
 };
@@ -75,7 +97,7 @@ public:
     /// (no cross-process lease, no missed-run detection: tests and one-off tools only).
     Scheduler(RunLauncher& launcher, Clock& clock, store::StateStore* store, Metrics& metrics,
               RandomSource random = defaultRandomSource(), SchedulerOptions options = {});
-    /// Stops the scheduler thread and waits for every run in flight to return.
+    /// Stops the scheduler thread, drops queued runs and waits for every run in flight to return.
     ~Scheduler();
     Scheduler(const Scheduler&) = delete;
     Scheduler& operator=(const Scheduler&) = delete;
@@ -98,33 +120,48 @@ public:
     /// Same for one connection by name; false when unknown.
     bool triggerConnection(const std::string& name, const std::string& reason);
 
-    /// Shutdown, step one: no new runs start from now on, and runs in flight see their
-    /// CancelFlag set. Does not wait.
+    /// Shutdown, step one: no new runs start from now on (queued ones are dropped), and runs in
+    /// flight see their CancelFlag set. Does not wait.
     void stopAccepting();
     bool accepting() const;
 
-    /// Blocks until no run is in flight or `deadline` passes on the clock. True when idle.
+    /// Blocks until no run is queued or in flight or `deadline` passes on the clock. True when idle.
     bool waitIdleUntil(Clock::TimePoint deadline);
 
     ConnectionStats stats(const std::string& connection) const;
+    /// Runs waiting for a worker / runs executing now / the largest number executing at once.
+    std::size_t queuedRuns() const;
+    std::size_t runsInFlight() const;
+    std::size_t peakRunsInFlight() const;
+    /// Prunes run history now (the scheduler thread also does it every pruneInterval). Returns
+    /// how many rows were deleted.
+    std::int64_t pruneHistory();
 
 private:
     struct State {
         ScheduledConnection connection;
         std::optional<Clock::TimePoint> nominal;  ///< next fire time without jitter
         std::optional<Clock::TimePoint> fireAt;   ///< nominal + jitter
+        std::string fireReason = "schedule";      ///< "missed" while a spread missed run is planned
         std::string pendingReason;                ///< a trigger waiting to run ("" = none)
-        bool running = false;
+        bool queued = false;                      ///< waiting in queue_ for a worker
+        bool running = false;                     ///< a worker has taken it
         bool holdsLease = false;
         bool removed = false;
         std::int64_t leaseRenewedMs = 0;
-        std::thread worker;
         ConnectionStats stats;
+    };
+    struct QueuedRun {
+        std::string name;
+        std::string reason;
     };
 
     void planNext(State& s, Clock::TimePoint after);
-    void launch(State& s, const std::string& reason, std::unique_lock<std::mutex>& lock);
-    void finish(const std::string& name, const RunOutcome& outcome);
+    void enqueue(State& s, const std::string& reason);  // under mutex_
+    void worker();
+    void execute(const QueuedRun& run);
+    void finish(const std::string& name, const RunOutcome& outcome, bool holdsLease);
+    void renewLeases();
     void loop();
 
     RunLauncher& launcher_;
@@ -136,11 +173,19 @@ private:
 
     mutable std::mutex mutex_;
     std::condition_variable cv_;
+    std::condition_variable workCv_;  // workers wait here for queue_
     std::map<std::string, std::unique_ptr<State>> states_;
+    std::multimap<std::string, std::string> byCompany_;  // company id -> connection names
+    std::deque<QueuedRun> queue_;
+    std::size_t inFlight_ = 0;
+    std::size_t peakInFlight_ = 0;
+    bool burst_ = false;  // runs happened since the last trim
     CancelFlag cancel_;
     bool accepting_ = true;
     bool stopThread_ = false;
+    Clock::TimePoint nextPrune_{};
     std::thread thread_;
+    std::vector<std::thread> workers_;
 };
 
 }  // namespace ledgerbridge::service

@@ -39,6 +39,10 @@ struct ServiceOptions {
     std::string listen = "127.0.0.1:9464";    ///< service.listen
     std::string webhookSecret;                 ///< resolved service.webhook_secret; empty = no webhook endpoint
     std::chrono::seconds gracePeriod{30};      ///< service.grace_period
+    int maxConcurrentRuns = 0;                 ///< service.max_concurrent_runs (0: defaultMaxConcurrentRuns())
+    std::chrono::seconds missedRunSpread{120}; ///< service.missed_run_spread
+    std::chrono::seconds historyMaxAge{30 * 86400};  ///< state.history_max_age (0 = keep)
+    int historyMaxRuns = 500;                  ///< state.history_max_runs per connection (0 = keep all)
     std::string zoneinfoDir;                   ///< tz database folder (empty: $TZDIR or /usr/share/zoneinfo)
     bool handleSignals = true;                 ///< false: only requestStop()/requestReload() (tests, embedding)
     /// SIGHUP: loads the configuration again. May throw; the old configuration is then kept and

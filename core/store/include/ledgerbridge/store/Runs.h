@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -33,6 +34,16 @@ public:
     /// The newest runs first, optionally only of one connection.
     std::vector<RunRecord> recent(std::size_t limit, const std::string& connection = {});
     std::optional<RunRecord> find(const std::string& id);
+    /// Every connection's newest run start (ms), in one query (the service's missed-run check).
+    std::map<std::string, std::int64_t> latestStarts();
+
+    /// Retention: deletes runs that started before `olderThanMs` (0 = no age limit) and, for
+    /// each of `connections`, runs beyond its newest `keepPerConnection` (0 = no count limit).
+    /// A connection's newest run is always kept (missed-run detection reads it). Deletes in
+    /// transactions of at most `batch` rows, so other writers wait at most one small batch.
+    /// Returns how many rows were deleted.
+    std::int64_t prune(std::int64_t olderThanMs, int keepPerConnection, const std::vector<std::string>& connections,
+                       int batch = 500);
 
 private:
     StateStore& store_;
