@@ -12,6 +12,7 @@
 
 #include "CliTestSupport.h"
 #include "ledgerbridge/cli/Commands.h"
+#include "ledgerbridge/plugin_abi.h"
 #include "ledgerbridge/store/PluginHealth.h"
 #include "ledgerbridge/store/StateStore.h"
 
@@ -19,6 +20,9 @@ using namespace ledgerbridge;
 namespace fs = std::filesystem;
 
 namespace {
+
+// The first-party plugins are built with this SDK, so they report its ABI version.
+const std::string kAbi = std::to_string(LB_ABI_MAJOR) + "." + std::to_string(LB_ABI_MINOR);
 
 struct Result {
     int code;
@@ -57,7 +61,7 @@ protected:
 TEST_F(PluginsCommand, ListShowsEachPluginAndRefusesAFakeOne) {
     auto r = cli({"plugins", "list"});
     EXPECT_EQ(r.code, 5) << "a refused plugin in the folder is exit code 5\n" << r.out << r.err;
-    EXPECT_NE(r.out.find("csv       1.0.0    1.0   idempotency-keys,lookup,dry-run"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("csv       1.0.0    " + kAbi + "   idempotency-keys,lookup,dry-run"), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("ok           " + (dir / "plugins/csv.so").string()), std::string::npos) << "status, then path\n" << r.out;
     EXPECT_NE(r.out.find("refused      " + (dir / "plugins/fake.so").string()), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("fake: refused: cannot read it as a shared library"), std::string::npos)
@@ -72,7 +76,7 @@ TEST_F(PluginsCommand, InspectShowsTheManifestAndRefusesWithoutRunningCode) {
     auto r = cli({"plugins", "inspect", "csv.so"});
     ASSERT_EQ(r.code, 0) << r.err;
     EXPECT_NE(r.out.find("entry symbols: ledgerbridge_plugin_abi_1"), std::string::npos) << r.out;
-    EXPECT_NE(r.out.find("name:          csv 1.0.0 (ABI 1.0)"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("name:          csv 1.0.0 (ABI " + kAbi + ")"), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("output_dir"), std::string::npos) << r.out;
     // Outside the plugin folder: refused, but what can be read without loading is shown.
     fs::copy_file(dir / "plugins/csv.so", dir / "csv.so");
