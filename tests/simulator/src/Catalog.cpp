@@ -59,17 +59,17 @@ Catalog::Catalog(std::uint64_t seed, int companies) : seed_(seed) {
             co.employees.push_back({id(), "E" + std::to_string(100 + e++), p, user});
         }
         co.teams = {{id(), "T-SALES", "Sales"}, {id(), "T-ENG", "Engineering"}, {id(), "T-OPS", "Operations"}};
+        byId_.emplace(co.id, c);  // uuidFrom writes lower case
         companies_.push_back(std::move(co));
     }
 }
 
 const Company* Catalog::byId(const std::string& id) const {
-    for (const auto& c : companies_) {
-        if (c.id.size() == id.size() &&
-            std::equal(c.id.begin(), c.id.end(), id.begin(), [](char a, char b) { return std::tolower(a) == std::tolower(b); }))
-            return &c;
-    }
-    return nullptr;
+    // An index, not a scan: every Pleo request names its company, and 10,000 are served.
+    std::string lower = id;
+    for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    auto it = byId_.find(lower);
+    return it == byId_.end() ? nullptr : &companies_[static_cast<std::size_t>(it->second)];
 }
 
 }  // namespace lbsim

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace lbsim {
@@ -56,6 +57,7 @@ public:
 private:
     std::uint64_t seed_;
     std::vector<Company> companies_;
+    std::unordered_map<std::string, int> byId_;  // lower-case id -> index in companies_
 };
 
 /// Digits after the decimal point of an ISO 4217 currency (JPY 0, the others here 2).

@@ -83,6 +83,10 @@ double rateOf(int bp) { return static_cast<double>(bp) / 10000.0; }
 
 }  // namespace
 
+namespace {
+constexpr unsigned kIndexBits = 27;
+}  // namespace
+
 ItemGenerator::ItemGenerator(const Catalog& catalog, std::uint64_t itemsPerCompany, double invalidRate)
     : catalog_(catalog), items_(itemsPerCompany), invalidRate_(invalidRate) {}
 
@@ -92,10 +96,14 @@ std::uint64_t ItemGenerator::itemSeed(const ItemRef& ref) const {
 }
 
 std::string ItemGenerator::accountingEntryId(const ItemRef& ref) const {
-    // The last 48 bits carry (company << 36 | index), masked by a hash of the first 64 bits so
-    // ids look random but decode in O(1).
+    // The last 48 bits carry the company and the index, masked by a hash of the first 64 bits so
+    // ids look random but decode in O(1). Layout: bits 36-47 the company's low 12 bits, bits
+    // 27-35 its high 9 bits, bits 0-26 the index (--items is at most 100,000,000 < 2^27). The
+    // first 4,096 companies therefore keep the ids they had when the company took all 12 upper
+    // bits (and the index 36), and up to 2^21 companies fit.
     std::uint64_t h = (itemSeed(ref) & 0xFFFFFFFFFFFF0FFFULL) | 0x4000ULL;
-    std::uint64_t payload = (static_cast<std::uint64_t>(ref.company) << 36) | ref.index;
+    const auto company = static_cast<std::uint64_t>(ref.company);
+    std::uint64_t payload = ((company & 0xFFFULL) << 36) | ((company >> 12) << kIndexBits) | ref.index;
     std::uint64_t lo = (mix64(h) & 0xFFFF000000000000ULL) | ((payload ^ mix64(h ^ 0x5EED)) & 0xFFFFFFFFFFFFULL);
     return uuidFrom(h, lo);
 }
@@ -105,7 +113,8 @@ std::optional<ItemRef> ItemGenerator::parse(const std::string& id) const {
     std::string hiHex = id.substr(0, 8) + id.substr(9, 4) + id.substr(14, 4);
     std::uint64_t hi = std::strtoull(hiHex.c_str(), nullptr, 16);
     std::uint64_t tail = (std::strtoull(id.substr(24).c_str(), nullptr, 16) ^ mix64(hi ^ 0x5EED)) & 0xFFFFFFFFFFFFULL;
-    ItemRef ref{static_cast<int>(tail >> 36), tail & 0xFFFFFFFFFULL};
+    const std::uint64_t company = (tail >> 36) | (((tail >> kIndexBits) & 0x1FFULL) << 12);
+    ItemRef ref{static_cast<int>(company), tail & ((1ULL << kIndexBits) - 1)};
     if (ref.company >= static_cast<int>(catalog_.companies().size()) || ref.index >= items_) return std::nullopt;
     std::string canonical = accountingEntryId(ref);
     for (std::size_t i = 0; i < id.size(); ++i)

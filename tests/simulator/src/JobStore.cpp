@@ -29,25 +29,43 @@ ItemUpdate Job::itemState(std::size_t pos) const {
     return u;
 }
 
-JobStore::JobStore(int companies, std::uint64_t itemsPerCompany, int jobTtl) : jobTtl_(jobTtl) {
-    exported_.assign(static_cast<std::size_t>(companies), std::vector<bool>(itemsPerCompany, false));
-}
+// A company's bits are allocated on its first successful export (see markExported), and each
+// company's latest job is indexed: at 10,000 companies an eager bit vector per company and a
+// scan of every job per request made the simulator the bottleneck of the service benchmark.
+JobStore::JobStore(int companies, std::uint64_t itemsPerCompany, int jobTtl)
+    : jobTtl_(jobTtl), items_(itemsPerCompany), exported_(static_cast<std::size_t>(companies)),
+      latest_(static_cast<std::size_t>(companies), nullptr) {}
 
 void JobStore::expire(std::int64_t now) {
-    for (Job* j : ordered_) {
+    // Only jobs not yet finished are looked at; finished ones leave the list here.
+    std::size_t kept = 0;
+    for (Job* j : open_) {
         if (!j->finished() && now >= j->lastUpdatedAt + jobTtl_) {
             j->status = "failed";
             j->failureReasonType = "job_expired";
             j->failureReason = "Job not updated within expiry time limit.";
             j->expiredAt = j->lastUpdatedAt + jobTtl_;
         }
+        if (!j->finished()) open_[kept++] = j;
     }
+    open_.resize(kept);
 }
 
 Job* JobStore::active(int company) {
-    for (Job* j : ordered_)
-        if (j->company == company && !j->finished()) return j;
-    return nullptr;
+    // At most one job of a company is unfinished (create() refuses a second), and it is the latest.
+    Job* j = latest_.at(static_cast<std::size_t>(company));
+    return j && !j->finished() ? j : nullptr;
+}
+
+void JobStore::markExported(int company, std::uint32_t index) {
+    auto& bits = exported_.at(static_cast<std::size_t>(company));
+    if (bits.empty()) bits.assign(items_, false);
+    bits.at(index) = true;
+}
+
+bool JobStore::isExported(int company, std::uint32_t index) const {
+    const auto& bits = exported_.at(static_cast<std::size_t>(company));
+    return !bits.empty() && bits.at(index);
 }
 
 Job* JobStore::find(const std::string& id) {
@@ -72,14 +90,16 @@ Job& JobStore::create(int company, std::vector<std::uint32_t> items, bool intera
     j.createdBy = createdBy;
     auto it = jobs_.emplace(j.id, std::move(j)).first;
     ordered_.push_back(&it->second);
+    open_.push_back(&it->second);
+    latest_[static_cast<std::size_t>(company)] = &it->second;
     return it->second;
 }
 
 std::vector<std::uint32_t> JobStore::readyItems(int company, std::uint64_t limit) const {
     std::vector<std::uint32_t> out;
-    const auto& bits = exported_[static_cast<std::size_t>(company)];
-    for (std::size_t i = 0; i < bits.size() && out.size() < limit; ++i)
-        if (!bits[i]) out.push_back(static_cast<std::uint32_t>(i));
+    const auto& bits = exported_.at(static_cast<std::size_t>(company));
+    for (std::uint64_t i = 0; i < items_ && out.size() < limit; ++i)
+        if (bits.empty() || !bits[i]) out.push_back(static_cast<std::uint32_t>(i));
     return out;
 }
 
@@ -133,7 +153,9 @@ Poco::JSON::Object::Ptr JobStore::toJson(const Job& j, std::int64_t now) const {
 void JobStore::clear() {
     jobs_.clear();
     ordered_.clear();
-    for (auto& b : exported_) b.assign(b.size(), false);
+    open_.clear();
+    for (auto& b : exported_) b = std::vector<bool>();
+    for (auto& j : latest_) j = nullptr;
 }
 
 }  // namespace lbsim

@@ -48,8 +48,8 @@ public:
                 const std::string& createdBy, std::int64_t now);
     /// Indexes of up to `limit` items of a company not yet exported successfully.
     std::vector<std::uint32_t> readyItems(int company, std::uint64_t limit) const;
-    void markExported(int company, std::uint32_t index) { exported_[static_cast<std::size_t>(company)][index] = true; }
-    bool isExported(int company, std::uint32_t index) const { return exported_[static_cast<std::size_t>(company)][index]; }
+    void markExported(int company, std::uint32_t index);
+    bool isExported(int company, std::uint32_t index) const;
     const std::vector<Job*>& ordered() const { return ordered_; }
     /// Applies an event; throws ApiError 422 INVALID_EXPORT_JOB_STATUS_CHANGE.
     void applyEvent(Job& job, const std::string& event, const std::string& reason, const std::string& reasonType,
@@ -62,8 +62,11 @@ private:
     int jobTtl_;
     std::uint64_t nextSeq_ = 1;
     std::map<std::string, Job> jobs_;
+    std::uint64_t items_;
     std::vector<Job*> ordered_;
-    std::vector<std::vector<bool>> exported_;  // one bit per item: exported successfully
+    std::vector<Job*> open_;                   // jobs not yet seen finished by expire()
+    std::vector<std::vector<bool>> exported_;  // one bit per item: exported successfully (empty: none yet)
+    std::vector<Job*> latest_;                 // each company's newest job, or nullptr
 };
 
 }  // namespace lbsim

@@ -22,24 +22,36 @@ const char* kindName(Kind k) {
     return "";
 }
 
-MasterData::MasterData(const Catalog& catalog) : catalog_(catalog) { seed(); }
+MasterData::MasterData(const Catalog& catalog) : catalog_(catalog), companies_(catalog.companies().size()) {}
+
+MasterData::CompanyRecords& MasterData::of(int company) {
+    CompanyRecords& c = companies_.at(static_cast<std::size_t>(company));
+    if (!c.seeded) {
+        c.seeded = true;
+        seed(company, c);
+    }
+    return c;
+}
 
 std::string MasterData::tagGroupIdOf(int company, const std::string& groupCode) const {
     std::uint64_t h = hashString("tag-group:" + std::to_string(company) + ":" + groupCode);
     return uuidFrom(h, mix64(h));
 }
 
-void MasterData::seed() {
+// Seeded on the company's first use, not at start: as JSON objects the records of 10,000
+// companies took 700 MB and 10 s before the simulator could answer.
+void MasterData::seed(int company, CompanyRecords& records) {
     const std::string at = isoTime(1767225600);  // 2026-01-01: seeded before any sync
     auto stamp = [&](Object::Ptr o) {
         o->set("createdAt", at);
         o->set("updatedAt", at);
         return o;
     };
-    for (const auto& co : catalog_.companies()) {
+    {
+        const Company& co = catalog_.companies().at(static_cast<std::size_t>(company));
         auto put = [&](Kind k, const std::string& id, Object::Ptr o) {
             o->set("id", id);
-            records_[k][id] = Record{nextSeq_++, co.index, o};
+            records.byKind[k][id] = Record{records.nextSeq++, co.index, o};
         };
         for (const auto& a : co.accounts) {
             Object::Ptr o = new Object;
@@ -94,32 +106,33 @@ void MasterData::seed() {
 }
 
 Record& MasterData::add(Kind kind, int company, Object::Ptr json) {
-    std::uint64_t seq = nextSeq_++;
+    CompanyRecords& records = of(company);
+    std::uint64_t seq = records.nextSeq++;
     std::uint64_t h = hashString(std::string(kindName(kind)) + std::to_string(seq) + randomToken(8));
     std::string id = uuidFrom(h, mix64(h ^ seq));
     json->set("id", id);
-    return records_[kind][id] = Record{seq, company, json};
+    return records.byKind[kind][id] = Record{seq, company, json};
 }
 
 Record* MasterData::find(Kind kind, int company, const std::string& id) {
     std::string lower = id;
     for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    auto& m = records_[kind];
+    auto& m = of(company).byKind[kind];
     auto it = m.find(lower);
-    return it == m.end() || it->second.company != company ? nullptr : &it->second;
+    return it == m.end() ? nullptr : &it->second;
 }
 
 bool MasterData::remove(Kind kind, int company, const std::string& id) {
     Record* r = find(kind, company, id);
     if (!r) return false;
-    records_[kind].erase(r->json->getValue<std::string>("id"));
+    of(company).byKind[kind].erase(r->json->getValue<std::string>("id"));
     return true;
 }
 
 std::vector<Record*> MasterData::list(Kind kind, int company, const std::function<bool(const Object::Ptr&)>& keep) {
     std::vector<Record*> out;
-    for (auto& kv : records_[kind])
-        if (kv.second.company == company && (!keep || keep(kv.second.json))) out.push_back(&kv.second);
+    for (auto& kv : of(company).byKind[kind])
+        if ((!keep || keep(kv.second.json))) out.push_back(&kv.second);
     std::sort(out.begin(), out.end(), [](const Record* a, const Record* b) { return a->seq < b->seq; });
     return out;
 }
@@ -127,18 +140,16 @@ std::vector<Record*> MasterData::list(Kind kind, int company, const std::functio
 Record* MasterData::findBy(Kind kind, int company, const std::string& field, const std::string& value,
                            const std::string& exceptId) {
     if (value.empty()) return nullptr;
-    for (auto& kv : records_[kind]) {
+    for (auto& kv : of(company).byKind[kind]) {
         const Record& r = kv.second;
-        if (r.company != company || kv.first == exceptId || !r.json->has(field) || r.json->isNull(field)) continue;
+        if (kv.first == exceptId || !r.json->has(field) || r.json->isNull(field)) continue;
         if (r.json->get(field).toString() == value) return &kv.second;
     }
     return nullptr;
 }
 
 void MasterData::reset() {
-    records_.clear();
-    nextSeq_ = 1;
-    seed();
+    for (auto& c : companies_) c = CompanyRecords();
 }
 
 }  // namespace lbsim

@@ -2,7 +2,8 @@
 // and tags, vendors. Seeded from the Catalog (what Pleo holds before any sync); integrations
 // create, update and archive records through the public APIs (MasterDataHandlers); the admin
 // API shows the result. Records are kept as the JSON objects the API returns, in creation
-// order (the cursor key), so what was written is exactly what is read back.
+// order (the cursor key), so what was written is exactly what is read back. A company's
+// records are built on its first use (10,000 companies start in well under a second).
 #pragma once
 
 #include <Poco/JSON/Object.h>
@@ -42,10 +43,16 @@ public:
     void reset();
 
 private:
-    void seed();
+    struct CompanyRecords {
+        bool seeded = false;
+        std::uint64_t nextSeq = 1;  // creation order within the company (the cursor key)
+        std::map<Kind, std::map<std::string, Record>> byKind;  // kind -> id -> record
+    };
+    /// The company's records, seeded from the catalogue on first use.
+    CompanyRecords& of(int company);
+    void seed(int company, CompanyRecords& records);
     const Catalog& catalog_;
-    std::uint64_t nextSeq_ = 1;
-    std::map<Kind, std::map<std::string, Record>> records_;  // kind -> id -> record
+    std::vector<CompanyRecords> companies_;  // by company index
 };
 
 const char* kindName(Kind kind);

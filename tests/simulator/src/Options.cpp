@@ -76,7 +76,7 @@ Options parseOptions(int argc, char** argv, bool& helpRequested) {
         else if (arg == "--threads") o.threads = static_cast<int>(toInt(arg, next(), 1, 256));
         else if (arg == "--seed") o.seed = static_cast<std::uint64_t>(toInt(arg, next(), 0, (1LL << 62)));
         else if (arg == "--items") o.items = static_cast<std::uint64_t>(toInt(arg, next(), 0, 100000000));
-        else if (arg == "--companies") o.companies = static_cast<int>(toInt(arg, next(), 1, 4095));
+        else if (arg == "--companies") o.companies = static_cast<int>(toInt(arg, next(), 1, 100000));
         else if (arg == "--invalid-rate") o.invalidRate = toDouble(arg, next(), 0.0, 1.0);
         else if (arg == "--client-id") o.clientId = next();
         else if (arg == "--client-secret") o.clientSecret = next();
@@ -123,7 +123,7 @@ Serving
 Data (generated on demand from the seed; never all in memory)
   --seed N               data seed (default 42)
   --items N              export items per company (default 50; 1000000 is fine)
-  --companies N          companies (default 2)
+  --companies N          companies, 1..100000 (default 2)
   --invalid-rate R       share of items deliberately invalid for export, 0..1 (default 0)
 OAuth 2.0
   --client-id ID         demo client id (default ledgerbridge-demo)

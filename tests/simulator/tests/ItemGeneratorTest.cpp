@@ -3,6 +3,7 @@
 
 #include <Poco/JSON/Array.h>
 
+#include <set>
 #include <sstream>
 
 #include "Catalog.h"
@@ -36,6 +37,29 @@ TEST(ItemGenerator, SameSeedSameItemsAndIdsRoundTrip) {
     }
     EXPECT_FALSE(ga.parse("00000000-0000-4000-8000-000000000001"));
     EXPECT_NE(Catalog(8, 1).companies()[0].id, a.companies()[0].id);
+}
+
+TEST(ItemGenerator, IdsOfTenThousandCompaniesDecodeToTheirOwnCompany) {
+    // Companies past 4,096 share their low 12 bits with a smaller one (4,096 with 0, 9,999 with
+    // 1,807): each id must still decode to its own company and index, also at the largest index.
+    Catalog catalog(3, 10000);
+    ItemGenerator g(catalog, 100000000, 0);
+    std::set<std::string> seen;
+    for (int company : {0, 1, 1807, 4095, 4096, 8191, 8192, 9999}) {
+        for (std::uint64_t index : {0ULL, 1ULL, 134217727ULL % 100000000ULL, 99999999ULL}) {
+            const std::string id = g.accountingEntryId({company, index});
+            EXPECT_TRUE(seen.insert(id).second) << id;
+            auto back = g.parse(id);
+            ASSERT_TRUE(back) << company << "/" << index;
+            EXPECT_EQ(back->company, company);
+            EXPECT_EQ(back->index, index);
+        }
+    }
+    // A company index beyond the catalog is refused, not wrapped.
+    Catalog small(3, 4096);
+    ItemGenerator gs(small, 100000000, 0);
+    EXPECT_FALSE(gs.parse(g.accountingEntryId({9999, 5})));
+    EXPECT_TRUE(gs.parse(g.accountingEntryId({4095, 5})));
 }
 
 TEST(ItemGenerator, LinesSumExactlyInBothCurrencies) {
