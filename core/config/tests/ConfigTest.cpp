@@ -267,6 +267,25 @@ TEST(Config, UnknownSectionsAndKeysAreNamedWithTheKnownOnes) {
     EXPECT_TRUE(hasProblem(r, "lb.ini:9: log.lvl: unknown key in [log] (known keys: file, format, level)")) << problemsText(r);
 }
 
+TEST(Config, EachConnectionReadsOnlyItsOwnKeysAlsoWhenOneNameIsAPrefixOfAnother) {
+    // Keys are read as the section's range of the sorted key map: [connection.acme] must not pick
+    // up [connection.acme2]'s keys, and an unknown key is still named.
+    auto r = parse(std::string(kGood) + "colour = red\n[connection.acme2]\ncompany_id = 6d1f3c2a-0b4e-4a8e-9c41-"
+                                        "2f6b5d7e8a91\nplugin = sie\nsetting.output_dir = other\n");
+    ASSERT_EQ(r.problems.size(), 1u) << problemsText(r);
+    EXPECT_EQ(r.problems[0].origin.line, 26);
+    EXPECT_EQ(r.problems[0].key, "connection.acme.colour");
+    EXPECT_EQ(r.problems[0].message, "unknown key in [connection.acme]");
+    auto ok = parse(std::string(kGood) + "[connection.acme2]\ncompany_id = 6d1f3c2a-0b4e-4a8e-9c41-2f6b5d7e8a91\n"
+                                         "plugin = sie\nsetting.output_dir = other\n");
+    ASSERT_TRUE(ok.config) << problemsText(ok);
+    EXPECT_EQ(ok.config->connection("acme").plugin, "csv");
+    EXPECT_EQ(ok.config->connection("acme").settings.size(), 1u);
+    EXPECT_EQ(ok.config->connection("acme").settings.at("output_dir").value, "out");
+    EXPECT_EQ(ok.config->connection("acme2").plugin, "sie");
+    EXPECT_EQ(ok.config->connection("acme2").settings.at("output_dir").value, "other");
+}
+
 TEST(Config, NoEnvironmentSelectedSaysHowToSelectOne) {
     auto r = parse("[state]\ndir = x\n");
     ASSERT_EQ(r.problems.size(), 1u) << problemsText(r);
