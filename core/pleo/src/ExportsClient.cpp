@@ -14,50 +14,19 @@
 #include "ledgerbridge/common/Exception.h"
 #include "ledgerbridge/common/Log.h"
 #include "ledgerbridge/common/Redactor.h"
+#include "ledgerbridge/pleo/PleoApi.h"
 
 namespace ledgerbridge::pleo {
 
 using Poco::JSON::Array;
 using Poco::JSON::Object;
 
+using json::enc;
+using json::errorSummary;
+
 namespace {
 
 const char* kJson = "application/json;charset=UTF-8";
-
-std::string enc(const std::string& v) {
-    std::string out;
-    Poco::URI::encode(v, "!#$&'()*+,/:;=?@[]", out);
-    return out;
-}
-
-/// Pleo's ExceptionInfo {type, message} as "TYPE: message", or a short redacted excerpt.
-std::string errorSummary(const std::string& body) {
-    try {
-        Poco::JSON::Parser parser;
-        auto obj = parser.parse(body).extract<Object::Ptr>();
-        std::string type = obj->optValue<std::string>("type", ""), message = obj->optValue<std::string>("message", "");
-        if (!type.empty() || !message.empty()) return redact(type + (type.empty() || message.empty() ? "" : ": ") + message);
-    } catch (...) {
-    }
-    std::string excerpt = body.substr(0, 200);
-    for (char& c : excerpt)
-        if (static_cast<unsigned char>(c) < 0x20) c = ' ';
-    return excerpt.empty() ? "no details" : redact(excerpt) + (body.size() > 200 ? "…" : "");
-}
-
-Object::Ptr parseObject(const std::string& body, const std::string& what) {
-    try {
-        Poco::JSON::Parser parser;
-        Poco::Dynamic::Var v = parser.parse(body);
-        if (v.type() != typeid(Object::Ptr)) throw ProtocolError("Pleo's answer to " + what + " is not a JSON object.");
-        return v.extract<Object::Ptr>();
-    } catch (const ProtocolError&) {
-        throw;
-    } catch (const std::exception& e) {
-        throw ProtocolError("Pleo's answer to " + what + " is not valid JSON (" + redact(e.what()) + ", " +
-                            std::to_string(body.size()) + " bytes); it may have been cut off.");
-    }
-}
 
 std::string str(const Object::Ptr& o, const std::string& key, const std::string& what, bool required = true) {
     if (!o->has(key) || o->isNull(key)) {
@@ -226,7 +195,7 @@ std::vector<exporter::JobInfo> ExportsClient::listJobs(const std::string& compan
         if (!cursor.empty()) q += "&after=" + enc(cursor);
         auto r = call("GET", q, "", true);
         if (r.status != 200) unexpected(r, what);
-        auto o = parseObject(r.body, what);
+        auto o = json::parse(r.body, what);
         auto data = arr(o, "data", what);
         for (std::size_t i = 0; i < data->size(); ++i) {
             auto j = data->getObject(static_cast<unsigned>(i));
@@ -246,7 +215,7 @@ exporter::JobInfo ExportsClient::getJob(const std::string& jobId) {
     auto r = call("GET", "/v3/export-jobs/" + enc(jobId), "", true);
     if (r.status == 404) throw exporter::JobClosedError("export job " + jobId + " no longer exists (" + errorSummary(r.body) + ")");
     if (r.status != 200) unexpected(r, what);
-    return jobInfo(dataObject(parseObject(r.body, what), what), what);
+    return jobInfo(dataObject(json::parse(r.body, what), what), what);
 }
 
 exporter::JobInfo ExportsClient::createJob(const std::string& companyId, const std::vector<std::string>& entryIds) {
@@ -267,7 +236,7 @@ exporter::JobInfo ExportsClient::createJob(const std::string& companyId, const s
                                                    "settings; ledgerbridge tries again when the configuration or the day changes.");
     if (r.status == 409) throw exporter::JobAlreadyActiveError("Pleo already has an active export job for this company (" + errorSummary(r.body) + ")");
     if (r.status != 201 && r.status != 200) unexpected(r, what);
-    return jobInfo(dataObject(parseObject(r.body, what), what), what);
+    return jobInfo(dataObject(json::parse(r.body, what), what), what);
 }
 
 void ExportsClient::postEvent(const std::string& jobId, const std::string& event, const std::string& failureReasonType,
@@ -306,7 +275,7 @@ exporter::JobItemPage ExportsClient::jobItems(const std::string& jobId, const st
     auto r = call("GET", q, "", true);
     if (r.status == 404) throw exporter::JobClosedError("export job " + jobId + " no longer exists (" + errorSummary(r.body) + ")");
     if (r.status != 200) unexpected(r, what);
-    auto o = parseObject(r.body, what);
+    auto o = json::parse(r.body, what);
     auto data = arr(o, "data", what);
     exporter::JobItemPage page;
     for (std::size_t i = 0; i < data->size(); ++i) {
@@ -347,7 +316,7 @@ std::vector<std::string> ExportsClient::searchReadyEntries(const std::string& co
         // A search changes nothing: safe to retry.
         auto r = call("POST", q, os.str(), true);
         if (r.status != 200) unexpected(r, what);
-        auto o = parseObject(r.body, what);
+        auto o = json::parse(r.body, what);
         auto data = arr(o, "data", what);
         for (std::size_t i = 0; i < data->size() && static_cast<int>(ids.size()) < max; ++i) {
             auto e = data->getObject(static_cast<unsigned>(i));
@@ -389,7 +358,7 @@ std::vector<exporter::ItemRejection> ExportsClient::putResults(const std::string
     if (r.status == 404 || r.status == 422)
         throw exporter::JobClosedError("Pleo no longer accepts results for job " + jobId + " (" + errorSummary(r.body) + ")");
     if (r.status != 200) unexpected(r, what);
-    auto o = parseObject(r.body, what);
+    auto o = json::parse(r.body, what);
     std::vector<exporter::ItemRejection> rejected;
     if (o->has("errors")) {
         auto errors = o->getArray("errors");
