@@ -144,27 +144,20 @@ void CsvPlugin::planBatch(const std::vector<sdk::Entry>& batch, sdk::PlanSink& s
 void CsvPlugin::removeStaleTempFiles() {
     if (staleTempFilesRemoved_) return;
     staleTempFilesRemoved_ = true;
-    try {
-        const auto ours = [this](const std::string& name) {
-            // The job files and their hidden committed-length sidecars (`.NAME.committed`).
-            const std::string& prefix = config_.filePrefix;
-            auto ends = [&](const std::string& s, const std::string& tail) {
-                return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
-            };
-            return (name.rfind(prefix, 0) == 0 && ends(name, ".csv")) ||
-                   (name.rfind("." + prefix, 0) == 0 && ends(name, ".csv.committed"));
+    const auto ours = [this](const std::string& name) {
+        // The job files and their hidden committed-length sidecars (`.NAME.committed`).
+        const std::string& prefix = config_.filePrefix;
+        auto ends = [&](const std::string& s, const std::string& tail) {
+            return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
         };
-        const auto removed = sdk::removeStaleTempFiles(config_.outputDir, ours);
-        if (!removed.empty()) {
-            std::string names;
-            for (const std::string& n : removed) names += (names.empty() ? "" : ", ") + n;
-            host().info("removed " + std::to_string(removed.size()) + " temp file(s) a killed process left in " +
-                        config_.outputDir + ": " + names);
-        }
-    } catch (const sdk::FileError& e) {
-        // Not a reason to stop delivering: the files are never read as exports.
-        host().warn(std::string("stale temp files were not removed: ") + e.what());
-    }
+        return (name.rfind(prefix, 0) == 0 && ends(name, ".csv")) ||
+               (name.rfind("." + prefix, 0) == 0 && ends(name, ".csv.committed"));
+    };
+    const sdk::StaleTempFilesReport report = sdk::cleanStaleTempFiles(config_.outputDir, ours);
+    if (report.failed)
+        host().warn(report.message);
+    else if (!report.message.empty())
+        host().info(report.message);
 }
 
 void CsvPlugin::push(const std::vector<sdk::Entry>& batch, sdk::OutcomeSink& outcomes) {

@@ -155,21 +155,14 @@ void SiePlugin::planBatch(const std::vector<sdk::Entry>& batch, sdk::PlanSink& s
 void SiePlugin::removeStaleTempFiles() {
     if (staleTempFilesRemoved_) return;
     staleTempFilesRemoved_ = true;
-    try {
-        const auto ours = [this](const std::string& name) {
-            return name.rfind(config_.filePrefix, 0) == 0 && name.size() >= 3 && name.compare(name.size() - 3, 3, ".se") == 0;
-        };
-        const auto removed = sdk::removeStaleTempFiles(config_.outputDir, ours);
-        if (!removed.empty()) {
-            std::string names;
-            for (const std::string& n : removed) names += (names.empty() ? "" : ", ") + n;
-            host().info("removed " + std::to_string(removed.size()) + " temp file(s) a killed process left in " +
-                        config_.outputDir + ": " + names);
-        }
-    } catch (const sdk::FileError& e) {
-        // Not a reason to stop delivering: the files are never read as exports.
-        host().warn(std::string("stale temp files were not removed: ") + e.what());
-    }
+    const auto ours = [this](const std::string& name) {
+        return name.rfind(config_.filePrefix, 0) == 0 && name.size() >= 3 && name.compare(name.size() - 3, 3, ".se") == 0;
+    };
+    const sdk::StaleTempFilesReport report = sdk::cleanStaleTempFiles(config_.outputDir, ours);
+    if (report.failed)
+        host().warn(report.message);
+    else if (!report.message.empty())
+        host().info(report.message);
 }
 
 void SiePlugin::push(const std::vector<sdk::Entry>& batch, sdk::OutcomeSink& outcomes) {

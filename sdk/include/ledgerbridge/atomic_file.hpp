@@ -243,4 +243,27 @@ inline std::vector<std::string> removeStaleTempFiles(const std::string& dir,
     return removed;
 }
 
+/// removeStaleTempFiles as one sentence for the caller's log, for plugins that clean their
+/// output folder before their first write. Never throws: stale temp files are never read as
+/// exports, so failing to remove them is no reason to stop delivering — `failed` says to log
+/// the sentence as a warning. An empty sentence: there was nothing to remove.
+struct StaleTempFilesReport {
+    std::string message;
+    bool failed = false;
+};
+inline StaleTempFilesReport cleanStaleTempFiles(const std::string& dir,
+                                                const std::function<bool(const std::string&)>& ownFinalName) {
+    try {
+        const std::vector<std::string> removed = removeStaleTempFiles(dir, ownFinalName);
+        if (removed.empty()) return {};
+        std::string names;
+        for (const std::string& n : removed) names += (names.empty() ? "" : ", ") + n;
+        return {"removed " + std::to_string(removed.size()) + " temp file(s) a killed process left in " + dir + ": " +
+                    names,
+                false};
+    } catch (const FileError& e) {
+        return {std::string("stale temp files were not removed: ") + e.what(), true};
+    }
+}
+
 }  // namespace ledgerbridge::sdk
