@@ -82,7 +82,7 @@ lb_status cPlan(lb_instance*, const lb_entry*, size_t, lb_call* call) {
 }
 void cDestroy(lb_instance*) {}
 const lb_plugin_api kBreaching{sizeof(lb_plugin_api), LB_ABI_MAJOR, LB_ABI_MINOR, nullptr, &cCreate, &cConfigure,
-                               nullptr, &cPlan, nullptr, nullptr, &cDestroy};
+                               nullptr, &cPlan, nullptr, nullptr, &cDestroy, nullptr};
 
 }  // namespace
 

@@ -115,4 +115,20 @@ sdk::Outcome PluginSession::lookup(const sdk::Entry& entry) {
     return guarded("lookup", [&] { return client_->lookup(entry); });
 }
 
+bool PluginSession::hasMasterData() const {
+    return client_->hasMasterData() && (plugin_->manifest().capabilities & LB_CAP_MASTER_DATA) != 0;
+}
+
+std::optional<sdk::MasterDataPage> PluginSession::readMasterData(const sdk::MasterDataRequest& request) {
+    if (!client_->hasMasterData()) return std::nullopt;
+    return guarded("read_master_data", [&]() -> std::optional<sdk::MasterDataPage> {
+        try {
+            return client_->readMasterData(request);
+        } catch (const sdk::CallFailed& e) {
+            if (e.status() == LB_ERR_UNSUPPORTED) return std::nullopt;
+            throw;
+        }
+    });
+}
+
 }  // namespace ledgerbridge::loader

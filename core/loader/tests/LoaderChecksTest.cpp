@@ -35,7 +35,9 @@ TEST_F(LoaderTest, WrongAbiMajorIsRefusedBeforeLoading) {
 TEST_F(LoaderTest, NewerAbiMinorIsRefusedAfterNegotiation) {
     const std::string path = install("newminor");
     const std::string host = "1." + std::to_string(LB_ABI_MINOR), plugin = "1." + std::to_string(LB_ABI_MINOR + 1);
-    EXPECT_EQ(loadError(path), path + ": plugin needs a newer host: expected ABI " + host + " or older, found " + plugin);
+    EXPECT_EQ(loadError(path), path + ": plugin needs a newer host: the plugin was built for ABI " + plugin +
+                                   ", this host speaks ABI " + host + " and older; upgrade ledgerbridge or rebuild the "
+                                   "plugin against the " + host + " SDK");
 }
 
 TEST_F(LoaderTest, WorldWritableFileIsRefused) {

@@ -84,6 +84,9 @@ struct CallResults {
     std::vector<std::pair<std::string, std::string>> settingErrors;
     std::vector<Outcome> outcomes;
     std::vector<Document> documents;
+    std::vector<MasterRecord> records;  ///< read_master_data: the page's records
+    std::string nextCursor;             ///< read_master_data: empty = last page
+    std::string recordProblem;          ///< the first malformed record (too small, no id or name)
     /// Called with each outcome as the plugin reports it (e.g. a test cancelling mid-batch).
     std::function<void(const Outcome&)> onOutcome;
 };
@@ -208,6 +211,28 @@ inline void hDocument(lb_call* c, const lb_document* d) {
     }
 }
 
+inline void hRecord(lb_call* c, const lb_md_record* rec) {
+    try {
+        CallResults& r = results(c);
+        if (!rec) return;
+        // A record smaller than the 1.1 struct would be read past its end: refuse it by name.
+        if (rec->struct_size < LB_SIZE_THROUGH(lb_md_record, updated_at)) {
+            if (r.recordProblem.empty())
+                r.recordProblem = "a record of " + std::to_string(rec->struct_size) + " bytes, expected at least " +
+                                  std::to_string(LB_SIZE_THROUGH(lb_md_record, updated_at));
+            return;
+        }
+        r.records.push_back(fromC(*rec));
+    } catch (...) {
+    }
+}
+inline void hNextCursor(lb_call* c, const char* cursor) {
+    try {
+        results(c).nextCursor = detail::str(cursor);
+    } catch (...) {
+    }
+}
+
 }  // namespace hostdetail
 
 /// The host's C table (static; every slot filled). The ABI version is the one this header has.
@@ -215,7 +240,7 @@ inline const lb_host_api* hostApi() {
     using namespace hostdetail;
     static const lb_host_api table{sizeof(lb_host_api), LB_ABI_MAJOR, LB_ABI_MINOR, &hLog, &hHttp, &hKvGet,
                                    &hKvPut, &hKvErase, &hSecret, &hToken, &hNow, &hCancelled, &hSetError,
-                                   &hSettingError, &hOutcome, &hDocument};
+                                   &hSettingError, &hOutcome, &hDocument, &hRecord, &hNextCursor};
     return &table;
 }
 
@@ -253,7 +278,7 @@ public:
     /// when the plugin broke the plan contract: an outcome other than Rejected, an entry index
     /// outside the batch, or both documents and a rejection for one entry.
     PlanResult plan(const std::vector<Entry>& entries) {
-        EntryView view(entries);
+        EntryView view(entries, strides());
         hostdetail::CallResults r;
         finish("plan", api_->plan(instance_, view.data(), view.size(), call(r)), r);
         PlanResult out{std::move(r.documents), std::move(r.outcomes)};
@@ -292,7 +317,7 @@ public:
     /// `onOutcome` (optional) sees each outcome as it is reported, while push is still running.
     std::pair<lb_status, hostdetail::CallResults> pushPartial(const std::vector<Entry>& entries,
                                                               std::function<void(const Outcome&)> onOutcome = {}) {
-        EntryView view(entries);
+        EntryView view(entries, strides());
         hostdetail::CallResults r;
         r.onOutcome = std::move(onOutcome);
         const lb_status status = api_->push(instance_, view.data(), view.size(), call(r));
@@ -300,13 +325,49 @@ public:
     }
     Outcome lookup(const Entry& entry) {
         std::vector<Entry> one{entry};
-        EntryView view(one);
+        EntryView view(one, strides());
         hostdetail::CallResults r;
         finish("lookup", api_->lookup(instance_, view.data(), call(r)), r);
         if (r.outcomes.size() != 1)
             throw CallFailed("lookup", LB_ERR_INTERNAL,
                              "the plugin reported " + std::to_string(r.outcomes.size()) + " outcomes, expected 1", {});
         return r.outcomes.front();
+    }
+
+    /// Whether the plugin's table has the master-data slot (ABI 1.1 and filled in).
+    bool hasMasterData() const {
+        return api_->abi_minor >= 1 && LB_HAS_FIELD(api_, lb_plugin_api, read_master_data) && api_->read_master_data;
+    }
+
+    /// One page of master data. Throws CallFailed: LB_ERR_UNSUPPORTED when the plugin has no
+    /// master-data slot or not this kind; LB_ERR_INTERNAL when it broke the contract (a record of
+    /// another kind, without an id or a name, a record too small for ABI 1.1, or the same
+    /// cursor back as the one it was given, which would page forever).
+    MasterDataPage readMasterData(const MasterDataRequest& request) {
+        if (!hasMasterData())
+            throw CallFailed("read_master_data", LB_ERR_UNSUPPORTED,
+                             "the plugin (ABI " + std::to_string(api_->abi_major) + "." +
+                                 std::to_string(api_->abi_minor) + ") has no master-data capability",
+                             {});
+        const lb_md_request c = toC(request);
+        hostdetail::CallResults r;
+        finish("read_master_data", api_->read_master_data(instance_, &c, call(r)), r);
+        auto broken = [&](const std::string& why) {
+            return CallFailed("read_master_data", LB_ERR_INTERNAL,
+                              "the plugin broke the master-data contract reading " + masterKindName(request.kind) +
+                                  ": " + why,
+                              {});
+        };
+        if (!r.recordProblem.empty()) throw broken(r.recordProblem);
+        for (const MasterRecord& rec : r.records) {
+            if (rec.kind != request.kind)
+                throw broken("record '" + rec.id + "' is a " + masterKindName(rec.kind));
+            if (rec.id.empty()) throw broken("a record without an id (name '" + rec.name + "')");
+            if (rec.name.empty()) throw broken("record '" + rec.id + "' has no name");
+        }
+        if (!r.nextCursor.empty() && r.nextCursor == request.cursor)
+            throw broken("it returned the cursor it was given ('" + r.nextCursor + "') as the next one");
+        return MasterDataPage{std::move(r.records), std::move(r.nextCursor)};
     }
 
     /// Throws CallFailed for a non-OK status; the message defaults to the status name.
@@ -318,6 +379,8 @@ public:
 
 private:
     static lb_call* call(hostdetail::CallResults& r) { return reinterpret_cast<lb_call*>(&r); }
+    /// Arrays are laid out with the struct sizes of the minor the plugin declared.
+    ArrayStrides strides() const { return arrayStridesForMinor(api_->abi_minor); }
     const lb_plugin_api* api_;
     hostdetail::Binding binding_;
     lb_instance* instance_ = nullptr;

@@ -8,6 +8,7 @@
 #include <boost/dll/library_info.hpp>
 #include <boost/dll/shared_library.hpp>
 
+#include <cstddef>
 #include <cstdint>
 #include <list>
 #include <mutex>
@@ -57,19 +58,31 @@ inline LibraryFacts inspectLibrary(const std::string& path) {
                        " (symbol " LB_PLUGIN_ENTRY_SYMBOL "), found " + found);
 }
 
-/// Checks the table a plugin's entry point returned against this host's ABI version.
+/// The smallest table a plugin declaring ABI 1.`minor` may hand over (plugin_abi.h, rule 1):
+/// the host checks the size of the minor the plugin was built for, never its own sizeof, so a
+/// plugin built against older headers loads in a newer host.
+inline std::size_t pluginTableSizeForMinor(std::uint32_t minor) {
+    return minor == 0 ? LB_PLUGIN_API_SIZE_1_0 : LB_PLUGIN_API_SIZE_1_1;
+}
+
+/// Checks the table a plugin's entry point returned against a host of ABI
+/// `hostMajor`.`hostMinor` (this header's version unless a test plays an older host).
 /// Throws LibraryError naming the file and both versions.
-inline void negotiate(const std::string& path, const lb_plugin_api* api) {
-    const std::string host = std::to_string(LB_ABI_MAJOR) + "." + std::to_string(LB_ABI_MINOR);
+inline void negotiate(const std::string& path, const lb_plugin_api* api, std::uint32_t hostMajor = LB_ABI_MAJOR,
+                      std::uint32_t hostMinor = LB_ABI_MINOR) {
+    const std::string host = std::to_string(hostMajor) + "." + std::to_string(hostMinor);
     if (!api) throw LibraryError(path + ": the plugin's entry point returned no table for host ABI " + host);
     const std::string plugin = std::to_string(api->abi_major) + "." + std::to_string(api->abi_minor);
-    if (api->abi_major != LB_ABI_MAJOR)
-        throw LibraryError(path + ": incompatible plugin ABI: expected major " + std::to_string(LB_ABI_MAJOR) +
-                           ", found " + plugin);
-    if (api->abi_minor > LB_ABI_MINOR)
-        throw LibraryError(path + ": plugin needs a newer host: expected ABI " + host + " or older, found " + plugin);
-    if (api->struct_size < sizeof(lb_plugin_api))
-        throw LibraryError(path + ": plugin table too small: expected at least " + std::to_string(sizeof(lb_plugin_api)) +
+    if (api->abi_major != hostMajor)
+        throw LibraryError(path + ": incompatible plugin ABI: this host speaks ABI " + host + " (major " +
+                           std::to_string(hostMajor) + "), the plugin " + plugin);
+    if (api->abi_minor > hostMinor)
+        throw LibraryError(path + ": plugin needs a newer host: the plugin was built for ABI " + plugin +
+                           ", this host speaks ABI " + host + " and older; upgrade ledgerbridge or rebuild the "
+                           "plugin against the " + host + " SDK");
+    const std::size_t needed = pluginTableSizeForMinor(api->abi_minor);
+    if (api->struct_size < needed)
+        throw LibraryError(path + ": plugin table too small: expected at least " + std::to_string(needed) +
                            " bytes for ABI " + plugin + ", found " + std::to_string(api->struct_size));
     if (!api->describe || !api->create || !api->configure || !api->check || !api->plan || !api->push ||
         !api->lookup || !api->destroy)

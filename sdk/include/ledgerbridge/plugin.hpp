@@ -344,6 +344,18 @@ public:
     /// (receipts included): a plugin may complete a document it finds, e.g. attach receipts.
     virtual Outcome lookup(const Entry&) { throw Error(LB_ERR_UNSUPPORTED, "this plugin has no lookup"); }
 
+    /// Master data (ABI 1.1, capability LB_CAP_MASTER_DATA): one page of request.kind, read
+    /// from the target, writing nothing. Records carry the target's own stable ids; archived
+    /// records are returned with archived = true (not left out), so the host can archive them in
+    /// Pleo. Return nextCursor empty on the last page; request.cursor is the nextCursor of the
+    /// page before. A kind the target does not have: throw Error(LB_ERR_UNSUPPORTED, ...),
+    /// never an empty page (the host would archive everything Pleo holds of that kind).
+    /// With LB_CAP_MASTER_DATA_CHANGED_SINCE, a non-empty request.changedSince asks only for
+    /// records changed since then (archived ones included).
+    virtual MasterDataPage readMasterData(const MasterDataRequest& request) {
+        throw Error(LB_ERR_UNSUPPORTED, "this plugin reads no " + masterKindName(request.kind) + " master data");
+    }
+
     /// The host services. Precondition: called from configure() or later, not the constructor.
     const Host& host() const {
         if (!host_) throw Error(LB_ERR_STATE, "host services are not available in the constructor");
@@ -468,7 +480,8 @@ struct detail_exporter {
     static std::vector<Entry> entries(const lb_entry* e, std::size_t count) {
         if (!e && count) throw Error(LB_ERR_INVALID_ARGUMENT, "entries is NULL");
         std::vector<Entry> out;
-        for (std::size_t i = 0; i < count; ++i) out.push_back(fromC(e[i]));
+        // Strided by the host's struct_size (plugin_abi.h, rule 2).
+        for (std::size_t i = 0; i < count; ++i) out.push_back(fromC(*LB_ARRAY_AT(lb_entry, e, i)));
         return out;
     }
     static lb_status check(lb_instance* self, lb_call* call) noexcept {
@@ -506,6 +519,22 @@ struct detail_exporter {
             sink.report(0, b->plugin->lookup(entries(e, 1).front()));
         });
     }
+    static lb_status readMasterData(lb_instance* self, const lb_md_request* request, lb_call* call) noexcept {
+        if (!self || !request) return LB_ERR_INVALID_ARGUMENT;
+        Box* b = box(self);
+        // A host older than 1.1 has no emit_record slot (and refuses this plugin's minor anyway).
+        if (!LB_HAS_FIELD(b->api, lb_host_api, set_next_cursor) || !b->api->emit_record) return LB_ERR_STATE;
+        return detail::guarded(b->api, call, [&] {
+            requireConfigured(b, "read_master_data");
+            const MasterDataRequest r = fromC(*request);
+            const MasterDataPage page = b->plugin->readMasterData(r);
+            for (const MasterRecord& record : page.records) {
+                const lb_md_record c = toC(record);
+                b->api->emit_record(call, &c);
+            }
+            if (!page.nextCursor.empty()) b->api->set_next_cursor(call, page.nextCursor.c_str());
+        });
+    }
     static void destroy(lb_instance* self) noexcept {
         try {
             delete box(self);
@@ -514,7 +543,8 @@ struct detail_exporter {
     }
     static const lb_plugin_api* entry(std::uint32_t hostMajor, std::uint32_t hostMinor) noexcept {
         static const lb_plugin_api table{sizeof(lb_plugin_api), LB_ABI_MAJOR, LB_ABI_MINOR, &describe, &create,
-                                         &configure, &check, &plan, &push, &lookup, &destroy};
+                                         &configure, &check, &plan, &push, &lookup, &destroy,
+                                         &readMasterData};
         // The host negotiates (major equal, plugin minor <= host minor) and names both versions
         // when it refuses, so the table is returned whatever the host's version.
         static_cast<void>(hostMajor);

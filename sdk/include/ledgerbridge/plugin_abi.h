@@ -14,6 +14,21 @@
  *    ABI minor that added them; every struct starts with `struct_size` so a reader can tell
  *    which fields the writer knew. A changed signature gets a new `_v2` slot.
  *
+ * How the ABI grows (the rules both sides follow; sdk/README.md "How the ABI grows")
+ *  1. A reader never reads a field or calls a slot past the writer's `struct_size`
+ *     (LB_HAS_FIELD). A field the writer did not know is absent: NULL, 0, or the rule the
+ *     field's comment gives. A table is checked against the size of the minor it *declares*
+ *     (LB_PLUGIN_API_SIZE_1_0 ...), never against the reader's own sizeof.
+ *  2. Arrays of structs that carry `struct_size` (lb_entry, lb_line) are strided by the
+ *     `struct_size` of their first element, not by the reader's sizeof (LB_ARRAY_AT). The host
+ *     lays out such arrays with the sizes of the minor the plugin declared, so a plugin built
+ *     against older headers reads them with its own sizeof and finds what it expects.
+ *  3. Arrays of structs without `struct_size` (lb_tag, lb_receipt, lb_header, lb_setting,
+ *     lb_setting_spec) are frozen: they never grow. New data goes into a new struct.
+ *  4. A plugin declares the minor of the headers it was built with; the host refuses a plugin
+ *     whose minor is newer than its own, naming both versions. A plugin calls a host slot added
+ *     in minor N only after checking that the host's table is large enough (LB_HAS_FIELD).
+ *
  * Versioning: the exported entry symbol's *name* carries the ABI major
  * (LB_PLUGIN_ENTRY_SYMBOL), so the host can check the major with boost::dll::library_info
  * before running any plugin code. The minor is negotiated after loading: the plugin's minor
@@ -38,6 +53,21 @@ extern "C" {
 #define LB_PLUGIN_ENTRY_SYMBOL "ledgerbridge_plugin_abi_1"
 /* Prefix shared by the entry symbols of every ABI major (to report "found major N"). */
 #define LB_PLUGIN_ENTRY_PREFIX "ledgerbridge_plugin_abi_"
+
+/* The size a struct had when it ended with `last_field` (its size in some earlier minor). */
+/* Element `i` of an array whose elements carry struct_size: strided by the first element's size. */
+#ifdef __cplusplus
+#define LB_SIZE_THROUGH(type, last_field) (offsetof(type, last_field) + sizeof(type::last_field))
+#define LB_ARRAY_AT(type, base, i)                                                   \
+    (reinterpret_cast<const type *>(reinterpret_cast<const char *>(base) +             \
+                                    static_cast<size_t>(i) * (base)[0].struct_size))
+#else
+#define LB_SIZE_THROUGH(type, last_field) (offsetof(type, last_field) + sizeof(((type *)0)->last_field))
+#define LB_ARRAY_AT(type, base, i) \
+    ((const type *)((const char *)(base) + (size_t)(i) * (base)[0].struct_size))
+#endif
+/* Nonzero when the writer of `*ptr` (which starts with struct_size) knew `field`. */
+#define LB_HAS_FIELD(ptr, type, field) ((ptr)->struct_size >= LB_SIZE_THROUGH(type, field))
 
 /* ---- result codes (int32_t, values never change) ------------------------------------------ */
 typedef int32_t lb_status;
@@ -193,6 +223,9 @@ typedef struct lb_oauth_spec {
 #define LB_CAP_LOOKUP 0x2u           /* lookup() can resolve an UNKNOWN outcome */
 #define LB_CAP_DRY_RUN 0x4u          /* plan() gives the exact documents and rejections */
 #define LB_CAP_ATTACHMENTS 0x8u      /* receipts are delivered to the target */
+/* -- since 1.1 -- */
+#define LB_CAP_MASTER_DATA 0x10u     /* read_master_data() reads the target's master data */
+#define LB_CAP_MASTER_DATA_CHANGED_SINCE 0x20u /* ... and honours lb_md_request.changed_since */
 
 typedef struct lb_manifest {
     size_t struct_size;
@@ -220,6 +253,53 @@ typedef struct lb_setting {
     const char *key;
     const char *value;
 } lb_setting;
+
+/* ---- master data (since 1.1): what the target's books are coded with ---------------------- */
+
+/* The kinds of master data a plugin can read. Pleo keeps each kind as: ACCOUNT -> chart of
+ * accounts, TAX_CODE -> tax codes, DIMENSION -> tag group, DIMENSION_VALUE -> tag,
+ * SUPPLIER -> vendor. Values never change; new kinds are appended. */
+typedef int32_t lb_md_kind;
+#define LB_MD_ACCOUNT 1
+#define LB_MD_TAX_CODE 2
+#define LB_MD_DIMENSION 3       /* a tracking category, cost-centre list, project list */
+#define LB_MD_DIMENSION_VALUE 4 /* one value of a dimension (parent_id names the dimension) */
+#define LB_MD_SUPPLIER 5
+
+/* One page of one kind, asked by the host. */
+typedef struct lb_md_request {
+    size_t struct_size;
+    lb_md_kind kind;
+    const char *cursor;        /* NULL: the first page; else the next_cursor of the page before */
+    const char *changed_since; /* NULL: every record; else an ISO-8601 UTC instant: only records
+                                * changed since then (archived ones included). Plugins without
+                                * LB_CAP_MASTER_DATA_CHANGED_SINCE ignore it and return all. */
+    size_t page_size;          /* at most this many records per page (the plugin may send fewer) */
+} lb_md_request;
+
+/* One master-data record, as the target knows it. Fields that do not apply to the record's
+ * kind are NULL. Strings are copied by the host (emit_record). */
+typedef struct lb_md_record {
+    size_t struct_size;
+    lb_md_kind kind;
+    const char *id;        /* the target's own stable id; never NULL; the same in every call */
+    const char *code;      /* account number, tax code, dimension/value code, supplier number */
+    const char *name;      /* display name; never NULL */
+    int32_t archived;      /* nonzero: archived, inactive or blocked in the target */
+    const char *type;      /* ACCOUNT: "expense" | "asset" | "liability" | "equity" | "revenue" |
+                            * "other"; TAX_CODE: "normal" | "reverse" | "exempt" */
+    const char *parent_id; /* DIMENSION_VALUE: the id of its DIMENSION */
+    const char *tax_rate;  /* TAX_CODE: percent as an exact decimal string ("25", "12.5") */
+    const char *input_account_code;  /* TAX_CODE: where deductible (input) tax is booked */
+    const char *output_account_code; /* TAX_CODE: where output tax is booked (reverse charge) */
+    const char *default_tax_code_id; /* ACCOUNT: the id of its default TAX_CODE */
+    const char *default_account_code; /* SUPPLIER: its default expense account */
+    const char *registration_number;  /* SUPPLIER: company registration number */
+    const char *vat_number;           /* SUPPLIER: VAT / tax registration number */
+    const char *country;              /* SUPPLIER: ISO 3166-1 alpha-2 */
+    const char *currency;             /* SUPPLIER: default currency, ISO 4217 */
+    const char *updated_at;           /* when the target last changed it (ISO-8601), if it says */
+} lb_md_record;
 
 /* ---- host services (filled by the host, read by the plugin) -------------------------------- */
 
@@ -290,6 +370,11 @@ typedef struct lb_host_api {
     void (*set_setting_error)(lb_call *call, const char *key, const char *message);
     void (*report_outcome)(lb_call *call, const lb_outcome *outcome);
     void (*emit_document)(lb_call *call, const lb_document *document);
+    /* -- since 1.1 -- (check LB_HAS_FIELD(api, lb_host_api, set_next_cursor) before calling) */
+    /* read_master_data results: one record of the kind asked for (the host copies it)... */
+    void (*emit_record)(lb_call *call, const lb_md_record *record);
+    /* ...and where the next page starts. Not called, or called with NULL: this was the last page. */
+    void (*set_next_cursor)(lb_call *call, const char *cursor);
 } lb_host_api;
 
 /* ---- the plugin's table (static data owned by the plugin) ---------------------------------- */
@@ -321,7 +406,26 @@ typedef struct lb_plugin_api {
     lb_status (*lookup)(lb_instance *self, const lb_entry *entry, lb_call *call);
     /* Releases the instance (close). `self` may be NULL. */
     void (*destroy)(lb_instance *self);
+    /* -- since 1.1 -- */
+    /* Reads one page of master data of request->kind: emit_record per record, then
+     * set_next_cursor unless it was the last page. Writes nothing anywhere. A kind the target
+     * does not have is LB_ERR_UNSUPPORTED (never an empty page: the host would archive what
+     * Pleo holds of that kind); an empty target is LB_OK with no records. May be NULL when the
+     * plugin lacks LB_CAP_MASTER_DATA. */
+    lb_status (*read_master_data)(lb_instance *self, const lb_md_request *request, lb_call *call);
 } lb_plugin_api;
+
+/* The size of lb_plugin_api in each minor: a table declaring minor N is at least this large. */
+#define LB_PLUGIN_API_SIZE_1_0 LB_SIZE_THROUGH(lb_plugin_api, destroy)
+#define LB_PLUGIN_API_SIZE_1_1 LB_SIZE_THROUGH(lb_plugin_api, read_master_data)
+/* The size of lb_host_api in each minor. */
+#define LB_HOST_API_SIZE_1_0 LB_SIZE_THROUGH(lb_host_api, emit_document)
+#define LB_HOST_API_SIZE_1_1 LB_SIZE_THROUGH(lb_host_api, set_next_cursor)
+/* lb_manifest: 1.1 appended token_hosts. lb_entry and lb_line have not grown since 1.0. */
+#define LB_MANIFEST_SIZE_1_0 LB_SIZE_THROUGH(lb_manifest, oauth)
+#define LB_MANIFEST_SIZE_1_1 LB_SIZE_THROUGH(lb_manifest, token_host_count)
+#define LB_ENTRY_SIZE_1_0 LB_SIZE_THROUGH(lb_entry, receipt_count)
+#define LB_LINE_SIZE_1_0 LB_SIZE_THROUGH(lb_line, description)
 
 /* The entry point: the host passes its ABI version; the plugin returns its static table, or
  * NULL when it cannot work with that host. Never throws, never allocates. */

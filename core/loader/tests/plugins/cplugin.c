@@ -82,7 +82,7 @@ static lb_status lookup(lb_instance *self, const lb_entry *entry, lb_call *call)
 static void destroy(lb_instance *self) { free(self); }
 
 static const lb_plugin_api table = {sizeof(lb_plugin_api), LB_ABI_MAJOR, LB_ABI_MINOR, describe, create,
-                                    configure, check, plan, push, lookup, destroy};
+                                    configure, check, plan, push, lookup, destroy, NULL /* read_master_data */};
 
 static const lb_plugin_api *entry_point(uint32_t host_major, uint32_t host_minor) {
     (void)host_major;

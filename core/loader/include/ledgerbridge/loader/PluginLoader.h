@@ -13,6 +13,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <mutex>
 #include <string>
 #include <utility>
@@ -82,6 +83,12 @@ public:
     /// Throws PluginError only when an exception crossed the boundary.
     PushResult push(const std::vector<sdk::Entry>& entries);
     sdk::Outcome lookup(const sdk::Entry& entry);
+    /// Whether the plugin reads master data (ABI 1.1 slot filled and LB_CAP_MASTER_DATA set).
+    bool hasMasterData() const;
+    /// One page of master data (sdk::PluginClient::readMasterData); nullopt when the target has
+    /// no such kind (the plugin answered LB_ERR_UNSUPPORTED, or has no master data at all): the
+    /// sync then leaves that kind in Pleo alone. Throws PluginError for any other failure.
+    std::optional<sdk::MasterDataPage> readMasterData(const sdk::MasterDataRequest& request);
 
 private:
     friend class LoadedPlugin;
