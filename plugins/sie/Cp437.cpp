@@ -1,5 +1,5 @@
-// CP437 encoder for the SIE writer: a UTF-8 decoder, the upper half of code page 437, and the
-// nearest ASCII spelling of the Latin letters and typographic symbols CP437 lacks.
+// CP437 for SIE files: the encoder of the writer (a UTF-8 decoder, the upper half of code page 437, the
+// nearest ASCII spelling of what CP437 lacks) and the decoder of the master-data reader.
 #include "Cp437.hpp"
 
 #include <algorithm>
@@ -123,6 +123,26 @@ std::string toCp437(const std::string& text, std::size_t* replaced, std::size_t*
         } else {
             out += '?';
             if (replaced) ++*replaced;
+        }
+    }
+    return out;
+}
+
+std::string fromCp437(const std::string& bytes) {
+    std::string out;
+    out.reserve(bytes.size());
+    for (char c : bytes) {
+        const auto b = static_cast<unsigned char>(c);
+        const char32_t cp = b < 0x80 ? b : kUpper[b - 0x80];
+        if (cp < 0x80) {
+            out += static_cast<char>(cp);
+        } else if (cp < 0x800) {
+            out += static_cast<char>(0xC0 | (cp >> 6));
+            out += static_cast<char>(0x80 | (cp & 0x3F));
+        } else {  // CP437 has nothing beyond the Basic Multilingual Plane
+            out += static_cast<char>(0xE0 | (cp >> 12));
+            out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+            out += static_cast<char>(0x80 | (cp & 0x3F));
         }
     }
     return out;

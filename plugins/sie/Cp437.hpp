@@ -15,4 +15,8 @@ namespace ledgerbridge::sie {
 /// std::bad_alloc.
 std::string toCp437(const std::string& text, std::size_t* replaced = nullptr, std::size_t* transliterated = nullptr);
 
+/// The UTF-8 text of CP437 `bytes` (what an SIE file with #FORMAT PC8 holds). Every byte is a
+/// character in CP437, so this never fails; bytes below 0x80 are ASCII.
+std::string fromCp437(const std::string& bytes);
+
 }  // namespace ledgerbridge::sie

@@ -31,6 +31,7 @@ struct SieConfig {
     std::map<std::string, int> dimensions;   ///< Pleo tag group -> SIE dimension number
     std::set<std::string> taxCodes;          ///< known tax codes; empty = any
     bool checksum = true;                    ///< write #KSUMMA
+    std::string masterDataFile;              ///< SIE file master data is read from; empty = none
 };
 
 /// An object of a #TRANS object list: `{<dimension> "<id>"}`, declared by #OBJEKT with `name`.

@@ -13,6 +13,7 @@
 #include "Cp437.hpp"
 #include "SieFile.hpp"
 #include "SieMapping.hpp"
+#include "SieMasterData.hpp"
 
 namespace ledgerbridge::sie {
 
@@ -198,6 +199,17 @@ sdk::Outcome SiePlugin::lookup(const sdk::Entry& e) {
     onTarget([&] { index_->refresh(); });  // cannot tell: throw, never answer absent on a guess
     const auto found = index_->find(e.accountingEntryId, e.idempotencyKey);
     return found ? posted(found->path, e) : sdk::Outcome::absent();
+}
+
+sdk::MasterDataPage SiePlugin::readMasterData(const sdk::MasterDataRequest& request) {
+    const std::string kind = sdk::masterKindName(request.kind);
+    if (config_.masterDataFile.empty())
+        throw sdk::Error(LB_ERR_UNSUPPORTED, "no " + kind + " master data: the setting master_data_file names no SIE file");
+    if (request.kind == sdk::MasterKind::TaxCode || request.kind == sdk::MasterKind::Supplier)
+        throw sdk::Error(LB_ERR_UNSUPPORTED, "no " + kind + " master data: an SIE 4 file has no register of " +
+                                                 (request.kind == sdk::MasterKind::TaxCode ? "tax codes" : "suppliers"));
+    const std::string& file = config_.masterDataFile;
+    return masterData_.page(request, file, [&](const std::string& bytes) { return parseSieMasterData(file, bytes); });
 }
 
 }  // namespace ledgerbridge::sie

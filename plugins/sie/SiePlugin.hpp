@@ -11,6 +11,7 @@
 
 #include "SieIndex.hpp"
 #include "SieSettings.hpp"
+#include "ledgerbridge/master_data_files.hpp"
 #include "ledgerbridge/plugin.hpp"
 
 namespace ledgerbridge::sie {
@@ -30,6 +31,10 @@ public:
     void planBatch(const std::vector<sdk::Entry>& batch, sdk::PlanSink& sink) override;
     void push(const std::vector<sdk::Entry>& batch, sdk::OutcomeSink& outcomes) override;
     sdk::Outcome lookup(const sdk::Entry& entry) override;
+    /// Accounts, dimensions and dimension values from `master_data_file`; tax codes and
+    /// suppliers are unsupported (an SIE file has no register of either), as is every kind
+    /// without the setting.
+    sdk::MasterDataPage readMasterData(const sdk::MasterDataRequest& request) override;
 
 private:
     /// An entry ready to write: its #VER block and the declarations its objects need (CP437).
@@ -66,6 +71,7 @@ private:
     void removeStaleTempFiles();
     bool staleTempFilesRemoved_ = false;
     SieConfig config_;
+    sdk::MasterDataFilePager masterData_;
     std::optional<SieIndex> index_;
 };
 

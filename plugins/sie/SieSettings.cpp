@@ -52,7 +52,7 @@ sdk::Manifest sieManifest() {
     m.targetSystem = "SIE 4 import file (type 4I)";
     m.description = "Writes one SIE 4I file per export job (PC8/CP437), one #VER per entry, with #KSUMMA.";
     m.maturity = sdk::Maturity::Alpha;
-    m.capabilities = LB_CAP_IDEMPOTENCY_KEYS | LB_CAP_LOOKUP | LB_CAP_DRY_RUN;
+    m.capabilities = LB_CAP_IDEMPOTENCY_KEYS | LB_CAP_LOOKUP | LB_CAP_DRY_RUN | LB_CAP_MASTER_DATA;
     using sdk::SettingType;
     m.settings = {
         {"output_dir", SettingType::Path, std::nullopt, false, "Existing directory the .se files are written to."},
@@ -76,6 +76,9 @@ sdk::Manifest sieManifest() {
          "Pleo tag group -> SIE dimension number, e.g. COSTCENTRE:1,PROJECT:6."},
         {"tax_codes", SettingType::String, "", false, "Known tax codes; others are rejected (empty: any)."},
         {"checksum", SettingType::Bool, "true", false, "Write #KSUMMA (CRC-32) records."},
+        {"master_data_file", SettingType::String, "", false,
+         "SIE 4 file exported by the bookkeeping program: accounts, dimensions and objects are read from it "
+         "(empty: no master data)."},
     };
     return m;
 }
@@ -130,6 +133,9 @@ SieConfig parseSieSettings(const sdk::Settings& s) {
     }
     for (const auto& code : splitList(s.get("tax_codes"))) c.taxCodes.insert(code);
     c.checksum = s.getBool("checksum");
+    c.masterDataFile = s.get("master_data_file");
+    if (!c.masterDataFile.empty() && !std::filesystem::is_regular_file(c.masterDataFile, ec))
+        problems.emplace_back("master_data_file", "not an existing file: " + c.masterDataFile);
     if (!problems.empty()) throw sdk::SettingsError(std::move(problems));
     return c;
 }

@@ -10,7 +10,8 @@ namespace ledgerbridge::sie {
 /// Settings: output_dir, file_prefix, company_name, org_nr, fiscal_year_start,
 /// fiscal_year_end, kptyp, currency, series, input_vat_account,
 /// reverse_charge_input_vat_account, reverse_charge_output_vat_account,
-/// reverse_charge_output_vat_by_rate, dimensions, tax_codes, checksum. None is secret.
+/// reverse_charge_output_vat_by_rate, dimensions, tax_codes, checksum, master_data_file. None
+/// is secret.
 sdk::Manifest sieManifest();
 
 /// A tax rate in percent as written in settings and by the host ("25", "12.5", "25.0"),
