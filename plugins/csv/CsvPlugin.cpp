@@ -6,10 +6,12 @@
 #include <dirent.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <memory>
 
 #include "CsvBooking.hpp"
 #include "CsvFile.hpp"
+#include "CsvMasterData.hpp"
 #include "ledgerbridge/validation.hpp"
 
 namespace ledgerbridge::csv {
@@ -198,6 +200,20 @@ sdk::Outcome CsvPlugin::lookup(const sdk::Entry& entry) {
     bool rescanned = false;
     const auto path = whereWritten(entry.accountingEntryId, pathFor(entry.exportJobId), rescanned);
     return path ? posted(*path, entry) : sdk::Outcome::absent();
+}
+
+sdk::MasterDataPage CsvPlugin::readMasterData(const sdk::MasterDataRequest& request) {
+    const std::string kind = sdk::masterKindName(request.kind);
+    if (config_.masterDataDir.empty())
+        throw sdk::Error(LB_ERR_UNSUPPORTED, "no " + kind + " master data: the setting master_data_dir names no directory");
+    const std::string file = config_.masterDataDir + "/" + masterDataFileName(request.kind);
+    std::error_code ec;
+    if (!std::filesystem::exists(file, ec))
+        throw sdk::Error(LB_ERR_UNSUPPORTED, "no " + kind + " master data: " + config_.masterDataDir + " has no " +
+                                                 masterDataFileName(request.kind));
+    return masterData_.page(request, file, [&](const std::string& bytes) {
+        return parseCsvMasterData(request.kind, file, bytes);
+    });
 }
 
 }  // namespace ledgerbridge::csv

@@ -12,6 +12,7 @@
 
 #include "CsvFile.hpp"
 #include "CsvSettings.hpp"
+#include "ledgerbridge/master_data_files.hpp"
 #include "ledgerbridge/plugin.hpp"
 
 namespace ledgerbridge::csv {
@@ -33,6 +34,9 @@ public:
     void push(const std::vector<sdk::Entry>& batch, sdk::OutcomeSink& outcomes) override;
     /// POSTED when any job file of the output directory holds the entry's id, else ABSENT.
     sdk::Outcome lookup(const sdk::Entry& entry) override;
+    /// One kind from its file in master_data_dir (CsvMasterData.hpp); a kind whose file is
+    /// absent, or every kind without the setting, is unsupported.
+    sdk::MasterDataPage readMasterData(const sdk::MasterDataRequest& request) override;
 
 private:
     /// What push does with one entry of a batch; plan shows the same.
@@ -64,6 +68,7 @@ private:
     void removeStaleTempFiles();
     bool staleTempFilesRemoved_ = false;
     CsvConfig config_;
+    sdk::MasterDataFilePager masterData_;
     std::map<std::string, CsvFile> files_;  ///< job files seen by this session
 };
 

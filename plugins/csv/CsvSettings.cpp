@@ -36,7 +36,7 @@ sdk::Manifest csvManifest() {
     m.targetSystem = "CSV files";
     m.description = "Writes one RFC 4180 CSV file per export job, one row per entry line.";
     m.maturity = sdk::Maturity::Stable;
-    m.capabilities = LB_CAP_IDEMPOTENCY_KEYS | LB_CAP_LOOKUP | LB_CAP_DRY_RUN;
+    m.capabilities = LB_CAP_IDEMPOTENCY_KEYS | LB_CAP_LOOKUP | LB_CAP_DRY_RUN | LB_CAP_MASTER_DATA;
     using sdk::SettingType;
     m.settings = {
         {"output_dir", SettingType::Path, std::nullopt, false, "Existing directory the CSV files are written to."},
@@ -53,6 +53,9 @@ sdk::Manifest csvManifest() {
          "Account written in reverse_charge_input_account: deductible self-assessed VAT (e.g. BAS 2645)."},
         {"reverse_charge_output_account", SettingType::String, "", false,
          "Account written in reverse_charge_output_account: self-assessed VAT owed (e.g. BAS 2614)."},
+        {"master_data_dir", SettingType::String, "", false,
+         "Directory of accounts.csv, tax_codes.csv, dimensions.csv, dimension_values.csv and suppliers.csv "
+         "(master data; a missing file: that kind is not offered; empty: no master data)."},
     };
     return m;
 }
@@ -93,6 +96,9 @@ CsvConfig parseCsvSettings(const sdk::Settings& s) {
     c.format.reverseChargeOutputAccount = s.get("reverse_charge_output_account");
     if (c.filePrefix.find('/') != std::string::npos)
         problems.emplace_back("file_prefix", "must not contain '/', got '" + c.filePrefix + "'");
+    c.masterDataDir = s.get("master_data_dir");
+    if (!c.masterDataDir.empty() && !std::filesystem::is_directory(c.masterDataDir, ec))
+        problems.emplace_back("master_data_dir", "not an existing directory: " + c.masterDataDir);
     if (!problems.empty()) throw sdk::SettingsError(std::move(problems));
     return c;
 }

@@ -15,10 +15,12 @@ struct CsvConfig {
     std::string filePrefix;  ///< file name = filePrefix + export job id + ".csv"
     CsvFormat format;
     std::set<std::string> taxCodes;  ///< empty = accept any tax code
+    std::string masterDataDir;       ///< directory of accounts.csv, tax_codes.csv, …; empty = none
 };
 
 /// The manifest: settings output_dir, columns, delimiter, decimal_separator, tax_codes,
-/// file_prefix, tax_account, reverse_charge_input_account, reverse_charge_output_account.
+/// file_prefix, tax_account, reverse_charge_input_account, reverse_charge_output_account,
+/// master_data_dir.
 sdk::Manifest csvManifest();
 
 /// Turns settings (already checked against the manifest) into a CsvConfig. Throws
