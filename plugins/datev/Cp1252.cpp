@@ -85,4 +85,16 @@ std::string toCp1252(const std::string& text, std::size_t* replaced) {
     return out;
 }
 
+std::optional<std::string> fromCp1252(const std::string& bytes) {
+    std::u32string text;
+    text.reserve(bytes.size());
+    for (char c : bytes) {
+        const auto b = static_cast<unsigned char>(c);
+        const char32_t cp = b >= 0x80 && b <= 0x9F ? kHigh[b - 0x80] : b;  // 0xA0..0xFF are Latin-1
+        if (cp == 0) return std::nullopt;
+        text.push_back(cp);
+    }
+    return encodeUtf8(text);
+}
+
 }  // namespace ledgerbridge::datev

@@ -28,6 +28,9 @@ struct DatevConfig {
     std::map<std::string, std::string> buKeys;  ///< Pleo tax code -> BU-Schlüssel ("" allowed)
     std::set<std::string> automaticVatAccounts;  ///< Automatikkonten: BU-Schlüssel left empty
     std::string kost1Group, kost2Group;          ///< Pleo tag group codes (empty = unused)
+    std::string kontenbeschriftungenFile;        ///< accounts (EXTF 20); empty = none
+    std::string debitorenKreditorenFile;         ///< suppliers (EXTF 16); empty = none
+    std::string kontenbeschriftungenLanguage = "de-DE";  ///< Sprach-ID read
 };
 
 /// A fiscal period = one calendar month.

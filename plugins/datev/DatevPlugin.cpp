@@ -13,6 +13,7 @@
 #include "Cp1252.hpp"
 #include "DatevBalance.hpp"
 #include "DatevFile.hpp"
+#include "DatevMasterData.hpp"
 #include "ledgerbridge/validation.hpp"
 
 namespace ledgerbridge::datev {
@@ -201,6 +202,30 @@ sdk::Outcome DatevPlugin::lookup(const sdk::Entry& e) {
     directory_.refresh();
     const auto found = directory_.find(entryKey(e), e.accountingEntryId);
     return found.path.empty() ? sdk::Outcome::absent() : posted(found.path, e);
+}
+
+sdk::MasterDataPage DatevPlugin::readMasterData(const sdk::MasterDataRequest& request) {
+    const std::string kind = sdk::masterKindName(request.kind);
+    const MasterDataOptions options{config_.sachkontenlaenge, config_.skr, config_.kontenbeschriftungenLanguage};
+    if (request.kind == sdk::MasterKind::TaxCode)
+        throw sdk::Error(LB_ERR_UNSUPPORTED, "no tax_code master data: DATEV's BU-Schlüssel are fixed by the SKR and "
+                                             "exported in no file; the plugin's bu_keys setting maps Pleo's tax codes to them");
+    if (request.kind == sdk::MasterKind::Account && !config_.kontenbeschriftungenFile.empty()) {
+        const std::string& file = config_.kontenbeschriftungenFile;
+        return masterData_.page(request, file,
+                                [&](const std::string& bytes) { return parseKontenbeschriftungen(file, bytes, options); });
+    }
+    if (request.kind == sdk::MasterKind::Supplier && !config_.debitorenKreditorenFile.empty()) {
+        const std::string& file = config_.debitorenKreditorenFile;
+        return masterData_.page(request, file,
+                                [&](const std::string& bytes) { return parseDebitorenKreditoren(file, bytes, options); });
+    }
+    if (request.kind == sdk::MasterKind::Account || request.kind == sdk::MasterKind::Supplier)
+        throw sdk::Error(LB_ERR_UNSUPPORTED, "no " + kind + " master data: the setting " +
+                                                 (request.kind == sdk::MasterKind::Account ? "kontenbeschriftungen_file"
+                                                                                           : "debitoren_kreditoren_file") +
+                                                 " names no file");
+    throw sdk::Error(LB_ERR_UNSUPPORTED, "no " + kind + " master data: DATEV exports no Kostenstellen file this plugin reads");
 }
 
 }  // namespace ledgerbridge::datev

@@ -11,6 +11,7 @@
 
 #include "DatevDirectory.hpp"
 #include "DatevSettings.hpp"
+#include "ledgerbridge/master_data_files.hpp"
 #include "ledgerbridge/plugin.hpp"
 
 namespace ledgerbridge::datev {
@@ -29,6 +30,10 @@ public:
     void planBatch(const std::vector<sdk::Entry>& batch, sdk::PlanSink& sink) override;
     void push(const std::vector<sdk::Entry>& batch, sdk::OutcomeSink& outcomes) override;
     sdk::Outcome lookup(const sdk::Entry& entry) override;
+    /// Accounts from kontenbeschriftungen_file, suppliers from debitoren_kreditoren_file
+    /// (DatevMasterData.hpp); tax codes and dimensions are unsupported, as is a kind whose
+    /// setting names no file.
+    sdk::MasterDataPage readMasterData(const sdk::MasterDataRequest& request) override;
 
 private:
     /// What push would do with one entry of a batch.
@@ -57,6 +62,7 @@ private:
     void removeStaleTempFiles();
     bool staleTempFilesRemoved_ = false;
     DatevConfig config_;
+    sdk::MasterDataFilePager masterData_;
     DatevDirectory directory_;
 };
 

@@ -35,7 +35,7 @@ sdk::Manifest datevManifest() {
     m.targetSystem = "DATEV (EXTF Buchungsstapel, Formatversion 13)";
     m.description = "Writes one DATEV Buchungsstapel file per export job and month, Windows-1252, one booking per line.";
     m.maturity = sdk::Maturity::Alpha;
-    m.capabilities = LB_CAP_IDEMPOTENCY_KEYS | LB_CAP_LOOKUP | LB_CAP_DRY_RUN;
+    m.capabilities = LB_CAP_IDEMPOTENCY_KEYS | LB_CAP_LOOKUP | LB_CAP_DRY_RUN | LB_CAP_MASTER_DATA;
     using sdk::SettingType;
     m.settings = {
         {"output_dir", SettingType::Path, std::nullopt, false, "Existing directory the EXTF files are written to."},
@@ -52,6 +52,13 @@ sdk::Manifest datevManifest() {
          "Comma-separated Automatikkonten: their rows get no BU-Schlüssel."},
         {"kost1_tag_group", SettingType::String, "", false, "Pleo tag group whose code goes to KOST1."},
         {"kost2_tag_group", SettingType::String, "", false, "Pleo tag group whose code goes to KOST2."},
+        {"kontenbeschriftungen_file", SettingType::String, "", false,
+         "DATEV export of the Kontenbeschriftungen (EXTF, Datenkategorie 20): master data accounts (empty: none)."},
+        {"debitoren_kreditoren_file", SettingType::String, "", false,
+         "DATEV export of the Debitoren/Kreditoren (EXTF, Datenkategorie 16): master data suppliers, the "
+         "Kreditoren (empty: none)."},
+        {"kontenbeschriftungen_language", SettingType::String, "de-DE", false,
+         "Sprach-ID of the Kontenbeschriftungen read (rows in other languages are not read)."},
     };
     return m;
 }
@@ -94,6 +101,13 @@ DatevConfig parseDatevSettings(const sdk::Settings& s) {
     for (const auto& account : splitList(s.get("automatic_vat_accounts"))) c.automaticVatAccounts.insert(account);
     c.kost1Group = s.get("kost1_tag_group");
     c.kost2Group = s.get("kost2_tag_group");
+    for (auto [key, file] : {std::pair{"kontenbeschriftungen_file", &c.kontenbeschriftungenFile},
+                             std::pair{"debitoren_kreditoren_file", &c.debitorenKreditorenFile}}) {
+        *file = s.get(key);
+        if (!file->empty() && !std::filesystem::is_regular_file(*file, ec))
+            problems.emplace_back(key, "not an existing file: " + *file);
+    }
+    c.kontenbeschriftungenLanguage = s.get("kontenbeschriftungen_language");
     if (!problems.empty()) throw sdk::SettingsError(std::move(problems));
     return c;
 }

@@ -8,8 +8,9 @@
 namespace ledgerbridge::datev {
 
 /// Settings: output_dir, beraternummer, mandantennummer, wj_beginn, sachkontenlaenge, skr,
-/// bezeichnung, wkz, bu_keys, automatic_vat_accounts, kost1_tag_group, kost2_tag_group.
-/// None is secret.
+/// bezeichnung, wkz, bu_keys, automatic_vat_accounts, kost1_tag_group, kost2_tag_group,
+/// kontenbeschriftungen_file, debitoren_kreditoren_file, kontenbeschriftungen_language. None is
+/// secret.
 sdk::Manifest datevManifest();
 
 /// Throws sdk::SettingsError naming each bad key.

@@ -7,6 +7,8 @@
 // Only when the snapshot is gone (a new plugin instance) and the file has changed is a cursor
 // refused, with LB_ERR_TARGET telling the host to start that kind again from the first page.
 //
+// It also reads delimited text (CSV, DATEV's EXTF) into rows that know their line.
+//
 // Header-only, C++17 standard library only: installed with the SDK for third-party plugins.
 #pragma once
 
@@ -32,6 +34,68 @@ namespace ledgerbridge::sdk {
 inline Error masterDataFileError(const std::string& file, std::size_t line, const std::string& field,
                                  const std::string& problem) {
     return Error(LB_ERR_TARGET, file + ":" + std::to_string(line) + ": " + field + ": " + problem);
+}
+
+struct DelimitedRow {
+    std::size_t line = 0;  ///< where the row starts (a quoted field may span lines)
+    std::vector<std::string> fields;
+};
+
+/// The rows of a delimited text file (RFC 4180 with `delimiter` for `,`: CSV, DATEV's EXTF):
+/// `delimiter` separates, `"…"` quotes (`""` inside is a quote; CR and LF inside are data),
+/// rows end in CRLF or LF; a UTF-8 byte order mark at the start is dropped; blank lines are
+/// passed over. Bytes are returned as they are (decoding is the caller's). Throws
+/// masterDataFileError for a quoted field not closed, text after a closing quote, or a quote
+/// inside an unquoted field.
+inline std::vector<DelimitedRow> delimitedRows(const std::string& file, const std::string& bytes, char delimiter) {
+    std::vector<DelimitedRow> rows;
+    std::size_t i = bytes.compare(0, 3, "\xEF\xBB\xBF") == 0 ? 3 : 0, line = 1;
+    while (i < bytes.size()) {
+        DelimitedRow row{line, {}};
+        std::string field;
+        bool endOfRow = false;
+        while (!endOfRow) {
+            if (i < bytes.size() && bytes[i] == '"') {
+                const std::size_t opened = line;
+                for (++i;; ++i) {
+                    if (i >= bytes.size())
+                        throw masterDataFileError(file, opened, "field " + std::to_string(row.fields.size() + 1),
+                                                  "a quoted field is not closed (\" missing)");
+                    if (bytes[i] == '"' && i + 1 < bytes.size() && bytes[i + 1] == '"') {
+                        field += '"';
+                        ++i;
+                    } else if (bytes[i] == '"') {
+                        ++i;
+                        break;
+                    } else {
+                        if (bytes[i] == '\n') ++line;
+                        field += bytes[i];
+                    }
+                }
+                if (i < bytes.size() && bytes[i] != delimiter && bytes[i] != '\n' && bytes.compare(i, 2, "\r\n") != 0)
+                    throw masterDataFileError(file, line, "field " + std::to_string(row.fields.size() + 1),
+                                              "text after the closing quote (a quote inside a field is written \"\")");
+            } else {
+                while (i < bytes.size() && bytes[i] != delimiter && bytes[i] != '\n' && bytes.compare(i, 2, "\r\n") != 0) {
+                    if (bytes[i] == '"')
+                        throw masterDataFileError(file, line, "field " + std::to_string(row.fields.size() + 1),
+                                                  "a quote in an unquoted field (quote the whole field)");
+                    field += bytes[i++];
+                }
+            }
+            row.fields.push_back(std::move(field));
+            field.clear();
+            if (i < bytes.size() && bytes[i] == delimiter) {
+                ++i;
+            } else {
+                i += i >= bytes.size() ? 0 : bytes[i] == '\r' ? 2 : 1;
+                ++line;
+                endOfRow = true;
+            }
+        }
+        if (!(row.fields.size() == 1 && row.fields[0].empty())) rows.push_back(std::move(row));
+    }
+    return rows;
 }
 
 /// Every record one file holds, by kind, in file order.
