@@ -1,5 +1,5 @@
-// CSV master data: an RFC 4180 reader (rows with the line each starts on), then one column
-// table per kind that says which columns exist, which are required and what each value may be.
+// CSV master data: the SDK's RFC 4180 reader (rows with the line each starts on), then one
+// column table per kind that says which columns exist, which are required and what each value may be.
 #include "CsvMasterData.hpp"
 
 #include <functional>
@@ -9,65 +9,6 @@
 namespace ledgerbridge::csv {
 
 namespace {
-
-struct Row {
-    std::size_t line = 0;  ///< where the row starts (a quoted field may span lines)
-    std::vector<std::string> fields;
-};
-
-/// RFC 4180: `,` separates, `"…"` quotes (`""` inside is a quote; CR and LF inside are data),
-/// rows end in CRLF or LF; a UTF-8 byte order mark at the start is dropped; blank lines are
-/// passed over.
-std::vector<Row> rowsOf(const std::string& file, const std::string& bytes) {
-    std::vector<Row> rows;
-    std::size_t i = bytes.compare(0, 3, "\xEF\xBB\xBF") == 0 ? 3 : 0, line = 1;
-    while (i < bytes.size()) {
-        Row row{line, {}};
-        std::string field;
-        bool endOfRow = false;
-        while (!endOfRow) {
-            if (i < bytes.size() && bytes[i] == '"') {
-                const std::size_t opened = line;
-                for (++i;; ++i) {
-                    if (i >= bytes.size())
-                        throw sdk::masterDataFileError(file, opened, "field " + std::to_string(row.fields.size() + 1),
-                                                       "a quoted field is not closed (\" missing)");
-                    if (bytes[i] == '"' && i + 1 < bytes.size() && bytes[i + 1] == '"') {
-                        field += '"';
-                        ++i;
-                    } else if (bytes[i] == '"') {
-                        ++i;
-                        break;
-                    } else {
-                        if (bytes[i] == '\n') ++line;
-                        field += bytes[i];
-                    }
-                }
-                if (i < bytes.size() && bytes[i] != ',' && bytes[i] != '\n' && bytes.compare(i, 2, "\r\n") != 0)
-                    throw sdk::masterDataFileError(file, line, "field " + std::to_string(row.fields.size() + 1),
-                                                   "text after the closing quote (a quote inside a field is written \"\")");
-            } else {
-                while (i < bytes.size() && bytes[i] != ',' && bytes[i] != '\n' && bytes.compare(i, 2, "\r\n") != 0) {
-                    if (bytes[i] == '"')
-                        throw sdk::masterDataFileError(file, line, "field " + std::to_string(row.fields.size() + 1),
-                                                       "a quote in an unquoted field (quote the whole field)");
-                    field += bytes[i++];
-                }
-            }
-            row.fields.push_back(std::move(field));
-            field.clear();
-            if (i < bytes.size() && bytes[i] == ',') {
-                ++i;
-            } else {
-                i += i >= bytes.size() ? 0 : bytes[i] == '\r' ? 2 : 1;
-                ++line;
-                endOfRow = true;
-            }
-        }
-        if (!(row.fields.size() == 1 && row.fields[0].empty())) rows.push_back(std::move(row));
-    }
-    return rows;
-}
 
 bool validUtf8(const std::string& s) {
     for (std::size_t i = 0; i < s.size();) {
@@ -183,7 +124,7 @@ std::string masterDataFileName(sdk::MasterKind kind) {
 sdk::MasterRecordsByKind parseCsvMasterData(sdk::MasterKind kind, const std::string& file, const std::string& bytes) {
     sdk::MasterRecordsByKind out;
     auto& records = out[kind];
-    const std::vector<Row> rows = rowsOf(file, bytes);
+    const std::vector<sdk::DelimitedRow> rows = sdk::delimitedRows(file, bytes, ',');
     if (rows.empty()) return out;  // an empty file: no records
     const std::vector<Column>& columns = columnsOf(kind);
     std::vector<const Column*> byPosition;
@@ -208,7 +149,7 @@ sdk::MasterRecordsByKind parseCsvMasterData(sdk::MasterKind kind, const std::str
     }
     std::map<std::string, std::size_t> idLine;
     for (std::size_t n = 1; n < rows.size(); ++n) {
-        const Row& row = rows[n];
+        const sdk::DelimitedRow& row = rows[n];
         if (row.fields.size() != byPosition.size())
             throw sdk::masterDataFileError(file, row.line, "row", std::to_string(row.fields.size()) + " fields, the header has " +
                                                                      std::to_string(byPosition.size()));
