@@ -62,7 +62,9 @@ TEST(Manifest, DescribesThePlugin) {
     ASSERT_NE(m->target_system, nullptr);
     EXPECT_STRNE(m->target_system, "");
     EXPECT_TRUE(m->maturity == LB_MATURITY_STABLE || m->maturity == LB_MATURITY_ALPHA);
-    EXPECT_EQ(m->capabilities & ~0xFu, 0u) << "unknown capability bits";
+    // 1.0 knows the four export bits; 1.1 adds the master-data ones.
+    const std::uint32_t known = pluginApi()->abi_minor == 0 ? 0xFu : 0xFu | LB_CAP_MASTER_DATA | LB_CAP_MASTER_DATA_CHANGED_SINCE;
+    EXPECT_EQ(m->capabilities & ~known, 0u) << "unknown capability bits";
     EXPECT_EQ(pluginApi()->describe(), m) << "describe() must return the same static data every time";
 }
 
