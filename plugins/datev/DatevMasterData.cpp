@@ -2,7 +2,9 @@
 // Windows-1252 field by field, then the columns each format needs, by name.
 #include "DatevMasterData.hpp"
 
+#include <functional>
 #include <map>
+#include <optional>
 #include <vector>
 
 #include "Cp1252.hpp"
@@ -74,12 +76,20 @@ public:
     [[noreturn]] void fail(std::size_t row, const std::string& column, const std::string& problem) const {
         throw sdk::masterDataFileError(file_, line(row), column, problem);
     }
+    /// The `Konto` of data row `row`, which no earlier row may have.
+    std::string konto(std::size_t row) {
+        const std::string value = at(row, "Konto");
+        if (!kontoLine_.emplace(value, line(row)).second)
+            fail(row, "Konto", value + " is listed twice (first on line " + std::to_string(kontoLine_[value]) + ")");
+        return value;
+    }
 
 private:
     std::string file_;
     std::vector<sdk::DelimitedRow> rows_;
     std::map<std::string, std::size_t> columns_;
     int sachkontenlaenge_ = 4;
+    std::map<std::string, std::size_t> kontoLine_;
 };
 
 /// The account's type from its Kontenklasse (first digit at the Sachkontenlänge) in SKR 03 or
@@ -104,21 +114,29 @@ std::string accountType(const std::string& account, int length, const std::strin
     return "other";
 }
 
+/// The records of `kind` in an EXTF file of `category`/`formatName` with the `required`
+/// columns: `recordOf` turns each data row into one, or into none (a row of another kind).
+sdk::MasterRecordsByKind recordsOf(ExtfFile& extf, sdk::MasterKind kind, std::initializer_list<const char*> required,
+                                   const std::function<std::optional<sdk::MasterRecord>(std::size_t row)>& recordOf) {
+    sdk::MasterRecordsByKind out;
+    auto& records = out[kind];
+    if (extf.empty()) return out;  // an empty file: no records
+    for (const char* column : required) extf.require(column);
+    for (std::size_t r = 0; r < extf.rowCount(); ++r)
+        if (auto record = recordOf(r)) records.push_back(std::move(*record));
+    return out;
+}
+
 }  // namespace
 
 sdk::MasterRecordsByKind parseKontenbeschriftungen(const std::string& file, const std::string& bytes,
                                                    const MasterDataOptions& options) {
-    sdk::MasterRecordsByKind out;
-    auto& accounts = out[sdk::MasterKind::Account];
-    const ExtfFile extf(file, bytes, 20, "Kontenbeschriftungen", options);
-    if (extf.empty()) return out;  // an empty file: no records
-    extf.require("Konto");
-    extf.require("Kontenbeschriftung");
-    std::map<std::string, std::size_t> seen;
-    for (std::size_t r = 0; r < extf.rowCount(); ++r) {
+    ExtfFile extf(file, bytes, 20, "Kontenbeschriftungen", options);
+    return recordsOf(extf, sdk::MasterKind::Account, {"Konto", "Kontenbeschriftung"},
+                     [&](std::size_t r) -> std::optional<sdk::MasterRecord> {
         const std::string language = extf.at(r, "Sprach-ID");
-        if (!language.empty() && language != options.language) continue;  // another language's labels
-        const std::string konto = extf.at(r, "Konto");
+        if (!language.empty() && language != options.language) return std::nullopt;  // another language's labels
+        const std::string konto = extf.konto(r);
         if (!digits(konto) || konto.size() > static_cast<std::size_t>(extf.sachkontenlaenge()))
             extf.fail(r, "Konto", "'" + konto + "' is not a Sachkonto of at most " + std::to_string(extf.sachkontenlaenge()) + " digits");
         const std::string longName = extf.at(r, "Kontenbeschriftung lang"), shortName = extf.at(r, "Kontenbeschriftung");
@@ -128,36 +146,25 @@ sdk::MasterRecordsByKind parseKontenbeschriftungen(const std::string& file, cons
         a.name = longName.empty() ? shortName : longName;
         if (a.name.empty()) extf.fail(r, "Kontenbeschriftung", "is empty");
         a.type = accountType(konto, extf.sachkontenlaenge(), options.skr);
-        if (!seen.emplace(konto, extf.line(r)).second)
-            extf.fail(r, "Konto", konto + " is labelled twice (first on line " + std::to_string(seen[konto]) + ")");
-        accounts.push_back(a);
-    }
-    return out;
+        return a;
+    });
 }
 
 sdk::MasterRecordsByKind parseDebitorenKreditoren(const std::string& file, const std::string& bytes,
                                                   const MasterDataOptions& options) {
-    sdk::MasterRecordsByKind out;
-    auto& suppliers = out[sdk::MasterKind::Supplier];
-    const ExtfFile extf(file, bytes, 16, "Debitoren/Kreditoren", options);
-    if (extf.empty()) return out;  // an empty file: no records
-    extf.require("Konto");
+    ExtfFile extf(file, bytes, 16, "Debitoren/Kreditoren", options);
     const char* company = "Name (Adressattyp Unternehmen)";
     const char* person = "Name (Adressattyp natürl. Person)";
     const char* firstName = "Vorname (Adressattyp natürl. Person)";
     const char* unspecified = "Name (Adressattyp keine Angabe)";
-    if (!extf.has(company) && !extf.has(person) && !extf.has(unspecified))
-        extf.require(company);
+    if (!extf.empty() && !extf.has(company) && !extf.has(person) && !extf.has(unspecified)) extf.require(company);
     // Personenkonten have one digit more than Sachkonten: Kreditoren from 7 followed by zeros.
     const std::size_t length = static_cast<std::size_t>(extf.sachkontenlaenge()) + 1;
-    std::map<std::string, std::size_t> seen;
-    for (std::size_t r = 0; r < extf.rowCount(); ++r) {
-        const std::string konto = extf.at(r, "Konto");
+    return recordsOf(extf, sdk::MasterKind::Supplier, {"Konto"}, [&](std::size_t r) -> std::optional<sdk::MasterRecord> {
+        const std::string konto = extf.konto(r);
         if (!digits(konto) || konto.size() != length || konto[0] == '0')
             extf.fail(r, "Konto", "'" + konto + "' is not a Personenkonto (" + std::to_string(length) + " digits)");
-        if (!seen.emplace(konto, extf.line(r)).second)
-            extf.fail(r, "Konto", konto + " is listed twice (first on line " + std::to_string(seen[konto]) + ")");
-        if (konto[0] < '7') continue;  // a Debitor: a customer, not a supplier
+        if (konto[0] < '7') return std::nullopt;  // a Debitor: a customer, not a supplier
         const std::string type = extf.at(r, "Adressattyp");
         if (type != "" && type != "0" && type != "1" && type != "2")
             extf.fail(r, "Adressattyp", "'" + type + "' is not 0 (keine Angabe), 1 (natürliche Person) or 2 (Unternehmen)");
@@ -179,9 +186,8 @@ sdk::MasterRecordsByKind parseDebitorenKreditoren(const std::string& file, const
         s.country = extf.at(r, "Land");
         if (!s.country.empty() && !upperLetters(s.country, 2))
             extf.fail(r, "Land", "'" + s.country + "' is not an ISO 3166-1 alpha-2 code (DE, AT)");
-        suppliers.push_back(s);
-    }
-    return out;
+        return s;
+    });
 }
 
 }  // namespace ledgerbridge::datev

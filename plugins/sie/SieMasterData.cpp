@@ -109,16 +109,9 @@ public:
         } else if (label == "#KONTO") {
             need(line, label, f, 2, "kontonr, kontonamn");
             account(line, label, f[0].text);
-            const std::string name = text(f[1]);
-            if (name.empty()) throw sdk::masterDataFileError(file_, line, "#KONTO " + f[0].text + " kontonamn", "is empty");
-            if (!accountLine_.emplace(f[0].text, line).second)
-                throw sdk::masterDataFileError(file_, line, "#KONTO " + f[0].text, "declared twice (first on line " +
-                                               std::to_string(accountLine_[f[0].text]) + ")");
-            sdk::MasterRecord r;
-            r.kind = sdk::MasterKind::Account;
-            r.id = r.code = f[0].text;
-            r.name = name;
-            accounts_.push_back(r);
+            once(accountLine_, f[0].text, line, "#KONTO " + f[0].text);
+            accounts_.push_back(record(sdk::MasterKind::Account, f[0].text, f[0].text,
+                                       named(line, "#KONTO " + f[0].text + " kontonamn", f[1])));
         } else if (label == "#KTYP") {
             need(line, label, f, 2, "kontonr, kontotyp");
             account(line, label, f[0].text);
@@ -133,33 +126,18 @@ public:
                 throw sdk::masterDataFileError(file_, line, label + " dimensionsnr", "'" + f[0].text + "' is not a number from 1");
             if (label == "#UNDERDIM" && !digits(f[2].text))
                 throw sdk::masterDataFileError(file_, line, label + " superdimension", "'" + f[2].text + "' is not a number");
-            const std::string name = text(f[1]);
-            if (name.empty()) throw sdk::masterDataFileError(file_, line, label + " " + f[0].text + " namn", "is empty");
-            if (!dimensionLine_.emplace(f[0].text, line).second)
-                throw sdk::masterDataFileError(file_, line, label + " " + f[0].text, "dimension declared twice (first on line " +
-                                               std::to_string(dimensionLine_[f[0].text]) + ")");
-            sdk::MasterRecord r;
-            r.kind = sdk::MasterKind::Dimension;
-            r.id = r.code = f[0].text;
-            r.name = name;
-            dimensions_.push_back(r);
+            once(dimensionLine_, f[0].text, line, label + " " + f[0].text);
+            dimensions_.push_back(record(sdk::MasterKind::Dimension, f[0].text, f[0].text,
+                                         named(line, label + " " + f[0].text + " namn", f[1])));
         } else if (label == "#OBJEKT") {
             need(line, label, f, 3, "dimensionsnr, objektkod, objektnamn");
             if (!digits(f[0].text) || f[0].text[0] == '0')
                 throw sdk::masterDataFileError(file_, line, "#OBJEKT dimensionsnr", "'" + f[0].text + "' is not a number from 1");
-            const std::string code = text(f[1]), name = text(f[2]);
-            if (code.empty()) throw sdk::masterDataFileError(file_, line, "#OBJEKT " + f[0].text + " objektkod", "is empty");
-            if (name.empty())
-                throw sdk::masterDataFileError(file_, line, "#OBJEKT " + f[0].text + " \"" + code + "\" objektnamn", "is empty");
-            const std::string id = f[0].text + "/" + code;
-            if (!objectLine_.emplace(id, line).second)
-                throw sdk::masterDataFileError(file_, line, "#OBJEKT " + f[0].text + " \"" + code + "\"",
-                                               "declared twice (first on line " + std::to_string(objectLine_[id]) + ")");
-            sdk::MasterRecord r;
-            r.kind = sdk::MasterKind::DimensionValue;
-            r.id = id;
-            r.code = code;
-            r.name = name;
+            const std::string code = named(line, "#OBJEKT " + f[0].text + " objektkod", f[1]);
+            const std::string where = "#OBJEKT " + f[0].text + " \"" + code + "\"";
+            once(objectLine_, f[0].text + "/" + code, line, where);
+            sdk::MasterRecord r = record(sdk::MasterKind::DimensionValue, f[0].text + "/" + code, code,
+                                         named(line, where + " objektnamn", f[2]));
             r.parentId = f[0].text;
             objects_.push_back({r, line});
         } else if (label == "#MOMSKOD") {
@@ -185,11 +163,7 @@ public:
                 throw sdk::masterDataFileError(file_, line, "#OBJEKT " + object.parentId,
                                                "dimension " + object.parentId + " has no #DIM or #UNDERDIM and is not one SIE reserves");
             dimensionLine_.emplace(object.parentId, line);
-            sdk::MasterRecord d;
-            d.kind = sdk::MasterKind::Dimension;
-            d.id = d.code = object.parentId;
-            d.name = reserved;
-            dimensions_.push_back(d);
+            dimensions_.push_back(record(sdk::MasterKind::Dimension, object.parentId, object.parentId, reserved));
         }
         sdk::MasterRecordsByKind out;
         out[sdk::MasterKind::Account] = std::move(accounts_);
@@ -212,7 +186,29 @@ private:
         if (!digits(number))
             throw sdk::masterDataFileError(file_, line, label + " kontonr", "'" + fromCp437(number) + "' is not an account number (digits)");
     }
-    static std::string text(const Field& f) { return fromCp437(f.text); }
+    /// The text of `f`, which must not be empty.
+    std::string named(std::size_t line, const std::string& field, const Field& f) const {
+        std::string text = fromCp437(f.text);
+        if (text.empty()) throw sdk::masterDataFileError(file_, line, field, "is empty");
+        return text;
+    }
+    /// Notes `key` as declared on `line`; a second declaration is an error naming the first.
+    void once(std::map<std::string, std::size_t>& seen, const std::string& key, std::size_t line,
+              const std::string& field) const {
+        const auto [first, added] = seen.emplace(key, line);
+        if (!added)
+            throw sdk::masterDataFileError(file_, line, field, "declared twice (first on line " +
+                                                                   std::to_string(first->second) + ")");
+    }
+    static sdk::MasterRecord record(sdk::MasterKind kind, const std::string& id, const std::string& code,
+                                    const std::string& name) {
+        sdk::MasterRecord r;
+        r.kind = kind;
+        r.id = id;
+        r.code = code;
+        r.name = name;
+        return r;
+    }
 
     std::string file_;
     std::vector<sdk::MasterRecord> accounts_, dimensions_;

@@ -210,7 +210,7 @@ TEST_F(DatevMasterDataTest, BrokenFilesAreErrorsNamingFileLineAndColumn) {
         {head + "13a0;\"Forderungen\"\r\n", ":4: Konto: '13a0' is not a Sachkonto"},
         {head + "123456;\"Forderungen\"\r\n", ":4: Konto: '123456' is not a Sachkonto of at most 4 digits"},
         {head + "1300;\"\"\r\n", ":4: Kontenbeschriftung: is empty"},
-        {head + "1200;\"Bank 2\"\r\n", ":4: Konto: 1200 is labelled twice (first on line 3)"},
+        {head + "1200;\"Bank 2\"\r\n", ":4: Konto: 1200 is listed twice (first on line 3)"},
         {head + "1300;\"Ford\x81rungen\"\r\n", ":4: field 2: not Windows-1252 text"},
         {header(21, "Buchungsstapel", 13) + "Konto\r\n", ":1: Datenkategorie: expected 20 \"Kontenbeschriftungen\""},
         {header(20, "Kontenbeschriftungen", 3) + "Kontonummer;Kontenbeschriftung\r\n", ":2: header: the column 'Konto' is missing"},
