@@ -238,3 +238,25 @@ TEST_F(CsvMasterDataTest, AKindWithoutItsFileAndNoDirectoryAreUnsupported) {
         }
     }
 }
+
+TEST_F(CsvMasterDataTest, ACursorThePluginDidNotGiveIsRefused) {
+    write("accounts.csv", "code,name,type\n1930,Bank,asset\n4010,Travel,expense\n4020,Fuel,expense\n");
+    auto c = client((dir / "md").string());
+    const auto first = c->readMasterData(sdk::MasterDataRequest{MasterKind::Account, "", "", 2});
+    ASSERT_EQ(first.records.size(), 2u);
+    ASSERT_FALSE(first.nextCursor.empty());
+    const std::string snapshot = first.nextCursor.substr(first.nextCursor.find('@'));
+    for (const std::string& cursor : {std::string("page-2"), std::string("x") + snapshot, "9" + snapshot}) {
+        try {
+            c->readMasterData(sdk::MasterDataRequest{MasterKind::Account, cursor, "", 2});
+            ADD_FAILURE() << cursor;
+        } catch (const sdk::CallFailed& e) {
+            EXPECT_EQ(e.status(), LB_ERR_INVALID_ARGUMENT) << e.what();
+            EXPECT_NE(e.pluginMessage().find(cursor), std::string::npos) << e.what();
+        }
+    }
+    const auto last = c->readMasterData(sdk::MasterDataRequest{MasterKind::Account, first.nextCursor, "", 2});
+    ASSERT_EQ(last.records.size(), 1u);
+    EXPECT_EQ(last.records[0].id, "4020");
+    EXPECT_TRUE(last.nextCursor.empty());
+}
