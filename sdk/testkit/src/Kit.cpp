@@ -97,10 +97,16 @@ std::string freshTempDir() {
 }
 
 namespace {
-/// `value` with every ${TESTKIT_TMP} replaced by `tmp`.
+void replaceAll(std::string& text, const std::string& name, const std::string& by) {
+    for (auto pos = text.find(name); pos != std::string::npos; pos = text.find(name, pos + by.size()))
+        text.replace(pos, name.size(), by);
+}
+
+/// `value` with ${TESTKIT_TMP} replaced by `tmp` and ${TESTKIT_SETTINGS_DIR} by the settings
+/// file's directory (where a plugin's test data beside it lives).
 std::string withTmp(std::string value, const std::string& tmp) {
-    for (auto pos = value.find("${TESTKIT_TMP}"); pos != std::string::npos; pos = value.find("${TESTKIT_TMP}"))
-        value.replace(pos, 14, tmp);
+    replaceAll(value, "${TESTKIT_TMP}", tmp);
+    replaceAll(value, "${TESTKIT_SETTINGS_DIR}", fs::absolute(config().settingsPath).parent_path().string());
     return value;
 }
 }  // namespace

@@ -43,7 +43,8 @@ const lb_plugin_api* pluginApi();
 /// A fresh temporary directory, removed at exit.
 std::string freshTempDir();
 
-/// The settings with ${TESTKIT_TMP} replaced by `tmp`.
+/// The settings with ${TESTKIT_TMP} replaced by `tmp` and ${TESTKIT_SETTINGS_DIR} by the
+/// directory of the settings file.
 SettingList settingsFor(const std::string& tmp);
 
 /// A kit option (a "testkit.<name>=" line) or `fallback`.
