@@ -4,6 +4,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <fstream>
+#include <sstream>
+
 #include <ledgerbridge/validation.hpp>
 
 #include "LedgerFile.hpp"
@@ -19,13 +22,17 @@ sdk::Manifest ExamplePlugin::manifest() {
     m.targetSystem = "Example ledger file";
     m.description = "Template plugin: books entries into a ledger file in a directory.";
     m.maturity = sdk::Maturity::Alpha;
-    m.capabilities = LB_CAP_IDEMPOTENCY_KEYS | LB_CAP_LOOKUP | LB_CAP_DRY_RUN;
+    // LB_CAP_MASTER_DATA is optional: drop it (and readMasterData) if your target has no chart to read.
+    m.capabilities = LB_CAP_IDEMPOTENCY_KEYS | LB_CAP_LOOKUP | LB_CAP_DRY_RUN | LB_CAP_MASTER_DATA;
     m.settings = {
         {"output_dir", sdk::SettingType::Path, std::nullopt, false, "Directory of example-ledger.tsv."},
         {"tax_codes", sdk::SettingType::String, "S25,S12,Z0", false, "Comma-separated tax codes the ledger knows."},
         {"input_vat_account", sdk::SettingType::String, "2640", false, "Account of deductible input VAT."},
         {"output_vat_account", sdk::SettingType::String, "2614", false,
          "Account of output VAT self-assessed on reverse-charge purchases."},
+        {"chart_file", sdk::SettingType::String, "", false,
+         "Chart of accounts (tab-separated: id, code, name, type, archived 0/1; a header line first). "
+         "Empty: the plugin reads no master data."},
     };
     return m;
 }
@@ -45,6 +52,9 @@ void ExamplePlugin::configure(const sdk::Settings& settings) {
     outputVat_ = settings.get("output_vat_account");
     if (inputVat_.empty()) throw sdk::SettingsError("input_vat_account", "must not be empty");
     if (outputVat_.empty()) throw sdk::SettingsError("output_vat_account", "must not be empty");
+    chartFile_ = settings.get("chart_file");
+    if (!chartFile_.empty() && ::access(chartFile_.c_str(), R_OK) != 0)
+        throw sdk::SettingsError("chart_file", "cannot read " + chartFile_);
 }
 
 void ExamplePlugin::check() {
@@ -117,6 +127,46 @@ sdk::Outcome ExamplePlugin::pushOne(const sdk::Entry& entry) {
 sdk::Outcome ExamplePlugin::lookup(const sdk::Entry& entry) {
     if (auto existing = findDocument(ledgerPath(), entry.accountingEntryId)) return sdk::Outcome::posted(*existing);
     return sdk::Outcome::absent();
+}
+
+// Master data (optional). The rules: read, never write; ids the target's own and stable; archived
+// records returned with archived = true, not left out; a kind you do not have is
+// LB_ERR_UNSUPPORTED (an empty page would make the host archive Pleo's records of that kind),
+// while a chart with no accounts is an empty page. The cursor is yours: here the offset of the
+// next record, as text; the host hands it back verbatim and may ask for the same page again.
+sdk::MasterDataPage ExamplePlugin::readMasterData(const sdk::MasterDataRequest& request) {
+    if (request.kind != sdk::MasterKind::Account || chartFile_.empty())
+        throw sdk::Error(LB_ERR_UNSUPPORTED, "the example ledger has no " + sdk::masterKindName(request.kind) +
+                                                 " master data" + (chartFile_.empty() ? " (no chart_file)" : ""));
+    std::ifstream in(chartFile_);
+    if (!in) throw sdk::Error(LB_ERR_TARGET, "cannot read " + chartFile_);
+    std::vector<sdk::MasterRecord> accounts;
+    std::string line;
+    std::getline(in, line);  // the header
+    for (int number = 2; std::getline(in, line); ++number) {
+        std::vector<std::string> f;
+        std::stringstream cells(line);
+        for (std::string cell; std::getline(cells, cell, '\t');) f.push_back(cell);
+        if (f.size() != 5 || f[0].empty() || f[2].empty() || (f[4] != "0" && f[4] != "1"))
+            throw sdk::Error(LB_ERR_TARGET, chartFile_ + ":" + std::to_string(number) +
+                                                ": expected id, code, name, type, archived (0/1) separated by tabs");
+        sdk::MasterRecord a;
+        a.kind = sdk::MasterKind::Account;
+        a.id = f[0];
+        a.code = f[1];
+        a.name = f[2];
+        a.type = f[3];
+        a.archived = f[4] == "1";
+        accounts.push_back(a);
+    }
+    if (request.cursor.size() > 9 || request.cursor.find_first_not_of("0123456789") != std::string::npos)
+        throw sdk::Error(LB_ERR_INVALID_ARGUMENT, "cursor '" + request.cursor + "' is not one this plugin gave");
+    const std::size_t from = request.cursor.empty() ? 0 : std::stoul(request.cursor);
+    const std::size_t size = request.pageSize == 0 ? 1 : request.pageSize;
+    sdk::MasterDataPage page;
+    for (std::size_t n = from; n < accounts.size() && n < from + size; ++n) page.records.push_back(accounts[n]);
+    if (from + size < accounts.size()) page.nextCursor = std::to_string(from + size);  // empty: the last page
+    return page;
 }
 
 }  // namespace example

@@ -3,7 +3,7 @@
 // that rejects what push rejects (one code path, prepare()), push that finds what it already
 // wrote by the accounting entry id — in the target, not in host state, so a restart with an
 // empty state directory or a new idempotency key never writes an entry twice — a balance check
-// just before writing, and lookup.
+// just before writing, and lookup. Optionally, master data: the accounts of a chart file.
 #pragma once
 
 #include <set>
@@ -26,13 +26,15 @@ public:
     /// Called once per entry by the SDK's default push(), which checks cancellation between entries.
     ledgerbridge::sdk::Outcome pushOne(const ledgerbridge::sdk::Entry& entry) override;
     ledgerbridge::sdk::Outcome lookup(const ledgerbridge::sdk::Entry& entry) override;
+    /// Optional (ABI 1.1, LB_CAP_MASTER_DATA): the ledger's chart of accounts, page by page.
+    ledgerbridge::sdk::MasterDataPage readMasterData(const ledgerbridge::sdk::MasterDataRequest& request) override;
 
 private:
     /// The ledger line the entry becomes, or why it is rejected. Used by planBatch and pushOne.
     std::variant<ledgerbridge::sdk::Outcome, std::string> prepare(const ledgerbridge::sdk::Entry& entry) const;
     std::string ledgerPath() const;
 
-    std::string outputDir_, inputVat_, outputVat_;
+    std::string outputDir_, inputVat_, outputVat_, chartFile_;
     std::set<std::string> taxCodes_;
 };
 

@@ -96,18 +96,37 @@ std::string freshTempDir() {
     return pattern;
 }
 
+namespace {
+void replaceAll(std::string& text, const std::string& name, const std::string& by) {
+    for (auto pos = text.find(name); pos != std::string::npos; pos = text.find(name, pos + by.size()))
+        text.replace(pos, name.size(), by);
+}
+
+/// `value` with ${TESTKIT_TMP} replaced by `tmp` and ${TESTKIT_SETTINGS_DIR} by the settings
+/// file's directory (where a plugin's test data beside it lives).
+std::string withTmp(std::string value, const std::string& tmp) {
+    replaceAll(value, "${TESTKIT_TMP}", tmp);
+    replaceAll(value, "${TESTKIT_SETTINGS_DIR}", fs::absolute(config().settingsPath).parent_path().string());
+    return value;
+}
+}  // namespace
+
 SettingList settingsFor(const std::string& tmp) {
     SettingList out = config().settings;
-    for (auto& [key, value] : out) {
-        for (auto pos = value.find("${TESTKIT_TMP}"); pos != std::string::npos; pos = value.find("${TESTKIT_TMP}"))
-            value.replace(pos, 14, tmp);
-    }
+    for (auto& [key, value] : out) value = withTmp(value, tmp);
     return out;
 }
 
 std::string kitOption(const std::string& name, const std::string& fallback) {
     const auto it = config().kitOptions.find(name);
     return it == config().kitOptions.end() || it->second.empty() ? fallback : it->second;
+}
+
+SettingList kitOptionsUnder(const std::string& prefix) {
+    SettingList out;
+    for (const auto& [name, value] : config().kitOptions)
+        if (name.compare(0, prefix.size(), prefix) == 0) out.emplace_back(name.substr(prefix.size()), value);
+    return out;
 }
 
 sdk::Entry goodEntry(const std::string& id) {
@@ -291,6 +310,21 @@ Instance::Instance(SameTargetAs same) : tmp(same.other.tmp), number(same.other.n
     const lb_plugin_api* api = pluginApi();
     client = std::make_unique<sdk::PluginClient>(api, host, api->describe()->name);
     client->configure(settingsFor(tmp));
+}
+
+Instance::Instance(const SettingList& overrides) : tmp(freshTempDir()), number(nextTargetNumber()) {
+    if (responderFactory()) host.responder = responderFactory()(number);
+    SettingList settings = settingsFor(tmp);
+    for (const auto& [key, value] : overrides) {
+        const std::string v = withTmp(value, tmp);
+        bool replaced = false;
+        for (auto& [k, old] : settings)
+            if (k == key) old = v, replaced = true;
+        if (!replaced) settings.emplace_back(key, v);
+    }
+    const lb_plugin_api* api = pluginApi();
+    client = std::make_unique<sdk::PluginClient>(api, host, api->describe()->name);
+    client->configure(settings);
 }
 
 bool setReadBack(ReadBack hook) {

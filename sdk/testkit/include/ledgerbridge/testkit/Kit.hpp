@@ -43,11 +43,15 @@ const lb_plugin_api* pluginApi();
 /// A fresh temporary directory, removed at exit.
 std::string freshTempDir();
 
-/// The settings with ${TESTKIT_TMP} replaced by `tmp`.
+/// The settings with ${TESTKIT_TMP} replaced by `tmp` and ${TESTKIT_SETTINGS_DIR} by the
+/// directory of the settings file.
 SettingList settingsFor(const std::string& tmp);
 
 /// A kit option (a "testkit.<name>=" line) or `fallback`.
 std::string kitOption(const std::string& name, const std::string& fallback);
+/// Every kit option whose name starts with `prefix`, the prefix removed ("md.empty." gives
+/// the testkit.md.empty.<key>=<value> lines as key/value).
+SettingList kitOptionsUnder(const std::string& prefix);
 
 /// A balanced entry (two lines, EUR, known tax code from testkit.known_tax_code, default "S25").
 sdk::Entry goodEntry(const std::string& id);
@@ -105,6 +109,9 @@ struct Instance {
     /// a responder for the same tenant number — but an *empty* host state: a restart after the
     /// host's state directory was lost or restored from an old backup.
     explicit Instance(SameTargetAs same);
+    /// A new target configured with `overrides` replacing (or added to) the settings file's
+    /// values, ${TESTKIT_TMP} replaced in them too (e.g. the kit's testkit.md.empty.* settings).
+    explicit Instance(const SettingList& overrides);
     std::string tmp;
     int number = 0;  ///< the target's number (from 1), as passed to the responder factory
     MemoryHost host;
