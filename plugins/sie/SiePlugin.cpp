@@ -208,6 +208,11 @@ sdk::MasterDataPage SiePlugin::readMasterData(const sdk::MasterDataRequest& requ
     if (request.kind == sdk::MasterKind::TaxCode || request.kind == sdk::MasterKind::Supplier)
         throw sdk::Error(LB_ERR_UNSUPPORTED, "no " + kind + " master data: an SIE 4 file has no register of " +
                                                  (request.kind == sdk::MasterKind::TaxCode ? "tax codes" : "suppliers"));
+    // A kind of a later ABI minor is unsupported too, never an empty page (the host would
+    // archive everything Pleo holds of it).
+    if (request.kind != sdk::MasterKind::Account && request.kind != sdk::MasterKind::Dimension &&
+        request.kind != sdk::MasterKind::DimensionValue)
+        throw sdk::Error(LB_ERR_UNSUPPORTED, "no " + kind + " master data: an SIE 4 file holds accounts and dimensions");
     const std::string& file = config_.masterDataFile;
     return masterData_.page(request, file, [&](const std::string& bytes) { return parseSieMasterData(file, bytes); });
 }

@@ -156,7 +156,9 @@ std::string capabilityNames(std::uint32_t capabilities) {
     static const std::pair<std::uint32_t, const char*> names[] = {{LB_CAP_IDEMPOTENCY_KEYS, "idempotency-keys"},
                                                                   {LB_CAP_LOOKUP, "lookup"},
                                                                   {LB_CAP_DRY_RUN, "dry-run"},
-                                                                  {LB_CAP_ATTACHMENTS, "attachments"}};
+                                                                  {LB_CAP_ATTACHMENTS, "attachments"},
+                                                                  {LB_CAP_MASTER_DATA, "master-data"},
+                                                                  {LB_CAP_MASTER_DATA_CHANGED_SINCE, "changed-since"}};
     std::string out;
     for (const auto& [bit, name] : names)
         if (capabilities & bit) out += (out.empty() ? "" : ",") + std::string(name);
