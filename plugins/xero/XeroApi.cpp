@@ -138,11 +138,13 @@ void XeroApi::throwIfUnauthorised(const sdk::HttpResponse& r, const std::string&
                                                "organisation this connection may use and that the app has the scopes");
 }
 
-sdk::HttpResponse XeroApi::get(const std::string& pathAndQuery) {
+sdk::HttpResponse XeroApi::get(const std::string& pathAndQuery,
+                               const std::vector<std::pair<std::string, std::string>>& extraHeaders) {
     sdk::HttpRequest req;
     req.method = "GET";
     req.url = config_.baseUrl + pathAndQuery;
     req.headers = {{"xero-tenant-id", config_.tenantId}, {"Accept", "application/json"}};
+    req.headers.insert(req.headers.end(), extraHeaders.begin(), extraHeaders.end());
     req.timeoutMs = config_.timeoutMs;
     req.useTargetToken = true;
     return send(req, false);

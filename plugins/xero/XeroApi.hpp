@@ -10,6 +10,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "XeroDocuments.hpp"
@@ -68,8 +69,10 @@ class XeroApi {
 public:
     XeroApi(const sdk::Host& host, const XeroConfig& config) : host_(host), config_(config) {}
 
-    /// GET base_url + pathAndQuery. Throws NotSent (rate limit, no response), CancelledError.
-    sdk::HttpResponse get(const std::string& pathAndQuery);
+    /// GET base_url + pathAndQuery (plus `extraHeaders`, e.g. If-Modified-Since). Throws NotSent
+    /// (rate limit, no response), CancelledError.
+    sdk::HttpResponse get(const std::string& pathAndQuery,
+                          const std::vector<std::pair<std::string, std::string>>& extraHeaders = {});
     /// PUT with an Idempotency-Key. Throws NotSent (rate limit before anything was done),
     /// NoResponse (no answer: maybe done), CancelledError.
     sdk::HttpResponse put(const std::string& pathAndQuery, const std::string& body, const std::string& contentType,

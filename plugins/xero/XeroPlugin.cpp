@@ -65,6 +65,11 @@ private:
 void XeroPlugin::configure(const sdk::Settings& settings) {
     config_ = parseXeroSettings(settings);
     api_ = std::make_unique<XeroApi>(host(), config_);
+    masterData_ = std::make_unique<XeroMasterData>(host(), *api_);
+}
+
+sdk::MasterDataPage XeroPlugin::readMasterData(const sdk::MasterDataRequest& request) {
+    return masterData_->read(request);
 }
 
 void XeroPlugin::check() {

@@ -13,6 +13,7 @@
 
 #include "XeroApi.hpp"
 #include "XeroDocuments.hpp"
+#include "XeroMasterData.hpp"
 #include "XeroSettings.hpp"
 #include "ledgerbridge/plugin.hpp"
 
@@ -34,6 +35,8 @@ public:
     void push(const std::vector<sdk::Entry>& batch, sdk::OutcomeSink& outcomes) override;
     /// Asks Xero for a live (not deleted or voided) document with the entry's reference.
     sdk::Outcome lookup(const sdk::Entry& entry) override;
+    /// Accounts, tax rates, tracking categories and options, supplier contacts (XeroMasterData).
+    sdk::MasterDataPage readMasterData(const sdk::MasterDataRequest& request) override;
 
 private:
     struct Pending {
@@ -60,6 +63,7 @@ private:
 
     XeroConfig config_;
     std::unique_ptr<XeroApi> api_;
+    std::unique_ptr<XeroMasterData> masterData_;
 };
 
 }  // namespace ledgerbridge::xero

@@ -80,9 +80,14 @@ sdk::Manifest xeroManifest() {
     m.version = "1.0.0";
     m.targetSystem = "Xero Accounting API 2.0";
     m.description = "Posts Pleo card expenses as SPEND bank transactions and reimbursable expenses as ACCPAY bills "
-                    "(or manual journals) in Xero, with receipts attached.";
+                    "(or manual journals) in Xero, with receipts attached; reads Xero's accounts, tax rates, tracking "
+                    "categories and supplier contacts as master data.";
     m.maturity = sdk::Maturity::Alpha;
-    m.capabilities = LB_CAP_IDEMPOTENCY_KEYS | LB_CAP_LOOKUP | LB_CAP_DRY_RUN | LB_CAP_ATTACHMENTS;
+    // Master data: every kind; changed_since narrows accounts and contacts (If-Modified-Since),
+    // tax rates and tracking come back whole (Xero cannot filter them): a superset is safe for a
+    // host that diffs. README.md, "Master data", says per kind.
+    m.capabilities = LB_CAP_IDEMPOTENCY_KEYS | LB_CAP_LOOKUP | LB_CAP_DRY_RUN | LB_CAP_ATTACHMENTS | LB_CAP_MASTER_DATA |
+                     LB_CAP_MASTER_DATA_CHANGED_SINCE;
     using sdk::SettingType;
     m.settings = {
         {"tenant_id", SettingType::String, std::nullopt, false,
