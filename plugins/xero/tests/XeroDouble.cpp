@@ -1,5 +1,6 @@
 // The stateful Xero test double: see XeroDouble.hpp.
 #include "XeroDouble.hpp"
+#include "XeroDoubleMasterData.hpp"
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
@@ -64,11 +65,10 @@ std::string msDate() {
     return "/Date(" + std::to_string(ms) + "+0000)/";
 }
 
-/// The terms of a where filter as we send them: Field=="v" or Field.StartsWith("v"), joined by OR.
-struct Term {
-    std::string field, value;
-    bool prefix = false;
-};
+long long cents(const Poco::Dynamic::Var& v) { return std::llround(v.convert<double>() * 100.0); }
+}  // namespace
+
+namespace doubledetail {
 std::vector<Term> parseWhere(const std::string& where) {
     std::vector<Term> terms;
     std::size_t pos = 0;
@@ -82,6 +82,12 @@ std::vector<Term> parseWhere(const std::string& where) {
             term.field = t.substr(0, sw), term.prefix = true, q = sw + 13;
         } else if (const auto eq = t.find("==\""); eq != std::string::npos) {
             term.field = t.substr(0, eq), q = eq + 3;
+        } else if (const auto bare = t.find("=="); bare != std::string::npos &&
+                                                   t.find_first_of("\" ()", bare) == std::string::npos) {
+            term.field = t.substr(0, bare), term.value = t.substr(bare + 2);  // IsSupplier==true
+            terms.push_back(term);
+            pos = end + 4;
+            continue;
         } else {
             throw std::runtime_error("unsupported where term: " + t);
         }
@@ -103,9 +109,10 @@ bool matchesWhere(const Object::Ptr& doc, const std::vector<Term>& terms) {
     }
     return false;
 }
+}  // namespace doubledetail
 
-long long cents(const Poco::Dynamic::Var& v) { return std::llround(v.convert<double>() * 100.0); }
-}  // namespace
+using doubledetail::matchesWhere;
+using doubledetail::parseWhere;
 
 struct XeroDouble::State {
     struct Tenant {
@@ -128,7 +135,8 @@ struct XeroDouble::State {
     std::vector<std::string> validate(const Collection& c, const Object::Ptr& doc) const;
     std::pair<int, std::string> create(Tenant& t, const Collection& c, const std::string& body, bool summarize);
     std::pair<int, std::string> route(const std::string& method, const Poco::URI& uri, const std::string& tenantId,
-                                      const std::string& contentType, const std::string& body);
+                                      const std::string& contentType, const std::string& body,
+                                      const std::string& ifModifiedSince);
     void handle(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& resp);
 };
 
@@ -271,7 +279,7 @@ std::pair<int, std::string> XeroDouble::State::create(Tenant& t, const Collectio
 
 std::pair<int, std::string> XeroDouble::State::route(const std::string& method, const Poco::URI& uri,
                                                      const std::string& tenantId, const std::string& contentType,
-                                                     const std::string& body) {
+                                                     const std::string& body, const std::string& ifModifiedSince) {
     Tenant& t = tenants[tenantId];
     std::vector<std::string> segments;
     uri.getPathSegments(segments);
@@ -291,22 +299,8 @@ std::pair<int, std::string> XeroDouble::State::route(const std::string& method, 
         answer->set("Organisations", list);
         return {200, stringify(answer)};
     }
-    if (method == "GET" && segments == std::vector<std::string>{"Accounts"}) {
-        const auto terms = parseWhere(query["where"]);
-        Array::Ptr list = new Array;
-        for (const auto& [code, type] : org.accounts) {
-            Object::Ptr a = new Object;
-            a->set("AccountID", "0c1a2b3c-0000-4000-8000-" + std::string(12 - std::min<std::size_t>(12, code.size()), '0') + code);
-            a->set("Code", code);
-            a->set("Name", "Account " + code);
-            a->set("Type", type);
-            a->set("Status", "ACTIVE");
-            if (matchesWhere(a, terms)) list->add(a);
-        }
-        Object::Ptr answer = new Object;
-        answer->set("Accounts", list);
-        return {200, stringify(answer)};
-    }
+    if (method == "GET")
+        if (auto answer = doubledetail::serveMasterData(org, segments, query, ifModifiedSince)) return *answer;
     const Collection* c = segments.empty() ? nullptr : collectionNamed(segments[0]);
     if (!c) return {404, notFound};
     if (segments.size() == 1 && (method == "PUT" || method == "POST"))
@@ -352,6 +346,7 @@ void XeroDouble::State::handle(Poco::Net::HTTPServerRequest& req, Poco::Net::HTT
     rec.tenant = req.get("xero-tenant-id", "");
     rec.idempotencyKey = req.get("Idempotency-Key", "");
     rec.contentType = req.get("Content-Type", "");
+    rec.ifModifiedSince = req.get("If-Modified-Since", "");
     rec.bearer = req.get("Authorization", "").rfind("Bearer ", 0) == 0 && req.get("Authorization", "").size() > 7;
     rec.bodyBytes = body.size();
 
@@ -385,7 +380,7 @@ void XeroDouble::State::handle(Poco::Net::HTTPServerRequest& req, Poco::Net::HTT
         if (dayLimit > 0) resp.set("X-DayLimit-Remaining", std::to_string(--dayLimit));
         if (minuteLimit > 0) resp.set("X-MinLimit-Remaining", std::to_string(--minuteLimit));
         try {
-            answer = route(rec.method, Poco::URI(rec.target), rec.tenant, rec.contentType, body);
+            answer = route(rec.method, Poco::URI(rec.target), rec.tenant, rec.contentType, body, rec.ifModifiedSince);
         } catch (const std::exception& e) {
             Object::Ptr error = new Object;
             error->set("ErrorNumber", 14);
@@ -405,6 +400,7 @@ void XeroDouble::State::handle(Poco::Net::HTTPServerRequest& req, Poco::Net::HTT
 }
 
 XeroDouble::XeroDouble() : state_(std::make_unique<State>()) {
+    doubledetail::completeOrganisation(state_->org);
     Poco::Net::ServerSocket socket(Poco::Net::SocketAddress("127.0.0.1", 0));
     state_->port = socket.address().port();
     auto* params = new Poco::Net::HTTPServerParams;
@@ -420,8 +416,15 @@ std::string XeroDouble::baseUrl() const { return "http://127.0.0.1:" + std::to_s
 int XeroDouble::port() const { return state_->port; }
 
 void XeroDouble::setOrganisation(const Organisation& org) {
+    Organisation complete = org;
+    doubledetail::completeOrganisation(complete);
     std::lock_guard<std::mutex> lock(state_->mutex);
-    state_->org = org;
+    state_->org = complete;
+}
+
+XeroDouble::Organisation XeroDouble::organisation() const {
+    std::lock_guard<std::mutex> lock(state_->mutex);
+    return state_->org;
 }
 
 void XeroDouble::rateLimitNext(int count, int retryAfterSeconds, const std::string& problem, bool writesOnly) {

@@ -25,7 +25,8 @@ TEST(XeroLoader, TheHostLoadsTheRealLibraryAndExportsThroughIt) {
     loader::PluginLoader plugins({{so.parent_path().string()}}, host, store);
     const auto plugin = plugins.load(so.string());
     EXPECT_EQ(plugin->name(), "xero");
-    EXPECT_EQ(plugin->manifest().capabilities, LB_CAP_IDEMPOTENCY_KEYS | LB_CAP_LOOKUP | LB_CAP_DRY_RUN | LB_CAP_ATTACHMENTS);
+    EXPECT_EQ(plugin->manifest().capabilities, LB_CAP_IDEMPOTENCY_KEYS | LB_CAP_LOOKUP | LB_CAP_DRY_RUN | LB_CAP_ATTACHMENTS |
+                                                   LB_CAP_MASTER_DATA | LB_CAP_MASTER_DATA_CHANGED_SINCE);
     ASSERT_TRUE(plugin->manifest().oauth);
     EXPECT_EQ(plugin->manifest().oauth->tokenUrl, "https://identity.xero.com/connect/token");
     EXPECT_EQ(plugin->manifest().tokenHosts, std::vector<std::string>{"api.xero.com"}) << "read through the C ABI (1.1)";
@@ -55,6 +56,15 @@ TEST(XeroLoader, TheHostLoadsTheRealLibraryAndExportsThroughIt) {
     for (const auto& o : r.outcomes) EXPECT_EQ(o.kind, sdk::OutcomeKind::Posted) << o.message;
     EXPECT_EQ(session->lookup(batch[1]).externalId, r.outcomes[1].externalId);
     EXPECT_EQ(xero.created(), 2);
+
+    // Master data through the host's session: the double's default chart, archived included.
+    ASSERT_TRUE(session->hasMasterData());
+    sdk::MasterDataRequest accounts;
+    accounts.kind = sdk::MasterKind::Account;
+    const auto page = session->readMasterData(accounts);
+    ASSERT_TRUE(page);
+    EXPECT_EQ(page->records.size(), xero.organisation().chart.size());
+    EXPECT_EQ(page->nextCursor, "");
     session.reset();
     fs::remove_all(health);
 }
