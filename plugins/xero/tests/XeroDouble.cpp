@@ -17,6 +17,7 @@
 #include <Poco/UUIDGenerator.h>
 
 #include <chrono>
+#include <optional>
 #include <cmath>
 #include <sstream>
 
@@ -119,6 +120,7 @@ struct XeroDouble::State {
         std::map<std::string, std::vector<Object::Ptr>> docs;  ///< collection -> documents
         std::map<std::string, std::vector<Attachment>> attachments;
         std::map<std::string, std::pair<int, std::string>> replays;  ///< Idempotency-Key -> answer
+        std::optional<Organisation> own;  ///< what this tenant alone knows (else the shared `org`)
     };
     mutable std::mutex mutex;
     Organisation org;
@@ -132,8 +134,9 @@ struct XeroDouble::State {
     std::unique_ptr<Poco::Net::HTTPServer> server;
     int port = 0;
 
-    std::vector<std::string> validate(const Collection& c, const Object::Ptr& doc) const;
-    std::pair<int, std::string> create(Tenant& t, const Collection& c, const std::string& body, bool summarize);
+    std::vector<std::string> validate(const Organisation& o, const Collection& c, const Object::Ptr& doc) const;
+    std::pair<int, std::string> create(Tenant& t, const Organisation& o, const Collection& c, const std::string& body,
+                                       bool summarize);
     std::pair<int, std::string> route(const std::string& method, const Poco::URI& uri, const std::string& tenantId,
                                       const std::string& contentType, const std::string& body,
                                       const std::string& ifModifiedSince);
@@ -183,7 +186,8 @@ void lineProblems(const XeroDouble::Organisation& org, const Object::Ptr& line, 
 }
 }  // namespace
 
-std::vector<std::string> XeroDouble::State::validate(const Collection& c, const Object::Ptr& doc) const {
+std::vector<std::string> XeroDouble::State::validate(const Organisation& o, const Collection& c,
+                                                     const Object::Ptr& doc) const {
     std::vector<std::string> problems;
     const std::string collection = c.name;
     if (collection != "ManualJournals") {
@@ -197,8 +201,8 @@ std::vector<std::string> XeroDouble::State::validate(const Collection& c, const 
         const std::string type = str(doc, "Type");
         if (type != "SPEND" && type != "RECEIVE") problems.push_back("Type must be SPEND or RECEIVE.");
         const auto bank = doc->getObject("BankAccount");
-        const auto account = org.accounts.find(str(bank, "Code"));
-        if (account == org.accounts.end() || account->second != "BANK")
+        const auto account = o.accounts.find(str(bank, "Code"));
+        if (account == o.accounts.end() || account->second != "BANK")
             problems.push_back("The BankAccount with code '" + str(bank, "Code") + "' could not be found.");
     }
     if (collection == "Invoices") {
@@ -216,7 +220,7 @@ std::vector<std::string> XeroDouble::State::validate(const Collection& c, const 
     long long total = 0;
     for (std::size_t i = 0; i < lines->size(); ++i) {
         const auto line = lines->getObject(static_cast<unsigned>(i));
-        lineProblems(org, line, problems);
+        lineProblems(o, line, problems);
         if (line->has("LineAmount")) total += cents(line->get("LineAmount"));
     }
     if (collection == "ManualJournals" && total != 0)
@@ -225,8 +229,8 @@ std::vector<std::string> XeroDouble::State::validate(const Collection& c, const 
     return problems;
 }
 
-std::pair<int, std::string> XeroDouble::State::create(Tenant& t, const Collection& c, const std::string& body,
-                                                      bool summarize) {
+std::pair<int, std::string> XeroDouble::State::create(Tenant& t, const Organisation& o, const Collection& c,
+                                                      const std::string& body, bool summarize) {
     const auto root = parseObject(body);
     const auto items = root ? root->getArray(c.name) : nullptr;
     if (!items) return {400, R"({"ErrorNumber":14,"Type":"PostDataInvalidException","Message":"JSON for post data was invalid"})"};
@@ -235,7 +239,7 @@ std::pair<int, std::string> XeroDouble::State::create(Tenant& t, const Collectio
     bool anyError = false;
     for (std::size_t i = 0; i < items->size(); ++i) {
         Object::Ptr doc = parseObject(stringify(items->getObject(static_cast<unsigned>(i))));
-        const auto problems = validate(c, doc);
+        const auto problems = validate(o, c, doc);
         if (problems.empty()) {
             doc->set(c.idField, newId());
             if (!doc->has("Status")) doc->set("Status", std::string(c.name) == "ManualJournals" ? "DRAFT" : "AUTHORISED");
@@ -281,6 +285,7 @@ std::pair<int, std::string> XeroDouble::State::route(const std::string& method, 
                                                      const std::string& tenantId, const std::string& contentType,
                                                      const std::string& body, const std::string& ifModifiedSince) {
     Tenant& t = tenants[tenantId];
+    const Organisation& o = t.own ? *t.own : org;
     std::vector<std::string> segments;
     uri.getPathSegments(segments);
     std::map<std::string, std::string> query;
@@ -300,11 +305,11 @@ std::pair<int, std::string> XeroDouble::State::route(const std::string& method, 
         return {200, stringify(answer)};
     }
     if (method == "GET")
-        if (auto answer = doubledetail::serveMasterData(org, segments, query, ifModifiedSince)) return *answer;
+        if (auto answer = doubledetail::serveMasterData(o, segments, query, ifModifiedSince)) return *answer;
     const Collection* c = segments.empty() ? nullptr : collectionNamed(segments[0]);
     if (!c) return {404, notFound};
     if (segments.size() == 1 && (method == "PUT" || method == "POST"))
-        return create(t, *c, body, query["summarizeErrors"] != "false");
+        return create(t, o, *c, body, query["summarizeErrors"] != "false");
     if (segments.size() == 1 && method == "GET") {
         const auto terms = parseWhere(query["where"]);
         Array::Ptr list = new Array;
@@ -420,6 +425,13 @@ void XeroDouble::setOrganisation(const Organisation& org) {
     doubledetail::completeOrganisation(complete);
     std::lock_guard<std::mutex> lock(state_->mutex);
     state_->org = complete;
+}
+
+void XeroDouble::setOrganisation(const std::string& tenant, const Organisation& org) {
+    Organisation complete = org;
+    doubledetail::completeOrganisation(complete);
+    std::lock_guard<std::mutex> lock(state_->mutex);
+    state_->tenants[tenant].own = complete;
 }
 
 XeroDouble::Organisation XeroDouble::organisation() const {

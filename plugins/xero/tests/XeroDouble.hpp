@@ -88,6 +88,9 @@ public:
 
     /// What every organisation (created on first use) knows (see Organisation).
     void setOrganisation(const Organisation& org);
+    /// What `tenant` alone knows (an empty organisation beside the others, say).
+    void setOrganisation(const std::string& tenant, const Organisation& org);
+    /// What every organisation without its own knows, completed as setOrganisation() does.
     Organisation organisation() const;
     /// The next `count` requests get 429 with Retry-After: `retryAfterSeconds` and
     /// X-Rate-Limit-Problem: `problem` ("minute", "concurrent", "day").

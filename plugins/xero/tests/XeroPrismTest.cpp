@@ -4,6 +4,8 @@
 // stateful test double, validating the answer too. The spec is patched at test time into the
 // build folder (plugins/xero/tests/prism/patch-xero-spec.js: attachment bodies are raw bytes,
 // not base64). Any violation fails the test: Prism answers 422 or sets an sl-violations header.
+// The master-data reads (Accounts, TaxRates, TrackingCategories, Contacts with where, order,
+// includeArchived, page, pageSize and If-Modified-Since) go through the same proxy.
 #include <gtest/gtest.h>
 
 #include <Poco/Net/ServerSocket.h>
@@ -18,6 +20,7 @@
 #include <thread>
 
 #include "XeroDouble.hpp"
+#include "XeroMasterDataSet.hpp"
 #include "XeroTestSupport.hpp"
 #include "ledgerbridge/testsupport/Simulator.h"
 
@@ -158,6 +161,26 @@ TEST(XeroPrism, EveryRequestOfThePluginConformsToXerosOpenApi) {
     EXPECT_EQ(jout[0].kind, OutcomeKind::Posted) << jout[0].message;
     EXPECT_EQ(client->lookup(journal).externalId, jout[0].externalId);
 
+    // Master data: every kind, suppliers in pages of 100, If-Modified-Since where it is sent.
+    const MasterDataSet data = masterDataSet();
+    xero.setOrganisation(data.org);
+    for (sdk::MasterKind kind : sdk::allMasterKinds())
+        for (const std::string& since : {std::string(), std::string(kMar1)}) {
+            std::size_t records = 0;
+            sdk::MasterDataRequest request;
+            request.kind = kind;
+            request.pageSize = 100;
+            request.changedSince = since;
+            do {
+                const auto page = client->readMasterData(request);
+                records += page.records.size();
+                request.cursor = page.nextCursor;
+            } while (!request.cursor.empty());
+            if (since.empty()) {
+                EXPECT_EQ(records, data.expected.at(kind).size()) << sdk::masterKindName(kind);
+            }
+        }
+
     std::map<std::string, int> seen;
     for (const Exchange& ex : host.exchangesSnapshot()) {
         EXPECT_EQ(violations(ex), "") << ex.method << " " << ex.url;
@@ -173,7 +196,8 @@ TEST(XeroPrism, EveryRequestOfThePluginConformsToXerosOpenApi) {
     for (const char* expected : {"GET /Organisation", "GET /Accounts", "PUT /BankTransactions", "GET /BankTransactions",
                                  "PUT /BankTransactions/{id}/Attachments", "PUT /Invoices", "GET /Invoices",
                                  "PUT /Invoices/{id}/Attachments", "PUT /ManualJournals", "GET /ManualJournals",
-                                 "PUT /ManualJournals/{id}/Attachments"})
+                                 "PUT /ManualJournals/{id}/Attachments", "GET /TaxRates", "GET /TrackingCategories",
+                                 "GET /Contacts"})
         EXPECT_GT(seen[expected], 0) << expected << " was not exercised";
     std::string summary;
     for (const auto& [what, n] : seen) summary += what + " x" + std::to_string(n) + "; ";
