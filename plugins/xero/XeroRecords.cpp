@@ -68,6 +68,20 @@ std::string required(const Object::Ptr& o, const std::string& key, const std::st
     return v;
 }
 
+/// Archived in the model: any status but ACTIVE (ARCHIVED, DELETED, PENDING); none sent: active.
+bool inactive(const Object::Ptr& o) {
+    const std::string status = text(o, "Status");
+    return !status.empty() && status != "ACTIVE";
+}
+
+std::string updatedAt(const Object::Ptr& o, const std::string& what) {
+    try {
+        return isoFromXeroDate(text(o, "UpdatedDateUTC"));
+    } catch (const BadRecord& e) {
+        throw BadRecord(what + ": UpdatedDateUTC " + e.what());
+    }
+}
+
 bool startsWith(const std::string& s, const char* prefix) { return s.rfind(prefix, 0) == 0; }
 
 bool oneOf(const std::string& v, std::initializer_list<const char*> values) {
@@ -218,15 +232,10 @@ sdk::MasterRecord accountRecord(const Object::Ptr& a) {
     const std::string what = "account " + r.id;
     r.code = text(a, "Code");
     r.name = required(a, "Name", what);
-    const std::string status = text(a, "Status");
-    r.archived = !status.empty() && status != "ACTIVE";  // ARCHIVED, DELETED
+    r.archived = inactive(a);
     r.type = accountType(text(a, "Type"), text(a, "Class"));
     r.defaultTaxCodeId = text(a, "TaxType");
-    try {
-        r.updatedAt = isoFromXeroDate(text(a, "UpdatedDateUTC"));
-    } catch (const BadRecord& e) {
-        throw BadRecord(what + ": UpdatedDateUTC " + e.what());
-    }
+    r.updatedAt = updatedAt(a, what);
     return r;
 }
 
@@ -236,8 +245,7 @@ sdk::MasterRecord taxCodeRecord(const Object::Ptr& t) {
     r.id = r.code = required(t, "TaxType", "a tax rate");
     const std::string what = "tax rate " + r.id;
     r.name = required(t, "Name", what);
-    const std::string status = text(t, "Status");
-    r.archived = !status.empty() && status != "ACTIVE";  // ARCHIVED, DELETED, PENDING
+    r.archived = inactive(t);
     r.type = taxCodeType(r.id, text(t, "ReportTaxType"));
     // A reverse charge's EffectiveRate is what lands on the document (0: the buyer self-assesses);
     // the rate the buyer self-assesses is the DisplayTaxRate. Others: the rate Xero computes with.
@@ -258,8 +266,7 @@ sdk::MasterRecord dimensionRecord(const Object::Ptr& c) {
     r.kind = sdk::MasterKind::Dimension;
     r.id = required(c, "TrackingCategoryID", "a tracking category");
     r.code = r.name = required(c, "Name", "tracking category " + r.id);
-    const std::string status = text(c, "Status");
-    r.archived = !status.empty() && status != "ACTIVE";
+    r.archived = inactive(c);
     return r;
 }
 
@@ -275,8 +282,7 @@ std::vector<sdk::MasterRecord> dimensionValueRecords(const Object::Ptr& c) {
         r.id = required(o, "TrackingOptionID", "an option of tracking category " + parent);
         r.code = r.name = required(o, "Name", "tracking option " + r.id);
         r.parentId = parent;
-        const std::string status = text(o, "Status");
-        r.archived = !status.empty() && status != "ACTIVE";
+        r.archived = inactive(o);
         out.push_back(std::move(r));
     }
     return out;
@@ -310,11 +316,7 @@ sdk::MasterRecord supplierRecord(const Object::Ptr& c, std::string& countryProbl
             countryProblem = what + " (" + r.name + "): the address country '" + country +
                              "' is not a country this plugin knows; sent without a country";
     }
-    try {
-        r.updatedAt = isoFromXeroDate(text(c, "UpdatedDateUTC"));
-    } catch (const BadRecord& e) {
-        throw BadRecord(what + ": UpdatedDateUTC " + e.what());
-    }
+    r.updatedAt = updatedAt(c, what);
     return r;
 }
 

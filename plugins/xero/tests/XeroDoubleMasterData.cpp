@@ -90,23 +90,28 @@ Answer taxRates(const Org& org) {
     return {200, body + "]}"};
 }
 
+/// Xero leaves out deleted categories and options, and archived ones unless includeArchived.
+bool listed(const std::string& status, bool includeArchived) {
+    return status != "DELETED" && (status != "ARCHIVED" || includeArchived);
+}
+
+/// {"<idField>": id, "Name": name, "Status": status}
+Object::Ptr named(const char* idField, const std::string& id, const std::string& name, const std::string& status) {
+    Object::Ptr o = new Object;
+    o->set(idField, id);
+    o->set("Name", name);
+    o->set("Status", status);
+    return o;
+}
+
 Answer trackingCategories(const Org& org, bool includeArchived) {
     Array::Ptr list = new Array;
     for (const auto& c : org.trackingCategories) {
-        if (c.status == "DELETED" || (c.status == "ARCHIVED" && !includeArchived)) continue;
-        Object::Ptr o = new Object;
-        o->set("TrackingCategoryID", c.id);
-        o->set("Name", c.name);
-        o->set("Status", c.status);
+        if (!listed(c.status, includeArchived)) continue;
+        Object::Ptr o = named("TrackingCategoryID", c.id, c.name, c.status);
         Array::Ptr options = new Array;
-        for (const auto& opt : c.options) {
-            if (opt.status == "DELETED" || (opt.status == "ARCHIVED" && !includeArchived)) continue;
-            Object::Ptr p = new Object;
-            p->set("TrackingOptionID", opt.id);
-            p->set("Name", opt.name);
-            p->set("Status", opt.status);
-            options->add(p);
-        }
+        for (const auto& opt : c.options)
+            if (listed(opt.status, includeArchived)) options->add(named("TrackingOptionID", opt.id, opt.name, opt.status));
         o->set("Options", options);
         list->add(o);
     }

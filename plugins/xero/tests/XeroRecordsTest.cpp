@@ -3,6 +3,10 @@
 // errors that name the record and field when Xero's answer breaks its OpenAPI.
 #include <gtest/gtest.h>
 
+#include <array>
+#include <utility>
+#include <vector>
+
 #include "Countries.hpp"
 #include "XeroRecords.hpp"
 
@@ -47,38 +51,34 @@ TEST(XeroRecords, IfModifiedSinceIsRfc3339) {
         EXPECT_THROW(ifModifiedSince(bad), std::invalid_argument) << bad;
 }
 
-TEST(XeroRecords, AccountAndTaxTypes) {
-    EXPECT_EQ(accountType("OVERHEADS", ""), "expense");
-    EXPECT_EQ(accountType("DEPRECIATN", ""), "expense");
-    EXPECT_EQ(accountType("BANK", ""), "asset");
-    EXPECT_EQ(accountType("PAYG", ""), "liability");
-    EXPECT_EQ(accountType("SALES", ""), "revenue");
-    EXPECT_EQ(accountType("EQUITY", ""), "equity");
-    EXPECT_EQ(accountType("NEWTYPE", "LIABILITY"), "liability") << "Class decides an unknown Type";
-    EXPECT_EQ(accountType("NEWTYPE", ""), "other");
+TEST(XeroRecords, AccountTypesByTypeThenClass) {
+    const std::vector<std::array<const char*, 3>> cases{
+        {"OVERHEADS", "", "expense"},  {"DEPRECIATN", "", "expense"}, {"BANK", "", "asset"},
+        {"PAYG", "", "liability"},     {"SALES", "", "revenue"},      {"EQUITY", "", "equity"},
+        {"NEWTYPE", "LIABILITY", "liability"},  // Class decides an unknown Type
+        {"NEWTYPE", "", "other"}};
+    for (const auto& [type, cls, expected] : cases) EXPECT_EQ(accountType(type, cls), expected) << type << "/" << cls;
+}
 
-    EXPECT_EQ(taxCodeType("REVERSECHARGES", "REVERSECHARGES"), "reverse");
-    EXPECT_EQ(taxCodeType("TAX007", "ECACQUISITIONS"), "reverse") << "a custom rate by its report type";
-    EXPECT_EQ(taxCodeType("DRCHARGE20", ""), "reverse");
-    EXPECT_EQ(taxCodeType("DRCHARGESUPPLY20", ""), "normal") << "the supplier's side of the domestic reverse charge";
-    EXPECT_EQ(taxCodeType("EXEMPTEXPENSES", "EXEMPTEXPENSES"), "exempt");
-    EXPECT_EQ(taxCodeType("NONE", "NONE"), "exempt");
-    EXPECT_EQ(taxCodeType("INPUT2", "INPUT"), "normal");
+TEST(XeroRecords, TaxTypesByReportTaxTypeThenTaxType) {
+    const std::vector<std::array<const char*, 3>> cases{
+        {"REVERSECHARGES", "REVERSECHARGES", "reverse"},
+        {"TAX007", "ECACQUISITIONS", "reverse"},  // a custom rate by its report type
+        {"DRCHARGE20", "", "reverse"},
+        {"DRCHARGESUPPLY20", "", "normal"},  // the supplier's side of the domestic reverse charge
+        {"EXEMPTEXPENSES", "EXEMPTEXPENSES", "exempt"},
+        {"NONE", "NONE", "exempt"},
+        {"INPUT2", "INPUT", "normal"}};
+    for (const auto& [taxType, report, expected] : cases)
+        EXPECT_EQ(taxCodeType(taxType, report), expected) << taxType << "/" << report;
 }
 
 TEST(XeroRecords, CountryNamesBecomeAlpha2) {
-    EXPECT_EQ(countryCode("Denmark"), "DK");
-    EXPECT_EQ(countryCode("  denmark "), "DK");
-    EXPECT_EQ(countryCode("DK"), "DK");
-    EXPECT_EQ(countryCode("DNK"), "DK");
-    EXPECT_EQ(countryCode("United Kingdom"), "GB");
-    EXPECT_EQ(countryCode("UK"), "GB");
-    EXPECT_EQ(countryCode("United States"), "US");
-    EXPECT_EQ(countryCode("Germany"), "DE");
-    EXPECT_EQ(countryCode("Netherlands"), "NL");
-    EXPECT_EQ(countryCode("New Zealand"), "NZ");
-    EXPECT_EQ(countryCode("Atlantis"), "");
-    EXPECT_EQ(countryCode(""), "");
+    const std::vector<std::pair<const char*, const char*>> cases{
+        {"Denmark", "DK"},        {"  denmark ", "DK"}, {"DK", "DK"},        {"DNK", "DK"},
+        {"United Kingdom", "GB"}, {"UK", "GB"},         {"United States", "US"}, {"Germany", "DE"},
+        {"Netherlands", "NL"},    {"New Zealand", "NZ"}, {"Atlantis", ""},   {"", ""}};
+    for (const auto& [name, code] : cases) EXPECT_EQ(countryCode(name), code) << "'" << name << "'";
 }
 
 TEST(XeroRecords, RecordsWithoutTheirIdOrWithABadRateNameTheRecordAndField) {
