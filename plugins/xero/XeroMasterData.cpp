@@ -67,6 +67,9 @@ sdk::MasterDataPage XeroMasterData::read(const sdk::MasterDataRequest& request) 
     } catch (const BadRecord& e) {
         throw sdk::Error(LB_ERR_TARGET, std::string("Xero's ") + sdk::masterKindName(request.kind) +
                                             " master data could not be read: " + e.what());
+    } catch (const Poco::Exception& e) {  // a value of another JSON type than the OpenAPI's
+        throw sdk::Error(LB_ERR_TARGET, std::string("Xero's ") + sdk::masterKindName(request.kind) +
+                                            " master data could not be read: " + e.displayText());
     } catch (const std::invalid_argument& e) {
         throw sdk::Error(LB_ERR_INVALID_ARGUMENT, e.what());
     }

@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <functional>
+#include <map>
 #include <set>
 
 #include "XeroDouble.hpp"
@@ -272,6 +274,12 @@ TEST_F(XeroMasterDataTest, UnauthorisedBadCursorsBadDatesAndUnknownKindsAreClear
     const auto unknown = failure([&] { page(static_cast<MasterKind>(42)); });
     EXPECT_EQ(unknown.first, LB_ERR_UNSUPPORTED) << unknown.second;
 
+    // A rate limit longer than max_retry_wait_seconds: a target error with the wait, for the host to retry.
+    xero.rateLimitNext(1, 120);
+    const auto limited = failure([&] { page(MasterKind::Account); });
+    EXPECT_EQ(limited.first, LB_ERR_TARGET) << limited.second;
+    EXPECT_NE(limited.second.find("retry in 120 s"), std::string::npos) << limited.second;
+
     const std::string token = *host.token;
     host.token = "";
     for (MasterKind kind : sdk::allMasterKinds()) {
@@ -282,4 +290,49 @@ TEST_F(XeroMasterDataTest, UnauthorisedBadCursorsBadDatesAndUnknownKindsAreClear
         EXPECT_EQ(denied.second.find(token), std::string::npos);
     }
     for (const auto& line : host.logLines) EXPECT_EQ(line.find(token), std::string::npos) << line;
+}
+
+TEST_F(XeroMasterDataTest, TheIssuesBenchmarkOrganisationCostsFourteenGetsAndFiveWhenNothingChanged) {
+    // 2,000 accounts, 50 tax rates, 5 tracking categories of 200 options, 5,000 suppliers.
+    XeroDouble::Organisation big;
+    for (int i = 0; i < 2000; ++i)
+        big.chart.push_back({guid(6, i), std::to_string(10000 + i), "Account " + std::to_string(i), "EXPENSE", "ACTIVE", "INPUT2", kJan5});
+    for (int i = 0; i < 50; ++i)
+        big.taxRates.push_back({"TAX" + std::to_string(100 + i), "Rate " + std::to_string(i), "ACTIVE", "INPUT", "25.0000", "25.0000"});
+    for (int c = 0; c < 5; ++c) {
+        big.trackingCategories.push_back({guid(7, c), "Dimension " + std::to_string(c), "ACTIVE", {}});
+        for (int o = 0; o < 200; ++o)
+            big.trackingCategories.back().options.push_back({guid(8, c * 1000 + o), "Value " + std::to_string(o), "ACTIVE"});
+    }
+    for (int i = 0; i < 5000; ++i) {
+        XeroDouble::Contact ct;
+        ct.id = guid(9, i);
+        ct.name = "Supplier " + std::to_string(i);
+        ct.updatedMs = kJan5;
+        big.contacts.push_back(ct);
+    }
+    xero.setOrganisation(big);
+    auto getsPerPath = [&](std::size_t from) {
+        std::map<std::string, int> n;
+        const auto all = xero.requests();
+        for (std::size_t i = from; i < all.size(); ++i) ++n[all[i].target.substr(0, all[i].target.find('?'))];
+        return n;
+    };
+    const std::map<MasterKind, std::size_t> sizes{{MasterKind::Account, 2000},      {MasterKind::TaxCode, 50},
+                                                  {MasterKind::Dimension, 5},       {MasterKind::DimensionValue, 1000},
+                                                  {MasterKind::Supplier, 5000}};
+    std::size_t start = xero.requests().size();
+    for (const auto& [kind, n] : sizes) EXPECT_EQ(readAll(kind, 500).size(), n) << sdk::masterKindName(kind);
+    EXPECT_EQ(getsPerPath(start), (std::map<std::string, int>{
+                                      {"/Accounts", 1}, {"/Contacts", 10}, {"/TaxRates", 1}, {"/TrackingCategories", 2}}));
+
+    start = xero.requests().size();
+    for (const auto& [kind, n] : sizes) readAll(kind, 1000);
+    EXPECT_EQ(getsPerPath(start), (std::map<std::string, int>{
+                                      {"/Accounts", 1}, {"/Contacts", 5}, {"/TaxRates", 1}, {"/TrackingCategories", 2}}));
+
+    start = xero.requests().size();
+    for (const auto& [kind, n] : sizes) readAll(kind, 500, "2026-06-01T00:00:00Z");
+    EXPECT_EQ(getsPerPath(start), (std::map<std::string, int>{
+                                      {"/Accounts", 1}, {"/Contacts", 1}, {"/TaxRates", 1}, {"/TrackingCategories", 2}}));
 }
