@@ -58,14 +58,14 @@ public:
                     spec.c_str(), upstream.c_str(), static_cast<char*>(nullptr));
             ::_exit(127);
         }
-        for (int i = 0; i < 1800 && !listening(); ++i) {  // up to 90 s on a busy machine
+        for (int i = 0; i < 3600 && !listening(); ++i) {  // up to 180 s: a full ctest -j2 on 2 shared cores took over 90
             if (::waitpid(pid_, nullptr, WNOHANG) == pid_) {
                 pid_ = -1;
                 throw std::runtime_error("prism exited while starting:\n" + readAll(log_));
             }
             std::this_thread::sleep_for(std::chrono::milliseconds(50));
         }
-        if (!listening()) throw std::runtime_error("prism did not start within 90 s:\n" + readAll(log_));
+        if (!listening()) throw std::runtime_error("prism did not start within 180 s:\n" + readAll(log_));
     }
     ~PrismProxy() {
         if (pid_ <= 0) return;
