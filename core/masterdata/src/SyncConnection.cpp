@@ -46,6 +46,19 @@ std::string fingerprintOf(const config::Config& config, const std::string& conne
 
 }  // namespace
 
+NoMasterDataError::NoMasterDataError(const std::string& plugin, const std::string& connection)
+    : PluginError("the plugin '" + plugin + "' of connection " + connection +
+                  " does not read master data (no LB_CAP_MASTER_DATA); nothing to sync") {}
+
+std::string syncDueReason(const config::Config& config, const std::string& connection, store::StateStore& store,
+                          const NextFire& nextAfter, std::chrono::system_clock::time_point now) {
+    auto last = store::SyncHistory(store).lastSucceeded(connection, fingerprintOf(config, connection));
+    if (!last) return "first";
+    if (!nextAfter) return "";
+    const std::chrono::system_clock::time_point lastStart{std::chrono::milliseconds(last->startedAt)};
+    return nextAfter(lastStart) <= now ? "schedule" : "";
+}
+
 bool hasSucceededSync(const config::Config& config, const std::string& connection, store::StateStore& store) {
     return store::SyncHistory(store).lastSucceeded(connection, fingerprintOf(config, connection)).has_value();
 }
@@ -65,12 +78,13 @@ SyncReport syncConnection(const config::Config& config, const std::string& conne
     report.connection = connection;
     report.dryRun = options.dryRun;
     report.full = options.full;
-    const std::string id = history.start(connection, fingerprint, options.full, options.dryRun);
+    std::string id;
     auto finish = [&](const std::string& outcome, const std::string& error) {
         report.outcome = outcome;
         report.error = error;
         report.elapsedMs = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
         try {
+            if (id.empty()) id = history.start(connection, fingerprint, options.full, options.dryRun);
             history.finish(id, outcome, report.toJson());
         } catch (const std::exception& e) {
             log::error("the sync's report could not be recorded", {{"connection", connection}, {"error", e.what()}});
@@ -88,9 +102,10 @@ SyncReport syncConnection(const config::Config& config, const std::string& conne
         } counting{*api, api->requestCount(), report};
         host::ConfiguredPlugin plugin(config, connection, store, options.cancel);
         loader::PluginSession& session = plugin.session();
-        if (!session.hasMasterData())
-            throw PluginError("the plugin '" + plugin.plugin()->name() + "' of connection " + connection +
-                              " does not read master data (no LB_CAP_MASTER_DATA); nothing to sync");
+        // Not a failed sync but no sync at all: nothing is recorded (the service asks before
+        // every run of a connection whose plugin may not have the capability yet).
+        if (!session.hasMasterData()) throw NoMasterDataError(plugin.plugin()->name(), connection);
+        id = history.start(connection, fingerprint, options.full, options.dryRun);
         if (!options.full && (plugin.plugin()->manifest().capabilities & LB_CAP_MASTER_DATA_CHANGED_SINCE)) {
             if (auto last = history.lastSucceeded(connection, fingerprint))
                 report.changedSince = isoUtc(last->startedAt - kChangedSinceSlackMs);
@@ -105,6 +120,8 @@ SyncReport syncConnection(const config::Config& config, const std::string& conne
             Writer writer(sync, report, report.changedSince);
             report.installation = host::syncMasterDataAndActivate(*api, pleoConn.connection(), writer);
         }
+    } catch (const NoMasterDataError&) {
+        throw;
     } catch (const InterruptedError& e) {
         finish("interrupted", e.what());
         throw;

@@ -5,10 +5,12 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <optional>
 #include <string>
 
+#include "ledgerbridge/common/Exception.h"
 #include "ledgerbridge/config/Config.h"
 #include "ledgerbridge/masterdata/SyncReport.h"
 #include "ledgerbridge/model.hpp"
@@ -62,6 +64,22 @@ private:
 /// (config, credential, plugin, Pleo); the history then shows the sync as failed.
 SyncReport syncConnection(const config::Config& config, const std::string& connection, store::StateStore& store,
                           const SyncOptions& options);
+
+/// The connection's plugin has no master-data capability: there is nothing to sync (and no
+/// sync is recorded).
+class NoMasterDataError : public PluginError {
+public:
+    NoMasterDataError(const std::string& plugin, const std::string& connection);
+};
+
+/// The first fire time of a schedule after a moment (service::Schedule::nextAfter); empty = off.
+using NextFire = std::function<std::chrono::system_clock::time_point(std::chrono::system_clock::time_point)>;
+
+/// Why the service should sync `connection` before its run at `now`, or "" when not: "first"
+/// when no sync has succeeded in its environment yet (a new login), "schedule" when the
+/// sync_schedule fired since the last successful sync started.
+std::string syncDueReason(const config::Config& config, const std::string& connection, store::StateStore& store,
+                          const NextFire& nextAfter, std::chrono::system_clock::time_point now);
 
 /// Whether the connection has ever synced successfully in its environment (the service syncs
 /// before the first export of a connection that has not).
