@@ -8,6 +8,7 @@
 #include <Poco/JSON/Array.h>
 #include <Poco/Process.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
@@ -337,4 +338,34 @@ TEST_F(SyncE2E, KilledMidSyncThenRerunEndsEqualWithoutDuplicates) {
     auto md = masterData();
     for (int i = 0; i < 120; ++i) EXPECT_EQ(find(md, "vendors", "externalId", "bulk-" + std::to_string(i)).size(), 1u) << i;
     expectNoRequestViolations();
+}
+
+TEST_F(SyncE2E, TheServiceSyncsBeforeTheFirstExportAfterALogin) {
+    configure("schedule = every 2s\nsync_schedule = every 1d\n");
+    std::ofstream(inst_->configPath(), std::ios::app) << "\n[service]\nlisten = 127.0.0.1:0\n";
+    Poco::ProcessHandle serve = Poco::Process::launch(sim::binary("ledgerbridge"),
+                                                      {"--config", inst_->configPath(), "--log-level", "warn", "serve"},
+                                                      nullptr, nullptr, nullptr);
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (installation() != "ACTIVATED" && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    // Let a few more scheduled runs pass: the daily sync_schedule has not fired again.
+    const long writesAfterFirst = writes();
+    std::this_thread::sleep_for(std::chrono::seconds(5));
+    const long writesLater = writes();
+    Poco::Process::requestTermination(serve.id());  // SIGTERM: a graceful stop
+    serve.wait();
+    EXPECT_EQ(installation(), "ACTIVATED");
+    expectPleoEqualsErp();
+    EXPECT_EQ(writesLater, writesAfterFirst) << "no second sync within the day";
+    auto hist = cli({"history", "--syncs"});
+    EXPECT_EQ(std::count(hist.out.begin(), hist.out.end(), '\n'), 2) << "a header and one sync:\n" << hist.out;
+}
+
+TEST_F(SyncE2E, ABadSyncScheduleIsNamedByConfigValidate) {
+    configure("sync_schedule = daily\n");
+    auto r = cli({"config", "validate"});
+    EXPECT_EQ(r.exitCode, 2) << r.out << r.err;
+    EXPECT_NE((r.out + r.err).find("connection.acme.sync_schedule"), std::string::npos) << r.out << r.err;
+    EXPECT_NE((r.out + r.err).find("'daily' is not a schedule"), std::string::npos) << r.out << r.err;
 }
