@@ -49,14 +49,7 @@ protected:
             "export-jobs:read export-jobs:write export-items:read installations:read installations:write "
             "chart-of-accounts:read chart-of-accounts:write tax-codes:read tax-codes:write tags:read tags:write "
             "vendors:read vendors:write accounting-entries:read");
-        sim::LiveProcess login(sim::binary("ledgerbridge"),
-                               {"--config", inst_->configPath(), "auth", "login", "--connection", "acme", "--no-browser"});
-        std::string line = login.readLineContaining("/oauth/authorize?");
-        std::string url = line.substr(line.find("https://"));
-        while (!url.empty() && (url.back() == ' ' || url.back() == '\r')) url.pop_back();
-        auto browser = sim::browserTransport(sim_->caFile());
-        sim::driveBrowser(*browser, url, false, true, true);
-        auto done = login.finish();
+        auto done = sim::loginAutoApproved(*sim_, *inst_, "acme");
         ASSERT_EQ(done.exitCode, 0) << done.err;
     }
 

@@ -66,14 +66,7 @@ protected:
         erpFile_ = inst_->dir() + "/erp.txt";
         writeErp(kErp);
         configure("");
-        sim::LiveProcess login(sim::binary("ledgerbridge"),
-                               {"--config", inst_->configPath(), "auth", "login", "--connection", "acme", "--no-browser"});
-        std::string line = login.readLineContaining("/oauth/authorize?");
-        std::string url = line.substr(line.find("https://"));
-        while (!url.empty() && (url.back() == ' ' || url.back() == '\r')) url.pop_back();
-        auto browser = sim::browserTransport(sim_->caFile());
-        sim::driveBrowser(*browser, url, false, true, true);
-        auto done = login.finish();
+        auto done = sim::loginAutoApproved(*sim_, *inst_, "acme");
         ASSERT_EQ(done.exitCode, 0) << done.err;
     }
 

@@ -117,6 +117,10 @@ private:
     std::unique_ptr<std::thread> errReader_;
 };
 
+/// `ledgerbridge auth login --connection NAME --no-browser` for `inst`, with the test playing the
+/// browser through the simulator's auto-approve (start the simulator with --auto-approve).
+ProcessResult loginAutoApproved(const Simulator& sim, const Installation& inst, const std::string& connection);
+
 /// Every file below `dir` (recursively), with contents.
 std::map<std::string, std::string> readTree(const std::string& dir);
 

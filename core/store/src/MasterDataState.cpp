@@ -1,10 +1,8 @@
 // The master-data sync's memory and history: see MasterDataState.h.
 #include "ledgerbridge/store/MasterDataState.h"
 
-#include <Poco/Random.h>
 #include <SQLiteCpp/SQLiteCpp.h>
 
-#include <cstdio>
 
 namespace ledgerbridge::store {
 
@@ -73,17 +71,11 @@ SyncRecord readRow(SQLite::Statement& q) {
 }  // namespace
 
 std::string SyncHistory::start(const std::string& connection, const std::string& fingerprint, bool full, bool dryRun) {
-    static Poco::Random random = [] {
-        Poco::Random r;
-        r.seed();
-        return r;
-    }();
     const std::int64_t now = nowMs();
-    char id[64];
-    std::snprintf(id, sizeof id, "sync-%lld-%04x", static_cast<long long>(now), random.next() & 0xffffU);
+    const std::string id = newRowId("sync", now);
     store_.transaction([&](SQLite::Database& db) {
         SQLite::Statement q(db, "INSERT INTO syncs (id, connection, fingerprint, started_at, full_sync, dry_run) VALUES (?,?,?,?,?,?)");
-        q.bind(1, std::string(id));
+        q.bind(1, id);
         q.bind(2, connection);
         q.bind(3, fingerprint);
         q.bind(4, now);
