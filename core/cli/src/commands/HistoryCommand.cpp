@@ -30,6 +30,22 @@ Poco::Dynamic::Var reportOf(const std::string& json) {
     }
 }
 
+/// One history row as JSON: export runs and syncs share the shape (`fingerprint` empty = left out).
+Poco::JSON::Object::Ptr rowJson(const std::string& id, const std::string& connection, const std::string& fingerprint,
+                                std::int64_t startedAt, std::int64_t finishedAt, const std::string& outcome, bool dryRun,
+                                const std::string& reportJson) {
+    Poco::JSON::Object::Ptr o = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+    o->set("id", id);
+    o->set("connection", connection);
+    if (!fingerprint.empty()) o->set("fingerprint", fingerprint);
+    o->set("startedAt", formatTime(startedAt));
+    o->set("finishedAt", finishedAt ? formatTime(finishedAt) : std::string());
+    o->set("outcome", finishedAt ? outcome : std::string("unfinished"));
+    o->set("dryRun", dryRun);
+    if (!reportJson.empty()) o->set("report", reportOf(reportJson));
+    return o;
+}
+
 /// `history --syncs`: the master-data syncs (core/masterdata) instead of the export runs.
 int syncHistory(Invocation& inv, AppContext& app, std::size_t limit) {
     auto rows = store::SyncHistory(app.store()).recent(limit, inv.option("connection").value_or(""));
@@ -40,15 +56,8 @@ int syncHistory(Invocation& inv, AppContext& app, std::size_t limit) {
     if (inv.flag("json")) {
         Poco::JSON::Array arr;
         for (const auto& r : rows) {
-            Poco::JSON::Object o(Poco::JSON_PRESERVE_KEY_ORDER);
-            o.set("id", r.id);
-            o.set("connection", r.connection);
-            o.set("startedAt", formatTime(r.startedAt));
-            o.set("finishedAt", r.finishedAt ? formatTime(r.finishedAt) : std::string());
-            o.set("outcome", r.finishedAt ? r.outcome : std::string("unfinished"));
-            o.set("full", r.full);
-            o.set("dryRun", r.dryRun);
-            if (!r.reportJson.empty()) o.set("report", reportOf(r.reportJson));
+            auto o = rowJson(r.id, r.connection, "", r.startedAt, r.finishedAt, r.outcome, r.dryRun, r.reportJson);
+            o->set("full", r.full);
             arr.add(o);
         }
         arr.stringify(inv.out(), 2);
@@ -84,18 +93,7 @@ int history(Invocation& inv) {
     if (inv.flag("json")) {
         Poco::JSON::Array arr;
         for (const auto& r : rows) {
-            Poco::JSON::Object o(Poco::JSON_PRESERVE_KEY_ORDER);
-            o.set("id", r.id);
-            o.set("connection", r.connection);
-            o.set("fingerprint", r.fingerprint);
-            o.set("startedAt", formatTime(r.startedAt));
-            o.set("finishedAt", r.finishedAt ? formatTime(r.finishedAt) : std::string());
-            o.set("outcome", r.finishedAt ? r.outcome : std::string("unfinished"));
-            o.set("dryRun", r.dryRun);
-            if (!r.reportJson.empty()) {
-                o.set("report", reportOf(r.reportJson));
-            }
-            arr.add(o);
+            arr.add(rowJson(r.id, r.connection, r.fingerprint, r.startedAt, r.finishedAt, r.outcome, r.dryRun, r.reportJson));
         }
         if (rows.empty())
             inv.out() << "[]";
