@@ -48,7 +48,7 @@ std::string fingerprintOf(const config::Config& config, const std::string& conne
 
 NoMasterDataError::NoMasterDataError(const std::string& plugin, const std::string& connection)
     : PluginError("the plugin '" + plugin + "' of connection " + connection +
-                  " does not read master data (no LB_CAP_MASTER_DATA); nothing to sync") {}
+                  " does not read master data (no LB_CAP_MASTER_DATA)") {}
 
 std::string syncDueReason(const config::Config& config, const std::string& connection, store::StateStore& store,
                           const NextFire& nextAfter, std::chrono::system_clock::time_point now) {

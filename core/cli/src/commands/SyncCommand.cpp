@@ -50,6 +50,10 @@ int sync(Invocation& inv) {
             masterdata::SyncReport report = masterdata::syncConnection(config, name, app.store(), options);
             inv.out() << report.toText();
             code = toInt(report.exitCode());
+        } catch (const masterdata::NoMasterDataError& e) {
+            // Not a failure of a sync: there is none to make (nothing recorded in the history).
+            inv.out() << "sync of connection " << name << ": nothing to sync\n  " << describe(e) << "\n";
+            code = toInt(e.exitCode());
         } catch (const Exception& e) {
             log::error("the connection's sync failed", {{"connection", name}, {"error", describe(e)}});
             inv.out() << "sync of connection " << name << ": failed\n  error: " << describe(e)
