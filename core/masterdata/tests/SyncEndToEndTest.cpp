@@ -66,8 +66,9 @@ protected:
         ASSERT_EQ(done.exitCode, 0) << done.err;
     }
 
-    /// The connection uses lbtest_erp with `extraSettings` ("setting.kinds = ...\n").
-    void configure(const std::string& extraSettings, const std::string& requestsPerMinute = "0") {
+    /// The connection uses `plugin` (lbtest_erp) with `extraSettings` ("setting.kinds = ...\n").
+    void configure(const std::string& extraSettings, const std::string& requestsPerMinute = "0",
+                   const std::string& plugin = "lbtest_erp") {
         std::ifstream in(inst_->configPath());
         std::stringstream text;
         text << in.rdbuf();
@@ -76,8 +77,8 @@ protected:
         ini = original_;
         auto at = ini.find("[connection.acme]");
         ini.insert(at, "requests_per_minute = " + requestsPerMinute + "\n\n");
-        auto plugin = ini.find("plugin = csv");
-        ini.replace(plugin, 12, "plugin = lbtest_erp\nsetting.master_data_file = " + erpFile_ + "\nsetting.page_size = 2\n" + extraSettings);
+        auto pluginLine = ini.find("plugin = csv");
+        ini.replace(pluginLine, 12, "plugin = " + plugin + "\nsetting.master_data_file = " + erpFile_ + "\nsetting.page_size = 2\n" + extraSettings);
         ini += "\n[plugins]\ndir = " + pluginDir_ + "\n";
         std::ofstream(inst_->configPath()) << ini;
     }
@@ -357,4 +358,52 @@ TEST_F(SyncE2E, ABadSyncScheduleIsNamedByConfigValidate) {
     EXPECT_EQ(r.exitCode, 2) << r.out << r.err;
     EXPECT_NE((r.out + r.err).find("connection.acme.sync_schedule"), std::string::npos) << r.out << r.err;
     EXPECT_NE((r.out + r.err).find("'daily' is not a schedule"), std::string::npos) << r.out << r.err;
+}
+
+namespace {
+/// `erp` with every record's updated_at (the 17th field) set to `when`.
+std::string updatedAt(const std::string& erp, const std::string& when) {
+    std::istringstream in(erp);
+    std::string line, out;
+    while (std::getline(in, line)) {
+        if (!line.empty() && line[0] != '#') {
+            line += std::string(static_cast<std::size_t>(16 - std::count(line.begin(), line.end(), '|')), '|');
+            line += when;
+        }
+        out += line + "\n";
+    }
+    return out;
+}
+}  // namespace
+
+TEST_F(SyncE2E, AnIncrementalErpIsAskedOnlyForChangesAndFullCatchesTheRest) {
+    configure("", "0", "lbtest_erp_incremental");
+    writeErp(updatedAt(kErp, "2020-01-01T00:00:00Z"));
+    auto first = cli({"sync"});
+    ASSERT_EQ(first.exitCode, 0) << first.out << first.err;
+    EXPECT_EQ(first.out.find("ERP changes since"), std::string::npos) << "the first sync reads everything: " << first.out;
+    expectPleoEqualsErp();
+
+    // The ERP renames account 6500 (and says so: a new updated_at) and supplier s-2 (without
+    // saying so): the incremental read sees only the account.
+    std::string erp = updatedAt(kErp, "2020-01-01T00:00:00Z");
+    const std::string account = "account|acc-6500|6500|Office supplies|0|expense";
+    erp.replace(erp.find(account), erp.find('\n', erp.find(account)) - erp.find(account),
+                "account|acc-6500|6500|Office and paper|0|expense|||||||||||2099-01-01T00:00:00Z");
+    erp.replace(erp.find("Nordic Paper AB"), 15, "Nordic Papper AB");
+    writeErp(erp);
+    auto second = cli({"sync"});
+    std::cout << second.out;
+    ASSERT_EQ(second.exitCode, 0) << second.out << second.err;
+    EXPECT_NE(second.out.find("ERP changes since 20"), std::string::npos) << second.out;
+    auto md = masterData();
+    EXPECT_EQ(str(one(md, "accounts", "externalId", "acc-6500"), "name"), "Office and paper");
+    EXPECT_EQ(str(one(md, "vendors", "externalId", "s-2"), "name"), "Nordic Paper AB") << "not asked for, not seen";
+
+    auto full = cli({"sync", "--full"});
+    std::cout << full.out;
+    ASSERT_EQ(full.exitCode, 0) << full.out << full.err;
+    EXPECT_EQ(full.out.find("ERP changes since"), std::string::npos) << full.out;
+    EXPECT_EQ(str(one(masterData(), "vendors", "externalId", "s-2"), "name"), "Nordic Papper AB");
+    expectNoRequestViolations();
 }

@@ -6,12 +6,16 @@
 // Settings:
 //   master_data_file  path; one record per line, fields separated by '|':
 //                     kind|id|code|name|archived|type|parent_id|rate|input_account|output_account|
-//                     default_tax_code_id|default_account|registration|vat|country|currency
+//                     default_tax_code_id|default_account|registration|vat|country|currency|updated_at
 //                     (kind = tax_code, account, dimension, dimension_value, supplier; archived 0/1;
 //                     trailing fields may be left out; '#' starts a comment line)
 //   generate          instead of the file: "accounts:N,tax_codes:N,dimensions:N,values:N,suppliers:N"
 //   kinds             the kinds this ERP has (comma-separated, default all); others are unsupported
 //   page_size         the most records per page (default 50), whatever the host asks for
+//
+// Built twice: `lbtest_erp`, and `lbtest_erp_incremental` (LBTEST_ERP_INCREMENTAL) which also
+// declares LB_CAP_MASTER_DATA_CHANGED_SINCE and, asked for changes since T, returns only the
+// file's records whose updated_at (ISO-8601 UTC) is T or later.
 #include <ledgerbridge/plugin.hpp>
 
 #include <algorithm>
@@ -45,11 +49,16 @@ std::string pad(long n, int width) {
 struct ErpFixture : sdk::Plugin {
     static sdk::Manifest manifest() {
         sdk::Manifest m;
+#ifdef LBTEST_ERP_INCREMENTAL
+        m.name = "lbtest_erp_incremental";
+        m.capabilities = LB_CAP_MASTER_DATA | LB_CAP_MASTER_DATA_CHANGED_SINCE;
+#else
         m.name = "lbtest_erp";
+        m.capabilities = LB_CAP_MASTER_DATA;
+#endif
         m.version = "0.0.1";
         m.targetSystem = "a test ERP (master data from a file or a generator)";
         m.description = "Test-only plugin for the master-data sync.";
-        m.capabilities = LB_CAP_MASTER_DATA;
         m.settings = {{"master_data_file", sdk::SettingType::String, "", false, "records, one per line"},
                       {"generate", sdk::SettingType::String, "", false, "generated records"},
                       {"kinds", sdk::SettingType::String, "all", false, "the kinds this ERP has"},
@@ -75,7 +84,7 @@ struct ErpFixture : sdk::Plugin {
             if (std::find(ks.begin(), ks.end(), kind) == ks.end())
                 throw sdk::Error(LB_ERR_UNSUPPORTED, "this ERP has no " + kind + " records");
         }
-        std::vector<sdk::MasterRecord> all = generate_.empty() ? fromFile(request.kind) : generated(request.kind);
+        std::vector<sdk::MasterRecord> all = generate_.empty() ? fromFile(request.kind, request.changedSince) : generated(request.kind);
         const std::size_t start = request.cursor.empty() ? 0 : std::stoul(request.cursor);
         const std::size_t n = std::min({pageSize_, request.pageSize == 0 ? pageSize_ : request.pageSize, all.size() - std::min(start, all.size())});
         sdk::MasterDataPage page;
@@ -86,7 +95,7 @@ struct ErpFixture : sdk::Plugin {
     }
 
 private:
-    std::vector<sdk::MasterRecord> fromFile(sdk::MasterKind kind) const {
+    std::vector<sdk::MasterRecord> fromFile(sdk::MasterKind kind, const std::string& changedSince) const {
         std::ifstream in(file_);
         if (!in) throw sdk::Error(LB_ERR_TARGET, "cannot read " + file_);
         std::vector<sdk::MasterRecord> out;
@@ -96,7 +105,7 @@ private:
             ++lineNo;
             if (line.empty() || line[0] == '#') continue;
             auto f = split(line, '|');
-            f.resize(16);
+            f.resize(17);
             sdk::MasterRecord r;
             r.kind = kindOf(f[0], file_ + ":" + std::to_string(lineNo));
             if (r.kind != kind) continue;
@@ -115,6 +124,12 @@ private:
             r.vatNumber = f[13];
             r.country = f[14];
             r.currency = f[15];
+            r.updatedAt = f[16];
+#ifdef LBTEST_ERP_INCREMENTAL
+            if (!changedSince.empty() && r.updatedAt < changedSince) continue;
+#else
+            (void)changedSince;  // without the capability the host's changed_since is ignored
+#endif
             out.push_back(std::move(r));
         }
         return out;
