@@ -59,10 +59,6 @@ std::string syncDueReason(const config::Config& config, const std::string& conne
     return nextAfter(lastStart) <= now ? "schedule" : "";
 }
 
-bool hasSucceededSync(const config::Config& config, const std::string& connection, store::StateStore& store) {
-    return store::SyncHistory(store).lastSucceeded(connection, fingerprintOf(config, connection)).has_value();
-}
-
 SyncReport syncConnection(const config::Config& config, const std::string& connection, store::StateStore& store,
                           const SyncOptions& given) {
     const auto started = std::chrono::steady_clock::now();

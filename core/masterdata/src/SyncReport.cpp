@@ -48,7 +48,7 @@ std::string SyncReport::toText() const {
         os << "  changes it would make: " << (changes.empty() ? "none" : std::to_string(changes.size())) << "\n";
         for (const auto& c : changes) os << "    " << c << "\n";
     }
-    if (!error.empty()) os << "  error: " << error << "\n";
+    if (!error.empty()) os << "  error: " << redact(error) << "\n";
     if (!installation.empty()) os << "  installation: " << installation << "\n";
     os << "  requests: " << pleoRequests << " to Pleo, " << erpPages << " ERP pages read; " << elapsedMs << " ms\n";
     return os.str();

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -80,9 +81,5 @@ using NextFire = std::function<std::chrono::system_clock::time_point(std::chrono
 /// sync_schedule fired since the last successful sync started.
 std::string syncDueReason(const config::Config& config, const std::string& connection, store::StateStore& store,
                           const NextFire& nextAfter, std::chrono::system_clock::time_point now);
-
-/// Whether the connection has ever synced successfully in its environment (the service syncs
-/// before the first export of a connection that has not).
-bool hasSucceededSync(const config::Config& config, const std::string& connection, store::StateStore& store);
 
 }  // namespace ledgerbridge::masterdata
