@@ -3,6 +3,7 @@
 
 #include <cstdlib>
 
+#include "ledgerbridge/common/Exception.h"
 #include "ledgerbridge/common/Log.h"
 
 namespace ledgerbridge::cli {
@@ -15,6 +16,20 @@ std::string AppContext::configPath() const {
     if (auto c = invocation_.option("config")) return *c;
     if (const char* env = std::getenv("LEDGERBRIDGE_CONFIG"); env && *env) return env;
     return "ledgerbridge.ini";
+}
+
+std::vector<std::string> AppContext::selectedConnections() {
+    const config::Config& cfg = config(true);
+    std::vector<std::string> names;
+    if (auto only = invocation_.option("connection")) {
+        cfg.connection(*only);  // throws ConfigError naming the known connections
+        names.push_back(*only);
+    } else {
+        for (const auto& c : cfg.connections) names.push_back(c.name);
+    }
+    if (names.empty())
+        throw ConfigError(configPath() + ": no [connection.NAME] section; add one per Pleo company (see config/demo.ini)");
+    return names;
 }
 
 const config::Config& AppContext::config(bool checkSecrets) {

@@ -89,7 +89,7 @@ TEST(Cli, HelpWorksOnEveryLevel) {
 TEST(Cli, UnknownCommandAndOptionAreUsageErrors) {
     auto r = cli({"frobnicate"});
     EXPECT_EQ(r.code, 2);
-    EXPECT_EQ(r.err, "ledgerbridge: unknown command 'frobnicate'; available: config, auth, run, serve, plugins, history, validate, promote, "
+    EXPECT_EQ(r.err, "ledgerbridge: unknown command 'frobnicate'; available: config, auth, run, sync, serve, plugins, history, validate, promote, "
                      "version\n");
     r = cli({"history", "--bogus"});
     EXPECT_EQ(r.code, 2);
@@ -196,4 +196,13 @@ TEST_F(CliConfigTest, RunRefusesADamagedStateDatabaseWithWhatToDo) {
         << r.err;
     EXPECT_NE(r.err.find("nothing was run"), std::string::npos) << r.err;
     EXPECT_NE(r.err.find("State: damage and recovery"), std::string::npos) << r.err;
+}
+
+TEST(Cli, SyncHelpNamesItsOptionsAndExitCodes) {
+    auto r = cli({"sync", "--help"});
+    EXPECT_EQ(r.code, 0);
+    EXPECT_NE(r.out.find("ledgerbridge sync [--connection NAME] [--dry-run] [--full]"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("3 some records refused"), std::string::npos) << r.out;
+    auto bad = cli({"sync", "--fulll"});
+    EXPECT_EQ(bad.code, 2) << bad.err;
 }

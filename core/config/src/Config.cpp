@@ -34,7 +34,7 @@ const std::set<std::string> kConnectionKeys = {"company_id",           "plugin",
                                                "target.authorize_url", "target.token_url", "target.ca_file",
                                                "auto_export",          "auto_export_review_status",
                                                "auto_export_families", "auto_export_max_entries",
-                                               "target.token_hosts"};
+                                               "target.token_hosts",  "sync_schedule"};
 // The search filters' allowed values, as Pleo's accounting-entries.yml lists them (ReviewStatus,
 // AccountingEntryFamily): a typo is refused here, not answered with 400 by Pleo at 3 a.m.
 const std::set<std::string> kReviewStatuses = {"NOT_OK",  "NOT_REQUIRED", "NOT_SET", "OK", "WAITING_FOR_EXPENSE_OWNER",
@@ -455,6 +455,13 @@ private:
             c.plugin = get(prefix + "plugin");
             c.credential = get(prefix + "credential", "oauth");
             c.schedule = get(prefix + "schedule");
+            c.syncSchedule = get(prefix + "sync_schedule", "every 1d");
+            // The syntax is checked in full where schedules are parsed (core/service); here only
+            // its shape, so `config validate` names the key and line of an obvious mistake.
+            if (c.syncSchedule != "off" && c.syncSchedule.rfind("every ", 0) != 0 && c.syncSchedule.rfind("cron ", 0) != 0)
+                problem(originOf(prefix + "sync_schedule"), prefix + "sync_schedule",
+                        "'" + c.syncSchedule + "' is not a schedule",
+                        "write off, an interval like 'every 1d' or 'every 6h jitter 10m', or 'cron 0 5 * * * Europe/Copenhagen'");
             if (c.companyId.empty())
                 problem(at, prefix + "company_id", "is missing", "the Pleo company's UUID, e.g. 6d1f3c2a-0b4e-4a8e-9c41-2f6b5d7e8a90");
             else if (!isUuid(c.companyId))

@@ -44,19 +44,8 @@ protected:
         if (!testsupport::pleoOpenApiDir().empty()) args.insert(args.end(), {"--validate-requests", testsupport::pleoOpenApiDir()});
         sim_ = std::make_unique<sim::Simulator>(redirect_, kSecret, args);
         companyId_ = sim_->admin("GET", "/admin/companies")->getArray("data")->getObject(0)->getValue<std::string>("id");
-        inst_ = std::make_unique<sim::Installation>(
-            *sim_, redirect_, kSecret, companyId_,
-            "export-jobs:read export-jobs:write export-items:read installations:read installations:write "
-            "chart-of-accounts:read chart-of-accounts:write tax-codes:read tax-codes:write tags:read tags:write "
-            "vendors:read vendors:write accounting-entries:read");
-        sim::LiveProcess login(sim::binary("ledgerbridge"),
-                               {"--config", inst_->configPath(), "auth", "login", "--connection", "acme", "--no-browser"});
-        std::string line = login.readLineContaining("/oauth/authorize?");
-        std::string url = line.substr(line.find("https://"));
-        while (!url.empty() && (url.back() == ' ' || url.back() == '\r')) url.pop_back();
-        auto browser = sim::browserTransport(sim_->caFile());
-        sim::driveBrowser(*browser, url, false, true, true);
-        auto done = login.finish();
+        inst_ = std::make_unique<sim::Installation>(*sim_, redirect_, kSecret, companyId_, sim::kIntegrationScopes);
+        auto done = sim::loginAutoApproved(*sim_, *inst_, "acme");
         ASSERT_EQ(done.exitCode, 0) << done.err;
     }
 

@@ -296,4 +296,14 @@ std::map<std::string, std::string> readTree(const std::string& dir) {
     return out;
 }
 
+ProcessResult loginAutoApproved(const Simulator& sim, const Installation& inst, const std::string& connection) {
+    LiveProcess login(binary("ledgerbridge"), {"--config", inst.configPath(), "auth", "login", "--connection", connection, "--no-browser"});
+    std::string line = login.readLineContaining("/oauth/authorize?");
+    std::string url = line.substr(line.find("https://"));
+    while (!url.empty() && (url.back() == ' ' || url.back() == '\r')) url.pop_back();
+    auto browser = browserTransport(sim.caFile());
+    driveBrowser(*browser, url, false, true, true);
+    return login.finish();
+}
+
 }  // namespace ledgerbridge::oauth::simtest

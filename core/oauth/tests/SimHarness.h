@@ -117,6 +117,16 @@ private:
     std::unique_ptr<std::thread> errReader_;
 };
 
+/// The scopes of an integration that exports, syncs master data and manages its installation.
+inline const char* const kIntegrationScopes =
+    "export-jobs:read export-jobs:write export-items:read installations:read installations:write "
+    "chart-of-accounts:read chart-of-accounts:write tax-codes:read tax-codes:write tags:read tags:write "
+    "vendors:read vendors:write accounting-entries:read";
+
+/// `ledgerbridge auth login --connection NAME --no-browser` for `inst`, with the test playing the
+/// browser through the simulator's auto-approve (start the simulator with --auto-approve).
+ProcessResult loginAutoApproved(const Simulator& sim, const Installation& inst, const std::string& connection);
+
 /// Every file below `dir` (recursively), with contents.
 std::map<std::string, std::string> readTree(const std::string& dir);
 

@@ -1,6 +1,8 @@
 // Pleo's chart of accounts: see ChartOfAccountsClient.h.
 #include "ledgerbridge/pleo/ChartOfAccountsClient.h"
 
+#include <Poco/JSON/Array.h>
+
 #include "ledgerbridge/common/Exception.h"
 #include "ledgerbridge/pleo/ExportsClient.h"
 
@@ -68,6 +70,36 @@ Account ChartOfAccountsClient::create(const std::string& companyId, const Accoun
     body.set("externalId", in.externalId);
     // Not idempotent: a retried create after a lost answer meets 409 for the external id.
     return read(json::data(api_.expect("POST", "/v1/chart-of-accounts", json::stringify(body), {200, 201}, false), what), what);
+}
+
+AccountBatchResult ChartOfAccountsClient::createBatch(const std::string& companyId, const std::vector<AccountInput>& inputs) {
+    const std::string what = "POST /v1/chart-of-accounts/batch";
+    if (inputs.empty() || inputs.size() > kMaxBatch)
+        throw UsageError("internal: " + what + " takes 1 to 1000 accounts, not " + std::to_string(inputs.size()) + ".");
+    Poco::JSON::Array items;
+    for (const AccountInput& in : inputs) {
+        requireName(in, what);
+        Object::Ptr item = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+        common(*item, in);
+        item->set("externalId", in.externalId);
+        items.add(item);
+    }
+    Object body(Poco::JSON_PRESERVE_KEY_ORDER);
+    body.set("companyId", companyUuid(companyId));
+    body.set("items", items);
+    Object::Ptr data = json::data(api_.expect("POST", "/v1/chart-of-accounts/batch", json::stringify(body), {200, 201}, false), what);
+    AccountBatchResult out;
+    for (const auto& o : json::objects(data, "created", what)) out.created.push_back(read(o, what));
+    for (const auto& o : json::objects(data, "failed", what)) {
+        AccountBatchResult::Failed f;
+        Object::Ptr request = o->getObject("request");
+        if (!request) throw ProtocolError(what + ": a failed item has no 'request'");
+        f.externalId = json::optStr(request, "externalId", what);
+        Poco::JSON::Array::Ptr reasons = o->getArray("reasons");
+        for (std::size_t i = 0; reasons && i < reasons->size(); ++i) f.reasons.push_back(reasons->getElement<std::string>(static_cast<unsigned>(i)));
+        out.failed.push_back(std::move(f));
+    }
+    return out;
 }
 
 Account ChartOfAccountsClient::update(const std::string& accountId, const AccountInput& in) {

@@ -24,8 +24,9 @@ namespace {
 constexpr const char* kExamples = "e.g. \"every 15m\", \"every 1h jitter 2m\" or \"cron 0 6 * * 1-5 Europe/Copenhagen\"";
 constexpr std::int64_t kSearchYears = 30;  // "0 0 29 2 1" fires only every 28 years or so
 
-[[noreturn]] void fail(const std::string& connection, const std::string& text, const std::string& why) {
-    throw ConfigError("connection." + connection + ".schedule = \"" + text + "\" is not a valid schedule: " + why +
+// `key` is "NAME.schedule" or "NAME.sync_schedule" (Schedule::parse's connection and key).
+[[noreturn]] void fail(const std::string& key, const std::string& text, const std::string& why) {
+    throw ConfigError("connection." + key + " = \"" + text + "\" is not a valid schedule: " + why +
                       ". Write an interval or a cron expression with a time zone, " + kExamples + ".");
 }
 
@@ -150,40 +151,42 @@ RandomSource defaultRandomSource() {
     return [engine]() { return (*engine)(); };
 }
 
-Schedule Schedule::parse(const std::string& text, const std::string& connection, const std::string& zoneinfoDir) {
+Schedule Schedule::parse(const std::string& text, const std::string& connection, const std::string& zoneinfoDir,
+                         const std::string& keyName) {
+    const std::string key = connection + "." + keyName;
     Schedule s;
     s.text_ = text;
     std::vector<std::string> w = words(text);
-    if (w.empty()) fail(connection, text, "it is empty");
+    if (w.empty()) fail(key, text, "it is empty");
 
     // Optional trailing "jitter <duration>".
     if (w.size() >= 2 && w[w.size() - 2] == "jitter") {
         const std::int64_t j = duration(w.back());
-        if (j <= 0 && w.back() != "0s") fail(connection, text, "the jitter \"" + w.back() + "\" is not a duration like 30s, 2m or 1h");
+        if (j <= 0 && w.back() != "0s") fail(key, text, "the jitter \"" + w.back() + "\" is not a duration like 30s, 2m or 1h");
         s.jitter_ = std::chrono::seconds(j);
         w.resize(w.size() - 2);
     }
 
     if (w[0] == "every") {
-        if (w.size() != 2) fail(connection, text, "\"every\" takes exactly one duration, like 15m");
+        if (w.size() != 2) fail(key, text, "\"every\" takes exactly one duration, like 15m");
         const std::int64_t i = duration(w[1]);
-        if (i <= 0) fail(connection, text, "the interval \"" + w[1] + "\" is not a positive duration like 30s, 15m, 1h or 1d");
+        if (i <= 0) fail(key, text, "the interval \"" + w[1] + "\" is not a positive duration like 30s, 15m, 1h or 1d");
         s.kind_ = Kind::Interval;
         s.interval_ = std::chrono::seconds(i);
-        if (s.jitter_ >= s.interval_) fail(connection, text, "the jitter must be shorter than the interval");
+        if (s.jitter_ >= s.interval_) fail(key, text, "the jitter must be shorter than the interval");
         return s;
     }
-    if (w[0] != "cron") fail(connection, text, "it must start with \"every\" or \"cron\"");
+    if (w[0] != "cron") fail(key, text, "it must start with \"every\" or \"cron\"");
     if (w.size() == 6)
-        fail(connection, text, "the time zone is missing; add an IANA zone after the five fields, like Europe/Copenhagen or UTC");
-    if (w.size() != 7) fail(connection, text, "a cron expression has five fields (minute hour day-of-month month day-of-week) and a time zone");
+        fail(key, text, "the time zone is missing; add an IANA zone after the five fields, like Europe/Copenhagen or UTC");
+    if (w.size() != 7) fail(key, text, "a cron expression has five fields (minute hour day-of-month month day-of-week) and a time zone");
 
     auto fields = std::make_shared<Fields>();
-    fields->minutes = FieldParser(kSpecs[0], connection, text).parse(w[1]);
-    fields->hours = FieldParser(kSpecs[1], connection, text).parse(w[2]);
-    fields->days = FieldParser(kSpecs[2], connection, text).parse(w[3]);
-    fields->months = FieldParser(kSpecs[3], connection, text).parse(w[4]);
-    fields->weekdays = FieldParser(kSpecs[4], connection, text).parse(w[5]);
+    fields->minutes = FieldParser(kSpecs[0], key, text).parse(w[1]);
+    fields->hours = FieldParser(kSpecs[1], key, text).parse(w[2]);
+    fields->days = FieldParser(kSpecs[2], key, text).parse(w[3]);
+    fields->months = FieldParser(kSpecs[3], key, text).parse(w[4]);
+    fields->weekdays = FieldParser(kSpecs[4], key, text).parse(w[5]);
     if (has(fields->weekdays, 7)) fields->weekdays |= 1U;  // 7 is Sunday too
     fields->daysRestricted = w[3][0] != '*';
     fields->weekdaysRestricted = w[5][0] != '*';
@@ -192,11 +195,11 @@ Schedule Schedule::parse(const std::string& text, const std::string& connection,
     try {
         s.zone_ = TimeZone::load(w[6], zoneinfoDir);
     } catch (const ConfigError& e) {
-        fail(connection, text, e.what());
+        fail(key, text, e.what());
     }
     const auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
     if (s.nextCron(now.count()) == INT64_MIN)
-        fail(connection, text, "it never fires (no date matches its day and month fields)");
+        fail(key, text, "it never fires (no date matches its day and month fields)");
     return s;
 }
 

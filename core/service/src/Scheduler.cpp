@@ -38,6 +38,9 @@ std::vector<ScheduledConnection> scheduledConnections(const config::Config& conf
         sc.name = c.name;
         sc.companyId = c.companyId;
         if (!c.schedule.empty()) sc.schedule = Schedule::parse(c.schedule, c.name, zoneinfoDir);
+        // Checked here so a bad sync_schedule stops the service at start or reload, naming it;
+        // the launcher applies it before each run (see ServeCommand.cpp).
+        if (c.syncSchedule != "off") Schedule::parse(c.syncSchedule, c.name, zoneinfoDir, "sync_schedule");
         out.push_back(std::move(sc));
     }
     return out;

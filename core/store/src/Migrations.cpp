@@ -209,6 +209,33 @@ ALTER TABLE export_jobs ADD COLUMN staged INTEGER NOT NULL DEFAULT 0;
 UPDATE export_jobs SET staged = (SELECT COALESCE(MAX(l.seq), -1) + 1 FROM ledger l
                                  WHERE l.fingerprint = export_jobs.fingerprint AND l.job_id = export_jobs.job_id);
 )SQL"},
+        // The master-data sync (core/masterdata): what was last written to Pleo per ERP record
+        // (so an unchanged ERP costs no Pleo reads or writes) and the history of syncs.
+        {8, "master-data sync: last synced state per connection, kind and ERP id; sync history",
+         R"SQL(
+CREATE TABLE master_data_synced (
+    fingerprint  TEXT NOT NULL,
+    connection   TEXT NOT NULL,
+    kind         TEXT NOT NULL,
+    erp_id       TEXT NOT NULL,
+    hash         TEXT NOT NULL,
+    pleo_id      TEXT NOT NULL,
+    updated_at   INTEGER NOT NULL,
+    PRIMARY KEY (fingerprint, connection, kind, erp_id)
+);
+CREATE TABLE syncs (
+    id           TEXT PRIMARY KEY,
+    connection   TEXT NOT NULL,
+    fingerprint  TEXT NOT NULL,
+    started_at   INTEGER NOT NULL,
+    finished_at  INTEGER,
+    outcome      TEXT,
+    full_sync    INTEGER NOT NULL DEFAULT 0,
+    dry_run      INTEGER NOT NULL DEFAULT 0,
+    report       TEXT
+);
+CREATE INDEX syncs_by_connection ON syncs (connection, fingerprint, started_at);
+)SQL"},
     };
     return all;
 }

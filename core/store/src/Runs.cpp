@@ -1,10 +1,8 @@
 // Run history: see Runs.h.
 #include "ledgerbridge/store/Runs.h"
 
-#include <Poco/Random.h>
 #include <SQLiteCpp/SQLiteCpp.h>
 
-#include <cstdio>
 #include <functional>
 
 namespace ledgerbridge::store {
@@ -28,17 +26,11 @@ RunRecord readRow(SQLite::Statement& q) {
 }  // namespace
 
 std::string Runs::start(const std::string& connection, const std::string& fingerprint, bool dryRun) {
-    static Poco::Random random = [] {
-        Poco::Random r;
-        r.seed();
-        return r;
-    }();
-    std::int64_t now = nowMs();
-    char id[64];
-    std::snprintf(id, sizeof id, "run-%lld-%04x", static_cast<long long>(now), random.next() & 0xffffU);
+    const std::int64_t now = nowMs();
+    const std::string id = newRowId("run", now);
     store_.transaction([&](SQLite::Database& db) {
         SQLite::Statement ins(db, "INSERT INTO runs (id, connection, fingerprint, started_at, dry_run) VALUES (?,?,?,?,?)");
-        ins.bind(1, std::string(id));
+        ins.bind(1, id);
         ins.bind(2, connection);
         ins.bind(3, fingerprint);
         ins.bind(4, now);

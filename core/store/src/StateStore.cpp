@@ -1,6 +1,10 @@
 // Opening the state database safely: see StateStore.h.
 #include "ledgerbridge/store/StateStore.h"
 
+#include <Poco/Random.h>
+
+#include <cstdio>
+
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <sqlite3.h>
 #include <fcntl.h>
@@ -23,6 +27,19 @@ namespace fs = std::filesystem;
 std::int64_t nowMs() {
     return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
         .count();
+}
+
+std::string newRowId(const char* prefix, std::int64_t now) {
+    static std::mutex mutex;
+    static Poco::Random random = [] {
+        Poco::Random r;
+        r.seed();
+        return r;
+    }();
+    std::lock_guard<std::mutex> lock(mutex);
+    char id[64];
+    std::snprintf(id, sizeof id, "%s-%lld-%04x", prefix, static_cast<long long>(now), random.next() & 0xffffU);
+    return id;
 }
 
 namespace {

@@ -11,6 +11,7 @@
 #include "ledgerbridge/cli/AppContext.h"
 #include "ledgerbridge/cli/Commands.h"
 #include "ledgerbridge/common/Exception.h"
+#include "ledgerbridge/store/MasterDataState.h"
 #include "ledgerbridge/store/Runs.h"
 
 namespace ledgerbridge::cli {
@@ -19,6 +20,61 @@ namespace {
 std::string formatTime(std::int64_t ms) {
     if (ms <= 0) return "-";
     return Poco::DateTimeFormatter::format(Poco::Timestamp(ms * 1000), "%Y-%m-%d %H:%M:%S");
+}
+
+Poco::Dynamic::Var reportOf(const std::string& json) {
+    try {
+        return Poco::JSON::Parser().parse(json);
+    } catch (const std::exception&) {
+        return json;
+    }
+}
+
+/// One history row as JSON: export runs and syncs share the shape (`fingerprint` empty = left out).
+Poco::JSON::Object::Ptr rowJson(const std::string& id, const std::string& connection, const std::string& fingerprint,
+                                std::int64_t startedAt, std::int64_t finishedAt, const std::string& outcome, bool dryRun,
+                                const std::string& reportJson) {
+    Poco::JSON::Object::Ptr o = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+    o->set("id", id);
+    o->set("connection", connection);
+    if (!fingerprint.empty()) o->set("fingerprint", fingerprint);
+    o->set("startedAt", formatTime(startedAt));
+    o->set("finishedAt", finishedAt ? formatTime(finishedAt) : std::string());
+    o->set("outcome", finishedAt ? outcome : std::string("unfinished"));
+    o->set("dryRun", dryRun);
+    if (!reportJson.empty()) o->set("report", reportOf(reportJson));
+    return o;
+}
+
+/// `history --syncs`: the master-data syncs (core/masterdata) instead of the export runs.
+int syncHistory(Invocation& inv, AppContext& app, std::size_t limit) {
+    auto rows = store::SyncHistory(app.store()).recent(limit, inv.option("connection").value_or(""));
+    auto outcome = [](const store::SyncRecord& r) {
+        return (r.finishedAt ? r.outcome : std::string("unfinished (interrupted?)")) + (r.full ? " (full)" : "") +
+               (r.dryRun ? " (dry run)" : "");
+    };
+    if (inv.flag("json")) {
+        Poco::JSON::Array arr;
+        for (const auto& r : rows) {
+            auto o = rowJson(r.id, r.connection, "", r.startedAt, r.finishedAt, r.outcome, r.dryRun, r.reportJson);
+            o->set("full", r.full);
+            arr.add(o);
+        }
+        arr.stringify(inv.out(), 2);
+        inv.out() << '\n';
+        return 0;
+    }
+    if (rows.empty()) {
+        inv.out() << "No syncs recorded yet in " << app.store().path() << ".\n";
+        return 0;
+    }
+    inv.out() << std::left << std::setw(26) << "SYNC" << std::setw(16) << "CONNECTION" << std::setw(21) << "STARTED"
+              << std::setw(10) << "SECONDS" << "OUTCOME\n";
+    for (const auto& r : rows)
+        inv.out() << std::left << std::setw(26) << r.id << std::setw(16) << r.connection << std::setw(21)
+                  << formatTime(r.startedAt) << std::setw(10)
+                  << (r.finishedAt ? std::to_string((r.finishedAt - r.startedAt) / 1000) : "-") << outcome(r) << '\n';
+    return 0;
 }
 
 int history(Invocation& inv) {
@@ -31,27 +87,13 @@ int history(Invocation& inv) {
             throw UsageError("--limit takes a positive whole number, not '" + *l + "'");
         }
     }
+    if (inv.flag("syncs")) return syncHistory(inv, app, limit);
     store::Runs runs(app.store());
     auto rows = runs.recent(limit, inv.option("connection").value_or(""));
     if (inv.flag("json")) {
         Poco::JSON::Array arr;
         for (const auto& r : rows) {
-            Poco::JSON::Object o(Poco::JSON_PRESERVE_KEY_ORDER);
-            o.set("id", r.id);
-            o.set("connection", r.connection);
-            o.set("fingerprint", r.fingerprint);
-            o.set("startedAt", formatTime(r.startedAt));
-            o.set("finishedAt", r.finishedAt ? formatTime(r.finishedAt) : std::string());
-            o.set("outcome", r.finishedAt ? r.outcome : std::string("unfinished"));
-            o.set("dryRun", r.dryRun);
-            if (!r.reportJson.empty()) {
-                try {
-                    o.set("report", Poco::JSON::Parser().parse(r.reportJson));
-                } catch (const std::exception&) {
-                    o.set("report", r.reportJson);
-                }
-            }
-            arr.add(o);
+            arr.add(rowJson(r.id, r.connection, r.fingerprint, r.startedAt, r.finishedAt, r.outcome, r.dryRun, r.reportJson));
         }
         if (rows.empty())
             inv.out() << "[]";
@@ -81,10 +123,12 @@ int history(Invocation& inv) {
 Command makeHistoryCommand() {
     return Command{"history",
                    "list past runs and their outcomes",
-                   "ledgerbridge history [--connection NAME] [--limit N] [--json]",
-                   "Newest first. --json prints every run with its full report for scripts.",
+                   "ledgerbridge history [--connection NAME] [--limit N] [--syncs] [--json]",
+                   "Newest first. --json prints every run with its full report for scripts.\n"
+                   "--syncs lists the master-data syncs (ledgerbridge sync) instead of the export runs.",
                    {{"connection", "NAME", "only runs of this connection"},
                     {"limit", "N", "how many runs (default 20)"},
+                    {"syncs", "", "the master-data syncs instead of the export runs"},
                     {"json", "", "machine-readable output"}},
                    {},
                    history};

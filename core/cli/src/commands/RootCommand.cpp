@@ -22,7 +22,7 @@ Command makeRootCommand() {
         "  6    state or tokens belong to another environment (staging vs production)\n"
         "  7    another process is doing the same work right now; try again later\n"
         "  130  interrupted by a signal (safe to run again)";
-    root.subcommands = {makeConfigCommand(), makeAuthCommand(),    makeRunCommand(),    makeServeCommand(),
+    root.subcommands = {makeConfigCommand(), makeAuthCommand(),    makeRunCommand(),    makeSyncCommand(),   makeServeCommand(),
                         makePluginsCommand(), makeHistoryCommand(), makeValidateCommand(), makePromoteCommand(),
                         makeVersionCommand()};
     return root;

@@ -73,15 +73,7 @@ exporter::RunReport failedBeforeStart(const config::Config& config, const std::s
 int run(Invocation& inv) {
     AppContext app(inv);
     const config::Config& config = app.config(true);
-    std::vector<std::string> names;
-    if (auto only = inv.option("connection")) {
-        config.connection(*only);  // throws ConfigError naming the known connections
-        names.push_back(*only);
-    } else {
-        for (const auto& c : config.connections) names.push_back(c.name);
-    }
-    if (names.empty())
-        throw ConfigError(app.configPath() + ": no [connection.NAME] section; add one per Pleo company (see config/demo.ini)");
+    const std::vector<std::string> names = app.selectedConnections();
 
     host::requirePromotion(config, app.checkedStore());  // checked for damage; production only after a promotion
     const bool json = inv.flag("json");

@@ -1,7 +1,8 @@
 // `ledgerbridge serve`: the scheduled service. core/service owns the schedules, the webhook
 // receiver, /healthz, /readyz, /metrics and the signals; this file gives it the one thing it
 // lacks — how to run a connection (the same ConnectionRunner as `ledgerbridge run`) — and
-// handles --daemon and SIGHUP's configuration reload.
+// handles --daemon and SIGHUP's configuration reload. Before a run it also syncs the
+// connection's master data when due (core/masterdata: sync_schedule, or no sync yet).
 //
 // Locks, and why they cannot deadlock: the scheduler takes the store lease `run:<connection>`
 // (Leases::tryAcquire, never waits) before it calls runConnection; inside, the export engine
@@ -35,6 +36,7 @@
 #include "ledgerbridge/config/Fingerprint.h"
 #include "ledgerbridge/host/ConnectionRunner.h"
 #include "ledgerbridge/host/Promotion.h"
+#include "ledgerbridge/masterdata/MasterDataSync.h"
 #include "ledgerbridge/service/Scheduler.h"
 #include "ledgerbridge/service/ServiceRunner.h"
 
@@ -75,6 +77,7 @@ public:
                 out.message = "another connection of company " + conn.companyId + " is running in this service";
                 return out;
             }
+            syncIfDue(*config, conn, cancel);
             log::info("run starting", {{"connection", connection}, {"reason", reason}});
             host::ConnectionRunner runner(*config, store_);
             host::RunOptions options;
@@ -115,6 +118,35 @@ public:
     }
 
 private:
+    /// The master-data sync before the export, when none has succeeded yet (a new login) or the
+    /// connection's sync_schedule fired since the last one. A failed sync is logged and the export
+    /// runs anyway: delivering entries does not depend on Pleo's copy of the master data.
+    void syncIfDue(const config::Config& config, const config::Connection& conn, const service::CancelFlag& cancel) {
+        masterdata::NextFire next;
+        if (conn.syncSchedule != "off") {
+            auto schedule = std::make_shared<service::Schedule>(
+                service::Schedule::parse(conn.syncSchedule, conn.name, {}, "sync_schedule"));
+            next = [schedule](std::chrono::system_clock::time_point t) { return schedule->nextAfter(t); };
+        }
+        const std::string why = masterdata::syncDueReason(config, conn.name, store_, next, std::chrono::system_clock::now());
+        if (why.empty()) return;
+        try {
+            masterdata::SyncOptions options;
+            options.cancel = cancel.raw();
+            const masterdata::SyncReport report = masterdata::syncConnection(config, conn.name, store_, options);
+            log::info("master-data sync before the run",
+                      {{"connection", conn.name}, {"reason", why}, {"outcome", report.outcome},
+                       {"refused", std::to_string(report.refusals.size())}, {"pleo_requests", std::to_string(report.pleoRequests)}});
+        } catch (const masterdata::NoMasterDataError&) {
+            // The plugin has no master data to give: nothing to sync, nothing to log each run.
+        } catch (const InterruptedError&) {
+            throw;
+        } catch (const std::exception& e) {
+            log::warn("the master-data sync before the run failed; the export runs anyway",
+                      {{"connection", conn.name}, {"reason", why}, {"error", describe(e)}});
+        }
+    }
+
     /// One run per environment fingerprint in this process (see the comment at the top).
     struct Claim {
         Claim(Launcher& l, std::string fp) : launcher(l), fingerprint(std::move(fp)) {

@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "ledgerbridge/cli/Command.h"
 #include "ledgerbridge/config/Config.h"
@@ -25,6 +26,10 @@ public:
     /// `checkSecrets` also resolves the secrets the selected environment needs. Throws
     /// ConfigError listing every problem.
     const config::Config& config(bool checkSecrets = false);
+
+    /// The connections a command works on: --connection NAME (checked against the config) or
+    /// every configured one. Throws ConfigError naming the known ones, or when there are none.
+    std::vector<std::string> selectedConnections();
 
     /// Opens the state store in the configured state directory (once). Throws IoError/StoreError.
     store::StateStore& store();

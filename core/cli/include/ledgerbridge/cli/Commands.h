@@ -9,6 +9,7 @@ Command makeRootCommand();
 Command makeConfigCommand();
 Command makeAuthCommand();
 Command makeRunCommand();
+Command makeSyncCommand();
 Command makeServeCommand();
 Command makePluginsCommand();
 Command makeHistoryCommand();

@@ -12,7 +12,7 @@
 //   [environment.NAME]  auth_url, api_url, client_id, client_secret (ref), redirect_uri, scopes,
 //                       ca_file, resolve, allow_http
 //   [connection.NAME]   company_id, plugin, credential (oauth|api_key), api_key (ref),
-//                       schedule, setting.KEY = value ...
+//                       schedule, sync_schedule, setting.KEY = value ...
 //
 // `staging` and `production` are built in with Pleo's real endpoints; their files sections add
 // only credentials (production's endpoints cannot be replaced).
@@ -82,6 +82,9 @@ struct Connection {
     std::string credential = "oauth";  ///< "oauth" (authorization code grant) or "api_key"
     SecretRef apiKey;             ///< with credential = api_key
     std::string schedule;         ///< cron expression or interval (service mode)
+    /// sync_schedule: when the service runs the master-data sync (same syntax as schedule;
+    /// default "every 1d"; "off" = only `ledgerbridge sync` and the first run after a login).
+    std::string syncSchedule = "every 1d";
     std::map<std::string, IniValue> settings;  ///< plugin settings (setting.KEY), validated by the plugin
     TargetOAuth target;           ///< target.* keys
     AutoExport autoExport;        ///< auto_export* keys

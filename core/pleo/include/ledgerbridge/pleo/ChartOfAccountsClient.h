@@ -26,6 +26,17 @@ struct Account {
     bool archived = false;
 };
 
+/// What `POST /v1/chart-of-accounts/batch` answered: the accounts it created, and each refused
+/// item with Pleo's reasons (EXTERNAL_ID_ALREADY_EXISTS, NAME_TOO_LONG, ...).
+struct AccountBatchResult {
+    struct Failed {
+        std::string externalId;
+        std::vector<std::string> reasons;
+    };
+    std::vector<Account> created;
+    std::vector<Failed> failed;
+};
+
 class ChartOfAccountsClient {
 public:
     explicit ChartOfAccountsClient(PleoApi& api) : api_(api) {}
@@ -34,6 +45,10 @@ public:
     std::vector<Account> search(const std::string& companyId, std::optional<bool> archived = std::nullopt);
     /// POST /v1/chart-of-accounts. A 409 (the external id exists) is an HttpStatusError with status 409.
     Account create(const std::string& companyId, const AccountInput& input);
+    /// POST /v1/chart-of-accounts/batch: 1 to 1000 accounts in one request (not retried, like
+    /// create: a lost answer shows as EXTERNAL_ID_ALREADY_EXISTS on the next attempt).
+    AccountBatchResult createBatch(const std::string& companyId, const std::vector<AccountInput>& inputs);
+    static constexpr std::size_t kMaxBatch = 1000;
     /// PUT /v1/chart-of-accounts/{id}.
     Account update(const std::string& accountId, const AccountInput& input);
     /// Update with archived = true, keeping the other fields.

@@ -40,7 +40,10 @@ public:
     /// Parses `text` for connection `connection`. Throws ConfigError naming the connection, the
     /// key (connection.NAME.schedule), what is wrong and an example of a valid value — also when
     /// a cron expression can never fire (e.g. "0 0 31 2 *"). `zoneinfoDir` as in TimeZone::load.
-    static Schedule parse(const std::string& text, const std::string& connection, const std::string& zoneinfoDir = {});
+    /// `keyName`: the connection's key the text comes from, for the message ("schedule", or
+    /// "sync_schedule" for the master-data sync's schedule).
+    static Schedule parse(const std::string& text, const std::string& connection, const std::string& zoneinfoDir = {},
+                          const std::string& keyName = "schedule");
 
     Kind kind() const { return kind_; }
     const std::string& text() const { return text_; }

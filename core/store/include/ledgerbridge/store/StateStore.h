@@ -43,6 +43,9 @@ private:
 /// Milliseconds since the Unix epoch; every timestamp in the store uses it.
 std::int64_t nowMs();
 
+/// A new history row id: "<prefix>-<nowMs>-<4 random hex digits>" ("run-…", "sync-…").
+std::string newRowId(const char* prefix, std::int64_t now);
+
 class StateStore {
 public:
     /// Opens (creating when absent) `<stateDir>/ledgerbridge.db`. Creates `stateDir` with mode
