@@ -53,7 +53,7 @@ sdk::Manifest csvManifest() {
          "Account written in reverse_charge_input_account: deductible self-assessed VAT (e.g. BAS 2645)."},
         {"reverse_charge_output_account", SettingType::String, "", false,
          "Account written in reverse_charge_output_account: self-assessed VAT owed (e.g. BAS 2614)."},
-        {"master_data_dir", SettingType::String, "", false,
+        {"master_data_dir", SettingType::Path, "", false,
          "Directory of accounts.csv, tax_codes.csv, dimensions.csv, dimension_values.csv and suppliers.csv "
          "(master data; a missing file: that kind is not offered; empty: no master data)."},
     };

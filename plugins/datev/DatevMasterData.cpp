@@ -183,6 +183,7 @@ sdk::MasterRecordsByKind parseDebitorenKreditoren(const std::string& file, const
         const std::string euLand = extf.at(r, "EU-Land"), ustId = extf.at(r, "EU-UStID");
         if (!euLand.empty() && !upperLetters(euLand, 2)) extf.fail(r, "EU-Land", "'" + euLand + "' is not a two-letter country code");
         if (!ustId.empty()) s.vatNumber = ustId.compare(0, euLand.size(), euLand) == 0 ? ustId : euLand + ustId;
+        s.currency = options.currency;
         s.country = extf.at(r, "Land");
         if (!s.country.empty() && !upperLetters(s.country, 2))
             extf.fail(r, "Land", "'" + s.country + "' is not an ISO 3166-1 alpha-2 code (DE, AT)");

@@ -17,6 +17,9 @@ struct MasterDataOptions {
     int sachkontenlaenge = 4;
     std::string skr = "03";
     std::string language = "de-DE";
+    /// The Mandant's base currency (the wkz setting): every Kreditor's currency, since the
+    /// Debitoren/Kreditoren columns read here carry none and Pleo needs one per vendor.
+    std::string currency = "EUR";
 };
 
 /// The accounts of a Kontenbeschriftungen file. Throws sdk::masterDataFileError naming file,

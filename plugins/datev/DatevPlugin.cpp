@@ -206,7 +206,8 @@ sdk::Outcome DatevPlugin::lookup(const sdk::Entry& e) {
 
 sdk::MasterDataPage DatevPlugin::readMasterData(const sdk::MasterDataRequest& request) {
     const std::string kind = sdk::masterKindName(request.kind);
-    const MasterDataOptions options{config_.sachkontenlaenge, config_.skr, config_.kontenbeschriftungenLanguage};
+    const MasterDataOptions options{config_.sachkontenlaenge, config_.skr, config_.kontenbeschriftungenLanguage,
+                                    config_.wkz};
     if (request.kind == sdk::MasterKind::TaxCode)
         throw sdk::Error(LB_ERR_UNSUPPORTED, "no tax_code master data: DATEV's BU-Schlüssel are fixed by the SKR and "
                                              "exported in no file; the plugin's bu_keys setting maps Pleo's tax codes to them");

@@ -52,9 +52,9 @@ sdk::Manifest datevManifest() {
          "Comma-separated Automatikkonten: their rows get no BU-Schlüssel."},
         {"kost1_tag_group", SettingType::String, "", false, "Pleo tag group whose code goes to KOST1."},
         {"kost2_tag_group", SettingType::String, "", false, "Pleo tag group whose code goes to KOST2."},
-        {"kontenbeschriftungen_file", SettingType::String, "", false,
+        {"kontenbeschriftungen_file", SettingType::Path, "", false,
          "DATEV export of the Kontenbeschriftungen (EXTF, Datenkategorie 20): master data accounts (empty: none)."},
-        {"debitoren_kreditoren_file", SettingType::String, "", false,
+        {"debitoren_kreditoren_file", SettingType::Path, "", false,
          "DATEV export of the Debitoren/Kreditoren (EXTF, Datenkategorie 16): master data suppliers, the "
          "Kreditoren (empty: none)."},
         {"kontenbeschriftungen_language", SettingType::String, "de-DE", false,

@@ -76,7 +76,7 @@ sdk::Manifest sieManifest() {
          "Pleo tag group -> SIE dimension number, e.g. COSTCENTRE:1,PROJECT:6."},
         {"tax_codes", SettingType::String, "", false, "Known tax codes; others are rejected (empty: any)."},
         {"checksum", SettingType::Bool, "true", false, "Write #KSUMMA (CRC-32) records."},
-        {"master_data_file", SettingType::String, "", false,
+        {"master_data_file", SettingType::Path, "", false,
          "SIE 4 file exported by the bookkeeping program: accounts, dimensions and objects are read from it "
          "(empty: no master data)."},
     };

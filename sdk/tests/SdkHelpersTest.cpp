@@ -47,19 +47,35 @@ TEST(ValidateSettings, NamesEveryBadKeyAndAppliesDefaults) {
 // std::invalid_argument inside the plugin. Defaults are now checked like given values.
 TEST(ValidateSettings, ADefaultThatBreaksItsOwnTypeIsAProblemNamingTheDefault) {
     const std::vector<SettingSpec> specs{{"n", SettingType::Int, "abc", false, "n"},
-                                         {"on", SettingType::Bool, "yes", false, "b"},
-                                         {"dir", SettingType::Path, "", false, "d"}};
+                                         {"on", SettingType::Bool, "yes", false, "b"}};
     try {
         validateSettings(specs, {});
         FAIL() << "bad defaults were accepted";
     } catch (const SettingsError& e) {
         const SettingsError::Problems expected{{"n", "expected an integer, got 'abc' (the plugin's default)"},
-                                               {"on", "expected true or false, got 'yes' (the plugin's default)"},
-                                               {"dir", "expected a path, got '' (the plugin's default)"}};
+                                               {"on", "expected true or false, got 'yes' (the plugin's default)"}};
         EXPECT_EQ(e.problems(), expected);
     }
     // A given value replaces the bad default and is what gets checked.
-    EXPECT_EQ(validateSettings(specs, {{"n", "7"}, {"on", "true"}, {"dir", "/x"}}).getInt("n"), 7);
+    EXPECT_EQ(validateSettings(specs, {{"n", "7"}, {"on", "true"}}).getInt("n"), 7);
+}
+
+// A path setting with the default "" is optional (a master-data file the connection may name);
+// a required path, or one whose default names something, must not be given as "".
+TEST(ValidateSettings, AnOptionalPathMayStayEmptyAnyOtherPathMustNameSomething) {
+    const std::vector<SettingSpec> specs{{"optional", SettingType::Path, "", false, "o"},
+                                         {"required", SettingType::Path, std::nullopt, false, "r"},
+                                         {"defaulted", SettingType::Path, "out", false, "d"}};
+    EXPECT_EQ(validateSettings(specs, {{"required", "/x"}}).get("optional"), "");
+    EXPECT_EQ(validateSettings(specs, {{"required", "/x"}, {"optional", "/md"}}).get("optional"), "/md");
+    try {
+        validateSettings(specs, {{"required", ""}, {"defaulted", ""}});
+        FAIL() << "empty paths were accepted";
+    } catch (const SettingsError& e) {
+        const SettingsError::Problems expected{{"required", "expected a path, got ''"},
+                                               {"defaulted", "expected a path, got ''"}};
+        EXPECT_EQ(e.problems(), expected);
+    }
 }
 
 namespace {

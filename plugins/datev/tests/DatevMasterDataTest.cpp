@@ -134,6 +134,7 @@ Generated generate(unsigned seed) {
         }
         s.vatNumber = ustId.empty() ? "" : euLand + ustId;
         s.country = land;
+        s.currency = "EUR";  // the wkz setting (its default): the Mandant's currency
         g.suppliers.push_back(s);
     }
     return g;

@@ -146,7 +146,11 @@ inline Settings validateSettings(const std::vector<SettingSpec>& specs,
             problems.emplace_back(s.key, "expected an integer, got '" + v + "'" + origin);
         if (s.type == SettingType::Bool && v != "true" && v != "false")
             problems.emplace_back(s.key, "expected true or false, got '" + v + "'" + origin);
-        if (s.type == SettingType::Path && v.empty()) problems.emplace_back(s.key, "expected a path, got ''" + origin);
+        // A path setting whose default is "" is optional: empty means "not set" (e.g. a
+        // master-data file); any other path setting must name something.
+        const bool optionalPath = s.defaultValue && s.defaultValue->empty();
+        if (s.type == SettingType::Path && v.empty() && !optionalPath)
+            problems.emplace_back(s.key, "expected a path, got ''" + origin);
     }
     if (!problems.empty()) throw SettingsError(std::move(problems));
     return Settings(std::move(values));
