@@ -15,16 +15,13 @@
 #include <sstream>
 #include <thread>
 
-#include "SimHarness.h"
-#include "ledgerbridge/testsupport/Simulator.h"
+#include "PleoSyncFixture.h"
 
 using namespace ledgerbridge;
 namespace sim = ledgerbridge::oauth::simtest;
 using Poco::JSON::Object;
 
 namespace {
-
-const std::string kSecret = "sync-e2e-secret-Zp41";
 
 // The ERP of most tests: paged by 2 (the fixture's page_size), one record of each shape.
 const char* kErp = R"(# kind|id|code|name|archived|type|parent|rate|in|out|taxcode|account|reg|vat|country|currency
@@ -47,23 +44,17 @@ supplier|s-2|S002|Nordic Paper AB|0||||||||5566778899|SE556677889901|SE|SEK
 supplier|s-3|S003|Gone GmbH|1|||||||||DE123456789|DE|EUR
 )";
 
-class SyncE2E : public ::testing::Test {
+class SyncE2E : public synctest::PleoSyncFixture {
 protected:
     void SetUp() override {
         const char* dir = std::getenv("LEDGERBRIDGE_ERP_FIXTURE_DIR");
         ASSERT_TRUE(dir) << "LEDGERBRIDGE_ERP_FIXTURE_DIR is set by CTest";
         pluginDir_ = dir;
-        redirect_ = "http://127.0.0.1:" + std::to_string(sim::freePort()) + "/callback";
-        std::vector<std::string> args{"--auto-approve", "--rate-limit", "0", "--quiet"};
-        if (!testsupport::pleoOpenApiDir().empty()) args.insert(args.end(), {"--validate-requests", testsupport::pleoOpenApiDir()});
-        sim_ = std::make_unique<sim::Simulator>(redirect_, kSecret, args);
-        companyId_ = sim_->admin("GET", "/admin/companies")->getArray("data")->getObject(0)->getValue<std::string>("id");
-        inst_ = std::make_unique<sim::Installation>(*sim_, redirect_, kSecret, companyId_, sim::kIntegrationScopes);
+        startPleoAndLogin();
+        if (HasFatalFailure()) return;
         erpFile_ = inst_->dir() + "/erp.txt";
         writeErp(kErp);
         configure("");
-        auto done = sim::loginAutoApproved(*sim_, *inst_, "acme");
-        ASSERT_EQ(done.exitCode, 0) << done.err;
     }
 
     /// The connection uses `plugin` (lbtest_erp) with `extraSettings` ("setting.kinds = ...\n").
@@ -84,63 +75,6 @@ protected:
     }
 
     void writeErp(const std::string& text) { std::ofstream(erpFile_) << text; }
-
-    sim::ProcessResult cli(std::vector<std::string> args) {
-        args.insert(args.begin(), {"--config", inst_->configPath()});
-        return sim::run(sim::binary("ledgerbridge"), args);
-    }
-
-    /// Write requests (POST/PUT/DELETE that are not searches) to Pleo's API so far.
-    long writes() {
-        auto routes = sim_->admin("GET", "/admin/counters")->getObject("routes");
-        long n = 0;
-        for (const auto& name : routes->getNames()) {
-            bool write = name.rfind("POST /v", 0) == 0 || name.rfind("PUT /v", 0) == 0 || name.rfind("DELETE /v", 0) == 0;
-            if (write && name.find(":search") == std::string::npos)
-                n += routes->getObject(name)->getValue<long>("total");
-        }
-        return n;
-    }
-
-    Object::Ptr masterData() { return sim_->admin("GET", "/admin/companies/" + companyId_ + "/master-data"); }
-
-    /// The records of `kind` ("accounts", ...) whose `field` is `value`.
-    static std::vector<Object::Ptr> find(const Object::Ptr& md, const std::string& kind, const std::string& field,
-                                         const std::string& value) {
-        std::vector<Object::Ptr> out;
-        auto arr = md->getArray(kind);
-        for (std::size_t i = 0; arr && i < arr->size(); ++i) {
-            auto o = arr->getObject(static_cast<unsigned>(i));
-            if (o->has(field) && !o->isNull(field) && o->getValue<std::string>(field) == value) out.push_back(o);
-        }
-        return out;
-    }
-    static Object::Ptr one(const Object::Ptr& md, const std::string& kind, const std::string& field, const std::string& value) {
-        auto all = find(md, kind, field, value);
-        EXPECT_EQ(all.size(), 1u) << kind << " with " << field << " = " << value;
-        return all.empty() ? Object::Ptr(new Object) : all.front();
-    }
-    static std::string str(const Object::Ptr& o, const std::string& k) {
-        return o->has(k) && !o->isNull(k) ? o->getValue<std::string>(k) : "";
-    }
-
-    std::string installation() {
-        auto data = sim_->admin("GET", "/admin/installations")->getArray("data");
-        for (std::size_t i = 0; i < data->size(); ++i) {
-            auto o = data->getObject(static_cast<unsigned>(i));
-            if (o->getValue<std::string>("companyId") == companyId_) return o->getValue<std::string>("status");
-        }
-        return "none";
-    }
-
-    void expectNoRequestViolations() {
-        if (testsupport::pleoOpenApiDir().empty()) return;
-        auto audit = sim_->admin("GET", "/admin/request-violations");
-        std::ostringstream os;
-        audit->stringify(os, 2);
-        EXPECT_EQ(audit->getValue<Poco::UInt64>("count"), 0u) << os.str();
-        EXPECT_GT(audit->getValue<Poco::UInt64>("validated"), 0u);
-    }
 
     /// Pleo holds exactly the ERP of kErp (as edited by the tests through `accountArchived`, `taxName`).
     void expectPleoEqualsErp(bool account6100Archived = false, const std::string& taxName = "Standard 25 %") {
@@ -185,9 +119,7 @@ protected:
         EXPECT_TRUE(find(md, "vendors", "externalId", "s-3").empty());
     }
 
-    std::string pluginDir_, redirect_, companyId_, erpFile_, original_;
-    std::unique_ptr<sim::Simulator> sim_;
-    std::unique_ptr<sim::Installation> inst_;
+    std::string pluginDir_, erpFile_, original_;
 };
 
 }  // namespace
