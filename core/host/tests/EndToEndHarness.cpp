@@ -24,14 +24,14 @@ int CsvContents::duplicates() const {
     return n;
 }
 
-Installation::Installation(std::vector<std::string> simArgs, const std::string& pluginSettings, const std::string& plugin) {
+Installation::Installation(std::vector<std::string> simArgs, const std::string& pluginSettings, const std::string& plugin,
+                           const std::string& scopes) {
     redirect_ = "http://127.0.0.1:" + std::to_string(oauth::simtest::freePort()) + "/callback";
     simArgs.push_back("--auto-approve");
     sim_ = std::make_unique<oauth::simtest::Simulator>(redirect_, kClientSecret, simArgs);
     auto companies = sim_->admin("GET", "/admin/companies")->getArray("data");
     companyId_ = companies->getObject(0)->getValue<std::string>("id");
-    inst_ = std::make_unique<oauth::simtest::Installation>(*sim_, redirect_, kClientSecret, companyId_,
-                                                          "export-jobs:read export-jobs:write export-items:read accounting-entries:read");
+    inst_ = std::make_unique<oauth::simtest::Installation>(*sim_, redirect_, kClientSecret, companyId_, scopes);
     Poco::File(exportsDir()).createDirectories();
     const char* bin = std::getenv("LEDGERBRIDGE_BINARY_DIR");
     std::string text;

@@ -35,8 +35,12 @@ public:
     /// Starts a simulator with `simArgs` (plus auto-approve), writes the installation (one
     /// connection, "acme", to the first company, exporting through `plugin` with
     /// `pluginSettings` lines), logs in.
+    /// `scopes`: the connection's Pleo scopes (an exporter's by default; kIntegrationScopes to
+    /// sync master data too).
     explicit Installation(std::vector<std::string> simArgs, const std::string& pluginSettings = "",
-                          const std::string& plugin = "csv");
+                          const std::string& plugin = "csv",
+                          const std::string& scopes = "export-jobs:read export-jobs:write export-items:read "
+                                                      "accounting-entries:read");
 
     const std::string& companyId() const { return companyId_; }
     const std::string& dir() const { return inst_->dir(); }

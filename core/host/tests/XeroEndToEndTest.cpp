@@ -4,6 +4,7 @@
 // Receipts are downloaded by the engine (the plugin declares attachments) and uploaded.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <fstream>
 #include <iterator>
 
@@ -151,4 +152,103 @@ TEST(XeroEndToEnd, TheTargetTokenIsNeverSentToAHostNotDeclaredForTheTarget) {
     EXPECT_NE((r.out + r.err).find("api.xero.com (from target.token_hosts of [connection.acme])"), std::string::npos)
         << r.out << r.err;
     EXPECT_TRUE(xero.requests().empty()) << "the double received " << xero.requests().size() << " request(s)";
+}
+
+// Issue 15 with Xero: login (Pleo and Xero) → `ledgerbridge sync` reads Xero's accounts, tax
+// rates, tracking categories and supplier contacts through xero.so and the host's target HTTP
+// → Pleo holds them (read from the simulator's admin view; the expected values are this
+// test's own) → the installation is activated → an unchanged Xero costs no write → an account
+// archived and a tax rate renamed in Xero arrive in exactly two writes.
+TEST(XeroEndToEnd, SyncsXerosMasterDataIntoPleoThenOnlyWhatChanged) {
+    using XD = xerotest::XeroDouble;
+    xerotest::XeroDouble xero;
+    XD::Organisation org;
+    org.chart = {XD::Account{"a7f0c8e2-0001-4000-8000-000000006100", "6100", "Travel", "EXPENSE", "ACTIVE", "INPUT2"},
+                 XD::Account{"a7f0c8e2-0001-4000-8000-000000006200", "6200", "Meals", "EXPENSE", "ACTIVE", "INPUT2"},
+                 XD::Account{"a7f0c8e2-0001-4000-8000-000000000090", "090", "Business Bank", "BANK", "ACTIVE", "NONE"}};
+    org.taxRates = {XD::TaxRate{"INPUT2", "20% (VAT on Expenses)", "ACTIVE", "INPUT", "20.0000", "20.0000"},
+                    XD::TaxRate{"NONE", "No VAT", "ACTIVE", "NONE", "0.0000", "0.0000"}};
+    org.trackingCategories = {XD::TrackingCategory{"c0ffee00-0000-4000-8000-00000000000a", "Region", "ACTIVE",
+                                                   {XD::TrackingOption{"c0ffee00-0000-4000-8000-0000000000a1", "North"},
+                                                    XD::TrackingOption{"c0ffee00-0000-4000-8000-0000000000a2", "South"}}}};
+    XD::Contact supplier;
+    supplier.id = "5e1f0000-0000-4000-8000-000000000001";
+    supplier.contactNumber = "S001";
+    supplier.name = "Stationery World Ltd";
+    supplier.taxNumber = "GB123456789";
+    supplier.defaultCurrency = "GBP";
+    supplier.addresses = {XD::Address{"POBOX", "United Kingdom"}};
+    org.contacts = {supplier};
+    xero.setOrganisation(org);
+
+    Installation inst({}, settingsFor(xero), "xero", oauth::simtest::kIntegrationScopes);
+    useXeroDouble(inst, hostPortOf(xero.baseUrl()));
+    loginTarget(inst);
+    auto& sim = inst.sim();
+    const std::string mdPath = "/admin/companies/" + inst.companyId() + "/master-data";
+    auto writes = [&] {
+        auto routes = sim.admin("GET", "/admin/counters")->getObject("routes");
+        long n = 0;
+        for (const auto& name : routes->getNames())
+            if ((name.rfind("POST /v", 0) == 0 || name.rfind("PUT /v", 0) == 0) && name.find(":search") == std::string::npos)
+                n += routes->getObject(name)->getValue<long>("total");
+        return n;
+    };
+    auto field = [&](const std::string& kind, const std::string& key, const std::string& value, const std::string& f) {
+        auto arr = sim.admin("GET", mdPath)->getArray(kind);
+        std::vector<std::string> found;
+        for (std::size_t i = 0; arr && i < arr->size(); ++i) {
+            auto o = arr->getObject(static_cast<unsigned>(i));
+            if (o->has(key) && !o->isNull(key) && o->getValue<std::string>(key) == value)
+                found.push_back(o->has(f) && !o->isNull(f) ? o->get(f).toString() : "");
+        }
+        EXPECT_EQ(found.size(), 1u) << kind << " with " << key << " = " << value;
+        return found.empty() ? std::string("(none)") : found.front();
+    };
+    auto installationStatus = [&] {
+        auto data = sim.admin("GET", "/admin/installations")->getArray("data");
+        for (std::size_t i = 0; data && i < data->size(); ++i)
+            if (data->getObject(static_cast<unsigned>(i))->getValue<std::string>("companyId") == inst.companyId())
+                return data->getObject(static_cast<unsigned>(i))->getValue<std::string>("status");
+        return std::string("none");
+    };
+
+    auto first = inst.ledgerbridge({"sync"});
+    std::cout << first.out;
+    ASSERT_EQ(first.exitCode, 0) << first.out << first.err;
+    EXPECT_EQ(installationStatus(), "ACTIVATED");
+    EXPECT_EQ(field("accounts", "externalId", "a7f0c8e2-0001-4000-8000-000000006100", "code"), "6100");
+    EXPECT_EQ(field("accounts", "externalId", "a7f0c8e2-0001-4000-8000-000000006100", "name"), "Travel");
+    EXPECT_EQ(field("accounts", "externalId", "a7f0c8e2-0001-4000-8000-000000006100", "taxCodeExternalId"), "INPUT2");
+    EXPECT_EQ(field("accounts", "externalId", "a7f0c8e2-0001-4000-8000-000000006200", "archived"), "false");
+    EXPECT_EQ(field("taxCodes", "code", "INPUT2", "name"), "20% (VAT on Expenses)");
+    EXPECT_EQ(field("taxCodes", "code", "INPUT2", "rate"), "0.2");
+    EXPECT_EQ(field("tagGroups", "code", "Region", "name"), "Region");
+    EXPECT_EQ(field("tags", "name", "North", "archived"), "false");
+    EXPECT_EQ(field("tags", "name", "South", "archived"), "false");
+    EXPECT_EQ(field("vendors", "externalId", supplier.id, "name"), "Stationery World Ltd");
+    EXPECT_EQ(field("vendors", "externalId", supplier.id, "defaultCurrency"), "GBP");
+    EXPECT_EQ(field("vendors", "externalId", supplier.id, "country"), "GB");
+    EXPECT_EQ(field("vendors", "externalId", supplier.id, "taxRegistrationNumber"), "GB123456789");
+
+    const long before = writes();
+    auto second = inst.ledgerbridge({"sync"});
+    ASSERT_EQ(second.exitCode, 0) << second.out << second.err;
+    EXPECT_EQ(writes(), before) << "Xero did not change: nothing written\n" << second.out;
+
+    // Xero dates every change (UpdatedDateUTC): the sync asks only for what changed since the
+    // last one (If-Modified-Since on /Accounts), so the archived account carries today's date.
+    org.chart[1].status = "ARCHIVED";
+    org.chart[1].updatedMs = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                 std::chrono::system_clock::now().time_since_epoch())
+                                 .count();
+    org.taxRates[0].name = "20% VAT on Expenses (standard)";
+    xero.setOrganisation(org);
+    auto third = inst.ledgerbridge({"sync"});
+    std::cout << third.out;
+    ASSERT_EQ(third.exitCode, 0) << third.out << third.err;
+    EXPECT_EQ(writes(), before + 2) << "one archive and one rename\n" << third.out;
+    EXPECT_EQ(field("accounts", "externalId", "a7f0c8e2-0001-4000-8000-000000006200", "archived"), "true");
+    EXPECT_EQ(field("taxCodes", "code", "INPUT2", "name"), "20% VAT on Expenses (standard)");
+    for (const auto& req : xero.requests()) EXPECT_TRUE(req.bearer) << req.method << " " << req.target;
 }
