@@ -12,6 +12,7 @@
 #include "ledgerbridge/host/ConfiguredPlugin.h"
 #include "ledgerbridge/host/InstallationLifecycle.h"
 #include "ledgerbridge/host/PleoConnection.h"
+#include "ledgerbridge/store/Leases.h"
 #include "ledgerbridge/masterdata/MasterDataSync.h"
 
 namespace ledgerbridge::masterdata {
@@ -59,6 +60,10 @@ std::string syncDueReason(const config::Config& config, const std::string& conne
     return nextAfter(lastStart) <= now ? "schedule" : "";
 }
 
+namespace {
+constexpr std::int64_t kSyncLeaseMs = 6 * 60 * 60 * 1000;  // a first sync of a big ERP at Pleo's budget takes minutes
+}  // namespace
+
 SyncReport syncConnection(const config::Config& config, const std::string& connection, store::StateStore& store,
                           const SyncOptions& given) {
     const auto started = std::chrono::steady_clock::now();
@@ -86,6 +91,12 @@ SyncReport syncConnection(const config::Config& config, const std::string& conne
             log::error("the sync's report could not be recorded", {{"connection", connection}, {"error", e.what()}});
         }
     };
+    // One sync of a connection at a time (a cron `sync` beside the service's, two terminals):
+    // two would read the same "before" from Pleo and both create what is missing. A killed
+    // holder's lease is free at once (the store checks the holder's pid on this host); the
+    // long TTL only bounds a holder on another host that vanished.
+    store::Leases leases(store);
+    store::ScopedLease lease(leases, "sync:" + fingerprint, kSyncLeaseMs, 0, "a master-data sync of connection " + connection);
     try {
         host::PleoConnection pleoConn(config, connection, store);
         pleo::PleoApi* api = &pleoConn.api();

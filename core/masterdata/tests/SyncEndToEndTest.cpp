@@ -262,6 +262,29 @@ TEST_F(SyncE2E, KilledMidSyncThenRerunEndsEqualWithoutDuplicates) {
     expectNoRequestViolations();
 }
 
+TEST_F(SyncE2E, ASecondSyncOfTheSameConnectionWaitsItsTurn) {
+    // 120 suppliers at 600 requests a minute keep the first sync busy for seconds.
+    std::string erp = kErp;
+    for (int i = 0; i < 120; ++i)
+        erp += "supplier|slow-" + std::to_string(i) + "|L" + std::to_string(i) + "|Slow supplier " + std::to_string(i) +
+               "|0||||||||||DK|DKK\n";
+    writeErp(erp);
+    configure("", "600");
+    Poco::ProcessHandle first = Poco::Process::launch(
+        sim::binary("ledgerbridge"), {"--config", inst_->configPath(), "--log-level", "warn", "sync"}, nullptr, nullptr, nullptr);
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (writes() == 0 && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    auto second = cli({"sync"});
+    EXPECT_EQ(second.exitCode, 7) << second.out << second.err;
+    EXPECT_NE((second.out + second.err).find("a master-data sync of connection acme is already in progress"),
+              std::string::npos)
+        << second.out << second.err;
+    EXPECT_EQ(first.wait(), 0);
+    auto md = masterData();
+    for (int i = 0; i < 120; ++i) EXPECT_EQ(find(md, "vendors", "externalId", "slow-" + std::to_string(i)).size(), 1u) << i;
+}
+
 TEST_F(SyncE2E, TheServiceSyncsBeforeTheFirstExportAfterALogin) {
     configure("schedule = every 2s\nsync_schedule = every 1d\n");
     std::ofstream(inst_->configPath(), std::ios::app) << "\n[service]\nlisten = 127.0.0.1:0\n";
