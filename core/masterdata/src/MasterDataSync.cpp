@@ -13,6 +13,13 @@ namespace ledgerbridge::masterdata {
 
 using sdk::MasterKind;
 
+namespace {
+std::string nameOf(const PleoForm& f) {
+    auto it = f.fields.find("name");
+    return it == f.fields.end() ? "" : it->second;
+}
+}  // namespace
+
 struct MasterDataSync::Context {
     MappingContext mapping;
 };
@@ -152,12 +159,14 @@ void MasterDataSync::syncKind(MasterKind kind, SyncReport& report, const std::st
     // Something differs: read what Pleo holds of this kind, once.
     checkCancel();
     auto pleoKindApi = pleoKind(kind, api_, company_);
-    std::map<std::string, PleoForm> byKey, byId;
+    std::map<std::string, PleoForm> byKey, byId, accountByCode;
     auto index = [&] {
         byKey.clear();
         byId.clear();
+        accountByCode.clear();
         for (PleoForm& f : pleoKindApi->list()) {
             byId[f.pleoId] = f;
+            if (kind == MasterKind::Account && !f.code.empty()) accountByCode[f.code] = f;
             byKey[f.key] = std::move(f);
         }
     };
@@ -209,6 +218,15 @@ void MasterDataSync::syncKind(MasterKind kind, SyncReport& report, const std::st
         auto it = byKey.find(w.form.key);
         if (it != byKey.end()) {
             reconcile(w, it->second);
+        } else if (auto clash = accountByCode.find(w.form.code); clash != accountByCode.end()) {
+            // Matched by code: Pleo has this account number under another external id (made by
+            // hand or by another integration). Its external id cannot be changed, and taking it
+            // over could recode expenses already booked on it: named, left alone.
+            refuse(w.erpId, w.form.code,
+                   "Pleo already has account " + w.form.code + " ('" + nameOf(clash->second) +
+                       "') under another external id ('" + clash->second.key +
+                       "'), which Pleo does not let an integration change; give the ERP's account that id, or "
+                       "archive or renumber Pleo's account");
         } else if (w.form.archived) {
             // Archived in the ERP and never in Pleo: nothing to create.
             ++counts.unchanged;

@@ -168,7 +168,8 @@ TEST_F(SyncE2E, RefusedRecordsAreNamedAndTheRestLands) {
     std::cout << r.out;
     EXPECT_EQ(r.exitCode, 3) << r.out << r.err;
     EXPECT_NE(r.out.find("refused: tax_code BAD150 (ERP id t-bad): the tax rate '150' is above 100 %"), std::string::npos) << r.out;
-    EXPECT_NE(r.out.find("refused: account 4000 (ERP id acc-dup): POST /v1/chart-of-accounts/batch refused it: OTHER"),
+    EXPECT_NE(r.out.find("refused: account 4000 (ERP id acc-dup): Pleo already has account 4000 ('Meals and "
+                         "Entertainment') under another external id ('4000')"),
               std::string::npos)
         << r.out;
     expectPleoEqualsErp();
