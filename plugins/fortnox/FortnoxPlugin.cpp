@@ -61,6 +61,15 @@ std::string boundaryFor(const sdk::Entry& e, std::size_t index) {
 void FortnoxPlugin::configure(const sdk::Settings& settings) {
     config_ = parseFortnoxSettings(settings);
     api_ = std::make_unique<FortnoxApi>(host(), config_);
+    masterData_ = std::make_unique<FortnoxMasterData>(*api_);
+}
+
+sdk::MasterDataPage FortnoxPlugin::readMasterData(const sdk::MasterDataRequest& request) {
+    try {
+        return masterData_->read(request);
+    } catch (const NotSent& e) {
+        throw sdk::Error(LB_ERR_TARGET, e.what());
+    }
 }
 
 void FortnoxPlugin::check() {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "FortnoxApi.hpp"
+#include "FortnoxMasterData.hpp"
 #include "FortnoxSettings.hpp"
 #include "ledgerbridge/plugin.hpp"
 
@@ -34,6 +35,8 @@ public:
     void push(const std::vector<sdk::Entry>& batch, sdk::OutcomeSink& outcomes) override;
     /// Searches the series' vouchers of the entry's date for its marker; finishes the receipts.
     sdk::Outcome lookup(const sdk::Entry& entry) override;
+    /// Accounts, cost centres and projects (dimensions and values), suppliers (FortnoxMasterData).
+    sdk::MasterDataPage readMasterData(const sdk::MasterDataRequest& request) override;
 
 private:
     std::vector<sdk::Document> documentsOf(std::size_t index, const sdk::Entry& entry) const;
@@ -45,6 +48,7 @@ private:
 
     FortnoxConfig config_;
     std::unique_ptr<FortnoxApi> api_;
+    std::unique_ptr<FortnoxMasterData> masterData_;
 };
 
 }  // namespace ledgerbridge::fortnox

@@ -55,9 +55,10 @@ sdk::Manifest fortnoxManifest() {
     m.version = "0.1.0";
     m.targetSystem = "Fortnox API v3";
     m.description = "Books each Pleo entry as a balanced Fortnox voucher (BAS accounts, Swedish reverse charge), "
-                    "with its receipts uploaded to the inbox and connected to the voucher.";
+                    "with its receipts uploaded to the inbox and connected to the voucher; reads accounts, cost centres, "
+                    "projects and suppliers as master data.";
     m.maturity = sdk::Maturity::Alpha;
-    m.capabilities = LB_CAP_LOOKUP | LB_CAP_DRY_RUN | LB_CAP_ATTACHMENTS;
+    m.capabilities = LB_CAP_LOOKUP | LB_CAP_DRY_RUN | LB_CAP_ATTACHMENTS | LB_CAP_MASTER_DATA;
     using sdk::SettingType;
     m.settings = {
         {"base_url", SettingType::String, "https://api.fortnox.se/3", false, "Fortnox API v3 base URL."},
@@ -86,7 +87,7 @@ sdk::Manifest fortnoxManifest() {
         {"timeout_seconds", SettingType::Int, "60", false, "Timeout of one request (1-600)."},
     };
     m.oauth = sdk::OAuthSpec{"https://apps.fortnox.se/oauth-v1/auth", "https://apps.fortnox.se/oauth-v1/token",
-                             "bookkeeping connectfile archive inbox"};
+                             "bookkeeping connectfile archive inbox costcenter project supplier"};
     m.tokenHosts = {"api.fortnox.se"};
     return m;
 }

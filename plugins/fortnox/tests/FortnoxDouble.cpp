@@ -196,10 +196,12 @@ Answer FortnoxDouble::State::postVoucher(Tenant& t, const std::string& body) {
         const auto account = c.accounts.find(row.account);
         if (account == c.accounts.end()) return error(400, "Kunde inte hitta konto " + row.account, 2001304);
         if (!account->second.active) return error(400, "Konto \"" + row.account + "\" är inte aktivt", 2000550);
-        if (!row.costCenter.empty() &&
-            std::find(c.costCenters.begin(), c.costCenters.end(), row.costCenter) == c.costCenters.end())
+        if (!row.costCenter.empty() && std::none_of(c.costCenters.begin(), c.costCenters.end(), [&](const auto& cc) {
+                return cc.code == row.costCenter;
+            }))
             return error(400, "Kostnadsstället \"" + row.costCenter + "\" finns inte", 2001307);
-        if (!row.project.empty() && std::find(c.projects.begin(), c.projects.end(), row.project) == c.projects.end())
+        if (!row.project.empty() &&
+            std::none_of(c.projects.begin(), c.projects.end(), [&](const auto& p) { return p.number == row.project; }))
             return error(400, "Projektet \"" + row.project + "\" finns inte", 2001308);
         balance += hundredths(r, "Debit") - hundredths(r, "Credit");
         out.rows.push_back(row);
@@ -299,15 +301,35 @@ Answer FortnoxDouble::State::list(Tenant& t, const std::string& what, const Poco
             o->set("VATCode", a.vatCode);
             all.push_back(o);
         }
-    } else if (what == "costcenters" || what == "projects") {
-        const bool cc = what == "costcenters";
-        member = cc ? "CostCenters" : "Projects";
-        for (const auto& code : cc ? c.costCenters : c.projects) {
+    } else if (what == "costcenters") {
+        member = "CostCenters";
+        for (const auto& cc : c.costCenters) {
             Object::Ptr o = new Object;
-            o->set(cc ? "Code" : "ProjectNumber", code);
-            o->set("Description", code + " description");
-            if (cc) o->set("Active", true);
-            else o->set("Status", "ONGOING");
+            o->set("Code", cc.code);
+            o->set("Description", cc.description);
+            o->set("Active", cc.active);
+            all.push_back(o);
+        }
+    } else if (what == "projects") {
+        member = "Projects";
+        for (const auto& pr : c.projects) {
+            Object::Ptr o = new Object;
+            o->set("ProjectNumber", pr.number);
+            o->set("Description", pr.description);
+            o->set("Status", pr.status);
+            all.push_back(o);
+        }
+    } else {
+        member = "Suppliers";
+        for (const auto& su : c.suppliers) {
+            Object::Ptr o = new Object;
+            o->set("SupplierNumber", su.number);
+            o->set("Name", su.name);
+            o->set("OrganisationNumber", su.organisationNumber);
+            o->set("VATNumber", su.vatNumber);
+            o->set("CountryCode", su.countryCode);
+            o->set("Currency", su.currency);
+            o->set("Active", su.active);
             all.push_back(o);
         }
     }
@@ -347,7 +369,8 @@ Answer FortnoxDouble::State::route(Tenant& t, const std::string& method, const s
         root->set("VoucherSeries", o);
         return {200, json(root)};
     }
-    if (method == "GET" && seg.size() == 1 && (seg[0] == "accounts" || seg[0] == "costcenters" || seg[0] == "projects"))
+    if (method == "GET" && seg.size() == 1 && (seg[0] == "accounts" || seg[0] == "costcenters" || seg[0] == "projects" ||
+                                             seg[0] == "suppliers"))
         return list(t, seg[0], uri);
     return error(404, "Resursen finns inte", 2000729);
 }
@@ -418,12 +441,22 @@ FortnoxDouble::Company FortnoxDouble::defaultCompany() {
              {"6540", "IT-tjänster", "MP1"}})
         c.accounts[number] = Account{number, name, true, vat};
     c.accounts["6999"] = Account{"6999", "Gammalt konto", false, ""};
+    c.costCenters = {{"CC1", "Sälj", true}, {"CC2", "Utveckling", true}, {"OLD", "Nedlagd avdelning", false}};
+    c.projects = {{"P100", "Lansering", "ONGOING"}, {"P200", "Mässa", "NOTSTARTED"}, {"P900", "Avslutat", "COMPLETED"}};
+    c.suppliers = {{"1", "Kontorsgrossisten AB", "556677-8899", "SE556677889901", "SE", "SEK", true},
+                   {"2", "Cloud Services Ltd", "", "IE1234567X", "IE", "EUR", true},
+                   {"3", "Gamla Leverantören AB", "551122-3344", "", "SE", "SEK", false}};
     return c;
 }
 
 void FortnoxDouble::setCompany(const Company& company) {
     std::lock_guard<std::mutex> lock(state_->mutex);
     state_->company = company;
+}
+
+void FortnoxDouble::setCompany(const std::string& tenant, const Company& company) {
+    std::lock_guard<std::mutex> lock(state_->mutex);
+    state_->tenant(tenant).company = company;
 }
 
 void FortnoxDouble::rateLimitNext(int count, int retryAfterSeconds) {

@@ -4,7 +4,8 @@
 // year, active accounts, cost centres, projects and the balance checked, numbers given per
 // series), lists them (GET /3/vouchers/sublist/{series} with fromdate/todate and page/limit,
 // MetaInformation), stores inbox files (POST /3/inbox, multipart) and voucher file
-// connections, answers errors as {"ErrorInformation":{"error":1,"message":...,"code":...}}, and
+// connections, serves master data (GET /3/accounts, /3/costcenters, /3/projects,
+// /3/suppliers with page/limit and MetaInformation), answers errors as {"ErrorInformation":{"error":1,"message":...,"code":...}}, and
 // limits each company to 25 requests per sliding 5 seconds (429). README.md cites the source of
 // each behaviour.
 #pragma once
@@ -24,11 +25,25 @@ public:
         bool active = true;
         std::string vatCode;
     };
+    struct CostCenter {
+        std::string code, description;
+        bool active = true;
+    };
+    struct Project {
+        std::string number, description, status = "ONGOING";  ///< NOTSTARTED, ONGOING, COMPLETED
+    };
+    struct Supplier {
+        std::string number, name, organisationNumber, vatNumber, countryCode, currency;
+        bool active = true;
+    };
+    /// What a company knows; vouchers are checked against it and the master-data GETs serve it.
     struct Company {
         std::map<std::string, Account> accounts;
         std::vector<std::string> series{"A", "P"};
         std::string yearFrom = "2026-01-01", yearTo = "2026-12-31";  ///< financial year 1
-        std::vector<std::string> costCenters{"CC1", "CC2"}, projects{"P100", "P200"};
+        std::vector<CostCenter> costCenters;
+        std::vector<Project> projects;
+        std::vector<Supplier> suppliers;
     };
     struct Row {
         std::string account, debit, credit, costCenter, project, transactionInformation;  ///< numbers as JSON text
@@ -59,8 +74,12 @@ public:
     /// http://127.0.0.1:<port>
     std::string root() const;
 
-    /// What every company created from now on knows (default: a small BAS chart).
+    /// What every company created from now on knows (default: defaultCompany()).
     void setCompany(const Company& company);
+    /// What `tenant` alone knows (created now, replacing what it had).
+    void setCompany(const std::string& tenant, const Company& company);
+    /// A small BAS chart (6999 inactive), cost centres CC1, CC2 and OLD (inactive), projects
+    /// P100, P200 and P900 (completed), three suppliers (one inactive).
     static Company defaultCompany();
 
     /// The next `count` requests get 429 with Retry-After: `retryAfterSeconds` (-1: no header).
