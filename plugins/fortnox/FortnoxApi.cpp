@@ -95,12 +95,12 @@ void FortnoxApi::pause(std::int64_t ms) const {
     }
 }
 
+// A request counts from the moment its answer arrived (recorded in send()): Fortnox saw it no
+// later than that, so a window measured from there never undercounts the server's own.
 void FortnoxApi::pace() {
     const auto limit = static_cast<std::size_t>(config_.requestsPerWindow);
     while (!recentMs_.empty() && recentMs_.front() <= steadyMs() - kWindowMs) recentMs_.pop_front();
     if (recentMs_.size() >= limit) pause(recentMs_.front() + kWindowMs - steadyMs());
-    while (!recentMs_.empty() && recentMs_.front() <= steadyMs() - kWindowMs) recentMs_.pop_front();
-    recentMs_.push_back(steadyMs());
 }
 
 sdk::HttpResponse FortnoxApi::send(sdk::HttpRequest req, bool write) {
@@ -113,9 +113,11 @@ sdk::HttpResponse FortnoxApi::send(sdk::HttpRequest req, bool write) {
         sdk::HttpResponse r;
         try {
             r = host_.http(req);
+            recentMs_.push_back(steadyMs());
         } catch (const sdk::CancelledError&) {
             throw;
         } catch (const sdk::Error& e) {
+            recentMs_.push_back(steadyMs());
             if (write) throw NoResponse(what + " got no answer; it may have been carried out (" + e.what() + ")");
             throw NotSent(what + " got no answer (" + e.what() + ")");
         }

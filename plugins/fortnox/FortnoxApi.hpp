@@ -58,7 +58,7 @@ private:
 
     const sdk::Host& host_;
     const FortnoxConfig& config_;
-    std::deque<std::int64_t> recentMs_;  ///< steady-clock times of this instance's requests, last 5 s
+    std::deque<std::int64_t> recentMs_;  ///< steady-clock times this instance's requests were answered, last 5 s
 };
 
 }  // namespace ledgerbridge::fortnox

@@ -223,11 +223,14 @@ std::string FortnoxPlugin::attachReceipts(const sdk::Entry& e, const VoucherId& 
     return problems;
 }
 
+// Vouchers are numbered per series and financial year: financialyeardate picks the year the
+// entry's date falls in, fromdate/todate narrow the list to that day.
 std::optional<VoucherId> FortnoxPlugin::findVoucher(const sdk::Entry& e) {
     const std::string marker = markerOf(e);
     for (int page = 1; page <= kMaxLookupPages; ++page) {
         const sdk::HttpResponse r =
-            api_->get("/vouchers/sublist/" + config_.voucherSeries + "?fromdate=" + e.date + "&todate=" + e.date +
+            api_->get("/vouchers/sublist/" + config_.voucherSeries + "?financialyeardate=" + e.date +
+                      "&fromdate=" + e.date + "&todate=" + e.date +
                       "&limit=" + std::to_string(kLookupPageSize) + "&page=" + std::to_string(page));
         FortnoxApi::throwIfUnauthorised(r, "GET vouchers/sublist");
         if (r.status != 200)

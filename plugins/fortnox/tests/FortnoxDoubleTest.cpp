@@ -59,7 +59,7 @@ protected:
         client.reset();
         if (freshHost) host = std::make_unique<XeroTestHost>();
         client = std::make_unique<sdk::PluginClient>(fortnoxApi(), *host, "fortnox");
-        client->configure(settings(fortnox.baseUrl(), std::move(extra)));
+        client->configure(settings(fortnox.baseUrl(), extra));
     }
     /// GET /3/vouchers/{series}/{number} from the double, rows read by this test.
     std::vector<ReadRow> readBack(const std::string& series, const std::string& number) {

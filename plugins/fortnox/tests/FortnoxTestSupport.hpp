@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -72,20 +73,16 @@ inline sdk::Receipt receipt(const std::filesystem::path& dir, const std::string&
     return sdk::Receipt{path.string(), name, mime};
 }
 
+/// Settings for the double at `baseUrl`; `extra` adds or replaces keys.
 inline std::vector<std::pair<std::string, std::string>> settings(
-    const std::string& baseUrl, std::vector<std::pair<std::string, std::string>> extra = {}) {
-    std::vector<std::pair<std::string, std::string>> s{{"base_url", baseUrl},
-                                                       {"voucher_series", "A"},
-                                                       {"dimensions", "DEPARTMENT:1,PROJECT:6"},
-                                                       {"tax_codes", "S25,RC25"},
-                                                       {"max_retry_wait_seconds", "5"}};
-    for (auto& [k, v] : extra) {
-        bool replaced = false;
-        for (auto& kv : s)
-            if (kv.first == k) kv.second = v, replaced = true;
-        if (!replaced) s.emplace_back(k, v);
-    }
-    return s;
+    const std::string& baseUrl, const std::vector<std::pair<std::string, std::string>>& extra = {}) {
+    std::map<std::string, std::string> s{{"base_url", baseUrl},
+                                         {"voucher_series", "A"},
+                                         {"dimensions", "DEPARTMENT:1,PROJECT:6"},
+                                         {"tax_codes", "S25,RC25"},
+                                         {"max_retry_wait_seconds", "5"}};
+    for (const auto& [k, v] : extra) s[k] = v;
+    return {s.begin(), s.end()};
 }
 
 }  // namespace ledgerbridge::fortnoxtest
