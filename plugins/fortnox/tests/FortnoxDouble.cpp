@@ -44,6 +44,30 @@ std::string json(const Object::Ptr& o) {
 
 using Answer = std::pair<int, std::string>;
 
+/// The object `name` of a JSON body, or null when the body is not JSON or has none.
+Object::Ptr memberOf(const std::string& body, const std::string& name) {
+    try {
+        Poco::JSON::Parser p;
+        return p.parse(body).extract<Object::Ptr>()->getObject(name);
+    } catch (const std::exception&) {
+        return nullptr;
+    }
+}
+
+/// {"<name>": o} with `status`.
+Answer wrapped(int status, const std::string& name, const Object::Ptr& o) {
+    Object::Ptr root = new Object;
+    root->set(name, o);
+    return {status, json(root)};
+}
+
+/// A JSON object of `fields`, in order.
+Object::Ptr objectOf(std::initializer_list<std::pair<std::string, Poco::Dynamic::Var>> fields) {
+    Object::Ptr o = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+    for (const auto& [key, value] : fields) o->set(key, value);
+    return o;
+}
+
 Answer error(int status, const std::string& message, long long code) {
     Object::Ptr info = new Object;
     info->set("error", 1);
@@ -170,12 +194,7 @@ Object::Ptr voucherObject(const FortnoxDouble::Voucher& v, bool withRows) {
 }  // namespace
 
 Answer FortnoxDouble::State::postVoucher(Tenant& t, const std::string& body) {
-    Object::Ptr v;
-    try {
-        Poco::JSON::Parser p;
-        v = p.parse(body).extract<Object::Ptr>()->getObject("Voucher");
-    } catch (const std::exception&) {
-    }
+    const Object::Ptr v = memberOf(body, "Voucher");
     if (!v) return error(400, "Ingen eller felaktig typ av data.", 2001392);
     Voucher out;
     out.series = str(v, "VoucherSeries");
@@ -210,9 +229,7 @@ Answer FortnoxDouble::State::postVoucher(Tenant& t, const std::string& body) {
     out.number = std::to_string(++t.nextNumber[out.series]);
     out.year = "1";
     t.vouchers.push_back(out);
-    Object::Ptr root = new Object;
-    root->set("Voucher", voucherObject(out, true));
-    return {201, json(root)};
+    return wrapped(201, "Voucher", voucherObject(out, true));
 }
 
 Answer FortnoxDouble::State::sublist(Tenant& t, const std::string& series, const Poco::URI& uri) {
@@ -256,18 +273,11 @@ Answer FortnoxDouble::State::inbox(Tenant& t, const std::string& contentType, co
     file->set("Name", f.name);
     file->set("Size", static_cast<long long>(f.bytes.size()));
     file->set("Path", "inbox_v/" + f.name);
-    Object::Ptr root = new Object;
-    root->set("File", file);
-    return {201, json(root)};
+    return wrapped(201, "File", file);
 }
 
 Answer FortnoxDouble::State::connect(Tenant& t, const std::string& body) {
-    Object::Ptr c;
-    try {
-        Poco::JSON::Parser p;
-        c = p.parse(body).extract<Object::Ptr>()->getObject("VoucherFileConnection");
-    } catch (const std::exception&) {
-    }
+    const Object::Ptr c = memberOf(body, "VoucherFileConnection");
     if (!c) return error(400, "Ingen eller felaktig typ av data.", 2001392);
     Connection conn{str(c, "FileId"), str(c, "VoucherSeries"), str(c, "VoucherNumber")};
     const bool file = std::any_of(t.files.begin(), t.files.end(), [&](const File& f) { return f.id == conn.fileId; });
@@ -282,9 +292,7 @@ Answer FortnoxDouble::State::connect(Tenant& t, const std::string& body) {
     o->set("VoucherSeries", conn.series);
     o->set("VoucherNumber", conn.number);
     o->set("VoucherYear", "1");
-    Object::Ptr root = new Object;
-    root->set("VoucherFileConnection", o);
-    return {201, json(root)};
+    return wrapped(201, "VoucherFileConnection", o);
 }
 
 Answer FortnoxDouble::State::list(Tenant& t, const std::string& what, const Poco::URI& uri) {
@@ -293,45 +301,23 @@ Answer FortnoxDouble::State::list(Tenant& t, const std::string& what, const Poco
     std::string member;
     if (what == "accounts") {
         member = "Accounts";
-        for (const auto& [number, a] : c.accounts) {
-            Object::Ptr o = new Object;
-            o->set("Number", std::stoi(number));
-            o->set("Description", a.description);
-            o->set("Active", a.active);
-            o->set("VATCode", a.vatCode);
-            all.push_back(o);
-        }
+        for (const auto& [number, a] : c.accounts)
+            all.push_back(objectOf({{"Number", std::stoi(number)}, {"Description", a.description}, {"Active", a.active},
+                                    {"VATCode", a.vatCode}}));
     } else if (what == "costcenters") {
         member = "CostCenters";
-        for (const auto& cc : c.costCenters) {
-            Object::Ptr o = new Object;
-            o->set("Code", cc.code);
-            o->set("Description", cc.description);
-            o->set("Active", cc.active);
-            all.push_back(o);
-        }
+        for (const auto& cc : c.costCenters)
+            all.push_back(objectOf({{"Code", cc.code}, {"Description", cc.description}, {"Active", cc.active}}));
     } else if (what == "projects") {
         member = "Projects";
-        for (const auto& pr : c.projects) {
-            Object::Ptr o = new Object;
-            o->set("ProjectNumber", pr.number);
-            o->set("Description", pr.description);
-            o->set("Status", pr.status);
-            all.push_back(o);
-        }
+        for (const auto& pr : c.projects)
+            all.push_back(objectOf({{"ProjectNumber", pr.number}, {"Description", pr.description}, {"Status", pr.status}}));
     } else {
         member = "Suppliers";
-        for (const auto& su : c.suppliers) {
-            Object::Ptr o = new Object;
-            o->set("SupplierNumber", su.number);
-            o->set("Name", su.name);
-            o->set("OrganisationNumber", su.organisationNumber);
-            o->set("VATNumber", su.vatNumber);
-            o->set("CountryCode", su.countryCode);
-            o->set("Currency", su.currency);
-            o->set("Active", su.active);
-            all.push_back(o);
-        }
+        for (const auto& su : c.suppliers)
+            all.push_back(objectOf({{"SupplierNumber", su.number}, {"Name", su.name},
+                                    {"OrganisationNumber", su.organisationNumber}, {"VATNumber", su.vatNumber},
+                                    {"CountryCode", su.countryCode}, {"Currency", su.currency}, {"Active", su.active}}));
     }
     const Paging p = page(queryOf(uri), all.size());
     Array::Ptr list = new Array;
@@ -355,9 +341,7 @@ Answer FortnoxDouble::State::route(Tenant& t, const std::string& method, const s
     if (method == "GET" && seg.size() == 3 && seg[0] == "vouchers")
         for (const auto& v : t.vouchers)
             if (v.series == seg[1] && v.number == seg[2]) {
-                Object::Ptr root = new Object;
-                root->set("Voucher", voucherObject(v, true));
-                return {200, json(root)};
+                return wrapped(200, "Voucher", voucherObject(v, true));
             }
     if (method == "GET" && seg.size() == 2 && seg[0] == "voucherseries") {
         const auto& s = t.company.series;
@@ -365,9 +349,7 @@ Answer FortnoxDouble::State::route(Tenant& t, const std::string& method, const s
         Object::Ptr o = new Object;
         o->set("Code", seg[1]);
         o->set("Description", "Serie " + seg[1]);
-        Object::Ptr root = new Object;
-        root->set("VoucherSeries", o);
-        return {200, json(root)};
+        return wrapped(200, "VoucherSeries", o);
     }
     if (method == "GET" && seg.size() == 1 && (seg[0] == "accounts" || seg[0] == "costcenters" || seg[0] == "projects" ||
                                              seg[0] == "suppliers"))
