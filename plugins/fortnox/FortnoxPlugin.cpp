@@ -146,7 +146,7 @@ void FortnoxPlugin::push(const std::vector<sdk::Entry>& batch, sdk::OutcomeSink&
 sdk::Outcome FortnoxPlugin::pushOneEntry(const sdk::Entry& e) {
     const auto mapped = mapEntry(e, config_);
     if (const auto* rejected = std::get_if<sdk::Outcome>(&mapped)) return *rejected;
-    if (const auto known = host().kvGet("doc/" + e.accountingEntryId)) return sdk::Outcome::posted(*known);
+    if (const auto known = remembered("doc/" + e.accountingEntryId)) return sdk::Outcome::posted(*known);
     const sdk::HttpResponse r = api_->post("/vouchers", voucherJson(std::get<Voucher>(mapped)), "application/json");
     FortnoxApi::throwIfUnauthorised(r, "POST vouchers");
     if (r.status == 200 || r.status == 201) {
@@ -171,13 +171,9 @@ sdk::Outcome FortnoxPlugin::pushOneEntry(const sdk::Entry& e) {
 
 sdk::Outcome FortnoxPlugin::finish(const sdk::Entry& e, const VoucherId& id) {
     std::string problems;
-    if (config_.attachReceipts && !e.receipts.empty() && !host().kvGet("files/" + e.accountingEntryId))
+    if (config_.attachReceipts && !e.receipts.empty() && !remembered("files/" + e.accountingEntryId))
         problems = attachReceipts(e, id);
-    try {
-        host().kvPut("doc/" + e.accountingEntryId, id.text());
-    } catch (const sdk::Error& ex) {
-        host().warn(std::string("could not remember a posted voucher (lookup still finds it): ") + ex.what());
-    }
+    remember("doc/" + e.accountingEntryId, id.text());
     sdk::Outcome o = sdk::Outcome::posted(id.text());
     if (!problems.empty()) {
         o.message = "posted, but " + problems;
@@ -193,7 +189,7 @@ std::string FortnoxPlugin::attachReceipts(const sdk::Entry& e, const VoucherId& 
         const std::string name = safeFileName(e.receipts[i], i);
         const std::string connectedKey = "file/" + e.accountingEntryId + "/" + std::to_string(i);
         try {
-            if (host().kvGet(connectedKey)) continue;
+            if (remembered(connectedKey)) continue;
             const std::string boundary = boundaryFor(e, i);
             const sdk::HttpResponse up =
                 api_->post("/inbox", multipart(boundary, name, e.receipts[i].mimeType, readFile(e.receipts[i].path)),
@@ -212,15 +208,32 @@ std::string FortnoxPlugin::attachReceipts(const sdk::Entry& e, const VoucherId& 
                 problem("receipt " + name + " was uploaded but not connected (" + parseError(c).message + ")");
                 continue;
             }
-            host().kvPut(connectedKey, fileId);
+            remember(connectedKey, fileId);
         } catch (const sdk::CancelledError&) {
             throw;
         } catch (const std::exception& ex) {
             problem("receipt " + name + " was not attached (" + ex.what() + ")");
         }
     }
-    if (problems.empty()) host().kvPut("files/" + e.accountingEntryId, "connected");
+    if (problems.empty()) remember("files/" + e.accountingEntryId, "connected");
     return problems;
+}
+
+void FortnoxPlugin::remember(const std::string& key, const std::string& value) const {
+    try {
+        host().kvPut(key, value);
+    } catch (const sdk::Error& ex) {
+        host().warn("could not remember " + key + " (lookup still finds the voucher by its marker): " + ex.what());
+    }
+}
+
+std::optional<std::string> FortnoxPlugin::remembered(const std::string& key) const {
+    try {
+        return host().kvGet(key);
+    } catch (const sdk::Error& ex) {
+        host().warn(std::string("plugin state unavailable, going on without it: ") + ex.what());
+        return std::nullopt;
+    }
 }
 
 // Vouchers are numbered per series and financial year: financialyeardate picks the year the

@@ -45,6 +45,10 @@ private:
     /// Uploads and connects the receipts not yet connected, remembers the voucher; posted.
     sdk::Outcome finish(const sdk::Entry& entry, const VoucherId& id);
     std::string attachReceipts(const sdk::Entry& entry, const VoucherId& id);
+    /// Plugin state that may fail without failing the push: a failure is a warning, and the
+    /// marker search still finds the voucher (receipts may then be connected again).
+    void remember(const std::string& key, const std::string& value) const;
+    std::optional<std::string> remembered(const std::string& key) const;
 
     FortnoxConfig config_;
     std::unique_ptr<FortnoxApi> api_;

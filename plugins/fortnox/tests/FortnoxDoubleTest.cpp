@@ -200,6 +200,18 @@ TEST_F(FortnoxDoubleTest, LookupPagesThroughABusyDay) {
     })) << "the 105th voucher is on the second page of 100";
 }
 
+TEST_F(FortnoxDoubleTest, AFailingStateStoreIsAWarningNotAFailedPush) {
+    sdk::Entry e = simple("E-nostate");
+    e.receipts = {receipt(dir, "r.pdf", "%PDF-1.4 receipt", "application/pdf")};
+    host->failStore = true;
+    const auto out = client->push({e});
+    ASSERT_EQ(out[0].kind, OutcomeKind::Posted) << out[0].message;
+    EXPECT_EQ(fortnox.connections().size(), 1u);
+    EXPECT_TRUE(std::any_of(host->logLines.begin(), host->logLines.end(), [](const std::string& l) {
+        return l.find("could not remember doc/E-nostate") != std::string::npos;
+    }));
+}
+
 TEST_F(FortnoxDoubleTest, A429WithAShortRetryAfterIsWaitedForAndALongOneEndsThePushRetryable) {
     fortnox.rateLimitNext(2, 1);
     const auto out = client->push({simple("E-429")});
