@@ -126,6 +126,13 @@ JournalDocument journalOf(const sdk::Entry& e, const BcConfig& config) {
         // Reverse charge: BC self-assesses the VAT on top of the net amount; otherwise the
         // amount includes the VAT BC splits off.
         out.minor = reverse || out.taxCode.empty() ? l.netAmount.minor : l.netAmount.minor + l.taxAmount.minor;
+        checkAmount(l.walletAmount, config, where + ": the amount");
+        if (l.walletAmount.minor != (reverse ? l.netAmount.minor : l.netAmount.minor + l.taxAmount.minor))
+            throw Rejected("validation_failure",
+                           where + ": the amount " + decimalText(l.walletAmount.minor, doc.exponent) + " is not net " +
+                               decimalText(l.netAmount.minor, doc.exponent) +
+                               (reverse ? " (reverse charge: VAT comes on top)" : " plus tax " +
+                                   decimalText(l.taxAmount.minor, doc.exponent)));
         if (!out.taxCode.empty() && !reverse && !l.taxRate.empty()) {
             std::int64_t num = 0, den = 1;
             if (!rateOf(l.taxRate, num, den))

@@ -43,7 +43,7 @@ std::vector<sdk::Document> BcPlugin::documentsOf(std::size_t index, const Journa
                                         dimensionBody(dim)});
     }
     out.push_back(sdk::Document{index, "POST " + config_.companyUrl() + journalPath() + "/Microsoft.NAV.post",
-                                "application/json", ""});
+                                "application/json", "{}"});
     return out;
 }
 
@@ -127,7 +127,7 @@ sdk::Outcome BcPlugin::write(const JournalDocument& doc) {
             }
         }
     }
-    const sdk::HttpResponse r = api_->post(journalPath() + "/Microsoft.NAV.post", "");
+    const sdk::HttpResponse r = api_->post(journalPath() + "/Microsoft.NAV.post", "{}");
     if (r.status >= 400 && r.status < 500) {
         const std::string error = bcErrorText(r);
         clearJournal();
