@@ -280,56 +280,34 @@ Answer BcDouble::Impl::companyCall(Company& c, const std::string& method, const 
     return list(c, rest, top, skip);
 }
 
+/// A JSON object of the given fields, in order.
+Object objectOf(std::initializer_list<std::pair<const char*, Poco::Dynamic::Var>> fields) {
+    Object o;
+    for (const auto& [key, value] : fields) o.set(key, value);
+    return o;
+}
+
 Answer BcDouble::Impl::list(const Company& c, const std::string& set, std::size_t top, std::size_t skip) {
     std::vector<Object> all;
     if (set == "/accounts")
-        for (const auto& a : c.accounts) {
-            Object o;
-            o.set("id", a.id);
-            o.set("number", a.number);
-            o.set("displayName", a.displayName);
-            o.set("category", a.category);
-            o.set("blocked", a.blocked);
-            all.push_back(o);
-        }
+        for (const auto& a : c.accounts)
+            all.push_back(objectOf({{"id", a.id}, {"number", a.number}, {"displayName", a.displayName},
+                                    {"category", a.category}, {"blocked", a.blocked}}));
     else if (set == "/taxGroups")
-        for (const auto& t : c.taxGroups) {
-            Object o;
-            o.set("id", t.id);
-            o.set("code", t.code);
-            o.set("displayName", t.displayName);
-            o.set("taxType", "VAT");
-            all.push_back(o);
-        }
+        for (const auto& t : c.taxGroups)
+            all.push_back(objectOf({{"id", t.id}, {"code", t.code}, {"displayName", t.displayName}, {"taxType", "VAT"}}));
     else if (set == "/dimensions")
-        for (const auto& d : c.dimensions) {
-            Object o;
-            o.set("id", d.id);
-            o.set("code", d.code);
-            o.set("displayName", d.displayName);
-            all.push_back(o);
-        }
+        for (const auto& d : c.dimensions)
+            all.push_back(objectOf({{"id", d.id}, {"code", d.code}, {"displayName", d.displayName}}));
     else if (set == "/dimensionValues")
-        for (const auto& v : c.dimensionValues) {
-            Object o;
-            o.set("id", v.id);
-            o.set("code", v.code);
-            o.set("dimensionId", v.dimensionId);
-            o.set("displayName", v.displayName);
-            all.push_back(o);
-        }
+        for (const auto& v : c.dimensionValues)
+            all.push_back(objectOf({{"id", v.id}, {"code", v.code}, {"dimensionId", v.dimensionId},
+                                    {"displayName", v.displayName}}));
     else if (set == "/vendors")
-        for (const auto& v : c.vendors) {
-            Object o;
-            o.set("id", v.id);
-            o.set("number", v.number);
-            o.set("displayName", v.displayName);
-            o.set("taxRegistrationNumber", v.taxRegistrationNumber);
-            o.set("country", v.country);
-            o.set("currencyCode", v.currencyCode);
-            o.set("blocked", v.blocked);
-            all.push_back(o);
-        }
+        for (const auto& v : c.vendors)
+            all.push_back(objectOf({{"id", v.id}, {"number", v.number}, {"displayName", v.displayName},
+                                    {"taxRegistrationNumber", v.taxRegistrationNumber}, {"country", v.country},
+                                    {"currencyCode", v.currencyCode}, {"blocked", v.blocked}}));
     else
         return error(404, "BadRequest_NotFound", "No resource " + set);
     Array value;
