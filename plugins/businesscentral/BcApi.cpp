@@ -95,7 +95,8 @@ sdk::HttpResponse BcApi::post(const std::string& path, const std::string& jsonBo
     sdk::HttpRequest req;
     req.method = "POST";
     req.url = config_.companyUrl() + path;
-    req.headers = {{"Accept", "application/json"}, {"Content-Type", "application/json"}};
+    req.headers = {{"Accept", "application/json"}};
+    if (!jsonBody.empty()) req.headers.emplace_back("Content-Type", "application/json");
     req.body = jsonBody;
     return send(req, true);
 }

@@ -42,8 +42,9 @@ std::vector<sdk::Document> BcPlugin::documentsOf(std::size_t index, const Journa
             out.push_back(sdk::Document{index, "POST " + lines + "({new line})/dimensionSetLines", "application/json",
                                         dimensionBody(dim)});
     }
-    out.push_back(sdk::Document{index, "POST " + config_.companyUrl() + journalPath() + "/Microsoft.NAV.post",
-                                "application/json", "{}"});
+    // The post action has no body (the description declares none), so it is no document of its
+    // own: the last document, the contra line (it has no dimensions), says it comes next.
+    out.back().action += "; then POST " + config_.companyUrl() + journalPath() + "/Microsoft.NAV.post (no body)";
     return out;
 }
 
@@ -127,7 +128,7 @@ sdk::Outcome BcPlugin::write(const JournalDocument& doc) {
             }
         }
     }
-    const sdk::HttpResponse r = api_->post(journalPath() + "/Microsoft.NAV.post", "{}");
+    const sdk::HttpResponse r = api_->post(journalPath() + "/Microsoft.NAV.post", "");
     if (r.status >= 400 && r.status < 500) {
         const std::string error = bcErrorText(r);
         clearJournal();

@@ -203,7 +203,11 @@ Answer BcDouble::Impl::companyCall(Company& c, const std::string& method, const 
             o.set("code", "LEDGERBR");
             return json(200, o);
         }
-        if (std::string(m[2]) == "/Microsoft.NAV.post" && method == "POST") return post(c, jid);
+        if (std::string(m[2]) == "/Microsoft.NAV.post" && method == "POST") {
+            // The description declares no request body for the action (Prism answers 415 to one).
+            if (!body.empty()) return error(415, "BadRequest", "Microsoft.NAV.post takes no request body.");
+            return post(c, jid);
+        }
         if (m[3].length() == 0) {
             if (method == "POST") return createLine(c, jid, body);
             if (method != "GET") return error(405, "BadRequest_MethodNotAllowed", method + " is not allowed here");
