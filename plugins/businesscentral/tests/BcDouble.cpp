@@ -105,7 +105,7 @@ struct BcDouble::Impl {
 
     Answer route(const std::string& method, const std::string& target, const std::string& authorization,
                  const std::string& ifMatch, const std::string& body);
-    Answer companyCall(Company& c, const std::string& method, const std::string& rest,
+    Answer companyCall(Company& c, const std::string& companyId, const std::string& method, const std::string& rest,
                        const std::map<std::string, std::string>& query, const std::string& ifMatch,
                        const std::string& body);
     Answer createLine(Company& c, const std::string& journalId, const std::string& body);
@@ -174,10 +174,11 @@ Answer BcDouble::Impl::route(const std::string& method, const std::string& targe
     if (it == companies.end()) return error(404, "BadRequest_NotFound", "The company " + key + " does not exist.");
     std::map<std::string, std::string> query;
     for (const auto& [k, v] : uri.getQueryParameters()) query[k] = v;
-    return companyCall(it->second, method, m[4], query, ifMatch, body);
+    return companyCall(it->second, m[3], method, m[4], query, ifMatch, body);
 }
 
-Answer BcDouble::Impl::companyCall(Company& c, const std::string& method, const std::string& rest,
+Answer BcDouble::Impl::companyCall(Company& c, const std::string& companyId, const std::string& method,
+                                   const std::string& rest,
                                    const std::map<std::string, std::string>& query, const std::string& ifMatch,
                                    const std::string& body) {
     auto q = [&](const std::string& k) { return query.count(k) ? query.at(k) : std::string(); };
@@ -185,7 +186,7 @@ Answer BcDouble::Impl::companyCall(Company& c, const std::string& method, const 
     const std::size_t skip = q("$skip").empty() ? 0 : std::stoul(q("$skip"));
     if (rest.empty() && method == "GET") {
         Object o;
-        o.set("id", "company");
+        o.set("id", companyId);
         o.set("name", "CRONUS");
         return json(200, o);
     }
