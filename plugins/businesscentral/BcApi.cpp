@@ -1,0 +1,156 @@
+// Business Central API calls through the host: see BcApi.hpp.
+#include "BcApi.hpp"
+
+#include <Poco/Exception.h>
+#include <Poco/JSON/Parser.h>
+#include <Poco/URI.h>
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <thread>
+
+namespace ledgerbridge::businesscentral {
+
+namespace {
+constexpr int kMaxRateLimitWaits = 5;  ///< 429 waits per request before giving up (NotSent)
+
+std::string lower(std::string s) {
+    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return s;
+}
+
+std::string headerOf(const sdk::HttpResponse& r, const std::string& name) {
+    for (const auto& [k, v] : r.headers)
+        if (lower(k) == lower(name)) return v;
+    return {};
+}
+
+/// Seconds of a Retry-After header (delay-seconds); `fallback` when absent or unreadable.
+std::int64_t retryAfterSeconds(const std::string& value, std::int64_t fallback) {
+    if (value.empty() || value.size() > 6 || value.find_first_not_of("0123456789") != std::string::npos) return fallback;
+    return std::stoll(value);
+}
+}  // namespace
+
+std::string bcErrorText(const sdk::HttpResponse& r) {
+    std::string code, message;
+    try {
+        Poco::JSON::Parser parser;
+        const auto root = parser.parse(r.body).extract<Poco::JSON::Object::Ptr>();
+        const auto error = root ? root->getObject("error") : nullptr;
+        if (error) {
+            code = error->optValue<std::string>("code", "");
+            message = error->optValue<std::string>("message", "");
+        }
+    } catch (const Poco::Exception&) {
+    } catch (const std::exception&) {
+    }
+    if (message.empty()) message = r.body.substr(0, 200);
+    return "BC " + std::to_string(r.status) + (code.empty() ? "" : " " + code) + ": " + message;
+}
+
+std::string failureReasonFor(const std::string& bcError) {
+    const std::string l = lower(bcError);
+    if (l.find("g/l account") != std::string::npos || l.find("accountnumber") != std::string::npos)
+        return "account_unknown";
+    if (l.find("vat prod. posting group") != std::string::npos || l.find("tax group") != std::string::npos ||
+        l.find("taxcode") != std::string::npos)
+        return "tax_code_unknown";
+    if (l.find("dimension") != std::string::npos) return "tag_unknown";
+    return "validation_failure";
+}
+
+Poco::JSON::Object::Ptr jsonObjectOf(const sdk::HttpResponse& r, const std::string& what) {
+    if (r.status < 200 || r.status > 299) throw sdk::Error(LB_ERR_TARGET, what + ": " + bcErrorText(r));
+    try {
+        Poco::JSON::Parser parser;
+        auto root = parser.parse(r.body).extract<Poco::JSON::Object::Ptr>();
+        if (root) return root;
+    } catch (const Poco::Exception& e) {
+        throw sdk::Error(LB_ERR_TARGET, what + ": the answer is not a JSON object (" + e.displayText() + ")");
+    } catch (const std::exception&) {
+    }
+    throw sdk::Error(LB_ERR_TARGET, what + ": the answer is not a JSON object");
+}
+
+std::string odataString(const std::string& text) {
+    std::string quoted = "'";
+    for (char c : text) quoted += c == '\'' ? std::string("''") : std::string(1, c);
+    quoted += "'";
+    std::string encoded;
+    Poco::URI::encode(quoted, "!#$&'()*+,/:;=?@[]% ", encoded);
+    return encoded;
+}
+
+sdk::HttpResponse BcApi::get(const std::string& path) {
+    sdk::HttpRequest req;
+    req.method = "GET";
+    req.url = config_.companyUrl() + path;
+    req.headers = {{"Accept", "application/json"}};
+    return send(req, false);
+}
+
+sdk::HttpResponse BcApi::post(const std::string& path, const std::string& jsonBody) {
+    sdk::HttpRequest req;
+    req.method = "POST";
+    req.url = config_.companyUrl() + path;
+    req.headers = {{"Accept", "application/json"}};
+    if (!jsonBody.empty()) req.headers.emplace_back("Content-Type", "application/json");
+    req.body = jsonBody;
+    return send(req, true);
+}
+
+sdk::HttpResponse BcApi::remove(const std::string& path, const std::string& etag) {
+    sdk::HttpRequest req;
+    req.method = "DELETE";
+    req.url = config_.companyUrl() + path;
+    req.headers = {{"If-Match", etag}};
+    return send(req, true);
+}
+
+sdk::HttpResponse BcApi::send(sdk::HttpRequest req, bool write) {
+    req.timeoutMs = config_.timeoutMs;
+    req.useTargetToken = true;
+    const std::string what = req.method + " " + req.url;
+    for (int waits = 0;; ++waits) {
+        host_.throwIfCancelled();
+        sdk::HttpResponse r;
+        try {
+            r = host_.http(req);
+        } catch (const sdk::CancelledError&) {
+            throw;
+        } catch (const sdk::Error& e) {
+            if (write) throw NoResponse(std::string("no answer from Business Central, the change may be done: ") + e.what());
+            throw NotSent(std::string("no answer from Business Central: ") + e.what());
+        }
+        if (r.status == 401)
+            throw sdk::Error(LB_ERR_TARGET, what + ": Business Central refused the access token (401); the connection "
+                                                   "needs to be authorised again");
+        if (r.status == 403)
+            throw sdk::Error(LB_ERR_TARGET, what + ": Business Central refused access (403): " + bcErrorText(r) +
+                                                   "; check the app's permission sets in the company");
+        if (r.status >= 500) {
+            if (write) throw NoResponse(what + ": " + bcErrorText(r) + "; the change may be done");
+            throw NotSent(what + ": " + bcErrorText(r));
+        }
+        if (r.status != 429) return r;
+        const std::int64_t seconds = retryAfterSeconds(headerOf(r, "Retry-After"), 60);
+        if (seconds * 1000 > config_.maxRetryWaitMs || waits >= kMaxRateLimitWaits)
+            throw NotSent("Business Central's rate limit was hit (429); retry in " + std::to_string(seconds) + " s");
+        host_.info("Business Central's rate limit was hit (429); waiting " + std::to_string(seconds) +
+                   " s as Retry-After asks");
+        pause(seconds * 1000);
+    }
+}
+
+void BcApi::pause(std::int64_t ms) const {
+    const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
+    while (std::chrono::steady_clock::now() < until) {
+        host_.throwIfCancelled();
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
+        std::this_thread::sleep_for(std::min(left, std::chrono::milliseconds(100)));
+    }
+}
+
+}  // namespace ledgerbridge::businesscentral

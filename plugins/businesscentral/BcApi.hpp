@@ -1,0 +1,63 @@
+// Talking to the Business Central API v2.0 through the host: every request goes through the
+// host's http() with the target token (the host adds Authorization: Bearer); 429 answers are
+// waited out as Retry-After asks (up to max_retry_wait_seconds, then NotSent); BC's OData error
+// bodies become readable messages and Pleo failure reasons.
+#pragma once
+
+#include <Poco/JSON/Object.h>
+
+#include <stdexcept>
+#include <string>
+
+#include "BcSettings.hpp"
+#include "ledgerbridge/plugin.hpp"
+
+namespace ledgerbridge::businesscentral {
+
+/// Nothing was done and nothing will be for now (429 with a long Retry-After, no answer to a
+/// read): retryable. what() says why and when.
+class NotSent : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+/// A write got no answer (or a 5xx): it may have been carried out. The entry is unknown.
+class NoResponse : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+/// "BC 400 Internal_RecordNotFound: The G/L Account does not exist..." from an error answer.
+std::string bcErrorText(const sdk::HttpResponse& response);
+
+/// Pleo failureReasonType for a BC error: account_unknown (G/L Account), tax_code_unknown
+/// (VAT/tax posting group, tax code), tag_unknown (dimension), else validation_failure.
+std::string failureReasonFor(const std::string& bcError);
+
+/// The JSON object of a 2xx answer; throws sdk::Error(LB_ERR_TARGET) naming `what` otherwise.
+Poco::JSON::Object::Ptr jsonObjectOf(const sdk::HttpResponse& response, const std::string& what);
+
+/// `text` as an OData string literal inside a URL query: quotes doubled, then percent-encoded.
+std::string odataString(const std::string& text);
+
+class BcApi {
+public:
+    BcApi(const sdk::Host& host, const BcConfig& config) : host_(host), config_(config) {}
+
+    /// GET companyUrl + path. Throws NotSent, CancelledError, sdk::Error on 401/403.
+    sdk::HttpResponse get(const std::string& path);
+    /// POST companyUrl + path with a JSON body. Throws NotSent (429 before anything was done),
+    /// NoResponse (no answer or 5xx), CancelledError, sdk::Error on 401/403.
+    sdk::HttpResponse post(const std::string& path, const std::string& jsonBody);
+    /// DELETE companyUrl + path with If-Match: etag. Throws like post().
+    sdk::HttpResponse remove(const std::string& path, const std::string& etag);
+
+private:
+    sdk::HttpResponse send(sdk::HttpRequest request, bool write);
+    void pause(std::int64_t ms) const;
+
+    const sdk::Host& host_;
+    const BcConfig& config_;
+};
+
+}  // namespace ledgerbridge::businesscentral

@@ -1,0 +1,56 @@
+// One Pleo entry as Business Central general-journal lines: a line per Pleo line (its gross
+// amount with the mapped taxCode, so BC splits the VAT as its VAT posting setup says; a
+// reverse-charge line its net amount with a Reverse Charge VAT code), and the contra line
+// with minus the entry's total, all under one documentNumber derived from the accounting entry
+// id (the key lookup finds after a crash). Every check push makes happens here, so the dry run
+// rejects exactly what push rejects.
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "BcSettings.hpp"
+#include "ledgerbridge/model.hpp"
+
+namespace ledgerbridge::businesscentral {
+
+/// An entry BC must not get, with Pleo's failure reason (validation_failure, account_unknown,
+/// tax_code_unknown, tag_unknown).
+class Rejected : public std::runtime_error {
+public:
+    Rejected(std::string why, const std::string& message) : std::runtime_error(message), reason(std::move(why)) {}
+    std::string reason;
+};
+
+struct JournalLine {
+    std::string accountNumber;
+    std::int64_t minor = 0;  ///< signed, debit positive, in the entry's currency
+    std::string taxCode;     ///< BC taxCode, "" for none
+    std::string description;
+    std::vector<std::pair<std::string, std::string>> dimensions;  ///< (dimension code, value code)
+};
+
+struct JournalDocument {
+    std::string documentNumber;          ///< "LB" + 16 hex digits of the entry id's FNV-1a 64 (BC allows 20)
+    std::string externalDocumentNumber;  ///< the accounting entry id when it fits in 35 characters
+    std::string postingDate;             ///< YYYY-MM-DD
+    int exponent = 2;
+    std::vector<JournalLine> lines;      ///< the entry's lines, then the contra line
+};
+
+/// The documentNumber of an accounting entry id: the same for every job and idempotency key.
+std::string documentNumberOf(const std::string& accountingEntryId);
+
+/// The journal lines of `entry`; throws Rejected naming what is wrong and where.
+JournalDocument journalOf(const sdk::Entry& entry, const BcConfig& config);
+
+/// The JSON body that creates `line` of `doc` (POST journals({id})/journalLines).
+std::string journalLineBody(const JournalDocument& doc, const JournalLine& line);
+
+/// `minor` as exact decimal text with `exponent` decimals ("-12.50").
+std::string decimalText(std::int64_t minor, int exponent);
+
+}  // namespace ledgerbridge::businesscentral

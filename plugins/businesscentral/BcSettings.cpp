@@ -1,0 +1,146 @@
+// The Business Central plugin's manifest and settings parsing (see BcSettings.hpp, README.md).
+#include "BcSettings.hpp"
+
+#include <cctype>
+#include <vector>
+
+namespace ledgerbridge::businesscentral {
+
+namespace {
+std::string trim(const std::string& s) {
+    const auto b = s.find_first_not_of(" \t");
+    if (b == std::string::npos) return {};
+    return s.substr(b, s.find_last_not_of(" \t") - b + 1);
+}
+
+/// "A:B, C:D" -> {A: B, C: D}; a malformed or repeated pair is a problem of `key`.
+std::map<std::string, std::string> pairsOf(const std::string& key, const std::string& text,
+                                           sdk::SettingsError::Problems& problems) {
+    std::map<std::string, std::string> out;
+    std::size_t start = 0;
+    while (start <= text.size()) {
+        const std::size_t comma = std::min(text.find(',', start), text.size());
+        const std::string item = trim(text.substr(start, comma - start));
+        start = comma + 1;
+        if (item.empty()) continue;
+        const auto colon = item.find(':');
+        const std::string from = colon == std::string::npos ? "" : trim(item.substr(0, colon));
+        const std::string to = colon == std::string::npos ? "" : trim(item.substr(colon + 1));
+        if (from.empty() || to.empty() || to.size() > 20) {
+            problems.emplace_back(key, "expected PLEO:BC pairs separated by commas (BC codes of at most 20 "
+                                       "characters), found '" + item + "'");
+            return {};
+        }
+        if (!out.emplace(from, to).second) {
+            problems.emplace_back(key, "'" + from + "' is mapped twice");
+            return {};
+        }
+    }
+    return out;
+}
+
+/// A URL path segment: letters, digits, '-', '_', '.' only (it goes into every URL unescaped).
+bool segment(const std::string& s) {
+    if (s.empty() || s.size() > 100) return false;
+    for (unsigned char c : s)
+        if (!std::isalnum(c) && c != '-' && c != '_' && c != '.') return false;
+    return true;
+}
+}  // namespace
+
+bool isGuid(const std::string& s) {
+    if (s.size() != 36) return false;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+        if (dash ? s[i] != '-' : !std::isxdigit(static_cast<unsigned char>(s[i]))) return false;
+    }
+    return true;
+}
+
+std::string BcConfig::companyUrl() const {
+    return baseUrl + "/" + tenantId + "/" + environment + "/api/v2.0/companies(" + companyId + ")";
+}
+
+sdk::Manifest bcManifest() {
+    sdk::Manifest m;
+    m.name = "businesscentral";
+    m.version = "0.1.0";
+    m.targetSystem = "Microsoft Dynamics 365 Business Central API v2.0";
+    m.description = "Posts each Pleo entry as balanced general-journal lines in Business Central (Microsoft.NAV.post), "
+                    "dimensions from Pleo tags, VAT through a tax-code mapping; reads accounts, tax groups, dimensions, "
+                    "dimension values and vendors as master data.";
+    m.maturity = sdk::Maturity::Alpha;
+    m.capabilities = LB_CAP_LOOKUP | LB_CAP_DRY_RUN | LB_CAP_MASTER_DATA;
+    using sdk::SettingType;
+    m.settings = {
+        {"tenant_id", SettingType::String, std::nullopt, false,
+         "Microsoft Entra tenant (GUID or primary domain) of the Business Central customer; part of every URL."},
+        {"environment", SettingType::String, std::nullopt, false,
+         "Business Central environment name, e.g. production or sandbox."},
+        {"company_id", SettingType::String, std::nullopt, false, "Company id (GUID, from GET companies)."},
+        {"journal_id", SettingType::String, std::nullopt, false,
+         "Id (GUID) of a general journal batch used by ledgerbridge only: posting posts the whole batch."},
+        {"local_currency", SettingType::String, std::nullopt, false,
+         "The company's local currency (ISO 4217). Journal lines carry no currency in API v2.0: entries in "
+         "another currency are rejected."},
+        {"tax_codes", SettingType::String, "", false,
+         "Pleo tax code -> BC taxCode (VAT product posting group), e.g. S25:VAT25,S12:VAT12. A taxed line with "
+         "an unmapped code is rejected (tax_code_unknown)."},
+        {"reverse_charge_tax_codes", SettingType::String, "", false,
+         "Pleo tax code of reverse-charge lines -> BC taxCode whose VAT posting setup is Reverse Charge VAT."},
+        {"dimensions", SettingType::String, "", false,
+         "Pleo tag group -> BC dimension code, e.g. PROJECT:PROJECT,DEPT:DEPARTMENT; other groups are not sent."},
+        {"mode", SettingType::String, "journal", false,
+         "journal: general-journal lines, posted. (purchase_invoice is not implemented yet.)"},
+        {"base_url", SettingType::String, "https://api.businesscentral.dynamics.com/v2.0", false,
+         "Business Central API base URL (before the tenant segment)."},
+        {"max_retry_wait_seconds", SettingType::Int, "30", false,
+         "Longest Retry-After wait after a 429 (0-300); longer: the entries are retryable later."},
+        {"timeout_seconds", SettingType::Int, "60", false, "HTTP timeout per request (1-600)."},
+    };
+    m.oauth = sdk::OAuthSpec{"https://login.microsoftonline.com/organizations/oauth2/v2.0/authorize",
+                             "https://login.microsoftonline.com/organizations/oauth2/v2.0/token",
+                             "https://api.businesscentral.dynamics.com/.default offline_access"};
+    m.tokenHosts = {"api.businesscentral.dynamics.com"};
+    return m;
+}
+
+BcConfig parseBcConfig(const sdk::Settings& s) {
+    sdk::SettingsError::Problems problems;
+    BcConfig c;
+    c.baseUrl = s.get("base_url");
+    while (!c.baseUrl.empty() && c.baseUrl.back() == '/') c.baseUrl.pop_back();
+    if (c.baseUrl.rfind("https://", 0) != 0 && c.baseUrl.rfind("http://127.0.0.1", 0) != 0 &&
+        c.baseUrl.rfind("http://localhost", 0) != 0)
+        problems.emplace_back("base_url", "expected an https:// URL (http only on loopback), got '" + c.baseUrl + "'");
+    c.tenantId = s.get("tenant_id");
+    if (!segment(c.tenantId)) problems.emplace_back("tenant_id", "expected a GUID or a domain, got '" + c.tenantId + "'");
+    c.environment = s.get("environment");
+    if (!segment(c.environment))
+        problems.emplace_back("environment", "expected an environment name (letters, digits, - _ .), got '" +
+                                                 c.environment + "'");
+    c.companyId = s.get("company_id");
+    if (!isGuid(c.companyId)) problems.emplace_back("company_id", "expected a GUID, got '" + c.companyId + "'");
+    c.journalId = s.get("journal_id");
+    if (!isGuid(c.journalId)) problems.emplace_back("journal_id", "expected a GUID, got '" + c.journalId + "'");
+    c.currency = s.get("local_currency");
+    if (c.currency.size() != 3 || !std::isupper(static_cast<unsigned char>(c.currency[0])) ||
+        !std::isupper(static_cast<unsigned char>(c.currency[1])) ||
+        !std::isupper(static_cast<unsigned char>(c.currency[2])))
+        problems.emplace_back("local_currency", "expected an ISO 4217 code like EUR, got '" + c.currency + "'");
+    c.taxCodes = pairsOf("tax_codes", s.get("tax_codes"), problems);
+    c.reverseTaxCodes = pairsOf("reverse_charge_tax_codes", s.get("reverse_charge_tax_codes"), problems);
+    c.dimensions = pairsOf("dimensions", s.get("dimensions"), problems);
+    if (s.get("mode") != "journal")
+        problems.emplace_back("mode", "only 'journal' is implemented, got '" + s.get("mode") + "'");
+    const std::int64_t wait = s.getInt("max_retry_wait_seconds");
+    if (wait < 0 || wait > 300) problems.emplace_back("max_retry_wait_seconds", "expected 0-300");
+    c.maxRetryWaitMs = wait * 1000;
+    const std::int64_t timeout = s.getInt("timeout_seconds");
+    if (timeout < 1 || timeout > 600) problems.emplace_back("timeout_seconds", "expected 1-600");
+    c.timeoutMs = static_cast<std::uint32_t>(timeout * 1000);
+    if (!problems.empty()) throw sdk::SettingsError(std::move(problems));
+    return c;
+}
+
+}  // namespace ledgerbridge::businesscentral

@@ -1,0 +1,478 @@
+// The stateful Business Central test double: see BcDouble.hpp.
+#include "BcDouble.hpp"
+
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+#include <Poco/Net/HTTPRequestHandler.h>
+#include <Poco/Net/HTTPRequestHandlerFactory.h>
+#include <Poco/Net/HTTPServer.h>
+#include <Poco/Net/HTTPServerParams.h>
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/Net/ServerSocket.h>
+#include <Poco/StreamCopier.h>
+#include <Poco/URI.h>
+
+#include <cmath>
+#include <cstdio>
+#include <regex>
+#include <sstream>
+
+namespace ledgerbridge::bctest {
+
+namespace {
+using Poco::JSON::Array;
+using Poco::JSON::Object;
+
+struct Answer {
+    int status = 200;
+    std::string body;
+    std::vector<std::pair<std::string, std::string>> headers;
+};
+
+Answer json(int status, const Object& o) {
+    std::ostringstream out;
+    o.stringify(out);
+    return {status, out.str(), {}};
+}
+
+Answer error(int status, const std::string& code, const std::string& message) {
+    Object e, root;
+    e.set("code", code);
+    e.set("message", message);
+    root.set("error", e);
+    return json(status, root);
+}
+
+std::string guid(int kind, int n) {
+    char id[40];
+    std::snprintf(id, sizeof id, "%08x-0000-4000-8000-%012d", kind, n);
+    return id;
+}
+
+std::int64_t centsOf(double d, bool& exact) {
+    const double scaled = d * 100.0;
+    const auto rounded = static_cast<std::int64_t>(std::llround(scaled));
+    exact = std::fabs(scaled - static_cast<double>(rounded)) < 1e-6;
+    return rounded;
+}
+
+/// VAT in a VAT-inclusive amount, rounded half away from zero (what BC does with the posting
+/// setup's rate; computed here independently of the plugin).
+std::int64_t vatOf(std::int64_t gross, const std::string& rate) {
+    const double r = std::stod(rate);
+    return static_cast<std::int64_t>(std::llround(static_cast<double>(gross) * r / (100.0 + r)));
+}
+
+/// "documentNumber eq 'X'" -> X ("" when the filter is not that).
+std::string documentFilter(const std::string& filter) {
+    static const std::regex re("^documentNumber eq '((?:[^']|'')*)'$");
+    std::smatch m;
+    if (!std::regex_match(filter, m, re)) return {};
+    std::string v = m[1];
+    for (auto p = v.find("''"); p != std::string::npos; p = v.find("''", p + 1)) v.erase(p, 1);
+    return v;
+}
+
+Object lineJson(const BcDouble::JournalLine& l, const std::string& journalId) {
+    Object o;
+    o.set("@odata.etag", l.etag);
+    o.set("id", l.id);
+    o.set("journalId", journalId);
+    o.set("accountType", "G/L Account");
+    o.set("accountNumber", l.accountNumber);
+    o.set("postingDate", l.postingDate);
+    o.set("documentNumber", l.documentNumber);
+    o.set("externalDocumentNumber", l.externalDocumentNumber);
+    o.set("amount", static_cast<double>(l.cents) / 100.0);
+    o.set("description", l.description);
+    o.set("taxCode", l.taxCode);
+    return o;
+}
+}  // namespace
+
+struct BcDouble::Impl {
+    mutable std::mutex mutex;
+    std::map<std::string, Company> companies;  ///< "tenant/environment/id"
+    bool createOnUse = false;
+    bool touchAfterRead = false;
+    int throttleCount = 0, throttleSeconds = 0;
+    int counter = 0;
+    std::vector<std::string> requests;
+    std::unique_ptr<Poco::Net::HTTPServer> server;
+    Poco::UInt16 port = 0;
+
+    Answer route(const std::string& method, const std::string& target, const std::string& authorization,
+                 const std::string& ifMatch, const std::string& body);
+    Answer companyCall(Company& c, const std::string& companyId, const std::string& method, const std::string& rest,
+                       const std::map<std::string, std::string>& query, const std::string& ifMatch,
+                       const std::string& body);
+    Answer createLine(Company& c, const std::string& journalId, const std::string& body);
+    Answer post(Company& c, const std::string& journalId);
+    Answer list(const Company& c, const std::string& set, std::size_t top, std::size_t skip);
+    std::string nextEtag() { return "W/\"JzQ0OzE" + std::to_string(++counter) + "Jw==\""; }
+};
+
+namespace {
+class Handler : public Poco::Net::HTTPRequestHandler {
+public:
+    explicit Handler(BcDouble::Impl& impl) : impl_(impl) {}
+    void handleRequest(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& resp) override {
+        std::string body;
+        Poco::StreamCopier::copyToString(req.stream(), body);
+        const Answer a = impl_.route(req.getMethod(), req.getURI(), req.get("Authorization", ""),
+                                     req.get("If-Match", ""), body);
+        resp.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(a.status));
+        for (const auto& [k, v] : a.headers) resp.set(k, v);
+        if (a.status == 204) {
+            resp.setContentLength(0);
+            resp.send();
+            return;
+        }
+        resp.setContentType("application/json");
+        resp.setContentLength(static_cast<std::streamsize>(a.body.size()));
+        resp.send() << a.body;
+    }
+
+private:
+    BcDouble::Impl& impl_;
+};
+
+class Factory : public Poco::Net::HTTPRequestHandlerFactory {
+public:
+    explicit Factory(BcDouble::Impl& impl) : impl_(impl) {}
+    Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest&) override {
+        return new Handler(impl_);
+    }
+
+private:
+    BcDouble::Impl& impl_;
+};
+}  // namespace
+
+Answer BcDouble::Impl::route(const std::string& method, const std::string& target, const std::string& authorization,
+                             const std::string& ifMatch, const std::string& body) {
+    std::lock_guard<std::mutex> lock(mutex);
+    requests.push_back(method + " " + target);
+    if (throttleCount > 0) {
+        --throttleCount;
+        Answer a = error(429, "Application_TooManyRequests", "Too many requests reached.");
+        a.headers.emplace_back("Retry-After", std::to_string(throttleSeconds));
+        return a;
+    }
+    if (authorization.rfind("Bearer ", 0) != 0 || authorization.size() < 8)
+        return error(401, "Authentication_InvalidCredentials", "The server has rejected the client credentials.");
+    const Poco::URI uri(target);
+    static const std::regex re("^/([^/]+)/([^/]+)/api/v2\\.0/companies\\(([0-9a-fA-F-]{36})\\)(/.*)?$");
+    std::smatch m;
+    const std::string path = uri.getPath();
+    if (!std::regex_match(path, m, re)) return error(404, "BadRequest_NotFound", "No resource at " + path);
+    const std::string key = std::string(m[1]) + "/" + std::string(m[2]) + "/" + std::string(m[3]);
+    auto it = companies.find(key);
+    if (it == companies.end() && createOnUse) it = companies.emplace(key, defaultCompany()).first;
+    if (it == companies.end()) return error(404, "BadRequest_NotFound", "The company " + key + " does not exist.");
+    std::map<std::string, std::string> query;
+    for (const auto& [k, v] : uri.getQueryParameters()) query[k] = v;
+    return companyCall(it->second, m[3], method, m[4], query, ifMatch, body);
+}
+
+Answer BcDouble::Impl::companyCall(Company& c, const std::string& companyId, const std::string& method,
+                                   const std::string& rest,
+                                   const std::map<std::string, std::string>& query, const std::string& ifMatch,
+                                   const std::string& body) {
+    auto q = [&](const std::string& k) { return query.count(k) ? query.at(k) : std::string(); };
+    const std::size_t top = q("$top").empty() ? 100000 : std::stoul(q("$top"));
+    const std::size_t skip = q("$skip").empty() ? 0 : std::stoul(q("$skip"));
+    if (rest.empty() && method == "GET") {
+        Object o;
+        o.set("id", companyId);
+        o.set("name", "CRONUS");
+        return json(200, o);
+    }
+    static const std::regex journal("^/journals\\(([0-9a-fA-F-]{36})\\)(/journalLines(\\(([0-9a-fA-F-]{36})\\))?"
+                                    "(/dimensionSetLines)?|/Microsoft\\.NAV\\.post)?$");
+    std::smatch m;
+    if (std::regex_match(rest, m, journal)) {
+        const std::string jid = m[1];
+        auto jt = c.journals.find(jid);
+        if (jt == c.journals.end()) return error(404, "Internal_RecordNotFound", "The journal " + jid + " does not exist.");
+        auto& lines = jt->second;
+        if (m[2].length() == 0 && method == "GET") {
+            Object o;
+            o.set("id", jid);
+            o.set("code", "LEDGERBR");
+            return json(200, o);
+        }
+        if (std::string(m[2]) == "/Microsoft.NAV.post" && method == "POST") {
+            // The description declares no request body for the action (Prism answers 415 to one).
+            if (!body.empty()) return error(415, "BadRequest", "Microsoft.NAV.post takes no request body.");
+            return post(c, jid);
+        }
+        if (m[3].length() == 0) {
+            if (method == "POST") return createLine(c, jid, body);
+            if (method != "GET") return error(405, "BadRequest_MethodNotAllowed", method + " is not allowed here");
+            const std::string doc = documentFilter(q("$filter"));
+            Array value;
+            for (const auto& l : lines)
+                if (q("$filter").empty() || l.documentNumber == doc) value.add(lineJson(l, jid));
+            if (touchAfterRead)
+                for (auto& l : lines) l.etag = nextEtag();
+            touchAfterRead = false;
+            Object o;
+            o.set("value", value);
+            return json(200, o);
+        }
+        const std::string lid = m[4];
+        auto lt = std::find_if(lines.begin(), lines.end(), [&](const JournalLine& l) { return l.id == lid; });
+        if (lt == lines.end()) return error(404, "Internal_RecordNotFound", "The journal line " + lid + " does not exist.");
+        if (m[5].length() > 0) {
+            if (method != "POST") return error(405, "BadRequest_MethodNotAllowed", method + " is not allowed here");
+            Poco::JSON::Parser parser;
+            const auto o = parser.parse(body).extract<Object::Ptr>();
+            const std::string code = o->optValue<std::string>("code", ""), value = o->optValue<std::string>("valueCode", "");
+            const auto dim = std::find_if(c.dimensions.begin(), c.dimensions.end(),
+                                          [&](const Dimension& d) { return d.code == code; });
+            if (dim == c.dimensions.end())
+                return error(400, "Internal_RecordNotFound", "The Dimension does not exist. Identification fields and "
+                                                             "values: Code='" + code + "'");
+            const bool known = std::any_of(c.dimensionValues.begin(), c.dimensionValues.end(), [&](const DimensionValue& v) {
+                return v.dimensionId == dim->id && v.code == value;
+            });
+            if (!known)
+                return error(400, "Internal_RecordNotFound", "The Dimension Value does not exist. Identification fields and "
+                                                             "values: Dimension Code='" + code + "',Code='" + value + "'");
+            lt->dimensions.emplace_back(code, value);
+            lt->etag = nextEtag();
+            Object out;
+            out.set("code", code);
+            out.set("valueCode", value);
+            return json(201, out);
+        }
+        if (method == "GET") return json(200, lineJson(*lt, jid));
+        if (method == "DELETE") {
+            if (ifMatch.empty())
+                return error(428, "Request_EntityChanged", "The If-Match header is required for this request.");
+            if (ifMatch != "*" && ifMatch != lt->etag)
+                return error(412, "Request_EntityChanged", "Another user has already changed the record.");
+            lines.erase(lt);
+            return {204, "", {}};
+        }
+        return error(405, "BadRequest_MethodNotAllowed", method + " is not allowed here");
+    }
+    if (method != "GET") return error(405, "BadRequest_MethodNotAllowed", method + " is not allowed here");
+    if (rest == "/generalLedgerEntries") {
+        const std::string doc = documentFilter(q("$filter"));
+        Array value;
+        std::size_t seen = 0;
+        for (const auto& g : c.ledger) {
+            if (!q("$filter").empty() && g.documentNumber != doc) continue;
+            if (seen++ < skip || value.size() >= top) continue;
+            Object o;
+            o.set("id", g.id);
+            o.set("entryNumber", g.entryNumber);
+            o.set("postingDate", g.postingDate);
+            o.set("documentNumber", g.documentNumber);
+            o.set("accountNumber", g.accountNumber);
+            o.set("debitAmount", g.cents > 0 ? static_cast<double>(g.cents) / 100.0 : 0.0);
+            o.set("creditAmount", g.cents < 0 ? static_cast<double>(-g.cents) / 100.0 : 0.0);
+            value.add(o);
+        }
+        Object o;
+        o.set("value", value);
+        return json(200, o);
+    }
+    return list(c, rest, top, skip);
+}
+
+/// A JSON object of the given fields, in order.
+Object objectOf(std::initializer_list<std::pair<const char*, Poco::Dynamic::Var>> fields) {
+    Object o;
+    for (const auto& [key, value] : fields) o.set(key, value);
+    return o;
+}
+
+Answer BcDouble::Impl::list(const Company& c, const std::string& set, std::size_t top, std::size_t skip) {
+    std::vector<Object> all;
+    if (set == "/accounts")
+        for (const auto& a : c.accounts)
+            all.push_back(objectOf({{"id", a.id}, {"number", a.number}, {"displayName", a.displayName},
+                                    {"category", a.category}, {"blocked", a.blocked}}));
+    else if (set == "/taxGroups")
+        for (const auto& t : c.taxGroups)
+            all.push_back(objectOf({{"id", t.id}, {"code", t.code}, {"displayName", t.displayName}, {"taxType", "VAT"}}));
+    else if (set == "/dimensions")
+        for (const auto& d : c.dimensions)
+            all.push_back(objectOf({{"id", d.id}, {"code", d.code}, {"displayName", d.displayName}}));
+    else if (set == "/dimensionValues")
+        for (const auto& v : c.dimensionValues)
+            all.push_back(objectOf({{"id", v.id}, {"code", v.code}, {"dimensionId", v.dimensionId},
+                                    {"displayName", v.displayName}}));
+    else if (set == "/vendors")
+        for (const auto& v : c.vendors)
+            all.push_back(objectOf({{"id", v.id}, {"number", v.number}, {"displayName", v.displayName},
+                                    {"taxRegistrationNumber", v.taxRegistrationNumber}, {"country", v.country},
+                                    {"currencyCode", v.currencyCode}, {"blocked", v.blocked}}));
+    else
+        return error(404, "BadRequest_NotFound", "No resource " + set);
+    Array value;
+    for (std::size_t i = skip; i < all.size() && value.size() < top; ++i) value.add(all[i]);
+    Object o;
+    o.set("value", value);
+    return json(200, o);
+}
+
+Answer BcDouble::Impl::createLine(Company& c, const std::string& jid, const std::string& body) {
+    Object::Ptr o;
+    try {
+        Poco::JSON::Parser parser;
+        o = parser.parse(body).extract<Object::Ptr>();
+    } catch (const std::exception&) {
+        return error(400, "BadRequest", "The request body is not JSON.");
+    }
+    JournalLine l;
+    l.accountNumber = o->optValue<std::string>("accountNumber", "");
+    const auto account = std::find_if(c.accounts.begin(), c.accounts.end(),
+                                      [&](const Account& a) { return a.number == l.accountNumber; });
+    if (account == c.accounts.end())
+        return error(400, "Internal_RecordNotFound", "The G/L Account does not exist. Identification fields and values: "
+                                                     "No.='" + l.accountNumber + "'");
+    if (account->blocked)
+        return error(400, "Internal_ValidationError", "Blocked must be equal to 'No' in G/L Account: No.=" + l.accountNumber);
+    l.taxCode = o->optValue<std::string>("taxCode", "");
+    if (!l.taxCode.empty() && std::none_of(c.taxGroups.begin(), c.taxGroups.end(),
+                                           [&](const TaxGroup& t) { return t.code == l.taxCode; }))
+        return error(400, "Internal_RecordNotFound", "The VAT Prod. Posting Group does not exist. Identification fields "
+                                                     "and values: Code='" + l.taxCode + "'");
+    bool exact = true;
+    l.cents = centsOf(o->optValue<double>("amount", 0.0), exact);
+    if (!exact) return error(400, "Internal_ValidationError", "The amount has more decimals than the currency allows.");
+    l.documentNumber = o->optValue<std::string>("documentNumber", "");
+    l.externalDocumentNumber = o->optValue<std::string>("externalDocumentNumber", "");
+    l.description = o->optValue<std::string>("description", "");
+    l.postingDate = o->optValue<std::string>("postingDate", "");
+    if (l.documentNumber.size() > 20 || l.externalDocumentNumber.size() > 35 || l.description.size() > 400)
+        return error(400, "BadRequest_InvalidToken", "A value is longer than its field allows.");
+    l.id = guid(0x11e, ++counter);
+    l.etag = nextEtag();
+    c.journals[jid].push_back(l);
+    return json(201, lineJson(l, jid));
+}
+
+Answer BcDouble::Impl::post(Company& c, const std::string& jid) {
+    auto& lines = c.journals[jid];
+    std::map<std::string, std::int64_t> balance;
+    for (const auto& l : lines) balance[l.documentNumber] += l.cents;
+    for (const auto& [doc, sum] : balance)
+        if (sum != 0)
+            return error(400, "Internal_ValidationError", "Document No. " + doc + " is out of balance by " +
+                                                              std::to_string(sum) + " cents.");
+    auto book = [&](const JournalLine& l, const std::string& account, std::int64_t cents) {
+        GlEntry g;
+        g.entryNumber = static_cast<int>(c.ledger.size()) + 1;
+        g.id = guid(0x91e, g.entryNumber);
+        g.documentNumber = l.documentNumber;
+        g.externalDocumentNumber = l.externalDocumentNumber;
+        g.accountNumber = account;
+        g.postingDate = l.postingDate;
+        g.cents = cents;
+        g.dimensions = l.dimensions;
+        c.ledger.push_back(g);
+    };
+    for (const auto& l : lines) {
+        const auto tax = std::find_if(c.taxGroups.begin(), c.taxGroups.end(),
+                                      [&](const TaxGroup& t) { return t.code == l.taxCode; });
+        if (l.taxCode.empty() || tax == c.taxGroups.end()) {
+            book(l, l.accountNumber, l.cents);
+        } else if (tax->reverse) {
+            const std::int64_t vat = static_cast<std::int64_t>(std::llround(static_cast<double>(l.cents) * std::stod(tax->rate) / 100.0));
+            book(l, l.accountNumber, l.cents);
+            book(l, "5610", vat);
+            book(l, "5620", -vat);
+        } else {
+            const std::int64_t vat = vatOf(l.cents, tax->rate);
+            book(l, l.accountNumber, l.cents - vat);
+            if (vat != 0) book(l, "5610", vat);
+        }
+    }
+    lines.clear();
+    return {204, "", {}};
+}
+
+BcDouble::BcDouble() : impl_(std::make_unique<Impl>()) {
+    impl_->companies[std::string(kTenant) + "/" + kEnvironment + "/" + kCompany] = defaultCompany();
+    Poco::Net::ServerSocket socket(Poco::Net::SocketAddress("127.0.0.1", 0));
+    impl_->port = socket.address().port();
+    auto params = new Poco::Net::HTTPServerParams;
+    params->setMaxThreads(4);
+    params->setKeepAlive(false);
+    impl_->server = std::make_unique<Poco::Net::HTTPServer>(new Factory(*impl_), socket, params);
+    impl_->server->start();
+}
+
+BcDouble::~BcDouble() { impl_->server->stopAll(true); }
+
+std::string BcDouble::baseUrl() const { return "http://127.0.0.1:" + std::to_string(impl_->port); }
+
+BcDouble::Company BcDouble::defaultCompany() {
+    Company c;
+    int n = 0;
+    auto account = [&](const std::string& number, const std::string& name, const std::string& category, bool blocked) {
+        c.accounts.push_back({guid(0xacc, ++n), number, name, category, blocked});
+    };
+    account("2900", "Pleo clearing", "Liabilities", false);
+    account("5610", "Input VAT", "Liabilities", false);
+    account("5620", "Output VAT (reverse charge)", "Liabilities", false);
+    account("6110", "Meals", "Expense", false);
+    account("6120", "Travel", "Expense", false);
+    account("6130", "Postage", "Expense", false);
+    account("6540", "Software", "Expense", false);
+    account("6999", "Old costs", "Expense", true);
+    c.taxGroups = {{guid(0x7a0, 1), "VAT25", "VAT 25 %", "25", false},
+                   {guid(0x7a0, 2), "VAT12", "VAT 12 %", "12", false},
+                   {guid(0x7a0, 3), "EUREV25", "EU reverse charge 25 %", "25", true}};
+    c.dimensions = {{guid(0xd10, 1), "PROJECT", "Project"}, {guid(0xd10, 2), "DEPARTMENT", "Department"}};
+    c.dimensionValues = {{guid(0xd1f, 1), "P-17", "Apollo", guid(0xd10, 1)},
+                         {guid(0xd1f, 2), "P-18", "Gemini", guid(0xd10, 1)},
+                         {guid(0xd1f, 3), "SALES", "Sales", guid(0xd10, 2)}};
+    c.vendors = {{guid(0xbe0, 1), "V100", "Restaurant Æblet", "DK12345678", "DK", "", " "},
+                 {guid(0xbe0, 2), "V200", "Office Supplies Ltd", "GB123456789", "GB", "GBP", "Payment"},
+                 {guid(0xbe0, 3), "V300", "Gone GmbH", "", "DE", "EUR", "All"}};
+    c.journals[kJournal] = {};
+    return c;
+}
+
+void BcDouble::setCompany(const std::string& tenant, const std::string& environment, const std::string& id, Company c) {
+    std::lock_guard<std::mutex> lock(impl_->mutex);
+    impl_->companies[tenant + "/" + environment + "/" + id] = std::move(c);
+}
+
+BcDouble::Company BcDouble::company(const std::string& tenant, const std::string& environment,
+                                    const std::string& id) const {
+    std::lock_guard<std::mutex> lock(impl_->mutex);
+    const auto it = impl_->companies.find(tenant + "/" + environment + "/" + id);
+    return it == impl_->companies.end() ? Company{} : it->second;
+}
+
+void BcDouble::createCompaniesOnUse(bool on) {
+    std::lock_guard<std::mutex> lock(impl_->mutex);
+    impl_->createOnUse = on;
+}
+
+void BcDouble::throttleNext(int count, int seconds) {
+    std::lock_guard<std::mutex> lock(impl_->mutex);
+    impl_->throttleCount = count;
+    impl_->throttleSeconds = seconds;
+}
+
+void BcDouble::touchJournalLinesAfterNextRead() {
+    std::lock_guard<std::mutex> lock(impl_->mutex);
+    impl_->touchAfterRead = true;
+}
+
+std::vector<std::string> BcDouble::requests() const {
+    std::lock_guard<std::mutex> lock(impl_->mutex);
+    return impl_->requests;
+}
+
+}  // namespace ledgerbridge::bctest

@@ -1,0 +1,97 @@
+// A small stateful Business Central API v2.0 test double: a real Poco HTTP server on 127.0.0.1
+// (port 0). Companies are addressed as BC addresses them, /{tenant}/{environment}/api/v2.0/
+// companies({id})/..., each with its G/L accounts, tax groups (with the rate and calculation BC
+// keeps in its VAT posting setup), dimensions and values, vendors, journal batches of lines
+// (ETags; DELETE needs If-Match), and the G/L entries Microsoft.NAV.post writes: VAT split off a
+// VAT-inclusive amount (or self-assessed both ways for reverse charge) onto accounts 5610 (input)
+// and 5620 (output), a document refused unless it balances. Errors come as BC's OData
+// {"error":{"code","message"}} bodies. Every request needs "Authorization: Bearer ...".
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace ledgerbridge::bctest {
+
+class BcDouble {
+public:
+    struct Account {
+        std::string id, number, displayName, category;
+        bool blocked = false;
+    };
+    struct TaxGroup {
+        std::string id, code, displayName;
+        std::string rate;  ///< percent, decimal text
+        bool reverse = false;
+    };
+    struct Dimension {
+        std::string id, code, displayName;
+    };
+    struct DimensionValue {
+        std::string id, code, displayName, dimensionId;
+    };
+    struct Vendor {
+        std::string id, number, displayName, taxRegistrationNumber, country, currencyCode, blocked;
+    };
+    struct JournalLine {
+        std::string id, etag, accountNumber, postingDate, documentNumber, externalDocumentNumber, description, taxCode;
+        std::int64_t cents = 0;
+        std::vector<std::pair<std::string, std::string>> dimensions;  ///< (code, valueCode)
+    };
+    struct GlEntry {
+        int entryNumber = 0;
+        std::string id, documentNumber, externalDocumentNumber, accountNumber, postingDate;
+        std::int64_t cents = 0;  ///< debit positive
+        std::vector<std::pair<std::string, std::string>> dimensions;
+    };
+    struct Company {
+        std::vector<Account> accounts;
+        std::vector<TaxGroup> taxGroups;
+        std::vector<Dimension> dimensions;
+        std::vector<DimensionValue> dimensionValues;
+        std::vector<Vendor> vendors;
+        std::map<std::string, std::vector<JournalLine>> journals;  ///< journal id -> unposted lines
+        std::vector<GlEntry> ledger;
+    };
+
+    static constexpr const char* kTenant = "contoso.onmicrosoft.com";
+    static constexpr const char* kEnvironment = "sandbox";
+    static constexpr const char* kCompany = "6f1e4c2a-0b7d-4e8f-9a1b-2c3d4e5f6a7b";
+    static constexpr const char* kJournal = "0d9c8b7a-6f5e-4d3c-2b1a-0f9e8d7c6b5a";
+
+    BcDouble();  ///< starts serving; the default company (kTenant/kEnvironment/kCompany) exists
+    ~BcDouble();
+    BcDouble(const BcDouble&) = delete;
+    BcDouble& operator=(const BcDouble&) = delete;
+
+    /// http://127.0.0.1:PORT (the plugin's base_url).
+    std::string baseUrl() const;
+    /// A company with the default chart, tax groups, dimensions and vendors, and journal kJournal.
+    static Company defaultCompany();
+    /// Sets (replaces) the company at tenant/environment/id.
+    void setCompany(const std::string& tenant, const std::string& environment, const std::string& id, Company c);
+    /// A copy of the company (empty when unknown).
+    Company company(const std::string& tenant = kTenant, const std::string& environment = kEnvironment,
+                    const std::string& id = kCompany) const;
+    /// Unknown companies of any tenant are created as defaultCompany() on first use (the kit).
+    void createCompaniesOnUse(bool on);
+
+    /// The next `count` requests answer 429 with Retry-After: `seconds`.
+    void throttleNext(int count, int seconds);
+    /// Right after the next answer listing a journal's lines, gives every line of it a new ETag
+    /// (as if a user edited them in BC between the plugin's read and its DELETE).
+    void touchJournalLinesAfterNextRead();
+    /// Requests received (method + path and query), in order.
+    std::vector<std::string> requests() const;
+
+    struct Impl;  ///< the server's state and routes (public only for its handler in BcDouble.cpp)
+
+private:
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace ledgerbridge::bctest
