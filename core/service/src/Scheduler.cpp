@@ -68,11 +68,13 @@ Scheduler::~Scheduler() {
         stopThread_ = true;
         accepting_ = false;
         cancel_.request();
-        for (const auto& q : queue_) {
-            auto it = states_.find(q.name);
-            if (it != states_.end()) it->second->queued = false;
+        for (auto* q : {&triggered_, &queue_}) {
+            for (const auto& run : *q) {
+                auto it = states_.find(run.name);
+                if (it != states_.end()) it->second->queued = false;
+            }
+            q->clear();
         }
-        queue_.clear();
         cv_.notify_all();
         workCv_.notify_all();
     }
@@ -80,17 +82,22 @@ Scheduler::~Scheduler() {
     for (auto& w : workers_) w.join();
 }
 
+void Scheduler::setFireAt(State& s, std::optional<Clock::TimePoint> at) {
+    if (s.fireAt) due_.erase({*s.fireAt, s.connection.name});
+    s.fireAt = at;
+    s.stats.nextFire = at;
+    if (at && !s.removed) due_.emplace(*at, s.connection.name);
+}
+
 void Scheduler::planNext(State& s, Clock::TimePoint after) {
     s.fireReason = "schedule";
     if (!s.connection.schedule) {
         s.nominal.reset();
-        s.fireAt.reset();
-        s.stats.nextFire.reset();
+        setFireAt(s, std::nullopt);
         return;
     }
     s.nominal = s.connection.schedule->nextAfter(after);
-    s.fireAt = *s.nominal + s.connection.schedule->jitterDelay(random_);
-    s.stats.nextFire = s.fireAt;
+    setFireAt(s, *s.nominal + s.connection.schedule->jitterDelay(random_));
 }
 
 void Scheduler::configure(std::vector<ScheduledConnection> connections) {
@@ -102,8 +109,9 @@ void Scheduler::configure(std::vector<ScheduledConnection> connections) {
         if (it == states_.end()) {
             auto s = std::make_unique<State>();
             s->connection = std::move(c);
-            planNext(*s, now);
-            states_.emplace(s->connection.name, std::move(s));
+            State& added = *s;
+            states_.emplace(added.connection.name, std::move(s));
+            planNext(added, now);
             continue;
         }
         State& s = *it->second;
@@ -116,6 +124,12 @@ void Scheduler::configure(std::vector<ScheduledConnection> connections) {
     byCompany_.clear();
     for (auto it = states_.begin(); it != states_.end();) {
         State& s = *it->second;
+        if (s.removed) {  // out of the due-time queue and the ready set: it never fires again
+            if (s.fireAt) due_.erase({*s.fireAt, it->first});
+            ready_.erase(it->first);
+        } else if (s.fireAt) {
+            due_.emplace(*s.fireAt, it->first);  // back in, if a reload had removed it
+        }
         if (s.removed && !s.running && !s.queued) {
             it = states_.erase(it);
         } else {
@@ -150,10 +164,7 @@ void Scheduler::start() {
             // them together only makes a long queue and a burst of requests to Pleo.
             const auto delay = std::chrono::milliseconds(spreadMs == 0 ? 0 : random_() % spreadMs);
             const Clock::TimePoint at = now + std::chrono::duration_cast<Clock::TimePoint::duration>(delay);
-            if (!s->fireAt || at < *s->fireAt) {
-                s->fireAt = at;
-                s->stats.nextFire = at;
-            }
+            if (!s->fireAt || at < *s->fireAt) setFireAt(*s, at);
             s->fireReason = "missed";
             ++missed;
             log::debug("A scheduled run was missed while the service was stopped; running it once.",
@@ -167,10 +178,28 @@ void Scheduler::start() {
     thread_ = std::thread([this] { loop(); });
 }
 
-void Scheduler::enqueue(State& s, const std::string& reason) {
+void Scheduler::enqueue(State& s, const std::string& reason, bool triggered) {
     s.queued = true;
-    queue_.push_back(QueuedRun{s.connection.name, reason});
+    (triggered ? triggered_ : queue_).push_back(QueuedRun{s.connection.name, reason});
     workCv_.notify_one();
+}
+
+void Scheduler::markTriggered(State& s, const std::string& reason) {
+    if (s.pendingReason.empty()) s.pendingReason = reason;
+    if (!s.running && !s.queued) ready_.insert(s.connection.name);
+    cv_.notify_all();
+}
+
+void Scheduler::settle(State& s) {
+    s.running = false;
+    s.holdsLease = false;
+    leaseHolders_.erase(s.connection.name);
+    // A trigger that came while it was queued or running runs once more now: the run that just
+    // ended may have listed Pleo's jobs before the one the trigger announced existed.
+    if (!s.removed && !s.pendingReason.empty()) {
+        ready_.insert(s.connection.name);
+        cv_.notify_all();
+    }
 }
 
 void Scheduler::worker() {
@@ -178,10 +207,11 @@ void Scheduler::worker() {
         QueuedRun run;
         {
             std::unique_lock<std::mutex> lock(mutex_);
-            workCv_.wait(lock, [&] { return stopThread_ || !queue_.empty(); });
+            workCv_.wait(lock, [&] { return stopThread_ || !triggered_.empty() || !queue_.empty(); });
             if (stopThread_) return;
-            run = std::move(queue_.front());
-            queue_.pop_front();
+            auto& from = triggered_.empty() ? queue_ : triggered_;
+            run = std::move(from.front());
+            from.pop_front();
             auto it = states_.find(run.name);
             if (it == states_.end()) continue;
             it->second->queued = false;
@@ -195,7 +225,7 @@ void Scheduler::worker() {
         {
             std::lock_guard<std::mutex> guard(mutex_);
             --inFlight_;
-            if (inFlight_ == 0 && queue_.empty() && burst_) {
+            if (inFlight_ == 0 && queue_.empty() && triggered_.empty() && burst_) {
                 burst_ = false;
                 trim = options_.trimMemoryAfterBurst;
             }
@@ -228,7 +258,7 @@ void Scheduler::execute(const QueuedRun& run) {
             log::error("Skipping a run: the run lease could not be checked in the state store.",
                        {{"connection", name}, {"reason", reason}, {"error", describe(e)}});
             std::lock_guard<std::mutex> guard(mutex_);
-            if (auto it = states_.find(name); it != states_.end()) it->second->running = false;
+            if (auto it = states_.find(name); it != states_.end()) settle(*it->second);
             return;
         }
         if (!acquired) {
@@ -243,7 +273,7 @@ void Scheduler::execute(const QueuedRun& run) {
             std::lock_guard<std::mutex> guard(mutex_);
             if (auto it = states_.find(name); it != states_.end()) {
                 ++it->second->stats.skippedLeaseBusy;
-                it->second->running = false;
+                settle(*it->second);
             }
             return;
         }
@@ -256,6 +286,7 @@ void Scheduler::execute(const QueuedRun& run) {
         go = accepting_ && it != states_.end();
         if (go) {
             it->second->holdsLease = holdsLease;
+            if (holdsLease) leaseHolders_.insert(name);
             it->second->leaseRenewedMs = store::nowMs();
             ++it->second->stats.started;
         }
@@ -272,7 +303,7 @@ void Scheduler::execute(const QueuedRun& run) {
         metrics_.increment(metric::kRunsSkipped, {{"connection", name}, {"reason", "shutdown"}});
         std::lock_guard<std::mutex> guard(mutex_);
         if (auto it = states_.find(name); it != states_.end()) {
-            it->second->running = false;
+            settle(*it->second);
             ++it->second->stats.droppedAtShutdown;
         }
         return;
@@ -325,8 +356,7 @@ void Scheduler::finish(const std::string& name, const RunOutcome& o, bool holdsL
     auto it = states_.find(name);
     if (it == states_.end()) return;
     State& s = *it->second;
-    s.holdsLease = false;
-    s.running = false;
+    settle(s);
     ++s.stats.finished;
     s.stats.lastOutcome = o.outcome;
     if (s.removed && !s.queued) states_.erase(it);  // removed by a reload while it ran
@@ -339,9 +369,11 @@ void Scheduler::renewLeases() {
     {
         std::lock_guard<std::mutex> guard(mutex_);
         const std::int64_t nowMs = store::nowMs();
-        for (auto& [name, s] : states_)
-            if (s->running && s->holdsLease && nowMs - s->leaseRenewedMs >= options_.leaseTtl.count() / 3)
+        for (const auto& name : leaseHolders_) {
+            auto it = states_.find(name);
+            if (it != states_.end() && it->second->running && nowMs - it->second->leaseRenewedMs >= options_.leaseTtl.count() / 3)
                 due.push_back(name);
+        }
     }
     for (const auto& name : due) {
         bool renewed = false;
@@ -364,30 +396,43 @@ void Scheduler::tick() {
     {
         std::unique_lock<std::mutex> lock(mutex_);
         const auto now = clock_.now();
-        for (auto& [name, sp] : states_) {
-            State& s = *sp;
-            if (!accepting_ || s.removed) continue;
-            const bool busy = s.running || s.queued;
-            if (s.fireAt && now >= *s.fireAt) {
-                if (busy) {
-                    ++s.stats.skippedOverlap;
-                    metrics_.increment(metric::kRunsSkipped, {{"connection", name}, {"reason", "overlap"}});
-                    log::info("Skipping a scheduled run: the previous run of this connection is still going.",
-                              {{"connection", name}});
-                } else {
-                    s.pendingReason.clear();  // this run serves any waiting trigger too
-                    enqueue(s, s.fireReason);
-                }
-                // A spread missed run stands in for the slot it was planned before, so that
-                // slot does not fire again right after it.
-                const bool missed = s.fireReason == "missed" && s.nominal && *s.nominal > now;
-                planNext(s, missed ? *s.nominal : now);
+        // Only what is due: the fire times up to now, in time order (ties by name), then the
+        // triggers waiting for an idle connection.
+        std::vector<std::string> dueNow;
+        if (accepting_)
+            for (auto it = due_.begin(); it != due_.end() && it->first <= now; ++it) dueNow.push_back(it->second);
+        for (const auto& name : dueNow) {
+            auto found = states_.find(name);
+            if (found == states_.end()) continue;
+            State& s = *found->second;
+            if (s.running || s.queued) {
+                ++s.stats.skippedOverlap;
+                metrics_.increment(metric::kRunsSkipped, {{"connection", name}, {"reason", "overlap"}});
+                log::info("Skipping a scheduled run: the previous run of this connection is still going.",
+                          {{"connection", name}});
+            } else {
+                // This run serves a waiting trigger too, and goes first like one.
+                const bool triggered = !s.pendingReason.empty();
+                s.pendingReason.clear();
+                ready_.erase(name);
+                enqueue(s, s.fireReason, triggered);
             }
-            if (!s.pendingReason.empty() && !s.running && !s.queued) {
+            // A spread missed run stands in for the slot it was planned before, so that
+            // slot does not fire again right after it.
+            const bool missed = s.fireReason == "missed" && s.nominal && *s.nominal > now;
+            planNext(s, missed ? *s.nominal : now);
+        }
+        if (accepting_) {
+            for (const auto& name : ready_) {
+                auto found = states_.find(name);
+                if (found == states_.end()) continue;
+                State& s = *found->second;
+                if (s.removed || s.running || s.queued || s.pendingReason.empty()) continue;
                 const std::string reason = s.pendingReason;
                 s.pendingReason.clear();
-                enqueue(s, reason);
+                enqueue(s, reason, true);
             }
+            ready_.clear();
         }
     }
     renewLeases();
@@ -421,13 +466,10 @@ void Scheduler::loop() {
         const auto now = clock_.now();
         Clock::TimePoint deadline = now + std::chrono::hours(1);
         if (store_ != nullptr && accepting_) deadline = std::min(deadline, nextPrune_);  // no prune after a stop
-        bool work = false;
-        for (auto& [name, s] : states_) {
-            if (accepting_ && s->fireAt) deadline = std::min(deadline, *s->fireAt);
-            if (s->holdsLease)
-                deadline = std::min(deadline, now + std::chrono::duration_cast<Clock::TimePoint::duration>(options_.leaseTtl / 3));
-            if (accepting_ && !s->pendingReason.empty() && !s->running && !s->queued) work = true;
-        }
+        if (accepting_ && !due_.empty()) deadline = std::min(deadline, due_.begin()->first);
+        if (!leaseHolders_.empty())
+            deadline = std::min(deadline, now + std::chrono::duration_cast<Clock::TimePoint::duration>(options_.leaseTtl / 3));
+        const bool work = accepting_ && !ready_.empty();
         if (!work) clock_.waitUntil(lock, cv_, deadline);
     }
 }
@@ -457,10 +499,9 @@ std::size_t Scheduler::triggerCompany(const std::string& companyId, const std::s
     for (auto it = range.first; it != range.second; ++it) {
         auto st = states_.find(it->second);
         if (st == states_.end() || st->second->removed) continue;
-        if (st->second->pendingReason.empty()) st->second->pendingReason = reason;
+        markTriggered(*st->second, reason);
         ++n;
     }
-    if (n > 0) cv_.notify_all();
     return n;
 }
 
@@ -468,8 +509,7 @@ bool Scheduler::triggerConnection(const std::string& name, const std::string& re
     std::lock_guard<std::mutex> guard(mutex_);
     auto it = states_.find(name);
     if (it == states_.end() || it->second->removed || !accepting_) return false;
-    if (it->second->pendingReason.empty()) it->second->pendingReason = reason;
-    cv_.notify_all();
+    markTriggered(*it->second, reason);
     return true;
 }
 
@@ -481,16 +521,19 @@ void Scheduler::stopAccepting() {
         cancel_.request();
         // Queued runs have not started: dropping them is what "no new runs" means. Their next
         // start finds the work still pending in Pleo.
-        for (const auto& q : queue_) {
-            auto it = states_.find(q.name);
-            if (it == states_.end()) continue;
-            it->second->queued = false;
-            ++it->second->stats.droppedAtShutdown;
-            metrics_.increment(metric::kRunsSkipped, {{"connection", q.name}, {"reason", "shutdown"}});
-            ++dropped;
+        for (auto* q : {&triggered_, &queue_}) {
+            for (const auto& run : *q) {
+                auto it = states_.find(run.name);
+                if (it == states_.end()) continue;
+                it->second->queued = false;
+                ++it->second->stats.droppedAtShutdown;
+                metrics_.increment(metric::kRunsSkipped, {{"connection", run.name}, {"reason", "shutdown"}});
+                ++dropped;
+            }
+            q->clear();
         }
-        queue_.clear();
         for (auto& [name, s] : states_) s->pendingReason.clear();
+        ready_.clear();
         cv_.notify_all();
     }
     if (dropped > 0) log::info("Queued runs were dropped: the service is stopping.", {{"runs", std::to_string(dropped)}});
@@ -504,7 +547,7 @@ bool Scheduler::accepting() const {
 bool Scheduler::waitIdleUntil(Clock::TimePoint deadline) {
     std::unique_lock<std::mutex> lock(mutex_);
     while (true) {
-        if (queue_.empty() && inFlight_ == 0) return true;
+        if (queue_.empty() && triggered_.empty() && inFlight_ == 0) return true;
         if (clock_.now() >= deadline) return false;
         clock_.waitUntil(lock, cv_, deadline);
     }
@@ -521,7 +564,7 @@ ConnectionStats Scheduler::stats(const std::string& connection) const {
 
 std::size_t Scheduler::queuedRuns() const {
     std::lock_guard<std::mutex> guard(mutex_);
-    return queue_.size();
+    return queue_.size() + triggered_.size();
 }
 
 std::size_t Scheduler::runsInFlight() const {

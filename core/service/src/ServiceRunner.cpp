@@ -169,7 +169,11 @@ int runService(const config::Config& config, store::StateStore& store, RunLaunch
     } aliveReset{alive};
 
     std::unique_ptr<WebhookVerifier> verifier;
-    if (!options.webhookSecret.empty()) verifier = std::make_unique<WebhookVerifier>(options.webhookSecret, clock);
+    if (!options.webhookSecret.empty()) {
+        WebhookVerifier::Options verifierOptions;
+        verifierOptions.maxRememberedIds = WebhookVerifier::replayCapacityFor(config.connections.size());
+        verifier = std::make_unique<WebhookVerifier>(options.webhookSecret, clock, verifierOptions);
+    }
 
     SchedulerOptions schedulerOptions;
     if (options.maxConcurrentRuns > 0) schedulerOptions.maxConcurrentRuns = options.maxConcurrentRuns;
@@ -209,6 +213,7 @@ int runService(const config::Config& config, store::StateStore& store, RunLaunch
         try {
             const config::Config fresh = options.reloadConfig();
             scheduler.configure(scheduledConnections(fresh, options.zoneinfoDir));
+            if (verifier) verifier->setMaxRememberedIds(WebhookVerifier::replayCapacityFor(fresh.connections.size()));
             log::info("The configuration was reloaded.", {{"connections", std::to_string(fresh.connections.size())}});
         } catch (const std::exception& e) {
             log::error("The configuration could not be reloaded; the previous one stays in effect.",

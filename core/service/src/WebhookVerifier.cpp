@@ -84,6 +84,15 @@ WebhookVerifier::WebhookVerifier(const std::string& secret, const Clock& clock, 
     if (key_.size() >= 6) Redactor::global().add(key_);
 }
 
+std::size_t WebhookVerifier::replayCapacityFor(std::size_t connections) {
+    return std::max<std::size_t>(10000, 16 * connections);
+}
+
+void WebhookVerifier::setMaxRememberedIds(std::size_t maxIds) {
+    std::lock_guard<std::mutex> guard(mutex_);
+    options_.maxRememberedIds = std::max<std::size_t>(1, maxIds);
+}
+
 std::string WebhookVerifier::sign(const std::string& id, const std::string& timestamp, const std::string& body) const {
     return "v1," + base64Encode(hmacSha256(key_, id + "." + timestamp + "." + body));
 }
@@ -127,9 +136,13 @@ WebhookResult WebhookVerifier::verify(const std::string& id, const std::string& 
     }
     if (seen_.count(id) != 0)
         return {WebhookStatus::ReplayedId, "The webhook id " + id + " was already accepted; the repeat is ignored."};
-    if (seen_.size() >= options_.maxRememberedIds && !expiries_.empty()) {
-        log::warn("The webhook replay cache is full; forgetting the oldest id early.",
-                  {{"limit", std::to_string(options_.maxRememberedIds)}});
+    if (seen_.size() < options_.maxRememberedIds) warnedFull_ = false;
+    while (seen_.size() >= options_.maxRememberedIds && !expiries_.empty()) {
+        if (!warnedFull_)
+            log::warn("The webhook replay cache is full; forgetting the oldest ids early (warned once until it has "
+                      "room again).",
+                      {{"limit", std::to_string(options_.maxRememberedIds)}});
+        warnedFull_ = true;
         seen_.erase(expiries_.begin()->second);
         expiries_.erase(expiries_.begin());
     }

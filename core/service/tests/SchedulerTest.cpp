@@ -1,13 +1,21 @@
 // Scheduler: on-time fires with a manual clock, overlap skipping, the cross-process lease,
 // missed runs at start, webhook triggers (coalesced during a run), metrics from outcomes, and
-// shutdown behaviour.
+// shutdown behaviour; and what the due-time queue must keep: fires in the order of their
+// jittered times and not a moment early, jitter that never drifts the next slot, a removed
+// connection that never fires again, and triggered (webhook) runs taking a free worker before
+// scheduled runs that queued earlier.
 #include "ledgerbridge/service/Scheduler.h"
 
 #include <gtest/gtest.h>
 
 #include <condition_variable>
+#include <map>
+#include <memory>
 #include <mutex>
+#include <random>
 #include <set>
+#include <string>
+#include <vector>
 #include <thread>
 
 #include "TestSupport.h"
@@ -33,6 +41,12 @@ ScheduledConnection conn(const std::string& name, const std::string& company, co
     c.companyId = company;
     if (!schedule.empty()) c.schedule = Schedule::parse(schedule, name);
     return c;
+}
+
+std::set<std::string> calledNames(FakeLauncher& launcher) {
+    std::set<std::string> out;
+    for (const auto& call : launcher.snapshot()) out.insert(call.first);
+    return out;
 }
 
 RandomSource noJitter() {
@@ -292,6 +306,94 @@ TEST_F(SchedulerTest, ReconfigureKeepsUnchangedSchedulesAndDropsRemovedConnectio
     s.tick();
     ASSERT_TRUE(launcher.waitCalls(1));
     EXPECT_EQ(launcher.snapshot().at(0).first, "a");
+}
+
+TEST_F(SchedulerTest, ConnectionsFireInTheOrderOfTheirJitteredTimesAndNotBefore) {
+    auto rng = std::make_shared<std::mt19937_64>(18);
+    Scheduler s(launcher, clock, &store, metrics, [rng] { return (*rng)(); });
+    std::vector<ScheduledConnection> connections;
+    for (int i = 0; i < 40; ++i)
+        connections.push_back(conn("c" + std::to_string(i), "company-c" + std::to_string(i), "every 15m jitter 10m"));
+    s.configure(connections);
+
+    // Every fire time lies in [00:15, 00:25); group the connections by it.
+    std::map<Clock::TimePoint, std::set<std::string>> byTime;
+    for (const auto& c : connections) {
+        const auto at = s.stats(c.name).nextFire;
+        ASSERT_TRUE(at.has_value());
+        EXPECT_GE(*at, utc(2025, 1, 1, 0, 15));
+        EXPECT_LT(*at, utc(2025, 1, 1, 0, 25));
+        byTime[*at].insert(c.name);
+    }
+    ASSERT_GT(byTime.size(), 20U) << "the jitter should spread the fire times";
+
+    std::set<std::string> expected;
+    for (const auto& [at, names] : byTime) {
+        clock.set(at - std::chrono::milliseconds(1));
+        s.tick();
+        ASSERT_TRUE(s.waitIdleUntil(clock.now() + std::chrono::hours(1)));
+        EXPECT_EQ(calledNames(launcher), expected) << "a connection fired before its time";
+        clock.set(at);
+        s.tick();
+        expected.insert(names.begin(), names.end());
+        ASSERT_TRUE(launcher.waitCalls(expected.size()));
+        ASSERT_TRUE(s.waitIdleUntil(clock.now() + std::chrono::hours(1)));
+        EXPECT_EQ(calledNames(launcher), expected);
+    }
+    EXPECT_EQ(launcher.snapshot().size(), 40U) << "each connection fires once per slot";
+    // The next fire is the next slot plus fresh jitter: 00:30 to 00:40, whatever this one's was.
+    for (const auto& c : connections) {
+        const auto next = s.stats(c.name).nextFire;
+        ASSERT_TRUE(next.has_value());
+        EXPECT_GE(*next, utc(2025, 1, 1, 0, 30)) << c.name;
+        EXPECT_LT(*next, utc(2025, 1, 1, 0, 40)) << c.name;
+    }
+}
+
+TEST_F(SchedulerTest, ARemovedConnectionNeverFiresAndAReaddedOneFiresAgain) {
+    Scheduler s(launcher, clock, &store, metrics, [] { return std::uint64_t{0}; });
+    s.configure({conn("a", "company-a", "every 15m"), conn("b", "company-b", "every 15m")});
+    s.configure({conn("a", "company-a", "every 15m")});
+    clock.set(utc(2025, 1, 1, 0, 15));
+    s.tick();
+    ASSERT_TRUE(launcher.waitCalls(1));
+    ASSERT_TRUE(s.waitIdleUntil(clock.now() + std::chrono::hours(1)));
+    EXPECT_EQ(calledNames(launcher), (std::set<std::string>{"a"}));
+
+    s.configure({conn("a", "company-a", "every 15m"), conn("b", "company-b", "every 15m")});
+    EXPECT_EQ(s.stats("b").nextFire, utc(2025, 1, 1, 0, 30));
+    clock.set(utc(2025, 1, 1, 0, 30));
+    s.tick();
+    ASSERT_TRUE(launcher.waitCalls(3));
+    ASSERT_TRUE(s.waitIdleUntil(clock.now() + std::chrono::hours(1)));
+    EXPECT_EQ(launcher.snapshot().size(), 3U);
+    EXPECT_EQ(calledNames(launcher), (std::set<std::string>{"a", "b"}));
+}
+
+TEST_F(SchedulerTest, AWebhookRunTakesTheNextFreeWorkerBeforeQueuedScheduledRuns) {
+    SchedulerOptions options;
+    options.maxConcurrentRuns = 1;
+    Scheduler s(launcher, clock, &store, metrics, [] { return std::uint64_t{0}; }, options);
+    s.configure({conn("a", "company-a", "every 15m"), conn("b", "company-b", "every 15m"),
+                 conn("c", "company-c", "every 15m"), conn("d", "company-d", "every 15m"), conn("w", "company-w", "")});
+    launcher.hold("a");
+    clock.set(utc(2025, 1, 1, 0, 15));
+    s.tick();
+    ASSERT_TRUE(launcher.waitCalls(1));  // a holds the only worker; b, c, d wait in the queue
+    EXPECT_EQ(s.queuedRuns(), 3U);
+    EXPECT_EQ(s.triggerCompany("company-w", "webhook"), 1U);
+    s.tick();
+    EXPECT_EQ(s.queuedRuns(), 4U);
+    launcher.release("a");
+    ASSERT_TRUE(launcher.waitCompleted(5));
+    ASSERT_TRUE(s.waitIdleUntil(clock.now() + std::chrono::hours(1)));
+    const auto calls = launcher.snapshot();
+    ASSERT_EQ(calls.size(), 5U);
+    EXPECT_EQ(calls[0].first, "a");
+    EXPECT_EQ(calls[1], std::make_pair(std::string("w"), std::string("webhook")));
+    EXPECT_EQ(calls[2].first, "b");
+    EXPECT_EQ(calls[3].first, "c");
+    EXPECT_EQ(calls[4].first, "d");
 }
 
 TEST(ScheduledConnections, ParsesEveryScheduleOfTheConfig) {

@@ -3,11 +3,13 @@
 #include "ledgerbridge/service/WebhookVerifier.h"
 
 #include <gtest/gtest.h>
+#include <sstream>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
 #include "TestSupport.h"
 #include "ledgerbridge/common/Exception.h"
+#include "ledgerbridge/common/Log.h"
 #include "ledgerbridge/common/Redactor.h"
 
 using namespace ledgerbridge::service;
@@ -115,6 +117,41 @@ TEST(WebhookVerifier, ReplayCacheIsBounded) {
     // m1 was forgotten to make room; m3 is still remembered.
     EXPECT_EQ(v.verify("m3", ts, opensslSign(kKey, "m3", ts, "{}"), "{}").status, WebhookStatus::ReplayedId);
     EXPECT_EQ(v.verify("m1", ts, opensslSign(kKey, "m1", ts, "{}"), "{}").status, WebhookStatus::Ok);
+}
+
+// The 10,000-company burst: one delivery per company inside the window must all stay
+// remembered (a fixed 10,000 overflowed there with 1,240 warnings), and an overflow warns once,
+// not once per id it forgets.
+TEST(WebhookVerifier, TheReplayCacheSizedForTheConnectionsHoldsABurstOfOneDeliveryPerCompany) {
+    EXPECT_EQ(WebhookVerifier::replayCapacityFor(10), 10000U);
+    EXPECT_EQ(WebhookVerifier::replayCapacityFor(10000), 160000U);
+    ManualClock clock(lbtest::utc(2025, 5, 1, 12, 0));
+    WebhookVerifier::Options options;
+    options.maxRememberedIds = WebhookVerifier::replayCapacityFor(12000);
+    WebhookVerifier v(kSecret, clock, options);
+    std::ostringstream logs;
+    ledgerbridge::log::setSink(&logs);
+    const std::string ts = std::to_string(lbtest::secondsOf(clock.now()));
+    for (int i = 0; i < 12000; ++i) {
+        const std::string id = "burst_" + std::to_string(i);
+        ASSERT_EQ(v.verify(id, ts, opensslSign(kKey, id, ts, "{}"), "{}").status, WebhookStatus::Ok) << id;
+    }
+    EXPECT_EQ(v.verify("burst_0", ts, opensslSign(kKey, "burst_0", ts, "{}"), "{}").status, WebhookStatus::ReplayedId)
+        << "the first delivery of the burst was forgotten";
+
+    // A reload to fewer connections shrinks the bound: the oldest ids go, with one warning.
+    v.setMaxRememberedIds(100);
+    for (const char* id : {"after_1", "after_2", "after_3"})
+        ASSERT_EQ(v.verify(id, ts, opensslSign(kKey, id, ts, "{}"), "{}").status, WebhookStatus::Ok);
+    ledgerbridge::log::setSink(nullptr);
+    EXPECT_EQ(v.verify("after_3", ts, opensslSign(kKey, "after_3", ts, "{}"), "{}").status, WebhookStatus::ReplayedId);
+    EXPECT_EQ(v.verify("burst_0", ts, opensslSign(kKey, "burst_0", ts, "{}"), "{}").status, WebhookStatus::Ok)
+        << "the oldest id should have been forgotten to respect the smaller bound";
+    const std::string text = logs.str();
+    std::size_t warnings = 0;
+    for (auto at = text.find("replay cache is full"); at != std::string::npos; at = text.find("replay cache is full", at + 1))
+        ++warnings;
+    EXPECT_EQ(warnings, 1U) << text.substr(0, 2000);
 }
 
 TEST(WebhookVerifier, MalformedHeaders) {

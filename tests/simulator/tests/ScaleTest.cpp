@@ -87,4 +87,15 @@ TEST(Scale, TenThousandCompaniesStartQuicklyStaySmallAndExport) {
     ASSERT_EQ(cross.status, 200) << cross.body;
     EXPECT_EQ(cross.object()->getArray("data")->size(), 0u) << cross.body;
     EXPECT_EQ(cross.object()->getArray("errors")->size(), 3u) << cross.body;
+
+    // The one-request aggregate a benchmark polls while a burst drains: two completed, the two
+    // follow-up jobs pending, company 0's started.
+    auto all = c.admin("GET", "/export-jobs");
+    EXPECT_EQ(all->getValue<int>("total"), 5);
+    auto byStatus = all->getObject("byStatus");
+    ASSERT_TRUE(byStatus);
+    EXPECT_EQ(byStatus->getValue<int>("completed"), 2);
+    EXPECT_EQ(byStatus->getValue<int>("pending"), 2);
+    EXPECT_EQ(byStatus->getValue<int>("in_progress"), 1);
+    EXPECT_EQ(byStatus->size(), 3u) << "no other status should appear";
 }

@@ -4,8 +4,9 @@
 // - In process: a connection has at most one run queued or in flight. A scheduled fire time that
 //   comes while it is busy is skipped and counted (metric ledgerbridge_runs_skipped_total
 //   {reason="overlap"}); a webhook or manual trigger during a run is kept and runs once after it.
-// - Bounded pool: runs execute on at most `maxConcurrentRuns` worker threads; due runs wait in a
-//   FIFO queue. The scheduler's lock is never held across store or network I/O: tick() only
+// - Bounded pool: runs execute on at most `maxConcurrentRuns` worker threads; due runs wait in
+//   two FIFO queues, triggered runs (webhook, manual, resume) before scheduled and missed ones,
+//   so a company's new export job does not wait behind a slot's worth of safety polls. The scheduler's lock is never held across store or network I/O: tick() only
 //   decides and enqueues; the worker takes the lease, runs, and releases the lease outside it;
 //   lease renewals are collected under the lock and written after it is dropped. So a trigger
 //   (webhook) only waits for the lock's short critical sections, never for the store.
@@ -22,7 +23,10 @@
 // - Run history is pruned in small batches on the scheduler thread (see RetentionOptions).
 //
 // All decisions are made in tick(), which the scheduler's own thread calls whenever something
-// is due (tests call it directly with a ManualClock).
+// is due (tests call it directly with a ManualClock). tick() and the thread's wake-up look only
+// at what is due: fire times are kept ordered (due_), triggers waiting for a free connection in
+// ready_, lease holders in leaseHolders_; none of them walks every connection, so an idle
+// service's cost does not grow with the number of connections.
 #pragma once
 
 #include <chrono>
@@ -33,6 +37,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -156,8 +161,12 @@ private:
         std::string reason;
     };
 
+    // All under mutex_.
     void planNext(State& s, Clock::TimePoint after);
-    void enqueue(State& s, const std::string& reason);  // under mutex_
+    void setFireAt(State& s, std::optional<Clock::TimePoint> at);  // keeps due_ in step with fireAt
+    void enqueue(State& s, const std::string& reason, bool triggered);
+    void markTriggered(State& s, const std::string& reason);
+    void settle(State& s);  // the run is over (or never started): not running, follow-up trigger ready
     void worker();
     void execute(const QueuedRun& run);
     void finish(const std::string& name, const RunOutcome& outcome, bool holdsLease);
@@ -176,7 +185,11 @@ private:
     std::condition_variable workCv_;  // workers wait here for queue_
     std::map<std::string, std::unique_ptr<State>> states_;
     std::multimap<std::string, std::string> byCompany_;  // company id -> connection names
-    std::deque<QueuedRun> queue_;
+    std::deque<QueuedRun> triggered_;  // runs asked for by a webhook or a person: taken first
+    std::deque<QueuedRun> queue_;      // scheduled and missed runs
+    std::set<std::pair<Clock::TimePoint, std::string>> due_;  // (fireAt, name), not removed
+    std::set<std::string> ready_;         // a trigger is waiting and the connection is idle
+    std::set<std::string> leaseHolders_;  // runs holding their lease (renewed by renewLeases)
     std::size_t inFlight_ = 0;
     std::size_t peakInFlight_ = 0;
     bool burst_ = false;  // runs happened since the last trim

@@ -32,8 +32,21 @@ class WebhookVerifier {
 public:
     struct Options {
         std::chrono::seconds tolerance{300};  ///< allowed clock difference, both ways
-        std::size_t maxRememberedIds = 10000; ///< bound on the replay cache
+        std::size_t maxRememberedIds = 10000; ///< bound on the replay cache (see replayCapacityFor)
     };
+
+    /// The replay cache's bound for a service with `connections` connections: 16 ids per
+    /// connection, at least 10,000. An id is remembered for at most twice the tolerance (10
+    /// minutes), and Pleo sends one delivery per export job (retries reuse the id), so 16 jobs
+    /// per company in 10 minutes is headroom, not a typical load; only authentic deliveries
+    /// enter the cache, so the bound is about memory (~100 bytes an id: 16 MB at 10,000
+    /// connections), not an attacker. A fixed 10,000 overflowed when 10,000 companies each got
+    /// a job at once.
+    static std::size_t replayCapacityFor(std::size_t connections);
+
+    /// Changes the bound (on a reload that changes the number of connections). Ids beyond a
+    /// smaller bound are forgotten, oldest first, at the next verified delivery.
+    void setMaxRememberedIds(std::size_t maxIds);
 
     /// `secret` is "whsec_<base64>" (the prefix may be omitted). Registers it with the Redactor.
     /// Throws ConfigError when it is empty or not base64. `clock` is not owned and must outlive
@@ -57,6 +70,7 @@ private:
     std::mutex mutex_;
     std::unordered_map<std::string, std::int64_t> seen_;   ///< id -> forget-after (unix seconds)
     std::multimap<std::int64_t, std::string> expiries_;    ///< forget-after -> id
+    bool warnedFull_ = false;  ///< one warning per overflow, not one per id it forgets
 };
 
 }  // namespace ledgerbridge::service
