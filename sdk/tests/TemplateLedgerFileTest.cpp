@@ -7,21 +7,14 @@
 
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
+#include "FileContent.hpp"
 #include "LedgerFile.hpp"
 #include "ledgerbridge/atomic_file.hpp"
 
 namespace fs = std::filesystem;
 
 namespace {
-std::string contentOf(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
 void writeRaw(const fs::path& p, const std::string& bytes) {
     std::ofstream out(p, std::ios::binary | std::ios::trunc);
     out << bytes;
@@ -43,7 +36,7 @@ TEST_F(TemplateLedgerFile, TheFirstDocumentCreatesTheFileAndLaterOnesAppendWhole
     const std::string path = (dir_ / "example-ledger.tsv").string();
     example::appendDocument(path, "e1\tk1\tEX-e1\tEUR\t2\t6000=100;2440=-100");
     example::appendDocument(path, "e2\tk2\tEX-e2\tEUR\t2\t6000=5;2440=-5");
-    EXPECT_EQ(contentOf(path), "e1\tk1\tEX-e1\tEUR\t2\t6000=100;2440=-100\ne2\tk2\tEX-e2\tEUR\t2\t6000=5;2440=-5\n");
+    EXPECT_EQ(sdktest::fileContent(path), "e1\tk1\tEX-e1\tEUR\t2\t6000=100;2440=-100\ne2\tk2\tEX-e2\tEUR\t2\t6000=5;2440=-5\n");
     EXPECT_EQ(example::findDocument(path, "e2"), std::optional<std::string>("EX-e2"));
     EXPECT_EQ(example::findDocument(path, "e3"), std::nullopt);
     // No temp file of the atomic create is left beside the ledger.
@@ -55,7 +48,7 @@ TEST_F(TemplateLedgerFile, ALineACrashLeftWithoutItsLineFeedIsCutBeforeTheNextDo
     writeRaw(path, "e1\tk1\tEX-e1\tEUR\t2\t6000=1;2440=-1\ne2\tk2\tEX-e");
     EXPECT_EQ(example::findDocument(path.string(), "e2"), std::nullopt) << "a torn line was never posted";
     example::appendDocument(path.string(), "e3\tk3\tEX-e3\tEUR\t2\t6000=2;2440=-2");
-    EXPECT_EQ(contentOf(path), "e1\tk1\tEX-e1\tEUR\t2\t6000=1;2440=-1\ne3\tk3\tEX-e3\tEUR\t2\t6000=2;2440=-2\n");
+    EXPECT_EQ(sdktest::fileContent(path), "e1\tk1\tEX-e1\tEUR\t2\t6000=1;2440=-1\ne3\tk3\tEX-e3\tEUR\t2\t6000=2;2440=-2\n");
 }
 
 TEST_F(TemplateLedgerFile, ALedgerPathThatIsASymlinkIsRefusedAndItsTargetLeftAlone) {
@@ -70,7 +63,7 @@ TEST_F(TemplateLedgerFile, ALedgerPathThatIsASymlinkIsRefusedAndItsTargetLeftAlo
         EXPECT_EQ(e.path(), path.string());
         EXPECT_NE(std::string(e.what()).find("not a regular file"), std::string::npos) << e.what();
     }
-    EXPECT_EQ(contentOf(elsewhere), "not a ledger\n");
+    EXPECT_EQ(sdktest::fileContent(elsewhere), "not a ledger\n");
 }
 
 TEST_F(TemplateLedgerFile, AMissingFolderIsAnErrorNamingTheFile) {
