@@ -5,18 +5,18 @@
 
 #include <string>
 
+#include "ledgerbridge/http/HttpTransport.h"
 #include "ledgerbridge/oauth/AuthorizationSource.h"
-#include "ledgerbridge/oauth/HttpTransport.h"
 #include "ledgerbridge/pleo/ExportsClient.h"
 
 namespace ledgerbridge::fuzz {
 
-class ScriptedTransport : public oauth::HttpTransport {
+class ScriptedTransport : public http::HttpTransport {
 public:
     int status = 200;
     std::string body;
-    oauth::HttpResponse send(const oauth::HttpRequest&) override {
-        oauth::HttpResponse r;
+    http::HttpResponse send(const http::HttpRequest&) override {
+        http::HttpResponse r;
         r.status = status;
         r.headers = {{"Content-Type", "application/json"}};
         r.body = body;

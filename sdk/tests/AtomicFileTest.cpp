@@ -14,6 +14,7 @@
 #include <functional>
 #include <sstream>
 
+#include "FileContent.hpp"
 #include "ledgerbridge/atomic_file.hpp"
 
 namespace fs = std::filesystem;
@@ -21,12 +22,7 @@ using ledgerbridge::sdk::FileError;
 namespace sdk = ledgerbridge::sdk;
 
 namespace {
-std::string read(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
+using sdktest::fileContent;
 
 std::vector<std::string> namesIn(const fs::path& dir) {
     std::vector<std::string> names;
@@ -62,7 +58,7 @@ TEST_F(AtomicFileTest, ReplacesTheFileWithTheGivenModeAndLeavesNoTempFile) {
     const std::string path = (dir / "a.txt").string();
     sdk::writeFileAtomically(path, "first");
     sdk::writeFileAtomically(path, std::string(100000, 'x') + "second");
-    EXPECT_EQ(read(path), std::string(100000, 'x') + "second");
+    EXPECT_EQ(fileContent(path), std::string(100000, 'x') + "second");
     struct stat st {};
     ASSERT_EQ(::stat(path.c_str(), &st), 0);
     EXPECT_EQ(st.st_mode & 0777, 0600u) << "the default mode is owner-only";
@@ -70,7 +66,7 @@ TEST_F(AtomicFileTest, ReplacesTheFileWithTheGivenModeAndLeavesNoTempFile) {
     ASSERT_EQ(::stat(path.c_str(), &st), 0);
     EXPECT_EQ(st.st_mode & 0600, 0600u);
     EXPECT_EQ(st.st_mode & 0044, 0044u & ~static_cast<unsigned>([] { mode_t m = ::umask(0); ::umask(m); return m; }()));
-    EXPECT_EQ(read(path), "");
+    EXPECT_EQ(fileContent(path), "");
     EXPECT_EQ(namesIn(dir), std::vector<std::string>{"a.txt"});
 }
 
@@ -83,8 +79,8 @@ TEST_F(AtomicFileTest, NeverWritesThroughASymlinkPlantedUnderTheNextTempName) {
                                 std::to_string(sdk::files_detail::tempCounter().load());
     fs::create_symlink(victim, planted);
     sdk::writeFileAtomically(path, "rows");
-    EXPECT_EQ(read(victim), "precious") << "O_EXCL|O_NOFOLLOW: the link is not followed";
-    EXPECT_EQ(read(path), "rows") << "another temp name is used";
+    EXPECT_EQ(fileContent(victim), "precious") << "O_EXCL|O_NOFOLLOW: the link is not followed";
+    EXPECT_EQ(fileContent(path), "rows") << "another temp name is used";
     EXPECT_TRUE(fs::is_symlink(planted)) << "the planted link is left alone";
 }
 
@@ -148,9 +144,9 @@ TEST_F(AtomicFileTest, AppendCutsTheUncommittedTailAndReturnsTheNewLength) {
     sdk::writeFileAtomically(path, "head\r\nrow1\r\n");
     std::ofstream(path, std::ios::app) << "half a r";  // a push killed before it committed
     EXPECT_EQ(sdk::appendDurably(path, "row2\r\n", 12), 18u);
-    EXPECT_EQ(read(path), "head\r\nrow1\r\nrow2\r\n");
+    EXPECT_EQ(fileContent(path), "head\r\nrow1\r\nrow2\r\n");
     EXPECT_EQ(sdk::appendDurably(path, "", 18), 18u);
-    EXPECT_EQ(read(path), "head\r\nrow1\r\nrow2\r\n");
+    EXPECT_EQ(fileContent(path), "head\r\nrow1\r\nrow2\r\n");
 }
 
 TEST_F(AtomicFileTest, AppendRefusesAFileShorterThanItsCommittedLength) {
@@ -162,7 +158,7 @@ TEST_F(AtomicFileTest, AppendRefusesAFileShorterThanItsCommittedLength) {
     } catch (const FileError& e) {
         EXPECT_NE(std::string(e.what()).find("shorter than its committed 100 bytes"), std::string::npos) << e.what();
     }
-    EXPECT_EQ(read(path), "head\r\n");
+    EXPECT_EQ(fileContent(path), "head\r\n");
 }
 
 TEST_F(AtomicFileTest, AppendNeverFollowsASymlink) {
@@ -176,7 +172,7 @@ TEST_F(AtomicFileTest, AppendNeverFollowsASymlink) {
         EXPECT_EQ(e.error(), ELOOP) << e.what();
         EXPECT_EQ(std::string(e.what()).rfind("cannot open " + (dir / "job.csv").string(), 0), 0u) << e.what();
     }
-    EXPECT_EQ(read(victim), "precious");
+    EXPECT_EQ(fileContent(victim), "precious");
 }
 
 TEST_F(AtomicFileTest, StaleTempFilesOfDeadProcessesAreRemovedOnlyWhenTheyAreOurs) {

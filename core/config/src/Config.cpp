@@ -8,7 +8,6 @@
 #include <algorithm>
 #include <cctype>
 #include <fstream>
-#include <regex>
 #include <set>
 #include <sstream>
 
@@ -51,14 +50,53 @@ std::string join(const std::set<std::string>& s) {
     return out;
 }
 
+// Shapes checked character by character, not with std::regex: GCC 12 at -O1 and above reports
+// a false -Wmaybe-uninitialized inside <regex> (GCC bug 105562), which failed the Asan and
+// Release builds with -Werror; and these shapes are simple enough to read as code.
+bool isHexDigit(char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; }
+bool isDigit(char c) { return c >= '0' && c <= '9'; }
+bool allOf(const std::string& s, bool (*ok)(char)) { return std::all_of(s.begin(), s.end(), ok); }
+
+/// 8-4-4-4-12 hex digits.
 bool isUuid(const std::string& s) {
-    static const std::regex re("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$");
-    return std::regex_match(s, re);
+    if (s.size() != 36) return false;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+        if (dash ? s[i] != '-' : !isHexDigit(s[i])) return false;
+    }
+    return true;
 }
 
+/// [a-z0-9][a-z0-9_-]{0,63}
 bool isPluginName(const std::string& s) {
-    static const std::regex re("^[a-z0-9][a-z0-9_-]{0,63}$");
-    return std::regex_match(s, re);
+    auto lowerOrDigit = [](char c) { return (c >= 'a' && c <= 'z') || isDigit(c); };
+    if (s.empty() || s.size() > 64 || !lowerOrDigit(s[0])) return false;
+    return std::all_of(s.begin() + 1, s.end(), [&](char c) { return lowerOrDigit(c) || c == '_' || c == '-'; });
+}
+
+/// 127.a.b.c with a, b and c of 1 to 3 digits, each at most 255.
+bool isLoopbackIpv4(const std::string& host) {
+    if (host.rfind("127.", 0) != 0) return false;
+    std::istringstream parts(host.substr(4) + ".");
+    std::string part;
+    int count = 0;
+    while (std::getline(parts, part, '.')) {
+        if (++count > 3 || part.empty() || part.size() > 3 || !allOf(part, isDigit) || std::stoi(part) > 255)
+            return false;
+    }
+    return count == 3 && host.back() != '.';
+}
+
+/// host:port:address as in curl's --resolve: a host name, 1 to 5 digits, an IPv4 or IPv6 address.
+bool isResolveItem(const std::string& item) {
+    const auto c1 = item.find(':');
+    const auto c2 = c1 == std::string::npos ? c1 : item.find(':', c1 + 1);
+    if (c2 == std::string::npos) return false;
+    const std::string host = item.substr(0, c1), port = item.substr(c1 + 1, c2 - c1 - 1), address = item.substr(c2 + 1);
+    auto hostChar = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '.' || c == '-'; };
+    auto addressChar = [](char c) { return isHexDigit(c) || c == '.' || c == ':' || c == '[' || c == ']'; };
+    return !host.empty() && allOf(host, hostChar) && !port.empty() && port.size() <= 5 && allOf(port, isDigit) &&
+           !address.empty() && allOf(address, addressChar);
 }
 
 /// 127.x.y.z:PORT, localhost:PORT or [::1]:PORT — what the service's HTTP endpoint accepts.
@@ -70,12 +108,7 @@ bool isLoopbackHostPort(const std::string& s) {
         std::stoi(port) > 65535)
         return false;
     if (host == "localhost" || host == "[::1]") return true;
-    static const std::regex ipv4("^127\\.([0-9]{1,3})\\.([0-9]{1,3})\\.([0-9]{1,3})$");
-    std::smatch m;
-    if (!std::regex_match(host, m, ipv4)) return false;
-    for (std::size_t i = 1; i < m.size(); ++i)
-        if (std::stoi(m[i].str()) > 255) return false;
-    return true;
+    return isLoopbackIpv4(host);
 }
 
 std::string absolutePath(const std::string& p, const std::string& baseDir) {
@@ -359,11 +392,10 @@ private:
             std::string resolve = get(prefix + "resolve");
             std::istringstream rs(resolve);
             std::string item;
-            static const std::regex re("^[A-Za-z0-9.-]+:[0-9]{1,5}:[0-9A-Fa-f.:\\[\\]]+$");
             while (std::getline(rs, item, ',')) {
                 item.erase(std::remove_if(item.begin(), item.end(), ::isspace), item.end());
                 if (item.empty()) continue;
-                if (!std::regex_match(item, re))
+                if (!isResolveItem(item))
                     problem(originOf(prefix + "resolve"), prefix + "resolve", "'" + item + "' is not host:port:address",
                             "e.g. auth.staging.pleo.io:443:127.0.0.1");
                 else

@@ -339,3 +339,40 @@ TEST(Config, ShippedExampleConfigurationsAreValid) {
     ASSERT_TRUE(production.config);
     EXPECT_EQ(production.config->activeProfile().apiUrl, kProductionApiUrl);
 }
+
+// The shapes Config checks by hand (UUID, plugin name, loopback listen address, resolve item),
+// at their edges: each candidate replaces one line of the good file.
+TEST(Config, ShapesAreCheckedAtTheirEdges) {
+    auto with = [](const std::string& line, const std::string& replacement) {
+        std::string text = kGood;
+        const auto at = text.find(line);
+        return parse(text.replace(at, line.size(), replacement));
+    };
+    auto mentions = [](const LoadResult& r, const std::string& key) {
+        return problemsText(r).find(key + ": '") != std::string::npos;
+    };
+    const std::string company = "company_id = 6d1f3c2a-0b4e-4a8e-9c41-2f6b5d7e8a90";
+    for (const char* ok : {"6D1F3C2A-0B4E-4A8E-9C41-2F6B5D7E8A90", "00000000-0000-0000-0000-000000000000"})
+        EXPECT_FALSE(mentions(with(company, std::string("company_id = ") + ok), "connection.acme.company_id")) << ok;
+    for (const char* no : {"6d1f3c2a-0b4e-4a8e-9c41-2f6b5d7e8a9", "6d1f3c2a-0b4e-4a8e-9c41-2f6b5d7e8a900",
+                           "6d1f3c2a0b4e-4a8e-9c41-2f6b5d7e8a90-", "6d1f3c2a-0b4e-4a8e-9c41-2f6b5d7e8a9g"})
+        EXPECT_TRUE(mentions(with(company, std::string("company_id = ") + no), "connection.acme.company_id")) << no;
+
+    for (const char* ok : {"csv", "0", "my-erp_2", "a123456789012345678901234567890123456789012345678901234567890123"})
+        EXPECT_FALSE(mentions(with("plugin = csv", std::string("plugin = ") + ok), "connection.acme.plugin")) << ok;
+    for (const char* no : {"-csv", "_csv", "Csv", "c.sv", "a1234567890123456789012345678901234567890123456789012345678901234"})
+        EXPECT_TRUE(mentions(with("plugin = csv", std::string("plugin = ") + no), "connection.acme.plugin")) << no;
+
+    for (const char* ok : {"127.0.0.1:1", "127.255.255.255:65535", "127.00.0.1:80"})
+        EXPECT_TRUE(parse(std::string(kGood) + "[service]\nlisten = " + ok + "\n").problems.empty()) << ok;
+    for (const char* no : {"127.0.0:80", "127.0.0.1.:80", "127.1.2.3.4:80", "127..0.1:80", "127.0.0.1000:80", "1270.0.0.1:80"})
+        EXPECT_FALSE(parse(std::string(kGood) + "[service]\nlisten = " + no + "\n").problems.empty()) << no;
+
+    const std::string scopes = "scopes = export:read export:write";
+    for (const char* ok : {"auth.staging.pleo.io:443:127.0.0.1", "a-b.c:1:[::1]", "x:65535:fe80::1"})
+        EXPECT_FALSE(mentions(with(scopes, scopes + "\nresolve = " + ok), "environment.local.resolve")) << ok;
+    for (const char* no : {"auth.pleo.io:443", ":443:127.0.0.1", "auth.pleo.io::127.0.0.1", "auth.pleo.io:123456:127.0.0.1",
+                           "auth.pleo.io:443:", "auth_pleo.io:443:127.0.0.1", "auth.pleo.io:44a:127.0.0.1",
+                           "auth.pleo.io:443:127.0.0.1/8"})
+        EXPECT_TRUE(mentions(with(scopes, scopes + "\nresolve = " + no), "environment.local.resolve")) << no;
+}

@@ -53,7 +53,7 @@ ConfiguredPlugin::ConfiguredPlugin(const config::Config& config, const std::stri
     if (TargetAuth::needed(conn, plugin_->manifest().oauth)) {
         targetAuth_ = std::make_unique<TargetAuth>(config, conn, plugin_->manifest().oauth, store);
         targetAuth_->accessToken();
-        services_.setAccessToken([this]() -> std::optional<std::string> { return targetAuth_->accessToken(); });
+        services_.setTargetToken([this]() -> std::optional<std::string> { return targetAuth_->accessToken(); });
     }
 
     // The plugin's own requests to its target: the same TLS rules (system CAs plus the
@@ -104,7 +104,7 @@ ConfiguredPlugin::ConfiguredPlugin(const config::Config& config, const std::stri
         }
         out.body = request.body;
         if (useTargetToken) {
-            auto token = services_.accessToken(pluginName);
+            auto token = services_.targetToken(pluginName);
             if (!token) {
                 error = "connection '" + name + "' has no access token for " + pluginName + "'s target system";
                 return std::nullopt;

@@ -79,6 +79,15 @@ std::optional<std::string> StoreHostServices::secret(const std::string&, const s
 }
 
 std::optional<std::string> StoreHostServices::accessToken(const std::string& plugin) {
+    log::warn("plugin " + plugin +
+                  " asked for the target's access token itself; refused: the host does not hand the token to "
+                  "plugins. Send the request through the host with the target token attached (useTargetToken); "
+                  "it goes to the hosts the plugin's manifest declares (token_hosts) or target.token_hosts lists",
+              {{"plugin", plugin}});
+    return std::nullopt;
+}
+
+std::optional<std::string> StoreHostServices::targetToken(const std::string& plugin) {
     if (!token_) return std::nullopt;
     try {
         return token_();

@@ -53,6 +53,22 @@ TEST(TokenCrypto, KeysAreReadAsBase64OrHexAndAnythingElseIsRefused) {
     EXPECT_THROW(TokenCrypto("sixteen-bytes!!!"), ConfigError);
 }
 
+// 44 characters ending in '=' look like base64, but '!' is not a base64 character: the decoder
+// fails inside the stream. That must still be the ConfigError naming the key's place, not a
+// Poco exception escaping from the decoder.
+TEST(TokenCrypto, AKeyThatLooksLikeBase64ButIsNotIsAConfigErrorNamingWhere) {
+    const std::string bad = std::string(20, 'q') + "!!!!" + std::string(18, 'q') + "o=";
+    ASSERT_EQ(bad.size(), 44u);
+    try {
+        decodeTokenKey(bad, "lb.ini:7: state.token_key");
+        FAIL() << "a key with '!' in it was accepted";
+    } catch (const ConfigError& e) {
+        EXPECT_NE(std::string(e.what()).find("lb.ini:7: state.token_key: the token key must be 32 random bytes"),
+                  std::string::npos)
+            << e.what();
+    }
+}
+
 TEST(TokenCrypto, LoginCreatesAMissingKeyFileWithMode0600AndReusesIt) {
     Poco::TemporaryFile dir;
     dir.createDirectories();

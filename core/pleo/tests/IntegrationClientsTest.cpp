@@ -339,6 +339,22 @@ TEST_F(Clients, ABadTaxRateOrTypeIsRefusedBeforeAnyRequest) {
     EXPECT_TRUE(pleo.seen().empty());
 }
 
+// The rate's shape at its edges: 0 or 1, at most 6 decimals, nothing above 1.
+TEST(TaxCodeRate, OnlyDecimalFractionsFromZeroToOneWithAtMostSixDecimalsAreAccepted) {
+    for (const char* rate : {"0", "1", "0.5", "0.123456", "1.0", "1.000000", "0.000000"})
+        EXPECT_NO_THROW(pleo::TaxCodesClient::body("c", {"Ok", rate, "exclusive", "", "", "", false})) << rate;
+    for (const char* rate : {"", "0.", ".5", "00.5", "0.1234567", "1.01", "1.0000001", "2", "-0.1", "0.5 ", "0x1"}) {
+        try {
+            pleo::TaxCodesClient::body("c", {"Bad", rate, "exclusive", "", "", "", false});
+            ADD_FAILURE() << "rate '" << rate << "' was accepted";
+        } catch (const UsageError& e) {
+            EXPECT_NE(std::string(e.what()).find(std::string("rate '") + rate + "' is not a decimal fraction"),
+                      std::string::npos)
+                << e.what();
+        }
+    }
+}
+
 TEST_F(Clients, TaxCodesAreSearchedForTheCompanyAndArchivedByUpdate) {
     std::string code = std::string(R"({"id":"c1c1c1c1-0000-4000-8000-000000000001","companyId":")") + kCompany +
                        R"(","name":"Standard","rate":0.25,"type":"exclusive","archived":false,"createdAt":"2026-01-01T00:00:00Z","updatedAt":"2026-01-01T00:00:00Z"})";

@@ -1,22 +1,15 @@
 // The example target's file: see LedgerFile.hpp.
 #include "LedgerFile.hpp"
 
-#include <fcntl.h>
 #include <sys/stat.h>
-#include <unistd.h>
+
+#include <ledgerbridge/atomic_file.hpp>
 
 #include <cerrno>
-#include <cstring>
+#include <cstdint>
 #include <fstream>
-#include <stdexcept>
 
 namespace example {
-
-namespace {
-std::runtime_error failure(const std::string& what, const std::string& path) {
-    return std::runtime_error(what + " " + path + ": " + std::strerror(errno));
-}
-}  // namespace
 
 std::optional<std::string> findDocument(const std::string& path, const std::string& accountingEntryId) {
     std::ifstream in(path, std::ios::binary);
@@ -34,31 +27,27 @@ std::optional<std::string> findDocument(const std::string& path, const std::stri
 }
 
 void appendDocument(const std::string& path, const std::string& line) {
-    const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-    if (fd < 0) throw failure("cannot open", path);
-    struct Closer {
-        int fd;
-        ~Closer() { ::close(fd); }
-    } closer{fd};
+    namespace sdk = ledgerbridge::sdk;
+    // The SDK's durable writes (atomic_file.hpp): checked writes, fsync, no symlink followed.
     struct stat st {};
-    if (::fstat(fd, &st) != 0) throw failure("cannot stat", path);
-    if (st.st_size > 0) {  // cut off a line an earlier crash left without its LF
-        std::ifstream in(path, std::ios::binary);
-        std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-        if (!content.empty() && content.back() != '\n') {
-            const std::size_t keep = content.rfind('\n') == std::string::npos ? 0 : content.rfind('\n') + 1;
-            if (::ftruncate(fd, static_cast<off_t>(keep)) != 0) throw failure("cannot repair", path);
-        }
+    if (::lstat(path.c_str(), &st) != 0) {
+        if (errno != ENOENT) throw sdk::FileError("cannot inspect", path, errno);
+        // The first document: the whole file is created atomically, and its folder synced so
+        // the new name survives a power cut.
+        sdk::writeFileAtomically(path, line + "\n", 0644);
+        return;
     }
-    const std::string data = line + "\n";
-    std::size_t done = 0;
-    while (done < data.size()) {
-        const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) throw failure("cannot write", path);
-        done += static_cast<std::size_t>(n);
-    }
-    if (::fsync(fd) != 0) throw failure("cannot sync", path);
+    if (!S_ISREG(st.st_mode)) throw sdk::FileError("cannot append to (not a regular file)", path, EINVAL);
+    std::ifstream in(path, std::ios::binary);
+    const std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    // Never guess the committed length of a file not read whole: appendDurably would cut it.
+    if (!in || content.size() != static_cast<std::uint64_t>(st.st_size))
+        throw sdk::FileError("cannot read", path, errno ? errno : EIO);
+    // Only whole lines count: a line an earlier crash left without its LF was never reported
+    // posted, so appendDurably cuts it off before appending.
+    const std::size_t lastLf = content.rfind('\n');
+    const std::uint64_t committed = lastLf == std::string::npos ? 0 : lastLf + 1;
+    sdk::appendDurably(path, line + "\n", committed);
 }
 
 }  // namespace example

@@ -13,8 +13,10 @@ namespace example {
 /// short by a crash (no LF) does not count: it was never reported posted.
 std::optional<std::string> findDocument(const std::string& path, const std::string& accountingEntryId);
 
-/// Appends `line` (without LF) in one write and fsyncs it. A line cut short by an earlier crash
-/// is cut off first, so the file stays one document per line. Throws std::runtime_error.
+/// Appends `line` (without LF) durably with the SDK's atomic_file.hpp: the first line creates
+/// the file atomically, later ones go through appendDurably (written, fsynced, never through a
+/// symlink). A line cut short by an earlier crash is cut off first, so the file stays one
+/// document per line. Throws ledgerbridge::sdk::FileError (a std::runtime_error) naming the file.
 void appendDocument(const std::string& path, const std::string& line);
 
 }  // namespace example

@@ -2,6 +2,12 @@
 // field expressions (from DATEV's published format description), no writer code.
 #include "DatevReader.hpp"
 
+// GCC 12 at -O1 and above (the Asan build) reports a false -Wmaybe-uninitialized inside
+// <regex>'s std::function (GCC bug 105562); the pragma must precede the include.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+
 #include <cstdint>
 #include <fstream>
 #include <map>

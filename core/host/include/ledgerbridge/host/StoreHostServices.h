@@ -2,7 +2,9 @@
 // state in the state store under the connection's environment fingerprint, the connection's
 // secret settings by name, the host's HTTP client and the target-side access token (both
 // supplied by the caller, so this class stays free of network code), the clock and the run's
-// cancellation flag.
+// cancellation flag. The target token is for the host's own HTTP service, which attaches it to
+// requests to the target's declared hosts; a plugin asking for the token itself
+// (host().accessToken(), the ABI's access_token) gets none.
 #pragma once
 
 #include <atomic>
@@ -25,7 +27,12 @@ public:
     StoreHostServices(store::StateStore& store, std::string fingerprint, const std::atomic<bool>* cancel);
 
     void setHttp(HttpFn fn) { http_ = std::move(fn); }
-    void setAccessToken(TokenFn fn) { token_ = std::move(fn); }
+    /// Where the target's bearer token comes from (TargetAuth), for targetToken().
+    void setTargetToken(TokenFn fn) { token_ = std::move(fn); }
+    /// The target's current access token, for the host's HTTP service to attach to a request it
+    /// has checked against the declared token hosts. Never handed to the plugin. nullopt (and an
+    /// error logged) when there is no grant or it cannot be refreshed.
+    std::optional<std::string> targetToken(const std::string& plugin);
     /// A secret the plugin may ask for by name (registered with the Redactor).
     void setSecret(const std::string& name, const std::string& value);
 
@@ -36,6 +43,9 @@ public:
     bool kvPut(const std::string& plugin, const std::string& key, const std::string& value) override;
     bool kvErase(const std::string& plugin, const std::string& key) override;
     std::optional<std::string> secret(const std::string& plugin, const std::string& name) override;
+    /// The plugin's own request for the raw token: refused (nullopt, and a warning naming the
+    /// plugin). A plugin holding the token could send it to any URL, past the token-host check;
+    /// it asks the host to attach it instead (HttpRequest::useTargetToken).
     std::optional<std::string> accessToken(const std::string& plugin) override;
     std::int64_t nowMs() override;
     bool cancelled() override;
