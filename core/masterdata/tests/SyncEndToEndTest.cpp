@@ -308,6 +308,24 @@ TEST_F(SyncE2E, TheServiceSyncsBeforeTheFirstExportAfterALogin) {
     EXPECT_EQ(std::count(hist.out.begin(), hist.out.end(), '\n'), 2) << "a header and one sync:\n" << hist.out;
 }
 
+TEST_F(SyncE2E, TheServiceTriesAFailingSyncOnceNotBeforeEveryRun) {
+    // The ERP export is broken: the sync fails, so none has succeeded and one is always due.
+    writeErp("supplier|s-1|S001|ACME ApS|0\nno-such-kind|x|X|Broken|0\n");
+    configure("schedule = every 1s\nsync_schedule = every 1d\n");
+    std::ofstream(inst_->configPath(), std::ios::app) << "\n[service]\nlisten = 127.0.0.1:0\n";
+    Poco::ProcessHandle serve = Poco::Process::launch(sim::binary("ledgerbridge"),
+                                                      {"--config", inst_->configPath(), "--log-level", "warn", "serve"},
+                                                      nullptr, nullptr, nullptr);
+    std::this_thread::sleep_for(std::chrono::seconds(6));  // about six scheduled runs
+    Poco::Process::requestTermination(serve.id());
+    serve.wait();
+    auto hist = cli({"history", "--syncs"});
+    EXPECT_EQ(std::count(hist.out.begin(), hist.out.end(), '\n'), 2)
+        << "a header and one failed sync, not one per run:\n" << hist.out;
+    EXPECT_NE(hist.out.find("failed"), std::string::npos) << hist.out;
+    EXPECT_NE(installation(), "ACTIVATED") << "a failed sync activates nothing";
+}
+
 TEST_F(SyncE2E, ABadSyncScheduleIsNamedByConfigValidate) {
     configure("sync_schedule = daily\n");
     auto r = cli({"config", "validate"});

@@ -21,7 +21,9 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <ctime>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <ostream>
@@ -122,6 +124,25 @@ private:
     /// connection's sync_schedule fired since the last one. A failed sync is logged and the export
     /// runs anyway: delivering entries does not depend on Pleo's copy of the master data.
     void syncIfDue(const config::Config& config, const config::Connection& conn, const service::CancelFlag& cancel) {
+        // Without these, every run of a connection whose plugin has no master data loads and
+        // configures it a second time, and a sync that keeps failing (none succeeded, so it is
+        // always due) is tried again before every run: at 1,000 connections polled each minute
+        // that is a plugin load or a whole sync per run. Forgotten on reload (a new plugin or
+        // settings may change the answer).
+        const auto now = std::chrono::steady_clock::now();
+        int generation = 0;
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            generation = generation_;
+            auto it = syncSkips_.find(conn.name);
+            if (it != syncSkips_.end() && it->second.generation == generation &&
+                (it->second.noMasterData || now < it->second.retryAt))
+                return;
+        }
+        auto remember = [&](bool noMasterData) {
+            std::lock_guard<std::mutex> lock(mutex_);
+            syncSkips_[conn.name] = SyncSkip{generation, noMasterData, now + kSyncRetryAfterFailure};
+        };
         masterdata::NextFire next;
         if (conn.syncSchedule != "off") {
             auto schedule = std::make_shared<service::Schedule>(
@@ -139,10 +160,13 @@ private:
                        {"refused", std::to_string(report.refusals.size())}, {"pleo_requests", std::to_string(report.pleoRequests)}});
         } catch (const masterdata::NoMasterDataError&) {
             // The plugin has no master data to give: nothing to sync, nothing to log each run.
+            remember(true);
         } catch (const InterruptedError&) {
             throw;
         } catch (const std::exception& e) {
-            log::warn("the master-data sync before the run failed; the export runs anyway",
+            remember(false);
+            log::warn("the master-data sync before the run failed; the export runs anyway; tried again in 15 minutes "
+                      "or at a reload",
                       {{"connection", conn.name}, {"reason", why}, {"error", describe(e)}});
         }
     }
@@ -169,6 +193,15 @@ private:
     std::shared_ptr<const config::Config> config_;
     std::set<std::string> running_;  ///< fingerprints with a run in flight
     int generation_ = 1;             ///< configurations loaded so far
+    /// Connections whose sync is not tried before their runs: the plugin has no master data,
+    /// or the last sync failed less than kSyncRetryAfterFailure ago (per configuration).
+    struct SyncSkip {
+        int generation = 0;
+        bool noMasterData = false;
+        std::chrono::steady_clock::time_point retryAt;
+    };
+    static constexpr std::chrono::minutes kSyncRetryAfterFailure{15};
+    std::map<std::string, SyncSkip> syncSkips_;
     std::int64_t startedAt_ = static_cast<std::int64_t>(std::time(nullptr));
     store::StateStore& store_;
 };
