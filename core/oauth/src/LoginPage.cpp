@@ -17,7 +17,7 @@ const char* const kStyle =
     "padding:0 1em;line-height:1.5;color:#1b1b1b;background:#fff}"
     "h1{font-size:1.5em;margin:0 0 .6em}h1.ok{color:#136c2e}h1.err{color:#a1181f}"
     "code{font-family:ui-monospace,Menlo,Consolas,monospace;background:#f2f2f2;padding:.15em .35em;"
-    "border-radius:3px;word-break:break-all}"
+    "border-radius:3px;overflow-wrap:anywhere}"
     "p.next{margin-top:1.5em}";
 
 std::string styleHash() {
@@ -88,7 +88,7 @@ LoginPage loginFailedPage(const std::string& message, const std::string& command
     page.status = Poco::Net::HTTPResponse::HTTP_FORBIDDEN;
     page.title = "ledgerbridge was not authorised";
     page.paragraphs.push_back(message);
-    page.paragraphs.push_back("Nothing was stored. The terminal shows the same message.");
+    page.paragraphs.push_back("The terminal shows the same message.");
     page.command = command;
     return page;
 }
