@@ -12,9 +12,11 @@
 
 #include <fstream>
 #include <iostream>
+#include <memory>
 #include <set>
 #include <sstream>
 #include <thread>
+#include <utility>
 
 #include "SimHarness.h"
 #include "ledgerbridge/common/Exception.h"
@@ -151,6 +153,25 @@ protected:
         secrets_.insert(crypto.open(g->refreshToken, ctx));
     }
 
+    /// Starts `auth login --paste` and plays an auto-approving browser: the waiting process and
+    /// the redirect address (with the code) it asks for.
+    std::pair<std::unique_ptr<LiveProcess>, std::string> pasteLogin() {
+        auto p = std::make_unique<LiveProcess>(
+            binary("ledgerbridge"),
+            std::vector<std::string>{"--config", inst_->configPath(), "auth", "login", "--connection", "acme", "--paste"});
+        std::string urlLine = p->readLineContaining("/oauth/authorize?");
+        auto b = browserTransport(sim_->caFile());
+        std::string location = driveBrowser(*b, urlLine.substr(urlLine.find("https://")), false, true, /*follow=*/false);
+        return {std::move(p), location};
+    }
+
+    /// `location` (a redirect address) with its state parameter replaced by `state`.
+    static std::string withState(const std::string& location, const std::string& state) {
+        auto at = location.find("state=");
+        auto end = location.find('&', at);
+        return location.substr(0, at) + "state=" + state + (end == std::string::npos ? "" : location.substr(end));
+    }
+
     std::optional<store::GrantRecord> grant() {
         config::Config cfg = inst_->loadConfig();
         store::StateStore store(cfg.stateDir);
@@ -267,13 +288,9 @@ TEST_F(OAuthSim, CliLoginThroughTheRealHtmlConsentPage) {
 }
 
 TEST_F(OAuthSim, CliPasteModeAcceptsTheRedirectAddress) {
-    LiveProcess p(binary("ledgerbridge"),
-                  {"--config", inst_->configPath(), "auth", "login", "--connection", "acme", "--paste"});
-    std::string urlLine = p.readLineContaining("/oauth/authorize?");
-    auto b = browserTransport(sim_->caFile());
-    std::string location = driveBrowser(*b, urlLine.substr(urlLine.find("https://")), false, true, /*follow=*/false);
-    p.writeLine(location);
-    ProcessResult r = p.finish();
+    auto [p, location] = pasteLogin();
+    p->writeLine(location);
+    ProcessResult r = p->finish();
     outputs_.push_back(r.out);
     outputs_.push_back(r.err);
     ASSERT_EQ(r.exitCode, 0) << r.out << r.err;
@@ -329,11 +346,8 @@ TEST_F(OAuthSim, RequestsWithoutThisLoginsStateAreAnsweredWithErrorPagesAndTheLo
     int exchangesBeforeTheRealRedirect = -1;
     LoginResult r = login(false, [&](const std::string& url) {
         std::string location = driveBrowser(*b, url, false, true, /*follow=*/false);
-        auto at = location.find("state=");
-        auto end = location.find('&', at);
-        std::string forged = location.substr(0, at) + "state=forged" + (end == std::string::npos ? "" : location.substr(end));
         std::string body;
-        EXPECT_EQ(status(forged, &body), 400);  // the real code with another state: not used
+        EXPECT_EQ(status(withState(location, "forged"), &body), 400);  // the real code with another state: not used
         EXPECT_NE(body.find("ledgerbridge ignored this request"), std::string::npos) << body;
         EXPECT_EQ(status(redirect_ + "?error=access_denied"), 400);  // an error without any state
         EXPECT_EQ(status(redirect_ + "?error=access_denied&state=forged"), 400);
@@ -352,15 +366,9 @@ TEST_F(OAuthSim, RequestsWithoutThisLoginsStateAreAnsweredWithErrorPagesAndTheLo
 }
 
 TEST_F(OAuthSim, APastedAddressForAnotherAttemptIsRefusedWithoutExchangingTheCode) {
-    LiveProcess p(binary("ledgerbridge"),
-                  {"--config", inst_->configPath(), "auth", "login", "--connection", "acme", "--paste"});
-    std::string urlLine = p.readLineContaining("/oauth/authorize?");
-    auto b = browserTransport(sim_->caFile());
-    std::string location = driveBrowser(*b, urlLine.substr(urlLine.find("https://")), false, true, /*follow=*/false);
-    auto at = location.find("state=");
-    auto end = location.find('&', at);
-    p.writeLine(location.substr(0, at) + "state=forged" + (end == std::string::npos ? "" : location.substr(end)));
-    ProcessResult r = p.finish();
+    auto [p, location] = pasteLogin();
+    p->writeLine(withState(location, "forged"));
+    ProcessResult r = p->finish();
     EXPECT_EQ(r.exitCode, 4);
     EXPECT_NE(r.err.find("The redirect's state parameter does not match this login attempt, so its code was not used (it "
                          "may come from an older attempt or from another site). Run `" + kLogin +

@@ -297,8 +297,10 @@ Command makeAuthCommand() {
         "login",
         "authorise a connection with Pleo (OAuth 2.0 authorization code + PKCE)",
         "ledgerbridge auth login --connection NAME [--target] [--no-browser | --paste] [--timeout SECONDS]",
-        "Prints the authorisation address and opens a browser when one is available, then waits for\n"
-        "Pleo to redirect back to the environment's redirect_uri (a listener on 127.0.0.1). With\n"
+        "Prints the authorisation address and opens a browser when one is available ($BROWSER: a\n"
+        "':'-separated list of commands tried in turn, %s for the address; else xdg-open), says\n"
+        "whether it did, then waits for Pleo to redirect back to the environment's redirect_uri (a\n"
+        "listener on 127.0.0.1 that ignores requests without this login's state). With\n"
         "--paste, paste the address the browser was redirected to instead (for machines without a\n"
         "local browser). Creates the [state] token_key file when it is a missing file: reference.\n"
         "The grant is stored encrypted (AES-256-GCM) and bound to the environment.\n\n"
