@@ -111,13 +111,16 @@ void sendPage(Poco::Net::HTTPServerResponse& response, const LoginPage& page) {
     response.sendBuffer(html.data(), html.size());
 }
 
-LoginPage strayPage(int status, const std::string& title, const std::string& why) {
+/// The page for a request that does not end the login. `stillWaiting`: the login goes on.
+LoginPage strayPage(int status, const std::string& title, const std::string& why, bool stillWaiting = true) {
     LoginPage page;
     page.status = status;
     page.title = title;
     page.paragraphs.push_back(why);
-    page.paragraphs.push_back("ledgerbridge ignored this request. The login in the terminal is still waiting for the "
-                              "authorization server to send the browser back; finish it in the window that login opened.");
+    page.paragraphs.push_back(stillWaiting ? "ledgerbridge ignored this request. The login in the terminal is still waiting "
+                                             "for the authorization server to send the browser back; finish it in the "
+                                             "window that login opened."
+                                           : "ledgerbridge ignored this request.");
     return page;
 }
 
@@ -136,7 +139,7 @@ void CallbackHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Poco:
     auto impl = impl_.lock();
     if (!impl) {
         sendPage(response, strayPage(Status::HTTP_SERVICE_UNAVAILABLE, "This login has ended",
-                                     "The login this address belonged to is over."));
+                                     "The login this address belonged to is over.", false));
         return;
     }
     std::optional<RedirectParameters> parsed;
@@ -175,7 +178,8 @@ void CallbackHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Poco:
             lock.unlock();
             sendPage(response, strayPage(Status::HTTP_CONFLICT, "Already received",
                                          "This login already received its answer (a reload, or a second tab); the "
-                                         "terminal and the first window show the outcome."));
+                                         "terminal and the first window show the outcome.",
+                                         false));
             return;
         }
         impl->result = parsed;

@@ -9,6 +9,7 @@
 #include <Poco/SHA2Engine.h>
 #include <Poco/StreamCopier.h>
 
+#include <atomic>
 #include <future>
 #include <sstream>
 #include <thread>
@@ -131,12 +132,34 @@ TEST(LoopbackReceiver, RequestsWithoutThisLoginsStateGetErrorPagesAndTheLoginKee
     Answer reload = request(port, "/callback?code=real&state=the-state");
     EXPECT_EQ(reload.status, 409) << "a reload while the outcome is pending";
     EXPECT_EQ(reload.reason, "Conflict");
+    EXPECT_NE(reload.body.find("This login already received its answer"), std::string::npos) << reload.body;
+    EXPECT_EQ(reload.body.find("still waiting"), std::string::npos) << "it is no longer waiting: " << reload.body;
     r.respond(loginFailedPage("Access was declined <b>here</b>.", "ledgerbridge auth login --connection acme"));
     Answer a = browser.get();
     EXPECT_EQ(a.status, 403);
     EXPECT_EQ(a.reason, "Forbidden");
     EXPECT_NE(a.body.find("Access was declined &lt;b&gt;here&lt;/b&gt;."), std::string::npos) << a.body;
     EXPECT_NE(a.body.find("<code>ledgerbridge auth login --connection acme</code>"), std::string::npos) << a.body;
+}
+
+TEST(LoopbackReceiver, StrayRequestsDoNotExtendTheDeadline) {
+    int port = freePort();
+    LoopbackReceiver r(url(port), "s");
+    std::atomic<bool> done{false};
+    std::thread strays([&] {
+        while (!done) {
+            get(port, "/callback?code=x&state=old");
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+    });
+    auto start = std::chrono::steady_clock::now();
+    EXPECT_FALSE(r.wait(std::chrono::milliseconds(600)));
+    auto waited = std::chrono::steady_clock::now() - start;
+    done = true;
+    strays.join();
+    EXPECT_GE(waited, std::chrono::milliseconds(600));
+    // Strays keep coming for as long as it waits: a wait that restarted on each would not end.
+    EXPECT_LT(waited, std::chrono::seconds(5)) << "the deadline counts from the start, strays or not";
 }
 
 TEST(LoopbackReceiver, ABrowserStillWaitingWhenTheLoginEndsIsToldSo) {
