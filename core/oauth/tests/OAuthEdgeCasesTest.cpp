@@ -15,6 +15,7 @@
 
 #include <chrono>
 #include <fstream>
+#include <iterator>
 #include <thread>
 
 #include "RotatingAuthorizationServer.h"
@@ -52,16 +53,20 @@ protected:
 
     /// Writes the installation (custom profile on the server, token key, connection acme) and
     /// stores a fresh grant the server issued, as a login would. Returns the loaded config.
-    config::Config install(const std::string& tokenTimeout = "") {
+    config::Config install(const std::string& tokenTimeout = "") { return install(tokenTimeout, server_.baseUrl(), ""); }
+    /// `authUrl` and `extraProfileLines` ("key = value\n") replace the server's address.
+    config::Config install(const std::string& tokenTimeout, const std::string& authUrl,
+                           const std::string& extraProfileLines) {
         configPath_ = dir_.path() + "/ledgerbridge.ini";
         std::ofstream(dir_.path() + "/client-secret") << secret_ << "\n";
         ::chmod((dir_.path() + "/client-secret").c_str(), 0600);
         std::ofstream(configPath_) << "environment = local\n\n[state]\ndir = " << dir_.path()
                                    << "/state\ntoken_key = file:" << dir_.path() << "/token.key\n\n[environment.local]\n"
-                                   << "auth_url = " << server_.baseUrl() << "\napi_url = " << server_.baseUrl()
+                                   << "auth_url = " << authUrl << "\napi_url = " << server_.baseUrl()
                                    << "\nallow_http = true\nclient_id = edge-client\nclient_secret = file:" << dir_.path()
                                    << "/client-secret\nscopes = export:read export:write\n"
                                    << (tokenTimeout.empty() ? "" : "token_timeout = " + tokenTimeout + "\n")
+                                   << extraProfileLines
                                    << "\n[connection.acme]\ncompany_id = 3f1c2e4a-9b7d-4c1e-8f2a-6d5b4c3a2e1f\nplugin = csv\n";
         config::Config cfg = config::loadConfigOrThrow(configPath_, {}, false);
         TokenCrypto crypto(loadTokenKey(cfg.tokenKey, /*create=*/true));
@@ -250,6 +255,28 @@ TEST_F(OAuthEdgeCases, AnAnswerLostAfterTheServerRotatedSaysTheTokenIsSpentAndTo
     EXPECT_EQ(c.rotations, 1);
     EXPECT_EQ(c.tokenRequests, 1) << "the spent refresh token was not sent again";
     EXPECT_EQ(c.replays, 0);
+}
+
+TEST_F(OAuthEdgeCases, ARefreshThatCouldNotBeSentLeavesTheGrantUsable) {
+    // The issuer's name resolves to an address where nothing listens (the environment, and so
+    // the grant's fingerprint, stays the same when the address is corrected).
+    const std::string port = server_.baseUrl().substr(server_.baseUrl().rfind(':') + 1);
+    const std::string issuer = "http://as.test:" + port, nowhere = "as.test:" + port + ":127.0.0.2";
+    config::Config cfg = install("", issuer, "resolve = " + nowhere + "\n");
+    ProcessResult r = cli({"auth", "refresh", "--connection", "acme"});
+    EXPECT_EQ(r.exitCode, 1) << r.err;
+    EXPECT_NE(r.err.find("Could not connect to " + issuer + " (Connection refused)"), std::string::npos) << r.err;
+    EXPECT_FALSE(grant(cfg)->needsReauth) << "nothing was sent, so the refresh token is not spent";
+    {  // the same grant, the token endpoint reachable again
+        std::ifstream in(configPath_);
+        std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        text.replace(text.find(nowhere), nowhere.size(), "as.test:" + port + ":127.0.0.1");
+        std::ofstream(configPath_, std::ios::trunc) << text;
+    }
+    ProcessResult again = cli({"auth", "refresh", "--connection", "acme"});
+    EXPECT_EQ(again.exitCode, 0) << again.err;
+    EXPECT_EQ(server_.counts().rotations, 1);
+    EXPECT_EQ(server_.counts().replays, 0);
 }
 
 TEST_F(OAuthEdgeCases, AWrongClientSecretIsAConfigurationErrorAndTheGrantSurvivesIt) {
