@@ -134,6 +134,12 @@ protected:
     }
 };
 
+/// The command ended with `code` and its standard error says `says`.
+void expectFailure(const ProcessResult& r, int code, const std::string& says) {
+    EXPECT_EQ(r.exitCode, code) << r.err;
+    EXPECT_NE(r.err.find(says), std::string::npos) << "expected: " << says << "\nstderr: " << r.err;
+}
+
 double secondsSince(Steady::time_point start) {
     return std::chrono::duration<double>(Steady::now() - start).count();
 }
@@ -219,15 +225,11 @@ TEST_F(OAuthEdgeCases, ATimedOutRefreshStatesTheConfiguredTimeoutAndNoProcessSen
     ProcessResult b = finish(second);
     EXPECT_GE(took, 3.0);
     EXPECT_LT(took, 30.0) << "the configured 3 s, not a built-in timeout";
-    EXPECT_EQ(a.exitCode, 4) << a.err;
-    EXPECT_NE(a.err.find("Connection 'acme' needs re-authorisation: its token refresh reached the authorization server "
+    expectFailure(a, 4, "Connection 'acme' needs re-authorisation: its token refresh reached the authorization server "
                          "but the answer was lost (no answer came within 3 seconds; token_timeout of "
-                         "[environment.local] is 3s), so the refresh token it sent is spent if the server rotated it"),
-              std::string::npos)
-        << a.err;
+                         "[environment.local] is 3s), so the refresh token it sent is spent if the server rotated it");
     EXPECT_NE(a.err.find("Run `ledgerbridge auth login --connection acme`"), std::string::npos) << a.err;
-    EXPECT_EQ(b.exitCode, 4) << b.err;
-    EXPECT_NE(b.err.find("needs re-authorisation"), std::string::npos) << b.err;
+    expectFailure(b, 4, "needs re-authorisation");
     auto c = server_.counts();
     EXPECT_EQ(c.tokenRequests, 1) << "neither process presented the spent refresh token again";
     EXPECT_EQ(c.replays, 0);
@@ -237,11 +239,8 @@ TEST_F(OAuthEdgeCases, AnAnswerLostAfterTheServerRotatedSaysTheTokenIsSpentAndTo
     config::Config cfg = install();
     server_.dropNextRefreshAnswer();
     ProcessResult r = cli({"auth", "refresh", "--connection", "acme"});
-    EXPECT_EQ(r.exitCode, 4) << r.err;
-    EXPECT_NE(r.err.find("Connection 'acme' needs re-authorisation: its token refresh reached the authorization server "
-                         "but the answer was lost (the connection failed ("),
-              std::string::npos)
-        << r.err;
+    expectFailure(r, 4, "Connection 'acme' needs re-authorisation: its token refresh reached the authorization server "
+                         "but the answer was lost (the connection failed (");
     EXPECT_NE(r.err.find("so the refresh token it sent is spent if the server rotated it; it is not sent again"),
               std::string::npos)
         << r.err;
@@ -264,8 +263,7 @@ TEST_F(OAuthEdgeCases, ARefreshThatCouldNotBeSentLeavesTheGrantUsable) {
     const std::string issuer = "http://as.test:" + port, nowhere = "as.test:" + port + ":127.0.0.2";
     config::Config cfg = install("", issuer, "resolve = " + nowhere + "\n");
     ProcessResult r = cli({"auth", "refresh", "--connection", "acme"});
-    EXPECT_EQ(r.exitCode, 1) << r.err;
-    EXPECT_NE(r.err.find("Could not connect to " + issuer + " (Connection refused)"), std::string::npos) << r.err;
+    expectFailure(r, 1, "Could not connect to " + issuer + " (Connection refused)");
     EXPECT_FALSE(grant(cfg)->needsReauth) << "nothing was sent, so the refresh token is not spent";
     {  // the same grant, the token endpoint reachable again
         std::ifstream in(configPath_);
@@ -283,12 +281,9 @@ TEST_F(OAuthEdgeCases, AWrongClientSecretIsAConfigurationErrorAndTheGrantSurvive
     config::Config cfg = install();
     server_.setClientSecret("the-secret-the-server-now-expects");
     ProcessResult r = cli({"auth", "refresh", "--connection", "acme"});
-    EXPECT_EQ(r.exitCode, 2) << r.err;
-    EXPECT_NE(r.err.find("The authorization server refused the client credentials during token refresh "
+    expectFailure(r, 2, "The authorization server refused the client credentials during token refresh "
                          "(invalid_client): client_id 'edge-client' or its client_secret is wrong. Check "
-                         "client_id/client_secret in [environment.local]"),
-              std::string::npos)
-        << r.err;
+                         "client_id/client_secret in [environment.local]");
     EXPECT_EQ(r.err.find("re-authoris"), std::string::npos) << "logging in again would not help: " << r.err;
     EXPECT_FALSE(grant(cfg)->needsReauth) << "the server refused the client before it read the refresh token";
 
