@@ -122,11 +122,14 @@ protected:
         return r;
     }
 
+    ExitCode lastLoginExit_ = ExitCode::Ok;  // the exit code of loginError()'s exception
+
     /// The login's AuthError message (fails the test when login succeeds).
     std::string loginError(bool html = false, const std::function<void(const std::string&)>& browser = {}) {
         try {
             login(html, browser);
         } catch (const Exception& e) {
+            lastLoginExit_ = e.exitCode();
             return e.what();
         }
         ADD_FAILURE() << "the login succeeded";
@@ -313,9 +316,10 @@ TEST_F(OAuthSim, WrongClientSecretIsNamed) {
     minimumSecrets_ = 3;  // the real secret, the wrong one and its Basic header form
     EXPECT_EQ(loginError(),
               "The authorization server refused the client credentials during code exchange (invalid_client): client_id "
-              "'ledgerbridge-demo' or its client_secret is wrong. Check client_id and client_secret in "
+              "'ledgerbridge-demo' or its client_secret is wrong. Check client_id/client_secret in "
               "[environment.sim] against the OAuth client issued to you. (the server said: Unknown client or wrong "
               "client secret.)");
+    EXPECT_EQ(lastLoginExit_, ExitCode::UsageOrConfig) << "a configuration error (exit 2), not re-authorisation";
     secrets_.insert(base64Encode("ledgerbridge-demo:wrong-client-secret-value"));
     expectNoSecretWritten();
 }
@@ -504,14 +508,19 @@ TEST_F(OAuthSim, HundredRotationsInARowAndNoOldRefreshTokenIsEverSent) {
     expectNoSecretWritten();
 }
 
-TEST_F(OAuthSim, ATokenWithLessThanAMinuteLeftIsRefreshedBeforeItIsSent) {
-    start({"--auto-approve", "--token-ttl", "30"});  // every token is issued inside the 60 s margin
+TEST_F(OAuthSim, AShortLivedTokenIsUsedUntilItsMarginAndRefreshedBeforeItIsSentAgain) {
+    start({"--auto-approve", "--token-ttl", "4"});  // margin: a quarter of the lifetime, 1 s
     login();
     config::Config cfg = inst_->loadConfig();
     store::StateStore store(cfg.stateDir);
     ConnectionAuth auth(cfg, "acme", store);
     std::int64_t generation = auth.tokens().currentGeneration();
     int status = 0;
+    apiGet("/v3/export-jobs?company_id=" + companyId_, auth.source(), &status);
+    EXPECT_EQ(status, 200);
+    EXPECT_EQ(auth.tokens().currentGeneration(), generation) << "a fresh 4-second token is used as it is";
+    std::this_thread::sleep_until(std::chrono::system_clock::time_point(std::chrono::milliseconds(grant()->obtainedAt)) +
+                                  std::chrono::milliseconds(3200));
     apiGet("/v3/export-jobs?company_id=" + companyId_, auth.source(), &status);
     EXPECT_EQ(status, 200);
     EXPECT_EQ(auth.tokens().currentGeneration(), generation + 1) << "refreshed proactively, before the request";
