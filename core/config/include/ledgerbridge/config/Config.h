@@ -135,7 +135,18 @@ struct Overrides {
 struct LoadResult {
     std::optional<Config> config;
     std::vector<Problem> problems;
+    /// Not errors, but likely mistakes: LEDGERBRIDGE_* environment variables that override no
+    /// key (a typo, or a key the file does not have), each naming the closest known variable.
+    std::vector<Problem> warnings;
 };
+
+/// "FILE: N problem(s):" then one indented line per problem: what `config validate` prints and
+/// what `run` and `serve` refuse to start with, word for word.
+std::string problemsReport(const std::string& file, const std::vector<Problem>& problems);
+
+/// Whether `value` is an example's placeholder rather than a real value: `<...>`, or a value
+/// containing CHANGE_ME, CHANGEME, REPLACE-WITH, REPLACE_WITH or REPLACE_ME (any case).
+bool isPlaceholder(const std::string& value);
 
 /// Reads and validates `path`. Never throws for content problems: they are all collected so
 /// `config validate` can show them together. `environ` supplies environment overrides
@@ -149,7 +160,7 @@ LoadResult parseConfig(const std::string& text, const std::string& fileName, con
                        const Overrides& overrides, const std::map<std::string, std::string>& environ,
                        bool checkSecrets);
 
-/// Loads or throws ConfigError whose message lists every problem, one per line.
+/// Loads or throws ConfigError whose message is problemsReport(). Logs each warning.
 Config loadConfigOrThrow(const std::string& path, const Overrides& overrides, bool checkSecrets);
 
 /// The process environment as a map.
