@@ -1,6 +1,8 @@
 // The CLI in-process: help on every level, usage errors, config validate/show, history.
 #include <gtest/gtest.h>
 
+#include "CliTestSupport.h"
+
 #include <unistd.h>
 
 #include <filesystem>
@@ -32,10 +34,8 @@ Result cli(const std::vector<std::string>& args) {
 class CliConfigTest : public ::testing::Test {
 protected:
     void SetUp() override {
-        dir = fs::temp_directory_path() / ("lb-cli-" + std::to_string(::getpid()) + "-" +
-                                           ::testing::UnitTest::GetInstance()->current_test_info()->name());
-        fs::remove_all(dir);
-        fs::create_directories(dir);
+        // With the CSV plugin installed: run and validate check that each connection's plugin loads.
+        ledgerbridge::clitest::makeInstallation("lb-cli", dir);
         ::setenv("LB_CLI_TEST_SECRET", "cli-test-client-secret", 1);
     }
     void TearDown() override { fs::remove_all(dir); }

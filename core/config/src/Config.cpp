@@ -205,16 +205,23 @@ private:
         }
         // A misspelt override is silently ignored by design of the prefix scheme; say so, since
         // the operator believes a value is in effect that is not.
+        // Only variables that look like overrides (a section's prefix, or close to a known
+        // variable): build and test tools use the prefix for their own variables too.
+        std::vector<std::string> suffixes;
+        for (const auto& k : known) suffixes.push_back(k.substr(13));
         for (const auto& [var, _] : env_) {
             if (var.rfind("LEDGERBRIDGE_", 0) != 0 || applied.count(var) || kProcessVariables.count(var)) continue;
             // Compared without the common prefix, which would make every name look close.
-            std::vector<std::string> suffixes;
-            for (const auto& k : known) suffixes.push_back(k.substr(13));
-            const std::string match = closestMatch(var.substr(13), suffixes);
+            const std::string suffix = var.substr(13);
+            const std::string match = closestMatch(suffix, suffixes);
             const std::string near = match.empty() ? "" : "LEDGERBRIDGE_" + match;
+            bool sectionLike = suffix == "ENVIRONMENT";
+            for (const char* section : {"STATE_", "LOG_", "PLUGINS_", "SERVICE_", "ENVIRONMENT_", "CONNECTION_"})
+                sectionLike = sectionLike || suffix.rfind(section, 0) == 0;
+            if (near.empty() && !sectionLike) continue;
             warnings_.push_back({Origin{"environment variable " + var, 0}, "",
                                  "overrides no key of " + file_ + "; it is ignored",
-                                 near.empty() ? "an override is LEDGERBRIDGE_ + the key in upper case with '_' for "
+                                  near.empty() ? "an override is LEDGERBRIDGE_ + the key in upper case with '_' for "
                                                 "every other character, e.g. LEDGERBRIDGE_STATE_DIR, and only for a "
                                                 "section the file has"
                                               : "did you mean " + near + "?"});
@@ -725,7 +732,9 @@ std::map<std::string, std::string> processEnvironment() {
 
 LoadResult parseConfig(const std::string& text, const std::string& fileName, const std::string& baseDir,
                        const Overrides& overrides, const std::map<std::string, std::string>& env, bool checkSecrets) {
-    return Loader(fileName, baseDir, overrides, env, checkSecrets).run(text);
+    LoadResult r = Loader(fileName, baseDir, overrides, env, checkSecrets).run(text);
+    r.file = fileName;
+    return r;
 }
 
 LoadResult loadConfig(const std::string& path, const Overrides& overrides, const std::map<std::string, std::string>& env,
@@ -733,6 +742,7 @@ LoadResult loadConfig(const std::string& path, const Overrides& overrides, const
     std::string absolute = absolutePath(path, "");
     auto refuse = [&](const std::string& what, const std::string& hint) {
         LoadResult r;
+        r.file = absolute;
         r.problems.push_back({Origin{absolute, 0}, "", what, hint});
         return r;
     };
@@ -743,6 +753,7 @@ LoadResult loadConfig(const std::string& path, const Overrides& overrides, const
     std::ifstream in(absolute, std::ios::binary);
     if (!in) {
         LoadResult r;
+        r.file = absolute;
         r.problems.push_back({Origin{absolute, 0}, "", "the configuration file cannot be read (missing or no permission)",
                               "pass --config PATH or set LEDGERBRIDGE_CONFIG; examples are in config/"});
         return r;
@@ -775,7 +786,7 @@ bool isPlaceholder(const std::string& value) {
 Config loadConfigOrThrow(const std::string& path, const Overrides& overrides, bool checkSecrets) {
     LoadResult r = loadConfig(path, overrides, processEnvironment(), checkSecrets);
     for (const auto& w : r.warnings) log::warn(w.str());
-    if (!r.problems.empty()) throw ConfigError(problemsReport(absolutePath(path, ""), r.problems));
+    if (!r.problems.empty()) throw ConfigError(problemsReport(r.file, r.problems));
     return std::move(*r.config);
 }
 

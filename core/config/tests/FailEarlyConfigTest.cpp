@@ -137,6 +137,9 @@ TEST(FailEarly, UnknownLedgerbridgeVariablesAreWarningsNamingTheClosestKey) {
                             {"LEDGERBRIDGE_CONFIG", "/etc/lb.ini"},
                             {"LEDGERBRIDGE_STATE_DIR", "/srv/state"},
                             {"LEDGERBRIDGE_ZZZ", "1"},
+                            {"LEDGERBRIDGE_BINARY_DIR", "/build"},
+                            {"LEDGERBRIDGE_SERVICE_X", "x"},
+                            {"LEDGERBRIDGE_CONNECTION_BETA_PLUGIN", "csv"},
                             {"OTHER_STATE_DRI", "x"}});
     ASSERT_TRUE(r.config);
     EXPECT_EQ(r.config->stateDir, "/srv/state");
@@ -144,11 +147,14 @@ TEST(FailEarly, UnknownLedgerbridgeVariablesAreWarningsNamingTheClosestKey) {
               (std::vector<std::string>{
                   "environment variable LEDGERBRIDGE_CONNECTION_ACME_PLUGN: overrides no key of lb.ini; it is ignored "
                   "(did you mean LEDGERBRIDGE_CONNECTION_ACME_PLUGIN?)",
+                  "environment variable LEDGERBRIDGE_CONNECTION_BETA_PLUGIN: overrides no key of lb.ini; it is ignored "
+                  "(did you mean LEDGERBRIDGE_CONNECTION_ACME_PLUGIN?)",
+                  "environment variable LEDGERBRIDGE_SERVICE_X: overrides no key of lb.ini; it is ignored (an override "
+                  "is LEDGERBRIDGE_ + the key in upper case with '_' for every other character, e.g. "
+                  "LEDGERBRIDGE_STATE_DIR, and only for a section the file has)",
                   "environment variable LEDGERBRIDGE_STATE_DRI: overrides no key of lb.ini; it is ignored (did you "
-                  "mean LEDGERBRIDGE_STATE_DIR?)",
-                  "environment variable LEDGERBRIDGE_ZZZ: overrides no key of lb.ini; it is ignored (an override is "
-                  "LEDGERBRIDGE_ + the key in upper case with '_' for every other character, e.g. "
-                  "LEDGERBRIDGE_STATE_DIR, and only for a section the file has)"}));
+                  "mean LEDGERBRIDGE_STATE_DIR?)"}))
+        << "LEDGERBRIDGE_ZZZ and LEDGERBRIDGE_BINARY_DIR do not look like overrides (tools use the prefix too)";
 }
 
 TEST(FailEarly, AllowHttpOnlyForLoopbackHosts) {

@@ -4,6 +4,7 @@
 
 #include "ledgerbridge/cli/AppContext.h"
 #include "ledgerbridge/cli/Commands.h"
+#include "ledgerbridge/cli/StartupChecks.h"
 #include "ledgerbridge/common/ExitCode.h"
 #include "ledgerbridge/common/Redactor.h"
 #include "ledgerbridge/config/Config.h"
@@ -11,22 +12,24 @@
 namespace ledgerbridge::cli {
 namespace {
 
+/// Everything `run` and `serve` check before they start, through the same code (the file as
+/// loadConfigOrThrow reads it, then cli::checkStartup), printed with the same text they refuse
+/// with: a configuration that validates starts.
 int validate(Invocation& inv) {
     AppContext app(inv);
     config::Overrides o;
     o.environment = inv.option("environment");
     o.stateDir = inv.option("state-dir");
     auto result = config::loadConfig(app.configPath(), o, config::processEnvironment(), true);
-    // Only `serve` needs the webhook secret, so loading leaves it unresolved (a cron `run` must
-    // not fail over it); validate checks it like every other secret.
-    if (result.config && !result.config->service.webhookSecret.empty()) {
-        const config::SecretRef& ref = result.config->service.webhookSecret;
-        if (std::string why = config::checkSecret(ref); !why.empty()) result.problems.push_back({ref.origin, ref.key, why, {}});
+    std::vector<config::Problem> warnings = result.warnings;
+    if (result.config) {
+        StartupChecks checks = checkStartup(*result.config, true);
+        result.problems = checks.problems;
+        warnings.insert(warnings.end(), checks.warnings.begin(), checks.warnings.end());
     }
+    for (const auto& w : warnings) inv.err() << "warning: " << redact(w.str()) << '\n';
     if (!result.problems.empty()) {
-        inv.err() << redact(result.problems.front().origin.file.empty() ? app.configPath() : result.problems.front().origin.file)
-                  << ": " << result.problems.size() << " problem" << (result.problems.size() == 1 ? "" : "s") << ":\n";
-        for (const auto& p : result.problems) inv.err() << "  " << redact(p.str()) << '\n';
+        inv.err() << redact(config::problemsReport(result.file, result.problems)) << '\n';
         return toInt(ExitCode::UsageOrConfig);
     }
     const auto& c = *result.config;

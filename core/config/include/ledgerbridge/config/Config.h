@@ -133,10 +133,13 @@ struct Overrides {
 
 /// Loading result: the config (when there were no problems) and every problem found.
 struct LoadResult {
+    std::string file;  ///< the file read, absolute (what messages name)
     std::optional<Config> config;
     std::vector<Problem> problems;
-    /// Not errors, but likely mistakes: LEDGERBRIDGE_* environment variables that override no
-    /// key (a typo, or a key the file does not have), each naming the closest known variable.
+    /// Not errors, but likely mistakes: LEDGERBRIDGE_* environment variables that look like an
+    /// override (a section's prefix such as LEDGERBRIDGE_STATE_, or close to a known variable)
+    /// but override no key (a typo, or a section the file does not have), each naming the
+    /// closest known variable. Other LEDGERBRIDGE_* names belong to build and test tools.
     std::vector<Problem> warnings;
 };
 
