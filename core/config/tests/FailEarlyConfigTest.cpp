@@ -9,6 +9,7 @@
 #include <fstream>
 #include <unistd.h>
 
+#include "MinimalConfig.h"
 #include "ledgerbridge/config/Config.h"
 #include "ledgerbridge/config/Suggest.h"
 
@@ -16,21 +17,7 @@ using namespace ledgerbridge::config;
 
 namespace {
 
-const char* kLocal = R"(environment = local
-
-[state]
-token_key = env:LB_TEST_TOKEN_KEY
-
-[environment.local]
-auth_url = https://127.0.0.1:8443
-api_url = https://127.0.0.1:8443
-client_id = ledgerbridge-demo
-client_secret = env:LB_TEST_CLIENT_SECRET
-
-[connection.acme]
-company_id = 6d1f3c2a-0b4e-4a8e-9c41-2f6b5d7e8a90
-plugin = csv
-)";
+const char* const kLocal = test::kMinimalLocal;
 
 LoadResult parse(const std::string& text, std::map<std::string, std::string> env = {}) {
     return parseConfig(text, "lb.ini", "/etc/lb", {}, env, false);
@@ -72,10 +59,10 @@ TEST(FailEarly, ByteOrderMarkIsSkipped) {
 }
 
 TEST(FailEarly, ByteThatIsNotUtf8IsNamedWithLineAndColumn) {
-    // "Malmö" in Latin-1: ö is the single byte 0xF6, column 20 of line 15.
+    // "Malmö" in Latin-1: ö is the single byte 0xF6, column 20 of line 13.
     auto r = parse(std::string(kLocal) + "setting.city = Malm\xF6\n");
     ASSERT_EQ(r.problems.size(), 1u);
-    EXPECT_EQ(r.problems[0].origin.str(), "lb.ini:15:20");
+    EXPECT_EQ(r.problems[0].origin.str(), "lb.ini:13:20");
     EXPECT_EQ(r.problems[0].message, "byte 0xF6 is not UTF-8; the line is ignored");
     // Valid multi-byte text, and the edges of the encoding.
     EXPECT_TRUE(parse(std::string(kLocal) + "setting.city = Malm\xC3\xB6 \xE2\x82\xAC \xF0\x9F\x98\x80\n").problems.empty());
@@ -108,11 +95,11 @@ TEST(FailEarly, PlaceholdersAreRefusedWithTheirLine) {
                             "plugin = csv", "plugin = csv\nsetting.tenant_id = <your tenant>"));
     EXPECT_EQ(texts(r.problems),
               (std::vector<std::string>{
-                  "lb.ini:15: connection.acme.setting.tenant_id: '<your tenant>' is a placeholder from an example "
+                  "lb.ini:13: connection.acme.setting.tenant_id: '<your tenant>' is a placeholder from an example "
                   "(replace it with the real value)",
-                  "lb.ini:9: environment.local.client_id: 'CHANGE_ME' is a placeholder from an example (replace it "
+                  "lb.ini:8: environment.local.client_id: 'CHANGE_ME' is a placeholder from an example (replace it "
                   "with the real value)",
-                  "lb.ini:13: connection.acme.company_id: '00000000-0000-0000-0000-000000000000' is a placeholder "
+                  "lb.ini:11: connection.acme.company_id: '00000000-0000-0000-0000-000000000000' is a placeholder "
                   "company id (put the Pleo company's id here (Pleo's web app, Settings, or the simulator's "
                   "--companies output))"}));
     for (const char* p : {"REPLACE-WITH-YOUR-STAGING-CLIENT-ID", "changeme", "<client id>", "replace_me"})
@@ -168,7 +155,7 @@ TEST(FailEarly, AllowHttpOnlyForLoopbackHosts) {
     for (const char* no : {"10.0.0.5", "sim.example.com", "128.0.0.1", "127.0.0.1.nip.io"}) {
         auto r = withHttp(no);
         ASSERT_EQ(r.problems.size(), 1u) << no;
-        EXPECT_EQ(r.problems[0].str(), "lb.ini:9: environment.local.allow_http: is accepted only for loopback hosts, "
+        EXPECT_EQ(r.problems[0].str(), "lb.ini:8: environment.local.allow_http: is accepted only for loopback hosts, "
                                        "but http://" + std::string(no) + ":8443 is on '" + no +
                                        "' (remove allow_http and use https://; plain HTTP is for a simulator on "
                                        "127.0.0.1, ::1 or localhost)");
