@@ -7,7 +7,10 @@
 
 #include <signal.h>
 
+#include <chrono>
 #include <filesystem>
+#include <iterator>
+#include <thread>
 #include <fstream>
 #include <regex>
 #include <sstream>
@@ -158,10 +161,24 @@ TEST_F(StartupChecks, AConfigurationThatValidatesStarts) {
     const std::string line = serve.readLineContaining("listening on");
     std::smatch m;
     ASSERT_TRUE(std::regex_search(line, m, std::regex("\\(process ([0-9]+)"))) << line;
-    ::kill(static_cast<pid_t>(std::stol(m[1].str())), SIGTERM);
+    const pid_t pid = static_cast<pid_t>(std::stol(m[1].str()));
+    // A reload that would not start is refused with the same check, and the service keeps the
+    // configuration it runs.
+    write(replaced(kGood, "plugin = csv", "plugin = cvs"));
+    ::kill(pid, SIGHUP);
+    std::string log;
+    for (int i = 0; i < 200 && log.find("could not be reloaded") == std::string::npos; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        std::ifstream in(dir / "serve.log");
+        log.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    }
+    EXPECT_NE(log.find("could not be reloaded"), std::string::npos) << log;
+    EXPECT_NE(log.find("connection.acme.plugin: plugin 'cvs' is not installed"), std::string::npos) << log;
+    ::kill(pid, SIGTERM);
     EXPECT_EQ(serve.finish().exitCode, 0);
 
     // run starts and stops at the missing login (exit 4), not at the configuration.
+    write(kGood);
     const auto run = lb({"run"});
     EXPECT_EQ(run.exitCode, 4) << run.out << run.err;
 }
