@@ -8,6 +8,7 @@
 
 #include "ledgerbridge/common/Redactor.h"
 #include "ledgerbridge/export/Currency.h"
+#include "ledgerbridge/export/RejectionSummary.h"
 #include "ledgerbridge/validation.hpp"
 
 namespace ledgerbridge::exporter {
@@ -19,6 +20,37 @@ void JobReport::addFailure(EntryFailure f) {
         ++failuresNotListed;
 }
 
+namespace {
+
+Poco::JSON::Object amountsJson(const std::map<std::string, std::int64_t>& minorByCurrency) {
+    Poco::JSON::Object amounts(Poco::JSON_PRESERVE_KEY_ORDER);
+    for (const auto& [cur, minor] : minorByCurrency) amounts.set(cur, sdk::formatDecimal(minor, currencyExponent(cur)));
+    return amounts;
+}
+
+std::string amountsText(const std::map<std::string, std::int64_t>& minorByCurrency) {
+    std::string out;
+    for (const auto& [cur, minor] : minorByCurrency)
+        out += (out.empty() ? "" : ", ") + cur + " " + sdk::formatDecimal(minor, currencyExponent(cur));
+    return out;
+}
+
+}  // namespace
+
+JobReport RunReport::totals() const {
+    JobReport t;
+    for (const auto& j : jobs) {
+        t.fetched += j.fetched;
+        t.posted += j.posted;
+        t.rejected += j.rejected;
+        t.alreadyPosted += j.alreadyPosted;
+        t.undelivered += j.undelivered;
+        for (const auto& [cur, minor] : j.postedMinorByCurrency) t.postedMinorByCurrency[cur] += minor;
+        for (const auto& [cur, minor] : j.alreadyPostedMinorByCurrency) t.alreadyPostedMinorByCurrency[cur] += minor;
+    }
+    return t;
+}
+
 std::string RunReport::toJson() const {
     Poco::JSON::Object root(Poco::JSON_PRESERVE_KEY_ORDER);
     root.set("runId", runId);
@@ -26,13 +58,41 @@ std::string RunReport::toJson() const {
     root.set("environment", environment);
     root.set("plugin", plugin);
     root.set("dryRun", dryRun);
+    if (!started) root.set("started", false);
     root.set("outcome", outcome);
     if (!error.empty()) root.set("error", error);
     root.set("durationMs", finishedAtMs - startedAtMs);
     root.set("pleoRequests", pleoRequests);
+    if (!pleoRequestsByStatus.empty()) {
+        Poco::JSON::Object byStatus(Poco::JSON_PRESERVE_KEY_ORDER);
+        for (const auto& [status, n] : pleoRequestsByStatus) byStatus.set(status, n);
+        root.set("pleoRequestsByStatus", byStatus);
+    }
     root.set("targetRequests", targetRequests);
     if (!outputHint.empty()) root.set("output", outputHint);
     if (!autoExport.empty()) root.set("autoExport", autoExport);
+    const JobReport sum = totals();
+    Poco::JSON::Object totalsJson(Poco::JSON_PRESERVE_KEY_ORDER);
+    totalsJson.set("fetched", sum.fetched);
+    totalsJson.set("posted", sum.posted);
+    totalsJson.set("alreadyPosted", sum.alreadyPosted);
+    totalsJson.set("rejected", sum.rejected);
+    totalsJson.set("undelivered", sum.undelivered);
+    totalsJson.set("postedAmounts", amountsJson(sum.postedMinorByCurrency));
+    totalsJson.set("alreadyPostedAmounts", amountsJson(sum.alreadyPostedMinorByCurrency));
+    root.set("totals", totalsJson);
+    Poco::JSON::Array groupsJson;
+    for (const auto& g : groupRejections(jobs)) {
+        Poco::JSON::Object go(Poco::JSON_PRESERVE_KEY_ORDER);
+        go.set("reason", g.reason);
+        go.set("count", g.count);
+        Poco::JSON::Array subjects;
+        for (const auto& s : g.subjects) subjects.add(s);
+        go.set("subjects", subjects);
+        go.set("fix", g.fix);
+        groupsJson.add(go);
+    }
+    root.set("rejectionsByReason", groupsJson);
     Poco::JSON::Array jobsJson;
     for (const auto& j : jobs) {
         Poco::JSON::Object o(Poco::JSON_PRESERVE_KEY_ORDER);
@@ -42,10 +102,8 @@ std::string RunReport::toJson() const {
         o.set("rejected", j.rejected);
         o.set("alreadyPosted", j.alreadyPosted);
         o.set("undelivered", j.undelivered);
-        Poco::JSON::Object amounts(Poco::JSON_PRESERVE_KEY_ORDER);
-        for (const auto& [cur, minor] : j.postedMinorByCurrency)
-            amounts.set(cur, sdk::formatDecimal(minor, currencyExponent(cur)));
-        o.set("postedAmounts", amounts);
+        o.set("postedAmounts", amountsJson(j.postedMinorByCurrency));
+        o.set("alreadyPostedAmounts", amountsJson(j.alreadyPostedMinorByCurrency));
         o.set("finalEvent", j.finalEvent);
         if (!j.finalReason.empty()) o.set("finalReason", j.finalReason);
         Poco::JSON::Array failures;
@@ -92,23 +150,21 @@ std::string RunReport::toText() const {
     std::ostringstream out;
     double seconds = static_cast<double>(finishedAtMs - startedAtMs) / 1000.0;
     out << (dryRun ? "Dry run of " : "Run of ") << connection << " (" << environment << ", plugin " << plugin << "): "
-        << outcome << " in " << std::fixed;
+        << (started ? "" : "not started, ") << outcome << " in " << std::fixed;
     out.precision(1);
     out << seconds << " s, " << pleoRequests << " Pleo requests\n";
     if (!error.empty()) out << "  error: " << error << "\n";
     if (!autoExport.empty()) out << "  automatic export: " << autoExport << "\n";
     if (jobs.empty() && error.empty()) out << "  no export jobs were waiting\n";
+    const char* posted = dryRun ? " planned" : " posted";
     for (const auto& j : jobs) {
-        out << "  job " << j.jobId << ": " << j.fetched << " fetched, " << j.posted << (dryRun ? " planned" : " posted")
-            << ", " << j.rejected << " rejected, " << j.alreadyPosted << " already posted";
+        out << "  job " << j.jobId << ": " << j.fetched << " fetched, " << j.posted << posted << ", " << j.alreadyPosted
+            << " already posted, " << j.rejected << " rejected";
         if (j.undelivered) out << ", " << j.undelivered << " not yet delivered";
         out << (j.finalEvent.empty() ? " (job left open)" : " -> " + j.finalEvent) << "\n";
-        if (!j.postedMinorByCurrency.empty()) {
-            out << "    amounts " << (dryRun ? "planned" : "posted") << ":";
-            for (const auto& [cur, minor] : j.postedMinorByCurrency)
-                out << " " << cur << " " << sdk::formatDecimal(minor, currencyExponent(cur));
-            out << "\n";
-        }
+        if (!j.postedMinorByCurrency.empty()) out << "    amounts" << posted << ": " << amountsText(j.postedMinorByCurrency) << "\n";
+        if (!j.alreadyPostedMinorByCurrency.empty())
+            out << "    amounts already posted (not posted again): " << amountsText(j.alreadyPostedMinorByCurrency) << "\n";
         for (const auto& f : j.failures) out << "    rejected " << f.entryId << ": " << f.reason << ": " << f.message << "\n";
         if (j.failuresNotListed) out << "    ... and " << j.failuresNotListed << " more rejected entries (see history --json)\n";
         for (const auto& u : j.unresolved) out << "    unknown " << u.entryId << ": " << u.message << "\n";
@@ -117,6 +173,16 @@ std::string RunReport::toText() const {
         if (!j.finalReason.empty()) out << "    reason: " << j.finalReason << "\n";
         if (!j.next.empty()) out << "    next: " << j.next << "\n";
     }
+    if (jobs.size() > 1) {
+        const JobReport sum = totals();
+        out << "  total: " << sum.posted << posted << " (" << amountsText(sum.postedMinorByCurrency) << "), "
+            << sum.alreadyPosted << " already posted (" << amountsText(sum.alreadyPostedMinorByCurrency) << "), "
+            << sum.rejected << " rejected\n";
+    }
+    const auto groups = groupRejections(jobs);
+    if (!groups.empty()) out << "  rejected entries by reason:\n";
+    for (const auto& g : groups)
+        out << "    " << g.reason << ": " << g.count << (g.count == 1 ? " entry" : " entries") << "; fix: " << g.fix << "\n";
     if (!outputHint.empty()) out << "  output: " << outputHint << "\n";
     return redact(out.str());
 }

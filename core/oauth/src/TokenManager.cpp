@@ -6,6 +6,7 @@
 #include "ledgerbridge/common/Exception.h"
 #include "ledgerbridge/common/Log.h"
 #include "ledgerbridge/common/Redactor.h"
+#include "ledgerbridge/oauth/RefreshCounts.h"
 #include "ledgerbridge/oauth/TestHooks.h"
 #include "ledgerbridge/store/Leases.h"
 
@@ -153,11 +154,16 @@ std::int64_t TokenManager::refreshLocked(std::optional<std::int64_t> ifGeneratio
     TokenResponse fresh;
     try {
         fresh = client_.refresh(refreshToken);
+        countRefresh(key_.connection, true);
     } catch (const InvalidGrant& e) {
+        countRefresh(key_.connection, false);
         std::string why = "the authorization server refused its refresh token (" + std::string(e.what()) + ")";
         grants.markNeedsReauth(key_.connection, key_.fingerprint, key_.kind, why);
         log::error(reauthorizationMessage(key_, why));
         throw ReauthorizationRequired(reauthorizationMessage(key_, why));
+    } catch (...) {
+        countRefresh(key_.connection, false);  // unreachable, timed out, refused the client: for /metrics
+        throw;
     }
     testhooks::crashPoint("refresh:after_response");
     const std::int64_t now = store::nowMs();

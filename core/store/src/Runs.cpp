@@ -75,6 +75,18 @@ std::optional<RunRecord> Runs::find(const std::string& id) {
     return out;
 }
 
+std::optional<RunRecord> Runs::latestSucceeded(const std::string& connection) {
+    std::optional<RunRecord> out;
+    store_.read([&](SQLite::Database& db) {
+        SQLite::Statement q(db, std::string("SELECT ") + kColumns +
+                                    " FROM runs WHERE connection = ? AND dry_run = 0 AND finished_at IS NOT NULL"
+                                    " AND outcome IN ('ok', 'completed_with_errors') ORDER BY started_at DESC, id DESC LIMIT 1");
+        q.bind(1, connection);
+        if (q.executeStep()) out = readRow(q);
+    });
+    return out;
+}
+
 std::map<std::string, std::int64_t> Runs::latestStarts() {
     std::map<std::string, std::int64_t> out;
     store_.read([&](SQLite::Database& db) {

@@ -39,6 +39,7 @@
 #include "ledgerbridge/host/ConnectionRunner.h"
 #include "ledgerbridge/host/Promotion.h"
 #include "ledgerbridge/masterdata/MasterDataSync.h"
+#include "ledgerbridge/oauth/RefreshCounts.h"
 #include "ledgerbridge/service/Scheduler.h"
 #include "ledgerbridge/service/ServiceRunner.h"
 
@@ -77,8 +78,23 @@ public:
             if (!claim.held) {
                 out.outcome = "busy";
                 out.message = "another connection of company " + conn.companyId + " is running in this service";
+                host::recordRunNotStarted(store_, connection, fingerprint, config->activeProfile().name, conn.plugin,
+                                          false, out.outcome, out.message);
                 return out;
             }
+            // Refreshes during the sync and the run (one run per connection at a time in this
+            // process, so the difference is this run's).
+            const oauth::RefreshCounts refreshesBefore = oauth::refreshCounts(connection);
+            struct CountRefreshes {
+                const std::string& connection;
+                const oauth::RefreshCounts before;
+                service::RunOutcome& out;
+                ~CountRefreshes() {
+                    const oauth::RefreshCounts after = oauth::refreshCounts(connection);
+                    out.tokenRefreshes = after.ok - before.ok;
+                    out.tokenRefreshFailures = after.failed - before.failed;
+                }
+            } countRefreshes{connection, refreshesBefore, out};
             syncIfDue(*config, conn, cancel);
             log::info("run starting", {{"connection", connection}, {"reason", reason}});
             host::ConnectionRunner runner(*config, store_);
@@ -97,8 +113,7 @@ public:
                 undelivered += j.undelivered;
             }
             out.entries = {{"posted", posted}, {"rejected", rejected}, {"already_posted", already}, {"undelivered", undelivered}};
-            // The run report counts requests, not their statuses: one "all" series each.
-            out.pleoRequests = {{"all", report.pleoRequests}};
+            out.pleoRequests = report.pleoRequestsByStatus;  // by HTTP status, "error" = no answer
             out.targetRequests = {{"all", report.targetRequests}};
         } catch (const ReauthorizationRequired& e) {
             out.outcome = "needs_reauth";
