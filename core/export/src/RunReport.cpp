@@ -3,8 +3,11 @@
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
 
+#include <algorithm>
 #include <sstream>
+#include <stdexcept>
 
 #include "ledgerbridge/common/Redactor.h"
 #include "ledgerbridge/export/Currency.h"
@@ -35,7 +38,98 @@ std::string amountsText(const std::map<std::string, std::int64_t>& minorByCurren
     return out;
 }
 
+/// "-12.50" with exponent 2 -> -1250: the inverse of sdk::formatDecimal.
+std::int64_t parseDecimal(const std::string& text, int exponent) {
+    std::string digits;
+    int decimals = -1;
+    bool negative = false;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (i == 0 && c == '-') negative = true;
+        else if (c == '.' && decimals < 0) decimals = 0;
+        else if (c >= '0' && c <= '9') {
+            digits += c;
+            if (decimals >= 0) ++decimals;
+        } else
+            throw std::runtime_error("'" + text + "' is not an amount");
+    }
+    for (int d = std::max(decimals, 0); d < exponent; ++d) digits += '0';
+    if (digits.empty() || digits.size() > 18) throw std::runtime_error("'" + text + "' is not an amount");
+    const std::int64_t minor = std::stoll(digits);
+    return negative ? -minor : minor;
+}
+
+std::map<std::string, std::int64_t> amountsFrom(const Poco::JSON::Object::Ptr& o, const std::string& key) {
+    std::map<std::string, std::int64_t> out;
+    const auto amounts = o->getObject(key);
+    if (!amounts) return out;
+    for (const auto& [cur, value] : *amounts) out[cur] = parseDecimal(value.convert<std::string>(), currencyExponent(cur));
+    return out;
+}
+
+std::vector<EntryFailure> failuresFrom(const Poco::JSON::Object::Ptr& o, const std::string& key, const std::string& reasonKey) {
+    std::vector<EntryFailure> out;
+    const auto list = o->getArray(key);
+    if (!list) return out;
+    for (std::size_t i = 0; i < list->size(); ++i) {
+        const auto f = list->getObject(static_cast<unsigned>(i));
+        if (!f) continue;
+        out.push_back({f->optValue<std::string>("entryId", ""), f->optValue<std::string>(reasonKey, ""),
+                       f->optValue<std::string>("message", "")});
+    }
+    return out;
+}
+
 }  // namespace
+
+RunReport RunReport::fromJson(const std::string& json) {
+    Poco::JSON::Object::Ptr root;
+    try {
+        root = Poco::JSON::Parser().parse(json).extract<Poco::JSON::Object::Ptr>();
+    } catch (const std::exception&) {
+        throw std::runtime_error("the stored run report is not a JSON object");
+    }
+    if (!root) throw std::runtime_error("the stored run report is not a JSON object");
+    RunReport r;
+    r.runId = root->optValue<std::string>("runId", "");
+    r.connection = root->optValue<std::string>("connection", "");
+    r.environment = root->optValue<std::string>("environment", "");
+    r.plugin = root->optValue<std::string>("plugin", "");
+    r.dryRun = root->optValue<bool>("dryRun", false);
+    r.started = root->optValue<bool>("started", true);
+    r.outcome = root->optValue<std::string>("outcome", "");
+    r.error = root->optValue<std::string>("error", "");
+    r.finishedAtMs = root->optValue<std::int64_t>("durationMs", 0);
+    r.pleoRequests = root->optValue<std::int64_t>("pleoRequests", 0);
+    r.targetRequests = root->optValue<std::int64_t>("targetRequests", 0);
+    r.outputHint = root->optValue<std::string>("output", "");
+    r.autoExport = root->optValue<std::string>("autoExport", "");
+    if (const auto byStatus = root->getObject("pleoRequestsByStatus"))
+        for (const auto& [status, n] : *byStatus) r.pleoRequestsByStatus[status] = n.convert<std::int64_t>();
+    if (const auto jobs = root->getArray("jobs"))
+        for (std::size_t i = 0; i < jobs->size(); ++i) {
+            const auto o = jobs->getObject(static_cast<unsigned>(i));
+            if (!o) continue;
+            JobReport j;
+            j.jobId = o->optValue<std::string>("jobId", "");
+            j.fetched = o->optValue<std::int64_t>("fetched", 0);
+            j.posted = o->optValue<std::int64_t>("posted", 0);
+            j.rejected = o->optValue<std::int64_t>("rejected", 0);
+            j.alreadyPosted = o->optValue<std::int64_t>("alreadyPosted", 0);
+            j.undelivered = o->optValue<std::int64_t>("undelivered", 0);
+            j.postedMinorByCurrency = amountsFrom(o, "postedAmounts");
+            j.alreadyPostedMinorByCurrency = amountsFrom(o, "alreadyPostedAmounts");
+            j.finalEvent = o->optValue<std::string>("finalEvent", "");
+            j.finalReason = o->optValue<std::string>("finalReason", "");
+            j.failures = failuresFrom(o, "failures", "reason");
+            j.failuresNotListed = o->optValue<std::int64_t>("failuresNotListed", 0);
+            j.notRecordedByPleo = failuresFrom(o, "notRecordedByPleo", "type");
+            j.unresolved = failuresFrom(o, "unresolved", "reason");
+            j.next = o->optValue<std::string>("next", "");
+            r.jobs.push_back(std::move(j));
+        }
+    return r;
+}
 
 JobReport RunReport::totals() const {
     JobReport t;

@@ -48,3 +48,35 @@ TEST(RejectionSummary, EveryReasonOfPleosEnumHasAFixThatEndsInExportingAgain) {
         EXPECT_NE(fix.find("export the entries again"), std::string::npos) << reason << ": " << fix;
     }
 }
+
+TEST(RunReportJson, ReadsBackWhatItWroteSoHistoryShowPrintsWhatRunPrinted) {
+    RunReport r;
+    r.runId = "run-1";
+    r.connection = "acme";
+    r.environment = "staging";
+    r.plugin = "csv";
+    r.outcome = "completed_with_errors";
+    r.startedAtMs = 1000;
+    r.finishedAtMs = 3500;
+    r.pleoRequests = 7;
+    r.pleoRequestsByStatus = {{"200", 6}, {"429", 1}};
+    JobReport j;
+    j.jobId = "job-1";
+    j.fetched = 4;
+    j.posted = 2;
+    j.alreadyPosted = 1;
+    j.rejected = 1;
+    j.postedMinorByCurrency = {{"DKK", 12345}, {"JPY", 500}};
+    j.alreadyPostedMinorByCurrency = {{"EUR", -250}};
+    j.finalEvent = "completed_with_errors";
+    j.addFailure({"E4", "account_unknown", "line 1 of entry E4: account '4010' is not a number"});
+    r.jobs = {j, j};
+    r.jobs[1].jobId = "job-2";
+    const RunReport back = RunReport::fromJson(r.toJson());
+    EXPECT_EQ(back.toText(), r.toText());
+    EXPECT_EQ(back.toJson(), r.toJson());
+    EXPECT_EQ(back.jobs.at(1).alreadyPostedMinorByCurrency.at("EUR"), -250);
+    EXPECT_EQ(back.totals().postedMinorByCurrency.at("DKK"), 2 * 12345);
+    EXPECT_THROW(RunReport::fromJson("[1,2]"), std::runtime_error);
+    EXPECT_THROW(RunReport::fromJson("not json"), std::runtime_error);
+}

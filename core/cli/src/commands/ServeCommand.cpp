@@ -40,8 +40,14 @@
 #include "ledgerbridge/host/Promotion.h"
 #include "ledgerbridge/masterdata/MasterDataSync.h"
 #include "ledgerbridge/oauth/RefreshCounts.h"
+#include "ledgerbridge/plugin_abi.h"
+#include "ledgerbridge/store/Migrations.h"
 #include "ledgerbridge/service/Scheduler.h"
 #include "ledgerbridge/service/ServiceRunner.h"
+
+#ifndef LEDGERBRIDGE_VERSION
+#define LEDGERBRIDGE_VERSION "0.0.0-dev"
+#endif
 
 namespace ledgerbridge::cli {
 namespace {
@@ -324,6 +330,9 @@ int serve(Invocation& inv) {
     try {
         host::requirePromotion(loaded, app.checkedStore());  // checked for damage; production only after a promotion
         service::ServiceOptions options = service::serviceOptionsFromConfig(loaded);
+        options.buildInfo = {{"version", LEDGERBRIDGE_VERSION},
+                             {"state_schema", std::to_string(store::latestSchemaVersion())},
+                             {"plugin_abi", std::to_string(LB_ABI_MAJOR) + "." + std::to_string(LB_ABI_MINOR)}};
         Launcher launcher(std::make_shared<config::Config>(loaded), app.store());
         // The file as loaded (absolute: a daemon's working directory is "/"), with the same
         // command-line overrides. A new configuration replaces the launcher's only once the

@@ -73,6 +73,11 @@ struct RunReport {
     JobReport totals() const;
 
     std::string toJson() const;
+    /// A report read back from toJson()'s text (the run history), so `history show` prints
+    /// what `run` printed. Fields a report of an older version lacks keep their defaults; the
+    /// start and end are not in the JSON (only the duration): startedAtMs is 0. Throws
+    /// std::runtime_error naming the problem for text that is not such a report.
+    static RunReport fromJson(const std::string& json);
     /// Several lines for a person: a summary line per job, failures, amounts.
     std::string toText() const;
     /// The exit code this outcome stands for.
