@@ -31,6 +31,17 @@ Poco::JSON::Object amountsJson(const std::map<std::string, std::int64_t>& minorB
     return amounts;
 }
 
+/// The counts and amounts of a job (or of all jobs added up), as the JSON names them.
+void setCounts(Poco::JSON::Object& o, const JobReport& j) {
+    o.set("fetched", j.fetched);
+    o.set("posted", j.posted);
+    o.set("alreadyPosted", j.alreadyPosted);
+    o.set("rejected", j.rejected);
+    o.set("undelivered", j.undelivered);
+    o.set("postedAmounts", amountsJson(j.postedMinorByCurrency));
+    o.set("alreadyPostedAmounts", amountsJson(j.alreadyPostedMinorByCurrency));
+}
+
 std::string amountsText(const std::map<std::string, std::int64_t>& minorByCurrency) {
     std::string out;
     for (const auto& [cur, minor] : minorByCurrency)
@@ -167,13 +178,7 @@ std::string RunReport::toJson() const {
     if (!autoExport.empty()) root.set("autoExport", autoExport);
     const JobReport sum = totals();
     Poco::JSON::Object totalsJson(Poco::JSON_PRESERVE_KEY_ORDER);
-    totalsJson.set("fetched", sum.fetched);
-    totalsJson.set("posted", sum.posted);
-    totalsJson.set("alreadyPosted", sum.alreadyPosted);
-    totalsJson.set("rejected", sum.rejected);
-    totalsJson.set("undelivered", sum.undelivered);
-    totalsJson.set("postedAmounts", amountsJson(sum.postedMinorByCurrency));
-    totalsJson.set("alreadyPostedAmounts", amountsJson(sum.alreadyPostedMinorByCurrency));
+    setCounts(totalsJson, sum);
     root.set("totals", totalsJson);
     Poco::JSON::Array groupsJson;
     for (const auto& g : groupRejections(jobs)) {
@@ -191,13 +196,7 @@ std::string RunReport::toJson() const {
     for (const auto& j : jobs) {
         Poco::JSON::Object o(Poco::JSON_PRESERVE_KEY_ORDER);
         o.set("jobId", j.jobId);
-        o.set("fetched", j.fetched);
-        o.set("posted", j.posted);
-        o.set("rejected", j.rejected);
-        o.set("alreadyPosted", j.alreadyPosted);
-        o.set("undelivered", j.undelivered);
-        o.set("postedAmounts", amountsJson(j.postedMinorByCurrency));
-        o.set("alreadyPostedAmounts", amountsJson(j.alreadyPostedMinorByCurrency));
+        setCounts(o, j);
         o.set("finalEvent", j.finalEvent);
         if (!j.finalReason.empty()) o.set("finalReason", j.finalReason);
         Poco::JSON::Array failures;

@@ -32,17 +32,6 @@ namespace store = ledgerbridge::store;
 
 namespace {
 
-struct BlockSignals {
-    BlockSignals() {
-        sigset_t set;
-        sigemptyset(&set);
-        sigaddset(&set, SIGINT);
-        sigaddset(&set, SIGTERM);
-        sigaddset(&set, SIGHUP);
-        pthread_sigmask(SIG_BLOCK, &set, nullptr);
-    }
-} blockSignals;
-
 const char* kReauth = "11111111-2222-4333-8444-555555555551";
 const char* kRejects = "11111111-2222-4333-8444-555555555552";
 const char* kApiKey = "11111111-2222-4333-8444-555555555553";
