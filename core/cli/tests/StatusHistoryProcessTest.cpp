@@ -3,6 +3,11 @@
 // why, `history show` prints one run and refuses an unknown id, `history --connection` refuses a
 // name that is neither configured nor in the history, and `status` (text and JSON) names what
 // needs a person with the command that fixes it — without a service running.
+// GCC 12 at -O1 and above (the Asan build) reports a false -Wmaybe-uninitialized inside
+// <regex>'s std::function (GCC bug 105562); the pragma must precede the include.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 #include <gtest/gtest.h>
 
 #include <Poco/JSON/Array.h>
@@ -97,7 +102,9 @@ TEST_F(StatusHistory, ARunWhosePluginIsMissingIsRecordedShownAndNamedInStatus) {
     r = cli("history");
     ASSERT_EQ(r.code, 0) << cli.errors();
     std::smatch m;
-    ASSERT_TRUE(std::regex_search(r.output, m, std::regex("(run-[0-9]+-[0-9a-f]+) +acme .*plugin_failure"))) << r.output;
+    EXPECT_NE(r.output.find("POSTED  ALREADY  REJECTED  OUTCOME"), std::string::npos) << r.output;
+    ASSERT_TRUE(std::regex_search(r.output, m, std::regex("(run-[0-9]+-[0-9a-f]+) +acme .* 0 +0 +0 +plugin_failure \\(did not start\\)")))
+        << r.output;
     const std::string run = m[1].str();
 
     r = cli("history show " + run);

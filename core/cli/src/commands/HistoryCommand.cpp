@@ -127,13 +127,28 @@ int history(Invocation& inv) {
         return 0;
     }
     inv.out() << std::left << std::setw(26) << "RUN" << std::setw(16) << "CONNECTION" << std::setw(21) << "STARTED"
-              << std::setw(10) << "SECONDS" << "OUTCOME\n";
+              << std::setw(10) << "SECONDS" << std::setw(8) << "POSTED" << std::setw(9) << "ALREADY" << std::setw(10)
+              << "REJECTED" << "OUTCOME\n";
     for (const auto& r : rows) {
         std::string seconds = r.finishedAt ? std::to_string((r.finishedAt - r.startedAt) / 1000) : "-";
+        // Posted by this run, already posted by an earlier job (not posted again), rejected.
+        std::string posted = "-", already = "-", rejected = "-", note = r.dryRun ? " (dry run)" : "";
+        if (!r.reportJson.empty()) {
+            try {
+                const exporter::RunReport report = exporter::RunReport::fromJson(r.reportJson);
+                const exporter::JobReport sum = report.totals();
+                posted = std::to_string(sum.posted);
+                already = std::to_string(sum.alreadyPosted);
+                rejected = std::to_string(sum.rejected);
+                if (!report.started) note += " (did not start)";
+            } catch (const std::exception&) {
+                note += " (report unreadable)";
+            }
+        }
         inv.out() << std::left << std::setw(26) << r.id << std::setw(16) << r.connection << std::setw(21)
-                  << formatTime(r.startedAt) << std::setw(10) << seconds
-                  << (r.finishedAt ? r.outcome : std::string("unfinished (interrupted?)")) << (r.dryRun ? " (dry run)" : "")
-                  << '\n';
+                  << formatTime(r.startedAt) << std::setw(10) << seconds << std::setw(8) << posted << std::setw(9)
+                  << already << std::setw(10) << rejected
+                  << (r.finishedAt ? r.outcome : std::string("unfinished (interrupted?)")) << note << '\n';
     }
     return 0;
 }
