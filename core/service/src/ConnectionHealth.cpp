@@ -127,7 +127,7 @@ void assessSchedule(const config::Connection& c, std::chrono::system_clock::time
 /// The newest run that is not a dry run, and what its outcome asks of a person.
 void assessRuns(const config::Connection& c, store::StateStore& store, ConnectionHealth& h) {
     store::Runs runs(store);
-    for (const auto& r : runs.recent(10, c.name)) {
+    for (const auto& r : runs.recent(5, c.name)) {
         if (r.dryRun) continue;
         h.lastRun = runOf(r);
         break;
