@@ -26,7 +26,7 @@ const std::set<std::string> kTopKeys = {"environment",    "state.dir",      "sta
                                         "state.history_max_age", "state.history_max_runs"};
 const std::set<std::string> kProfileKeys = {"auth_url", "api_url",  "client_id", "client_secret", "redirect_uri",
                                             "scopes",   "ca_file", "resolve",   "allow_http",
-                                            "requests_per_minute"};
+                                            "requests_per_minute", "token_timeout"};
 const std::set<std::string> kConnectionKeys = {"company_id",           "plugin",           "credential",
                                                "api_key",              "schedule",         "target.client_id",
                                                "target.client_secret", "target.redirect_uri", "target.scopes",
@@ -380,6 +380,13 @@ private:
                             "(only for the local simulator and benchmarks)");
                 else
                     p.requestsPerMinute = std::stoi(v);
+            }
+            p.tokenTimeoutSeconds = static_cast<int>(readDuration(prefix + "token_timeout", p.tokenTimeoutSeconds, false));
+            if (p.tokenTimeoutSeconds > 600) {
+                problem(originOf(prefix + "token_timeout"), prefix + "token_timeout",
+                        "'" + get(prefix + "token_timeout") + "' is longer than 10 minutes",
+                        "a token request that takes longer holds every other process's refresh; 30s is the default");
+                p.tokenTimeoutSeconds = 600;
             }
             p.clientId = get(prefix + "client_id");
             p.clientSecret = secretRef(prefix + "client_secret");

@@ -376,3 +376,25 @@ TEST(Config, ShapesAreCheckedAtTheirEdges) {
                            "auth.pleo.io:443:127.0.0.1/8"})
         EXPECT_TRUE(mentions(with(scopes, scopes + "\nresolve = " + no), "environment.local.resolve")) << no;
 }
+
+TEST(Config, TokenTimeoutIsADurationPerEnvironmentWithItsLineWhenWrong) {
+    auto r = parse(kGood);
+    ASSERT_TRUE(r.config) << problemsText(r);
+    EXPECT_EQ(r.config->activeProfile().tokenTimeoutSeconds, 30) << "the default";
+    std::string text = kGood;
+    text.replace(text.find("scopes = export:read export:write\n"), 34, "scopes = export:read export:write\ntoken_timeout = 2m\n");
+    r = parse(text);
+    ASSERT_TRUE(r.problems.empty()) << problemsText(r);
+    EXPECT_EQ(r.config->activeProfile().tokenTimeoutSeconds, 120);
+    for (const auto& [value, problem] : std::vector<std::pair<std::string, std::string>>{
+             {"soon", "'soon' is not a duration (write it like 90s, 2m, 12h or 30d)"},
+             {"0", "'0' is not a duration (write it like 90s, 2m, 12h or 30d)"},
+             {"11m", "'11m' is longer than 10 minutes (a token request that takes longer holds every other process's "
+                     "refresh; 30s is the default)"}}) {
+        std::string bad = kGood;
+        bad.replace(bad.find("scopes = export:read export:write\n"), 34,
+                    "scopes = export:read export:write\ntoken_timeout = " + value + "\n");
+        r = parse(bad);
+        EXPECT_TRUE(hasProblem(r, "lb.ini:17: environment.local.token_timeout: " + problem)) << problemsText(r);
+    }
+}

@@ -42,6 +42,9 @@ struct EnvironmentProfile {
     std::vector<std::string> resolve;  ///< "host:port:address" name-resolution overrides
     bool allowHttp = false;       ///< plain http:// endpoints (custom profiles only)
     int requestsPerMinute = 500;  ///< budget for the Pleo API (Pleo allows 600); 0 = no limit
+    /// token_timeout: how long one request to the token endpoint may wait for the server
+    /// (connect, send, each read); the refresh lease is derived from it (core/oauth/README.md).
+    int tokenTimeoutSeconds = 30;
 };
 
 /// One Pleo company connected to one target plugin.
