@@ -27,6 +27,7 @@
 #include "ledgerbridge/config/Config.h"
 #include "ledgerbridge/config/Fingerprint.h"
 #include "ledgerbridge/store/Leases.h"
+#include "ledgerbridge/store/PluginHealth.h"
 #include "ledgerbridge/store/StateStore.h"
 
 namespace fs = std::filesystem;
@@ -92,9 +93,18 @@ protected:
 
 }  // namespace
 
-TEST_F(StatusHistory, ARunWhosePluginIsMissingIsRecordedShownAndNamedInStatus) {
-    writeConfig("empty-plugins");
-    fs::create_directories(dir / "empty-plugins");
+TEST_F(StatusHistory, ARunWhosePluginIsRefusedIsRecordedShownAndNamedInStatus) {
+    // A plugin missing when the command starts is a configuration error (exit 2, nothing runs:
+    // StartupChecks.*); what reaches a run and stops it before it starts is a plugin refused
+    // at run time, here one quarantined after crashes (the file is no library: loading it
+    // would fail differently).
+    writeConfig("refused-plugins");
+    fs::create_directories(dir / "refused-plugins");
+    std::ofstream(dir / "refused-plugins/csv.so") << "not a shared library";
+    {
+        ledgerbridge::store::StateStore state((dir / "state").string());
+        ledgerbridge::store::PluginHealth(state).quarantine("csv", "it crashed the process 3 times in a row");
+    }
     Cli cli(dir);
     auto r = cli("run --connection acme");
     EXPECT_EQ(r.code, 5) << cli.errors();
@@ -147,7 +157,8 @@ TEST_F(StatusHistory, ARunWhosePluginIsMissingIsRecordedShownAndNamedInStatus) {
     r = cli("status --json");
     ASSERT_EQ(r.code, 0) << cli.errors();
     const auto status = json(r.output);
-    EXPECT_EQ(status->getValue<int>("attention"), 2) << r.output;
+    // acme: not logged in, its plugin quarantined, its last run failed; beta shares the plugin.
+    EXPECT_EQ(status->getValue<int>("attention"), 4) << r.output;
     const auto connections = status->getArray("connections");
     ASSERT_EQ(connections->size(), 2u);
     const auto acme = connections->getObject(0);
@@ -158,13 +169,15 @@ TEST_F(StatusHistory, ARunWhosePluginIsMissingIsRecordedShownAndNamedInStatus) {
     EXPECT_FALSE(acme->getObject("lastRun")->getValue<bool>("started"));
     EXPECT_TRUE(std::regex_match(acme->getValue<std::string>("nextRunAt"), std::regex("20[0-9-]+T[0-9:]+Z")));
     const auto reasons = acme->getArray("attention");
-    ASSERT_EQ(reasons->size(), 2u) << r.output;
+    ASSERT_EQ(reasons->size(), 3u) << r.output;
     EXPECT_EQ(reasons->getObject(0)->getValue<std::string>("reason"), "needs_reauth");
-    EXPECT_EQ(reasons->getObject(1)->getValue<std::string>("reason"), "last_run_failed");
+    EXPECT_EQ(reasons->getObject(1)->getValue<std::string>("reason"), "plugin_quarantined");
+    EXPECT_EQ(reasons->getObject(2)->getValue<std::string>("reason"), "last_run_failed");
     const auto beta = connections->getObject(1);
     EXPECT_EQ(beta->getObject("grant")->getValue<std::string>("state"), "api_key");
     EXPECT_TRUE(beta->get("lastRun").isEmpty());
-    EXPECT_EQ(beta->getArray("attention")->size(), 0u);
+    ASSERT_EQ(beta->getArray("attention")->size(), 1u);
+    EXPECT_EQ(beta->getArray("attention")->getObject(0)->getValue<std::string>("reason"), "plugin_quarantined");
     EXPECT_EQ(r.output.find("status-test-secret-value"), std::string::npos) << "no secret in the output";
 
     r = cli("status --connection nope");

@@ -387,6 +387,19 @@ private:
     /// allow_http = true only where plain HTTP cannot leave the machine: both endpoints on a
     /// loopback host (127.0.0.0/8, ::1, localhost). The flag also lets the connection's plugin
     /// reach its target over plain HTTP, so anything wider would send tokens in clear text.
+    /// A host that this profile's `resolve` pins to a loopback address (a test double standing in
+    /// for a real name) never leaves the machine either.
+    static bool resolvedToLoopback(const EnvironmentProfile& p, const std::string& host) {
+        for (const std::string& item : p.resolve) {
+            const auto first = item.find(':');
+            const auto second = first == std::string::npos ? first : item.find(':', first + 1);
+            if (second == std::string::npos) continue;
+            if (item.compare(0, first, host) == 0 && first == host.size() && isLoopbackHost(item.substr(second + 1)))
+                return true;
+        }
+        return false;
+    }
+
     void checkAllowHttp(const EnvironmentProfile& p, const std::string& prefix) {
         if (!p.allowHttp) return;
         for (const std::string* url : {&p.authUrl, &p.apiUrl}) {
@@ -396,7 +409,7 @@ private:
             } catch (const std::exception&) {
                 continue;  // reported by checkUrl
             }
-            if (url->empty() || isLoopbackHost(host)) continue;
+            if (url->empty() || isLoopbackHost(host) || resolvedToLoopback(p, host)) continue;
             problem(originOf(prefix + "allow_http"), prefix + "allow_http",
                     "is accepted only for loopback hosts, but " + *url + " is on '" + host + "'",
                     "remove allow_http and use https://; plain HTTP is for a simulator on 127.0.0.1, ::1 or localhost");

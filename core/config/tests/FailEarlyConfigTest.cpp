@@ -160,6 +160,17 @@ TEST(FailEarly, AllowHttpOnlyForLoopbackHosts) {
                                        "' (remove allow_http and use https://; plain HTTP is for a simulator on "
                                        "127.0.0.1, ::1 or localhost)");
     }
+    // A name this profile's `resolve` pins to a loopback address never leaves the machine either
+    // (a test double standing in for a real host); pinned anywhere else, it is refused.
+    auto pinned = [&](const std::string& address) {
+        std::string t = replaced(kLocal, "auth_url = https://127.0.0.1:8443", "auth_url = http://as.test:8443");
+        t = replaced(t, "api_url = https://127.0.0.1:8443",
+                     "api_url = http://127.0.0.1:8443\nallow_http = true\nresolve = as.test:8443:" + address);
+        return parse(t);
+    };
+    EXPECT_TRUE(pinned("127.0.0.2").problems.empty()) << texts(pinned("127.0.0.2").problems).front();
+    ASSERT_EQ(pinned("10.0.0.5").problems.size(), 1u);
+    EXPECT_EQ(pinned("10.0.0.5").problems[0].key, "environment.local.allow_http");
     // https endpoints elsewhere with the flag on: refused too (the flag also opens plain HTTP to
     // the plugin's target).
     auto https = parse(replaced(replaced(replaced(kLocal, "https://127.0.0.1:8443", "https://sim.example.com"),
