@@ -80,7 +80,7 @@ exporter::RunReport ConnectionRunner::run(const std::string& name, const RunOpti
         throw;
     }
     ConfiguredPlugin& configured = *configuredPtr;
-    PluginTarget pluginTarget(configured.plugin(), configured.takeSession());
+    PluginTarget pluginTarget(configured.takeSession());
 
     exporter::EngineSettings es = options.engine;
     es.dryRun = options.dryRun;

@@ -164,8 +164,8 @@ int check(Invocation& inv) {
     const std::string name = inv.positional()[0];
     host::ConfiguredPlugin configured(cfg, name, app.store(), nullptr);
     configured.session().check();
-    inv.out() << "Connection '" << name << "': plugin " << configured.plugin()->name() << " "
-              << configured.plugin()->manifest().version << " is configured and its check passed ("
+    inv.out() << "Connection '" << name << "': plugin " << configured.manifest().name << " "
+              << configured.manifest().version << " is configured and its check passed ("
               << configured.targetRequests() << " requests to the target, nothing written).\n";
     return 0;
 }

@@ -140,7 +140,7 @@ public:
     /// (after the message type). Throws PluginError for the plugin's error (Failed) and for
     /// every way the child can end.
     std::string call(Operation op, const std::string& request) {
-        if (!alive_) throw PluginError(label_ + ": " + protocol::operationName(op) + " not sent: " + ended_);
+        if (!alive_) throw PluginProcessError(label_ + ": " + protocol::operationName(op) + " not sent: " + ended_);
         wire::Encoder e = protocol::message(Message::Call);
         e.u8(static_cast<std::uint8_t>(op));
         e.bytes() += request;
@@ -255,7 +255,7 @@ private:
         reap(true);
         count(op, process::Ending{cause, true});
         ended_ = "the plugin host process was killed earlier (" + cause + ")";
-        throw PluginError(label_ + ": " + op + " " + sentence + suffix());
+        throw PluginProcessError(label_ + ": " + op + " " + sentence + suffix());
     }
 
     /// The child closed its end: it died. How, waitpid says.
@@ -264,7 +264,8 @@ private:
         const process::Ending ending = process::classifyEnding(status, false, "");
         count(op, ending);
         ended_ = "the plugin host process ended earlier (" + ending.cause + ")";
-        throw PluginError(label_ + ": the plugin host process died of " + ending.cause + " during " + op + suffix());
+        throw PluginProcessError(label_ + ": the plugin host process died of " + ending.cause + " during " + op +
+                                 suffix());
     }
 
     void count(const std::string& op, const process::Ending& ending) {
