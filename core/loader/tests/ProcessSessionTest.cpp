@@ -20,12 +20,9 @@ using namespace ledgerbridge;
 using namespace std::chrono_literals;
 
 namespace {
+/// An entry with one line and a tag, so every field kind crosses the protocol.
 sdk::Entry entry(const std::string& id) {
-    sdk::Entry e;
-    e.accountingEntryId = id;
-    e.exportJobId = "job-1";
-    e.idempotencyKey = "lb-" + id;
-    e.date = "2026-01-01";
+    sdk::Entry e = testEntry(id);
     sdk::Line l;
     l.lineId = id + "-L1";
     l.walletAmount = {1234, "EUR", 2};

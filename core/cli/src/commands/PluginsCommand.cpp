@@ -179,7 +179,9 @@ int enable(Invocation& inv) {
     health.enable(name);
     if (reason)
         inv.out() << "Plugin '" << name << "' is enabled again (it was quarantined: " << *reason
-                  << "). If it keeps crashing it is quarantined again after " << loader::kQuarantineAfterCrashes
+                  << "). If it keeps crashing it is quarantined again after "
+                  << (app.config().plugins.mode == "in-process" ? loader::kQuarantineAfterCrashes
+                                                                : app.config().plugins.quarantineAfter)
                   << " crashes in a row.\n";
     else
         inv.out() << "Plugin '" << name << "' was not quarantined; nothing to do.\n";

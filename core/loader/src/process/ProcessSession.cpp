@@ -245,11 +245,14 @@ private:
         return out.bytes();
     }
 
+public:
+    /// Kills the child for breaking the protocol during `op` (counted) and throws.
     [[noreturn]] void violation(const std::string& op, const std::string& what) {
         fail(op, "broke the plugin host protocol (" + what + "); the plugin host process was killed",
              "a protocol violation (" + what + ")");
     }
 
+private:
     /// The host kills the child for `cause` (counted).
     [[noreturn]] void fail(const std::string& op, const std::string& sentence, const std::string& cause) {
         reap(true);
@@ -347,6 +350,23 @@ struct ProcessSession::Impl {
         return *child;
     }
     std::string call(Operation op, const std::string& request) { return running().call(op, request); }
+
+    /// One call: `put` writes the request, `get` reads the answer. An answer that does not
+    /// decode is a protocol violation (the child is killed, and it counts).
+    template <typename Put, typename Get>
+    auto roundTrip(Operation op, Put&& put, Get&& get) {
+        wire::Encoder e;
+        put(e);
+        const std::string answer = call(op, e.bytes());
+        try {
+            wire::Decoder d(answer);
+            auto result = get(d);
+            d.expectDone("an answer");
+            return result;
+        } catch (const wire::ProtocolError& x) {
+            child->violation(protocol::operationName(op), std::string("an answer that does not decode: ") + x.what());
+        }
+    }
 };
 
 ProcessSession::ProcessSession(IsolationOptions options, const std::string& path, HostServices& services,
@@ -400,55 +420,31 @@ void ProcessSession::configure(const std::vector<std::pair<std::string, std::str
 void ProcessSession::check() { impl_->call(Operation::Check, {}); }
 
 sdk::PlanResult ProcessSession::plan(const std::vector<sdk::Entry>& entries) {
-    wire::Encoder e;
-    protocol::put(e, entries);
-    const std::string answer = impl_->call(Operation::Plan, e.bytes());
-    try {
-        wire::Decoder d(answer);
-        sdk::PlanResult r = protocol::getPlan(d);
-        d.expectDone("a plan result");
-        return r;
-    } catch (const wire::ProtocolError& x) {
-        impl_->child->kill();
-        throw PluginError(impl_->label + ": plan answer does not decode: " + x.what());
-    }
+    return impl_->roundTrip(
+        Operation::Plan, [&](wire::Encoder& e) { protocol::put(e, entries); },
+        [](wire::Decoder& d) { return protocol::getPlan(d); });
 }
 
 PushResult ProcessSession::push(const std::vector<sdk::Entry>& entries) {
-    wire::Encoder e;
-    protocol::put(e, entries);
-    const std::string answer = impl_->call(Operation::Push, e.bytes());
-    try {
-        wire::Decoder d(answer);
-        PushResult r;
-        r.outcomes = protocol::getOutcomes(d);
-        r.status = d.i32();
-        r.message = d.str();
-        d.expectDone("a push result");
-        for (const sdk::Outcome& o : r.outcomes)
-            if (o.entryIndex >= entries.size())
-                throw wire::ProtocolError("an outcome for entry " + std::to_string(o.entryIndex) + " of a batch of " +
-                                          std::to_string(entries.size()));
-        return r;
-    } catch (const wire::ProtocolError& x) {
-        impl_->child->kill();
-        throw PluginError(impl_->label + ": push answer does not decode: " + x.what());
-    }
+    return impl_->roundTrip(
+        Operation::Push, [&](wire::Encoder& e) { protocol::put(e, entries); },
+        [&](wire::Decoder& d) {
+            PushResult r;
+            r.outcomes = protocol::getOutcomes(d);
+            r.status = d.i32();
+            r.message = d.str();
+            for (const sdk::Outcome& o : r.outcomes)
+                if (o.entryIndex >= entries.size())
+                    throw wire::ProtocolError("an outcome for entry " + std::to_string(o.entryIndex) + " of a batch of " +
+                                              std::to_string(entries.size()));
+            return r;
+        });
 }
 
 sdk::Outcome ProcessSession::lookup(const sdk::Entry& entry) {
-    wire::Encoder e;
-    protocol::put(e, entry);
-    const std::string answer = impl_->call(Operation::Lookup, e.bytes());
-    try {
-        wire::Decoder d(answer);
-        sdk::Outcome o = protocol::getOutcome(d);
-        d.expectDone("a lookup result");
-        return o;
-    } catch (const wire::ProtocolError& x) {
-        impl_->child->kill();
-        throw PluginError(impl_->label + ": lookup answer does not decode: " + x.what());
-    }
+    return impl_->roundTrip(
+        Operation::Lookup, [&](wire::Encoder& e) { protocol::put(e, entry); },
+        [](wire::Decoder& d) { return protocol::getOutcome(d); });
 }
 
 bool ProcessSession::hasMasterData() const {
@@ -457,19 +453,13 @@ bool ProcessSession::hasMasterData() const {
 
 std::optional<sdk::MasterDataPage> ProcessSession::readMasterData(const sdk::MasterDataRequest& request) {
     if (!impl_->description.masterDataSlot) return std::nullopt;
-    wire::Encoder e;
-    protocol::put(e, request);
-    const std::string answer = impl_->call(Operation::ReadMasterData, e.bytes());
-    try {
-        wire::Decoder d(answer);
-        std::optional<sdk::MasterDataPage> page;
-        if (d.boolean()) page = protocol::getMasterDataPage(d);
-        d.expectDone("a master-data result");
-        return page;
-    } catch (const wire::ProtocolError& x) {
-        impl_->child->kill();
-        throw PluginError(impl_->label + ": read_master_data answer does not decode: " + x.what());
-    }
+    return impl_->roundTrip(
+        Operation::ReadMasterData, [&](wire::Encoder& e) { protocol::put(e, request); },
+        [](wire::Decoder& d) {
+            std::optional<sdk::MasterDataPage> page;
+            if (d.boolean()) page = protocol::getMasterDataPage(d);
+            return page;
+        });
 }
 
 }  // namespace ledgerbridge::loader
