@@ -39,7 +39,7 @@ ConfiguredPlugin::ConfiguredPlugin(const config::Config& config, const std::stri
     const std::string pluginPath = (fs::path(config.pluginDir) / (conn.plugin + ".so")).string();
     if (config.plugins.mode == "in-process") {
         plugin_ = loader_.load(pluginPath);
-        manifest_ = manifest_;
+        manifest_ = plugin_->manifest();
     } else {
         // The child that serves the session starts at its first call (a run with no work starts none).
         session_ = std::make_unique<loader::ProcessSession>(isolationOptions(config), pluginPath, services_, health_);

@@ -232,3 +232,15 @@ TEST(Isolation, ServeKeepsTheHealthyConnectionGoingWhileOnePluginSegfaultsAndOne
     ::unsetenv("LEDGERBRIDGE_PLUGINS_CALL_DEADLINE");
     ::unsetenv("LEDGERBRIDGE_CONNECTION_CRASHY_SCHEDULE");
 }
+
+// `[plugins] isolation = in-process` still loads the plugin into ledgerbridge itself (for a
+// debugger) with the same settings handling: a relative path setting, a whole export.
+TEST(Isolation, InProcessLoadingStillExportsEveryEntry) {
+    Installation inst({"--items", "30"});
+    inst.createJob(30);
+    ::setenv("LEDGERBRIDGE_PLUGINS_ISOLATION", "in-process", 1);
+    const auto r = inst.ledgerbridge({"run"});
+    ::unsetenv("LEDGERBRIDGE_PLUGINS_ISOLATION");
+    EXPECT_EQ(r.exitCode, 0) << r.out << r.err;
+    EXPECT_EQ(inst.csv().entries.size(), 30u);
+}
