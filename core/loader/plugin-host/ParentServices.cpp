@@ -24,6 +24,16 @@ std::string ParentServices::ask(wire::Encoder& req) {
     return reply;
 }
 
+template <typename Put, typename Get>
+auto ParentServices::call(ServiceKind kind, Put&& put, Get&& get) {
+    wire::Encoder e = request(kind);
+    put(e);
+    const std::string reply = ask(e);
+    wire::Decoder d(reply);
+    d.u8();
+    return get(d);
+}
+
 void ParentServices::log(const std::string&, LogLevel level, const std::string& message) {
     wire::Encoder e = request(ServiceKind::Log);
     e.i32(static_cast<std::int32_t>(level));
@@ -32,78 +42,56 @@ void ParentServices::log(const std::string&, LogLevel level, const std::string& 
 }
 
 std::optional<HttpResponse> ParentServices::http(const std::string&, const HttpRequest& req, std::string& error) {
-    wire::Encoder e = request(ServiceKind::Http);
-    protocol::put(e, req);
-    const std::string reply = ask(e);
-    wire::Decoder d(reply);
-    d.u8();
-    std::optional<HttpResponse> response;
-    if (d.boolean()) response = protocol::getHttpResponse(d);
-    error = d.str();
-    return response;
+    return call(
+        ServiceKind::Http, [&](wire::Encoder& e) { protocol::put(e, req); },
+        [&](wire::Decoder& d) {
+            std::optional<HttpResponse> response;
+            if (d.boolean()) response = protocol::getHttpResponse(d);
+            error = d.str();
+            return response;
+        });
 }
 
+namespace {
+auto nothing = [](wire::Encoder&) {};
+auto optionalString = [](wire::Decoder& d) { return d.optStr(); };
+auto flag = [](wire::Decoder& d) { return d.boolean(); };
+}  // namespace
+
 std::optional<std::string> ParentServices::kvGet(const std::string&, const std::string& key) {
-    wire::Encoder e = request(ServiceKind::KvGet);
-    e.str(key);
-    const std::string reply = ask(e);
-    wire::Decoder d(reply);
-    d.u8();
-    return d.optStr();
+    return call(ServiceKind::KvGet, [&](wire::Encoder& e) { e.str(key); }, optionalString);
 }
 
 bool ParentServices::kvPut(const std::string&, const std::string& key, const std::string& value) {
-    wire::Encoder e = request(ServiceKind::KvPut);
-    e.str(key);
-    e.str(value);
-    const std::string reply = ask(e);
-    wire::Decoder d(reply);
-    d.u8();
-    return d.boolean();
+    return call(
+        ServiceKind::KvPut,
+        [&](wire::Encoder& e) {
+            e.str(key);
+            e.str(value);
+        },
+        flag);
 }
 
 bool ParentServices::kvErase(const std::string&, const std::string& key) {
-    wire::Encoder e = request(ServiceKind::KvErase);
-    e.str(key);
-    const std::string reply = ask(e);
-    wire::Decoder d(reply);
-    d.u8();
-    return d.boolean();
+    return call(ServiceKind::KvErase, [&](wire::Encoder& e) { e.str(key); }, flag);
 }
 
 std::optional<std::string> ParentServices::secret(const std::string&, const std::string& name) {
-    wire::Encoder e = request(ServiceKind::Secret);
-    e.str(name);
-    const std::string reply = ask(e);
-    wire::Decoder d(reply);
-    d.u8();
-    return d.optStr();
+    return call(ServiceKind::Secret, [&](wire::Encoder& e) { e.str(name); }, optionalString);
 }
 
 std::optional<std::string> ParentServices::accessToken(const std::string&) {
-    wire::Encoder e = request(ServiceKind::AccessToken);
-    const std::string reply = ask(e);
-    wire::Decoder d(reply);
-    d.u8();
-    return d.optStr();
+    return call(ServiceKind::AccessToken, nothing, optionalString);
 }
 
 std::int64_t ParentServices::nowMs() {
-    wire::Encoder e = request(ServiceKind::NowMs);
-    const std::string reply = ask(e);
-    wire::Decoder d(reply);
-    d.u8();
-    return d.i64();
+    return call(ServiceKind::NowMs, nothing, [](wire::Decoder& d) { return d.i64(); });
 }
 
 bool ParentServices::cancelled() {
     const auto now = std::chrono::steady_clock::now();
     if (cancelled_ || now - askedAt_ < std::chrono::milliseconds(50)) return cancelled_;
-    wire::Encoder e = request(ServiceKind::Cancelled);
-    const std::string reply = ask(e);
-    wire::Decoder d(reply);
-    d.u8();
-    cancelled_ = d.boolean();
+    cancelled_ = call(ServiceKind::Cancelled, nothing, flag);
     askedAt_ = now;
     return cancelled_;
 }

@@ -33,6 +33,9 @@ private:
     /// Sends the request and returns the reply's payload decoder input. A parent that is gone
     /// ends this process (there is nobody left to answer to).
     std::string ask(wire::Encoder& request);
+    /// One request of `kind`: `put` writes its arguments, `get` reads the reply.
+    template <typename Put, typename Get>
+    auto call(protocol::ServiceKind kind, Put&& put, Get&& get);
     wire::Channel& channel_;
     bool cancelled_ = false;
     std::chrono::steady_clock::time_point askedAt_{};
