@@ -26,7 +26,9 @@ const std::set<std::string> kTopKeys = {"environment",    "state.dir",      "sta
                                         "log.format",     "log.file",       "plugins.dir",            "service.listen",
                                         "service.webhook_secret", "service.grace_period",
                                         "service.max_concurrent_runs", "service.missed_run_spread",
-                                        "state.history_max_age", "state.history_max_runs"};
+                                        "state.history_max_age", "state.history_max_runs",
+                                        "plugins.isolation", "plugins.call_deadline", "plugins.max_memory_mb",
+                                        "plugins.max_cpu", "plugins.max_open_files", "plugins.quarantine_after"};
 const std::set<std::string> kProfileKeys = {"auth_url", "api_url",  "client_id", "client_secret", "redirect_uri",
                                             "scopes",   "ca_file", "resolve",   "allow_http",
                                             "requests_per_minute", "token_timeout"};
@@ -287,6 +289,27 @@ private:
             problem(originOf("log.format"), "log.format", "'" + cfg.logFormat + "' is not a log format", "use one of " + join(formats));
         cfg.tokenKey = secretRef("state.token_key");
         readService(cfg);
+        readPlugins(cfg.plugins);
+    }
+
+    // [plugins] isolation and limits (core/loader/README.md, "Plugins in their own process").
+    void readPlugins(PluginIsolation& p) {
+        if (const std::string mode = get("plugins.isolation"); !mode.empty()) {
+            if (mode == "process" || mode == "in-process")
+                p.mode = mode;
+            else
+                problem(originOf("plugins.isolation"), "plugins.isolation", "'" + mode + "' is not an isolation mode",
+                        "use process (the default: each plugin session in its own process) or in-process (for "
+                        "debugging a plugin under a debugger)");
+        }
+        p.callDeadlineSeconds = readDuration("plugins.call_deadline", p.callDeadlineSeconds, false);
+        p.maxCpuSeconds = readDuration("plugins.max_cpu", p.maxCpuSeconds, true);
+        p.maxMemoryMb = readCount("plugins.max_memory_mb", 0, 1 << 20, p.maxMemoryMb,
+                                  "the address space of a plugin's process in MiB, e.g. 4096 (0: no limit)");
+        p.maxOpenFiles = readCount("plugins.max_open_files", 16, 1 << 20, p.maxOpenFiles,
+                                   "open files of a plugin's process, e.g. 256");
+        p.quarantineAfter = readCount("plugins.quarantine_after", 1, 1000, p.quarantineAfter,
+                                      "consecutive crashes before a plugin is quarantined, e.g. 3");
     }
 
     // A whole number in [lo, hi]; `fallback` when the key is absent or wrong (then a problem with its line).

@@ -155,13 +155,14 @@ RunReport Engine::run() {
             closedEarly = closedEarly || (j.finalEvent == "closed_by_pleo" && !j.next.empty());
         }
         report.outcome = cancelled()     ? "interrupted"
+                         : open && pluginFailed_ ? "plugin_failure"
                          : open          ? "failed"
                          : failedInPleo  ? "failed"
                          : !missingContra_.empty() ? "missing_contra_accounts"
                          : closedEarly   ? "closed_by_pleo"
                          : errors        ? "completed_with_errors"
                                          : "ok";
-        if (open && !cancelled()) {
+        if (open && !cancelled()) {  // (plugin_failure too: the job's reason names the plugin and the cause)
             for (const auto& j : report.jobs)
                 if (j.finalEvent.empty() && report.error.empty())
                     report.error = "job " + j.jobId + " is not finished: " + j.finalReason;
@@ -594,6 +595,7 @@ void Engine::resolveInFlight(const store::JobRecord& rec, JobReport& /*report*/)
                             e.exportedAt = isoNow();
                         }
                     } catch (const std::exception& ex) {
+                        pluginFailed_ = pluginFailed_ || dynamic_cast<const PluginProcessError*>(&ex) != nullptr;
                         // A lookup that failed (plugin error, timeout, crash) answers nothing; the
                         // plugin is unlikely to answer the next one, so the job stops here.
                         verdict.why = "the lookup failed: " + describe(ex);
@@ -693,6 +695,7 @@ bool Engine::deliverBatch(const store::JobRecord& rec, JobReport& report) {
         try {
             pushed = target_.push(entries);
         } catch (const PluginError& e) {
+            pluginFailed_ = pluginFailed_ || dynamic_cast<const PluginProcessError*>(&e) != nullptr;
             // The whole batch failed inside the plugin: what reached the target is unknown.
             std::vector<store::LedgerEntry> unknown;
             for (auto& p : prepared) {

@@ -11,9 +11,24 @@
 #include "ledgerbridge/config/Fingerprint.h"
 #include "ledgerbridge/config/Secret.h"
 #include "ledgerbridge/host/TargetTokenHosts.h"
+#include "ledgerbridge/loader/ProcessSession.h"
 
 namespace ledgerbridge::host {
 namespace fs = std::filesystem;
+
+namespace {
+loader::IsolationOptions isolationOptions(const config::Config& config) {
+    loader::IsolationOptions o;
+    o.hostExecutable = loader::pluginHostExecutable();
+    o.pluginDirectories = {config.pluginDir};
+    o.callDeadline = std::chrono::seconds(config.plugins.callDeadlineSeconds);
+    o.addressSpaceBytes = static_cast<std::uint64_t>(config.plugins.maxMemoryMb) << 20;
+    o.cpuSeconds = static_cast<std::uint64_t>(config.plugins.maxCpuSeconds);
+    o.openFiles = static_cast<std::uint64_t>(config.plugins.maxOpenFiles);
+    o.quarantineAfter = config.plugins.quarantineAfter;
+    return o;
+}
+}  // namespace
 
 ConfiguredPlugin::ConfiguredPlugin(const config::Config& config, const std::string& name, store::StateStore& store,
                                    const std::atomic<bool>* cancel)
@@ -21,12 +36,20 @@ ConfiguredPlugin::ConfiguredPlugin(const config::Config& config, const std::stri
       services_(store, config::environmentFingerprint(config.activeProfile(), config.connection(name).companyId).value, cancel),
       loader_(loader::LoaderOptions{{config.pluginDir}}, services_, health_) {
     const config::Connection& conn = config.connection(name);
-    plugin_ = loader_.load((fs::path(config.pluginDir) / (conn.plugin + ".so")).string());
+    const std::string pluginPath = (fs::path(config.pluginDir) / (conn.plugin + ".so")).string();
+    if (config.plugins.mode == "in-process") {
+        plugin_ = loader_.load(pluginPath);
+        manifest_ = plugin_->manifest();
+    } else {
+        // The child that serves the session starts at its first call (a run with no work starts none).
+        session_ = std::make_unique<loader::ProcessSession>(isolationOptions(config), pluginPath, services_, health_);
+        manifest_ = session_->manifest();
+    }
 
     const fs::path configDir = config.file.empty() ? fs::current_path() : fs::path(config.file).parent_path();
     for (const auto& [key, value] : conn.settings) {
         bool secret = false, path = false;
-        for (const auto& spec : plugin_->manifest().settings)
+        for (const auto& spec : manifest_.settings)
             if (spec.key == key) {
                 secret = spec.secret;
                 path = spec.type == sdk::SettingType::Path;
@@ -50,8 +73,8 @@ ConfiguredPlugin::ConfiguredPlugin(const config::Config& config, const std::stri
 
     // The target system's OAuth grant, when the plugin authorises with one (Xero): checked
     // now, so a missing or revoked grant stops with the command that fixes it.
-    if (TargetAuth::needed(conn, plugin_->manifest().oauth)) {
-        targetAuth_ = std::make_unique<TargetAuth>(config, conn, plugin_->manifest().oauth, store);
+    if (TargetAuth::needed(conn, manifest_.oauth)) {
+        targetAuth_ = std::make_unique<TargetAuth>(config, conn, manifest_.oauth, store);
         targetAuth_->accessToken();
         services_.setTargetToken([this]() -> std::optional<std::string> { return targetAuth_->accessToken(); });
     }
@@ -79,7 +102,7 @@ ConfiguredPlugin::ConfiguredPlugin(const config::Config& config, const std::stri
         return *targetClient_;
     };
     // The token goes only to the hosts declared for the target (TargetTokenHosts.h).
-    const TargetTokenHosts tokenHosts = TargetTokenHosts::of(conn, plugin_->manifest());
+    const TargetTokenHosts tokenHosts = TargetTokenHosts::of(conn, manifest_);
     services_.setHttp([this, name, pluginName, targetClient, tokenHosts](const loader::HttpRequest& request,
                                                                          bool useTargetToken, std::string& error)
                           -> std::optional<loader::HttpResponse> {
@@ -116,7 +139,7 @@ ConfiguredPlugin::ConfiguredPlugin(const config::Config& config, const std::stri
     });
 
     // Opened last, after everything it may call during its life.
-    session_ = plugin_->open();
+    if (plugin_) session_ = plugin_->open();
     session_->configure(settings_);
 }
 

@@ -133,7 +133,7 @@ exporter::RunReport ConnectionRunner::runRecorded(const config::Connection& conn
         throw;
     }
     ConfiguredPlugin& configured = *configuredPtr;
-    PluginTarget pluginTarget(configured.plugin(), configured.takeSession());
+    PluginTarget pluginTarget(configured.takeSession());
 
     exporter::EngineSettings es = options.engine;
     es.dryRun = options.dryRun;

@@ -3,13 +3,12 @@
 
 namespace ledgerbridge::host {
 
-PluginTarget::PluginTarget(std::shared_ptr<loader::LoadedPlugin> plugin, std::unique_ptr<loader::PluginSession> session)
-    : plugin_(std::move(plugin)), session_(std::move(session)) {}
+PluginTarget::PluginTarget(std::unique_ptr<loader::PluginSession> session) : session_(std::move(session)) {}
 
-std::string PluginTarget::name() const { return plugin_->name(); }
+std::string PluginTarget::name() const { return session_->manifest().name; }
 
 exporter::TargetCapabilities PluginTarget::capabilities() const {
-    std::uint32_t caps = plugin_->manifest().capabilities;
+    std::uint32_t caps = session_->manifest().capabilities;
     return {(caps & LB_CAP_IDEMPOTENCY_KEYS) != 0, (caps & LB_CAP_LOOKUP) != 0, (caps & LB_CAP_ATTACHMENTS) != 0};
 }
 

@@ -70,7 +70,7 @@ void writeAll(int fd, const char* data, std::size_t size) {
 
 void onFault(int sig, siginfo_t*, void*) {
     const int savedErrno = errno;
-    if (FaultScope::Prepared* call = tCall) {
+    if (FaultScope::Prepared* call = tCall; call && call->path[0] != '\0') {
         const int fd = ::open(call->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
         if (fd >= 0) {
             writeAll(fd, call->text, call->textLength);
@@ -130,7 +130,9 @@ void installFaultHandlers() {
 FaultScope::FaultScope(const std::string& faultDirectory, const std::string& plugin, const char* operation)
     : prepared_(new Prepared), previous_(tCall) {
     ensureAltStack();
-    copyInto(prepared_->path, sizeof prepared_->path, faultDirectory + "/" + std::to_string(::getpid()) + ".fault");
+    // No directory (the plugin host process: its parent sees the signal in waitpid): no record.
+    copyInto(prepared_->path, sizeof prepared_->path,
+             faultDirectory.empty() ? std::string() : faultDirectory + "/" + std::to_string(::getpid()) + ".fault");
     const std::string text = "plugin=" + plugin + "\noperation=" + operation + "\npid=" + std::to_string(::getpid()) + "\n";
     copyInto(prepared_->text, sizeof prepared_->text, text);
     prepared_->textLength = std::strlen(prepared_->text);

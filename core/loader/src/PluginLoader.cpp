@@ -53,6 +53,7 @@ PluginLoader::PluginLoader(LoaderOptions options, HostServices& services, Plugin
     : options_(std::move(options)), services_(services), health_(health) {
     installFaultHandlers();
     faultDirectory_ = health_.faultDirectory();
+    if (faultDirectory_.empty()) return;  // the plugin host process: its parent reads the signal from waitpid
     std::error_code ec;
     std::filesystem::create_directories(faultDirectory_, ec);
     if (!ec) std::filesystem::permissions(faultDirectory_, std::filesystem::perms::owner_all, ec);
@@ -189,9 +190,5 @@ LoadedPlugin::LoadedPlugin(std::string path, const lb_plugin_api* api, sdk::Mani
     : path_(std::move(path)), api_(api), manifest_(std::move(manifest)), services_(services), health_(health) {}
 
 std::string LoadedPlugin::label() const { return "plugin '" + manifest_.name + "' (" + path_ + ")"; }
-
-std::unique_ptr<PluginSession> LoadedPlugin::open() const {
-    return std::unique_ptr<PluginSession>(new PluginSession(shared_from_this(), services_, health_));
-}
 
 }  // namespace ledgerbridge::loader

@@ -10,8 +10,49 @@
 
 namespace ledgerbridge::loader {
 
+/// The plugin in this process: every call bracketed by the health store's marks and a FaultScope.
+class InProcessSession : public PluginSession {
+public:
+    InProcessSession(std::shared_ptr<const LoadedPlugin> plugin, HostServices& services, PluginHealthStore& health);
+    ~InProcessSession() override;
+    InProcessSession(const InProcessSession&) = delete;
+    InProcessSession& operator=(const InProcessSession&) = delete;
+
+    const sdk::Manifest& manifest() const override { return plugin_->manifest(); }
+    void configure(const std::vector<std::pair<std::string, std::string>>& settings) override;
+    void check() override;
+    sdk::PlanResult plan(const std::vector<sdk::Entry>& entries) override;
+    PushResult push(const std::vector<sdk::Entry>& entries) override;
+    sdk::Outcome lookup(const sdk::Entry& entry) override;
+    bool hasMasterData() const override;
+    std::optional<sdk::MasterDataPage> readMasterData(const sdk::MasterDataRequest& request) override;
+
+private:
+    template <typename F>
+    auto guarded(const char* operation, F&& call);
+
+    std::shared_ptr<const LoadedPlugin> plugin_;
+    PluginHealthStore& health_;
+    std::string faultDirectory_;
+    std::unique_ptr<sdk::PluginClient> client_;
+};
+
+void prepareSettings(const std::string& label, const sdk::Manifest& manifest,
+                     const std::vector<std::pair<std::string, std::string>>& settings) {
+    // The host validates too (plugins not built with the SDK wrapper may not), and registers
+    // secret values with the Redactor before the plugin can log anything.
+    try {
+        sdk::validateSettings(manifest.settings, settings);
+    } catch (const sdk::SettingsError& e) {
+        throw PluginError(label + ": " + sdk::CallFailed("configure", LB_ERR_CONFIG, e.what(), e.problems()).what());
+    }
+    for (const auto& [key, value] : settings)
+        for (const auto& spec : manifest.settings)
+            if (spec.key == key && spec.secret && value.size() >= 6) Redactor::global().add(value);
+}
+
 template <typename F>
-auto PluginSession::guarded(const char* operation, F&& call) {
+auto InProcessSession::guarded(const char* operation, F&& call) {
     const std::string& name = plugin_->name();
     // A store that cannot write the mark (full disk) fails here as the StoreError it is, before
     // any plugin code runs: never reported as the plugin's failure.
@@ -57,15 +98,15 @@ auto PluginSession::guarded(const char* operation, F&& call) {
     }
 }
 
-PluginSession::PluginSession(std::shared_ptr<const LoadedPlugin> plugin, HostServices& services,
-                             PluginHealthStore& health)
+InProcessSession::InProcessSession(std::shared_ptr<const LoadedPlugin> plugin, HostServices& services,
+                                   PluginHealthStore& health)
     : plugin_(std::move(plugin)), health_(health), faultDirectory_(health.faultDirectory()) {
     client_ = guarded("create", [&] {
         return std::make_unique<sdk::PluginClient>(plugin_->api_, services, plugin_->name());
     });
 }
 
-PluginSession::~PluginSession() {
+InProcessSession::~InProcessSession() {
     try {
         guarded("close", [&] { client_.reset(); });
         health_.recordCleanSession(plugin_->name());
@@ -73,31 +114,20 @@ PluginSession::~PluginSession() {
     }
 }
 
-void PluginSession::configure(const std::vector<std::pair<std::string, std::string>>& settings) {
-    // The host validates too (plugins not built with the SDK wrapper may not), and registers
-    // secret values with the Redactor before the plugin can log anything.
-    const auto& specs = plugin_->manifest().settings;
-    try {
-        sdk::validateSettings(specs, settings);
-    } catch (const sdk::SettingsError& e) {
-        throw PluginError(plugin_->label() + ": " +
-                          sdk::CallFailed("configure", LB_ERR_CONFIG, e.what(), e.problems()).what());
-    }
-    for (const auto& [key, value] : settings)
-        for (const auto& spec : specs)
-            if (spec.key == key && spec.secret && value.size() >= 6) Redactor::global().add(value);
+void InProcessSession::configure(const std::vector<std::pair<std::string, std::string>>& settings) {
+    prepareSettings(plugin_->label(), plugin_->manifest(), settings);
     guarded("configure", [&] { client_->configure(settings); });
 }
 
-void PluginSession::check() {
+void InProcessSession::check() {
     guarded("check", [&] { client_->check(); });
 }
 
-sdk::PlanResult PluginSession::plan(const std::vector<sdk::Entry>& entries) {
+sdk::PlanResult InProcessSession::plan(const std::vector<sdk::Entry>& entries) {
     return guarded("plan", [&] { return client_->plan(entries); });
 }
 
-PushResult PluginSession::push(const std::vector<sdk::Entry>& entries) {
+PushResult InProcessSession::push(const std::vector<sdk::Entry>& entries) {
     return guarded("push", [&] {
         auto [status, results] = client_->pushPartial(entries);
         PushResult r;
@@ -111,15 +141,23 @@ PushResult PluginSession::push(const std::vector<sdk::Entry>& entries) {
     });
 }
 
-sdk::Outcome PluginSession::lookup(const sdk::Entry& entry) {
+sdk::Outcome InProcessSession::lookup(const sdk::Entry& entry) {
     return guarded("lookup", [&] { return client_->lookup(entry); });
 }
 
-bool PluginSession::hasMasterData() const {
+bool LoadedPlugin::hasMasterDataSlot() const {
+    return api_->abi_minor >= 1 && LB_HAS_FIELD(api_, lb_plugin_api, read_master_data) && api_->read_master_data;
+}
+
+std::unique_ptr<PluginSession> LoadedPlugin::open() const {
+    return std::make_unique<InProcessSession>(shared_from_this(), services_, health_);
+}
+
+bool InProcessSession::hasMasterData() const {
     return client_->hasMasterData() && (plugin_->manifest().capabilities & LB_CAP_MASTER_DATA) != 0;
 }
 
-std::optional<sdk::MasterDataPage> PluginSession::readMasterData(const sdk::MasterDataRequest& request) {
+std::optional<sdk::MasterDataPage> InProcessSession::readMasterData(const sdk::MasterDataRequest& request) {
     if (!client_->hasMasterData()) return std::nullopt;
     return guarded("read_master_data", [&]() -> std::optional<sdk::MasterDataPage> {
         try {

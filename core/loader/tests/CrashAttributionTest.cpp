@@ -20,14 +20,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-sdk::Entry entry(const std::string& id) {
-    sdk::Entry e;
-    e.accountingEntryId = id;
-    e.exportJobId = "job-1";
-    e.idempotencyKey = "lb-" + id;
-    e.date = "2026-01-01";
-    return e;
-}
+sdk::Entry entry(const std::string& id) { return testEntry(id); }
 
 /// Runs `body` in a child process; returns its wait status.
 template <typename F>

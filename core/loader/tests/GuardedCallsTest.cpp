@@ -21,14 +21,7 @@ using namespace ledgerbridge;
 extern "C" __attribute__((used)) const char* __asan_default_options() { return "handle_segv=0:handle_sigbus=0"; }
 
 namespace {
-sdk::Entry entry(const std::string& id) {
-    sdk::Entry e;
-    e.accountingEntryId = id;
-    e.exportJobId = "job-1";
-    e.idempotencyKey = "lb-" + id;
-    e.date = "2026-01-01";
-    return e;
-}
+sdk::Entry entry(const std::string& id) { return testEntry(id); }
 }  // namespace
 
 TEST_F(LoaderTest, GoodPluginPushesThroughASession) {

@@ -9,6 +9,15 @@
 namespace fs = std::filesystem;
 using namespace ledgerbridge;
 
+sdk::Entry testEntry(const std::string& id) {
+    sdk::Entry e;
+    e.accountingEntryId = id;
+    e.exportJobId = "job-1";
+    e.idempotencyKey = "lb-" + id;
+    e.date = "2026-01-01";
+    return e;
+}
+
 void LoaderTest::SetUp() {
     std::string pattern = (fs::temp_directory_path() / "lb-loader-XXXXXX").string();
     ASSERT_NE(mkdtemp(pattern.data()), nullptr);

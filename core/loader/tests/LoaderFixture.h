@@ -9,6 +9,9 @@
 
 #include "ledgerbridge/loader/PluginLoader.h"
 
+/// A minimal entry named `id` (job-1, key lb-<id>, dated 2026-01-01, no lines).
+ledgerbridge::sdk::Entry testEntry(const std::string& id);
+
 class LoaderTest : public ::testing::Test {
 protected:
     void SetUp() override;

@@ -111,9 +111,9 @@ SyncReport syncConnection(const config::Config& config, const std::string& conne
         loader::PluginSession& session = plugin.session();
         // Not a failed sync but no sync at all: nothing is recorded (the service asks before
         // every run of a connection whose plugin may not have the capability yet).
-        if (!session.hasMasterData()) throw NoMasterDataError(plugin.plugin()->name(), connection);
+        if (!session.hasMasterData()) throw NoMasterDataError(plugin.manifest().name, connection);
         id = history.start(connection, fingerprint, options.full, options.dryRun);
-        if (!options.full && (plugin.plugin()->manifest().capabilities & LB_CAP_MASTER_DATA_CHANGED_SINCE)) {
+        if (!options.full && (plugin.manifest().capabilities & LB_CAP_MASTER_DATA_CHANGED_SINCE)) {
             if (auto last = history.lastSucceeded(connection, fingerprint))
                 report.changedSince = isoUtc(last->startedAt - kChangedSinceSlackMs);
         }

@@ -164,8 +164,8 @@ int check(Invocation& inv) {
     const std::string name = inv.positional()[0];
     host::ConfiguredPlugin configured(cfg, name, app.store(), nullptr);
     configured.session().check();
-    inv.out() << "Connection '" << name << "': plugin " << configured.plugin()->name() << " "
-              << configured.plugin()->manifest().version << " is configured and its check passed ("
+    inv.out() << "Connection '" << name << "': plugin " << configured.manifest().name << " "
+              << configured.manifest().version << " is configured and its check passed ("
               << configured.targetRequests() << " requests to the target, nothing written).\n";
     return 0;
 }
@@ -179,7 +179,9 @@ int enable(Invocation& inv) {
     health.enable(name);
     if (reason)
         inv.out() << "Plugin '" << name << "' is enabled again (it was quarantined: " << *reason
-                  << "). If it keeps crashing it is quarantined again after " << loader::kQuarantineAfterCrashes
+                  << "). If it keeps crashing it is quarantined again after "
+                  << (app.config().plugins.mode == "in-process" ? loader::kQuarantineAfterCrashes
+                                                                : app.config().plugins.quarantineAfter)
                   << " crashes in a row.\n";
     else
         inv.out() << "Plugin '" << name << "' was not quarantined; nothing to do.\n";

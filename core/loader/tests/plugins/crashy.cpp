@@ -1,6 +1,7 @@
 // Test plugin: push() kills the process with SIGSEGV (the crash-quarantine path), with
 // SIGABRT (std::abort, as a failed assertion would) for an entry named "ABORT", or by
-// overflowing its stack for an entry named "OVERFLOW".
+// overflowing its stack for an entry named "OVERFLOW". lookup() segfaults too, so an export
+// left with unknown entries crashes it again on the next run (IsolationEndToEndTest).
 #include <csignal>
 #include <cstdlib>
 #include <string>
@@ -18,7 +19,15 @@ int deep(int n) {
 }  // namespace
 
 struct Crashy : lbtest::TestPlugin {
-    static ledgerbridge::sdk::Manifest manifest() { return manifestFor("lbtest_crashy"); }
+    static ledgerbridge::sdk::Manifest manifest() {
+        ledgerbridge::sdk::Manifest m = manifestFor("lbtest_crashy");
+        m.capabilities = LB_CAP_LOOKUP;
+        return m;
+    }
+    ledgerbridge::sdk::Outcome lookup(const ledgerbridge::sdk::Entry&) override {
+        std::raise(SIGSEGV);
+        return ledgerbridge::sdk::Outcome::unknown("unreachable");
+    }
     ledgerbridge::sdk::Outcome pushOne(const ledgerbridge::sdk::Entry& e) override {
         if (e.accountingEntryId == "ABORT") std::abort();
         if (e.accountingEntryId == "OVERFLOW") return ledgerbridge::sdk::Outcome::unknown(std::to_string(deep(0)));

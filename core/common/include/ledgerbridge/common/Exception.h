@@ -106,6 +106,14 @@ public:
     ExitCode exitCode() const noexcept override { return ExitCode::PluginFailure; }
 };
 
+/// The plugin's own process ended during a call — a crash, the call deadline, a protocol
+/// violation, an outside kill — or was ended earlier (loader::ProcessSession). A run that a job
+/// stopped on this ends with outcome plugin_failure (exit code 5), not as a target failure.
+class PluginProcessError : public PluginError {
+public:
+    using PluginError::PluginError;
+};
+
 /// Another process holds the lock this work needs (a run of the same connection, a refresh).
 class LockBusyError : public Exception {
 public:

@@ -7,7 +7,8 @@
 //   environment = staging              ; which profile is active (or --environment / LEDGERBRIDGE_ENVIRONMENT)
 //   [state]        dir, token_key (secret ref)
 //   [log]          level, format, file
-//   [plugins]      dir
+//   [plugins]      dir, isolation (process|in-process), call_deadline, max_memory_mb, max_cpu,
+//                  max_open_files, quarantine_after
 //   [service]      listen, webhook_secret (secret ref), grace_period (30s, 2m)
 //   [environment.NAME]  auth_url, api_url, client_id, client_secret (ref), redirect_uri, scopes,
 //                       ca_file, resolve, allow_http
@@ -104,6 +105,16 @@ struct ServiceSettings {
     int historyMaxRuns = 500;               ///< state.history_max_runs: runs kept per connection (0 = keep all)
 };
 
+/// [plugins]: how plugin sessions run (core/loader/README.md, "Plugins in their own process").
+struct PluginIsolation {
+    std::string mode = "process";         ///< plugins.isolation: process | in-process (debugging only)
+    long long callDeadlineSeconds = 600;  ///< plugins.call_deadline: one call (a batch, a page) at most
+    int maxMemoryMb = 4096;               ///< plugins.max_memory_mb: RLIMIT_AS of the plugin's process (0: none)
+    long long maxCpuSeconds = 3600;       ///< plugins.max_cpu: RLIMIT_CPU of one session's process (0: none)
+    int maxOpenFiles = 256;               ///< plugins.max_open_files: RLIMIT_NOFILE
+    int quarantineAfter = 3;              ///< plugins.quarantine_after: consecutive crashes before quarantine
+};
+
 struct Config {
     std::string file;             ///< absolute path of the file read ("" when built from text in tests)
     std::string environment;      ///< the selected profile's name
@@ -113,6 +124,7 @@ struct Config {
     std::string stateDir;         ///< absolute
     SecretRef tokenKey;           ///< AES-256 key protecting tokens at rest
     std::string pluginDir;        ///< absolute
+    PluginIsolation plugins;
     std::string logLevel = "info";
     std::string logFormat = "auto";
     std::string logFile;

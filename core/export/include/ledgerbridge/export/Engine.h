@@ -129,6 +129,10 @@ private:
     std::mutex stepMutex_;         ///< steps come from the reporting thread too
     std::int64_t decidedAtStart_ = 0;  ///< the current job's posted + rejected entries when this run took it up
     std::string missingContra_;    ///< set when Pleo refused to create a job for MISSING_CONTRA_ACCOUNTS
+    /// A plugin call failed because the plugin's process ended (PluginProcessError: a crash, the
+    /// call deadline, a protocol violation, named in the job's reason): a job it left open makes
+    /// the run's outcome plugin_failure (exit code 5).
+    bool pluginFailed_ = false;
     std::mutex refusedMutex_;
     std::set<std::string> refused_;  ///< "job/entry" whose result Pleo did not record this run (sent again next run)
     std::vector<ItemRejection> refusedDetails_;

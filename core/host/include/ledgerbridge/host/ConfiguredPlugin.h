@@ -3,7 +3,9 @@
 // target HTTP with TLS verification and retries, the target's OAuth token when it needs one),
 // and one session configured with the connection's settings — secret settings resolved from
 // their references, path settings made absolute against the config file's folder.
-// `ledgerbridge run` and `ledgerbridge plugins check` both start here.
+// `ledgerbridge run` and `ledgerbridge plugins check` both start here. The session runs in a
+// plugin host process of its own unless `[plugins] isolation = in-process` says otherwise
+// (core/loader/README.md, "Plugins in their own process").
 #pragma once
 
 #include <atomic>
@@ -31,7 +33,8 @@ public:
                      const std::atomic<bool>* cancel);
     ~ConfiguredPlugin();
 
-    const std::shared_ptr<loader::LoadedPlugin>& plugin() const { return plugin_; }
+    /// The plugin's manifest (its name is the plugin's name).
+    const sdk::Manifest& manifest() const { return manifest_; }
     /// The configured session (owned here; closes before the services it may call).
     loader::PluginSession& session() { return *session_; }
     /// Hands the session to a longer-lived owner (the export engine's target).
@@ -48,7 +51,8 @@ private:
     SqlitePluginHealth health_;
     StoreHostServices services_;
     loader::PluginLoader loader_;
-    std::shared_ptr<loader::LoadedPlugin> plugin_;
+    std::shared_ptr<loader::LoadedPlugin> plugin_;  ///< in-process only
+    sdk::Manifest manifest_;
     std::vector<std::pair<std::string, std::string>> settings_;
     std::unique_ptr<TargetAuth> targetAuth_;
     mutable std::mutex targetMutex_;  ///< guards the target client's creation at the first request

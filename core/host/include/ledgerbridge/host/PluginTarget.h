@@ -1,5 +1,5 @@
 // A configured plugin session as the export engine's target: capabilities from the manifest,
-// calls through the loader's guarded session.
+// calls through the loader's session.
 #pragma once
 
 #include <memory>
@@ -11,8 +11,8 @@ namespace ledgerbridge::host {
 
 class PluginTarget : public exporter::ExportTarget {
 public:
-    /// Takes the loaded plugin and an open, configured session of it.
-    PluginTarget(std::shared_ptr<loader::LoadedPlugin> plugin, std::unique_ptr<loader::PluginSession> session);
+    /// Takes an open, configured session (in this process or in its own).
+    explicit PluginTarget(std::unique_ptr<loader::PluginSession> session);
 
     std::string name() const override;
     exporter::TargetCapabilities capabilities() const override;
@@ -22,7 +22,6 @@ public:
     sdk::Outcome lookup(const sdk::Entry& entry) override;
 
 private:
-    std::shared_ptr<loader::LoadedPlugin> plugin_;
     std::unique_ptr<loader::PluginSession> session_;
 };
 

@@ -62,45 +62,42 @@ struct PushResult {
     bool ok() const { return status == LB_OK; }
 };
 
-class LoadedPlugin;
-
-/// One plugin instance. Not thread-safe: one call at a time. Every method throws PluginError
-/// naming the plugin when the plugin returns an error or an exception crosses the boundary.
+/// One plugin instance, as the engine, the sync and `plugins check` use it: in this process
+/// (LoadedPlugin::open) or in a plugin host process of its own (ProcessSession.h). Not
+/// thread-safe: one call at a time. Every method throws PluginError naming the plugin when the
+/// plugin returns an error, an exception crosses the boundary or (out of process) the plugin
+/// host process dies, overruns its deadline or breaks the protocol.
 class PluginSession {
 public:
-    ~PluginSession();
-    PluginSession(const PluginSession&) = delete;
-    PluginSession& operator=(const PluginSession&) = delete;
+    virtual ~PluginSession() = default;
 
+    /// The plugin's self-description (read before any session call).
+    virtual const sdk::Manifest& manifest() const = 0;
     /// Validated against the manifest by the host (unknown key, missing required, type) and
     /// again inside the plugin; the message names every bad key. Values of settings the
     /// manifest marks secret are registered with the Redactor first.
-    void configure(const std::vector<std::pair<std::string, std::string>>& settings);
-    void check();
+    virtual void configure(const std::vector<std::pair<std::string, std::string>>& settings) = 0;
+    virtual void check() = 0;
     /// The dry run: documents and the entries the plugin would reject (see sdk::PluginClient::plan).
-    sdk::PlanResult plan(const std::vector<sdk::Entry>& entries);
+    virtual sdk::PlanResult plan(const std::vector<sdk::Entry>& entries) = 0;
     /// Never throws for an error result (the outcomes before it matter): see PushResult.
-    /// Throws PluginError only when an exception crossed the boundary.
-    PushResult push(const std::vector<sdk::Entry>& entries);
-    sdk::Outcome lookup(const sdk::Entry& entry);
+    /// Throws PluginError when an exception crossed the boundary or the plugin's process ended:
+    /// then the batch's outcomes are unknown to the caller, which resolves them by lookup.
+    virtual PushResult push(const std::vector<sdk::Entry>& entries) = 0;
+    virtual sdk::Outcome lookup(const sdk::Entry& entry) = 0;
     /// Whether the plugin reads master data (ABI 1.1 slot filled and LB_CAP_MASTER_DATA set).
-    bool hasMasterData() const;
+    virtual bool hasMasterData() const = 0;
     /// One page of master data (sdk::PluginClient::readMasterData); nullopt when the target has
     /// no such kind (the plugin answered LB_ERR_UNSUPPORTED, or has no master data at all): the
     /// sync then leaves that kind in Pleo alone. Throws PluginError for any other failure.
-    std::optional<sdk::MasterDataPage> readMasterData(const sdk::MasterDataRequest& request);
-
-private:
-    friend class LoadedPlugin;
-    PluginSession(std::shared_ptr<const LoadedPlugin> plugin, HostServices& services, PluginHealthStore& health);
-    template <typename F>
-    auto guarded(const char* operation, F&& call);
-
-    std::shared_ptr<const LoadedPlugin> plugin_;
-    PluginHealthStore& health_;
-    std::string faultDirectory_;
-    std::unique_ptr<sdk::PluginClient> client_;
+    virtual std::optional<sdk::MasterDataPage> readMasterData(const sdk::MasterDataRequest& request) = 0;
 };
+
+/// Validates `settings` against the manifest (PluginError naming every bad key, as the
+/// plugin's configure would) and registers the values of secret settings with the Redactor.
+/// Both session kinds do this before the settings reach the plugin.
+void prepareSettings(const std::string& label, const sdk::Manifest& manifest,
+                     const std::vector<std::pair<std::string, std::string>>& settings);
 
 /// A loaded, negotiated plugin library. Stays loaded until the process exits.
 class LoadedPlugin : public std::enable_shared_from_this<LoadedPlugin> {
@@ -110,6 +107,8 @@ public:
     const sdk::Manifest& manifest() const { return manifest_; }
     unsigned abiMajor() const { return api_->abi_major; }
     unsigned abiMinor() const { return api_->abi_minor; }
+    /// Whether the plugin's table has the master-data slot filled (ABI 1.1).
+    bool hasMasterDataSlot() const;
     /// Creates a new instance (the plugin's create()). Throws PluginError.
     std::unique_ptr<PluginSession> open() const;
 
@@ -125,7 +124,7 @@ private:
     sdk::Manifest manifest_;
     HostServices& services_;
     PluginHealthStore& health_;
-    friend class PluginSession;
+    friend class InProcessSession;
 };
 
 /// Loads plugins. `services` and `health` are not owned and must outlive the loader and every
