@@ -10,6 +10,7 @@
 #include "ledgerbridge/common/Log.h"
 #include "ledgerbridge/config/Fingerprint.h"
 #include "ledgerbridge/config/Secret.h"
+#include "ledgerbridge/host/TargetIdentity.h"
 #include "ledgerbridge/host/TargetTokenHosts.h"
 
 namespace ledgerbridge::host {
@@ -22,6 +23,8 @@ ConfiguredPlugin::ConfiguredPlugin(const config::Config& config, const std::stri
       loader_(loader::LoaderOptions{{config.pluginDir}}, services_, health_) {
     const config::Connection& conn = config.connection(name);
     plugin_ = loader_.load((fs::path(config.pluginDir) / (conn.plugin + ".so")).string());
+    // The plugin's state belongs to the books it writes to (TargetIdentity.h).
+    services_.setFingerprint(targetFingerprint(config.activeProfile(), conn, plugin_->manifest()).value);
 
     const fs::path configDir = config.file.empty() ? fs::current_path() : fs::path(config.file).parent_path();
     for (const auto& [key, value] : conn.settings) {
@@ -51,7 +54,8 @@ ConfiguredPlugin::ConfiguredPlugin(const config::Config& config, const std::stri
     // The target system's OAuth grant, when the plugin authorises with one (Xero): checked
     // now, so a missing or revoked grant stops with the command that fixes it.
     if (TargetAuth::needed(conn, plugin_->manifest().oauth)) {
-        targetAuth_ = std::make_unique<TargetAuth>(config, conn, plugin_->manifest().oauth, store);
+        targetAuth_ = std::make_unique<TargetAuth>(config, conn, plugin_->manifest().oauth, store, false,
+                                                   targetIdentity(conn, plugin_->manifest()));
         targetAuth_->accessToken();
         services_.setTargetToken([this]() -> std::optional<std::string> { return targetAuth_->accessToken(); });
     }

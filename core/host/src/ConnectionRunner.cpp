@@ -5,6 +5,7 @@
 #include <Poco/Timestamp.h>
 
 #include <filesystem>
+#include <set>
 
 #include "ledgerbridge/common/Exception.h"
 #include "ledgerbridge/common/Log.h"
@@ -12,6 +13,7 @@
 #include "ledgerbridge/host/ConfiguredPlugin.h"
 #include "ledgerbridge/host/InstallationLifecycle.h"
 #include "ledgerbridge/host/PluginTarget.h"
+#include "ledgerbridge/host/TargetIdentity.h"
 #include "ledgerbridge/oauth/ConnectionAuth.h"
 #include "ledgerbridge/oauth/TestHooks.h"
 #include "ledgerbridge/pleo/ExportsClient.h"
@@ -39,7 +41,9 @@ exporter::RunReport ConnectionRunner::run(const std::string& name, const RunOpti
     pleoOptions.cancel = options.cancel;
     pleoOptions.requestsPerMinute = profile.requestsPerMinute;
     pleo::ExportsClient pleo(profile, auth.source(), pleoOptions);
-    const exporter::RunTarget runTarget{name, conn.companyId, profile.name, fp.value};
+    // Until the plugin is loaded its target identity is unknown: the runs before (bindings)
+    // tell under which fingerprints this connection's jobs may be open.
+    exporter::RunTarget runTarget{name, conn.companyId, profile.name, fp.value};
 
     // The plugin, loaded and configured with the connection's settings (and the target's
     // OAuth grant when it needs one). A refusal that lasts until a person acts means the
@@ -49,7 +53,14 @@ exporter::RunReport ConnectionRunner::run(const std::string& name, const RunOpti
     // changes nothing in Pleo.
     auto failJobs = [&](const char* type, const std::exception& e) {
         if (options.dryRun) return;
-        auto failed = exporter::failOpenJobs(store_, pleo, runTarget, type, describe(e));
+        std::set<std::string> fingerprints{fp.value};
+        for (const auto& b : store::Connections(store_).bindings(name)) fingerprints.insert(b.fingerprint);
+        std::vector<std::string> failed;
+        for (const auto& fingerprint : fingerprints) {
+            exporter::RunTarget under = runTarget;
+            under.fingerprint = fingerprint;
+            for (auto& job : exporter::failOpenJobs(store_, pleo, under, type, describe(e))) failed.push_back(job);
+        }
         if (!failed.empty())
             log::error("the connection's export jobs cannot finish and were ended as failed in Pleo",
                        {{"connection", name}, {"jobs", std::to_string(failed.size())}, {"failure_reason_type", type}});
@@ -80,6 +91,13 @@ exporter::RunReport ConnectionRunner::run(const std::string& name, const RunOpti
         throw;
     }
     ConfiguredPlugin& configured = *configuredPtr;
+    // The ledger and run history belong to the books the plugin writes to (TargetIdentity.h).
+    const config::Fingerprint targetFp = targetFingerprint(profile, conn, configured.plugin()->manifest());
+    if (targetFp != fp) {
+        store::Connections(store_).bind({name, targetFp.value, profile.name, targetFp.description, conn.companyId,
+                                         conn.plugin, 0});
+        runTarget.fingerprint = targetFp.value;
+    }
     PluginTarget pluginTarget(configured.plugin(), configured.takeSession());
 
     exporter::EngineSettings es = options.engine;

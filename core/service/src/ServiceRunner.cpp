@@ -11,6 +11,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <set>
+#include <vector>
 
 #include "ledgerbridge/common/ExitCode.h"
 #include "ledgerbridge/common/Exception.h"
@@ -22,6 +24,7 @@
 #include "ledgerbridge/service/Scheduler.h"
 #include "ledgerbridge/service/ServiceHttpServer.h"
 #include "ledgerbridge/service/WebhookVerifier.h"
+#include "ledgerbridge/store/Connections.h"
 #include "ledgerbridge/store/Ledger.h"
 #include "ledgerbridge/store/PluginHealth.h"
 #include "ledgerbridge/store/StateStore.h"
@@ -129,8 +132,13 @@ private:
 static void resumeUnfinishedJobs(const config::Config& config, store::StateStore& store, Scheduler& scheduler) {
     for (const auto& c : config.connections) {
         try {
-            const std::string fp = config::environmentFingerprint(config.activeProfile(), c.companyId).value;
-            const auto open = store::Ledger(store).unfinishedJobs(fp, c.name);
+            // Under the Pleo fingerprint, or the target fingerprint a plugin naming its target
+            // identity used (ConnectionRunner binds it): the plugin is not loaded here.
+            std::set<std::string> fingerprints{config::environmentFingerprint(config.activeProfile(), c.companyId).value};
+            for (const auto& b : store::Connections(store).bindings(c.name)) fingerprints.insert(b.fingerprint);
+            std::vector<store::JobRecord> open;
+            for (const auto& fp : fingerprints)
+                for (auto& job : store::Ledger(store).unfinishedJobs(fp, c.name)) open.push_back(job);
             if (open.empty()) continue;
             log::info("Resuming unfinished export jobs at start.",
                       {{"connection", c.name}, {"jobs", std::to_string(open.size())}, {"first_job", open.front().jobId}});
