@@ -66,6 +66,16 @@ std::int64_t vatOf(std::int64_t gross, const std::string& rate) {
     return static_cast<std::int64_t>(std::llround(static_cast<double>(gross) * r / (100.0 + r)));
 }
 
+/// The JSON object a request body holds; null when it holds none.
+Object::Ptr objectIn(const std::string& body) {
+    try {
+        Poco::JSON::Parser parser;
+        return parser.parse(body).extract<Object::Ptr>();
+    } catch (const std::exception&) {
+        return nullptr;
+    }
+}
+
 /// "documentNumber eq 'X'" -> X ("" when the filter is not that).
 std::string documentFilter(const std::string& filter) {
     static const std::regex re("^documentNumber eq '((?:[^']|'')*)'$");
@@ -184,13 +194,7 @@ Answer BcDouble::Impl::route(const std::string& method, const std::string& targe
 // answered {"responses":[{"id","status","body"}]}; at most 100 requests. This double takes GETs
 // only (what the plugin batches).
 Answer BcDouble::Impl::batch(const std::string& apiRoot, const std::string& body) {
-    Object::Ptr root;
-    try {
-        Poco::JSON::Parser parser;
-        root = parser.parse(body).extract<Object::Ptr>();
-    } catch (const std::exception&) {
-        return error(400, "BadRequest", "The $batch body is not JSON.");
-    }
+    const Object::Ptr root = objectIn(body);
     const auto requestsIn = root ? root->getArray("requests") : nullptr;
     if (!requestsIn || requestsIn->size() == 0 || requestsIn->size() > 100)
         return error(400, "BadRequest", "A $batch holds 1 to 100 requests.");
@@ -382,13 +386,8 @@ Answer BcDouble::Impl::list(const Company& c, const std::string& set, std::size_
 }
 
 Answer BcDouble::Impl::createLine(Company& c, const std::string& jid, const std::string& body) {
-    Object::Ptr o;
-    try {
-        Poco::JSON::Parser parser;
-        o = parser.parse(body).extract<Object::Ptr>();
-    } catch (const std::exception&) {
-        return error(400, "BadRequest", "The request body is not JSON.");
-    }
+    const Object::Ptr o = objectIn(body);
+    if (!o) return error(400, "BadRequest", "The request body is not a JSON object.");
     JournalLine l;
     l.accountNumber = o->optValue<std::string>("accountNumber", "");
     const auto account = std::find_if(c.accounts.begin(), c.accounts.end(),
@@ -475,13 +474,8 @@ Answer BcDouble::Impl::attachments(Company& c, const std::string& method, const 
                                    const std::string& ifMatch, const std::string& body) {
     if (id.empty()) {
         if (method != "POST") return error(405, "BadRequest_MethodNotAllowed", method + " is not allowed here");
-        Object::Ptr o;
-        try {
-            Poco::JSON::Parser parser;
-            o = parser.parse(body).extract<Object::Ptr>();
-        } catch (const std::exception&) {
-            return error(400, "BadRequest", "The request body is not JSON.");
-        }
+        const Object::Ptr o = objectIn(body);
+        if (!o) return error(400, "BadRequest", "The request body is not a JSON object.");
         Attachment a;
         a.parentId = o->optValue<std::string>("parentId", "");
         a.fileName = o->optValue<std::string>("fileName", "");
