@@ -5,7 +5,6 @@
 #include <Poco/Timestamp.h>
 
 #include <filesystem>
-#include <set>
 
 #include "ledgerbridge/common/Exception.h"
 #include "ledgerbridge/common/Log.h"
@@ -41,8 +40,8 @@ exporter::RunReport ConnectionRunner::run(const std::string& name, const RunOpti
     pleoOptions.cancel = options.cancel;
     pleoOptions.requestsPerMinute = profile.requestsPerMinute;
     pleo::ExportsClient pleo(profile, auth.source(), pleoOptions);
-    // Until the plugin is loaded its target identity is unknown: the runs before (bindings)
-    // tell under which fingerprints this connection's jobs may be open.
+    // Until the plugin is loaded its target identity is unknown: the runs before (bindings in
+    // this Pleo environment) tell under which fingerprints this connection's jobs may be open.
     exporter::RunTarget runTarget{name, conn.companyId, profile.name, fp.value};
 
     // The plugin, loaded and configured with the connection's settings (and the target's
@@ -53,10 +52,8 @@ exporter::RunReport ConnectionRunner::run(const std::string& name, const RunOpti
     // changes nothing in Pleo.
     auto failJobs = [&](const char* type, const std::exception& e) {
         if (options.dryRun) return;
-        std::set<std::string> fingerprints{fp.value};
-        for (const auto& b : store::Connections(store_).bindings(name)) fingerprints.insert(b.fingerprint);
         std::vector<std::string> failed;
-        for (const auto& fingerprint : fingerprints) {
+        for (const auto& fingerprint : store::Connections(store_).fingerprintsWithin(name, fp.value, fp.description)) {
             exporter::RunTarget under = runTarget;
             under.fingerprint = fingerprint;
             for (auto& job : exporter::failOpenJobs(store_, pleo, under, type, describe(e))) failed.push_back(job);

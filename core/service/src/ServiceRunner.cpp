@@ -11,7 +11,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
-#include <set>
 #include <vector>
 
 #include "ledgerbridge/common/ExitCode.h"
@@ -134,10 +133,9 @@ static void resumeUnfinishedJobs(const config::Config& config, store::StateStore
         try {
             // Under the Pleo fingerprint, or the target fingerprint a plugin naming its target
             // identity used (ConnectionRunner binds it): the plugin is not loaded here.
-            std::set<std::string> fingerprints{config::environmentFingerprint(config.activeProfile(), c.companyId).value};
-            for (const auto& b : store::Connections(store).bindings(c.name)) fingerprints.insert(b.fingerprint);
+            const auto pleo = config::environmentFingerprint(config.activeProfile(), c.companyId);
             std::vector<store::JobRecord> open;
-            for (const auto& fp : fingerprints)
+            for (const auto& fp : store::Connections(store).fingerprintsWithin(c.name, pleo.value, pleo.description))
                 for (auto& job : store::Ledger(store).unfinishedJobs(fp, c.name)) open.push_back(job);
             if (open.empty()) continue;
             log::info("Resuming unfinished export jobs at start.",
