@@ -42,8 +42,11 @@ std::string currentUser() {
 
 /// The configuration as it matters for behaviour, the same in staging and production: per
 /// connection its plugin, schedule, credential kind and settings (secret references shown as
-/// references' kinds only); company ids, endpoints, client ids and state paths excluded.
-std::string canonicalConfig(const config::Config& config) {
+/// references' kinds only); company ids, endpoints, client ids and state paths excluded, and
+/// the settings naming the target's books (`identityKeys`: per plugin its manifest's target
+/// identity; tenant_id for every plugin), which differ between environments by design.
+std::string canonicalConfig(const config::Config& config,
+                            const std::map<std::string, std::set<std::string>>& identityKeys) {
     std::ostringstream out;
     std::map<std::string, const config::Connection*> byName;
     for (const auto& c : config.connections) byName[c.name] = &c;
@@ -52,6 +55,7 @@ std::string canonicalConfig(const config::Config& config) {
         if (!c->schedule.empty()) out << "schedule = " << c->schedule << "\n";
         for (const auto& [k, v] : c->settings) {
             if (k == "tenant_id") continue;  // the target tenant differs between environments by design
+            if (auto it = identityKeys.find(c->plugin); it != identityKeys.end() && it->second.count(k)) continue;
             out << "setting." << k << " = " << (config::isSecretReference(v.value) ? "(secret)" : v.value) << "\n";
         }
         if (c->target.configured()) out << "target.scopes = " << c->target.scopes << "\n";
@@ -91,13 +95,16 @@ ReleaseSnapshot snapshotOf(const config::Config& config, store::StateStore& stor
     loader::PluginLoader pluginLoader(loader::LoaderOptions{{config.pluginDir}}, services, health);
     std::set<std::string> names;
     for (const auto& c : config.connections) names.insert(c.plugin);
+    std::map<std::string, std::set<std::string>> identityKeys;
     for (const auto& name : names) {
         std::string path = (fs::path(config.pluginDir) / (name + ".so")).string();
         auto plugin = pluginLoader.load(path);
         std::ifstream in(path, std::ios::binary);
         s.plugins += name + " " + plugin->manifest().version + " " + sha256Hex(in) + "\n";
+        const auto& identity = plugin->manifest().targetIdentity;
+        identityKeys[name].insert(identity.begin(), identity.end());
     }
-    s.configText = canonicalConfig(config);
+    s.configText = canonicalConfig(config, identityKeys);
     std::istringstream text(s.configText);
     s.configHash = sha256Hex(text);
     return s;

@@ -3,6 +3,11 @@
 #include "ledgerbridge/host/TargetIdentity.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "ledgerbridge/host/Promotion.h"
 
 using namespace ledgerbridge;
 
@@ -72,4 +77,28 @@ TEST(TargetIdentity, AnotherCompanyOrEnvironmentIsAnotherTargetAnotherSettingIsN
     production.authUrl = "https://auth.pleo.io";
     production.apiUrl = "https://external.pleo.io";
     EXPECT_NE(a, host::targetFingerprint(production, connection(kCompanyA), bcLike())) << "the Pleo environment still counts";
+}
+
+// Staging and production write to different books by design: the promotion's canonical
+// configuration leaves out the settings the plugin names as its target identity (read from the
+// real businesscentral.so), and keeps every other setting.
+TEST(TargetIdentity, APromotionComparesTheConfigurationWithoutTheTargetIdentity) {
+    const auto dir = std::filesystem::temp_directory_path() / ("lb-identity-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    store::StateStore store((dir / "state").string());
+    auto snapshot = [&](const config::Connection& c) {
+        config::Config cfg;
+        cfg.pluginDir = LB_TEST_PLUGIN_DIR;
+        cfg.connections = {c};
+        return host::snapshotOf(cfg, store).configText;
+    };
+    auto staging = connection(kCompanyA, "sandbox"), production = connection(kCompanyB, "production");
+    production.settings["tenant_id"].value = "contoso-prod.onmicrosoft.com";
+    const std::string text = snapshot(staging);
+    EXPECT_EQ(text, snapshot(production)) << text;
+    EXPECT_EQ(text.find("company_id"), std::string::npos) << text;
+    EXPECT_NE(text.find("setting.journal_id = 0d9c8b7a"), std::string::npos) << text;
+    production.settings["journal_id"].value = "11111111-2222-4333-8444-555555555555";
+    EXPECT_NE(text, snapshot(production)) << "another journal is another configuration";
+    std::filesystem::remove_all(dir);
 }
