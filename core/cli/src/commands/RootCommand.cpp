@@ -23,7 +23,7 @@ Command makeRootCommand() {
         "  7    another process is doing the same work right now; try again later\n"
         "  130  interrupted by a signal (safe to run again)";
     root.subcommands = {makeConfigCommand(), makeAuthCommand(),    makeRunCommand(),    makeSyncCommand(),   makeServeCommand(),
-                        makePluginsCommand(), makeHistoryCommand(), makeValidateCommand(), makePromoteCommand(),
+                        makePluginsCommand(), makeStatusCommand(), makeHistoryCommand(), makeValidateCommand(), makePromoteCommand(),
                         makeVersionCommand()};
     return root;
 }
