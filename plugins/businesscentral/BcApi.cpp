@@ -101,6 +101,24 @@ sdk::HttpResponse BcApi::post(const std::string& path, const std::string& jsonBo
     return send(req, true);
 }
 
+sdk::HttpResponse BcApi::patchBytes(const std::string& path, const std::string& etag, const std::string& bytes) {
+    sdk::HttpRequest req;
+    req.method = "PATCH";
+    req.url = config_.companyUrl() + path;
+    req.headers = {{"If-Match", etag}, {"Content-Type", "application/octet-stream"}};
+    req.body = bytes;
+    return send(req, true);
+}
+
+sdk::HttpResponse BcApi::readBatch(const std::string& jsonBody) {
+    sdk::HttpRequest req;
+    req.method = "POST";
+    req.url = config_.apiUrl() + "/$batch";
+    req.headers = {{"Accept", "application/json"}, {"Content-Type", "application/json"}};
+    req.body = jsonBody;
+    return send(req, false);
+}
+
 sdk::HttpResponse BcApi::remove(const std::string& path, const std::string& etag) {
     sdk::HttpRequest req;
     req.method = "DELETE";

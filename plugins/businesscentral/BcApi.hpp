@@ -49,6 +49,11 @@ public:
     /// POST companyUrl + path with a JSON body. Throws NotSent (429 before anything was done),
     /// NoResponse (no answer or 5xx), CancelledError, sdk::Error on 401/403.
     sdk::HttpResponse post(const std::string& path, const std::string& jsonBody);
+    /// PATCH companyUrl + path with If-Match: etag and a binary body. Throws like post().
+    sdk::HttpResponse patchBytes(const std::string& path, const std::string& etag, const std::string& bytes);
+    /// POST {base}/{tenant}/{environment}/api/v2.0/$batch (OData JSON batch) of read requests
+    /// only: a failure is NotSent, never NoResponse.
+    sdk::HttpResponse readBatch(const std::string& jsonBody);
     /// DELETE companyUrl + path with If-Match: etag. Throws like post().
     sdk::HttpResponse remove(const std::string& path, const std::string& etag);
 

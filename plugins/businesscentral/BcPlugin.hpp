@@ -6,6 +6,7 @@
 #pragma once
 
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,9 @@ public:
     std::vector<sdk::Document> plan(const std::vector<sdk::Entry>& batch) override;
     /// The dry run: journalOf()'s checks reject exactly what push would.
     void planBatch(const std::vector<sdk::Entry>& batch, sdk::PlanSink& sink) override;
+    /// Looks every entry of the batch up in one $batch (G/L entries by documentNumber, at most
+    /// 100 per $batch), then writes those not posted, one at a time.
+    void push(const std::vector<sdk::Entry>& batch, sdk::OutcomeSink& outcomes) override;
     sdk::Outcome pushOne(const sdk::Entry& entry) override;
     /// Posted when G/L entries carry the entry's documentNumber, else absent.
     sdk::Outcome lookup(const sdk::Entry& entry) override;
@@ -34,15 +38,27 @@ public:
 
 private:
     std::string journalPath() const { return "/journals(" + config_.journalId + ")"; }
-    std::vector<sdk::Document> documentsOf(std::size_t index, const JournalDocument& doc) const;
+    std::vector<sdk::Document> documentsOf(std::size_t index, const JournalDocument& doc,
+                                           const std::vector<sdk::Receipt>& receipts) const;
     /// True when posted G/L entries carry `documentNumber`.
     bool posted(const std::string& documentNumber);
+    /// The document numbers among `numbers` that posted G/L entries carry ($batch of GETs).
+    std::set<std::string> postedAmong(const std::vector<std::string>& numbers);
+    /// pushOne() once the lookup is done: `alreadyPosted` says whether G/L entries carry it.
+    sdk::Outcome pushLookedUp(const sdk::Entry& entry, bool alreadyPosted);
     /// Deletes every line left in the batch (a crashed push's, never posted), each with If-Match.
     void clearJournal();
-    /// Creates the lines (and their dimension set lines) and posts the batch.
-    sdk::Outcome write(const JournalDocument& doc);
+    /// Creates the lines (and their dimension set lines), attaches the receipts to the first
+    /// line, and posts the batch.
+    sdk::Outcome write(const JournalDocument& doc, const std::vector<sdk::Receipt>& receipts);
+    /// Each receipt as an attachment of journal line `lineId` (POST attachments, then PATCH its
+    /// attachmentContent with the attachment's ETag). Returns what could not be attached.
+    std::string attachReceipts(const std::vector<sdk::Receipt>& receipts, const std::string& lineId);
 
     BcConfig config_;
+    /// The batch may hold lines no post or clean-up of this push removed (a crashed push's, or
+    /// one stopped by a 429): clear it before writing. A successful post or clean-up empties it.
+    bool journalMayHoldLines_ = true;
     std::unique_ptr<BcApi> api_;
 };
 

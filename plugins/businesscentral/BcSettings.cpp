@@ -57,9 +57,9 @@ bool isGuid(const std::string& s) {
     return true;
 }
 
-std::string BcConfig::companyUrl() const {
-    return baseUrl + "/" + tenantId + "/" + environment + "/api/v2.0/companies(" + companyId + ")";
-}
+std::string BcConfig::apiUrl() const { return baseUrl + "/" + tenantId + "/" + environment + "/api/v2.0"; }
+
+std::string BcConfig::companyUrl() const { return apiUrl() + "/companies(" + companyId + ")"; }
 
 sdk::Manifest bcManifest() {
     sdk::Manifest m;
@@ -67,10 +67,11 @@ sdk::Manifest bcManifest() {
     m.version = "0.1.0";
     m.targetSystem = "Microsoft Dynamics 365 Business Central API v2.0";
     m.description = "Posts each Pleo entry as balanced general-journal lines in Business Central (Microsoft.NAV.post), "
-                    "dimensions from Pleo tags, VAT through a tax-code mapping; reads accounts, tax groups, dimensions, "
+                    "dimensions from Pleo tags, VAT through a tax-code mapping, receipts attached; reads accounts, tax "
+                    "groups, dimensions, "
                     "dimension values and vendors as master data.";
     m.maturity = sdk::Maturity::Alpha;
-    m.capabilities = LB_CAP_LOOKUP | LB_CAP_DRY_RUN | LB_CAP_MASTER_DATA;
+    m.capabilities = LB_CAP_LOOKUP | LB_CAP_DRY_RUN | LB_CAP_ATTACHMENTS | LB_CAP_MASTER_DATA;
     using sdk::SettingType;
     m.settings = {
         {"tenant_id", SettingType::String, std::nullopt, false,
@@ -92,6 +93,9 @@ sdk::Manifest bcManifest() {
          "Pleo tag group -> BC dimension code, e.g. PROJECT:PROJECT,DEPT:DEPARTMENT; other groups are not sent."},
         {"mode", SettingType::String, "journal", false,
          "journal: general-journal lines, posted. (purchase_invoice is not implemented yet.)"},
+        {"attach_receipts", SettingType::Bool, "true", false,
+         "Attach each receipt to the entry's first journal line (an incoming document; posting carries it to "
+         "the posted document)."},
         {"base_url", SettingType::String, "https://api.businesscentral.dynamics.com/v2.0", false,
          "Business Central API base URL (before the tenant segment)."},
         {"max_retry_wait_seconds", SettingType::Int, "30", false,
@@ -102,6 +106,9 @@ sdk::Manifest bcManifest() {
                              "https://login.microsoftonline.com/organizations/oauth2/v2.0/token",
                              "https://api.businesscentral.dynamics.com/.default offline_access"};
     m.tokenHosts = {"api.businesscentral.dynamics.com"};
+    // The books a connection writes to: another environment or company of the same tenant is
+    // another target, with its own ledger, state and grant in the host.
+    m.targetIdentity = {"tenant_id", "environment", "company_id"};
     return m;
 }
 
@@ -131,6 +138,7 @@ BcConfig parseBcConfig(const sdk::Settings& s) {
     c.taxCodes = pairsOf("tax_codes", s.get("tax_codes"), problems);
     c.reverseTaxCodes = pairsOf("reverse_charge_tax_codes", s.get("reverse_charge_tax_codes"), problems);
     c.dimensions = pairsOf("dimensions", s.get("dimensions"), problems);
+    c.attachReceipts = s.getBool("attach_receipts");
     if (s.get("mode") != "journal")
         problems.emplace_back("mode", "only 'journal' is implemented, got '" + s.get("mode") + "'");
     const std::int64_t wait = s.getInt("max_retry_wait_seconds");

@@ -19,10 +19,13 @@ struct BcConfig {
     std::map<std::string, std::string> taxCodes;         ///< Pleo tax code -> BC taxCode (VAT prod. posting group)
     std::map<std::string, std::string> reverseTaxCodes;  ///< Pleo tax code of reverse-charge lines -> BC taxCode
     std::map<std::string, std::string> dimensions;       ///< Pleo tag group -> BC dimension code
+    bool attachReceipts = true;  ///< receipts as attachments (incoming documents) on the document
     std::int64_t maxRetryWaitMs = 30000;
     std::uint32_t timeoutMs = 60000;
 
-    /// base/{tenant}/{environment}/api/v2.0/companies({id}): every call's prefix.
+    /// base/{tenant}/{environment}/api/v2.0: where $batch goes.
+    std::string apiUrl() const;
+    /// apiUrl()/companies({id}): every other call's prefix.
     std::string companyUrl() const;
 };
 

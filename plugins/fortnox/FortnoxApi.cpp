@@ -100,7 +100,8 @@ void FortnoxApi::pause(std::int64_t ms) const {
 void FortnoxApi::pace() {
     const auto limit = static_cast<std::size_t>(config_.requestsPerWindow);
     while (!recentMs_.empty() && recentMs_.front() <= steadyMs() - kWindowMs) recentMs_.pop_front();
-    if (recentMs_.size() >= limit) pause(recentMs_.front() + kWindowMs - steadyMs());
+    // 0: no pacing of its own (requests_per_5_seconds = 0); the window above still stays small.
+    if (limit > 0 && recentMs_.size() >= limit) pause(recentMs_.front() + kWindowMs - steadyMs());
 }
 
 sdk::HttpResponse FortnoxApi::send(sdk::HttpRequest req, bool write) {

@@ -4,6 +4,7 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 
+#include <cstring>
 #include <fstream>
 #include <iterator>
 
@@ -14,6 +15,7 @@ namespace ledgerbridge::fortnox {
 namespace {
 constexpr int kLookupPageSize = 100;
 constexpr int kMaxLookupPages = 50;  ///< 5,000 vouchers of one series on one day
+constexpr const char* kUploaded = "uploaded:";  ///< state of a receipt uploaded, not yet connected
 
 std::string readFile(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
@@ -189,16 +191,38 @@ std::string FortnoxPlugin::attachReceipts(const sdk::Entry& e, const VoucherId& 
         const std::string name = safeFileName(e.receipts[i], i);
         const std::string connectedKey = "file/" + e.accountingEntryId + "/" + std::to_string(i);
         try {
-            if (remembered(connectedKey)) continue;
-            const std::string boundary = boundaryFor(e, i);
-            const sdk::HttpResponse up =
-                api_->post("/inbox", multipart(boundary, name, e.receipts[i].mimeType, readFile(e.receipts[i].path)),
-                           "multipart/form-data; boundary=" + boundary);
-            if (up.status != 200 && up.status != 201) {
-                problem("receipt " + name + " was not uploaded (" + parseError(up).message + ")");
-                continue;
+            // The state says "uploaded:<FileId>" between the upload and the connection, the
+            // FileId once connected. After a crash in between, Fortnox is asked whether that
+            // file is connected (GET voucherfileconnections/{FileId}), so it is never connected
+            // twice and never uploaded again.
+            const auto state = remembered(connectedKey);
+            if (state && state->rfind(kUploaded, 0) != 0) continue;
+            std::string fileId;
+            if (state) {
+                fileId = state->substr(std::strlen(kUploaded));
+                const sdk::HttpResponse known = api_->get("/voucherfileconnections/" + fileId);
+                FortnoxApi::throwIfUnauthorised(known, "GET voucherfileconnections");
+                if (known.status == 200) {
+                    remember(connectedKey, fileId);
+                    continue;
+                }
+                if (known.status != 404) {
+                    problem("receipt " + name + " was uploaded, but whether it is connected could not be checked (" +
+                            parseError(known).message + ")");
+                    continue;
+                }
+            } else {
+                const std::string boundary = boundaryFor(e, i);
+                const sdk::HttpResponse up = api_->post(
+                    "/inbox", multipart(boundary, name, e.receipts[i].mimeType, readFile(e.receipts[i].path)),
+                    "multipart/form-data; boundary=" + boundary);
+                if (up.status != 200 && up.status != 201) {
+                    problem("receipt " + name + " was not uploaded (" + parseError(up).message + ")");
+                    continue;
+                }
+                fileId = text(parseObject(up.body, "File"), "Id");
+                remember(connectedKey, kUploaded + fileId);
             }
-            const std::string fileId = text(parseObject(up.body, "File"), "Id");
             const sdk::HttpResponse c = api_->post(
                 "/voucherfileconnections",
                 "{\"VoucherFileConnection\":{\"FileId\":" + jsonQuote(fileId) + ",\"VoucherNumber\":" +

@@ -83,7 +83,8 @@ sdk::Manifest fortnoxManifest() {
         {"max_retry_wait_seconds", SettingType::Int, "30", false,
          "Longest 429 Retry-After waited for inside one push (0-600); longer waits end the push as retryable."},
         {"requests_per_5_seconds", SettingType::Int, "25", false,
-         "The plugin's own pacing (1-25): Fortnox allows 25 requests per 5 seconds per tenant."},
+         "The plugin's own pacing (1-25): Fortnox allows 25 requests per 5 seconds per tenant. 0: none of its own "
+         "(a test double without Fortnox's limit); Fortnox's 429 answers are honoured either way."},
         {"timeout_seconds", SettingType::Int, "60", false, "Timeout of one request (1-600)."},
     };
     m.oauth = sdk::OAuthSpec{"https://apps.fortnox.se/oauth-v1/auth", "https://apps.fortnox.se/oauth-v1/token",
@@ -137,7 +138,7 @@ FortnoxConfig parseFortnoxSettings(const sdk::Settings& s) {
     for (const auto& code : splitList(s.get("tax_codes"))) c.taxCodes.insert(code);
     c.attachReceipts = s.getBool("attach_receipts");
     c.maxRetryWaitSeconds = intIn(s, "max_retry_wait_seconds", 0, 600, problems);
-    c.requestsPerWindow = intIn(s, "requests_per_5_seconds", 1, 25, problems);
+    c.requestsPerWindow = intIn(s, "requests_per_5_seconds", 0, 25, problems);
     c.timeoutSeconds = intIn(s, "timeout_seconds", 1, 600, problems);
     if (!problems.empty()) throw sdk::SettingsError(std::move(problems));
     return c;

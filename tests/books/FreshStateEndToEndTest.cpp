@@ -36,14 +36,7 @@ void PrintTo(const FilePlugin& p, std::ostream* os) { *os << p.name; }
 
 /// `ledgerbridge auth login` for the installation's connection, playing the browser.
 void loginAgain(Installation& inst) {
-    oauth::simtest::LiveProcess login(oauth::simtest::binary("ledgerbridge"),
-                                      inst.argv({"auth", "login", "--connection", "acme", "--no-browser"}));
-    std::string line = login.readLineContaining("/oauth/authorize?");
-    std::string url = line.substr(line.find("https://"));
-    while (!url.empty() && (url.back() == ' ' || url.back() == '\r')) url.pop_back();
-    auto browser = oauth::simtest::browserTransport(inst.sim().caFile());
-    oauth::simtest::driveBrowser(*browser, url, false, true, true);
-    auto done = login.finish();
+    auto done = inst.login();
     ASSERT_EQ(done.exitCode, 0) << "auth login failed: " << done.err;
 }
 

@@ -10,6 +10,7 @@
 #include "ledgerbridge/common/Log.h"
 #include "ledgerbridge/config/Fingerprint.h"
 #include "ledgerbridge/config/Secret.h"
+#include "ledgerbridge/host/TargetIdentity.h"
 #include "ledgerbridge/host/TargetTokenHosts.h"
 #include "ledgerbridge/loader/ProcessSession.h"
 
@@ -45,6 +46,8 @@ ConfiguredPlugin::ConfiguredPlugin(const config::Config& config, const std::stri
         session_ = std::make_unique<loader::ProcessSession>(isolationOptions(config), pluginPath, services_, health_);
         manifest_ = session_->manifest();
     }
+    // The plugin's state belongs to the books it writes to (TargetIdentity.h).
+    services_.setFingerprint(targetFingerprint(config.activeProfile(), conn, manifest_).value);
 
     const fs::path configDir = config.file.empty() ? fs::current_path() : fs::path(config.file).parent_path();
     for (const auto& [key, value] : conn.settings) {
@@ -74,7 +77,8 @@ ConfiguredPlugin::ConfiguredPlugin(const config::Config& config, const std::stri
     // The target system's OAuth grant, when the plugin authorises with one (Xero): checked
     // now, so a missing or revoked grant stops with the command that fixes it.
     if (TargetAuth::needed(conn, manifest_.oauth)) {
-        targetAuth_ = std::make_unique<TargetAuth>(config, conn, manifest_.oauth, store);
+        targetAuth_ = std::make_unique<TargetAuth>(config, conn, manifest_.oauth, store, false,
+                                                   targetIdentity(conn, manifest_));
         targetAuth_->accessToken();
         services_.setTargetToken([this]() -> std::optional<std::string> { return targetAuth_->accessToken(); });
     }

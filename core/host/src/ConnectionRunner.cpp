@@ -12,6 +12,7 @@
 #include "ledgerbridge/host/ConfiguredPlugin.h"
 #include "ledgerbridge/host/InstallationLifecycle.h"
 #include "ledgerbridge/host/PluginTarget.h"
+#include "ledgerbridge/host/TargetIdentity.h"
 #include "ledgerbridge/oauth/ConnectionAuth.h"
 #include "ledgerbridge/oauth/TestHooks.h"
 #include "ledgerbridge/pleo/ExportsClient.h"
@@ -92,7 +93,9 @@ exporter::RunReport ConnectionRunner::runRecorded(const config::Connection& conn
     pleoOptions.cancel = options.cancel;
     pleoOptions.requestsPerMinute = profile.requestsPerMinute;
     pleo::ExportsClient pleo(profile, auth.source(), pleoOptions);
-    const exporter::RunTarget runTarget{name, conn.companyId, profile.name, fp.value};
+    // Until the plugin is loaded its target identity is unknown: the runs before (bindings in
+    // this Pleo environment) tell under which fingerprints this connection's jobs may be open.
+    exporter::RunTarget runTarget{name, conn.companyId, profile.name, fp.value};
 
     // The plugin, loaded and configured with the connection's settings (and the target's
     // OAuth grant when it needs one). A refusal that lasts until a person acts means the
@@ -102,7 +105,12 @@ exporter::RunReport ConnectionRunner::runRecorded(const config::Connection& conn
     // changes nothing in Pleo.
     auto failJobs = [&](const char* type, const std::exception& e) {
         if (options.dryRun) return;
-        auto failed = exporter::failOpenJobs(store_, pleo, runTarget, type, describe(e));
+        std::vector<std::string> failed;
+        for (const auto& fingerprint : store::Connections(store_).fingerprintsWithin(name, fp.value, fp.description)) {
+            exporter::RunTarget under = runTarget;
+            under.fingerprint = fingerprint;
+            for (auto& job : exporter::failOpenJobs(store_, pleo, under, type, describe(e))) failed.push_back(job);
+        }
         if (!failed.empty())
             log::error("the connection's export jobs cannot finish and were ended as failed in Pleo",
                        {{"connection", name}, {"jobs", std::to_string(failed.size())}, {"failure_reason_type", type}});
@@ -133,6 +141,13 @@ exporter::RunReport ConnectionRunner::runRecorded(const config::Connection& conn
         throw;
     }
     ConfiguredPlugin& configured = *configuredPtr;
+    // The ledger and run history belong to the books the plugin writes to (TargetIdentity.h).
+    const config::Fingerprint targetFp = targetFingerprint(profile, conn, configured.manifest());
+    if (targetFp != fp) {
+        store::Connections(store_).bind({name, targetFp.value, profile.name, targetFp.description, conn.companyId,
+                                         conn.plugin, 0});
+        runTarget.fingerprint = targetFp.value;
+    }
     PluginTarget pluginTarget(configured.takeSession());
 
     exporter::EngineSettings es = options.engine;

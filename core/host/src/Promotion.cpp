@@ -49,6 +49,9 @@ std::string canonicalSection(const config::Connection& c, const sdk::Manifest& m
     out << "[connection." << c.name << "]\nplugin = " << c.plugin << "\ncredential = " << c.credential << "\n";
     for (const auto& [k, v] : c.settings) {
         if (k == "tenant_id") continue;  // the target tenant differs between environments by design
+        // So do the books a plugin names as its target identity (BC: environment, company).
+        if (std::find(manifest.targetIdentity.begin(), manifest.targetIdentity.end(), k) != manifest.targetIdentity.end())
+            continue;
         bool path = false;
         for (const auto& spec : manifest.settings) path = path || (spec.key == k && spec.type == sdk::SettingType::Path);
         if (path) continue;  // where files go differs by design (staging.ini and production.ini)

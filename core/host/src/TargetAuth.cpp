@@ -13,7 +13,8 @@ bool TargetAuth::needed(const config::Connection& connection, const std::optiona
 }
 
 TargetAuth::TargetAuth(const config::Config& config, const config::Connection& connection,
-                       const std::optional<sdk::OAuthSpec>& manifestOAuth, store::StateStore& store, bool createKey)
+                       const std::optional<sdk::OAuthSpec>& manifestOAuth, store::StateStore& store, bool createKey,
+                       const std::string& targetIdentity)
     : store_(store) {
     const config::TargetOAuth& t = connection.target;
     const std::string section = "[connection." + connection.name + "]";
@@ -28,8 +29,9 @@ TargetAuth::TargetAuth(const config::Config& config, const config::Connection& c
     if (endpoints.authorize.empty() || endpoints.token.empty())
         throw ConfigError(section + ": plugin '" + connection.plugin +
                           "' declares no OAuth endpoints; set target.authorize_url and target.token_url.");
-    std::string tenant;
-    if (auto it = connection.settings.find("tenant_id"); it != connection.settings.end()) tenant = it->second.value;
+    std::string tenant = targetIdentity;  // what the manifest names, else the tenant as before
+    if (auto it = connection.settings.find("tenant_id"); tenant.empty() && it != connection.settings.end())
+        tenant = it->second.value;
     config::Fingerprint fp = config::environmentFingerprint(config.activeProfile(), connection.companyId,
                                                             endpoints.token + (tenant.empty() ? "" : "#" + tenant));
 

@@ -5,13 +5,7 @@
 // entry is in the target exactly once and Pleo holds the target's external id for it.
 #include <gtest/gtest.h>
 
-#include <Poco/Process.h>
-
-#include <chrono>
-#include <random>
-#include <thread>
-
-#include "EndToEndHarness.h"
+#include "TargetDoubleHarness.h"
 
 using namespace ledgerbridge;
 using namespace ledgerbridge::e2e;
@@ -32,47 +26,15 @@ void expectDeliveredExactlyOnce(Installation& inst, const std::string& job, std:
     EXPECT_EQ(csv.entries.size(), entries);
 }
 
-/// Starts `ledgerbridge run`, kills it with SIGKILL after `delay` unless it ended. Returns
-/// true when the kill happened while it ran.
-bool runAndKill(Installation& inst, std::chrono::milliseconds delay, int& exitCode) {
-    std::vector<std::string> args = inst.argv({"--log-level", "warn", "run", "--no-progress"});
-    Poco::Pipe outPipe, errPipe;
-    Poco::ProcessHandle h = Poco::Process::launch(oauth::simtest::binary("ledgerbridge"), args, nullptr, &outPipe, &errPipe);
-    auto deadline = std::chrono::steady_clock::now() + delay;
-    while (std::chrono::steady_clock::now() < deadline) {
-        if (!Poco::Process::isRunning(h)) {
-            exitCode = h.wait();
-            return false;
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(2));
-    }
-    Poco::Process::kill(h);  // SIGKILL
-    exitCode = h.wait();
-    return true;
-}
-
 }  // namespace
 
 TEST(CrashSafety, KilledAtRandomInstantsThirtyTimesLosesAndDoublesNothing) {
     Installation inst({"--items", "2000"});
     std::string job = inst.createJob();
-    std::mt19937 rng(std::random_device{}());
     // The process needs ~100-200 ms to start; kills land from before the first request to
-    // the middle of a batch.
-    std::uniform_int_distribution<int> delayMs(40, 450);
-    int kills = 0, runs = 0, exitCode = 0;
-    while (kills < 30 && runs < 200) {
-        ++runs;
-        if (runAndKill(inst, std::chrono::milliseconds(delayMs(rng)), exitCode))
-            ++kills;
-        else if (inst.jobStatus(job) != "in_progress" && inst.jobStatus(job) != "pending")
-            break;  // finished before we managed 30 kills
-    }
-    // Then at each durable step once more, for the instants a random kill may miss.
-    for (const char* step : {"export:staged", "export:pushing#1", "export:pushed#1", "export:reported#1"}) {
-        auto r = oauth::simtest::run(oauth::simtest::binary("ledgerbridge"), inst.argv({"run"}), {{"LEDGERBRIDGE_CRASH_AT", step}});
-        (void)r;
-    }
+    // the middle of a batch. Then once at each durable step.
+    const KillCount n = killAtRandomInstants(inst, job, 30, 40, 450);
+    const int kills = n.kills, runs = n.runs;
     auto last = inst.ledgerbridge({"run"});
     ASSERT_EQ(last.exitCode, 0) << last.err << last.out;
     EXPECT_EQ(inst.jobStatus(job), "completed");

@@ -48,17 +48,22 @@ Installation::Installation(std::vector<std::string> simArgs, const std::string& 
         << (filePlugin ? "setting.output_dir = exports\n" : "") << pluginSettings << "\n[plugins]\ndir = " << (bin ? bin : ".")
         << "/lib/ledgerbridge/plugins\n";
 
-    // Headless login: the simulator approves at once, the "browser" follows the redirect to
-    // the loopback listener of `auth login`.
-    oauth::simtest::LiveProcess login(oauth::simtest::binary("ledgerbridge"),
-                                      {"--config", inst_->configPath(), "auth", "login", "--connection", "acme", "--no-browser"});
+    auto done = login();
+    if (done.exitCode != 0) throw std::runtime_error("auth login failed: " + done.err);
+}
+
+ProcessResult Installation::login(bool target) {
+    // Headless: the simulator approves at once, the "browser" follows the redirect to the
+    // loopback listener of `auth login`.
+    std::vector<std::string> args{"auth", "login", "--connection", "acme", "--no-browser"};
+    if (target) args.push_back("--target");
+    oauth::simtest::LiveProcess login(oauth::simtest::binary("ledgerbridge"), argv(args));
     std::string line = login.readLineContaining("/oauth/authorize?");
     std::string url = line.substr(line.find("https://"));
     while (!url.empty() && (url.back() == ' ' || url.back() == '\r')) url.pop_back();
     auto browser = oauth::simtest::browserTransport(sim_->caFile());
     oauth::simtest::driveBrowser(*browser, url, false, true, true);
-    auto done = login.finish();
-    if (done.exitCode != 0) throw std::runtime_error("auth login failed: " + done.err);
+    return login.finish();
 }
 
 std::string Installation::createJob(int items) {

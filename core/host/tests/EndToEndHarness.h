@@ -55,6 +55,9 @@ public:
     /// Requests per route the simulator has seen ("PUT /v3/export-jobs/{jobId}/items" -> n).
     std::map<std::string, std::int64_t> routeCounts();
 
+    /// `ledgerbridge auth login --connection acme [--target] --no-browser`, the browser played
+    /// headless (the simulator approves at once); returns the finished process.
+    ProcessResult login(bool target = false);
     /// `ledgerbridge --config ... ARGS` to completion.
     ProcessResult ledgerbridge(std::vector<std::string> args);
     /// The argv to start it yourself (crash tests).

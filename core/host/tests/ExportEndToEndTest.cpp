@@ -236,14 +236,7 @@ TEST(TargetOAuth, LoginWithTheTargetsIdentityServerAndRunWithIt) {
     EXPECT_NE((refused.out + refused.err).find("auth login --connection acme --target"), std::string::npos)
         << refused.out << refused.err;
 
-    oauth::simtest::LiveProcess login(oauth::simtest::binary("ledgerbridge"),
-                                      inst.argv({"auth", "login", "--connection", "acme", "--target", "--no-browser"}));
-    std::string line = login.readLineContaining("/oauth/authorize?");
-    std::string url = line.substr(line.find("https://"));
-    while (!url.empty() && (url.back() == ' ' || url.back() == '\r')) url.pop_back();
-    auto browser = oauth::simtest::browserTransport(inst.sim().caFile());
-    oauth::simtest::driveBrowser(*browser, url, false, true, true);
-    auto done = login.finish();
+    auto done = inst.login(true);
     ASSERT_EQ(done.exitCode, 0) << done.err;
     EXPECT_NE(done.out.find("authorised with its target system (csv)"), std::string::npos) << done.out;
 

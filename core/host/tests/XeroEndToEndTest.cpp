@@ -5,10 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <fstream>
-#include <iterator>
 
-#include "EndToEndHarness.h"
+#include "TargetDoubleHarness.h"
 #include "XeroDouble.hpp"
 
 using namespace ledgerbridge;
@@ -16,17 +14,6 @@ using namespace ledgerbridge::e2e;
 
 namespace {
 const char* kTenant = "7e1c1d2a-5d5b-4c1e-9a57-0f1b2c3d4e5f";
-
-std::string readFile(const std::string& path) {
-    std::ifstream in(path);
-    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-
-/// "127.0.0.1:PORT" of the double's base URL: the one host its bearer token may go to.
-std::string hostPortOf(const std::string& url) {
-    const auto start = url.find("://") + 3;
-    return url.substr(start, url.find('/', start) - start);
-}
 
 /// The simulator's chart of accounts and tax codes, as a Xero organisation knows them.
 xerotest::XeroDouble::Organisation simulatorOrganisation() {
@@ -39,22 +26,6 @@ xerotest::XeroDouble::Organisation simulatorOrganisation() {
     return org;
 }
 
-/// The simulator's authorization server stands in for Xero's identity server; the double is
-/// plain HTTP on loopback, which only a custom local profile may allow. `tokenHosts` is the
-/// connection's target.token_hosts.
-void useXeroDouble(Installation& inst, const std::string& tokenHosts) {
-    const std::string ini = inst.dir() + "/ledgerbridge.ini";
-    std::string text = readFile(ini);
-    const std::string sim = inst.sim().baseUrl();
-    text.insert(text.find("[connection.acme]\n") + 18,
-                "target.client_id = ledgerbridge-demo\ntarget.client_secret = file:client-secret\n"
-                "target.authorize_url = " + sim + "/oauth/authorize\ntarget.token_url = " + sim +
-                    "/oauth/token\ntarget.scopes = export-jobs:read\ntarget.ca_file = " + inst.sim().caFile() +
-                    "\ntarget.token_hosts = " + tokenHosts + "\n");
-    text.insert(text.find("[environment.sim]\n") + 18, "allow_http = true\n");
-    std::ofstream(ini, std::ios::trunc) << text;
-}
-
 std::string settingsFor(const xerotest::XeroDouble& xero) {
     return std::string("setting.tenant_id = ") + kTenant + "\nsetting.bank_account_code = 090\nsetting.base_url = " +
            xero.baseUrl() +
@@ -63,17 +34,6 @@ std::string settingsFor(const xerotest::XeroDouble& xero) {
            "setting.payable_account_code = 800\n";
 }
 
-void loginTarget(Installation& inst) {
-    oauth::simtest::LiveProcess login(oauth::simtest::binary("ledgerbridge"),
-                                      inst.argv({"auth", "login", "--connection", "acme", "--target", "--no-browser"}));
-    std::string line = login.readLineContaining("/oauth/authorize?");
-    std::string url = line.substr(line.find("https://"));
-    while (!url.empty() && (url.back() == ' ' || url.back() == '\r')) url.pop_back();
-    auto browser = oauth::simtest::browserTransport(inst.sim().caFile());
-    oauth::simtest::driveBrowser(*browser, url, false, true, true);
-    auto done = login.finish();
-    ASSERT_EQ(done.exitCode, 0) << done.err;
-}
 }  // namespace
 
 TEST(XeroEndToEnd, ExportsAJobWithReceiptsExactlyOnceEvenAfterACrash) {
@@ -81,7 +41,7 @@ TEST(XeroEndToEnd, ExportsAJobWithReceiptsExactlyOnceEvenAfterACrash) {
     xero.setOrganisation(simulatorOrganisation());
     const std::string settings = settingsFor(xero);
     Installation inst({"--items", "160"}, settings, "xero");
-    useXeroDouble(inst, hostPortOf(xero.baseUrl()));
+    useTargetDouble(inst, hostPortOf(xero.baseUrl()));
     loginTarget(inst);
 
     std::string job = inst.createJob();
@@ -143,7 +103,7 @@ TEST(XeroEndToEnd, TheTargetTokenIsNeverSentToAHostNotDeclaredForTheTarget) {
     xerotest::XeroDouble xero;
     xero.setOrganisation(simulatorOrganisation());
     Installation inst({"--items", "5"}, settingsFor(xero), "xero");
-    useXeroDouble(inst, "api.xero.com");
+    useTargetDouble(inst, "api.xero.com");
     loginTarget(inst);
     auto r = inst.ledgerbridge({"plugins", "check", "acme"});
     EXPECT_NE(r.exitCode, 0) << r.out << r.err;
@@ -182,7 +142,7 @@ TEST(XeroEndToEnd, SyncsXerosMasterDataIntoPleoThenOnlyWhatChanged) {
     xero.setOrganisation(org);
 
     Installation inst({}, settingsFor(xero), "xero", oauth::simtest::kIntegrationScopes);
-    useXeroDouble(inst, hostPortOf(xero.baseUrl()));
+    useTargetDouble(inst, hostPortOf(xero.baseUrl()));
     loginTarget(inst);
     auto& sim = inst.sim();
     const std::string mdPath = "/admin/companies/" + inst.companyId() + "/master-data";

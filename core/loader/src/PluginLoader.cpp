@@ -37,6 +37,10 @@ sdk::Manifest manifestFromC(const std::string& path, const lb_manifest* m) {
     if (m->struct_size >= offsetof(lb_manifest, token_host_count) + sizeof(m->token_host_count))
         for (std::size_t i = 0; m->token_hosts && i < m->token_host_count; ++i)
             if (m->token_hosts[i]) out.tokenHosts.push_back(m->token_hosts[i]);
+    // Appended within 1.1; a manifest that ends before it declares no target identity.
+    if (m->struct_size >= LB_MANIFEST_SIZE_TARGET_IDENTITY)
+        for (std::size_t i = 0; m->target_identity && i < m->target_identity_count; ++i)
+            if (m->target_identity[i]) out.targetIdentity.push_back(m->target_identity[i]);
     return out;
 }
 

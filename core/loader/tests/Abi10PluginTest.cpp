@@ -179,6 +179,7 @@ TEST_F(Abi10Test, APluginBuiltAgainstTheFrozen10HeadersExportsEveryFieldIntactIn
     EXPECT_EQ(plugin->manifest().settings[0].key, "output_dir");
     EXPECT_TRUE(plugin->manifest().tokenHosts.empty()) << "read token hosts past a 1.0 manifest: "
                                                        << plugin->manifest().tokenHosts.front();
+    EXPECT_TRUE(plugin->manifest().targetIdentity.empty()) << "read a target identity past a 1.0 manifest";
 
     auto session = plugin->open();
     session->configure({{"output_dir", ledgerDir}});

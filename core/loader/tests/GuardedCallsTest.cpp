@@ -140,6 +140,7 @@ TEST_F(LoaderTest, APluginWrittenInCLoadsAndPushes) {
     auto plugin = loader->load(path);
     EXPECT_EQ(plugin->manifest().targetSystem, "loader tests (C)");
     EXPECT_TRUE(plugin->manifest().tokenHosts.empty()) << "fields past a 1.0 manifest's struct_size are not read";
+    EXPECT_TRUE(plugin->manifest().targetIdentity.empty()) << "fields past a 1.0 manifest's struct_size are not read";
     auto session = plugin->open();
     session->configure({});
     const loader::PushResult r = session->push({entry("E1"), entry("E2")});

@@ -27,6 +27,7 @@
 #include "ledgerbridge/service/Scheduler.h"
 #include "ledgerbridge/service/ServiceHttpServer.h"
 #include "ledgerbridge/service/WebhookVerifier.h"
+#include "ledgerbridge/store/Connections.h"
 #include "ledgerbridge/store/Ledger.h"
 #include "ledgerbridge/store/PluginHealth.h"
 #include "ledgerbridge/store/StateStore.h"
@@ -175,8 +176,12 @@ private:
 static void resumeUnfinishedJobs(const config::Config& config, store::StateStore& store, Scheduler& scheduler) {
     for (const auto& c : config.connections) {
         try {
-            const std::string fp = config::environmentFingerprint(config.activeProfile(), c.companyId).value;
-            const auto open = store::Ledger(store).unfinishedJobs(fp, c.name);
+            // Under the Pleo fingerprint, or the target fingerprint a plugin naming its target
+            // identity used (ConnectionRunner binds it): the plugin is not loaded here.
+            const auto pleo = config::environmentFingerprint(config.activeProfile(), c.companyId);
+            std::vector<store::JobRecord> open;
+            for (const auto& fp : store::Connections(store).fingerprintsWithin(c.name, pleo.value, pleo.description))
+                for (auto& job : store::Ledger(store).unfinishedJobs(fp, c.name)) open.push_back(job);
             if (open.empty()) continue;
             log::info("Resuming unfinished export jobs at start.",
                       {{"connection", c.name}, {"jobs", std::to_string(open.size())}, {"first_job", open.front().jobId}});

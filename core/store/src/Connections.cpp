@@ -41,6 +41,15 @@ std::vector<ConnectionBinding> Connections::bindings(const std::string& name) {
     return out;
 }
 
+std::vector<std::string> Connections::fingerprintsWithin(const std::string& name, const std::string& pleoFingerprint,
+                                                     const std::string& pleoDescription) {
+    std::vector<std::string> out{pleoFingerprint};
+    for (const auto& b : bindings(name))
+        if (b.fingerprint != pleoFingerprint && b.describedAs.rfind(pleoDescription + ", ", 0) == 0)
+            out.push_back(b.fingerprint);
+    return out;
+}
+
 void Connections::forget(const std::string& name, const std::string& fingerprint) {
     store_.transaction([&](SQLite::Database& db) {
         for (const char* sql : {"DELETE FROM connections WHERE name = ? AND fingerprint = ?",

@@ -1,6 +1,8 @@
 // Runs, plugin state, plugin health (crash quarantine) and connection bindings.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -171,4 +173,25 @@ TEST(Connections, BindingsPerFingerprint) {
     b = c.bindings("acme");
     ASSERT_EQ(b.size(), 1u);
     EXPECT_EQ(b[0].environment, "production");
+}
+
+// A plugin naming its target identity runs under a target fingerprint; the host finds the
+// connection's open jobs under every one of those in the current Pleo environment, never in
+// another (its description extends the Pleo one with the identity).
+TEST(Connections, FingerprintsWithinOnePleoEnvironmentAreItsTargetFingerprints) {
+    TempDir tmp;
+    store::StateStore s(tmp.str());
+    store::Connections c(s);
+    const std::string staging = "issuer https://auth.staging.pleo.io, API https://external.staging.pleo.io, company c1";
+    c.bind({"acme", "fp-staging", "staging", staging, "c1", "businesscentral", 0});
+    c.bind({"acme", "fp-staging-a", "staging", staging + ", ERP tenant company_id=a", "c1", "businesscentral", 0});
+    c.bind({"acme", "fp-staging-b", "staging", staging + ", ERP tenant company_id=b", "c1", "businesscentral", 0});
+    c.bind({"acme", "fp-prod-a", "production",
+            "issuer https://auth.pleo.io, API https://external.pleo.io, company c1, ERP tenant company_id=a", "c1",
+            "businesscentral", 0});
+    c.bind({"acme", "fp-other", "staging", staging + "9, ERP tenant company_id=a", "c19", "businesscentral", 0});
+    auto within = c.fingerprintsWithin("acme", "fp-staging", staging);
+    std::sort(within.begin(), within.end());
+    EXPECT_EQ(within, (std::vector<std::string>{"fp-staging", "fp-staging-a", "fp-staging-b"}));
+    EXPECT_EQ(c.fingerprintsWithin("nobody", "fp-x", "issuer x"), std::vector<std::string>{"fp-x"});
 }

@@ -14,6 +14,7 @@
 #include <Poco/StreamCopier.h>
 #include <Poco/URI.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <regex>
@@ -65,6 +66,16 @@ std::int64_t vatOf(std::int64_t gross, const std::string& rate) {
     return static_cast<std::int64_t>(std::llround(static_cast<double>(gross) * r / (100.0 + r)));
 }
 
+/// The JSON object a request body holds; null when it holds none.
+Object::Ptr objectIn(const std::string& body) {
+    try {
+        Poco::JSON::Parser parser;
+        return parser.parse(body).extract<Object::Ptr>();
+    } catch (const std::exception&) {
+        return nullptr;
+    }
+}
+
 /// "documentNumber eq 'X'" -> X ("" when the filter is not that).
 std::string documentFilter(const std::string& filter) {
     static const std::regex re("^documentNumber eq '((?:[^']|'')*)'$");
@@ -105,11 +116,17 @@ struct BcDouble::Impl {
 
     Answer route(const std::string& method, const std::string& target, const std::string& authorization,
                  const std::string& ifMatch, const std::string& body);
+    Answer dispatch(const std::string& method, const std::string& target, const std::string& ifMatch,
+                    const std::string& body);
+    Answer batch(const std::string& apiRoot, const std::string& body);
+    int batchedRequests = 0;
     Answer companyCall(Company& c, const std::string& companyId, const std::string& method, const std::string& rest,
                        const std::map<std::string, std::string>& query, const std::string& ifMatch,
                        const std::string& body);
     Answer createLine(Company& c, const std::string& journalId, const std::string& body);
     Answer post(Company& c, const std::string& journalId);
+    Answer attachments(Company& c, const std::string& method, const std::string& id, const std::string& ifMatch,
+                       const std::string& body);
     Answer list(const Company& c, const std::string& set, std::size_t top, std::size_t skip);
     std::string nextEtag() { return "W/\"JzQ0OzE" + std::to_string(++counter) + "Jw==\""; }
 };
@@ -163,6 +180,45 @@ Answer BcDouble::Impl::route(const std::string& method, const std::string& targe
     }
     if (authorization.rfind("Bearer ", 0) != 0 || authorization.size() < 8)
         return error(401, "Authentication_InvalidCredentials", "The server has rejected the client credentials.");
+    static const std::regex batchPath("^(/[^/]+/[^/]+/api/v2\\.0/)\\$batch$");
+    std::smatch b;
+    const std::string batchTarget = Poco::URI(target).getPath();
+    if (std::regex_match(batchTarget, b, batchPath)) {
+        if (method != "POST") return error(405, "BadRequest_MethodNotAllowed", method + " is not allowed here");
+        return batch(b[1], body);
+    }
+    return dispatch(method, target, ifMatch, body);
+}
+
+// OData JSON batch: {"requests":[{"method","id","url" (relative to api/v2.0/),"headers","body"}]}
+// answered {"responses":[{"id","status","body"}]}; at most 100 requests. This double takes GETs
+// only (what the plugin batches).
+Answer BcDouble::Impl::batch(const std::string& apiRoot, const std::string& body) {
+    const Object::Ptr root = objectIn(body);
+    const auto requestsIn = root ? root->getArray("requests") : nullptr;
+    if (!requestsIn || requestsIn->size() == 0 || requestsIn->size() > 100)
+        return error(400, "BadRequest", "A $batch holds 1 to 100 requests.");
+    Array responses;
+    for (std::size_t i = 0; i < requestsIn->size(); ++i) {
+        const auto r = requestsIn->getObject(static_cast<unsigned>(i));
+        const std::string m = r ? r->optValue<std::string>("method", "") : "", url = r ? r->optValue<std::string>("url", "") : "";
+        if (m != "GET" || url.empty() || url[0] == '/') return error(400, "BadRequest", "request " + std::to_string(i) + " of the $batch");
+        ++batchedRequests;
+        const Answer a = dispatch("GET", apiRoot + url, "", "");
+        Object one;
+        one.set("id", r->optValue<std::string>("id", ""));
+        one.set("status", a.status);
+        Poco::JSON::Parser parser;
+        one.set("body", parser.parse(a.body));
+        responses.add(one);
+    }
+    Object out;
+    out.set("responses", responses);
+    return json(200, out);
+}
+
+Answer BcDouble::Impl::dispatch(const std::string& method, const std::string& target, const std::string& ifMatch,
+                                const std::string& body) {
     const Poco::URI uri(target);
     static const std::regex re("^/([^/]+)/([^/]+)/api/v2\\.0/companies\\(([0-9a-fA-F-]{36})\\)(/.*)?$");
     std::smatch m;
@@ -255,11 +311,18 @@ Answer BcDouble::Impl::companyCall(Company& c, const std::string& companyId, con
                 return error(428, "Request_EntityChanged", "The If-Match header is required for this request.");
             if (ifMatch != "*" && ifMatch != lt->etag)
                 return error(412, "Request_EntityChanged", "Another user has already changed the record.");
+            const std::string deleted = lt->id;
             lines.erase(lt);
+            const auto orphaned = std::remove_if(c.lineAttachments.begin(), c.lineAttachments.end(),
+                                                 [&](const Attachment& a) { return a.parentId == deleted; });
+            c.orphanedAttachments += static_cast<int>(c.lineAttachments.end() - orphaned);
+            c.lineAttachments.erase(orphaned, c.lineAttachments.end());
             return {204, "", {}};
         }
         return error(405, "BadRequest_MethodNotAllowed", method + " is not allowed here");
     }
+    static const std::regex attachment("^/attachments(\\(([0-9a-fA-F-]{36})\\)/attachmentContent)?$");
+    if (std::regex_match(rest, m, attachment)) return attachments(c, method, m[2], ifMatch, body);
     if (method != "GET") return error(405, "BadRequest_MethodNotAllowed", method + " is not allowed here");
     if (rest == "/generalLedgerEntries") {
         const std::string doc = documentFilter(q("$filter"));
@@ -323,13 +386,8 @@ Answer BcDouble::Impl::list(const Company& c, const std::string& set, std::size_
 }
 
 Answer BcDouble::Impl::createLine(Company& c, const std::string& jid, const std::string& body) {
-    Object::Ptr o;
-    try {
-        Poco::JSON::Parser parser;
-        o = parser.parse(body).extract<Object::Ptr>();
-    } catch (const std::exception&) {
-        return error(400, "BadRequest", "The request body is not JSON.");
-    }
+    const Object::Ptr o = objectIn(body);
+    if (!o) return error(400, "BadRequest", "The request body is not a JSON object.");
     JournalLine l;
     l.accountNumber = o->optValue<std::string>("accountNumber", "");
     const auto account = std::find_if(c.accounts.begin(), c.accounts.end(),
@@ -395,7 +453,61 @@ Answer BcDouble::Impl::post(Company& c, const std::string& jid) {
             if (vat != 0) book(l, "5610", vat);
         }
     }
+    for (const auto& [doc, sum] : balance) ++c.postings[doc];
+    for (const auto& l : lines)
+        for (auto a = c.lineAttachments.begin(); a != c.lineAttachments.end();) {
+            if (a->parentId != l.id) {
+                ++a;
+                continue;
+            }
+            c.documentAttachments[l.documentNumber].push_back(*a);
+            a = c.lineAttachments.erase(a);
+        }
     lines.clear();
+    return {204, "", {}};
+}
+
+// POST attachments {parentId, fileName, parentType "Journal"} creates the incoming document on
+// a journal line (v2.0: parentType names the parent's kind); PATCH attachments({id})/
+// attachmentContent with If-Match (the attachment's ETag, or *) gives it its bytes.
+Answer BcDouble::Impl::attachments(Company& c, const std::string& method, const std::string& id,
+                                   const std::string& ifMatch, const std::string& body) {
+    if (id.empty()) {
+        if (method != "POST") return error(405, "BadRequest_MethodNotAllowed", method + " is not allowed here");
+        const Object::Ptr o = objectIn(body);
+        if (!o) return error(400, "BadRequest", "The request body is not a JSON object.");
+        Attachment a;
+        a.parentId = o->optValue<std::string>("parentId", "");
+        a.fileName = o->optValue<std::string>("fileName", "");
+        if (o->optValue<std::string>("parentType", "") != "Journal")
+            return error(400, "BadRequest", "parentType must name the parent's kind ('Journal' for a journal line).");
+        const bool lineExists = std::any_of(c.journals.begin(), c.journals.end(), [&](const auto& j) {
+            return std::any_of(j.second.begin(), j.second.end(), [&](const JournalLine& l) { return l.id == a.parentId; });
+        });
+        if (!lineExists) return error(400, "Internal_RecordNotFound", "The journal line " + a.parentId + " does not exist.");
+        if (a.fileName.empty() || a.fileName.size() > 250)
+            return error(400, "BadRequest_InvalidToken", "fileName must have 1 to 250 characters.");
+        a.id = guid(0xa77, ++counter);
+        a.etag = nextEtag();
+        c.lineAttachments.push_back(a);
+        Object out;
+        out.set("@odata.etag", a.etag);
+        out.set("id", a.id);
+        out.set("parentId", a.parentId);
+        out.set("fileName", a.fileName);
+        out.set("byteSize", 0);
+        out.set("parentType", "Journal");
+        return json(201, out);
+    }
+    if (method != "PATCH") return error(405, "BadRequest_MethodNotAllowed", method + " is not allowed here");
+    const auto a = std::find_if(c.lineAttachments.begin(), c.lineAttachments.end(), [&](const Attachment& x) { return x.id == id; });
+    if (a == c.lineAttachments.end()) return error(404, "Internal_RecordNotFound", "The attachment " + id + " does not exist.");
+    if (ifMatch.empty()) return error(428, "Request_EntityChanged", "The If-Match header is required for this request.");
+    if (ifMatch != "*" && ifMatch != a->etag)
+        return error(412, "Request_EntityChanged", "Another user has already changed the record.");
+    a->bytes = body;
+    a->hasContent = true;
+    a->etag = nextEtag();
     return {204, "", {}};
 }
 
@@ -468,6 +580,11 @@ void BcDouble::throttleNext(int count, int seconds) {
 void BcDouble::touchJournalLinesAfterNextRead() {
     std::lock_guard<std::mutex> lock(impl_->mutex);
     impl_->touchAfterRead = true;
+}
+
+int BcDouble::batchedRequests() const {
+    std::lock_guard<std::mutex> lock(impl_->mutex);
+    return impl_->batchedRequests;
 }
 
 std::vector<std::string> BcDouble::requests() const {

@@ -4,7 +4,8 @@
 // keeps in its VAT posting setup), dimensions and values, vendors, journal batches of lines
 // (ETags; DELETE needs If-Match), and the G/L entries Microsoft.NAV.post writes: VAT split off a
 // VAT-inclusive amount (or self-assessed both ways for reverse charge) onto accounts 5610 (input)
-// and 5620 (output), a document refused unless it balances. Errors come as BC's OData
+// and 5620 (output), a document refused unless it balances; attachments on journal lines that
+// posting carries to the document; OData JSON $batch of GETs. Errors come as BC's OData
 // {"error":{"code","message"}} bodies. Every request needs "Authorization: Bearer ...".
 #pragma once
 
@@ -48,6 +49,12 @@ public:
         std::int64_t cents = 0;  ///< debit positive
         std::vector<std::pair<std::string, std::string>> dimensions;
     };
+    /// An attachment (BC: an incoming document) on a journal line; posting moves it to the
+    /// posted document, deleting the line leaves it orphaned (linked to nothing in the books).
+    struct Attachment {
+        std::string id, etag, parentId, fileName, bytes;
+        bool hasContent = false;
+    };
     struct Company {
         std::vector<Account> accounts;
         std::vector<TaxGroup> taxGroups;
@@ -56,6 +63,10 @@ public:
         std::vector<Vendor> vendors;
         std::map<std::string, std::vector<JournalLine>> journals;  ///< journal id -> unposted lines
         std::vector<GlEntry> ledger;
+        std::map<std::string, int> postings;  ///< documentNumber -> times Microsoft.NAV.post booked it
+        std::vector<Attachment> lineAttachments;                          ///< on unposted journal lines
+        std::map<std::string, std::vector<Attachment>> documentAttachments;  ///< documentNumber -> posted with it
+        int orphanedAttachments = 0;  ///< their journal line was deleted before posting
     };
 
     static constexpr const char* kTenant = "contoso.onmicrosoft.com";
@@ -85,6 +96,8 @@ public:
     /// Right after the next answer listing a journal's lines, gives every line of it a new ETag
     /// (as if a user edited them in BC between the plugin's read and its DELETE).
     void touchJournalLinesAfterNextRead();
+    /// Requests carried inside $batch requests so far (each $batch is one of requests()).
+    int batchedRequests() const;
     /// Requests received (method + path and query), in order.
     std::vector<std::string> requests() const;
 

@@ -3,6 +3,10 @@
 // arithmetic), a crash at any write is recovered by documentNumber without a second document,
 // an ETag that changed is read again, 429 waits for Retry-After, BC's refusals become Pleo's
 // failure reasons; plus the mapping units (journalOf) that push and the dry run share.
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
 #include <map>
 
 #include "BcJournal.hpp"
@@ -106,7 +110,35 @@ TEST_F(BcPluginTest, PushingAgainFindsTheDocumentAndWritesNothing) {
     EXPECT_EQ(o.kind, OutcomeKind::Posted);
     EXPECT_EQ(o.externalId, documentNumberOf("e-1"));
     EXPECT_EQ(documentsIn(bc), 1u);
-    for (const auto& ex : freshHost.exchangesSnapshot()) EXPECT_EQ(ex.method, "GET") << ex.url;
+    // One request: the $batch of lookups (a POST that only reads), nothing written.
+    const auto exchanges = freshHost.exchangesSnapshot();
+    ASSERT_EQ(exchanges.size(), 1u);
+    EXPECT_NE(exchanges[0].url.find("/api/v2.0/$batch"), std::string::npos) << exchanges[0].url;
+    EXPECT_EQ(bc.batchedRequests(), 2) << "each push looked its one entry up in a $batch";
+}
+
+// A push of many entries looks them all up in one $batch (BC: at most 100 operations each),
+// and clears the journal batch once, not before every entry.
+TEST_F(BcPluginTest, APushLooksItsEntriesUpInOneBatchAndReadsTheJournalOnce) {
+    ASSERT_EQ(client->push({entry("e-0")}).at(0).kind, OutcomeKind::Posted);
+    std::vector<sdk::Entry> batch;
+    for (int i = 0; i < 120; ++i) batch.push_back(entry("e-" + std::to_string(i)));
+    const std::size_t before = host.exchangesSnapshot().size();
+    const auto out = client->push(batch);
+    for (const auto& o : out) ASSERT_EQ(o.kind, OutcomeKind::Posted) << o.message;
+    EXPECT_EQ(documentsIn(bc), 120u) << "e-0 was posted before, not again";
+    int batches = 0, lookups = 0, journalReads = 0, posts = 0;
+    const auto all = host.exchangesSnapshot();
+    for (std::size_t i = before; i < all.size(); ++i) {
+        batches += all[i].url.find("/$batch") != std::string::npos;
+        lookups += all[i].url.find("generalLedgerEntries") != std::string::npos;
+        journalReads += all[i].method == "GET" && all[i].url.find("/journalLines") != std::string::npos;
+        posts += all[i].url.find("Microsoft.NAV.post") != std::string::npos;
+    }
+    EXPECT_EQ(batches, 2) << "120 lookups in $batches of at most 100";
+    EXPECT_EQ(lookups, 0) << "no lookup outside the $batch";
+    EXPECT_EQ(journalReads, 1) << "the journal batch is read once, before the first write";
+    EXPECT_EQ(posts, 119);
 }
 
 TEST_F(BcPluginTest, ACrashAfterPostingIsFoundByLookupByItsDocumentNumber) {
@@ -136,6 +168,53 @@ TEST_F(BcPluginTest, ACrashBeforePostingLeavesLinesThatTheNextPushDeletesBeforeW
     ASSERT_EQ(client->push({entry("e-1")}).at(0).kind, OutcomeKind::Posted);
     EXPECT_EQ(documentsIn(bc), 1u);
     EXPECT_EQ(postings(bc, documentNumberOf("e-1")).at("2900"), -14740) << "the contra line is booked once";
+}
+
+// Receipts become attachments (incoming documents) of the entry's first journal line: the
+// content PATCHed with the attachment's own ETag, carried to the posted document by the post.
+// A crash before the post leaves them on lines the next push deletes: never twice on the books.
+TEST_F(BcPluginTest, ReceiptsAreAttachedOnceToThePostedDocumentEvenAfterACrashBeforeThePost) {
+    const auto dir = std::filesystem::temp_directory_path() / ("lb-bc-receipts-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    const std::string pdf = std::string("%PDF-1.4\n\xE2\xE3\0\x01 bytes", 20);
+    std::ofstream(dir / "r.pdf", std::ios::binary) << pdf;
+    std::ofstream(dir / "r.png", std::ios::binary) << "\x89PNG\r\n";
+    sdk::Entry e = entry("e-1");
+    e.receipts = {{(dir / "r.pdf").string(), "r.pdf", "application/pdf"}, {(dir / "r.png").string(), "r.png", "image/png"}};
+    // The first push stops right before the post (429 beyond max_retry_wait_seconds), as a
+    // crash there would: lines and attachments written, nothing posted.
+    // The host asks loseResponse once a request went out: the contra line (the last one) arms
+    // the 429 for the post that follows it.
+    host.loseResponse = [this](const sdk::HttpRequest& r) {
+        if (r.body.find("\"accountNumber\":\"2900\"") != std::string::npos) bc.throttleNext(1, 60);
+        return false;
+    };
+    EXPECT_EQ(client->push({e}).at(0).kind, OutcomeKind::Retryable);
+    EXPECT_EQ(bc.company().lineAttachments.size(), 2u) << "attached to the unposted line";
+    host.loseResponse = nullptr;
+    const auto o = client->push({e}).at(0);
+    ASSERT_EQ(o.kind, OutcomeKind::Posted) << o.message;
+    EXPECT_EQ(o.message, "");
+    const auto books = bc.company();
+    EXPECT_EQ(books.orphanedAttachments, 2) << "the first push's attachments went with its deleted line";
+    ASSERT_EQ(books.documentAttachments.count(documentNumberOf("e-1")), 1u);
+    const auto& attached = books.documentAttachments.at(documentNumberOf("e-1"));
+    ASSERT_EQ(attached.size(), 2u);
+    EXPECT_EQ(attached[0].fileName, "r.pdf");
+    EXPECT_EQ(attached[0].bytes, pdf) << "the bytes arrive unchanged";
+    EXPECT_EQ(attached[1].fileName, "r.png");
+    int patches = 0;
+    for (const auto& ex : host.exchangesSnapshot())
+        if (ex.method == "PATCH") {
+            ++patches;
+            EXPECT_EQ(ex.status, 204);
+            EXPECT_NE(xerotest::header(ex.requestHeaders, "If-Match"), "*") << "the attachment's own ETag";
+            EXPECT_NE(xerotest::header(ex.requestHeaders, "If-Match"), "");
+        }
+    EXPECT_EQ(patches, 4);
+    EXPECT_EQ(client->push({e}).at(0).kind, OutcomeKind::Posted);
+    EXPECT_EQ(bc.company().documentAttachments.at(documentNumberOf("e-1")).size(), 2u) << "a re-push attaches nothing";
+    std::filesystem::remove_all(dir);
 }
 
 TEST_F(BcPluginTest, ALeftoverLineWhoseEtagChangedIsReadAgainAndDeletedWithTheNewOne) {

@@ -4,7 +4,7 @@
 // patched at test time into the build folder, never copied into the repository: every path gets
 // the v2.0 prefix /{tenant}/{environment}/api/v2.0 (Prism ignores the servers' base path), and
 // postingDate is a date and a G/L entry's id a GUID, as v2.0 documents them (v1.0: date-time,
-// and the entry number as id). Not covered: the
+// and the entry number as id); attachments({id})/attachmentContent (v2.0) is added. Not covered: the
 // dimensionSetLines navigation (v2.0 only), so this run maps no dimensions.
 #include <gtest/gtest.h>
 
@@ -27,6 +27,32 @@ namespace {
 namespace fs = std::filesystem;
 using xerotest::readAll;
 
+/// PATCH attachments({id})/attachmentContent as Microsoft's v2.0 reference documents it: the
+/// binary content, If-Match required, 204 without a body.
+std::string attachmentContentPath(const std::string& prefix) {
+    std::string uuidParam = "     in: path\n     required: true\n     schema:\n      type: string\n      format: uuid\n";
+    return " \"" + prefix + "/companies({company_id})/attachments({attachment_id})/attachmentContent\":\n"
+           "  parameters:\n   - name: company_id\n" + uuidParam + "   - name: attachment_id\n" + uuidParam +
+           "  patch:\n   summary: (v2.0, added by the test) the attachment's content\n"
+           "   operationId: patchAttachmentContentV2\n"
+           "   parameters:\n    - name: If-Match\n      in: header\n      required: true\n      schema:\n       type: string\n"
+           "   requestBody:\n    required: true\n    content:\n     application/octet-stream:\n      schema:\n"
+           "       type: string\n       format: binary\n"
+           "   responses:\n    204:\n     description: (v2.0) the content was stored\n"
+           // POST $batch (OData JSON batch, documented for v2.0 but not in the description).
+           " \"" + prefix + "/$batch\":\n  post:\n   summary: (v2.0, added by the test) OData JSON batch\n"
+           "   operationId: postBatchV2\n   requestBody:\n    required: true\n    content:\n     application/json:\n"
+           "      schema:\n       type: object\n       required: [requests]\n       properties:\n        requests:\n"
+           "         type: array\n         minItems: 1\n         maxItems: 100\n         items:\n          type: object\n"
+           "          required: [method, id, url]\n          properties:\n           method:\n            type: string\n"
+           "            enum: [GET, POST, PATCH, DELETE]\n           id:\n            type: string\n           url:\n"
+           "            type: string\n"
+           "   responses:\n    200:\n     description: (v2.0) one response per request\n     content:\n"
+           "      application/json:\n       schema:\n        type: object\n        required: [responses]\n"
+           "        properties:\n         responses:\n          type: array\n          items:\n           type: object\n"
+           "           required: [id, status]\n";
+}
+
 /// The description with v2.0 paths and posting dates; throws when the layout changed.
 std::string patchedDescription(const std::string& text) {
     const std::string prefix = std::string("/") + BcDouble::kTenant + "/" + BcDouble::kEnvironment + "/api/v2.0";
@@ -44,6 +70,12 @@ std::string patchedDescription(const std::string& text) {
         if (inGlEntry && glIds < 2 && line.find("format: int32") != std::string::npos) {
             line.replace(line.find("int32"), 5, "uuid");
             ++glIds;
+        }
+        // v2.0 uploads an attachment's bytes to attachments({id})/attachmentContent (v1.0 has a
+        // content property on attachments(parentId,id) instead): that path is added here.
+        if (line == " \"/companies({company_id})/attachments\":") {
+            out += attachmentContentPath(prefix);
+            ++paths;
         }
         if (line.rfind(" \"/companies", 0) == 0) {
             line = " \"" + prefix + line.substr(2);
@@ -165,7 +197,14 @@ TEST(BcPrism, EveryCoveredRequestAndAnswerConformsToTheDescription) {
     ASSERT_LT(exempt, host.exchanges.size()) << "BC did not refuse the unknown contra account";
     try {  // a call Prism refuses throws: the violations below say why
         EXPECT_EQ(client.lookup(entry("p-1")).kind, sdk::OutcomeKind::Absent);
-        for (const auto& o : client.push({entry("p-1"), entry("p-2")})) EXPECT_EQ(o.kind, sdk::OutcomeKind::Posted) << o.message;
+        sdk::Entry withReceipt = entry("p-2");
+        const fs::path receipt = work / "receipt.pdf";
+        std::ofstream(receipt, std::ios::binary) << "%PDF-1.4 receipt";
+        withReceipt.receipts = {{receipt.string(), "receipt.pdf", "application/pdf"}};
+        for (const auto& o : client.push({entry("p-1"), withReceipt})) {
+            EXPECT_EQ(o.kind, sdk::OutcomeKind::Posted) << o.message;
+            EXPECT_EQ(o.message, "") << "the receipt went through Prism";
+        }
         EXPECT_EQ(client.lookup(entry("p-2")).kind, sdk::OutcomeKind::Posted);
         for (auto kind : sdk::allMasterKinds()) EXPECT_FALSE(testkit::readAllMasterData(client, kind, 2).records.empty());
     } catch (const std::exception& e) {
@@ -177,13 +216,18 @@ TEST(BcPrism, EveryCoveredRequestAndAnswerConformsToTheDescription) {
         if (i == exempt) continue;
         const std::string v = xerotest::violations(ex);
         EXPECT_TRUE(v.empty()) << ex.method << " " << ex.url << ": " << v;
-        calls.insert(ex.method + " " + ex.url.substr(0, ex.url.find('?')).substr(ex.url.find("companies(") + 47));
+        if (ex.url.find("companies(") != std::string::npos)
+            calls.insert(ex.method + " " + ex.url.substr(0, ex.url.find('?')).substr(ex.url.find("companies(") + 47));
     }
     const std::vector<std::pair<std::string, std::string>> covered = {
         {"GET", ""}, {"GET", "/journals("}, {"GET", "/journalLines"}, {"POST", "/journalLines"},
         {"DELETE", "/journalLines("}, {"POST", "/Microsoft.NAV.post"}, {"GET", "/generalLedgerEntries"},
         {"GET", "/accounts"}, {"GET", "/taxGroups"}, {"GET", "/dimensions"}, {"GET", "/dimensionValues"},
-        {"GET", "/vendors"}};
+        {"GET", "/vendors"}, {"POST", "/attachments"}, {"PATCH", "/attachmentContent"}};
+    bool batched = false;
+    for (const auto& ex : host.exchanges) batched = batched || ex.url.find("/api/v2.0/$batch") != std::string::npos;
+    EXPECT_TRUE(batched) << "no $batch went through Prism";
+    EXPECT_GT(bc.batchedRequests(), 0);
     for (const auto& [method, fragment] : covered) {
         bool seen = false;
         for (const auto& c : calls) seen = seen || (c.rfind(method + " ", 0) == 0 && c.find(fragment) != std::string::npos);

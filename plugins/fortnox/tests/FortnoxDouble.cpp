@@ -142,6 +142,7 @@ struct FortnoxDouble::State {
     Answer sublist(Tenant& t, const std::string& series, const Poco::URI& uri);
     Answer inbox(Tenant& t, const std::string& contentType, const std::string& body);
     Answer connect(Tenant& t, const std::string& body);
+    Answer connection(Tenant& t, const std::string& fileId);
     Answer list(Tenant& t, const std::string& what, const Poco::URI& uri);
     void handle(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& resp);
 };
@@ -247,6 +248,16 @@ Answer FortnoxDouble::State::sublist(Tenant& t, const std::string& series, const
     return {200, json(root)};
 }
 
+/// A connection as Fortnox lists it (FileId, VoucherNumber, VoucherSeries, VoucherYear).
+Object::Ptr connectionObject(const FortnoxDouble::Connection& c) {
+    Object::Ptr o = new Object;
+    o->set("FileId", c.fileId);
+    o->set("VoucherSeries", c.series);
+    o->set("VoucherNumber", c.number);
+    o->set("VoucherYear", "1");
+    return o;
+}
+
 Answer FortnoxDouble::State::inbox(Tenant& t, const std::string& contentType, const std::string& body) {
     const auto b = contentType.find("boundary=");
     if (contentType.rfind("multipart/form-data", 0) != 0 || b == std::string::npos)
@@ -286,13 +297,18 @@ Answer FortnoxDouble::State::connect(Tenant& t, const std::string& body) {
     });
     if (!file) return error(400, "Kunde inte hitta filen", 2000729);
     if (!voucher) return error(400, "Kunde inte hitta verifikationen", 2000729);
+    // A connected file leaves the inbox for the archive's connected files (Fortnox support,
+    // "Inbox"): it cannot be connected a second time. The wording is the double's own.
+    if (std::any_of(t.connections.begin(), t.connections.end(), [&](const Connection& x) { return x.fileId == conn.fileId; }))
+        return error(400, "Filen är redan kopplad", 2000729);
     t.connections.push_back(conn);
-    Object::Ptr o = new Object;
-    o->set("FileId", conn.fileId);
-    o->set("VoucherSeries", conn.series);
-    o->set("VoucherNumber", conn.number);
-    o->set("VoucherYear", "1");
-    return wrapped(201, "VoucherFileConnection", o);
+    return wrapped(201, "VoucherFileConnection", connectionObject(conn));
+}
+
+Answer FortnoxDouble::State::connection(Tenant& t, const std::string& fileId) {
+    for (const auto& c : t.connections)
+        if (c.fileId == fileId) return wrapped(200, "VoucherFileConnection", connectionObject(c));
+    return error(404, "Kunde inte hitta kopplingen", 2000729);
 }
 
 Answer FortnoxDouble::State::list(Tenant& t, const std::string& what, const Poco::URI& uri) {
@@ -337,6 +353,7 @@ Answer FortnoxDouble::State::route(Tenant& t, const std::string& method, const s
     if (method == "POST" && seg == std::vector<std::string>{"vouchers"}) return postVoucher(t, body);
     if (method == "POST" && seg == std::vector<std::string>{"inbox"}) return inbox(t, contentType, body);
     if (method == "POST" && seg == std::vector<std::string>{"voucherfileconnections"}) return connect(t, body);
+    if (method == "GET" && seg.size() == 2 && seg[0] == "voucherfileconnections") return connection(t, seg[1]);
     if (method == "GET" && seg.size() == 3 && seg[0] == "vouchers" && seg[1] == "sublist") return sublist(t, seg[2], uri);
     if (method == "GET" && seg.size() == 3 && seg[0] == "vouchers")
         for (const auto& v : t.vouchers)

@@ -186,6 +186,41 @@ TEST_F(FortnoxDoubleTest, LookupAfterALostResponseFindsTheVoucherByItsMarkerAndC
     EXPECT_EQ(fortnox.vouchers().size(), 3u) << "lookups book nothing";
 }
 
+// The instants between a receipt's upload and its connection, and between the connection and
+// the plugin noting it: the state says "uploaded:<FileId>", and the next lookup asks Fortnox
+// (GET voucherfileconnections/{FileId}) instead of uploading or connecting again.
+TEST_F(FortnoxDoubleTest, AReceiptInterruptedAroundItsConnectionIsNeitherUploadedNorConnectedTwice) {
+    sdk::Entry connected = simple("E-conn"), notYet = simple("E-upl");
+    connected.receipts = {receipt(dir, "c.pdf", "%PDF-1.4 c", "application/pdf")};
+    notYet.receipts = {receipt(dir, "u.pdf", "%PDF-1.4 u", "application/pdf")};
+    // Connected in Fortnox, the answer lost: the plugin never learnt it.
+    host->loseResponse = [](const sdk::HttpRequest& r) { return r.url.find("/voucherfileconnections") != std::string::npos; };
+    EXPECT_NE(client->push({connected})[0].message.find("receipt c.pdf was not attached"), std::string::npos);
+    EXPECT_EQ(host->state["fortnox/file/E-conn/0"], "uploaded:" + fortnox.files()[0].id);
+    // Uploaded, then the connection refused for a minute (429 beyond max_retry_wait_seconds).
+    // The host asks loseResponse once the request went out: the upload arms the 429.
+    host->loseResponse = [&](const sdk::HttpRequest& r) {
+        if (r.url.find("/inbox") != std::string::npos) fortnox.rateLimitNext(1, 60);
+        return false;
+    };
+    EXPECT_NE(client->push({notYet})[0].message.find("receipt u.pdf was not attached"), std::string::npos);
+    ASSERT_EQ(fortnox.connections().size(), 1u);
+    host->loseResponse = nullptr;
+
+    EXPECT_EQ(client->lookup(connected).kind, OutcomeKind::Posted);
+    EXPECT_EQ(client->lookup(notYet).kind, OutcomeKind::Posted);
+    EXPECT_EQ(fortnox.files().size(), 2u) << "no receipt uploaded again";
+    const auto connections = fortnox.connections();
+    ASSERT_EQ(connections.size(), 2u) << "c.pdf not connected again, u.pdf connected";
+    EXPECT_EQ(connections[1].fileId, fortnox.files()[1].id);
+    EXPECT_EQ(connections[1].number, "2");
+    EXPECT_EQ(host->state["fortnox/file/E-conn/0"], fortnox.files()[0].id);
+    EXPECT_EQ(host->state["fortnox/file/E-upl/0"], fortnox.files()[1].id);
+    std::size_t checks = 0;
+    for (const auto& r : fortnox.requests()) checks += r.method == "GET" && r.target.find("/voucherfileconnections/") != std::string::npos;
+    EXPECT_EQ(checks, 2u);
+}
+
 TEST_F(FortnoxDoubleTest, LookupPagesThroughABusyDay) {
     std::vector<sdk::Entry> batch;
     for (int i = 0; i < 105; ++i) batch.push_back(simple("E-day-" + std::to_string(i)));

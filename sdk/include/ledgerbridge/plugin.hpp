@@ -95,6 +95,10 @@ struct Manifest {
     /// Since ABI 1.1: the target API's hosts ("api.example.com" = port 443, or "host:port"),
     /// the only hosts the host sends the target's bearer token to (HttpRequest::useTargetToken).
     std::vector<std::string> tokenHosts;
+    /// The settings that identify which books of the target a connection writes to (e.g.
+    /// {"tenant_id", "environment", "company_id"}): the host keys the connection's ledger,
+    /// plugin state and target grant by their values (lb_manifest.target_identity).
+    std::vector<std::string> targetIdentity;
 };
 
 /// Settings after validation against the manifest: every declared key present (defaults
@@ -382,6 +386,7 @@ struct ManifestStorage {
                                             s.defaultValue ? s.defaultValue->c_str() : nullptr, s.secret ? 1 : 0,
                                             s.description.c_str()});
         for (const std::string& h : source.tokenHosts) tokenHosts.push_back(h.c_str());
+        for (const std::string& k : source.targetIdentity) targetIdentity.push_back(k.c_str());
         if (source.oauth)
             oauth = lb_oauth_spec{source.oauth->authorizeUrl.c_str(), source.oauth->tokenUrl.c_str(),
                                   source.oauth->scopes.c_str()};
@@ -389,11 +394,13 @@ struct ManifestStorage {
                         source.targetSystem.c_str(), source.description.c_str(),
                         static_cast<std::int32_t>(source.maturity), source.capabilities, specs.data(),
                         specs.size(), source.oauth ? &oauth : nullptr,
-                        tokenHosts.empty() ? nullptr : tokenHosts.data(), tokenHosts.size()};
+                        tokenHosts.empty() ? nullptr : tokenHosts.data(), tokenHosts.size(),
+                        targetIdentity.empty() ? nullptr : targetIdentity.data(), targetIdentity.size()};
     }
     Manifest source;
     std::vector<lb_setting_spec> specs;
     std::vector<const char*> tokenHosts;
+    std::vector<const char*> targetIdentity;
     lb_oauth_spec oauth{};
     lb_manifest c{};
 };

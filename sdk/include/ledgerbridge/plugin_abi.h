@@ -246,6 +246,16 @@ typedef struct lb_manifest {
      * target.token_hosts, when set, replaces this list (a test double, a private deployment). */
     const char *const *token_hosts;
     size_t token_host_count;
+    /* -- since 1.1, appended after token_hosts (a reader checks struct_size: a manifest that
+     * ends before these fields declares none, and a host that predates them ignores them) -- */
+    /* Keys of the plugin's settings that identify *which* books in the target system a
+     * connection writes to, e.g. {"tenant_id","environment","company_id"}. The host makes their
+     * values part of the connection's target fingerprint: the export ledger, the plugin's state
+     * and the target grant are kept apart per identity, so entries posted into one company are
+     * never taken as posted in another. NULL/0: the host keys the target by the Pleo connection
+     * (and the setting tenant_id for the target grant), as before. */
+    const char *const *target_identity;
+    size_t target_identity_count;
 } lb_manifest;
 
 /* A setting value handed to configure(). */
@@ -424,6 +434,8 @@ typedef struct lb_plugin_api {
 /* lb_manifest: 1.1 appended token_hosts. lb_entry and lb_line have not grown since 1.0. */
 #define LB_MANIFEST_SIZE_1_0 LB_SIZE_THROUGH(lb_manifest, oauth)
 #define LB_MANIFEST_SIZE_1_1 LB_SIZE_THROUGH(lb_manifest, token_host_count)
+/* The smallest 1.1 manifest that carries target_identity (appended within 1.1). */
+#define LB_MANIFEST_SIZE_TARGET_IDENTITY LB_SIZE_THROUGH(lb_manifest, target_identity_count)
 #define LB_ENTRY_SIZE_1_0 LB_SIZE_THROUGH(lb_entry, receipt_count)
 #define LB_LINE_SIZE_1_0 LB_SIZE_THROUGH(lb_line, description)
 

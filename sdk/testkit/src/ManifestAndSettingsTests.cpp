@@ -99,6 +99,26 @@ TEST(Manifest, AnOAuthTargetDeclaresTheHostsItsTokenGoesTo) {
     }
 }
 
+TEST(Manifest, ATargetIdentityNamesDeclaredSettingsThatAreNotSecret) {
+    // The host puts these settings' values into the connection's target fingerprint (and its
+    // description, shown to people): each must be a declared setting, never a secret, once.
+    const lb_manifest* m = pluginApi()->describe();
+    if (m->struct_size < LB_MANIFEST_SIZE_TARGET_IDENTITY) return;  // built before the field: none
+    std::set<std::string> seen;
+    for (std::size_t i = 0; m->target_identity && i < m->target_identity_count; ++i) {
+        ASSERT_NE(m->target_identity[i], nullptr);
+        const std::string key = m->target_identity[i];
+        EXPECT_TRUE(seen.insert(key).second) << "'" << key << "' is named twice in the target identity";
+        bool declared = false;
+        for (std::size_t j = 0; j < m->setting_count; ++j)
+            if (m->settings[j].key && key == m->settings[j].key) {
+                declared = true;
+                EXPECT_EQ(m->settings[j].secret, 0) << "'" << key << "' is secret: it cannot identify the target";
+            }
+        EXPECT_TRUE(declared) << "'" << key << "' is in the target identity but is not a declared setting";
+    }
+}
+
 TEST(Settings, TheGivenSettingsAreAccepted) {
     MemoryHost host;
     sdk::PluginClient c(pluginApi(), host, pluginApi()->describe()->name);

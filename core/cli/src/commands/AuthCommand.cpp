@@ -26,6 +26,7 @@
 #include "ledgerbridge/pleo/InstallationsClient.h"
 #include "ledgerbridge/host/Promotion.h"
 #include "ledgerbridge/host/TargetAuth.h"
+#include "ledgerbridge/host/TargetIdentity.h"
 #include "ledgerbridge/loader/HostServices.h"
 #include "ledgerbridge/loader/PluginLoader.h"
 #include "ledgerbridge/store/Grants.h"
@@ -50,7 +51,8 @@ int loginTarget(Invocation& inv, AppContext& app, const config::Connection& conn
         throw UsageError("Plugin '" + conn.plugin + "' of connection '" + conn.name +
                          "' does not authorise with its target by OAuth; only `ledgerbridge auth login --connection " +
                          conn.name + "` (Pleo) is needed.");
-    host::TargetAuth target(cfg, conn, plugin->manifest().oauth, app.store(), /*createKey=*/true);
+    host::TargetAuth target(cfg, conn, plugin->manifest().oauth, app.store(), /*createKey=*/true,
+                            host::targetIdentity(conn, plugin->manifest()));
     oauth::LoginOptions options;
     options.paste = inv.flag("paste");
     options.pasteInput = &std::cin;

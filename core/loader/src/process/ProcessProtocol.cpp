@@ -280,6 +280,8 @@ void put(Encoder& e, const Description& v) {
     }
     e.u32(static_cast<std::uint32_t>(m.tokenHosts.size()));
     for (const std::string& h : m.tokenHosts) e.str(h);
+    e.u32(static_cast<std::uint32_t>(m.targetIdentity.size()));
+    for (const std::string& k : m.targetIdentity) e.str(k);
     e.u32(v.abiMajor);
     e.u32(v.abiMinor);
     e.boolean(v.masterDataSlot);
@@ -309,6 +311,7 @@ Description getDescription(Decoder& d) {
         m.oauth = o;
     }
     m.tokenHosts = getList<std::string>(d, 4, [](Decoder& x) { return x.str(); });
+    m.targetIdentity = getList<std::string>(d, 4, [](Decoder& x) { return x.str(); });
     v.abiMajor = d.u32();
     v.abiMinor = d.u32();
     v.masterDataSlot = d.boolean();

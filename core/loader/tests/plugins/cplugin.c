@@ -13,12 +13,13 @@ struct lb_instance {
 };
 
 /* Written as a plugin built against ABI 1.0 sees it: struct_size ends before the 1.1 fields, so
- * the host must not read the token hosts placed after it (they would send a token to a host
- * nobody declared). */
+ * the host must not read the token hosts or the target identity placed after it (they would
+ * send a token to a host nobody declared, or re-key its ledger). */
 static const char *const undeclared_hosts[] = {"evil.example"};
+static const char *const undeclared_identity[] = {"output_dir"};
 static const lb_manifest manifest = {offsetof(lb_manifest, token_hosts), "lbtest_cplugin", "0.0.1",
                                      "loader tests (C)", "A plugin written in C.", LB_MATURITY_ALPHA, 0, NULL, 0,
-                                     NULL, undeclared_hosts, 1};
+                                     NULL, undeclared_hosts, 1, undeclared_identity, 1};
 
 static const lb_manifest *describe(void) { return &manifest; }
 

@@ -29,8 +29,9 @@ namespace ledgerbridge::host {
 /// What a validation or promotion is about. The canonical configuration holds what must be the
 /// same in staging and production — per connection its plugin, credential kind, target scopes,
 /// automatic-export filters and plugin settings except paths (the manifest's path settings),
-/// secrets (as "(secret)") and tenant_id — and leaves out what differs by design: company ids,
-/// endpoints, client ids, state and output paths, schedules.
+/// secrets (as "(secret)"), tenant_id and the settings the manifest names as its target
+/// identity (Business Central's environment and company) — and leaves out what differs by
+/// design: company ids, endpoints, client ids, state and output paths, schedules.
 struct ConnectionSnapshot {
     std::string plugin;      ///< "name version sha256" of the connection's plugin file
     std::string section;     ///< the connection's canonical "[connection.NAME]" lines

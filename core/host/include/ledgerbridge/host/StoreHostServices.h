@@ -26,6 +26,9 @@ public:
     /// `fingerprint` scopes the plugin's state; `cancel` may be null.
     StoreHostServices(store::StateStore& store, std::string fingerprint, const std::atomic<bool>* cancel);
 
+    /// Re-scopes the plugin's state (the target fingerprint, once the manifest is known);
+    /// called before the plugin's first call.
+    void setFingerprint(std::string fingerprint) { fingerprint_ = std::move(fingerprint); }
     void setHttp(HttpFn fn) { http_ = std::move(fn); }
     /// Where the target's bearer token comes from (TargetAuth), for targetToken().
     void setTargetToken(TokenFn fn) { token_ = std::move(fn); }

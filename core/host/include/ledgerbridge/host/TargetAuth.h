@@ -8,7 +8,8 @@
 // target.* keys override them; the client id and secret are the connection's target.client_id
 // and target.client_secret. The grant is stored under the plugin's name as its kind and bound
 // to a target fingerprint: the Pleo environment fingerprint plus the token endpoint and the
-// tenant (setting tenant_id), so a grant for one tenant is never used for another.
+// target identity the plugin's manifest names (TargetIdentity.h) — or, when it names none, the
+// tenant (setting tenant_id) — so a grant for one tenant (or company) is never used for another.
 #pragma once
 
 #include <iosfwd>
@@ -31,7 +32,8 @@ public:
     /// or the connection has no target.client_id. `createKey` lets a missing token-key file be
     /// created (only `auth login` does that).
     TargetAuth(const config::Config& config, const config::Connection& connection,
-               const std::optional<sdk::OAuthSpec>& manifestOAuth, store::StateStore& store, bool createKey = false);
+               const std::optional<sdk::OAuthSpec>& manifestOAuth, store::StateStore& store, bool createKey = false,
+               const std::string& targetIdentity = {});
     ~TargetAuth();
 
     /// Whether `connection` needs target OAuth for a plugin with `manifestOAuth`.

@@ -30,6 +30,11 @@ public:
     void bind(const ConnectionBinding& binding);
     /// Every fingerprint the connection was used under, oldest first.
     std::vector<ConnectionBinding> bindings(const std::string& name);
+    /// `pleoFingerprint` and every fingerprint the connection was bound under in that same Pleo
+    /// environment and company — its target fingerprints (the binding's description extends
+    /// `pleoDescription` with the target identity). Never another environment's.
+    std::vector<std::string> fingerprintsWithin(const std::string& name, const std::string& pleoFingerprint,
+                                                const std::string& pleoDescription);
     /// Forgets every binding and grant of the connection under `fingerprint`.
     void forget(const std::string& name, const std::string& fingerprint);
 
