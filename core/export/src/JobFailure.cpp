@@ -73,7 +73,7 @@ bool failJob(store::StateStore& store, PleoExports& pleo, const RunTarget& targe
             ledger.markReported(target.fingerprint, jobId, taken);
             if (!refused.empty()) {
                 log::warn("Pleo did not take every result, so the job is not failed; it stays open",
-                          {{"job", jobId}, {"refused", std::to_string(refused.size())}});
+                          {{"job", jobId}, {"refused", refused.size()}});
                 return false;
             }
         }

@@ -52,7 +52,7 @@ exporter::RunReport ConnectionRunner::run(const std::string& name, const RunOpti
         auto failed = exporter::failOpenJobs(store_, pleo, runTarget, type, describe(e));
         if (!failed.empty())
             log::error("the connection's export jobs cannot finish and were ended as failed in Pleo",
-                       {{"connection", name}, {"jobs", std::to_string(failed.size())}, {"failure_reason_type", type}});
+                       {{"connection", name}, {"jobs", failed.size()}, {"failure_reason_type", type}});
     };
     auto targetAuthFailed = [&](const std::exception& e) {
         failJobs("accounting_system_authentication_failure", e);

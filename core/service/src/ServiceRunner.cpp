@@ -133,7 +133,7 @@ static void resumeUnfinishedJobs(const config::Config& config, store::StateStore
             const auto open = store::Ledger(store).unfinishedJobs(fp, c.name);
             if (open.empty()) continue;
             log::info("Resuming unfinished export jobs at start.",
-                      {{"connection", c.name}, {"jobs", std::to_string(open.size())}, {"first_job", open.front().jobId}});
+                      {{"connection", c.name}, {"jobs", open.size()}, {"first_job", open.front().jobId}});
             scheduler.triggerConnection(c.name, "resume");
         } catch (const std::exception& e) {
             log::error("Could not look for unfinished export jobs at start.", {{"connection", c.name}, {"error", describe(e)}});
@@ -147,6 +147,8 @@ int runService(const config::Config& config, store::StateStore& store, RunLaunch
     std::unique_ptr<SignalWatcher> watcher;
     if (options.handleSignals)
         watcher = std::make_unique<SignalWatcher>([&runner](int sig) {
+            // logrotate renamed the file and sends SIGHUP: the next line goes to a new file.
+            if (sig == SIGHUP) log::reopenFile();
             log::info("Received a signal.", {{"signal", sig == SIGHUP ? "SIGHUP" : sig == SIGINT ? "SIGINT" : "SIGTERM"}});
             if (sig == SIGHUP) runner.requestReload();
             else runner.requestStop();
@@ -200,8 +202,8 @@ int runService(const config::Config& config, store::StateStore& store, RunLaunch
     runner.port_ = http.port();
     resumeUnfinishedJobs(config, store, scheduler);
     scheduler.start();
-    log::info("The service is running.", {{"connections", std::to_string(config.connections.size())},
-                                          {"max_concurrent_runs", std::to_string(schedulerOptions.maxConcurrentRuns)},
+    log::info("The service is running.", {{"connections", config.connections.size()},
+                                          {"max_concurrent_runs", schedulerOptions.maxConcurrentRuns},
                                           {"webhooks", verifier ? "on" : "off"}});
     if (options.onStarted) options.onStarted(runner);
 
@@ -214,7 +216,7 @@ int runService(const config::Config& config, store::StateStore& store, RunLaunch
             const config::Config fresh = options.reloadConfig();
             scheduler.configure(scheduledConnections(fresh, options.zoneinfoDir));
             if (verifier) verifier->setMaxRememberedIds(WebhookVerifier::replayCapacityFor(fresh.connections.size()));
-            log::info("The configuration was reloaded.", {{"connections", std::to_string(fresh.connections.size())}});
+            log::info("The configuration was reloaded.", {{"connections", fresh.connections.size()}});
         } catch (const std::exception& e) {
             log::error("The configuration could not be reloaded; the previous one stays in effect.",
                        {{"error", describe(e)}});
@@ -222,7 +224,7 @@ int runService(const config::Config& config, store::StateStore& store, RunLaunch
     }
 
     log::info("Stopping: no new runs; waiting for the runs in flight to finish their batch.",
-              {{"grace_period_s", std::to_string(options.gracePeriod.count())}});
+              {{"grace_period_s", options.gracePeriod.count()}});
     shuttingDown.store(true);
     scheduler.stopAccepting();
     if (!scheduler.waitIdleUntil(clock.now() + options.gracePeriod)) {

@@ -157,7 +157,7 @@ private:
             const masterdata::SyncReport report = masterdata::syncConnection(config, conn.name, store_, options);
             log::info("master-data sync before the run",
                       {{"connection", conn.name}, {"reason", why}, {"outcome", report.outcome},
-                       {"refused", std::to_string(report.refusals.size())}, {"pleo_requests", std::to_string(report.pleoRequests)}});
+                       {"refused", report.refusals.size()}, {"pleo_requests", report.pleoRequests}});
         } catch (const masterdata::NoMasterDataError&) {
             // The plugin has no master data to give: nothing to sync, nothing to log each run.
             remember(true);
