@@ -1,14 +1,42 @@
 // Guarded calls into one plugin instance: crash-quarantine marks around every call, a fault
 // scope while plugin code runs (FaultRecorder.h), plugin errors and stray exceptions turned into
 // PluginError naming the plugin, failures of the health store kept as the store's errors.
+#include <chrono>
+#include <exception>
 #include <type_traits>
 
 #include "ledgerbridge/common/Exception.h"
+#include "ledgerbridge/common/Log.h"
 #include "ledgerbridge/common/Redactor.h"
 #include "ledgerbridge/loader/FaultRecorder.h"
 #include "ledgerbridge/loader/PluginLoader.h"
 
 namespace ledgerbridge::loader {
+
+namespace {
+/// The debug line of one call into a plugin: which plugin, which call, how long, and whether it
+/// returned or threw (the error itself reaches the log through whoever handles it).
+class PluginCallLog {
+public:
+    PluginCallLog(std::string plugin, const char* call)
+        : on_(log::enabled(log::Level::Debug)), plugin_(std::move(plugin)), call_(call), exceptions_(std::uncaught_exceptions()) {}
+    PluginCallLog(const PluginCallLog&) = delete;
+    PluginCallLog& operator=(const PluginCallLog&) = delete;
+    ~PluginCallLog() {
+        if (!on_) return;
+        const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start_).count();
+        log::debug(std::uncaught_exceptions() > exceptions_ ? "plugin call failed" : "plugin call",
+                   {{"plugin", plugin_}, {"call", call_}, {"ms", ms}});
+    }
+
+private:
+    bool on_;
+    std::string plugin_;
+    const char* call_;
+    int exceptions_;
+    std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+};
+}  // namespace
 
 template <typename F>
 auto PluginSession::guarded(const char* operation, F&& call) {
@@ -29,6 +57,7 @@ auto PluginSession::guarded(const char* operation, F&& call) {
         }
     } endOnThrow{health_, name};
     auto invoke = [&]() -> decltype(call()) {
+        PluginCallLog callLog(name, operation);
         FaultScope inside(faultDirectory_, name, operation);  // only while plugin code runs
         try {
             return call();
