@@ -365,11 +365,12 @@ Command makeServeCommand() {
         "/metrics (Prometheus) on [service] listen (default 127.0.0.1:9464).\n\n"
         "SIGTERM/SIGINT: stop taking work, finish the batch in flight, report it to Pleo, exit 0\n"
         "within [service] grace_period (default 30s); a second signal exits at once (safe: the\n"
-        "ledger resumes). SIGHUP reloads the connections and their schedules from the same file\n"
-        "(a bad file is logged and the old one kept); [service] changes need a restart.\n\n"
+        "ledger resumes). SIGHUP reopens [log] file (after logrotate renamed it) and reloads the\n"
+        "connections and their schedules from the same file (a bad file is logged and the old\n"
+        "one kept); [service] changes need a restart.\n\n"
         "--daemon detaches and returns once the service listens (exit 0, with its process id), or\n"
         "with the start-up error and its exit code. systemd users keep the foreground: see\n"
-        "config/systemd.",
+        "packaging/systemd (installed by cmake --install) and man ledgerbridge.",
         {{"daemon", "", "detach from the terminal once listening (needs [log] file)"}},
         {},
         serve};
