@@ -23,22 +23,22 @@ commands=$(section "COMMANDS")
 options=$(section "GLOBAL OPTIONS")
 
 help=$("$binary" --help)
-for command in $(sed -n '/^Commands:$/,/^$/s/^  \([a-z][a-z-]*\) .*/\1/p' <<<"$help"); do
-    if grep -Eq "^ {7}(.*, )?$command( |,|$)" <<<"$commands"; then
-        echo "ok: COMMANDS documents '$command'"
-    else
-        echo "FAIL: the man page's COMMANDS section has no entry for '$command' (ledgerbridge --help lists it)"
-        failures=$((failures + 1))
-    fi
-done
-for option in $(sed -n '/^Global options:$/,/^$/s/^  \(--[a-z][a-z-]*\).*/\1/p' <<<"$help"); do
-    if grep -Eq "^ {7}$option( |$)" <<<"$options"; then
-        echo "ok: GLOBAL OPTIONS documents '$option'"
-    else
-        echo "FAIL: the man page's GLOBAL OPTIONS section has no entry for '$option'"
-        failures=$((failures + 1))
-    fi
-done
+# documented SECTION_NAME SECTION_TEXT PATTERN_AFTER_NAME NAME...: each NAME opens an entry (a tagged
+# paragraph, indented 7) of the section.
+documented() {
+    local name=$1 text=$2 tail=$3 item
+    shift 3
+    for item in "$@"; do
+        if grep -Eq "^ {7}(.*, )?$item$tail" <<<"$text"; then
+            echo "ok: $name documents '$item'"
+        else
+            echo "FAIL: the man page's $name section has no entry for '$item' (ledgerbridge --help lists it)"
+            failures=$((failures + 1))
+        fi
+    done
+}
+documented COMMANDS "$commands" '( |,|$)' $(sed -n '/^Commands:$/,/^$/s/^  \([a-z][a-z-]*\) .*/\1/p' <<<"$help")
+documented "GLOBAL OPTIONS" "$options" '( |$)' $(sed -n '/^Global options:$/,/^$/s/^  \(--[a-z][a-z-]*\).*/\1/p' <<<"$help")
 grep -q -- "--version" <<<"$text" || { echo "FAIL: --version is not in the man page"; failures=$((failures + 1)); }
 
 [ "$failures" = 0 ] || { echo "$failures problem(s) in $page"; exit 1; }

@@ -16,7 +16,6 @@
 #include <Poco/Net/HTTPResponse.h>
 #include <Poco/JSON/Parser.h>
 #include <Poco/Net/ServerSocket.h>
-#include <Poco/Net/StreamSocket.h>
 #include <Poco/StreamCopier.h>
 
 #include <signal.h>
@@ -37,6 +36,7 @@
 #include "ledgerbridge/cli/Commands.h"
 #include "ledgerbridge/service/Clock.h"
 #include "ledgerbridge/service/WebhookVerifier.h"
+#include "ledgerbridge/testsupport/RawHttp.h"
 
 using namespace ledgerbridge;
 namespace fs = std::filesystem;
@@ -81,24 +81,6 @@ bool eventually(F what, int seconds = 20) {
 }
 
 bool processGone(pid_t pid) { return ::kill(pid, 0) != 0 && errno == ESRCH; }
-
-/// The status line exactly as it came over the wire ("HTTP/1.1 404 Not Found"), read from a
-/// plain socket: an HTTP client library would hide a wrong reason phrase.
-std::string rawStatusLine(int port, const std::string& method, const std::string& path) {
-    Poco::Net::StreamSocket socket(Poco::Net::SocketAddress("127.0.0.1", static_cast<Poco::UInt16>(port)));
-    socket.setReceiveTimeout(Poco::Timespan(10, 0));
-    const std::string request =
-        method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
-    socket.sendBytes(request.data(), static_cast<int>(request.size()));
-    std::string text;
-    char buffer[512];
-    while (text.find("\r\n") == std::string::npos) {
-        const int n = socket.receiveBytes(buffer, sizeof buffer);
-        if (n <= 0) break;
-        text.append(buffer, static_cast<std::size_t>(n));
-    }
-    return text.substr(0, text.find("\r\n"));
-}
 
 /// A signed v1.export-job.created for kCompany, as Pleo sends it.
 Reply sendWebhook(int port, const std::string& id) {
@@ -349,10 +331,10 @@ TEST_F(ServeCommand, RepliesCarryTheReasonPhraseOfTheirStatus) {
     const auto [port, pid] = portAndPid(serve.readLineContaining("listening on"));
     ASSERT_GT(port, 0);
     // Written out from RFC 9110, not taken from the library that writes them.
-    EXPECT_EQ(rawStatusLine(port, "GET", "/healthz"), "HTTP/1.1 200 OK");
-    EXPECT_EQ(rawStatusLine(port, "GET", "/no-such-page"), "HTTP/1.1 404 Not Found");
-    EXPECT_EQ(rawStatusLine(port, "GET", "/webhooks/pleo"), "HTTP/1.1 405 Method Not Allowed");
-    EXPECT_EQ(rawStatusLine(port, "POST", "/webhooks/pleo"), "HTTP/1.1 401 Unauthorized");
+    EXPECT_EQ(testsupport::rawStatusLine(port, "GET", "/healthz"), "HTTP/1.1 200 OK");
+    EXPECT_EQ(testsupport::rawStatusLine(port, "GET", "/no-such-page"), "HTTP/1.1 404 Not Found");
+    EXPECT_EQ(testsupport::rawStatusLine(port, "GET", "/webhooks/pleo"), "HTTP/1.1 405 Method Not Allowed");
+    EXPECT_EQ(testsupport::rawStatusLine(port, "POST", "/webhooks/pleo"), "HTTP/1.1 401 Unauthorized");
     EXPECT_EQ(sendWebhook(port, "msg_reason_1").status, 202);
     ::kill(pid, SIGTERM);
     EXPECT_EQ(serve.finish().exitCode, 0);

@@ -4,6 +4,7 @@
 #include <Poco/DateTime.h>
 #include <Poco/DateTimeFormat.h>
 #include <Poco/DateTimeFormatter.h>
+#include <Poco/JSONString.h>
 #include <Poco/Timestamp.h>
 #include <fcntl.h>
 #include <unistd.h>
@@ -50,32 +51,11 @@ const char* levelName(Level l) {
     return "info";
 }
 
-/// A JSON string literal: quotes, backslashes, slashes and control characters escaped, UTF-8 as
-/// is.
-std::string jsonString(const std::string& text) {
-    std::string out = "\"";
-    for (unsigned char c : text) {
-        switch (c) {
-            case '"': out += "\\\""; break;
-            case '\\': out += "\\\\"; break;
-            case '/': out += "\\/"; break;  // as Poco::JSON does: the Redactor knows this form
-            case '\n': out += "\\n"; break;
-            case '\r': out += "\\r"; break;
-            case '\t': out += "\\t"; break;
-            default:
-                if (c < 0x20 || c == 0x7f) {
-                    char buf[8];
-                    std::snprintf(buf, sizeof buf, "\\u%04x", c);
-                    out += buf;
-                } else {
-                    out += static_cast<char>(c);
-                }
-        }
-    }
-    return out + "\"";
-}
+/// A JSON string literal, escaped exactly as Poco::JSON::Object::stringify escapes (quotes,
+/// backslashes, slashes, control characters): the Redactor knows that form of every secret.
+std::string jsonString(const std::string& text) { return Poco::toJSON(text, Poco::JSON_WRAP_STRINGS); }
 
-// Written by hand rather than through Poco::JSON so that a number field keeps its exact digits
+// Assembled here rather than by Poco::JSON::Object so that a number field keeps its exact digits
 // (a 64-bit count, a duration with 3 decimals) and is never quoted.
 std::string jsonLine(Level level, const std::string& message, const Fields& fields) {
     std::vector<std::pair<std::string, std::string>> members;  // key, JSON value; a later key replaces
