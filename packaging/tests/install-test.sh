@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `cmake --install` into a temporary prefix, then only what was installed is used:
 #   - the files: binary, every first-party plugin, the systemd units, man page, completion;
-#   - the units' paths name this prefix (written at install time, not configure time);
+#   - the units' paths name this prefix (written at install time, not configure time), and
+#     systemd-analyze verify accepts them;
 #   - `ledgerbridge --version` and `version`;
 #   - the installed man page renders without warnings, the installed completion completes;
 #   - a `run` of config/demo.ini (its [plugins] dir removed, so the binary finds the installed
@@ -48,6 +49,15 @@ for unit in ledgerbridge.service ledgerbridge-run.service; do
 done
 grep -qx "Unit=ledgerbridge-run.service" "$prefix/lib/systemd/system/ledgerbridge-run.timer" || fail "the timer starts another unit"
 echo "ok: ExecStart=$prefix/bin/ledgerbridge, LEDGERBRIDGE_CONFIG=$prefix/etc/ledgerbridge/ledgerbridge.ini"
+# systemd's own reader: every directive parses and ExecStart names an executable file.
+if command -v systemd-analyze > /dev/null; then
+    (cd "$prefix/lib/systemd/system" && systemd-analyze verify ledgerbridge.service ledgerbridge-run.service \
+        ledgerbridge-run.timer) > "$work/verify.log" 2>&1 || { cat "$work/verify.log"; fail "systemd-analyze verify refused a unit"; }
+    [ ! -s "$work/verify.log" ] || { cat "$work/verify.log"; fail "systemd-analyze verify warned"; }
+    echo "ok: systemd-analyze verify accepts the three units"
+else
+    echo "note: no systemd-analyze here; the units were checked by their paths only"
+fi
 
 echo "== --version"
 version=$("$prefix/bin/ledgerbridge" --version)
