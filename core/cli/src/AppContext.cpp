@@ -3,6 +3,7 @@
 
 #include <cstdlib>
 
+#include "ledgerbridge/cli/StartupChecks.h"
 #include "ledgerbridge/common/Exception.h"
 #include "ledgerbridge/common/Log.h"
 
@@ -41,6 +42,14 @@ const config::Config& AppContext::config(bool checkSecrets) {
         configureLogging(invocation_, config_.get());
     }
     return *config_;
+}
+
+const config::Config& AppContext::startupConfig(bool forService) {
+    const config::Config& cfg = config(true);
+    const StartupChecks checks = checkStartup(cfg, forService);
+    for (const auto& w : checks.warnings) log::warn(w.str());
+    if (!checks.problems.empty()) throw ConfigError(config::problemsReport(cfg.file, checks.problems));
+    return cfg;
 }
 
 store::StateStore& AppContext::store() {

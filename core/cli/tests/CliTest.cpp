@@ -1,6 +1,8 @@
 // The CLI in-process: help on every level, usage errors, config validate/show, history.
 #include <gtest/gtest.h>
 
+#include "CliTestSupport.h"
+
 #include <unistd.h>
 
 #include <filesystem>
@@ -32,10 +34,8 @@ Result cli(const std::vector<std::string>& args) {
 class CliConfigTest : public ::testing::Test {
 protected:
     void SetUp() override {
-        dir = fs::temp_directory_path() / ("lb-cli-" + std::to_string(::getpid()) + "-" +
-                                           ::testing::UnitTest::GetInstance()->current_test_info()->name());
-        fs::remove_all(dir);
-        fs::create_directories(dir);
+        // With the CSV plugin installed: run and validate check that each connection's plugin loads.
+        ledgerbridge::clitest::makeInstallation("lb-cli", dir);
         ::setenv("LB_CLI_TEST_SECRET", "cli-test-client-secret", 1);
     }
     void TearDown() override { fs::remove_all(dir); }
@@ -205,4 +205,27 @@ TEST(Cli, SyncHelpNamesItsOptionsAndExitCodes) {
     EXPECT_NE(r.out.find("3 some records refused"), std::string::npos) << r.out;
     auto bad = cli({"sync", "--fulll"});
     EXPECT_EQ(bad.code, 2) << bad.err;
+}
+
+TEST_F(CliConfigTest, ShowOriginSaysWhereEachValueCameFrom) {
+    auto path = writeConfig(std::string(kConfig) + "[log]\nformat = json\n[environment.staging]\nclient_id = partner\n"
+                                                   "client_secret = env:LB_CLI_TEST_SECRET\n");
+    ::setenv("LEDGERBRIDGE_LOG_FORMAT", "human", 1);
+    auto r = cli({"config", "show", "--origin", "--config", path, "--state-dir", "/srv/lb-state"});
+    ::unsetenv("LEDGERBRIDGE_LOG_FORMAT");
+    ASSERT_EQ(r.code, 0) << r.err;
+    for (const std::string& line : std::vector<std::string>{"auth_url = https://127.0.0.1:9    ; " + path + ":6",
+                                   "dir = /srv/lb-state    ; --state-dir",
+                                   "format = human    ; environment variable LEDGERBRIDGE_LOG_FORMAT",
+                                   "level = info    ; default",
+                                   "setting.output_dir = out    ; " + path + ":13",
+                                   "sync_schedule = every 1d    ; default"})
+        EXPECT_NE(r.out.find(line + "\n"), std::string::npos) << line << "\n" << r.out;
+    // The built-in profiles' endpoints are ledgerbridge's own.
+    r = cli({"config", "show", "--origin", "--config", path, "--environment", "staging"});
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_NE(r.out.find("auth_url = https://auth.staging.pleo.io    ; built in\n"), std::string::npos) << r.out;
+    // Without --origin, no origins.
+    r = cli({"config", "show", "--config", path});
+    EXPECT_EQ(r.out.find("    ; default"), std::string::npos) << r.out;
 }

@@ -95,7 +95,7 @@ TerminalRun runOnTerminal(const std::vector<std::string>& args, const std::map<s
 }
 
 /// A folder with a configuration of one API-key connection per simulated company (CSV plugin)
-/// plus `broken`, whose plugin is not installed (its error line is what colour is tested on).
+/// plus `broken`, whose API key Pleo refuses (its error line is what colour is tested on).
 class TerminalFixture : public ::testing::Test {
 protected:
     void SetUp() override {
@@ -125,8 +125,13 @@ protected:
             ini << "[connection.c" << i << "]\ncompany_id = " << company << "\nplugin = csv\ncredential = api_key\n"
                 << "api_key = file:" << keyFile.string() << "\nsetting.output_dir = out\n";
         }
+        // An API key Pleo does not know: the configuration is sound, the run is refused (401).
+        const fs::path badKey = dir / "key-unknown";
+        std::ofstream(badKey) << "lb-unknown-api-key-0000000000000000";
+        fs::permissions(badKey, fs::perms::owner_read | fs::perms::owner_write);
         ini << "[connection.broken]\ncompany_id = " << companies.front()
-            << "\nplugin = not-installed\ncredential = api_key\napi_key = file:" << (dir / "key0").string() << "\n";
+            << "\nplugin = csv\ncredential = api_key\napi_key = file:" << badKey.string()
+            << "\nsetting.output_dir = out\n";
     }
     void TearDown() override { fs::remove_all(dir); }
 
@@ -148,13 +153,14 @@ protected:
 };
 
 const std::regex kSgrColour("\x1b\\[[0-9;]*m");
+const int kRefused = 4;  // the broken connection's exit code: its credential needs a person
 
 }  // namespace
 
 TEST_F(TerminalFixture, APersonAtATerminalGetsTheProgressLineAndColouredLevels) {
     pendingJobFor(0);
     const TerminalRun r = runOnTerminal(run(), {{"TERM", "xterm"}, {"NO_COLOR", ""}});
-    EXPECT_EQ(r.exitCode, 5) << "the broken connection's plugin is missing\n" << r.screen;
+    EXPECT_EQ(r.exitCode, kRefused) << "the broken connection's key is refused\n" << r.screen;
     EXPECT_NE(r.screen.find("\r\x1b[K  job "), std::string::npos) << "the progress line, redrawn in place\n" << r.screen;
     EXPECT_NE(r.screen.find("\x1b[1;31mERROR \x1b[0m"), std::string::npos) << r.screen;
     EXPECT_NE(r.screen.find("1500 posted"), std::string::npos) << r.screen;
@@ -164,7 +170,7 @@ TEST_F(TerminalFixture, JsonLogsOnATerminalAreOnlyJsonLines) {
     pendingJobFor(1);
     const std::string report = (dir / "report.txt").string();
     const TerminalRun r = runOnTerminal(run({"--log-format", "json"}), {{"TERM", "xterm"}, {"NO_COLOR", ""}}, report);
-    EXPECT_EQ(r.exitCode, 5) << r.screen;
+    EXPECT_EQ(r.exitCode, kRefused) << r.screen;
     EXPECT_EQ(r.screen.find('\x1b'), std::string::npos) << "no progress line, no colour in a JSON stream\n" << r.screen;
     std::vector<Poco::JSON::Object::Ptr> lines;
     ASSERT_NO_THROW(lines = jsonLines(r.screen)) << "every line a JSON object:\n" << r.screen;
@@ -178,17 +184,17 @@ TEST_F(TerminalFixture, JsonLogsOnATerminalAreOnlyJsonLines) {
 TEST_F(TerminalFixture, TermDumbGetsNeitherProgressLineNorColour) {
     pendingJobFor(2);
     const TerminalRun r = runOnTerminal(run({"--log-format", "human"}), {{"TERM", "dumb"}, {"NO_COLOR", ""}});
-    EXPECT_EQ(r.exitCode, 5) << r.screen;
+    EXPECT_EQ(r.exitCode, kRefused) << r.screen;
     EXPECT_EQ(r.screen.find('\x1b'), std::string::npos) << r.screen;
-    EXPECT_NE(r.screen.find("ERROR the connection could not run"), std::string::npos) << r.screen;
+    EXPECT_NE(r.screen.find("ERROR [broken] export run did not finish"), std::string::npos) << r.screen;
     EXPECT_NE(r.screen.find("1500 posted"), std::string::npos) << r.screen;
 }
 
 TEST_F(TerminalFixture, NoColorTurnsOffColourOnly) {
     const TerminalRun r = runOnTerminal(run({}, {"--connection", "broken"}), {{"TERM", "xterm"}, {"NO_COLOR", "1"}});
-    EXPECT_EQ(r.exitCode, 5) << r.screen;
+    EXPECT_EQ(r.exitCode, kRefused) << r.screen;
     EXPECT_FALSE(std::regex_search(r.screen, kSgrColour)) << r.screen;
-    EXPECT_NE(r.screen.find("ERROR the connection could not run"), std::string::npos) << r.screen;
+    EXPECT_NE(r.screen.find("ERROR [broken] export run did not finish"), std::string::npos) << r.screen;
 }
 
 TEST(OperatorDebugLog, ShowsRequestsPluginCallsLeasesAndTokenDecisionsAndNoSecret) {

@@ -13,7 +13,9 @@
 #include <sstream>
 
 #include "ledgerbridge/common/Exception.h"
+#include "ledgerbridge/common/Log.h"
 #include "ledgerbridge/config/HostPort.h"
+#include "ledgerbridge/config/Suggest.h"
 
 extern char** environ;
 
@@ -27,7 +29,7 @@ const std::set<std::string> kTopKeys = {"environment",    "state.dir",      "sta
                                         "state.history_max_age", "state.history_max_runs"};
 const std::set<std::string> kProfileKeys = {"auth_url", "api_url",  "client_id", "client_secret", "redirect_uri",
                                             "scopes",   "ca_file", "resolve",   "allow_http",
-                                            "requests_per_minute"};
+                                            "requests_per_minute", "token_timeout"};
 const std::set<std::string> kConnectionKeys = {"company_id",           "plugin",           "credential",
                                                "api_key",              "schedule",         "target.client_id",
                                                "target.client_secret", "target.redirect_uri", "target.scopes",
@@ -44,6 +46,11 @@ const std::set<std::string> kFamilies = {"BALANCE_AMENDMENT", "BILL_INVOICE", "C
                                          "MILEAGE", "OUT_OF_POCKET", "OVERDRAFT", "PER_DIEM", "PLEO_INVOICE",
                                          "REIMBURSEMENT", "WALLET", "BILL_INVOICE_PAYMENT"};
 const std::set<std::string> kTopSections = {"state", "log", "plugins", "service"};
+// LEDGERBRIDGE_* variables the process reads that are not key overrides.
+const std::set<std::string> kProcessVariables = {"LEDGERBRIDGE_CONFIG", "LEDGERBRIDGE_CRASH_AT",
+                                                 "LEDGERBRIDGE_REFERENCE_DIR"};
+
+std::vector<std::string> names(const std::set<std::string>& s) { return {s.begin(), s.end()}; }
 
 std::string join(const std::set<std::string>& s) {
     std::string out;
@@ -86,6 +93,10 @@ bool isLoopbackIpv4(const std::string& host) {
             return false;
     }
     return count == 3 && host.back() != '.';
+}
+
+bool isLoopbackHost(const std::string& host) {
+    return host == "localhost" || host == "::1" || host == "[::1]" || isLoopbackIpv4(host);
 }
 
 /// host:port:address as in curl's --resolve: a host name, 1 to 5 digits, an IPv4 or IPv6 address.
@@ -147,6 +158,7 @@ public:
         applyEnvironmentOverrides();
         applyCommandLineOverrides();
         checkSections();
+        checkPlaceholders();
         Config cfg;
         cfg.file = file_;
         readTop(cfg);
@@ -156,6 +168,7 @@ public:
         cfg.values = doc_.values();
         LoadResult result;
         result.problems = problems_;
+        result.warnings = warnings_;
         if (problems_.empty()) result.config = std::move(cfg);
         return result;
     }
@@ -189,11 +202,49 @@ private:
             if (section.rfind("connection.", 0) == 0)
                 for (const auto& k : kConnectionKeys) candidates.insert(section + "." + k);
         }
+        std::vector<std::string> known(kProcessVariables.begin(), kProcessVariables.end());
+        std::set<std::string> applied;
         for (const auto& key : candidates) {
             std::string var = overrideVariable(key);
+            known.push_back(var);
             auto it = env_.find(var);
-            if (it != env_.end()) doc_.set(key, IniValue{it->second, Origin{"environment variable " + var, 0}});
+            if (it != env_.end()) {
+                doc_.set(key, IniValue{it->second, Origin{"environment variable " + var, 0}});
+                applied.insert(var);
+            }
         }
+        // A misspelt override is silently ignored by design of the prefix scheme; say so, since
+        // the operator believes a value is in effect that is not.
+        // Only variables that look like overrides (a section's prefix, or close to a known
+        // variable): build and test tools use the prefix for their own variables too.
+        std::vector<std::string> suffixes;
+        for (const auto& k : known) suffixes.push_back(k.substr(13));
+        for (const auto& [var, _] : env_) {
+            if (var.rfind("LEDGERBRIDGE_", 0) != 0 || applied.count(var) || kProcessVariables.count(var)) continue;
+            // Compared without the common prefix, which would make every name look close.
+            const std::string suffix = var.substr(13);
+            const std::string match = closestMatch(suffix, suffixes);
+            const std::string near = match.empty() ? "" : "LEDGERBRIDGE_" + match;
+            bool sectionLike = suffix == "ENVIRONMENT";
+            for (const char* section : {"STATE_", "LOG_", "PLUGINS_", "SERVICE_", "ENVIRONMENT_", "CONNECTION_"})
+                sectionLike = sectionLike || suffix.rfind(section, 0) == 0;
+            if (near.empty() && !sectionLike) continue;
+            warnings_.push_back({Origin{"environment variable " + var, 0}, "",
+                                 "overrides no key of " + file_ + "; it is ignored",
+                                  near.empty() ? "an override is LEDGERBRIDGE_ + the key in upper case with '_' for "
+                                                "every other character, e.g. LEDGERBRIDGE_STATE_DIR, and only for a "
+                                                "section the file has"
+                                              : "did you mean " + near + "?"});
+        }
+    }
+
+    /// Values copied from an example and never filled in: refused with their line, so the
+    /// service does not first meet them as a 401 from Pleo or an unknown company.
+    void checkPlaceholders() {
+        for (const auto& [key, v] : doc_.values())
+            if (isPlaceholder(v.value))
+                problem(v.origin, key, "'" + v.value + "' is a placeholder from an example",
+                        "replace it with the real value");
     }
 
     void applyCommandLineOverrides() {
@@ -221,7 +272,8 @@ private:
                 std::set<std::string> known;
                 for (const auto& k : kTopKeys)
                     if (k.rfind(section + ".", 0) == 0) known.insert(k.substr(section.size() + 1));
-                problem(v.origin, key, "unknown key in [" + section + "]", "known keys: " + join(known));
+                problem(v.origin, key, "unknown key in [" + section + "]" + didYouMean(key.substr(dot + 1), names(known)),
+                        "known keys: " + join(known));
             }
         }
     }
@@ -342,6 +394,26 @@ private:
         }
     }
 
+    /// allow_http = true only where plain HTTP cannot leave the machine: both endpoints on a
+    /// loopback host (127.0.0.0/8, ::1, localhost). The flag also lets the connection's plugin
+    /// reach its target over plain HTTP, so anything wider would send tokens in clear text.
+    void checkAllowHttp(const EnvironmentProfile& p, const std::string& prefix) {
+        if (!p.allowHttp) return;
+        for (const std::string* url : {&p.authUrl, &p.apiUrl}) {
+            std::string host;
+            try {
+                host = Poco::URI(*url).getHost();
+            } catch (const std::exception&) {
+                continue;  // reported by checkUrl
+            }
+            if (url->empty() || isLoopbackHost(host)) continue;
+            problem(originOf(prefix + "allow_http"), prefix + "allow_http",
+                    "is accepted only for loopback hosts, but " + *url + " is on '" + host + "'",
+                    "remove allow_http and use https://; plain HTTP is for a simulator on 127.0.0.1, ::1 or localhost");
+            return;
+        }
+    }
+
     void readProfiles(Config& cfg) {
         // Built-in profiles first; a file section adds credentials to them.
         EnvironmentProfile staging;
@@ -362,7 +434,9 @@ private:
             std::string prefix = section + ".";
             for (const auto& [key, v] : doc_.values())
                 if (key.rfind(prefix, 0) == 0 && !kProfileKeys.count(key.substr(prefix.size())))
-                    problem(v.origin, key, "unknown key in [" + section + "]", "known keys: " + join(kProfileKeys));
+                    problem(v.origin, key,
+                            "unknown key in [" + section + "]" + didYouMean(key.substr(prefix.size()), names(kProfileKeys)),
+                            "known keys: " + join(kProfileKeys));
             EnvironmentProfile& p = cfg.profiles[name];
             p.name = name;
             bool builtIn = p.builtIn;
@@ -391,6 +465,13 @@ private:
                             "(only for the local simulator and benchmarks)");
                 else
                     p.requestsPerMinute = std::stoi(v);
+            }
+            p.tokenTimeoutSeconds = static_cast<int>(readDuration(prefix + "token_timeout", p.tokenTimeoutSeconds, false));
+            if (p.tokenTimeoutSeconds > 600) {
+                problem(originOf(prefix + "token_timeout"), prefix + "token_timeout",
+                        "'" + get(prefix + "token_timeout") + "' is longer than 10 minutes",
+                        "a token request that takes longer holds every other process's refresh; 30s is the default");
+                p.tokenTimeoutSeconds = 600;
             }
             p.clientId = get(prefix + "client_id");
             p.clientSecret = secretRef(prefix + "client_secret");
@@ -436,6 +517,7 @@ private:
             if (p.apiUrl.empty()) problem(at, prefix + "api_url", "is missing", "the Export API's base URL");
             checkUrl(prefix + "auth_url", p.authUrl, p.allowHttp);
             checkUrl(prefix + "api_url", p.apiUrl, p.allowHttp);
+            checkAllowHttp(p, prefix);
         }
         if (needsOAuth) {
             if (p.clientId.empty())
@@ -490,7 +572,7 @@ private:
                     IniValue setting = v;
                     c.settings[local.substr(8)] = setting;
                 } else if (!kConnectionKeys.count(local)) {
-                    problem(v.origin, key, "unknown key in [" + section + "]",
+                    problem(v.origin, key, "unknown key in [" + section + "]" + didYouMean(local, names(kConnectionKeys)),
                             "known keys: " + join(kConnectionKeys) + ", and setting.NAME for the plugin's settings");
                 }
             }
@@ -510,6 +592,12 @@ private:
             else if (!isUuid(c.companyId))
                 problem(originOf(prefix + "company_id"), prefix + "company_id", "'" + c.companyId + "' is not a UUID",
                         "Pleo company ids look like 6d1f3c2a-0b4e-4a8e-9c41-2f6b5d7e8a90");
+            else if (c.companyId.rfind("00000000-", 0) == 0)
+                // Pleo's ids are random (v4): eight leading zeros happen once in four billion,
+                // and every example in config/ starts so.
+                problem(originOf(prefix + "company_id"), prefix + "company_id",
+                        "'" + c.companyId + "' is a placeholder company id",
+                        "put the Pleo company's id here (Pleo's web app, Settings, or the simulator's --companies output)");
             if (c.plugin.empty())
                 problem(at, prefix + "plugin", "is missing", "name the export plugin, e.g. plugin = csv");
             else if (!isPluginName(c.plugin))
@@ -627,6 +715,7 @@ private:
     bool checkSecrets_;
     IniDocument doc_;
     std::vector<Problem> problems_;
+    std::vector<Problem> warnings_;
 };
 
 }  // namespace
@@ -660,33 +749,61 @@ std::map<std::string, std::string> processEnvironment() {
 
 LoadResult parseConfig(const std::string& text, const std::string& fileName, const std::string& baseDir,
                        const Overrides& overrides, const std::map<std::string, std::string>& env, bool checkSecrets) {
-    return Loader(fileName, baseDir, overrides, env, checkSecrets).run(text);
+    LoadResult r = Loader(fileName, baseDir, overrides, env, checkSecrets).run(text);
+    r.file = fileName;
+    return r;
 }
 
 LoadResult loadConfig(const std::string& path, const Overrides& overrides, const std::map<std::string, std::string>& env,
                       bool checkSecrets) {
     std::string absolute = absolutePath(path, "");
+    auto refuse = [&](const std::string& what, const std::string& hint) {
+        LoadResult r;
+        r.file = absolute;
+        r.problems.push_back({Origin{absolute, 0}, "", what, hint});
+        return r;
+    };
+    std::error_code ec;
+    if (std::filesystem::is_directory(absolute, ec))
+        return refuse("is a directory, not a configuration file",
+                      "pass the .ini file itself, e.g. --config " + (std::filesystem::path(absolute) / "ledgerbridge.ini").string());
     std::ifstream in(absolute, std::ios::binary);
     if (!in) {
         LoadResult r;
+        r.file = absolute;
         r.problems.push_back({Origin{absolute, 0}, "", "the configuration file cannot be read (missing or no permission)",
                               "pass --config PATH or set LEDGERBRIDGE_CONFIG; examples are in config/"});
         return r;
     }
     std::ostringstream buf;
     buf << in.rdbuf();
+    if (buf.str().find_first_not_of(" \t\r\n") == std::string::npos)
+        return refuse("is empty", "start from an example in config/ (staging.ini, production.ini, demo.ini)");
     std::string baseDir = Poco::Path(absolute).parent().toString();
     return parseConfig(buf.str(), absolute, baseDir, overrides, env, checkSecrets);
 }
 
+std::string problemsReport(const std::string& file, const std::vector<Problem>& problems) {
+    std::string msg = file + ": " + std::to_string(problems.size()) + " problem" + (problems.size() == 1 ? "" : "s") + ":";
+    for (const auto& p : problems) msg += "\n  " + p.str();
+    return msg;
+}
+
+bool isPlaceholder(const std::string& value) {
+    if (value.size() >= 2 && value.front() == '<' && value.back() == '>') return true;
+    std::string upper = value;
+    for (char& c : upper) c = static_cast<char>(c == '-' ? '_' : std::toupper(static_cast<unsigned char>(c)));
+    // A marker counts at the start of a word only ("EXCHANGE_MEDIA" holds CHANGE_ME).
+    for (const std::string marker : {"CHANGE_ME", "CHANGEME", "REPLACE_WITH", "REPLACE_ME"})
+        for (auto at = upper.find(marker); at != std::string::npos; at = upper.find(marker, at + 1))
+            if (at == 0 || !std::isalnum(static_cast<unsigned char>(upper[at - 1]))) return true;
+    return false;
+}
+
 Config loadConfigOrThrow(const std::string& path, const Overrides& overrides, bool checkSecrets) {
     LoadResult r = loadConfig(path, overrides, processEnvironment(), checkSecrets);
-    if (!r.problems.empty()) {
-        std::string msg = "the configuration has " + std::to_string(r.problems.size()) + " problem" +
-                          (r.problems.size() == 1 ? "" : "s") + ":";
-        for (const auto& p : r.problems) msg += "\n  " + p.str();
-        throw ConfigError(msg);
-    }
+    for (const auto& w : r.warnings) log::warn(w.str());
+    if (!r.problems.empty()) throw ConfigError(problemsReport(r.file, r.problems));
     return std::move(*r.config);
 }
 

@@ -24,12 +24,48 @@ bool validName(const std::string& s) {
     return s.front() != '.' && s.back() != '.';
 }
 
+/// The 1-based column of the first byte of `line` that does not start or continue a valid
+/// UTF-8 sequence (overlong forms, surrogates and code points above U+10FFFF included), or 0.
+int firstInvalidUtf8(const std::string& line) {
+    const auto* s = reinterpret_cast<const unsigned char*>(line.data());
+    const std::size_t n = line.size();
+    for (std::size_t i = 0; i < n;) {
+        const unsigned char c = s[i];
+        std::size_t len = 0;
+        unsigned char lo = 0x80, hi = 0xBF;  // allowed range of the second byte
+        if (c < 0x80) len = 1;
+        else if (c >= 0xC2 && c <= 0xDF) len = 2;
+        else if (c >= 0xE0 && c <= 0xEF) {
+            len = 3;
+            if (c == 0xE0) lo = 0xA0;  // overlong
+            if (c == 0xED) hi = 0x9F;  // surrogates
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            len = 4;
+            if (c == 0xF0) lo = 0x90;  // overlong
+            if (c == 0xF4) hi = 0x8F;  // above U+10FFFF
+        } else {
+            return static_cast<int>(i + 1);
+        }
+        for (std::size_t k = 1; k < len; ++k) {
+            const unsigned char min = k == 1 ? lo : 0x80, max = k == 1 ? hi : 0xBF;
+            if (i + k >= n || s[i + k] < min || s[i + k] > max) return static_cast<int>(i + k + 1);
+        }
+        i += len;
+    }
+    return 0;
+}
+
+std::string hexByte(unsigned char c) {
+    const char* digits = "0123456789ABCDEF";
+    return std::string("0x") + digits[c >> 4] + digits[c & 0xF];
+}
+
 }  // namespace
 
 std::string Origin::str() const {
     if (file.empty()) return "(built-in)";
     if (line <= 0) return file;
-    return file + ":" + std::to_string(line);
+    return file + ":" + std::to_string(line) + (column > 0 ? ":" + std::to_string(column) : "");
 }
 
 std::string Problem::str() const {
@@ -47,13 +83,23 @@ const IniValue* IniDocument::find(const std::string& key) const {
 
 IniDocument IniDocument::parse(const std::string& text, const std::string& fileName, std::vector<Problem>& problems) {
     IniDocument doc;
-    std::istringstream in(text);
+    const bool bom = text.compare(0, 3, "\xEF\xBB\xBF") == 0;
+    std::istringstream in(bom ? text.substr(3) : text);
     std::string raw;
     std::string section;
     int lineNo = 0;
     while (std::getline(in, raw)) {
         ++lineNo;
         Origin at{fileName, lineNo};
+        if (const int column = firstInvalidUtf8(raw)) {
+            const int shown = column + (lineNo == 1 && bom ? 3 : 0);  // columns count the file's bytes
+            problems.push_back({Origin{fileName, lineNo, shown}, "",
+                                "byte " + hexByte(static_cast<unsigned char>(raw[static_cast<std::size_t>(column - 1)])) +
+                                    " is not UTF-8; the line is ignored",
+                                "save the file as UTF-8 (e.g. iconv -f latin1 -t utf-8); Latin-1 letters such as "
+                                "\xC3\xA5 or \xC3\xB8 are one byte there and two in UTF-8"});
+            continue;
+        }
         std::string line = trim(raw);
         if (line.empty() || line[0] == ';' || line[0] == '#') continue;
         if (line[0] == '[') {

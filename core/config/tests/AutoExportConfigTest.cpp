@@ -2,25 +2,14 @@
 // file:line and the allowed values.
 #include <gtest/gtest.h>
 
+#include "MinimalConfig.h"
 #include "ledgerbridge/config/Config.h"
 
 using namespace ledgerbridge::config;
 
 namespace {
 
-const char* kBase = R"(environment = local
-[state]
-dir = state
-token_key = env:LB_TEST_TOKEN_KEY
-[environment.local]
-auth_url = https://127.0.0.1:8443
-api_url = https://127.0.0.1:8443
-client_id = ledgerbridge-demo
-client_secret = env:LB_TEST_CLIENT_SECRET
-[connection.acme]
-company_id = 6d1f3c2a-0b4e-4a8e-9c41-2f6b5d7e8a90
-plugin = csv
-)";  // the connection's keys start on line 13
+const char* const kBase = ledgerbridge::config::test::kMinimalLocal;  // the connection's keys start on line 13
 
 LoadResult parse(const std::string& extra) {
     return parseConfig(std::string(kBase) + extra, "lb.ini", "/etc/lb", {}, {}, false);

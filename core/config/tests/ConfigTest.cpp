@@ -330,19 +330,30 @@ TEST(Fingerprint, DiffersBetweenStagingAndProductionAndIgnoresCosmetics) {
     EXPECT_NE(a.description.find("company 6d1f3c2a"), std::string::npos);
 }
 
-TEST(Config, ShippedExampleConfigurationsAreValid) {
+// The examples are templates: they load, and the only problems are the values the operator must
+// fill in (the Pleo client id and company id), each named with its line.
+TEST(Config, ShippedExamplesReportOnlyTheirPlaceholders) {
     const char* src = std::getenv("LEDGERBRIDGE_SOURCE_DIR");
     ASSERT_NE(src, nullptr);
     for (const char* name : {"staging.ini", "production.ini"}) {
-        auto r = loadConfig(std::string(src) + "/config/" + name, {}, {}, false);
-        EXPECT_TRUE(r.problems.empty()) << name << ":\n" << problemsText(r);
+        const std::string path = std::string(src) + "/config/" + name;
+        auto r = loadConfig(path, {}, {}, false);
+        ASSERT_EQ(r.problems.size(), 2u) << name << ":\n" << problemsText(r);
+        for (const auto& p : r.problems) EXPECT_NE(p.message.find("placeholder"), std::string::npos) << p.str();
+        EXPECT_EQ(r.problems[0].origin.file, path);
     }
-    auto staging = loadConfig(std::string(src) + "/config/staging.ini", {}, {}, false);
-    ASSERT_TRUE(staging.config);
+    // Filled in through environment overrides (as a deployment might), they are valid.
+    const std::map<std::string, std::string> filled = {
+        {"LEDGERBRIDGE_ENVIRONMENT_STAGING_CLIENT_ID", "partner-staging"},
+        {"LEDGERBRIDGE_ENVIRONMENT_PRODUCTION_CLIENT_ID", "partner-production"},
+        {"LEDGERBRIDGE_CONNECTION_ACME_COMPANY_ID", "6d1f3c2a-0b4e-4a8e-9c41-2f6b5d7e8a90"}};
+    auto staging = loadConfig(std::string(src) + "/config/staging.ini", {}, filled, false);
+    ASSERT_TRUE(staging.config) << problemsText(staging);
     EXPECT_EQ(staging.config->activeProfile().apiUrl, kStagingApiUrl);
-    auto production = loadConfig(std::string(src) + "/config/production.ini", {}, {}, false);
-    ASSERT_TRUE(production.config);
+    auto production = loadConfig(std::string(src) + "/config/production.ini", {}, filled, false);
+    ASSERT_TRUE(production.config) << problemsText(production);
     EXPECT_EQ(production.config->activeProfile().apiUrl, kProductionApiUrl);
+    EXPECT_NE(staging.config->stateDir, production.config->stateDir);
 }
 
 // The shapes Config checks by hand (UUID, plugin name, loopback listen address, resolve item),
@@ -357,7 +368,7 @@ TEST(Config, ShapesAreCheckedAtTheirEdges) {
         return problemsText(r).find(key + ": '") != std::string::npos;
     };
     const std::string company = "company_id = 6d1f3c2a-0b4e-4a8e-9c41-2f6b5d7e8a90";
-    for (const char* ok : {"6D1F3C2A-0B4E-4A8E-9C41-2F6B5D7E8A90", "00000000-0000-0000-0000-000000000000"})
+    for (const char* ok : {"6D1F3C2A-0B4E-4A8E-9C41-2F6B5D7E8A90", "00000001-0000-0000-0000-000000000000"})
         EXPECT_FALSE(mentions(with(company, std::string("company_id = ") + ok), "connection.acme.company_id")) << ok;
     for (const char* no : {"6d1f3c2a-0b4e-4a8e-9c41-2f6b5d7e8a9", "6d1f3c2a-0b4e-4a8e-9c41-2f6b5d7e8a900",
                            "6d1f3c2a0b4e-4a8e-9c41-2f6b5d7e8a90-", "6d1f3c2a-0b4e-4a8e-9c41-2f6b5d7e8a9g"})
@@ -380,4 +391,26 @@ TEST(Config, ShapesAreCheckedAtTheirEdges) {
                            "auth.pleo.io:443:", "auth_pleo.io:443:127.0.0.1", "auth.pleo.io:44a:127.0.0.1",
                            "auth.pleo.io:443:127.0.0.1/8"})
         EXPECT_TRUE(mentions(with(scopes, scopes + "\nresolve = " + no), "environment.local.resolve")) << no;
+}
+
+TEST(Config, TokenTimeoutIsADurationPerEnvironmentWithItsLineWhenWrong) {
+    auto r = parse(kGood);
+    ASSERT_TRUE(r.config) << problemsText(r);
+    EXPECT_EQ(r.config->activeProfile().tokenTimeoutSeconds, 30) << "the default";
+    std::string text = kGood;
+    text.replace(text.find("scopes = export:read export:write\n"), 34, "scopes = export:read export:write\ntoken_timeout = 2m\n");
+    r = parse(text);
+    ASSERT_TRUE(r.problems.empty()) << problemsText(r);
+    EXPECT_EQ(r.config->activeProfile().tokenTimeoutSeconds, 120);
+    for (const auto& [value, problem] : std::vector<std::pair<std::string, std::string>>{
+             {"soon", "'soon' is not a duration (write it like 90s, 2m, 12h or 30d)"},
+             {"0", "'0' is not a duration (write it like 90s, 2m, 12h or 30d)"},
+             {"11m", "'11m' is longer than 10 minutes (a token request that takes longer holds every other process's "
+                     "refresh; 30s is the default)"}}) {
+        std::string bad = kGood;
+        bad.replace(bad.find("scopes = export:read export:write\n"), 34,
+                    "scopes = export:read export:write\ntoken_timeout = " + value + "\n");
+        r = parse(bad);
+        EXPECT_TRUE(hasProblem(r, "lb.ini:17: environment.local.token_timeout: " + problem)) << problemsText(r);
+    }
 }

@@ -4,7 +4,9 @@
 #include <Poco/DigestStream.h>
 #include <Poco/SHA2Engine.h>
 
+#include <algorithm>
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -40,23 +42,59 @@ std::string currentUser() {
     return u && *u ? u : "uid " + std::to_string(::getuid());
 }
 
-/// The configuration as it matters for behaviour, the same in staging and production: per
-/// connection its plugin, schedule, credential kind and settings (secret references shown as
-/// references' kinds only); company ids, endpoints, client ids and state paths excluded.
-std::string canonicalConfig(const config::Config& config) {
+/// One connection as it matters for the books, the same in staging and production (see
+/// ReleaseSnapshot in Promotion.h for what is left out and why).
+std::string canonicalSection(const config::Connection& c, const sdk::Manifest& manifest) {
     std::ostringstream out;
-    std::map<std::string, const config::Connection*> byName;
-    for (const auto& c : config.connections) byName[c.name] = &c;
-    for (const auto& [name, c] : byName) {
-        out << "[connection." << name << "]\nplugin = " << c->plugin << "\ncredential = " << c->credential << "\n";
-        if (!c->schedule.empty()) out << "schedule = " << c->schedule << "\n";
-        for (const auto& [k, v] : c->settings) {
-            if (k == "tenant_id") continue;  // the target tenant differs between environments by design
-            out << "setting." << k << " = " << (config::isSecretReference(v.value) ? "(secret)" : v.value) << "\n";
-        }
-        if (c->target.configured()) out << "target.scopes = " << c->target.scopes << "\n";
+    out << "[connection." << c.name << "]\nplugin = " << c.plugin << "\ncredential = " << c.credential << "\n";
+    for (const auto& [k, v] : c.settings) {
+        if (k == "tenant_id") continue;  // the target tenant differs between environments by design
+        bool path = false;
+        for (const auto& spec : manifest.settings) path = path || (spec.key == k && spec.type == sdk::SettingType::Path);
+        if (path) continue;  // where files go differs by design (staging.ini and production.ini)
+        out << "setting." << k << " = " << (config::isSecretReference(v.value) ? "(secret)" : v.value) << "\n";
+    }
+    if (c.target.configured()) out << "target.scopes = " << c.target.scopes << "\n";
+    if (c.autoExport.enabled) {
+        out << "auto_export = on\nauto_export_max_entries = " << c.autoExport.maxEntries << "\n";
+        for (const auto& r : c.autoExport.reviewStatus) out << "auto_export_review_status = " << r << "\n";
+        for (const auto& f : c.autoExport.families) out << "auto_export_family = " << f << "\n";
     }
     return out.str();
+}
+
+/// The sections of a recorded configuration text, by connection name (records made before
+/// validations were per connection hold several).
+std::map<std::string, std::string> sectionsOf(const std::string& text) {
+    std::map<std::string, std::string> out;
+    std::string name;
+    std::istringstream in(text);
+    for (std::string l; std::getline(in, l);) {
+        if (l.rfind("[connection.", 0) == 0 && l.back() == ']') name = l.substr(12, l.size() - 13);
+        if (!name.empty()) out[name] += l + "\n";
+    }
+    return out;
+}
+
+/// The "name version sha256" line of `plugin` in a recorded plugins text, or "".
+std::string pluginLineOf(const std::string& plugins, const std::string& plugin) {
+    std::istringstream in(plugins);
+    for (std::string l; std::getline(in, l);)
+        if (l.rfind(plugin + " ", 0) == 0) return l;
+    return {};
+}
+
+std::string sha256Of(const std::string& text) {
+    std::istringstream in(text);
+    return sha256Hex(in);
+}
+
+/// Why the active environment is not Pleo's staging as Pleo runs it ("" when it is): a custom
+/// profile (the simulator), or staging with its host names re-pointed by `resolve`.
+std::string localReason(const config::EnvironmentProfile& p) {
+    if (!p.builtIn) return "environment '" + p.name + "' is a custom profile (" + p.apiUrl + "), not Pleo's staging";
+    if (!p.resolve.empty()) return "environment '" + p.name + "' re-points Pleo's host names with resolve";
+    return {};
 }
 
 std::vector<std::string> lines(const std::string& text) {
@@ -79,8 +117,9 @@ std::string differences(const std::string& was, const std::string& now) {
     return out.str();
 }
 
-const char* kFix = "run `ledgerbridge validate --environment staging` (with a pending export job in staging), then "
-                   "`ledgerbridge promote --to production`";
+const char* kFix = "run `ledgerbridge --config STAGING.ini validate` (with a pending export job in staging), then "
+                   "`ledgerbridge --config PRODUCTION.ini promote --to production --from STAGING.ini` (or without "
+                   "--from when one file holds both environments)";
 
 }  // namespace
 
@@ -89,51 +128,69 @@ ReleaseSnapshot snapshotOf(const config::Config& config, store::StateStore& stor
     SqlitePluginHealth health(store);
     loader::BasicHostServices services;
     loader::PluginLoader pluginLoader(loader::LoaderOptions{{config.pluginDir}}, services, health);
-    std::set<std::string> names;
-    for (const auto& c : config.connections) names.insert(c.plugin);
-    for (const auto& name : names) {
-        std::string path = (fs::path(config.pluginDir) / (name + ".so")).string();
+    std::map<std::string, std::pair<std::string, sdk::Manifest>> plugins;  // name -> line, manifest
+    for (const auto& c : config.connections) {
+        if (plugins.count(c.plugin)) continue;
+        std::string path = (fs::path(config.pluginDir) / (c.plugin + ".so")).string();
         auto plugin = pluginLoader.load(path);
         std::ifstream in(path, std::ios::binary);
-        s.plugins += name + " " + plugin->manifest().version + " " + sha256Hex(in) + "\n";
+        plugins[c.plugin] = {c.plugin + " " + plugin->manifest().version + " " + sha256Hex(in), plugin->manifest()};
     }
-    s.configText = canonicalConfig(config);
-    std::istringstream text(s.configText);
-    s.configHash = sha256Hex(text);
+    for (const auto& [name, p] : plugins) s.plugins += p.first + "\n";
+    for (const auto& c : config.connections)
+        s.connections[c.name] = ConnectionSnapshot{plugins[c.plugin].first, canonicalSection(c, plugins[c.plugin].second)};
+    for (const auto& [name, c] : s.connections) s.configText += c.section;
+    s.configHash = sha256Of(s.configText);
     return s;
 }
 
 bool validateEnvironment(const config::Config& config, store::StateStore& store, std::ostream& out,
-                         const std::atomic<bool>* cancel) {
+                         const std::atomic<bool>* cancel, const std::vector<std::string>& connections) {
     if (config.environment == "production")
         throw UsageError("validate checks a non-production environment (staging, or the local simulator) before a "
                          "promotion; run it with --environment staging.");
     if (config.connections.empty()) throw ConfigError("no [connection.NAME] to validate");
+    std::vector<const config::Connection*> selected;
+    for (const auto& c : config.connections)
+        if (connections.empty() || std::find(connections.begin(), connections.end(), c.name) != connections.end())
+            selected.push_back(&c);
     ReleaseSnapshot snap = snapshotOf(config, store);
-    std::ostringstream details;
+    const config::EnvironmentProfile& profile = config.activeProfile();
+    const std::string local = localReason(profile);
+    // Said before anything happens: this is not a dry run.
+    out << "Validating environment '" << config.environment << "' (" << profile.apiUrl << "), " << selected.size()
+        << " connection" << (selected.size() == 1 ? "" : "s") << ".\n"
+        << "This exports real entries: every pending export job of each connection is delivered to its target system\n"
+        << "(the plugin's files or ERP) and the results are reported to Pleo. Use a staging company and a target that\n"
+        << "may receive test entries.\n";
+    if (!local.empty())
+        out << "Note: " << local << "; `promote` accepts this validation only with --accept-local-validation.\n";
     bool all = true;
-    out << "Validating environment '" << config.environment << "' (" << config.connections.size() << " connection"
-        << (config.connections.size() == 1 ? "" : "s") << ")\n";
-    for (const auto& c : config.connections) {
-        out << "  " << c.name << " (" << c.plugin << "):\n";
+    std::vector<std::string> ids;
+    for (const config::Connection* c : selected) {
+        out << "  " << c->name << " (" << c->plugin << "):\n";
         std::string failure;
         try {
-            oauth::ConnectionAuth auth(config, c.name, store);
+            oauth::ConnectionAuth auth(config, c->name, store);
             auth.source().authorizationHeader();
             out << "    credential   ok\n";
             {
-                ConfiguredPlugin plugin(config, c.name, store, cancel);
+                ConfiguredPlugin plugin(config, c->name, store, cancel);
                 plugin.session().check();
             }
             out << "    plugin check ok\n";
             ConnectionRunner runner(config, store);
             RunOptions runOptions;
             runOptions.cancel = cancel;
-            exporter::RunReport report = runner.run(c.name, runOptions);
-            std::int64_t completed = 0, posted = 0, rejected = 0;
+            exporter::RunReport report = runner.run(c->name, runOptions);
+            std::int64_t completed = 0, posted = 0, earlier = 0, rejected = 0;
             for (const auto& j : report.jobs) {
                 if (j.finalEvent == "completed") ++completed;
-                posted += j.posted + j.alreadyPosted;
+                // A job's `posted` counts every entry the ledger holds as posted for it, those
+                // an earlier job had posted (reported again, not re-posted) included; adding
+                // alreadyPosted on top counted them twice (a 10-entry job read "20 posted").
+                posted += j.posted;
+                earlier += j.alreadyPosted;
                 rejected += j.rejected;
             }
             if (report.outcome != "ok")
@@ -145,76 +202,159 @@ bool validateEnvironment(const config::Config& config, store::StateStore& store,
                 failure = std::to_string(rejected) + " entries were rejected; a validation needs every entry successful";
             else
                 out << "    export       ok (" << completed << " job" << (completed == 1 ? "" : "s") << ", " << posted
-                    << " entries posted)\n";
+                    << " entries posted" << (earlier > 0 ? ", " + std::to_string(earlier) + " of them by an earlier job" : "")
+                    << ")\n";
         } catch (const std::exception& e) {
             failure = describe(e);
         }
         if (!failure.empty()) {
             all = false;
             out << "    FAILED: " << failure << "\n";
-            details << c.name << ": failed: " << failure << "\n";
-        } else {
-            details << c.name << ": passed\n";
         }
+        // One record per connection: `validate --connection A` and `--connection B` combine.
+        const ConnectionSnapshot& cs = snap.connections.at(c->name);
+        store::ValidationRecord rec;
+        rec.environment = config.environment;
+        rec.passed = failure.empty();
+        rec.plugins = cs.plugin + "\n";
+        rec.configText = cs.section;
+        rec.configHash = sha256Of(cs.section);
+        rec.details = c->name + (failure.empty() ? ": passed" : ": failed: " + failure) + "\nproof: " +
+                      (local.empty() ? "pleo-staging" : "local: " + local) + "\n";
+        rec.user = currentUser();
+        ids.push_back(store::Promotions(store).recordValidation(rec));
     }
-    store::ValidationRecord rec;
-    rec.environment = config.environment;
-    rec.passed = all;
-    rec.plugins = snap.plugins;
-    rec.configHash = snap.configHash;
-    rec.configText = snap.configText;
-    rec.details = details.str();
-    rec.user = currentUser();
-    std::string id = store::Promotions(store).recordValidation(rec);
-    out << (all ? "PASSED" : "FAILED") << " — recorded as " << id << " with plugins:\n";
-    for (const auto& l : lines(snap.plugins)) out << "  " << l << "\n";
-    if (all) out << "Next: ledgerbridge promote --to production\n";
+    out << (all ? "PASSED" : "FAILED") << " — recorded as ";
+    for (std::size_t k = 0; k < ids.size(); ++k) out << (k ? ", " : "") << ids[k];
+    out << " with plugins:\n";
+    std::set<std::string> used;
+    for (const config::Connection* c : selected) used.insert(snap.connections.at(c->name).plugin);
+    for (const auto& l : used) out << "  " << l << "\n";
+    if (all) out << "Next: ledgerbridge promote --to production (passes of single connections combine)\n";
     return all;
 }
 
-void promoteToProduction(const config::Config& config, store::StateStore& store, bool dryRun, std::ostream& out) {
-    store::Promotions promotions(store);
-    auto validation = promotions.latestPassingValidation("production");
-    if (!validation)
-        throw EnvironmentMismatchError("Promotion refused: no passing validation is recorded. First " + std::string(kFix) + ".");
+namespace {
+
+/// A validation record as it concerns one connection.
+struct Proof {
+    const store::ValidationRecord* record = nullptr;
+    std::string plugin, section;
+    bool local = false;
+};
+
+/// Every passing proof of connection `name`, newest first.
+std::vector<Proof> proofsOf(const std::vector<store::ValidationRecord>& records, const std::string& name,
+                            const std::string& pluginName) {
+    std::vector<Proof> out;
+    for (const auto& r : records) {
+        const auto sections = sectionsOf(r.configText);
+        auto it = sections.find(name);
+        if (it == sections.end()) continue;
+        // Older records: one for every connection, passed as a whole, without a proof line.
+        const bool local = r.details.find("\nproof: local") != std::string::npos ||
+                           (r.details.find("\nproof: ") == std::string::npos && r.environment != "staging");
+        out.push_back(Proof{&r, pluginLineOf(r.plugins, pluginName), it->second, local});
+    }
+    return out;
+}
+
+std::string when(std::int64_t ms) {
+    std::time_t t = static_cast<std::time_t>(ms / 1000);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M UTC", std::gmtime(&t));
+    return buf;
+}
+
+}  // namespace
+
+void promoteToProduction(const config::Config& config, store::StateStore& store, const PromoteOptions& options,
+                         std::ostream& out) {
+    const std::vector<store::ValidationRecord> records =
+        store::Promotions(options.validations ? *options.validations : store).passingValidations("production");
+    if (records.empty())
+        throw EnvironmentMismatchError("Promotion refused: no passing validation is recorded" +
+                                       std::string(options.validations ? " in the --from configuration's state" : "") +
+                                       ". First " + std::string(kFix) + ".");
     ReleaseSnapshot now = snapshotOf(config, store);
-    std::string problems;
-    if (now.plugins != validation->plugins)
-        problems += "  the plugins differ from the ones validated (" + validation->id + "):\n" +
-                    differences(validation->plugins, now.plugins);
-    if (now.configHash != validation->configHash)
-        problems += "  the configuration differs from the one validated (" + validation->id + "):\n" +
-                    differences(validation->configText, now.configText);
+    std::string problems, accepted;
+    std::set<std::string> usedIds, environments;
+    for (const auto& c : config.connections) {
+        const ConnectionSnapshot& cs = now.connections.at(c.name);
+        const std::vector<Proof> proofs = proofsOf(records, c.name, c.plugin);
+        if (proofs.empty()) {
+            problems += "  " + c.name + ": never validated; run `ledgerbridge --config STAGING.ini validate --connection " +
+                        c.name + "`\n";
+            continue;
+        }
+        const Proof* match = nullptr;
+        const Proof* localMatch = nullptr;
+        for (const Proof& p : proofs) {
+            if (p.plugin != cs.plugin || p.section != cs.section) continue;
+            if (!p.local) {
+                match = &p;
+                break;
+            }
+            if (!localMatch) localMatch = &p;
+        }
+        if (!match && localMatch && options.acceptLocalValidation) match = localMatch;
+        if (match) {
+            usedIds.insert(match->record->id);
+            environments.insert(match->record->environment);
+            accepted += "  " + c.name + ": " + cs.plugin + "\n    validated " + match->record->id + " in " +
+                        match->record->environment + (match->local ? " (local, accepted by --accept-local-validation)" : "") +
+                        " by " + match->record->user + ", " + when(match->record->at) + "\n";
+            continue;
+        }
+        if (localMatch) {
+            problems += "  " + c.name + ": validated only against a local environment (" + localMatch->record->environment +
+                        ", " + localMatch->record->id + "), which is no proof that Pleo's staging accepted it; validate "
+                        "against staging, or pass --accept-local-validation to accept it\n";
+            continue;
+        }
+        const Proof& newest = proofs.front();
+        problems += "  " + c.name + ": differs from its newest validation (" + newest.record->id + ", " +
+                    newest.record->environment + "):\n";
+        if (newest.plugin != cs.plugin)
+            problems += "    - validated: plugin " + (newest.plugin.empty() ? "(none recorded)" : newest.plugin) +
+                        "\n    + now:       plugin " + cs.plugin + "\n";
+        problems += differences(newest.section, cs.section);
+    }
     const config::EnvironmentProfile& prod = config.profiles.at("production");
-    const config::EnvironmentProfile* staging =
-        config.profiles.count(validation->environment) ? &config.profiles.at(validation->environment) : nullptr;
+    const config::Config& staged = options.fromConfig ? *options.fromConfig : config;
+    const config::EnvironmentProfile* staging = nullptr;
+    for (const auto& e : environments)
+        if (staged.profiles.count(e)) staging = &staged.profiles.at(e);
     if (prod.clientId.empty())
         problems += "  [environment.production] has no client_id: production needs its own Pleo OAuth client\n";
     else if (staging && staging->clientId == prod.clientId)
-        problems += "  [environment.production] client_id is the " + validation->environment +
+        problems += "  [environment.production] client_id is the " + staging->name +
                     " one; production needs its own Pleo OAuth client\n";
     if (prod.clientSecret.empty())
         problems += "  [environment.production] has no client_secret reference (file:/path or env:VARIABLE)\n";
     else if (staging && staging->clientSecret.reference == prod.clientSecret.reference)
-        problems += "  [environment.production] client_secret points at the " + validation->environment +
+        problems += "  [environment.production] client_secret points at the " + staging->name +
                     " secret; give production its own\n";
     if (!problems.empty())
         throw EnvironmentMismatchError("Promotion to production refused:\n" + problems + "Fix these, then " + kFix + ".");
 
-    out << "Promotion to production " << (dryRun ? "would be accepted" : "accepted") << ": validation " << validation->id
-        << " (" << validation->environment << ", by " << validation->user << ") covers exactly these plugins:\n";
-    for (const auto& l : lines(now.plugins)) out << "  " << l << "\n";
-    if (dryRun) {
+    out << "Promotion to production " << (options.dryRun ? "would be accepted" : "accepted")
+        << "; every connection was validated with exactly its plugin and settings (paths, schedules, company ids and "
+           "endpoints may differ):\n"
+        << accepted;
+    if (options.dryRun) {
         out << "(dry run: nothing recorded)\n";
         return;
     }
+    std::string validationIds;
+    for (const auto& id : usedIds) validationIds += (validationIds.empty() ? "" : ",") + id;
     store::PromotionRecord rec;
     rec.toEnvironment = "production";
-    rec.validationId = validation->id;
+    rec.validationId = validationIds;
     rec.plugins = now.plugins;
     rec.configHash = now.configHash;
     rec.user = currentUser();
-    std::string id = promotions.recordPromotion(rec);
+    std::string id = store::Promotions(store).recordPromotion(rec);
     out << "Recorded as " << id << " by " << rec.user << ".\n"
         << "Production starts with its own, empty state: its tokens, export ledger and cursors are bound to\n"
         << "production's environment fingerprints. Authorise each connection against production:\n";

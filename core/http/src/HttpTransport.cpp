@@ -174,6 +174,7 @@ HttpResponse PocoHttpTransport::send(const HttpRequest& request) {
 
     for (;;) {
         bool answered = false;  // a status line arrived: the server has seen the request
+        bool sent = false;      // the whole request was handed to the connection
         session->setTimeout(timeout, timeout, timeout);
         Poco::Net::HTTPRequest req(request.method, uri.getPathEtc(), Poco::Net::HTTPMessage::HTTP_1_1);
         req.setHost(uri.getHost(), uri.getPort());
@@ -186,6 +187,7 @@ HttpResponse PocoHttpTransport::send(const HttpRequest& request) {
         try {
             std::ostream& os = session->sendRequest(req);
             if (!request.body.empty()) os << request.body;
+            sent = static_cast<bool>(os);
             Poco::Net::HTTPResponse resp;
             std::istream& is = session->receiveResponse(resp);
             answered = true;
@@ -210,14 +212,18 @@ HttpResponse PocoHttpTransport::send(const HttpRequest& request) {
             return out;
         } catch (const Poco::Net::SSLException& e) {
             if (reused && !answered && canReplay) { session = connect(); reused = false; continue; }
+            if (sent) throw ResponseLostError(where, "the TLS connection failed (" + redact(e.displayText()) + ")", false);
             throw NetworkError(tlsFailure(where, e));
         } catch (const Poco::TimeoutException&) {
-            throw NetworkError("The request to " + where + " timed out after " + std::to_string(impl_->timeoutSeconds) +
-                               " seconds; check the network and try again.");
+            const std::string figure = std::to_string(impl_->timeoutSeconds) + " seconds";
+            if (sent) throw ResponseLostError(where, "no answer came within " + figure, true);
+            throw NetworkError("The request to " + where + " timed out after " + figure +
+                               "; check the network and try again.");
         } catch (const Poco::Exception& e) {
             // A kept-alive connection the server closed while it sat idle fails before any
             // answer: send a request that may be sent twice once more on a new connection.
             if (reused && !answered && canReplay) { session = connect(); reused = false; continue; }
+            if (sent) throw ResponseLostError(where, "the connection failed (" + redact(e.displayText()) + ")", false);
             throw NetworkError("The request to " + where + " failed (" + redact(e.displayText()) +
                                "); check the network and the environment's URLs, then try again.");
         }

@@ -78,6 +78,12 @@ std::string visibleText(const std::string& html) {
     return out;
 }
 
+/// Where the client is configured: `environment` is a profile name, or already a section
+/// reference such as "[connection.acme]" (a target's client).
+std::string sectionOf(const std::string& environment) {
+    return environment.rfind("[", 0) == 0 ? environment : "[environment." + environment + "]";
+}
+
 bool contains(const std::string& haystack, const char* needle) {
     return Poco::toLower(haystack).find(needle) != std::string::npos;
 }
@@ -108,8 +114,7 @@ std::string AuthorizationServerClient::authorizeUrl(const std::string& redirectU
 void throwAuthorizationError(const std::string& error, const std::string& description, const std::string& environment,
                              const std::string& scopes, const std::string& loginCommand) {
     std::string server = description.empty() ? "" : " (the server said: " + redact(description) + ")";
-    // `environment` is a profile name, or already a section reference such as "[connection.acme]".
-    std::string env = environment.rfind("[", 0) == 0 ? environment : "[environment." + environment + "]";
+    std::string env = sectionOf(environment);
     if (error == "access_denied")
         throw AuthError("Access was declined on the authorization page, so no grant was stored. Run `" + loginCommand +
                         "` again and approve access (as a person allowed to connect the company)." + server);
@@ -194,13 +199,13 @@ void AuthorizationServerClient::throwTokenError(const HttpResponse& r, const std
     auto o = parseObject(r.body);
     std::string error = str(o, "error");
     std::string description = redact(str(o, "error_description"));
-    std::string env = "[environment." + credentials_.environment + "]";
+    std::string env = sectionOf(credentials_.environment);
     std::string server = description.empty() ? "" : " (the server said: " + description + ")";
     if (error == "invalid_client" || (error.empty() && r.status == 401))
-        throw AuthError("The authorization server refused the client credentials during " + during +
-                        " (invalid_client): client_id '" + credentials_.clientId +
-                        "' or its client_secret is wrong. Check client_id and client_secret in " + env +
-                        " against the OAuth client issued to you." + server);
+        throw ClientCredentialsRejected("The authorization server refused the client credentials during " + during +
+                                        " (invalid_client): client_id '" + credentials_.clientId +
+                                        "' or its client_secret is wrong. Check client_id/client_secret in " + env +
+                                        " against the OAuth client issued to you." + server);
     if (error == "invalid_scope")
         throw AuthError("The authorization server refused the requested scopes (invalid_scope). Set scopes in " + env +
                         " to scopes your OAuth client is allowed to request." + server);
@@ -306,6 +311,14 @@ Introspection AuthorizationServerClient::introspect(const std::string& accessTok
     i.clientId = str(o, "client_id");
     i.expiresAt = num(o, "exp");
     return i;
+}
+
+bool AuthorizationServerClient::checkClientCredentials() {
+    if (endpoints_.introspect.empty()) return false;
+    // A random value that is no token: an honest server answers active=false, and only after
+    // it authenticated the client (a wrong secret is invalid_client first).
+    introspect("ledgerbridge-client-check-" + base64UrlEncode(randomBytes(12)));
+    return true;
 }
 
 }  // namespace ledgerbridge::oauth

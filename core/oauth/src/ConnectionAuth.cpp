@@ -39,7 +39,10 @@ ConnectionAuth::ConnectionAuth(const config::Config& config, const std::string& 
         return;
     }
     crypto_ = std::make_unique<TokenCrypto>(loadTokenKey(config_.tokenKey, createKey, &keyCreated_));
-    tokens_ = std::make_unique<TokenManager>(grantKeyFor(config_, connection_), client(), store, *crypto_);
+    TokenManager::Options options;
+    options.tokenTimeout = std::chrono::seconds(profile_.tokenTimeoutSeconds);
+    options.timeoutSetting = "token_timeout of [environment." + profile_.name + "]";
+    tokens_ = std::make_unique<TokenManager>(grantKeyFor(config_, connection_), client(), store, *crypto_, options);
 }
 
 AuthorizationServerClient& ConnectionAuth::client() {
@@ -48,7 +51,8 @@ AuthorizationServerClient& ConnectionAuth::client() {
 }
 
 HttpTransport& ConnectionAuth::transport() {
-    if (!transport_) transport_ = std::make_unique<PocoHttpTransport>(profile_);
+    // Token requests wait as long as token_timeout says; the refresh lease is derived from it.
+    if (!transport_) transport_ = std::make_unique<PocoHttpTransport>(profile_, profile_.tokenTimeoutSeconds);
     return *transport_;
 }
 

@@ -1,48 +1,21 @@
 // The authorization code + PKCE login of one connection: see LoginFlow.h.
 #include "ledgerbridge/oauth/LoginFlow.h"
 
-#include <fcntl.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <Poco/String.h>
 
-#include <cstdlib>
 #include <istream>
 #include <ostream>
 
 #include "ledgerbridge/common/Exception.h"
 #include "ledgerbridge/common/Log.h"
+#include "ledgerbridge/common/Redactor.h"
 #include "ledgerbridge/config/Fingerprint.h"
+#include "ledgerbridge/oauth/LoginPage.h"
 #include "ledgerbridge/oauth/LoopbackReceiver.h"
 #include "ledgerbridge/oauth/Pkce.h"
 #include "ledgerbridge/store/Connections.h"
 
 namespace ledgerbridge::oauth {
-
-void openInSystemBrowser(const std::string& url) {
-    const char* browser = std::getenv("BROWSER");
-    bool graphical = std::getenv("DISPLAY") || std::getenv("WAYLAND_DISPLAY");
-    std::string program = browser && *browser ? browser : (graphical ? "xdg-open" : "");
-    if (program.empty()) return;
-    // Double fork so the browser is never our zombie and never holds our terminal.
-    pid_t child = ::fork();
-    if (child == 0) {
-        if (::fork() == 0) {
-            ::setsid();
-            int devnull = ::open("/dev/null", O_RDWR);
-            if (devnull >= 0) {
-                ::dup2(devnull, 0);
-                ::dup2(devnull, 1);
-                ::dup2(devnull, 2);
-            }
-            ::execlp(program.c_str(), program.c_str(), url.c_str(), static_cast<char*>(nullptr));
-            ::_exit(127);
-        }
-        ::_exit(0);
-    }
-    if (child > 0) ::waitpid(child, nullptr, 0);
-}
 
 LoginSpec pleoLoginSpec(const config::Config& config, const config::Connection& connection) {
     const config::EnvironmentProfile& profile = config.activeProfile();
@@ -85,9 +58,19 @@ LoginResult LoginFlow::run(const LoginOptions& options) {
     const std::string state = makeState();
     const std::string url = client_.authorizeUrl(spec_.redirectUri, spec_.scopes, state, codeChallengeS256(verifier));
     std::unique_ptr<LoopbackReceiver> receiver;
-    if (!options.paste) receiver = std::make_unique<LoopbackReceiver>(spec_.redirectUri);
+    if (!options.paste) receiver = std::make_unique<LoopbackReceiver>(spec_.redirectUri, state);
     if (options.preflight) client_.preflightAuthorize(url, spec_.redirectUri, spec_.scopes, command);
     out_ << "To connect " << spec_.title << ", open this address in a browser and approve access:\n\n  " << url << "\n\n";
+    out_.flush();
+    if (options.openBrowser) {
+        BrowserLaunch launched = options.openBrowser(url);
+        if (launched.opened)
+            out_ << "Opened it in a browser (" << launched.command << "). Approve access there.\n";
+        else
+            out_ << "Could not open a browser (" << launched.reason << "). Open the address above in a browser yourself.\n";
+    } else if (!options.paste) {
+        out_ << "Open the address above in a browser.\n";
+    }
     if (options.paste)
         out_ << "After approving, the browser is sent to " << spec_.redirectUri
              << "?code=... (the page may fail to load; that is expected). Paste that whole address here and press "
@@ -96,7 +79,6 @@ LoginResult LoginFlow::run(const LoginOptions& options) {
         out_ << "Waiting up to " << options.timeout.count() << " seconds for the browser to come back to "
              << spec_.redirectUri << " ...\n";
     out_.flush();
-    if (options.openBrowser) options.openBrowser(url);
     RedirectParameters redirect;
     if (options.paste) {
         std::string line;
@@ -105,6 +87,8 @@ LoginResult LoginFlow::run(const LoginOptions& options) {
                              " --paste` again and paste the full address the browser was redirected to.");
         redirect = parseRedirectUrl(line);
     } else {
+        // Only a redirect with this login's state arrives here: the listener answers every
+        // other request with an error page and keeps waiting.
         auto got = receiver->wait(options.timeout);
         if (!got)
             throw AuthError("No authorization arrived at " + spec_.redirectUri + " within " +
@@ -116,9 +100,25 @@ LoginResult LoginFlow::run(const LoginOptions& options) {
                             " to the one registered for your OAuth client.");
         redirect = *got;
     }
-    receiver.reset();
+    // The browser that delivered the redirect waits for the outcome: told the truth either way.
+    try {
+        LoginResult result = complete(redirect, state, verifier);
+        if (receiver)
+            receiver->respond(loginSucceededPage(spec_.title, result.introspection.subject.empty()
+                                                                   ? spec_.expectedSubject
+                                                                   : result.introspection.subject));
+        return result;
+    } catch (const std::exception& e) {
+        if (receiver) receiver->respond(loginFailedPage(redact(e.what()), command));
+        throw;
+    }
+}
+
+LoginResult LoginFlow::complete(const RedirectParameters& redirect, const std::string& state, const std::string& verifier) {
+    const std::string& command = spec_.command;
     // A redirect for another attempt is refused first, even when it carries an error (some
     // servers omit `state` on errors; those are reported as they are, nothing is exchanged).
+    // The listener lets only this login's state through; a pasted address can carry any.
     const bool stateMatches = redirect.get("state") == state;
     if (redirect.has("error") && (stateMatches || !redirect.has("state")))
         throwAuthorizationError(redirect.get("error"), redirect.get("error_description"), spec_.redirectHint, spec_.scopes,

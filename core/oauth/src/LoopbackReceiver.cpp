@@ -16,6 +16,7 @@
 #include <mutex>
 
 #include "ledgerbridge/common/Exception.h"
+#include "ledgerbridge/common/Log.h"
 
 namespace ledgerbridge::oauth {
 namespace {
@@ -68,7 +69,10 @@ struct LoopbackReceiver::Impl {
     std::mutex mutex;
     std::condition_variable cv;
     std::optional<RedirectParameters> result;
-    std::string path;
+    std::string path, state;
+    bool claimed = false;           ///< a browser request with our state waits for the outcome
+    std::optional<LoginPage> page;  ///< that outcome, once the login has one
+    bool pageWritten = false;
     std::unique_ptr<Poco::Net::HTTPServer> server;
 
     void offer(const RedirectParameters& p) {
@@ -83,6 +87,43 @@ struct LoopbackReceiver::Impl {
 
 namespace {
 
+// How long the browser request that delivered the redirect is held open for the outcome. The
+// login's token exchange and introspection have their own (shorter) timeouts; this only
+// bounds a handler thread if the flow never answers.
+constexpr std::chrono::minutes kHoldForOutcome{10};
+// How long the receiver's destructor waits for that page to reach the socket.
+constexpr std::chrono::seconds kWaitForPageWritten{5};
+
+// `state` is compared in constant time: the listener is reachable by any local process.
+bool sameState(const std::string& a, const std::string& b) {
+    if (a.size() != b.size() || a.empty()) return false;
+    unsigned char diff = 0;
+    for (std::size_t i = 0; i < a.size(); ++i) diff |= static_cast<unsigned char>(a[i] ^ b[i]);
+    return diff == 0;
+}
+
+void sendPage(Poco::Net::HTTPServerResponse& response, const LoginPage& page) {
+    // setStatusAndReason: setStatus alone keeps the reason phrase of the default 200 ("400 OK").
+    response.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(page.status));
+    for (const auto& [name, value] : loginPageHeaders()) response.set(name, value);
+    response.setKeepAlive(false);
+    const std::string html = renderLoginPage(page);
+    response.sendBuffer(html.data(), html.size());
+}
+
+/// The page for a request that does not end the login. `stillWaiting`: the login goes on.
+LoginPage strayPage(int status, const std::string& title, const std::string& why, bool stillWaiting = true) {
+    LoginPage page;
+    page.status = status;
+    page.title = title;
+    page.paragraphs.push_back(why);
+    page.paragraphs.push_back(stillWaiting ? "ledgerbridge ignored this request. The login in the terminal is still waiting "
+                                             "for the authorization server to send the browser back; finish it in the "
+                                             "window that login opened."
+                                           : "ledgerbridge ignored this request.");
+    return page;
+}
+
 class CallbackHandler : public Poco::Net::HTTPRequestHandler {
 public:
     explicit CallbackHandler(std::weak_ptr<LoopbackReceiver::Impl> impl) : impl_(std::move(impl)) {}
@@ -94,35 +135,76 @@ private:
 };
 
 void CallbackHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) {
+    using Status = Poco::Net::HTTPResponse;
     auto impl = impl_.lock();
-    response.setContentType("text/html; charset=utf-8");
-    response.set("Cache-Control", "no-store");
+    if (!impl) {
+        sendPage(response, strayPage(Status::HTTP_SERVICE_UNAVAILABLE, "This login has ended",
+                                     "The login this address belonged to is over.", false));
+        return;
+    }
     std::optional<RedirectParameters> parsed;
     try {
-        if (impl) parsed = parseRedirectTarget(request.getURI(), impl->path);
+        parsed = parseRedirectTarget(request.getURI(), impl->path);
     } catch (const UsageError&) {
-        // A mangled redirect (bad %-escape) is not the login's answer: the login keeps waiting
-        // (a good redirect or a pasted URL can still arrive) and the browser is told why.
-        response.setStatus(Poco::Net::HTTPResponse::HTTP_BAD_REQUEST);
-        response.send() << "<!doctype html><title>Bad request</title><p>ledgerbridge could not read this redirect "
-                           "(its address is not valid URL encoding). Return to the terminal and paste the address "
-                           "instead.</p>\n";
+        sendPage(response, strayPage(Status::HTTP_BAD_REQUEST, "Not a redirect ledgerbridge can read",
+                                     "Its address is not valid URL encoding. If it came from the authorization server, "
+                                     "paste the address in the terminal instead (ledgerbridge auth login --paste)."));
         return;
     }
-    if (!parsed || request.getMethod() != "GET") {
-        response.setStatus(Poco::Net::HTTPResponse::HTTP_NOT_FOUND);
-        response.send() << "<!doctype html><title>Not found</title><p>This is ledgerbridge's login listener; "
-                           "nothing lives here.</p>\n";
+    if (!parsed) {
+        log::debug("The login listener ignored a request for another path.", {{"path", Poco::URI(request.getURI()).getPath()}});
+        sendPage(response, strayPage(Status::HTTP_NOT_FOUND, "Nothing here",
+                                     "This is ledgerbridge's login listener; nothing lives at this address."));
         return;
     }
-    const RedirectParameters& p = *parsed;
-    bool ok = p.has("code") && !p.has("error");
-    response.setStatus(Poco::Net::HTTPResponse::HTTP_OK);
-    response.send() << "<!doctype html><title>ledgerbridge</title><p>"
-                    << (ok ? "ledgerbridge received the authorization. You can close this window and return to the terminal."
-                           : "The authorization did not succeed. Return to the terminal for details.")
-                    << "</p>\n";
-    impl->offer(p);
+    if (request.getMethod() != "GET") {
+        response.set("Allow", "GET");
+        sendPage(response, strayPage(Status::HTTP_METHOD_NOT_ALLOWED, "Method not allowed",
+                                     "The authorization server sends the browser here with GET only."));
+        return;
+    }
+    if (!sameState(parsed->get("state"), impl->state)) {
+        // Its query is not logged: it may hold an authorization code.
+        log::warn("The login listener ignored a redirect without this login's state (from an older attempt or from "
+                  "another site); still waiting for the real one.");
+        sendPage(response, strayPage(Status::HTTP_BAD_REQUEST, "Not the login ledgerbridge is waiting for",
+                                     "This redirect does not carry the state of the login now waiting (it comes from an "
+                                     "older attempt, a bookmark or history entry, or another site)."));
+        return;
+    }
+    {
+        std::unique_lock<std::mutex> lock(impl->mutex);
+        if (impl->result) {
+            lock.unlock();
+            sendPage(response, strayPage(Status::HTTP_CONFLICT, "Already received",
+                                         "This login already received its answer (a reload, or a second tab); the "
+                                         "terminal and the first window show the outcome.",
+                                         false));
+            return;
+        }
+        impl->result = parsed;
+        impl->claimed = true;
+        impl->cv.notify_all();
+        // The browser waits for the truth: the page comes from the flow once the code was
+        // exchanged and the grant checked (respond()), or from the destructor.
+        impl->cv.wait_for(lock, kHoldForOutcome, [&] { return impl->page.has_value(); });
+        if (!impl->page) {
+            LoginPage late = loginFailedPage("ledgerbridge did not finish the login in time.", "");
+            late.status = Status::HTTP_GATEWAY_TIMEOUT;
+            late.paragraphs.back() = "The terminal shows what happened.";
+            impl->page = late;
+        }
+    }
+    try {
+        sendPage(response, *impl->page);
+    } catch (const Poco::Exception&) {
+        // The browser went away; the terminal still has the outcome.
+    }
+    {
+        std::lock_guard<std::mutex> lock(impl->mutex);
+        impl->pageWritten = true;
+    }
+    impl->cv.notify_all();
 }
 
 class Factory : public Poco::Net::HTTPRequestHandlerFactory {
@@ -138,7 +220,9 @@ private:
 
 }  // namespace
 
-LoopbackReceiver::LoopbackReceiver(const std::string& redirectUri) : impl_(std::make_shared<Impl>()) {
+LoopbackReceiver::LoopbackReceiver(const std::string& redirectUri, const std::string& expectedState)
+    : impl_(std::make_shared<Impl>()) {
+    impl_->state = expectedState;
     Poco::URI uri;
     try {
         uri = Poco::URI(redirectUri);
@@ -161,13 +245,25 @@ LoopbackReceiver::LoopbackReceiver(const std::string& redirectUri) : impl_(std::
                       e.displayText() + "). Another program (or another login) is using that port; stop it and try again.");
     }
     auto params = new Poco::Net::HTTPServerParams;
-    params->setMaxThreads(2);
+    // One thread holds the redirect's request open for the outcome; others answer strays.
+    params->setMaxThreads(4);
     params->setKeepAlive(false);
     impl_->server = std::make_unique<Poco::Net::HTTPServer>(new Factory(impl_), socket, params);
     impl_->server->start();
 }
 
 LoopbackReceiver::~LoopbackReceiver() {
+    {
+        std::unique_lock<std::mutex> lock(impl_->mutex);
+        if (impl_->claimed && !impl_->page) {
+            LoginPage ended = loginFailedPage("The login ended before it had an outcome.", "");
+            ended.status = Poco::Net::HTTPResponse::HTTP_INTERNAL_SERVER_ERROR;
+            ended.paragraphs.back() = "The terminal shows what happened.";
+            impl_->page = ended;
+        }
+        impl_->cv.notify_all();
+        impl_->cv.wait_for(lock, kWaitForPageWritten, [&] { return !impl_->claimed || impl_->pageWritten; });
+    }
     if (impl_->server) impl_->server->stopAll(true);
 }
 
@@ -178,5 +274,14 @@ std::optional<RedirectParameters> LoopbackReceiver::wait(std::chrono::millisecon
 }
 
 void LoopbackReceiver::deliver(const RedirectParameters& parameters) { impl_->offer(parameters); }
+
+void LoopbackReceiver::respond(const LoginPage& page) {
+    {
+        std::lock_guard<std::mutex> lock(impl_->mutex);
+        if (!impl_->claimed || impl_->page) return;
+        impl_->page = page;
+    }
+    impl_->cv.notify_all();
+}
 
 }  // namespace ledgerbridge::oauth

@@ -1,11 +1,15 @@
 // Single-flight, crash-safe token refresh: see TokenManager.h.
 #include "ledgerbridge/oauth/TokenManager.h"
 
+#include <algorithm>
+#include <condition_variable>
 #include <map>
+#include <thread>
 
 #include "ledgerbridge/common/Exception.h"
 #include "ledgerbridge/common/Log.h"
 #include "ledgerbridge/common/Redactor.h"
+#include "ledgerbridge/http/HttpTransport.h"
 #include "ledgerbridge/oauth/TestHooks.h"
 #include "ledgerbridge/store/Leases.h"
 
@@ -23,7 +27,65 @@ std::shared_ptr<std::mutex> processMutexFor(const std::string& name) {
 
 SealContext sealContext(const GrantKey& k) { return {k.connection, k.fingerprint, k.kind}; }
 
+/// What the lease adds to the token timeout: the store writes around the request and a slow
+/// renewal.
+constexpr std::int64_t kLeaseMarginMs = 15000;
+
+/// Renews the refresh lease while a token request is in flight (every third of its TTL), so the
+/// lease outlives the request however long the server takes: no other process sees it expire
+/// and presents the same refresh token meanwhile.
+class LeaseKeeper {
+public:
+    LeaseKeeper(store::StateStore& store, std::string name, std::int64_t ttlMs)
+        : store_(store), name_(std::move(name)), ttlMs_(ttlMs), thread_([this] { keep(); }) {}
+    ~LeaseKeeper() {
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            stop_ = true;
+        }
+        wake_.notify_all();
+        thread_.join();
+    }
+    LeaseKeeper(const LeaseKeeper&) = delete;
+    LeaseKeeper& operator=(const LeaseKeeper&) = delete;
+
+private:
+    void keep() {
+        std::unique_lock<std::mutex> lock(mutex_);
+        while (!wake_.wait_for(lock, std::chrono::milliseconds(ttlMs_ / 3), [this] { return stop_; })) {
+            try {
+                if (store::Leases(store_).renew(name_, ttlMs_))
+                    log::debug("Renewed the refresh lease while the token request is in flight.", {{"lease", name_}});
+                else
+                    log::warn("The refresh lease '" + name_ + "' was lost while its token request was in flight.");
+            } catch (const std::exception& e) {
+                log::warn("The refresh lease '" + name_ + "' could not be renewed: " + std::string(e.what()));
+            }
+        }
+    }
+
+    store::StateStore& store_;
+    const std::string name_;
+    const std::int64_t ttlMs_;
+    std::mutex mutex_;
+    std::condition_variable wake_;
+    bool stop_ = false;
+    std::thread thread_;  // last: started once the members above exist
+};
+
 }  // namespace
+
+TokenManager::LeaseTiming TokenManager::leaseTiming(std::chrono::seconds tokenTimeout) {
+    const std::int64_t timeoutMs = static_cast<std::int64_t>(tokenTimeout.count()) * 1000;
+    // The holder may spend the timeout connecting and the timeout again waiting for the answer.
+    return {timeoutMs + kLeaseMarginMs, 2 * timeoutMs + kLeaseMarginMs};
+}
+
+std::int64_t TokenManager::refreshMarginMs(std::int64_t lifetimeMs) const {
+    const std::int64_t capMs = static_cast<std::int64_t>(options_.refreshMargin.count()) * 1000;
+    if (lifetimeMs <= 0) return capMs;
+    return std::min(capMs, static_cast<std::int64_t>(static_cast<double>(lifetimeMs) * options_.refreshFraction));
+}
 
 std::string refreshLeaseName(const GrantKey& key) {
     return "refresh:" + key.connection + ":" + key.fingerprint + (key.kind == "pleo" ? "" : ":" + key.kind);
@@ -93,27 +155,39 @@ void logTokenDecision(const std::string& decision, std::int64_t expiresAtMs, std
 }
 }  // namespace
 
+namespace {
+/// The lifetime the stored access token was issued with (its expiry minus when it was
+/// obtained or last refreshed); 0 when the record does not say.
+std::int64_t issuedLifetimeMs(const store::GrantRecord& g) {
+    const std::int64_t issuedAt = std::max(g.obtainedAt, g.lastRefreshAt);
+    return issuedAt > 0 && g.accessExpiresAt > issuedAt ? g.accessExpiresAt - issuedAt : 0;
+}
+}  // namespace
+
 void TokenManager::adopt(const store::GrantRecord& g) {
     accessToken_ = crypto_.open(g.accessToken, sealContext(key_));
     accessExpiresAt_ = g.accessExpiresAt;
+    accessLifetimeMs_ = issuedLifetimeMs(g);
     generation_ = g.generation;
     redactUntilExpiry(accessToken_, accessExpiresAt_);
 }
 
 std::string TokenManager::accessToken() {
     std::lock_guard<std::mutex> lock(*grantMutex_);
-    const std::int64_t marginMs = static_cast<std::int64_t>(options_.refreshMargin.count()) * 1000;
     // The cached token is only trusted while this process's view is current: another process
     // may have refreshed (then ours still works until the server rotates it away, but the
     // stored one is fresher), so re-read the store when the cache is near expiry.
-    if (!accessToken_.empty() && accessExpiresAt_ - store::nowMs() > marginMs) return accessToken_;
+    if (!accessToken_.empty() && accessExpiresAt_ - store::nowMs() > refreshMarginMs(accessLifetimeMs_))
+        return accessToken_;
     store::GrantRecord g = loadUsable();
-    if (g.accessExpiresAt - store::nowMs() > marginMs) {
+    const std::int64_t leftMs = g.accessExpiresAt - store::nowMs(), marginMs = refreshMarginMs(issuedLifetimeMs(g));
+    if (leftMs > marginMs) {
         adopt(g);
         logTokenDecision("access token: using the one in the state store", g.accessExpiresAt, g.generation);
         return accessToken_;
     }
-    logTokenDecision("access token: expires within the refresh margin; refreshing", g.accessExpiresAt, g.generation);
+    log::debug("The access token of connection '" + key_.connection + "' is within its refresh margin; refreshing.",
+               {{"left_ms", leftMs}, {"margin_ms", marginMs}});
     refreshLocked(g.generation);
     return accessToken_;
 }
@@ -142,7 +216,8 @@ std::int64_t TokenManager::currentGeneration() {
 
 std::int64_t TokenManager::refreshLocked(std::optional<std::int64_t> ifGeneration) {
     store::Leases leases(store_);
-    store::ScopedLease lease(leases, refreshLeaseName(key_), options_.leaseTtlMs, options_.leaseWaitMs,
+    const LeaseTiming timing = leaseTiming(options_.tokenTimeout);
+    store::ScopedLease lease(leases, refreshLeaseName(key_), timing.ttlMs, timing.waitMs,
                              "A token refresh of connection '" + key_.connection + "'");
     store::Grants grants(store_);
     store::GrantRecord g = loadUsable();
@@ -161,13 +236,25 @@ std::int64_t TokenManager::refreshLocked(std::optional<std::int64_t> ifGeneratio
     }
     testhooks::crashPoint("refresh:before_request");
     TokenResponse fresh;
-    try {
-        fresh = client_.refresh(refreshToken);
-    } catch (const InvalidGrant& e) {
-        std::string why = "the authorization server refused its refresh token (" + std::string(e.what()) + ")";
+    auto spent = [&](const std::string& why) {
         grants.markNeedsReauth(key_.connection, key_.fingerprint, key_.kind, why);
         log::error(reauthorizationMessage(key_, why));
-        throw ReauthorizationRequired(reauthorizationMessage(key_, why));
+        return ReauthorizationRequired(reauthorizationMessage(key_, why));
+    };
+    try {
+        LeaseKeeper keeper(store_, refreshLeaseName(key_), timing.ttlMs);
+        fresh = client_.refresh(refreshToken);
+    } catch (const InvalidGrant& e) {
+        throw spent("the authorization server refused its refresh token (" + std::string(e.what()) + ")");
+    } catch (const http::ResponseLostError& e) {
+        // The server may have rotated: the stored refresh token is then spent, and sending it
+        // again (from here or another process) would be a replay that revokes the grant.
+        throw spent("its token refresh reached the authorization server but the answer was lost (" + e.detail() +
+                    (e.timedOut() ? "; " + options_.timeoutSetting + " is " +
+                                        std::to_string(options_.tokenTimeout.count()) + "s"
+                                  : std::string()) +
+                    "), so the refresh token it sent is spent if the server rotated it; it is not sent again, since "
+                    "a replayed refresh token makes the server revoke the grant");
     }
     testhooks::crashPoint("refresh:after_response");
     const std::int64_t now = store::nowMs();
@@ -192,6 +279,7 @@ std::int64_t TokenManager::refreshLocked(std::optional<std::int64_t> ifGeneratio
     }
     accessToken_ = fresh.accessToken;
     accessExpiresAt_ = next.accessExpiresAt;
+    accessLifetimeMs_ = next.accessExpiresAt - now;
     generation_ = g.generation + 1;
     redactUntilExpiry(accessToken_, accessExpiresAt_);
     log::info("Refreshed the access token of connection '" + key_.connection + "'.",

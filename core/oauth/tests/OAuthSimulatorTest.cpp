@@ -12,8 +12,11 @@
 
 #include <fstream>
 #include <iostream>
+#include <memory>
 #include <set>
 #include <sstream>
+#include <thread>
+#include <utility>
 
 #include "SimHarness.h"
 #include "ledgerbridge/common/Exception.h"
@@ -89,19 +92,44 @@ protected:
         auto b = std::make_unique<PocoHttpTransport>(asBrowser);
         LoginOptions o;
         o.timeout = std::chrono::seconds(20);
-        o.openBrowser = browser ? browser : [&](const std::string& url) { driveBrowser(*b, url, html, true, true); };
+        // The browser plays on its own thread, as a real one does: the listener holds the
+        // redirect's request open until the flow (on this thread) has the outcome.
+        std::thread player;
+        std::exception_ptr browserFailure;
+        o.openBrowser = [&](const std::string& url) {
+            player = std::thread([&, url] {
+                try {
+                    if (browser) browser(url);
+                    else driveBrowser(*b, url, html, true, true);
+                } catch (...) {
+                    browserFailure = std::current_exception();
+                }
+            });
+            return BrowserLaunch{true, "the test's browser", ""};
+        };
         std::ostringstream out;
         LoginFlow flow(cfg, auth.connection(), auth.client(), store, auth.crypto(), out);
-        LoginResult r = flow.run(o);
+        LoginResult r;
+        try {
+            r = flow.run(o);
+        } catch (...) {
+            if (player.joinable()) player.join();
+            throw;
+        }
+        if (player.joinable()) player.join();
+        if (browserFailure) std::rethrow_exception(browserFailure);
         collectTokens();
         return r;
     }
+
+    ExitCode lastLoginExit_ = ExitCode::Ok;  // the exit code of loginError()'s exception
 
     /// The login's AuthError message (fails the test when login succeeds).
     std::string loginError(bool html = false, const std::function<void(const std::string&)>& browser = {}) {
         try {
             login(html, browser);
         } catch (const Exception& e) {
+            lastLoginExit_ = e.exitCode();
             return e.what();
         }
         ADD_FAILURE() << "the login succeeded";
@@ -126,6 +154,25 @@ protected:
         SealContext ctx{"acme", g->fingerprint, "pleo"};
         secrets_.insert(crypto.open(g->accessToken, ctx));
         secrets_.insert(crypto.open(g->refreshToken, ctx));
+    }
+
+    /// Starts `auth login --paste` and plays an auto-approving browser: the waiting process and
+    /// the redirect address (with the code) it asks for.
+    std::pair<std::unique_ptr<LiveProcess>, std::string> pasteLogin() {
+        auto p = std::make_unique<LiveProcess>(
+            binary("ledgerbridge"),
+            std::vector<std::string>{"--config", inst_->configPath(), "auth", "login", "--connection", "acme", "--paste"});
+        std::string urlLine = p->readLineContaining("/oauth/authorize?");
+        auto b = browserTransport(sim_->caFile());
+        std::string location = driveBrowser(*b, urlLine.substr(urlLine.find("https://")), false, true, /*follow=*/false);
+        return {std::move(p), location};
+    }
+
+    /// `location` (a redirect address) with its state parameter replaced by `state`.
+    static std::string withState(const std::string& location, const std::string& state) {
+        auto at = location.find("state=");
+        auto end = location.find('&', at);
+        return location.substr(0, at) + "state=" + state + (end == std::string::npos ? "" : location.substr(end));
     }
 
     std::optional<store::GrantRecord> grant() {
@@ -244,13 +291,9 @@ TEST_F(OAuthSim, CliLoginThroughTheRealHtmlConsentPage) {
 }
 
 TEST_F(OAuthSim, CliPasteModeAcceptsTheRedirectAddress) {
-    LiveProcess p(binary("ledgerbridge"),
-                  {"--config", inst_->configPath(), "auth", "login", "--connection", "acme", "--paste"});
-    std::string urlLine = p.readLineContaining("/oauth/authorize?");
-    auto b = browserTransport(sim_->caFile());
-    std::string location = driveBrowser(*b, urlLine.substr(urlLine.find("https://")), false, true, /*follow=*/false);
-    p.writeLine(location);
-    ProcessResult r = p.finish();
+    auto [p, location] = pasteLogin();
+    p->writeLine(location);
+    ProcessResult r = p->finish();
     outputs_.push_back(r.out);
     outputs_.push_back(r.err);
     ASSERT_EQ(r.exitCode, 0) << r.out << r.err;
@@ -273,9 +316,10 @@ TEST_F(OAuthSim, WrongClientSecretIsNamed) {
     minimumSecrets_ = 3;  // the real secret, the wrong one and its Basic header form
     EXPECT_EQ(loginError(),
               "The authorization server refused the client credentials during code exchange (invalid_client): client_id "
-              "'ledgerbridge-demo' or its client_secret is wrong. Check client_id and client_secret in "
+              "'ledgerbridge-demo' or its client_secret is wrong. Check client_id/client_secret in "
               "[environment.sim] against the OAuth client issued to you. (the server said: Unknown client or wrong "
               "client secret.)");
+    EXPECT_EQ(lastLoginExit_, ExitCode::UsageOrConfig) << "a configuration error (exit 2), not re-authorisation";
     secrets_.insert(base64Encode("ledgerbridge-demo:wrong-client-secret-value"));
     expectNoSecretWritten();
 }
@@ -292,30 +336,69 @@ TEST_F(OAuthSim, UnregisteredRedirectUriIsNamedBeforeAnyBrowserOpens) {
                      "error The redirect_uri is not registered for this client (exact match required).)");
 }
 
-TEST_F(OAuthSim, StateMismatchNeverExchangesTheCode) {
+// RFC 8252 section 7.3: anything can reach the loopback port. Only the redirect with this
+// login's state ends the wait; every other request gets an error page and the login goes on.
+TEST_F(OAuthSim, RequestsWithoutThisLoginsStateAreAnsweredWithErrorPagesAndTheLoginWaitsForTheRealRedirect) {
     auto b = browserTransport(sim_->caFile());
-    std::string e = loginError(false, [&](const std::string& url) {
-        std::string location = driveBrowser(*b, url, false, true, false);
-        auto at = location.find("state=");
-        HttpRequest back;
-        back.url = location.substr(0, at) + "state=forged" + location.substr(location.find('&', at) == std::string::npos ? location.size() : location.find('&', at));
-        b->send(back);
+    auto status = [&](const std::string& url, std::string* body = nullptr) {
+        HttpRequest r;
+        r.url = url;
+        HttpResponse got = b->send(r);
+        if (body) *body = got.body;
+        return got.status;
+    };
+    int exchangesBeforeTheRealRedirect = -1;
+    LoginResult r = login(false, [&](const std::string& url) {
+        std::string location = driveBrowser(*b, url, false, true, /*follow=*/false);
+        std::string body;
+        EXPECT_EQ(status(withState(location, "forged"), &body), 400);  // the real code with another state: not used
+        EXPECT_NE(body.find("ledgerbridge ignored this request"), std::string::npos) << body;
+        EXPECT_EQ(status(redirect_ + "?error=access_denied"), 400);  // an error without any state
+        EXPECT_EQ(status(redirect_ + "?error=access_denied&state=forged"), 400);
+        EXPECT_EQ(status(redirect_ + "?code=stale"), 400);
+        EXPECT_EQ(status(redirect_.substr(0, redirect_.rfind('/')) + "/favicon.ico"), 404);
+        exchangesBeforeTheRealRedirect = tokenEndpointStatus(200) + tokenEndpointStatus(400) + tokenEndpointStatus(401);
+        EXPECT_EQ(status(location, &body), 200);
+        EXPECT_NE(body.find("<h1 class=\"ok\">ledgerbridge is authorised</h1>"), std::string::npos) << body;
+        EXPECT_NE(body.find("Access for connection &#39;acme&#39; (sim) was granted and stored for company " + companyUrn_ + "."),
+                  std::string::npos)
+            << body;
     });
-    EXPECT_EQ(e, "The redirect's state parameter does not match this login attempt, so its code was not used (it may "
-                 "come from an older attempt or from another site). Run `" + kLogin +
-                 "` again and finish it in the browser window that attempt opens.");
+    EXPECT_EQ(exchangesBeforeTheRealRedirect, 0) << "no code reached the token endpoint before the real redirect";
+    EXPECT_EQ(tokenEndpointStatus(200), 1);
+    EXPECT_EQ(r.grant.subject, companyUrn_);
+}
+
+TEST_F(OAuthSim, APastedAddressForAnotherAttemptIsRefusedWithoutExchangingTheCode) {
+    auto [p, location] = pasteLogin();
+    p->writeLine(withState(location, "forged"));
+    ProcessResult r = p->finish();
+    EXPECT_EQ(r.exitCode, 4);
+    EXPECT_NE(r.err.find("The redirect's state parameter does not match this login attempt, so its code was not used (it "
+                         "may come from an older attempt or from another site). Run `" + kLogin +
+                         "` again and finish it in the browser window that attempt opens."),
+              std::string::npos)
+        << r.err;
     EXPECT_EQ(tokenEndpointStatus(200) + tokenEndpointStatus(400) + tokenEndpointStatus(401), 0)
         << "the code must not reach the token endpoint";
 }
 
-TEST_F(OAuthSim, AForgedErrorRedirectForAnotherAttemptIsTreatedAsAStateMismatch) {
-    auto b = browserTransport(sim_->caFile());
-    std::string e = loginError(false, [&](const std::string&) {
-        HttpRequest forged;
-        forged.url = redirect_ + "?error=access_denied&state=forged";
-        b->send(forged);
-    });
-    EXPECT_EQ(e.rfind("The redirect's state parameter does not match this login attempt", 0), 0u) << e;
+TEST_F(OAuthSim, TheCliSaysWhetherItOpenedABrowser) {
+    // The first command cannot start, the second fails at once: the person is told to open it.
+    ProcessResult none = cli({"auth", "login", "--connection", "acme", "--timeout", "1"},
+                             {{"BROWSER", "/nonexistent/browser:false --new-window %s"}});
+    EXPECT_EQ(none.exitCode, 4);
+    EXPECT_NE(none.out.find("Could not open a browser ('/nonexistent/browser' cannot be started (No such file or "
+                            "directory); 'false --new-window %s' exited with status 1). Open the address above in a "
+                            "browser yourself."),
+              std::string::npos)
+        << none.out;
+    ProcessResult opened = cli({"auth", "login", "--connection", "acme", "--timeout", "1"},
+                               {{"BROWSER", "/nonexistent/browser:sh -c 'sleep 3' %s"}});
+    EXPECT_NE(opened.out.find("Opened it in a browser (sh -c 'sleep 3' %s). Approve access there."), std::string::npos)
+        << opened.out;
+    ProcessResult asked = cli({"auth", "login", "--connection", "acme", "--timeout", "1", "--no-browser"});
+    EXPECT_NE(asked.out.find("Open the address above in a browser.\n"), std::string::npos) << asked.out << asked.err;
 }
 
 TEST_F(OAuthSim, PkceMismatchIsExplained) {
@@ -425,14 +508,19 @@ TEST_F(OAuthSim, HundredRotationsInARowAndNoOldRefreshTokenIsEverSent) {
     expectNoSecretWritten();
 }
 
-TEST_F(OAuthSim, ATokenWithLessThanAMinuteLeftIsRefreshedBeforeItIsSent) {
-    start({"--auto-approve", "--token-ttl", "30"});  // every token is issued inside the 60 s margin
+TEST_F(OAuthSim, AShortLivedTokenIsUsedUntilItsMarginAndRefreshedBeforeItIsSentAgain) {
+    start({"--auto-approve", "--token-ttl", "4"});  // margin: a quarter of the lifetime, 1 s
     login();
     config::Config cfg = inst_->loadConfig();
     store::StateStore store(cfg.stateDir);
     ConnectionAuth auth(cfg, "acme", store);
     std::int64_t generation = auth.tokens().currentGeneration();
     int status = 0;
+    apiGet("/v3/export-jobs?company_id=" + companyId_, auth.source(), &status);
+    EXPECT_EQ(status, 200);
+    EXPECT_EQ(auth.tokens().currentGeneration(), generation) << "a fresh 4-second token is used as it is";
+    std::this_thread::sleep_until(std::chrono::system_clock::time_point(std::chrono::milliseconds(grant()->obtainedAt)) +
+                                  std::chrono::milliseconds(3200));
     apiGet("/v3/export-jobs?company_id=" + companyId_, auth.source(), &status);
     EXPECT_EQ(status, 200);
     EXPECT_EQ(auth.tokens().currentGeneration(), generation + 1) << "refreshed proactively, before the request";

@@ -39,7 +39,9 @@ protected:
             ClientCredentials{"client", [] { return std::string("client-secret-value"); }, "test"}, server_);
     }
 
-    void storeGrant(std::int64_t accessExpiresAt) {
+    /// A grant whose access token expires at `accessExpiresAt` and was issued `lifetimeMs`
+    /// before that (an hour-long token by default).
+    void storeGrant(std::int64_t accessExpiresAt, std::int64_t lifetimeMs = 3600 * 1000) {
         SealContext ctx{key_.connection, key_.fingerprint, key_.kind};
         store::GrantRecord g;
         g.connection = key_.connection;
@@ -47,7 +49,7 @@ protected:
         g.accessToken = crypto_.seal("access-initial", ctx);
         g.refreshToken = crypto_.seal(server_.currentRefresh, ctx);
         g.accessExpiresAt = accessExpiresAt;
-        g.obtainedAt = store::nowMs();
+        g.obtainedAt = accessExpiresAt - lifetimeMs;
         store::Grants(*store_).put(g);
     }
 
@@ -63,8 +65,32 @@ TEST_F(TokenManagerTest, AValidTokenIsUsedWithoutRefreshing) {
     EXPECT_EQ(server_.requests.load(), 0);
 }
 
+TEST_F(TokenManagerTest, TheRefreshMarginIsAQuarterOfTheLifetimeAndAtMostAMinute) {
+    auto m = manager();
+    EXPECT_EQ(m.refreshMarginMs(60 * 1000), 15 * 1000) << "a 60-second token is used for 45 seconds";
+    EXPECT_EQ(m.refreshMarginMs(4 * 1000), 1000);
+    EXPECT_EQ(m.refreshMarginMs(900 * 1000), 60 * 1000) << "a 15-minute token: the fixed minute";
+    EXPECT_EQ(m.refreshMarginMs(0), 60 * 1000) << "an unknown lifetime: the fixed minute";
+}
+
+TEST_F(TokenManagerTest, TheRefreshLeaseIsDerivedFromTheTokenTimeout) {
+    auto t = TokenManager::leaseTiming(std::chrono::seconds(30));
+    EXPECT_EQ(t.ttlMs, 45 * 1000) << "the timeout plus 15 s";
+    EXPECT_EQ(t.waitMs, 75 * 1000) << "a second refresher waits out a connect and an answer, each up to the timeout";
+    t = TokenManager::leaseTiming(std::chrono::seconds(120));
+    EXPECT_EQ(t.ttlMs, 135 * 1000);
+    EXPECT_EQ(t.waitMs, 255 * 1000);
+}
+
+TEST_F(TokenManagerTest, AFreshShortLivedTokenIsUsedAndNotRefreshed) {
+    storeGrant(store::nowMs() + 60 * 1000, 60 * 1000);  // just issued for 60 s: 45 s before its margin
+    auto m = manager();
+    for (int i = 0; i < 100; ++i) EXPECT_EQ(m.authorizationHeader(), "Bearer access-initial");
+    EXPECT_EQ(server_.requests.load(), 0);
+}
+
 TEST_F(TokenManagerTest, ATokenNearExpiryIsRefreshedFirstAndTheNewPairIsStored) {
-    storeGrant(store::nowMs() + 30 * 1000);  // inside the 60 s margin
+    storeGrant(store::nowMs() + 30 * 1000);  // an hour-long token with 30 s left: inside the 60 s margin
     auto m = manager();
     EXPECT_EQ(m.authorizationHeader(), "Bearer access-1-token");
     EXPECT_EQ(server_.refreshes.load(), 1);

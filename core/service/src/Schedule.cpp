@@ -177,16 +177,18 @@ Schedule Schedule::parse(const std::string& text, const std::string& connection,
         return s;
     }
     if (w[0] != "cron") fail(key, text, "it must start with \"every\" or \"cron\"");
-    if (w.size() == 6)
-        fail(key, text, "the time zone is missing; add an IANA zone after the five fields, like Europe/Copenhagen or UTC");
-    if (w.size() != 7) fail(key, text, "a cron expression has five fields (minute hour day-of-month month day-of-week) and a time zone");
+    if (w.size() != 7 && w.size() != 6)
+        fail(key, text, "a cron expression has five fields (minute hour day-of-month month day-of-week) and a time zone");
 
+    // The fields before the zone: "cron 61 6 * * *" is first of all a minute out of range.
     auto fields = std::make_shared<Fields>();
     fields->minutes = FieldParser(kSpecs[0], key, text).parse(w[1]);
     fields->hours = FieldParser(kSpecs[1], key, text).parse(w[2]);
     fields->days = FieldParser(kSpecs[2], key, text).parse(w[3]);
     fields->months = FieldParser(kSpecs[3], key, text).parse(w[4]);
     fields->weekdays = FieldParser(kSpecs[4], key, text).parse(w[5]);
+    if (w.size() == 6)
+        fail(key, text, "the time zone is missing; add an IANA zone after the five fields, like Europe/Copenhagen or UTC");
     if (has(fields->weekdays, 7)) fields->weekdays |= 1U;  // 7 is Sunday too
     fields->daysRestricted = w[3][0] != '*';
     fields->weekdaysRestricted = w[5][0] != '*';

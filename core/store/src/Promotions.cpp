@@ -42,15 +42,21 @@ std::string Promotions::recordValidation(ValidationRecord v) {
 }
 
 std::optional<ValidationRecord> Promotions::latestPassingValidation(const std::string& excluded) {
-    std::optional<ValidationRecord> out;
+    std::vector<ValidationRecord> all = passingValidations(excluded);
+    if (all.empty()) return std::nullopt;
+    return all.front();
+}
+
+std::vector<ValidationRecord> Promotions::passingValidations(const std::string& excluded) {
+    std::vector<ValidationRecord> out;
     store_.read([&](SQLite::Database& db) {
         SQLite::Statement q(db, "SELECT id, environment, passed, plugins, config_hash, config_text, details, user, at "
-                                "FROM validations WHERE passed = 1 AND environment <> ? ORDER BY at DESC, rowid DESC LIMIT 1");
+                                "FROM validations WHERE passed = 1 AND environment <> ? ORDER BY at DESC, rowid DESC");
         q.bind(1, excluded);
-        if (q.executeStep())
-            out = ValidationRecord{q.getColumn(0).getString(), q.getColumn(1).getString(), q.getColumn(2).getInt() != 0,
-                                   q.getColumn(3).getString(), q.getColumn(4).getString(), q.getColumn(5).getString(),
-                                   q.getColumn(6).getString(), q.getColumn(7).getString(), q.getColumn(8).getInt64()};
+        while (q.executeStep())
+            out.push_back(ValidationRecord{q.getColumn(0).getString(), q.getColumn(1).getString(), q.getColumn(2).getInt() != 0,
+                                           q.getColumn(3).getString(), q.getColumn(4).getString(), q.getColumn(5).getString(),
+                                           q.getColumn(6).getString(), q.getColumn(7).getString(), q.getColumn(8).getInt64()});
     });
     return out;
 }

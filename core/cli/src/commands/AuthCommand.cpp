@@ -10,7 +10,9 @@
 #include <iomanip>
 #include <iostream>
 #include <filesystem>
+#include <optional>
 #include <ostream>
+#include <tuple>
 
 #include "ledgerbridge/cli/AppContext.h"
 #include "ledgerbridge/cli/Commands.h"
@@ -100,6 +102,7 @@ int login(Invocation& inv) {
 
 struct Row {
     std::string connection, credential, state, subject, scopes, reason, environmentNote, installation, installationNote;
+    std::string client, clientNote;  ///< whether the authorization server accepts client_id/client_secret
     std::int64_t validUntil = 0, lastRefresh = 0, obtainedAt = 0;
     bool needsReauth = false;
 };
@@ -127,6 +130,22 @@ void readInstallation(AppContext& app, const config::Connection& c, Row& row) {
     }
 }
 
+/// The authorization server's word on the environment's client_id/client_secret ("accepted",
+/// "refused" with the sentence, "unknown" with why, "" when it cannot be asked), asked once per
+/// command through `connection`'s OAuth client: a wrong secret is a configuration error that
+/// logging in again would not fix, and it would otherwise show only at the next refresh.
+std::pair<std::string, std::string> checkClient(AppContext& app, const config::Connection& connection) {
+    try {
+        oauth::ConnectionAuth auth(app.config(), connection.name, app.store());
+        if (!auth.client().checkClientCredentials()) return {};
+        return {"accepted", ""};
+    } catch (const oauth::ClientCredentialsRejected& e) {
+        return {"refused", e.what()};
+    } catch (const std::exception& e) {
+        return {"unknown", e.what()};
+    }
+}
+
 int status(Invocation& inv) {
     AppContext app(inv);
     const config::Config& cfg = app.config();
@@ -137,7 +156,8 @@ int status(Invocation& inv) {
         for (const auto& each : cfg.connections) selected.push_back(&each);
     store::Grants grants(app.store());
     std::vector<Row> rows;
-    bool anyNeedsLogin = false;
+    bool anyNeedsLogin = false, clientRefused = false;
+    std::optional<std::pair<std::string, std::string>> client;  // asked once: one client per environment
     for (const auto* c : selected) {
         Row row;
         row.connection = c->name;
@@ -169,6 +189,11 @@ int status(Invocation& inv) {
             else if (!inv.flag("local"))
                 readInstallation(app, *c, row);
         }
+        if (!inv.flag("local")) {
+            if (!client) client = checkClient(app, *c);
+            std::tie(row.client, row.clientNote) = *client;
+            clientRefused = clientRefused || row.client == "refused";
+        }
         anyNeedsLogin = anyNeedsLogin || row.needsReauth;
         rows.push_back(row);
     }
@@ -189,6 +214,8 @@ int status(Invocation& inv) {
             o.set("reason", r.reason);
             if (!r.installation.empty()) o.set("installation", r.installation);
             if (!r.installationNote.empty()) o.set("installationNote", r.installationNote);
+            if (!r.client.empty()) o.set("client", r.client);
+            if (!r.clientNote.empty()) o.set("clientNote", r.clientNote);
             if (!r.environmentNote.empty()) o.set("note", r.environmentNote);
             arr.add(o);
         }
@@ -205,10 +232,14 @@ int status(Invocation& inv) {
             if (!r.scopes.empty()) inv.out() << "  scopes:       " << r.scopes << "\n";
             if (r.validUntil > 0) inv.out() << "  valid until:  " << formatTime(r.validUntil) << "\n";
             if (r.obtainedAt > 0) inv.out() << "  last refresh: " << formatTime(r.lastRefresh) << "\n";
+            if (!r.client.empty())
+                inv.out() << "  client:       " << r.client << (r.clientNote.empty() ? "" : ": " + r.clientNote) << "\n";
             if (!r.environmentNote.empty()) inv.out() << "  note:         " << r.environmentNote << "\n";
             if (!r.reason.empty()) inv.out() << "  fix:          " << r.reason << "\n";
         }
     }
+    // A refused client is fixed in the configuration, not by logging in: it decides the code.
+    if (clientRefused) return toInt(ExitCode::UsageOrConfig);
     return anyNeedsLogin ? toInt(ExitCode::NeedsReauthorization) : 0;
 }
 
@@ -297,8 +328,10 @@ Command makeAuthCommand() {
         "login",
         "authorise a connection with Pleo (OAuth 2.0 authorization code + PKCE)",
         "ledgerbridge auth login --connection NAME [--target] [--no-browser | --paste] [--timeout SECONDS]",
-        "Prints the authorisation address and opens a browser when one is available, then waits for\n"
-        "Pleo to redirect back to the environment's redirect_uri (a listener on 127.0.0.1). With\n"
+        "Prints the authorisation address and opens a browser when one is available ($BROWSER: a\n"
+        "':'-separated list of commands tried in turn, %s for the address; else xdg-open), says\n"
+        "whether it did, then waits for Pleo to redirect back to the environment's redirect_uri (a\n"
+        "listener on 127.0.0.1 that ignores requests without this login's state). With\n"
         "--paste, paste the address the browser was redirected to instead (for machines without a\n"
         "local browser). Creates the [state] token_key file when it is a missing file: reference.\n"
         "The grant is stored encrypted (AES-256-GCM) and bound to the environment.\n\n"
@@ -316,11 +349,13 @@ Command makeAuthCommand() {
                       "show each connection's grant: valid until, scopes, subject, last refresh (never a token)",
                       "ledgerbridge auth status [--connection NAME] [--json] [--local]",
                       "Also asks Pleo for each authorised connection's installation status (ACTIVATED,\n"
-                      "PENDING_INTEGRATION, ERROR with its code, ...); --local skips that. Exit code 4 when a\n"
-                      "listed connection is not authorised or needs re-authorisation.",
+                      "PENDING_INTEGRATION, ERROR with its code, ...) and whether the authorization server\n"
+                      "accepts client_id/client_secret (no token is used for that); --local skips both.\n"
+                      "Exit code 2 when the client is refused (fix the configuration), else 4 when a listed\n"
+                      "connection is not authorised or needs re-authorisation.",
                       {{"connection", "NAME", "only this connection"},
                        {"json", "", "machine-readable output"},
-                       {"local", "", "only the local state: do not ask Pleo for the installation"}},
+                       {"local", "", "only the local state: ask Pleo nothing"}},
                       {},
                       status};
     Command logoutCmd{"logout",

@@ -72,7 +72,7 @@ exporter::RunReport failedBeforeStart(const config::Config& config, const std::s
 
 int run(Invocation& inv) {
     AppContext app(inv);
-    const config::Config& config = app.config(true);
+    const config::Config& config = app.startupConfig(false);  // what `config validate` checks
     const std::vector<std::string> names = app.selectedConnections();
 
     host::requirePromotion(config, app.checkedStore());  // checked for damage; production only after a promotion

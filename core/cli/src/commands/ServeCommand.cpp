@@ -32,6 +32,7 @@
 
 #include "ledgerbridge/cli/AppContext.h"
 #include "ledgerbridge/cli/Commands.h"
+#include "ledgerbridge/cli/StartupChecks.h"
 #include "ledgerbridge/common/Exception.h"
 #include "ledgerbridge/common/ExitCode.h"
 #include "ledgerbridge/common/Log.h"
@@ -299,7 +300,7 @@ int daemonize(Invocation& inv, const std::string& logFile) {
 
 int serve(Invocation& inv) {
     AppContext app(inv);
-    const config::Config& loaded = app.config(true);
+    const config::Config& loaded = app.startupConfig(true);  // what `config validate` checks
     int readyFd = -1;  // --daemon: where to say "ready" or why not
     if (inv.flag("daemon")) {
         if (loaded.logFile.empty())
@@ -319,7 +320,11 @@ int serve(Invocation& inv) {
         overrides.stateDir = inv.option("state-dir");
         options.reloadConfig = [path, overrides, &launcher, zoneinfo = options.zoneinfoDir]() {
             config::Config fresh = config::loadConfigOrThrow(path, overrides, true);
-            service::scheduledConnections(fresh, zoneinfo);  // throws for a bad schedule: old config stays
+            // The start-up checks again (schedules, plugins, settings): a reload that would not
+            // start is refused with the same lines, and the old configuration stays.
+            const StartupChecks checks = checkStartup(fresh, true, zoneinfo);
+            if (!checks.problems.empty()) throw ConfigError(config::problemsReport(fresh.file, checks.problems));
+            service::scheduledConnections(fresh, zoneinfo);
             launcher.replaceConfig(std::make_shared<config::Config>(fresh));
             return fresh;
         };

@@ -26,6 +26,10 @@ public:
     /// `checkSecrets` also resolves the secrets the selected environment needs. Throws
     /// ConfigError listing every problem.
     const config::Config& config(bool checkSecrets = false);
+    /// config(true), then every start-up check (cli::checkStartup; `forService`: serve's too):
+    /// what `run` and `serve` start with. Throws ConfigError whose text is the one `config
+    /// validate` prints for the same file; logs the warnings.
+    const config::Config& startupConfig(bool forService);
 
     /// The connections a command works on: --connection NAME (checked against the config) or
     /// every configured one. Throws ConfigError naming the known ones, or when there are none.

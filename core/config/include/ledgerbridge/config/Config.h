@@ -42,6 +42,9 @@ struct EnvironmentProfile {
     std::vector<std::string> resolve;  ///< "host:port:address" name-resolution overrides
     bool allowHttp = false;       ///< plain http:// endpoints (custom profiles only)
     int requestsPerMinute = 500;  ///< budget for the Pleo API (Pleo allows 600); 0 = no limit
+    /// token_timeout: how long one request to the token endpoint may wait for the server
+    /// (connect, send, each read); the refresh lease is derived from it (core/oauth/README.md).
+    int tokenTimeoutSeconds = 30;
 };
 
 /// One Pleo company connected to one target plugin.
@@ -133,9 +136,23 @@ struct Overrides {
 
 /// Loading result: the config (when there were no problems) and every problem found.
 struct LoadResult {
+    std::string file;  ///< the file read, absolute (what messages name)
     std::optional<Config> config;
     std::vector<Problem> problems;
+    /// Not errors, but likely mistakes: LEDGERBRIDGE_* environment variables that look like an
+    /// override (a section's prefix such as LEDGERBRIDGE_STATE_, or close to a known variable)
+    /// but override no key (a typo, or a section the file does not have), each naming the
+    /// closest known variable. Other LEDGERBRIDGE_* names belong to build and test tools.
+    std::vector<Problem> warnings;
 };
+
+/// "FILE: N problem(s):" then one indented line per problem: what `config validate` prints and
+/// what `run` and `serve` refuse to start with, word for word.
+std::string problemsReport(const std::string& file, const std::vector<Problem>& problems);
+
+/// Whether `value` is an example's placeholder rather than a real value: `<...>`, or a value
+/// containing CHANGE_ME, CHANGEME, REPLACE-WITH, REPLACE_WITH or REPLACE_ME (any case).
+bool isPlaceholder(const std::string& value);
 
 /// Reads and validates `path`. Never throws for content problems: they are all collected so
 /// `config validate` can show them together. `environ` supplies environment overrides
@@ -149,7 +166,7 @@ LoadResult parseConfig(const std::string& text, const std::string& fileName, con
                        const Overrides& overrides, const std::map<std::string, std::string>& environ,
                        bool checkSecrets);
 
-/// Loads or throws ConfigError whose message lists every problem, one per line.
+/// Loads or throws ConfigError whose message is problemsReport(). Logs each warning.
 Config loadConfigOrThrow(const std::string& path, const Overrides& overrides, bool checkSecrets);
 
 /// The process environment as a map.

@@ -10,10 +10,12 @@
 
 namespace ledgerbridge::config {
 
-/// Where a value or a problem sits: "file:line" (line 0 = not from the file).
+/// Where a value or a problem sits: "file:line" or "file:line:column" (line 0 = not from the
+/// file; column 0 = the whole line).
 struct Origin {
     std::string file;
     int line = 0;
+    int column = 0;
     std::string str() const;
 };
 
@@ -35,7 +37,9 @@ struct Problem {
 class IniDocument {
 public:
     /// Parses `text` read from `fileName`. Syntax errors (a line that is neither a section, a
-    /// pair nor a comment; a duplicate key; an empty key) are added to `problems`, never thrown.
+    /// pair nor a comment; a duplicate key; an empty key; a byte that is not UTF-8, with its
+    /// column) are added to `problems`, never thrown. A UTF-8 byte order mark at the start is
+    /// skipped: it carries no meaning in UTF-8, and Windows editors (Notepad) write it.
     static IniDocument parse(const std::string& text, const std::string& fileName, std::vector<Problem>& problems);
 
     /// All values by full key ("section.key", or "key" before the first section), in file order.

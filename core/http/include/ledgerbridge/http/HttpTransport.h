@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "ledgerbridge/common/Exception.h"
 #include "ledgerbridge/config/Config.h"
 
 namespace ledgerbridge::http {
@@ -33,6 +34,27 @@ struct HttpResponse {
     std::string header(const std::string& name) const;
 };
 
+/// The request was sent whole but its answer was lost: no answer within the timeout, or the
+/// connection closed or broke before the answer was read to its end. Unlike a NetworkError
+/// before sending, the server may have acted on it (a token endpoint may have rotated the
+/// refresh token it carried), so the caller must not assume nothing happened.
+class ResponseLostError : public NetworkError {
+public:
+    /// `where` is scheme://host:port; `detail` what happened ("no answer came within 30 seconds").
+    ResponseLostError(const std::string& where, std::string detail, bool timedOut)
+        : NetworkError("The request to " + where + " was sent but its answer was lost: " + detail +
+                       ", so the server may have acted on it."),
+          detail_(std::move(detail)),
+          timedOut_(timedOut) {}
+    const std::string& detail() const noexcept { return detail_; }
+    /// Whether the configured timeout ran out (rather than the connection failing).
+    bool timedOut() const noexcept { return timedOut_; }
+
+private:
+    std::string detail_;
+    bool timedOut_;
+};
+
 /// The largest response body any transport reads (receipts included).
 constexpr std::size_t kMaxResponseBytes = 64u * 1024u * 1024u;
 
@@ -41,7 +63,8 @@ public:
     virtual ~HttpTransport() = default;
     /// Sends `request` once. Returns any HTTP status (4xx/5xx are not exceptions here).
     /// Throws NetworkError when the host cannot be reached, TLS verification fails, or the
-    /// connection breaks or times out; the message names the host, never a credential.
+    /// connection breaks or times out; ResponseLostError (a NetworkError) when that happened
+    /// after the whole request was sent. The message names the host, never a credential.
     virtual HttpResponse send(const HttpRequest& request) = 0;
 };
 

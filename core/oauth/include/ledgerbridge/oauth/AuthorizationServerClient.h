@@ -61,6 +61,15 @@ public:
     using ReauthorizationRequired::ReauthorizationRequired;
 };
 
+/// The authorization server refused the OAuth client itself (`invalid_client`, HTTP 401): the
+/// configured client_id or client_secret is wrong. A configuration error (exit 2): the grant is
+/// untouched (the server rejects the client before it looks at a refresh token) and logging in
+/// again would not help.
+class ClientCredentialsRejected : public ConfigError {
+public:
+    using ConfigError::ConfigError;
+};
+
 /// Turns an `error=` redirect (RFC 6749 section 4.1.2.1) into AuthError with a sentence that
 /// says what to do; `loginCommand` is the command that starts over.
 [[noreturn]] void throwAuthorizationError(const std::string& error, const std::string& description,
@@ -86,20 +95,28 @@ public:
     void preflightAuthorize(const std::string& authorizeUrl, const std::string& redirectUri, const std::string& scopes,
                             const std::string& loginCommand);
 
-    /// Exchanges an authorization code. Throws AuthError with a specific sentence for
-    /// invalid_client (wrong secret), an expired/used code, a PKCE mismatch, a redirect URI
+    /// Exchanges an authorization code. Throws ClientCredentialsRejected for invalid_client
+    /// (wrong secret), AuthError with a specific sentence for an expired/used code, a PKCE mismatch, a redirect URI
     /// mismatch, invalid_scope; NetworkError/ProtocolError for transport and contract failures.
     /// `loginCommand` is quoted as the command that starts over.
     TokenResponse exchangeCode(const std::string& code, const std::string& redirectUri, const std::string& codeVerifier,
                                const std::string& loginCommand);
 
     /// Uses `refreshToken` once. Throws InvalidGrant for invalid_grant (the caller marks the
-    /// grant), AuthError for invalid_client, NetworkError when the answer was lost (the token
-    /// may have been rotated: the caller must not resend it blindly), ProtocolError otherwise.
+    /// grant), ClientCredentialsRejected for invalid_client, http::ResponseLostError when the
+    /// request was sent and its answer lost (the token may have been rotated: the caller must
+    /// not resend it), NetworkError when nothing was sent, ProtocolError otherwise.
     TokenResponse refresh(const std::string& refreshToken);
 
     /// Asks the introspection endpoint about `accessToken`. Throws like exchangeCode().
     Introspection introspect(const std::string& accessToken);
+
+    /// Whether the server accepts this client's id and secret, asked without spending or
+    /// showing any token: introspection of a made-up token, which RFC 7662 answers with
+    /// `active: false` only after authenticating the client. False when the server has no
+    /// introspection endpoint (nothing to ask); throws ClientCredentialsRejected when refused,
+    /// NetworkError/ProtocolError like introspect().
+    bool checkClientCredentials();
 
 private:
     HttpResponse postToTokenEndpoint(const std::string& url, const std::string& body);

@@ -1,7 +1,8 @@
 // `auth login` as a library: the authorization code flow with PKCE for one connection, from
 // the CSPRNG verifier and state to a sealed grant in the store bound to the environment
 // fingerprint. The person's browser is the only part not done here: the flow prints the URL
-// and calls an opener (xdg-open by default; tests drive the simulator's pages instead).
+// and calls an opener ($BROWSER or xdg-open, see BrowserOpener.h; tests drive the simulator's
+// pages instead). The browser's last page is written once the outcome is known.
 #pragma once
 
 #include <chrono>
@@ -11,6 +12,8 @@
 
 #include "ledgerbridge/config/Config.h"
 #include "ledgerbridge/oauth/AuthorizationServerClient.h"
+#include "ledgerbridge/oauth/BrowserOpener.h"
+#include "ledgerbridge/oauth/LoopbackReceiver.h"
 #include "ledgerbridge/oauth/TokenCrypto.h"
 #include "ledgerbridge/oauth/TokenManager.h"
 #include "ledgerbridge/store/Grants.h"
@@ -19,8 +22,9 @@
 namespace ledgerbridge::oauth {
 
 struct LoginOptions {
-    /// Called with the authorization URL after it was printed. Empty: do not open anything.
-    std::function<void(const std::string& url)> openBrowser;
+    /// Called with the authorization URL after it was printed; what it returns is told to the
+    /// person (opened with which command, or why not). Empty: do not open anything.
+    std::function<BrowserLaunch(const std::string& url)> openBrowser;
     /// Read the redirect URL from `pasteInput` instead of listening on the loopback address.
     bool paste = false;
     std::istream* pasteInput = nullptr;  ///< not owned; required with `paste`
@@ -35,10 +39,6 @@ struct LoginResult {
     store::GrantRecord grant;  ///< as stored (tokens sealed)
     Introspection introspection;
 };
-
-/// The default opener: xdg-open when DISPLAY or WAYLAND_DISPLAY is set (or $BROWSER when set);
-/// otherwise does nothing. Never throws; a failure only means the person opens it by hand.
-void openInSystemBrowser(const std::string& url);
 
 /// What one login is for. Pleo's side (the connection's own grant) checks the granted subject
 /// by introspection; a target system's side (an ERP such as Xero, run by the host for the
@@ -72,6 +72,9 @@ public:
     LoginResult run(const LoginOptions& options);
 
 private:
+    /// From the redirect to the stored grant: state, errors, code exchange, company check.
+    LoginResult complete(const RedirectParameters& redirect, const std::string& state, const std::string& verifier);
+
     LoginSpec spec_;
     const config::Config* config_ = nullptr;          ///< Pleo logins: for binding the connection
     const config::Connection* connection_ = nullptr;

@@ -1,6 +1,6 @@
 // Access tokens for one connection's OAuth grant, for the export engine and every other
-// caller. Refreshes proactively (when less than `refreshMargin` remains) and reactively (after
-// a 401, once). Refresh is single-flight per grant across threads (a process-wide mutex per
+// caller. Refreshes proactively (when less than the margin remains: a quarter of the token's
+// lifetime, at most `refreshMargin`) and reactively (after a 401, once). Refresh is single-flight per grant across threads (a process-wide mutex per
 // grant) and processes (the store lease `refresh:<connection>:<fingerprint>`): after taking
 // the lease the grant is re-read, and if its generation moved another process refreshed and
 // its tokens are used. The rotated pair is committed to the store (Grants::commitRefresh)
@@ -8,6 +8,11 @@
 // server already considers current, except between the server's answer and the commit (then
 // the next refresh gets invalid_grant and the connection says "needs re-authorisation").
 // `invalid_grant` marks the grant and throws ReauthorizationRequired; it is never retried.
+// A refresh whose answer was lost after it was sent marks the grant the same way: the server
+// may have rotated the refresh token, and presenting it again would be a replay.
+// The lease outlives the token request: its TTL is the token timeout plus a margin, and it is
+// renewed while the request is in flight; another process waits for it (twice the timeout plus
+// the margin) and then uses the tokens the holder stored.
 #pragma once
 
 #include <chrono>
@@ -43,10 +48,27 @@ std::string reauthorizationMessage(const std::string& connection, const std::str
 class TokenManager : public AuthorizationSource {
 public:
     struct Options {
-        std::chrono::seconds refreshMargin{60};  ///< refresh when less than this remains
-        std::int64_t leaseTtlMs = 60000;
-        std::int64_t leaseWaitMs = 45000;
+        /// Refresh when less than this remains, or less than `refreshFraction` of the token's
+        /// lifetime, whichever is smaller: a 60-second token is used for 45 seconds, a
+        /// 15-minute one for 14.
+        std::chrono::seconds refreshMargin{60};
+        double refreshFraction = 0.25;
+        /// The token endpoint's timeout (the transport's, from token_timeout); the refresh
+        /// lease's TTL and the wait for another process's refresh are derived from it.
+        std::chrono::seconds tokenTimeout{30};
+        /// Where token_timeout is configured, for messages ("[environment.sim]").
+        std::string timeoutSetting = "token_timeout";
     };
+
+    /// The refresh lease's TTL and how long a second refresher waits for it, for `tokenTimeout`.
+    struct LeaseTiming {
+        std::int64_t ttlMs;
+        std::int64_t waitMs;
+    };
+    static LeaseTiming leaseTiming(std::chrono::seconds tokenTimeout);
+
+    /// How long before expiry a token of `lifetimeMs` is refreshed (`lifetimeMs` <= 0: unknown).
+    std::int64_t refreshMarginMs(std::int64_t lifetimeMs) const;
 
     /// `client`, `store` and `crypto` are not owned and must outlive the manager.
     TokenManager(GrantKey key, AuthorizationServerClient& client, store::StateStore& store, const TokenCrypto& crypto,
@@ -89,6 +111,7 @@ private:
     // Cached current token (guarded by grantMutex_).
     std::string accessToken_;
     std::int64_t accessExpiresAt_ = 0;
+    std::int64_t accessLifetimeMs_ = 0;  ///< as issued (expires_in), 0 when unknown
     std::int64_t generation_ = -1;
 };
 

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "ledgerbridge/store/StateStore.h"
 
@@ -42,6 +43,9 @@ public:
     std::string recordValidation(ValidationRecord v);
     /// The newest passing validation in any environment but `excluded`.
     std::optional<ValidationRecord> latestPassingValidation(const std::string& excluded);
+    /// Every passing validation in any environment but `excluded`, newest first (a promotion
+    /// combines per-connection passes).
+    std::vector<ValidationRecord> passingValidations(const std::string& excluded);
     std::string recordPromotion(PromotionRecord p);
     /// The newest promotion to `environment`.
     std::optional<PromotionRecord> latestPromotion(const std::string& environment);
