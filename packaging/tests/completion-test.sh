@@ -48,10 +48,11 @@ plugin = sie
 plugin = datev
 INI
 
-expect "auth config history plugins promote run serve sync validate version" "$binary" ""
-expect "serve sync" "$binary" s
+expect "auth config history plugins promote run serve status sync validate version" "$binary" ""
+expect "serve status sync" "$binary" s
 expect "disconnect login logout refresh status" "$binary" auth ""
 expect "validate" "$binary" --log-level debug config v
+expect "show" "$binary" history s
 expect "--dry-run" "$binary" run --d
 expect "--config --connection --create-jobs" "$binary" run --c
 expect "--version" "$binary" --v

@@ -336,10 +336,15 @@ void Engine::afterStop(store::JobRecord& rec, JobReport& report, const std::stri
 void Engine::summarize(const store::JobRecord& rec, JobReport& report) {
     auto c = ledger_.counts(run_.fingerprint, rec.jobId);
     report.fetched = c.total;
-    report.posted = c.byState["posted"];
+    // "posted" is what this job delivered; entries posted under an earlier job and only reported
+    // again are "already posted", in counts and amounts (the ledger tells them apart durably, so
+    // a resumed run reports the same figures).
+    report.posted = c.byState["posted"] - c.alreadyPosted;
+    report.alreadyPosted = c.alreadyPosted;
     report.rejected = c.byState["rejected"];
     report.undelivered = c.byState["planned"] + c.byState["pushing"] + c.byState["retryable"] + c.byState["unknown"];
     report.postedMinorByCurrency = c.postedAmountByCurrency;
+    report.alreadyPostedMinorByCurrency = c.alreadyPostedAmountByCurrency;
     for (std::int64_t after = -1;;) {
         auto rejected = ledger_.entries(run_.fingerprint, rec.jobId, EntryState::Rejected, 200, after, false);
         if (rejected.empty()) break;
@@ -981,6 +986,7 @@ void Engine::dryRunJob(const JobInfo& job, JobReport& report) {
             ItemSummary s = summarizeItem(json);
             if (auto earlier = ledger_.postedElsewhere(run_.fingerprint, s.accountingEntryId, job.id)) {
                 ++report.alreadyPosted;
+                report.alreadyPostedMinorByCurrency[earlier->currency] += earlier->amountMinor;
                 continue;
             }
             std::string key = itemIdempotencyKey(json, s.accountingEntryId, contentHash(json));

@@ -11,6 +11,7 @@
 #include "EngineFixture.h"
 #include "ledgerbridge/common/Exception.h"
 #include "ledgerbridge/export/Engine.h"
+#include "ledgerbridge/export/RejectionSummary.h"
 #include "ledgerbridge/store/Leases.h"
 #include "ledgerbridge/store/Runs.h"
 
@@ -222,6 +223,16 @@ TEST_F(EngineTest, AnExpiredJobIsClosedAndItsEntriesAreNotPostedAgainWhenReExpor
     RunReport again = runOnce();
     ASSERT_EQ(again.jobs.size(), 1u);
     EXPECT_EQ(again.jobs[0].alreadyPosted, writtenBefore);
+    // "posted" is what this job delivered; the entries posted under job-1 are counted and
+    // summed apart, in the report, its totals and its JSON.
+    EXPECT_EQ(again.jobs[0].posted, 50 - writtenBefore);
+    EXPECT_EQ(again.jobs[0].posted + again.jobs[0].alreadyPosted, again.jobs[0].fetched);
+    EXPECT_EQ(again.jobs[0].alreadyPostedMinorByCurrency["DKK"], writtenBefore * 1000);
+    EXPECT_EQ(again.jobs[0].postedMinorByCurrency["DKK"], (50 - writtenBefore) * 1000);
+    EXPECT_EQ(again.totals().alreadyPosted, writtenBefore);
+    EXPECT_NE(again.toJson().find("\"alreadyPosted\":" + std::to_string(writtenBefore)), std::string::npos) << again.toJson();
+    EXPECT_NE(again.toText().find(std::to_string(writtenBefore) + " already posted"), std::string::npos) << again.toText();
+    EXPECT_NE(again.toText().find("amounts already posted (not posted again): DKK "), std::string::npos) << again.toText();
     for (const auto& [key, n] : target.writes) EXPECT_EQ(n, 1) << key;
     EXPECT_EQ(target.totalWrites(), 50);
     for (const auto& [id, res] : pleo.jobs["job-2"].results) {
@@ -386,4 +397,21 @@ TEST_F(EngineTest, CancellationFinishesTheBatchInFlightAndLeavesTheJobOpen) {
     EXPECT_EQ(pleo.jobs["job-1"].results.size(), 25u) << "the batch in flight was finished and reported";
     EXPECT_EQ(runOnce().outcome, "ok");
     expectExactlyOnce("job-1", 100, 0);
+}
+
+TEST_F(EngineTest, TheSummaryGroupsRejectionsByReasonWithTheFix) {
+    addJob("job-1", 5, 4);
+    RunReport r = runOnce();
+    ASSERT_EQ(r.jobs.size(), 1u);
+    const auto groups = groupRejections(r.jobs);
+    ASSERT_EQ(groups.size(), 1u);
+    EXPECT_EQ(groups[0].reason, "account_unknown");
+    EXPECT_EQ(groups[0].count, 4);
+    EXPECT_NE(groups[0].fix.find("export the entries again"), std::string::npos) << groups[0].fix;
+    const std::string text = r.toText();
+    EXPECT_NE(text.find("rejected entries by reason:\n    account_unknown: 4 entries; fix: "), std::string::npos) << text;
+    const std::string json = r.toJson();
+    EXPECT_NE(json.find("\"rejectionsByReason\":[{\"reason\":\"account_unknown\",\"count\":4,"), std::string::npos) << json;
+    EXPECT_NE(json.find("\"totals\":{\"fetched\":9,\"posted\":5,\"alreadyPosted\":0,\"rejected\":4,"), std::string::npos)
+        << json;
 }

@@ -16,6 +16,7 @@
 #include "ledgerbridge/oauth/TestHooks.h"
 #include "ledgerbridge/pleo/ExportsClient.h"
 #include "ledgerbridge/store/Connections.h"
+#include "ledgerbridge/store/Runs.h"
 
 namespace ledgerbridge::host {
 namespace fs = std::filesystem;
@@ -27,9 +28,61 @@ ConnectionRunner::~ConnectionRunner() = default;
 
 std::string ConnectionRunner::reportsDir() const { return (fs::path(config_.stateDir) / "reports").string(); }
 
+std::string outcomeOf(const std::exception& e) {
+    const auto* own = dynamic_cast<const Exception*>(&e);
+    switch (own ? own->exitCode() : ExitCode::Failure) {
+        case ExitCode::NeedsReauthorization: return "needs_reauth";
+        case ExitCode::PluginFailure: return "plugin_failure";
+        case ExitCode::Busy: return "busy";
+        case ExitCode::UsageOrConfig: return "config_error";
+        case ExitCode::EnvironmentMismatch: return "environment_mismatch";
+        case ExitCode::Interrupted: return "interrupted";
+        default: return "failed";
+    }
+}
+
+std::string recordRunNotStarted(store::StateStore& store, const std::string& connection, const std::string& fingerprint,
+                                const std::string& environment, const std::string& plugin, bool dryRun,
+                                const std::string& outcome, const std::string& error) {
+    try {
+        store::Runs runs(store);
+        exporter::RunReport report;
+        report.runId = runs.start(connection, fingerprint, dryRun);
+        report.connection = connection;
+        report.environment = environment;
+        report.plugin = plugin;
+        report.dryRun = dryRun;
+        report.started = false;
+        report.outcome = outcome;
+        report.error = error;
+        report.startedAtMs = report.finishedAtMs = store::nowMs();
+        runs.finish(report.runId, outcome, report.toJson());
+        return report.runId;
+    } catch (const std::exception& e) {
+        log::warn("a run that did not start could not be recorded in the run history",
+                  {{"connection", connection}, {"error", describe(e)}});
+        return {};
+    }
+}
+
 exporter::RunReport ConnectionRunner::run(const std::string& name, const RunOptions& options) {
     const config::Connection& conn = config_.connection(name);
     oauth::ConnectionAuth auth(config_, name, store_);
+    const config::EnvironmentProfile& profile = auth.profile();
+    const config::Fingerprint& fp = auth.fingerprint();
+    // Anything that stops the run before the engine recorded it (the engine records every run it
+    // begins, whatever its end) is recorded here, so `history` shows runs that never started.
+    try {
+        return runRecorded(conn, auth, options);
+    } catch (const std::exception& e) {
+        recordRunNotStarted(store_, name, fp.value, profile.name, conn.plugin, options.dryRun, outcomeOf(e), describe(e));
+        throw;
+    }
+}
+
+exporter::RunReport ConnectionRunner::runRecorded(const config::Connection& conn, oauth::ConnectionAuth& auth,
+                                                  const RunOptions& options) {
+    const std::string& name = conn.name;
     const config::EnvironmentProfile& profile = auth.profile();
     const config::Fingerprint& fp = auth.fingerprint();
     store::Connections(store_).bind({name, fp.value, profile.name, fp.description, conn.companyId, conn.plugin, 0});
@@ -106,6 +159,9 @@ exporter::RunReport ConnectionRunner::run(const std::string& name, const RunOpti
         for (const auto& [key, value] : configured.settings())
             if (key == "output_dir") report.outputHint = value;
     report.targetRequests = configured.targetRequests();
+    const http::ClientStats stats = pleo.http().stats();
+    for (const auto& [status, n] : stats.byStatus) report.pleoRequestsByStatus[std::to_string(status)] += n;
+    if (stats.networkErrors > 0) report.pleoRequestsByStatus["error"] += stats.networkErrors;
     return report;
 }
 

@@ -186,10 +186,10 @@ bool validateEnvironment(const config::Config& config, store::StateStore& store,
             std::int64_t completed = 0, posted = 0, earlier = 0, rejected = 0;
             for (const auto& j : report.jobs) {
                 if (j.finalEvent == "completed") ++completed;
-                // A job's `posted` counts every entry the ledger holds as posted for it, those
-                // an earlier job had posted (reported again, not re-posted) included; adding
-                // alreadyPosted on top counted them twice (a 10-entry job read "20 posted").
-                posted += j.posted;
+                // A job's `posted` counts what this job posted and `alreadyPosted` what an earlier
+                // job had posted (reported again, not re-posted); the proof counts each entry once
+                // (the old report counted those twice: a 10-entry job read "20 posted").
+                posted += j.posted + j.alreadyPosted;
                 earlier += j.alreadyPosted;
                 rejected += j.rejected;
             }

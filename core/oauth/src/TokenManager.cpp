@@ -10,6 +10,7 @@
 #include "ledgerbridge/common/Log.h"
 #include "ledgerbridge/common/Redactor.h"
 #include "ledgerbridge/http/HttpTransport.h"
+#include "ledgerbridge/oauth/RefreshCounts.h"
 #include "ledgerbridge/oauth/TestHooks.h"
 #include "ledgerbridge/store/Leases.h"
 
@@ -245,8 +246,10 @@ std::int64_t TokenManager::refreshLocked(std::optional<std::int64_t> ifGeneratio
         LeaseKeeper keeper(store_, refreshLeaseName(key_), timing.ttlMs);
         fresh = client_.refresh(refreshToken);
     } catch (const InvalidGrant& e) {
+        countRefresh(key_.connection, false);
         throw spent("the authorization server refused its refresh token (" + std::string(e.what()) + ")");
     } catch (const http::ResponseLostError& e) {
+        countRefresh(key_.connection, false);
         // The server may have rotated: the stored refresh token is then spent, and sending it
         // again (from here or another process) would be a replay that revokes the grant.
         throw spent("its token refresh reached the authorization server but the answer was lost (" + e.detail() +
@@ -255,7 +258,11 @@ std::int64_t TokenManager::refreshLocked(std::optional<std::int64_t> ifGeneratio
                                   : std::string()) +
                     "), so the refresh token it sent is spent if the server rotated it; it is not sent again, since "
                     "a replayed refresh token makes the server revoke the grant");
+    } catch (...) {
+        countRefresh(key_.connection, false);  // unreachable, timed out, refused the client: for /metrics
+        throw;
     }
+    countRefresh(key_.connection, true);
     testhooks::crashPoint("refresh:after_response");
     const std::int64_t now = store::nowMs();
     store::GrantRecord next = g;

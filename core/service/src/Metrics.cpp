@@ -108,6 +108,13 @@ double Metrics::value(const std::string& name, const Labels& labels) const {
     return s == f->second.series.end() ? 0 : s->second;
 }
 
+bool Metrics::has(const std::string& name, const Labels& labels) const {
+    const Labels key = normalized(labels);
+    std::lock_guard<std::mutex> guard(mutex_);
+    const auto f = families_.find(name);
+    return f != families_.end() && f->second.series.count(key) != 0;
+}
+
 void Metrics::addCollector(std::function<void(Metrics&)> collector) {
     std::lock_guard<std::mutex> guard(mutex_);
     collectors_.push_back(std::move(collector));
@@ -155,12 +162,24 @@ void defineStandardMetrics(Metrics& m) {
     m.define(metric::kPleoRequests, T::Counter, "Requests to the Pleo API by HTTP status.");
     m.define(metric::kTargetRequests, T::Counter, "Requests to target systems by plugin and status.");
     m.define(metric::kTokenRefreshes, T::Counter, "OAuth token refreshes by result (ok or failed).");
-    m.define(metric::kLastSuccess, T::Gauge, "Unix time (seconds) at which the last successful run of a connection ended.");
+    m.define(metric::kLastSuccess, T::Gauge,
+             "Unix time (seconds) at which the last successful run (ok or completed_with_errors) of a connection ended; "
+             "NaN before the first.");
     m.define(metric::kRunning, T::Gauge, "1 while a run of the connection is in progress.");
     m.define(metric::kQuarantined, T::Gauge, "1 when the plugin is quarantined after repeated crashes.");
     m.define(metric::kAutoExportBlocked, T::Gauge,
              "1 while Pleo refuses the connection's automatic export jobs because contra accounts are not mapped.");
     m.define(metric::kWebhooks, T::Counter, "Webhook deliveries received, by verification result.");
+    m.define(metric::kNeedsReauth, T::Gauge,
+             "1 while the connection needs `ledgerbridge auth login` (Pleo's or the target's grant is missing or refused).");
+    m.define(metric::kGrantExpiry, T::Gauge,
+             "Unix time (seconds) at which the stored access token of the connection's Pleo grant expires (refreshed by "
+             "each run); NaN for API keys and connections not logged in.");
+    m.define(metric::kNextRun, T::Gauge,
+             "Unix time (seconds) of the connection's next scheduled run; NaN when it runs only on webhooks.");
+    m.define(metric::kAttention, T::Gauge,
+             "How many things about the connection need a person (GET /attention lists them with the fix).");
+    m.define(metric::kBuildInfo, T::Gauge, "Always 1; the labels say which build is running.");
 }
 
 }  // namespace ledgerbridge::service

@@ -30,6 +30,7 @@ struct ServiceHttpServer::Context {
     CompanyTrigger trigger;
     ReadinessCheck ready;
     std::size_t maxBodyBytes;
+    std::function<std::string()> attention;
 };
 
 std::string webhookCompanyId(const std::string& body, std::string& type) {
@@ -82,6 +83,10 @@ private:
             const std::string why = ctx_->ready ? ctx_->ready() : std::string();
             if (why.empty()) return reply(res, HTTPResponse::HTTP_OK, "ready\n");
             return reply(res, HTTPResponse::HTTP_SERVICE_UNAVAILABLE, why + "\n");
+        }
+        if (path == "/attention" && get) {
+            if (!ctx_->attention) return reply(res, HTTPResponse::HTTP_NOT_FOUND, "not found\n");
+            return reply(res, HTTPResponse::HTTP_OK, ctx_->attention() + "\n", "application/json");
         }
         if (path == "/metrics" && get)
             return reply(res, HTTPResponse::HTTP_OK, ctx_->metrics.render(), "text/plain; version=0.0.4; charset=utf-8");
@@ -163,11 +168,13 @@ ServiceHttpServer::ServiceHttpServer(HttpServerOptions options, Metrics& metrics
                                      CompanyTrigger trigger, ReadinessCheck ready)
     : options_(std::move(options)),
       context_(std::make_shared<Context>(
-          Context{metrics, verifier, std::move(trigger), std::move(ready), options_.maxBodyBytes})) {
+          Context{metrics, verifier, std::move(trigger), std::move(ready), options_.maxBodyBytes, {}})) {
     defineStandardMetrics(metrics);
 }
 
 ServiceHttpServer::~ServiceHttpServer() { stop(); }
+
+void ServiceHttpServer::setAttention(std::function<std::string()> report) { context_->attention = std::move(report); }
 
 void ServiceHttpServer::start() {
     Poco::Net::SocketAddress address;

@@ -20,17 +20,6 @@ using namespace ledgerbridge::service;
 
 namespace {
 
-struct BlockSignals {
-    BlockSignals() {
-        sigset_t set;
-        sigemptyset(&set);
-        sigaddset(&set, SIGINT);
-        sigaddset(&set, SIGTERM);
-        sigaddset(&set, SIGHUP);
-        pthread_sigmask(SIG_BLOCK, &set, nullptr);
-    }
-} blockSignals;
-
 /// Two connections, neither with a schedule (webhook-only); "b" has an unfinished job.
 ledgerbridge::config::Config webhookOnly() {
     auto loaded = ledgerbridge::config::parseConfig(

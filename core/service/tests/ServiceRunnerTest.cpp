@@ -24,19 +24,6 @@ using namespace ledgerbridge::service;
 
 namespace {
 
-// Block the service's signals before any thread of this test process exists (Poco's thread
-// pool lives across tests), exactly as `ledgerbridge serve` must do at start.
-struct BlockSignalsAtLoad {
-    BlockSignalsAtLoad() {
-        sigset_t set;
-        sigemptyset(&set);
-        sigaddset(&set, SIGINT);
-        sigaddset(&set, SIGTERM);
-        sigaddset(&set, SIGHUP);
-        pthread_sigmask(SIG_BLOCK, &set, nullptr);
-    }
-} blockSignalsAtLoad;
-
 const std::string kSecret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 const std::string kEvent = R"({"type":"v1.export-job.created","data":{"companyId":"company-1"}})";
 

@@ -2,6 +2,8 @@
 // implementation independent of ours), a temporary directory, and a scripted RunLauncher.
 #pragma once
 
+#include <pthread.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -20,6 +22,21 @@
 #include "ledgerbridge/service/RunLauncher.h"
 
 namespace lbtest {
+
+/// Blocks the service's signals (SIGINT, SIGTERM, SIGHUP) before any thread of the test process
+/// exists (Poco's thread pool lives across tests), exactly as `ledgerbridge serve` must do at
+/// start. One instance per test program (an inline variable), constructed at load.
+struct BlockServiceSignalsAtLoad {
+    BlockServiceSignalsAtLoad() {
+        sigset_t set;
+        sigemptyset(&set);
+        sigaddset(&set, SIGINT);
+        sigaddset(&set, SIGTERM);
+        sigaddset(&set, SIGHUP);
+        pthread_sigmask(SIG_BLOCK, &set, nullptr);
+    }
+};
+inline BlockServiceSignalsAtLoad blockServiceSignalsAtLoad;
 
 using TimePoint = std::chrono::system_clock::time_point;
 

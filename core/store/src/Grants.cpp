@@ -46,13 +46,14 @@ void bindBlob(SQLite::Statement& s, int index, const std::string& bytes) {
 std::optional<GrantRecord> Grants::find(const std::string& connection, const std::string& fingerprint,
                                         const std::string& kind) {
     std::optional<GrantRecord> out;
-    store_.read([&](SQLite::Database& db) {
-        SQLite::Statement q(db, std::string("SELECT ") + kColumns +
-                                    " FROM grants WHERE connection = ? AND fingerprint = ? AND kind = ?");
-        q.bind(1, connection);
-        q.bind(2, fingerprint);
-        q.bind(3, kind);
-        if (q.executeStep()) out = readRow(q);
+    store_.read([&](SQLite::Database&) {
+        // Cached: the service's health reading asks once per connection (ConnectionHealth.cpp).
+        auto q = store_.cached(std::string("SELECT ") + kColumns +
+                               " FROM grants WHERE connection = ? AND fingerprint = ? AND kind = ?");
+        q->bind(1, connection);
+        q->bind(2, fingerprint);
+        q->bind(3, kind);
+        if (q->executeStep()) out = readRow(*q);
     });
     return out;
 }

@@ -426,21 +426,26 @@ JobCounts Ledger::counts(const std::string& fingerprint, const std::string& jobI
     JobCounts c;
     store_.read([&](SQLite::Database&) {
         {
-            auto q = store_.cached("SELECT state, COUNT(*), SUM(reported) FROM ledger WHERE fingerprint = ? AND job_id = ? "
-                                   "GROUP BY state");
+            auto q = store_.cached("SELECT state, COUNT(*), SUM(reported), SUM(attempts = 0) FROM ledger "
+                                   "WHERE fingerprint = ? AND job_id = ? GROUP BY state");
             q->bind(1, fingerprint);
             q->bind(2, jobId);
             while (q->executeStep()) {
-                c.byState[q->getColumn(0).getString()] = q->getColumn(1).getInt64();
+                const std::string state = q->getColumn(0).getString();
+                c.byState[state] = q->getColumn(1).getInt64();
                 c.total += q->getColumn(1).getInt64();
                 c.reported += q->getColumn(2).getInt64();
+                if (state == "posted") c.alreadyPosted = q->getColumn(3).getInt64();
             }
         }
-        auto a = store_.cached("SELECT currency, SUM(amount_minor) FROM ledger WHERE fingerprint = ? AND job_id = ? "
-                               "AND state = 'posted' GROUP BY currency");
+        // Posted without an attempt = recognised as posted under an earlier job (see JobCounts).
+        auto a = store_.cached("SELECT currency, attempts = 0, SUM(amount_minor) FROM ledger WHERE fingerprint = ? "
+                               "AND job_id = ? AND state = 'posted' GROUP BY currency, attempts = 0");
         a->bind(1, fingerprint);
         a->bind(2, jobId);
-        while (a->executeStep()) c.postedAmountByCurrency[a->getColumn(0).getString()] = a->getColumn(1).getInt64();
+        while (a->executeStep())
+            (a->getColumn(1).getInt() ? c.alreadyPostedAmountByCurrency : c.postedAmountByCurrency)[a->getColumn(0).getString()] =
+                a->getColumn(2).getInt64();
     });
     return c;
 }

@@ -114,14 +114,14 @@ std::vector<SyncRecord> SyncHistory::recent(std::size_t limit, const std::string
 std::optional<SyncRecord> SyncHistory::lastSucceeded(const std::string& connection, const std::string& fingerprint,
                                                      bool fullOnly) {
     std::optional<SyncRecord> out;
-    store_.read([&](SQLite::Database& db) {
-        SQLite::Statement q(db, std::string("SELECT ") + kColumns +
-                                    " FROM syncs WHERE connection = ? AND fingerprint = ? AND dry_run = 0"
-                                    " AND outcome IN ('ok', 'completed_with_refusals')" +
-                                    (fullOnly ? " AND full_sync = 1" : "") + " ORDER BY started_at DESC LIMIT 1");
-        q.bind(1, connection);
-        q.bind(2, fingerprint);
-        if (q.executeStep()) out = readRow(q);
+    store_.read([&](SQLite::Database&) {
+        auto q = store_.cached(std::string("SELECT ") + kColumns +
+                               " FROM syncs WHERE connection = ? AND fingerprint = ? AND dry_run = 0"
+                               " AND outcome IN ('ok', 'completed_with_refusals')" +
+                               (fullOnly ? " AND full_sync = 1" : "") + " ORDER BY started_at DESC LIMIT 1");
+        q->bind(1, connection);
+        q->bind(2, fingerprint);
+        if (q->executeStep()) out = readRow(*q);
     });
     return out;
 }

@@ -53,14 +53,14 @@ void Runs::finish(const std::string& id, const std::string& outcome, const std::
 
 std::vector<RunRecord> Runs::recent(std::size_t limit, const std::string& connection) {
     std::vector<RunRecord> out;
-    store_.read([&](SQLite::Database& db) {
-        std::string sql = std::string("SELECT ") + kColumns + " FROM runs" +
-                          (connection.empty() ? "" : " WHERE connection = ?") + " ORDER BY started_at DESC, id DESC LIMIT ?";
-        SQLite::Statement q(db, sql);
+    store_.read([&](SQLite::Database&) {
+        // Cached: the service's health reading asks once per connection (ConnectionHealth.cpp).
+        auto q = store_.cached(std::string("SELECT ") + kColumns + " FROM runs" +
+                               (connection.empty() ? "" : " WHERE connection = ?") + " ORDER BY started_at DESC, id DESC LIMIT ?");
         int i = 1;
-        if (!connection.empty()) q.bind(i++, connection);
-        q.bind(i, static_cast<std::int64_t>(limit));
-        while (q.executeStep()) out.push_back(readRow(q));
+        if (!connection.empty()) q->bind(i++, connection);
+        q->bind(i, static_cast<std::int64_t>(limit));
+        while (q->executeStep()) out.push_back(readRow(*q));
     });
     return out;
 }
@@ -71,6 +71,18 @@ std::optional<RunRecord> Runs::find(const std::string& id) {
         SQLite::Statement q(db, std::string("SELECT ") + kColumns + " FROM runs WHERE id = ?");
         q.bind(1, id);
         if (q.executeStep()) out = readRow(q);
+    });
+    return out;
+}
+
+std::optional<RunRecord> Runs::latestSucceeded(const std::string& connection) {
+    std::optional<RunRecord> out;
+    store_.read([&](SQLite::Database&) {
+        auto q = store_.cached(std::string("SELECT ") + kColumns +
+                               " FROM runs WHERE connection = ? AND dry_run = 0 AND finished_at IS NOT NULL"
+                               " AND outcome IN ('ok', 'completed_with_errors') ORDER BY started_at DESC, id DESC LIMIT 1");
+        q->bind(1, connection);
+        if (q->executeStep()) out = readRow(*q);
     });
     return out;
 }

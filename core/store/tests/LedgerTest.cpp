@@ -121,6 +121,26 @@ TEST(Ledger, AnEntryPostedInOneJobIsFoundFromAnotherJobOfTheSameEnvironmentOnly)
     EXPECT_TRUE(ledger.postedElsewhere("fp", std::vector<std::string>{"a"}, "j1").empty());
 }
 
+TEST(Ledger, CountsTellEntriesPostedByThisJobFromOnesPostedUnderAnEarlierJob) {
+    TempDir tmp;
+    store::StateStore s(tmp.str());
+    store::Ledger ledger(s);
+    ledger.saveJob(job("j2"));
+    ledger.stagePage("fp", "j2", {item("new", 1000), item("old", 250), item("old-eur", 40, "EUR")}, "", true);
+    ledger.markPushing("fp", "j2", {"new"});  // only this one was offered to the target
+    for (const char* id : {"new", "old", "old-eur"}) {
+        auto e = *ledger.entry("fp", "j2", id);
+        e.state = EntryState::Posted;
+        e.externalId = std::string("X-") + id;
+        ledger.recordOutcome(e);
+    }
+    auto counts = ledger.counts("fp", "j2");
+    EXPECT_EQ(counts.byState["posted"], 3);
+    EXPECT_EQ(counts.alreadyPosted, 2) << "settled without an attempt: posted under an earlier job";
+    EXPECT_EQ(counts.postedAmountByCurrency, (std::map<std::string, std::int64_t>{{"DKK", 1000}}));
+    EXPECT_EQ(counts.alreadyPostedAmountByCurrency, (std::map<std::string, std::int64_t>{{"DKK", 250}, {"EUR", 40}}));
+}
+
 TEST(Ledger, UnfinishedJobsAreListedForResume) {
     TempDir tmp;
     store::StateStore s(tmp.str());

@@ -35,6 +35,22 @@ TEST(Runs, StartFinishAndListNewestFirst) {
     EXPECT_NE(a, b);
 }
 
+TEST(Runs, TheLatestSuccessfulRunSkipsFailuresDryRunsAndUnfinishedRuns) {
+    TempDir tmp;
+    store::StateStore s(tmp.str());
+    store::Runs runs(s);
+    EXPECT_FALSE(runs.latestSucceeded("acme")) << "no history";
+    auto good = runs.start("acme", "fp", false);
+    runs.finish(good, "completed_with_errors", "{}");
+    runs.finish(runs.start("acme", "fp", false), "failed", "{}");
+    runs.finish(runs.start("acme", "fp", true), "ok", "{}");
+    runs.start("acme", "fp", false);  // still running (or died)
+    runs.finish(runs.start("beta", "fp", false), "ok", "{}");
+    auto found = runs.latestSucceeded("acme");
+    ASSERT_TRUE(found);
+    EXPECT_EQ(found->id, good);
+}
+
 // Rows with chosen start times (Runs::start always uses now).
 static void insertRun(store::StateStore& s, const std::string& id, const std::string& connection, std::int64_t startedAt) {
     s.transaction([&](SQLite::Database& db) {

@@ -141,6 +141,32 @@ Reply reviewEntries(SimState& s, const Request& req, const std::string& companyI
     return jsonReply(200, r);
 }
 
+// POST /admin/companies/{id}/entries/fix {"entryIds": [...]}: an accountant corrects these
+// (deliberately invalid) entries in Pleo; every later read of them, and every later export job,
+// has the corrected entry (a valid account and tax code). The accounting entry id stays.
+Reply fixEntries(SimState& s, const Request& req, const std::string& companyId) {
+    const Company& c = companyPath(s, companyId);
+    Object::Ptr o = bodyObject(req);
+    Array::Ptr ids = o->getArray("entryIds");
+    if (!ids || ids->size() == 0) throw ApiError(400, "INVALID_REQUEST_BODY", "entryIds: a non-empty list is required.");
+    std::vector<ItemRef> refs;
+    for (std::size_t i = 0; i < ids->size(); ++i) {
+        const std::string id = ids->get(static_cast<unsigned>(i)).toString();
+        auto ref = s.generator.parse(id);
+        if (!ref || ref->company != c.index)
+            throw ApiError(400, "ACCOUNTING_ENTRY_DOES_NOT_EXIST", "entryIds[" + std::to_string(i) + "]: no entry " + id + " in this company.");
+        refs.push_back(*ref);
+    }
+    Array::Ptr out = new Array;
+    for (const auto& ref : refs) {
+        s.generator.markFixed(ref);
+        out->add(s.generator.accountingEntryId(ref));
+    }
+    Object::Ptr r = new Object;
+    r->set("fixed", out);
+    return jsonReply(200, r);
+}
+
 // GET /admin/companies/{id}/entries: how many entries have each export and review status.
 Reply entrySummary(SimState& s, const std::string& companyId) {
     const Company& c = companyPath(s, companyId);
@@ -223,6 +249,8 @@ Reply handleAdmin(SimState& s, const Request& req, const std::vector<std::string
     }
     if (route == "companies" && seg.size() == 4 && seg[3] == "entries" && m == "POST") return reviewEntries(s, req, seg[2]);
     if (route == "companies" && seg.size() == 4 && seg[3] == "entries" && m == "GET") return entrySummary(s, seg[2]);
+    if (route == "companies" && seg.size() == 5 && seg[3] == "entries" && seg[4] == "fix" && m == "POST")
+        return fixEntries(s, req, seg[2]);
     if (route == "installations" && m == "GET") return installations(s);
     if (route == "companies" && seg.size() == 4 && seg[3] == "master-data" && m == "GET")
         return adminMasterData(s, companyPath(s, seg[2]).index);
@@ -355,6 +383,7 @@ Reply handleAdmin(SimState& s, const Request& req, const std::vector<std::string
         s.autoApproveCompany = 0;
         s.contraMissing.assign(s.contraMissing.size(), false);
         s.entries.clear();
+        s.generator.clearFixed();
         s.installations.clear();
         s.masterData.reset();
         if (s.audit) s.audit->clear();

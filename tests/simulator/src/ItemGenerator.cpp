@@ -124,8 +124,24 @@ std::optional<ItemRef> ItemGenerator::parse(const std::string& id) const {
 
 bool ItemGenerator::isInvalid(const ItemRef& ref) const {
     if (invalidRate_ <= 0) return false;
+    if (anyFixed_.load(std::memory_order_acquire)) {
+        std::lock_guard<std::mutex> guard(fixedMutex_);
+        if (fixed_.count({ref.company, ref.index}) != 0) return false;
+    }
     Rng r(itemSeed(ref) ^ 0x1BADB002ULL);
     return r.unit() < invalidRate_;
+}
+
+void ItemGenerator::markFixed(const ItemRef& ref) {
+    std::lock_guard<std::mutex> guard(fixedMutex_);
+    fixed_.insert({ref.company, ref.index});
+    anyFixed_.store(true, std::memory_order_release);
+}
+
+void ItemGenerator::clearFixed() {
+    std::lock_guard<std::mutex> guard(fixedMutex_);
+    fixed_.clear();
+    anyFixed_.store(false, std::memory_order_release);
 }
 
 std::string ItemGenerator::type(const ItemRef& ref) const {

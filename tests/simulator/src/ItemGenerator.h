@@ -7,9 +7,13 @@
 #include <Poco/JSON/Object.h>
 
 #include <cstdint>
+#include <atomic>
 #include <functional>
+#include <mutex>
 #include <optional>
+#include <set>
 #include <string>
+#include <utility>
 
 #include "Catalog.h"
 
@@ -30,8 +34,14 @@ public:
     std::string accountingEntryId(const ItemRef& ref) const;
     /// The item an id names, or nothing when the id is not one of ours.
     std::optional<ItemRef> parse(const std::string& accountingEntryId) const;
-    /// True when the item is deliberately broken (missing account or unknown tax code).
+    /// True when the item is deliberately broken (missing account or unknown tax code) and has
+    /// not been fixed since.
     bool isInvalid(const ItemRef& ref) const;
+    /// What an accountant correcting an expense in Pleo does: from now on the item is generated
+    /// as a valid one (its account and tax code as if it had never been broken). Thread-safe.
+    void markFixed(const ItemRef& ref);
+    /// Forgets every fix (admin reset).
+    void clearFixed();
     /// The item's `type` (card_purchase, invoice, ...) without building the whole item.
     std::string type(const ItemRef& ref) const;
     /// The full ExportItemV3 object. `apiBase` is the scheme://host:port clients used.
@@ -43,6 +53,9 @@ private:
     const Catalog& catalog_;
     std::uint64_t items_;
     double invalidRate_;
+    mutable std::mutex fixedMutex_;
+    std::set<std::pair<int, std::uint64_t>> fixed_;
+    std::atomic<bool> anyFixed_{false};  // the common case (no fixes) takes no lock
 };
 
 }  // namespace lbsim

@@ -24,7 +24,7 @@ Command makeRootCommand() {
         "  130  interrupted by a signal (safe to run again)";
     root.options = {{"version", "", "print version information and exit (as 'ledgerbridge version')"}};
     root.subcommands = {makeConfigCommand(), makeAuthCommand(),    makeRunCommand(),    makeSyncCommand(),   makeServeCommand(),
-                        makePluginsCommand(), makeHistoryCommand(), makeValidateCommand(), makePromoteCommand(),
+                        makePluginsCommand(), makeStatusCommand(), makeHistoryCommand(), makeValidateCommand(), makePromoteCommand(),
                         makeVersionCommand()};
     return root;
 }

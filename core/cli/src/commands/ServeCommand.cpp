@@ -40,8 +40,15 @@
 #include "ledgerbridge/host/ConnectionRunner.h"
 #include "ledgerbridge/host/Promotion.h"
 #include "ledgerbridge/masterdata/MasterDataSync.h"
+#include "ledgerbridge/oauth/RefreshCounts.h"
+#include "ledgerbridge/plugin_abi.h"
+#include "ledgerbridge/store/Migrations.h"
 #include "ledgerbridge/service/Scheduler.h"
 #include "ledgerbridge/service/ServiceRunner.h"
+
+#ifndef LEDGERBRIDGE_VERSION
+#define LEDGERBRIDGE_VERSION "0.0.0-dev"
+#endif
 
 namespace ledgerbridge::cli {
 namespace {
@@ -78,8 +85,23 @@ public:
             if (!claim.held) {
                 out.outcome = "busy";
                 out.message = "another connection of company " + conn.companyId + " is running in this service";
+                host::recordRunNotStarted(store_, connection, fingerprint, config->activeProfile().name, conn.plugin,
+                                          false, out.outcome, out.message);
                 return out;
             }
+            // Refreshes during the sync and the run (one run per connection at a time in this
+            // process, so the difference is this run's).
+            const oauth::RefreshCounts refreshesBefore = oauth::refreshCounts(connection);
+            struct CountRefreshes {
+                const std::string& connection;
+                const oauth::RefreshCounts before;
+                service::RunOutcome& out;
+                ~CountRefreshes() {
+                    const oauth::RefreshCounts after = oauth::refreshCounts(connection);
+                    out.tokenRefreshes = after.ok - before.ok;
+                    out.tokenRefreshFailures = after.failed - before.failed;
+                }
+            } countRefreshes{connection, refreshesBefore, out};
             syncIfDue(*config, conn, cancel);
             log::info("run starting", {{"connection", connection}, {"reason", reason}});
             host::ConnectionRunner runner(*config, store_);
@@ -98,8 +120,7 @@ public:
                 undelivered += j.undelivered;
             }
             out.entries = {{"posted", posted}, {"rejected", rejected}, {"already_posted", already}, {"undelivered", undelivered}};
-            // The run report counts requests, not their statuses: one "all" series each.
-            out.pleoRequests = {{"all", report.pleoRequests}};
+            out.pleoRequests = report.pleoRequestsByStatus;  // by HTTP status, "error" = no answer
             out.targetRequests = {{"all", report.targetRequests}};
         } catch (const ReauthorizationRequired& e) {
             out.outcome = "needs_reauth";
@@ -310,6 +331,9 @@ int serve(Invocation& inv) {
     try {
         host::requirePromotion(loaded, app.checkedStore());  // checked for damage; production only after a promotion
         service::ServiceOptions options = service::serviceOptionsFromConfig(loaded);
+        options.buildInfo = {{"version", LEDGERBRIDGE_VERSION},
+                             {"state_schema", std::to_string(store::latestSchemaVersion())},
+                             {"plugin_abi", std::to_string(LB_ABI_MAJOR) + "." + std::to_string(LB_ABI_MINOR)}};
         Launcher launcher(std::make_shared<config::Config>(loaded), app.store());
         // The file as loaded (absolute: a daemon's working directory is "/"), with the same
         // command-line overrides. A new configuration replaces the launcher's only once the

@@ -13,6 +13,7 @@ Command makeSyncCommand();
 Command makeServeCommand();
 Command makePluginsCommand();
 Command makeHistoryCommand();
+Command makeStatusCommand();
 Command makeValidateCommand();
 Command makePromoteCommand();
 Command makeVersionCommand();

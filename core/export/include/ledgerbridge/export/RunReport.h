@@ -26,7 +26,8 @@ struct JobReport {
     std::int64_t rejected = 0;
     std::int64_t alreadyPosted = 0;   ///< posted by an earlier job or run, reported again, not re-posted
     std::int64_t undelivered = 0;     ///< retryable/unknown at the end (the job stays open for the next run)
-    std::map<std::string, std::int64_t> postedMinorByCurrency;
+    std::map<std::string, std::int64_t> postedMinorByCurrency;         ///< posted by this job (dry run: planned)
+    std::map<std::string, std::int64_t> alreadyPostedMinorByCurrency;  ///< posted earlier, reported again
     std::string finalEvent;           ///< completed | completed_with_errors | closed_by_pleo | dry_run | "" (still open)
     std::string finalReason;
     std::vector<EntryFailure> failures;   ///< at most kMaxFailuresListed
@@ -49,6 +50,10 @@ struct RunReport {
     std::string environment;
     std::string plugin;
     bool dryRun = false;
+    /// False for a run that ended before its export began (plugin missing or refused, another
+    /// process holding the connection's run lease, no usable credential): recorded in the
+    /// history all the same, with `error` saying why.
+    bool started = true;
     /// ok | completed_with_errors | closed_by_pleo (a job expired with entries left) | failed |
     /// needs_reauth | interrupted | busy (another process holds or took the run lease) | ...
     std::string outcome = "ok";
@@ -56,13 +61,23 @@ struct RunReport {
     std::int64_t startedAtMs = 0;
     std::int64_t finishedAtMs = 0;
     std::int64_t pleoRequests = 0;
+    /// Pleo's answers by HTTP status ("200", "429"; "error" = no answer), retries included.
+    std::map<std::string, std::int64_t> pleoRequestsByStatus;
     std::int64_t targetRequests = 0;
     std::vector<JobReport> jobs;
     std::string outputHint;           ///< where to look at the result (e.g. the CSV folder)
     /// Automatic export: what this run did about ready entries ("" when it was not asked to).
     std::string autoExport;
 
+    /// The jobs' figures added up (amounts per currency).
+    JobReport totals() const;
+
     std::string toJson() const;
+    /// A report read back from toJson()'s text (the run history), so `history show` prints
+    /// what `run` printed. Fields a report of an older version lacks keep their defaults; the
+    /// start and end are not in the JSON (only the duration): startedAtMs is 0. Throws
+    /// std::runtime_error naming the problem for text that is not such a report.
+    static RunReport fromJson(const std::string& json);
     /// Several lines for a person: a summary line per job, failures, amounts.
     std::string toText() const;
     /// The exit code this outcome stands for.

@@ -13,6 +13,10 @@
 #include "ledgerbridge/export/RunReport.h"
 #include "ledgerbridge/store/StateStore.h"
 
+namespace ledgerbridge::oauth {
+class ConnectionAuth;
+}
+
 namespace ledgerbridge::host {
 
 struct RunOptions {
@@ -29,6 +33,18 @@ struct RunOptions {
     std::string autoExportStamp;
 };
 
+/// Records in the run history a run that ended before its export began (`started: false` in its
+/// report), so `ledgerbridge history` shows it: plugin missing or refused, the run lease held by
+/// another process, no usable credential. `outcome` as in RunReport (busy, plugin_failure, ...).
+/// Best effort: a store that cannot record it is logged, never thrown (the caller reports the
+/// original error). Returns the run id ("" when it could not be recorded).
+std::string recordRunNotStarted(store::StateStore& store, const std::string& connection, const std::string& fingerprint,
+                                const std::string& environment, const std::string& plugin, bool dryRun,
+                                const std::string& outcome, const std::string& error);
+
+/// The RunReport outcome an exception that stopped a run stands for (by its exit code).
+std::string outcomeOf(const std::exception& e);
+
 class ConnectionRunner {
 public:
     /// `config` and `store` must outlive the runner.
@@ -36,7 +52,7 @@ public:
     ~ConnectionRunner();
 
     /// Runs `connection` once and returns the report (already stored in the run history).
-    /// Throws ConfigError (unknown connection, bad plugin settings), PluginError (plugin cannot
+    /// A run that ends before its export began is recorded too (recordRunNotStarted) and throws: ConfigError (unknown connection, bad plugin settings), PluginError (plugin cannot
     /// be loaded or configured, quarantined), EnvironmentMismatchError, LockBusyError,
     /// ReauthorizationRequired.
     exporter::RunReport run(const std::string& connection, const RunOptions& options);
@@ -45,6 +61,9 @@ public:
     std::string reportsDir() const;
 
 private:
+    /// The run itself; everything it throws means the export did not begin.
+    exporter::RunReport runRecorded(const config::Connection& conn, oauth::ConnectionAuth& auth, const RunOptions& options);
+
     const config::Config& config_;
     store::StateStore& store_;
 };

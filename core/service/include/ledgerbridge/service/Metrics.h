@@ -26,6 +26,12 @@ inline constexpr const char* kQuarantined = "ledgerbridge_plugin_quarantined";  
 /// 1 while Pleo refuses to create the connection's automatic export jobs (MISSING_CONTRA_ACCOUNTS).
 inline constexpr const char* kAutoExportBlocked = "ledgerbridge_auto_export_missing_contra_accounts";  ///< {connection}
 inline constexpr const char* kWebhooks = "ledgerbridge_webhooks_total";                  ///< {result}
+// Health an operator acts on (HealthMetrics.h): read from the state store when scraped.
+inline constexpr const char* kNeedsReauth = "ledgerbridge_connection_needs_reauth";       ///< {connection}: 1 = `auth login` needed
+inline constexpr const char* kGrantExpiry = "ledgerbridge_grant_expiry_timestamp_seconds";  ///< {connection}: NaN without an OAuth grant
+inline constexpr const char* kNextRun = "ledgerbridge_next_run_timestamp_seconds";       ///< {connection}: NaN without a schedule
+inline constexpr const char* kAttention = "ledgerbridge_connection_attention";            ///< {connection}: things a person must fix
+inline constexpr const char* kBuildInfo = "ledgerbridge_build_info";                      ///< {version, state_schema, plugin_abi, ...} 1
 }  // namespace metric
 
 class Metrics {
@@ -45,6 +51,8 @@ public:
     void set(const std::string& name, const Labels& labels, double value);
     /// The current value of a series (0 when it does not exist yet).
     double value(const std::string& name, const Labels& labels = {}) const;
+    /// Whether the series exists (was set or incremented, even by 0).
+    bool has(const std::string& name, const Labels& labels = {}) const;
 
     /// Registers a function called at the start of every render() (outside the registry's lock)
     /// to refresh gauges read from elsewhere, e.g. plugin quarantine from the store. It must

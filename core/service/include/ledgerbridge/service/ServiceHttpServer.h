@@ -3,6 +3,9 @@
 //   GET  /readyz         200 when ready (config loaded, store reachable, not shutting down),
 //                        503 with the reason otherwise
 //   GET  /metrics        the metrics registry in the Prometheus text format
+//   GET  /attention      the connections that need a person, with the reason and the fix, as
+//                        JSON {"count": N, "connections": [...]} (200 either way; 404 when the
+//                        service gave no report)
 //   POST /webhooks/pleo  a Standard Webhooks delivery of Pleo's v1.export-job.created: 401 when
 //                        verification fails (logged with the reason and webhook id, never the
 //                        body), 202 once the company's connection(s) were asked to run
@@ -49,6 +52,10 @@ public:
     ~ServiceHttpServer();
     ServiceHttpServer(const ServiceHttpServer&) = delete;
     ServiceHttpServer& operator=(const ServiceHttpServer&) = delete;
+
+    /// GET /attention's JSON body (ConnectionHealth.h attentionJson); without one, 404. Call
+    /// before start().
+    void setAttention(std::function<std::string()> report);
 
     /// Binds and starts serving. Throws ConfigError when `listen` is not host:port or is not a
     /// loopback address, NetworkError when the address cannot be bound (e.g. in use).

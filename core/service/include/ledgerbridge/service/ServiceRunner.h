@@ -19,6 +19,8 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "ledgerbridge/service/Clock.h"
 #include "ledgerbridge/service/RunLauncher.h"
@@ -53,6 +55,12 @@ struct ServiceOptions {
     std::function<void(int)> immediateExit;
     Clock* clock = nullptr;                    ///< default: the system clock. Not owned.
     Metrics* metrics = nullptr;                ///< default: a registry of its own. Not owned.
+    /// Labels of ledgerbridge_build_info (version, state_schema, plugin_abi, ...); the CLI fills them.
+    std::vector<std::pair<std::string, std::string>> buildInfo{{"version", "unknown"}};
+    /// /metrics and /attention read every connection's health from the store at most this often,
+    /// and at most every 2 ms per connection (20 s at 10,000); a scrape in between gets the last
+    /// reading. 0: every scrape reads (tests).
+    std::chrono::milliseconds healthRefresh{5000};
     /// Called once everything is up (tests use it to learn the port and to send requests).
     std::function<void(ServiceControl&)> onStarted;
 };

@@ -64,11 +64,18 @@ struct JobRecord {
 };
 
 /// Counts of one job's entries, for progress and the report.
+/// "Already posted" entries are in state posted (byState counts them there) but were never
+/// offered to the target in this job: they were recognised as posted under an earlier job
+/// (postedElsewhere) and settled without an attempt. Every entry this job pushed has
+/// attempts >= 1 (markPushing counts it), so `attempts = 0` tells the two apart durably,
+/// also in a run that resumes the job.
 struct JobCounts {
     std::map<std::string, std::int64_t> byState;  ///< state name -> count
     std::int64_t total = 0;
     std::int64_t reported = 0;
-    std::map<std::string, std::int64_t> postedAmountByCurrency;  ///< minor units
+    std::int64_t alreadyPosted = 0;                              ///< of byState["posted"]
+    std::map<std::string, std::int64_t> postedAmountByCurrency;  ///< minor units, posted by this job
+    std::map<std::string, std::int64_t> alreadyPostedAmountByCurrency;  ///< minor units, posted earlier
 };
 
 class Ledger {

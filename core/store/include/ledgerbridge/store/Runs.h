@@ -34,6 +34,9 @@ public:
     /// The newest runs first, optionally only of one connection.
     std::vector<RunRecord> recent(std::size_t limit, const std::string& connection = {});
     std::optional<RunRecord> find(const std::string& id);
+    /// The connection's newest finished run that is not a dry run and whose outcome is ok or
+    /// completed_with_errors (what /metrics and `status` call its last successful run).
+    std::optional<RunRecord> latestSucceeded(const std::string& connection);
     /// Every connection's newest run start (ms), in one query (the service's missed-run check).
     std::map<std::string, std::int64_t> latestStarts();
 
