@@ -21,13 +21,10 @@ namespace {
 [[noreturn]] void fail(const std::string& what, const std::string& path) {
     throw std::runtime_error(what + " " + path + ": " + std::strerror(errno));
 }
-
-// Job files are read by whoever collects the exports (an accountant's account, a sync job):
-// readable by others as before the shared helper, whose default is 0600.
-constexpr mode_t kFileMode = 0644;
 }  // namespace
 
-CsvFile::CsvFile(std::string path, CsvFormat format) : path_(std::move(path)), format_(std::move(format)) {}
+CsvFile::CsvFile(std::string path, CsvFormat format, mode_t mode)
+    : path_(std::move(path)), format_(std::move(format)), mode_(mode) {}
 
 std::string CsvFile::sidecarPath() const {
     const auto slash = path_.rfind('/');
@@ -45,7 +42,7 @@ std::uint64_t fileSize(const std::string& path, bool& exists) {
 }  // namespace
 
 void CsvFile::commitLength(std::uint64_t length) {
-    sdk::writeFileAtomically(sidecarPath(), std::to_string(length) + "\n", kFileMode);
+    sdk::writeFileAtomically(sidecarPath(), std::to_string(length) + "\n", mode_);
 }
 
 void CsvFile::load() {
@@ -87,7 +84,7 @@ bool CsvFile::current() const {
 void CsvFile::append(const std::string& records, const std::set<std::string>& ids) {
     if (!exists_) {
         const std::string text = headerRecord(format_) + records;
-        sdk::writeFileAtomically(path_, text, kFileMode);
+        sdk::writeFileAtomically(path_, text, mode_);
         committed_ = diskSize_ = text.size();
         exists_ = true;
         header_ = format_.columns;

@@ -9,6 +9,8 @@
 // instead of rewriting the whole file every time (O(n²) over a large job).
 #pragma once
 
+#include <sys/types.h>
+
 #include <cstdint>
 #include <set>
 #include <string>
@@ -22,7 +24,8 @@ namespace ledgerbridge::csv {
 class CsvFile {
 public:
     /// `path` is the job's file; `format` how it is written. Nothing is read yet.
-    CsvFile(std::string path, CsvFormat format);
+    /// `mode`: of the file and its sidecar when written (the plugin's file_mode setting).
+    CsvFile(std::string path, CsvFormat format, mode_t mode = 0600);
 
     /// Reads the file (if any) up to its committed length and collects the entry ids in its
     /// entry_id column. Changes nothing on disk. Throws std::runtime_error when it exists but
@@ -43,6 +46,7 @@ public:
 private:
     std::string path_;
     CsvFormat format_;
+    mode_t mode_ = 0600;
     std::string sidecarPath() const;
     void commitLength(std::uint64_t length);
     EntryIdSet entryIds_;

@@ -44,7 +44,7 @@ CsvFile& CsvPlugin::openFile(const std::string& path) {
     auto it = files_.find(path);
     try {
         if (it == files_.end()) {
-            it = files_.emplace(path, CsvFile(path, config_.format)).first;
+            it = files_.emplace(path, CsvFile(path, config_.format, config_.fileMode)).first;
             it->second.load();
         } else if (!it->second.current()) {
             it->second.load();

@@ -1,6 +1,8 @@
 // The CSV plugin's manifest and settings parsing.
 #include "CsvSettings.hpp"
 
+#include <ledgerbridge/atomic_file.hpp>
+
 #include <algorithm>
 #include <filesystem>
 #include <set>
@@ -56,6 +58,7 @@ sdk::Manifest csvManifest() {
         {"master_data_dir", SettingType::Path, "", false,
          "Directory of accounts.csv, tax_codes.csv, dimensions.csv, dimension_values.csv and suppliers.csv "
          "(master data; a missing file: that kind is not offered; empty: no master data)."},
+        sdk::fileModeSetting(),
     };
     return m;
 }
@@ -64,6 +67,8 @@ CsvConfig parseCsvSettings(const sdk::Settings& s) {
     sdk::SettingsError::Problems problems;
     CsvConfig c;
     c.outputDir = s.get("output_dir");
+    std::string modeProblem;
+    if (!sdk::parseFileMode(s.get("file_mode"), c.fileMode, modeProblem)) problems.emplace_back("file_mode", modeProblem);
     std::error_code ec;
     if (!std::filesystem::is_directory(c.outputDir, ec))
         problems.emplace_back("output_dir", "not an existing directory: " + c.outputDir);

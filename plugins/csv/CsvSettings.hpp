@@ -2,6 +2,8 @@
 // its validated settings into a CsvConfig.
 #pragma once
 
+#include <sys/types.h>
+
 #include <set>
 #include <string>
 
@@ -16,11 +18,12 @@ struct CsvConfig {
     CsvFormat format;
     std::set<std::string> taxCodes;  ///< empty = accept any tax code
     std::string masterDataDir;       ///< directory of accounts.csv, tax_codes.csv, …; empty = none
+    mode_t fileMode = 0600;          ///< of the job files and their sidecars (file_mode)
 };
 
 /// The manifest: settings output_dir, columns, delimiter, decimal_separator, tax_codes,
 /// file_prefix, tax_account, reverse_charge_input_account, reverse_charge_output_account,
-/// master_data_dir.
+/// master_data_dir, file_mode.
 sdk::Manifest csvManifest();
 
 /// Turns settings (already checked against the manifest) into a CsvConfig. Throws

@@ -14,8 +14,6 @@
 namespace ledgerbridge::datev {
 
 namespace {
-// Readable by whoever collects the exports, as before the shared helper (whose default is 0600).
-constexpr mode_t kFileMode = 0644;
 }  // namespace
 
 void DatevFile::load() {
@@ -47,7 +45,7 @@ void DatevFile::load() {
 void DatevFile::append(const std::string& newFileHead, const std::string& rows, const std::set<std::string>& keys,
                        const std::set<std::string>& entryIds) {
     const std::string bytes = (exists_ ? content_ : newFileHead) + rows;
-    sdk::writeFileAtomically(path_, bytes, kFileMode);
+    sdk::writeFileAtomically(path_, bytes, mode_);
     content_ = bytes;
     exists_ = true;
     keys_.insert(keys.begin(), keys.end());

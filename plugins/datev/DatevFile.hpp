@@ -4,6 +4,8 @@
 // (temp file in the same directory, fsync, rename, fsync of the directory).
 #pragma once
 
+#include <sys/types.h>
+
 #include <set>
 #include <string>
 
@@ -11,7 +13,8 @@ namespace ledgerbridge::datev {
 
 class DatevFile {
 public:
-    explicit DatevFile(std::string path) : path_(std::move(path)) {}
+    /// `mode`: of the file when it is written (the plugin's file_mode setting).
+    explicit DatevFile(std::string path, mode_t mode = 0600) : path_(std::move(path)), mode_(mode) {}
 
     /// Reads the file if it exists. Throws std::runtime_error when it cannot be read or is
     /// not a Buchungsstapel with 125 columns.
@@ -30,6 +33,7 @@ public:
 
 private:
     std::string path_, content_;
+    mode_t mode_ = 0600;
     std::set<std::string> keys_, ids_;
     bool exists_ = false;
 };

@@ -4,6 +4,8 @@
 // encoded to Windows-1252 by the caller (see Cp1252.hpp). No floating point anywhere.
 #pragma once
 
+#include <sys/types.h>
+
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -18,6 +20,7 @@ namespace ledgerbridge::datev {
 /// Everything the writer needs, built from validated settings (DatevSettings.hpp).
 struct DatevConfig {
     std::string outputDir;
+    mode_t fileMode = 0600;            ///< of the EXTF files (file_mode)
     std::int64_t beraternummer = 0;    ///< 1001..9999999
     std::int64_t mandantennummer = 0;  ///< 1..99999
     int fiscalYearStartMonth = 1;      ///< WJ-Beginn month (1..12), day is always 1

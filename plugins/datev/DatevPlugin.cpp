@@ -174,7 +174,7 @@ void DatevPlugin::push(const std::vector<sdk::Entry>& batch, sdk::OutcomeSink& o
     }
     for (const auto& [path, indexes] : writes) {
         host().throwIfCancelled();  // between files: what is written stays reported
-        DatevFile file(path);
+        DatevFile file(path, config_.fileMode);
         file.load();
         std::string rows;
         std::set<std::string> keys, ids;

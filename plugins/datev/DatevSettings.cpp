@@ -1,6 +1,8 @@
 // The DATEV plugin's manifest and settings parsing.
 #include "DatevSettings.hpp"
 
+#include <ledgerbridge/atomic_file.hpp>
+
 #include <filesystem>
 
 namespace ledgerbridge::datev {
@@ -39,6 +41,7 @@ sdk::Manifest datevManifest() {
     using sdk::SettingType;
     m.settings = {
         {"output_dir", SettingType::Path, std::nullopt, false, "Existing directory the EXTF files are written to."},
+        sdk::fileModeSetting(),
         {"beraternummer", SettingType::Int, std::nullopt, false, "DATEV Beraternummer (1001..9999999)."},
         {"mandantennummer", SettingType::Int, std::nullopt, false, "DATEV Mandantennummer (1..99999)."},
         {"wj_beginn", SettingType::String, "0101", false, "Start of the fiscal year as MMDD; DD must be 01."},
@@ -67,6 +70,8 @@ DatevConfig parseDatevSettings(const sdk::Settings& s) {
     sdk::SettingsError::Problems problems;
     DatevConfig c;
     c.outputDir = s.get("output_dir");
+    std::string modeProblem;
+    if (!sdk::parseFileMode(s.get("file_mode"), c.fileMode, modeProblem)) problems.emplace_back("file_mode", modeProblem);
     std::error_code ec;
     if (!std::filesystem::is_directory(c.outputDir, ec))
         problems.emplace_back("output_dir", "not an existing directory: " + c.outputDir);

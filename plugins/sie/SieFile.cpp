@@ -19,8 +19,6 @@ namespace {
     throw std::runtime_error(what + " " + path + ": " + std::strerror(errno));
 }
 const std::string kOpen = "#KSUMMA\r\n";
-// Readable by whoever collects the exports, as before the shared helper (whose default is 0600).
-constexpr mode_t kFileMode = 0644;
 }  // namespace
 
 void SieFile::load() {
@@ -99,7 +97,7 @@ void SieFile::append(const SieAddition& addition, bool checksum) {
     const auto open = bytes.find(kOpen);
     if (checksum && open != std::string::npos)
         bytes += "#KSUMMA " + std::to_string(sie::checksum(bytes.substr(open + kOpen.size()))) + "\r\n";
-    sdk::writeFileAtomically(path_, bytes, kFileMode);
+    sdk::writeFileAtomically(path_, bytes, mode_);
     body_ += addition.verifications;
     exists_ = true;
 }

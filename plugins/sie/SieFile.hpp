@@ -4,6 +4,8 @@
 // every #VER, as the format orders records), the closing #KSUMMA recomputed.
 #pragma once
 
+#include <sys/types.h>
+
 #include <map>
 #include <set>
 #include <string>
@@ -36,7 +38,8 @@ struct ByNumber {
 
 class SieFile {
 public:
-    explicit SieFile(std::string path) : path_(std::move(path)) {}
+    /// `mode`: of the file when it is written (the plugin's file_mode setting).
+    explicit SieFile(std::string path, mode_t mode = 0600) : path_(std::move(path)), mode_(mode) {}
 
     /// Reads the file if it exists. Throws std::runtime_error when it cannot be read or does
     /// not start with #FLAGGA.
@@ -55,6 +58,7 @@ private:
     void declare(const std::string& record);
 
     std::string path_;
+    mode_t mode_ = 0600;
     std::string head_;                                         ///< up to the first declaration/#VER
     std::map<std::string, std::string, ByNumber> dimensions_;                    ///< number -> #DIM
     std::map<std::pair<std::string, std::string>, std::string, ByNumber> objects_;  ///< (dim, id) -> #OBJEKT

@@ -5,6 +5,8 @@
 // Pure functions; text is produced as UTF-8 and encoded to CP437 by the caller (Cp437.hpp).
 #pragma once
 
+#include <sys/types.h>
+
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -17,6 +19,7 @@ namespace ledgerbridge::sie {
 /// Everything the writer needs, built from validated settings (SieSettings.hpp).
 struct SieConfig {
     std::string outputDir;
+    mode_t fileMode = 0600;  ///< of the .se files (file_mode)
     std::string filePrefix = "pleo-";
     std::string companyName;                 ///< #FNAMN
     std::string orgNr;                       ///< #ORGNR, e.g. 556677-8899

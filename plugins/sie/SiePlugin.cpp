@@ -177,7 +177,7 @@ void SiePlugin::push(const std::vector<sdk::Entry>& batch, sdk::OutcomeSink& out
     }
     for (const auto& [path, fileSteps] : byFile) {
         host().throwIfCancelled();  // between files: what is written stays reported
-        SieFile file(path);
+        SieFile file(path, config_.fileMode);
         onTarget([&] { file.load(); });
         SieAddition addition;
         addition.head = head();

@@ -1,6 +1,8 @@
 // The SIE plugin's manifest and settings parsing.
 #include "SieSettings.hpp"
 
+#include <ledgerbridge/atomic_file.hpp>
+
 #include <algorithm>
 #include <filesystem>
 
@@ -56,6 +58,7 @@ sdk::Manifest sieManifest() {
     using sdk::SettingType;
     m.settings = {
         {"output_dir", SettingType::Path, std::nullopt, false, "Existing directory the .se files are written to."},
+        sdk::fileModeSetting(),
         {"file_prefix", SettingType::String, "pleo-", false, "File name prefix before the export job id."},
         {"company_name", SettingType::String, std::nullopt, false, "#FNAMN: the company's name."},
         {"org_nr", SettingType::String, std::nullopt, false, "#ORGNR: organisationsnummer, e.g. 556677-8899."},
@@ -87,6 +90,8 @@ SieConfig parseSieSettings(const sdk::Settings& s) {
     sdk::SettingsError::Problems problems;
     SieConfig c;
     c.outputDir = s.get("output_dir");
+    std::string modeProblem;
+    if (!sdk::parseFileMode(s.get("file_mode"), c.fileMode, modeProblem)) problems.emplace_back("file_mode", modeProblem);
     std::error_code ec;
     if (!std::filesystem::is_directory(c.outputDir, ec))
         problems.emplace_back("output_dir", "not an existing directory: " + c.outputDir);

@@ -62,7 +62,7 @@ store::StateStore& AppContext::checkedStore() {
     if (!storeChecked_) {
         const auto took = s.checkIntegrity();
         storeChecked_ = true;
-        log::debug("state database checked", {{"path", s.path()}, {"ms", std::to_string(took.count())}});
+        log::debug("state database checked", {{"path", s.path()}, {"ms", took.count()}});
     }
     return s;
 }

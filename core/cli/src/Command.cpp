@@ -131,6 +131,14 @@ int dispatch(const Command& root, const std::vector<std::string>& args, std::ost
             }
             positional.push_back(a);
         }
+        if (current == &root && options.count("version") && !options.count("help")) {
+            // `ledgerbridge --version`, the habit of every other tool: the version command's output.
+            for (const Command& c : root.subcommands)
+                if (c.name == "version" && c.handler) {
+                    Invocation inv(c, options, positional, out, err);
+                    return c.handler(inv);
+                }
+        }
         if (options.count("help") || !current->handler) {
             std::string text = helpText(*current, path);
             if (!options.count("help") && path.size() == 1 && args.empty()) {

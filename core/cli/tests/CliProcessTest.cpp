@@ -43,6 +43,10 @@ TEST(CliProcess, HelpAndVersionExitZero) {
     r = run("version");
     EXPECT_EQ(r.code, 0);
     EXPECT_EQ(r.output.rfind("ledgerbridge ", 0), 0u) << r.output;
+    const auto dashed = run("--version");
+    EXPECT_EQ(dashed.code, 0);
+    EXPECT_EQ(dashed.output, r.output) << "--version prints what version prints";
+    EXPECT_NE(run("--help").output.find("--version"), std::string::npos);
 }
 
 TEST(CliProcess, MalformedConfigExitsTwoAndWritesNothing) {

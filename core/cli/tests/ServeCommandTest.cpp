@@ -14,10 +14,12 @@
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
+#include <Poco/JSON/Parser.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/StreamCopier.h>
 
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -34,6 +36,7 @@
 #include "ledgerbridge/cli/Commands.h"
 #include "ledgerbridge/service/Clock.h"
 #include "ledgerbridge/service/WebhookVerifier.h"
+#include "ledgerbridge/testsupport/RawHttp.h"
 
 using namespace ledgerbridge;
 namespace fs = std::filesystem;
@@ -78,6 +81,32 @@ bool eventually(F what, int seconds = 20) {
 }
 
 bool processGone(pid_t pid) { return ::kill(pid, 0) != 0 && errno == ESRCH; }
+
+/// A signed v1.export-job.created for kCompany, as Pleo sends it.
+Reply sendWebhook(int port, const std::string& id) {
+    service::SystemClock clock;
+    service::WebhookVerifier signer(kWebhookSecret, clock);
+    const std::string body = std::string(R"({"type":"v1.export-job.created","timestamp":"2026-01-01T00:00:00Z","data":{"companyId":")") +
+                             kCompany + R"(","jobId":"job-1"}})";
+    const std::string ts = std::to_string(std::time(nullptr));
+    return request(port, "POST", "/webhooks/pleo",
+                   {{"webhook-id", id}, {"webhook-timestamp", ts}, {"webhook-signature", signer.sign(id, ts, body)},
+                    {"Content-Type", "application/json"}},
+                   body);
+}
+
+std::string readFile(const fs::path& path) {
+    std::ifstream in(path);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+std::size_t count(const std::string& text, const std::string& needle) {
+    std::size_t n = 0;
+    for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
+    return n;
+}
 
 class ServeCommand : public ::testing::Test {
 protected:
@@ -253,4 +282,60 @@ TEST_F(ServeCommand, ConfigValidateAndShowCoverTheServiceSection) {
     EXPECT_NE(err.find("LB_SERVE_TEST_WEBHOOK"), std::string::npos) << err;
     std::tie(code, out, err) = cli({"config", "show"});
     EXPECT_EQ(code, 0) << "show needs no secret: " << err;
+}
+
+TEST_F(ServeCommand, ReopensItsLogFileOnSighupAfterLogrotateRenamedItAndLosesNoLine) {
+    simtest::LiveProcess serve(simtest::binary("ledgerbridge"), argv({"serve"}));
+    const auto [port, pid] = portAndPid(serve.readLineContaining("listening on"));
+    ASSERT_GT(port, 0);
+    const fs::path current = dir / "serve.log", rotated = dir / "serve.log.1";
+    ASSERT_TRUE(eventually([&] { return readFile(current).find("The service is running.") != std::string::npos; }));
+    struct stat st {};
+    ASSERT_EQ(::stat(current.c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 0777, 0600u) << "the log names companies and jobs: owner only";
+
+    // logrotate renames the file; until the signal the service keeps writing to it.
+    fs::rename(current, rotated);
+    ASSERT_LT(sendWebhook(port, "msg_rotate_1").status, 300);
+    EXPECT_TRUE(eventually([&] { return readFile(rotated).find("A webhook started a run.") != std::string::npos; }))
+        << readFile(rotated);
+    EXPECT_FALSE(fs::exists(current)) << "nothing reopens the path before the signal";
+
+    ::kill(pid, SIGHUP);
+    EXPECT_TRUE(eventually([&] { return readFile(current).find("The configuration was reloaded.") != std::string::npos; }))
+        << readFile(current);
+    ASSERT_LT(sendWebhook(port, "msg_rotate_2").status, 300);
+    EXPECT_TRUE(eventually([&] { return readFile(current).find("A webhook started a run.") != std::string::npos; }))
+        << readFile(current);
+    ::kill(pid, SIGTERM);
+    EXPECT_EQ(serve.finish().exitCode, 0);
+
+    const std::string before = readFile(rotated), after = readFile(current);
+    EXPECT_NE(after.find(R"("signal":"SIGHUP")"), std::string::npos) << "the signal's own line goes to the new file\n"
+                                                                     << after;
+    EXPECT_EQ(count(before + after, "A webhook started a run."), 2u) << "each webhook's line exactly once";
+    EXPECT_EQ(count(before, "The service stopped cleanly."), 0u);
+    EXPECT_EQ(count(after, "The service stopped cleanly."), 1u);
+    ASSERT_EQ(::stat(current.c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 0777, 0600u);
+    // Both files are whole JSON lines: nothing cut or interleaved at the switch.
+    for (const std::string* text : {&before, &after}) {
+        std::istringstream lines(*text);
+        for (std::string line; std::getline(lines, line);)
+            EXPECT_NO_THROW(Poco::JSON::Parser().parse(line)) << line;
+    }
+}
+
+TEST_F(ServeCommand, RepliesCarryTheReasonPhraseOfTheirStatus) {
+    simtest::LiveProcess serve(simtest::binary("ledgerbridge"), argv({"serve"}));
+    const auto [port, pid] = portAndPid(serve.readLineContaining("listening on"));
+    ASSERT_GT(port, 0);
+    // Written out from RFC 9110, not taken from the library that writes them.
+    EXPECT_EQ(testsupport::rawStatusLine(port, "GET", "/healthz"), "HTTP/1.1 200 OK");
+    EXPECT_EQ(testsupport::rawStatusLine(port, "GET", "/no-such-page"), "HTTP/1.1 404 Not Found");
+    EXPECT_EQ(testsupport::rawStatusLine(port, "GET", "/webhooks/pleo"), "HTTP/1.1 405 Method Not Allowed");
+    EXPECT_EQ(testsupport::rawStatusLine(port, "POST", "/webhooks/pleo"), "HTTP/1.1 401 Unauthorized");
+    EXPECT_EQ(sendWebhook(port, "msg_reason_1").status, 202);
+    ::kill(pid, SIGTERM);
+    EXPECT_EQ(serve.finish().exitCode, 0);
 }

@@ -5,26 +5,14 @@
 
 #include <sstream>
 
+#include "LogSinkFixture.h"
 #include "ledgerbridge/common/Exception.h"
 #include "ledgerbridge/common/Log.h"
 #include "ledgerbridge/common/Redactor.h"
 
 namespace lblog = ledgerbridge::log;
 
-class LogTest : public ::testing::Test {
-protected:
-    void SetUp() override {
-        ledgerbridge::Redactor::global().clearForTesting();
-        lblog::setSink(&out);
-        lblog::configure(lblog::Level::Debug, lblog::Format::Json);
-    }
-    void TearDown() override {
-        lblog::setSink(nullptr);
-        lblog::configure(lblog::Level::Info, lblog::Format::Auto);
-        ledgerbridge::Redactor::global().clearForTesting();
-    }
-    std::ostringstream out;
-};
+class LogTest : public LogSinkFixture {};
 
 TEST_F(LogTest, JsonLineCarriesLevelMessageFieldsAndContext) {
     {

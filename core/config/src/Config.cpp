@@ -134,6 +134,16 @@ std::string absolutePath(const std::string& p, const std::string& baseDir) {
     return base.resolve(path).toString();
 }
 
+/// The default [plugins] dir: <prefix>/lib/ledgerbridge/plugins, the prefix being the folder
+/// above the running executable's bin/ — where `cmake --install` puts the plugins, and the build
+/// tree's layout too, so an installed binary finds its own plugins wherever it was installed.
+std::string installedPluginDir() {
+    std::error_code ec;
+    const std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+    if (ec) return "plugins";  // no /proc: the folder next to the configuration file
+    return (exe.parent_path().parent_path() / "lib" / "ledgerbridge" / "plugins").lexically_normal().string();
+}
+
 bool fileReadable(const std::string& path) {
     std::ifstream in(path);
     return static_cast<bool>(in);
@@ -277,7 +287,7 @@ private:
             problem(Origin{file_, 1}, "environment", "no environment is selected",
                     "add 'environment = staging' (or production, or a custom [environment.NAME]) at the top, or pass --environment");
         cfg.stateDir = absolutePath(get("state.dir", "state"), baseDir_);
-        cfg.pluginDir = absolutePath(get("plugins.dir", "plugins"), baseDir_);
+        cfg.pluginDir = absolutePath(get("plugins.dir", installedPluginDir()), baseDir_);
         cfg.logLevel = get("log.level", "info");
         cfg.logFormat = get("log.format", "auto");
         cfg.logFile = absolutePath(get("log.file"), baseDir_);

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <filesystem>
 
 #include "ledgerbridge/common/Exception.h"
 #include "ledgerbridge/config/Config.h"
@@ -64,7 +65,11 @@ TEST(Config, GoodFileLoadsWithProfilesConnectionsAndAbsolutePaths) {
     EXPECT_EQ(c.activeProfile().authUrl, "https://127.0.0.1:8443");
     EXPECT_EQ(c.activeProfile().clientSecret.reference, "env:LB_TEST_CLIENT_SECRET");
     EXPECT_EQ(c.stateDir, "/etc/lb/state");
-    EXPECT_EQ(c.pluginDir, "/etc/lb/plugins");
+    // Not set: the installation's own, <prefix>/lib/ledgerbridge/plugins next to <prefix>/bin.
+    EXPECT_EQ(c.pluginDir,
+              (std::filesystem::read_symlink("/proc/self/exe").parent_path().parent_path() / "lib/ledgerbridge/plugins")
+                  .lexically_normal()
+                  .string());
     EXPECT_EQ(c.logLevel, "debug");
     EXPECT_EQ(c.profiles.at("staging").authUrl, kStagingAuthUrl);
     EXPECT_EQ(c.profiles.at("staging").apiUrl, kStagingApiUrl);

@@ -56,7 +56,7 @@ void Engine::createAutomaticJob(RunReport& report, std::vector<JobInfo>& jobs) {
         if (job.numberOfItems == 0) job.numberOfItems = static_cast<std::int64_t>(ids.size());
         jobs.push_back(job);
         report.autoExport = "created export job " + job.id + " for " + std::to_string(ids.size()) + " ready entries";
-        log::info("automatic export: created an export job", {{"job", job.id}, {"entries", std::to_string(ids.size())}});
+        log::info("automatic export: created an export job", {{"job", job.id}, {"entries", ids.size()}});
     } catch (const JobAlreadyActiveError& e) {
         auto pending = pleo_.listJobs(run_.companyId, {"pending"});
         if (!pending.empty()) {
@@ -65,7 +65,7 @@ void Engine::createAutomaticJob(RunReport& report, std::vector<JobInfo>& jobs) {
         } else {
             report.autoExport = "another export job is active in Pleo; the next run tries again";
         }
-        log::info("automatic export: Pleo has an active export job", {{"detail", e.what()}, {"pending", std::to_string(pending.size())}});
+        log::info("automatic export: Pleo has an active export job", {{"detail", e.what()}, {"pending", pending.size()}});
     } catch (const MissingContraAccountsError& e) {
         missingContra_ = e.what();
         if (!settings_.autoExportStamp.empty()) state.put(kHostStateNamespace, run_.fingerprint, kMissingContraKey, backOff);

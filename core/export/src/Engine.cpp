@@ -24,6 +24,8 @@
 #include <Poco/DateTimeFormatter.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/Timestamp.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -130,7 +132,7 @@ RunReport Engine::run() {
         for (const auto& job : pleo_.listJobs(run_.companyId, {"pending"}))
             if (seen.insert(job.id).second) jobs.push_back(job);
         if (settings_.createJobs && jobs.empty()) createAutomaticJob(report, jobs);
-        log::info("export run started", {{"jobs", std::to_string(jobs.size())}, {"plugin", report.plugin},
+        log::info("export run started", {{"jobs", jobs.size()}, {"plugin", report.plugin},
                                          {"dry_run", settings_.dryRun ? "true" : "false"}});
 
         for (const auto& job : jobs) {
@@ -254,7 +256,7 @@ void Engine::processJob(const JobInfo& job, JobReport& report) {
             if (!again.empty()) {
                 auto pause = std::chrono::milliseconds(std::min(30000, 500 << std::min(round, 6)));
                 log::warn("the target asked to retry entries; trying again",
-                          {{"entries", std::to_string(again.size())}, {"pause_ms", std::to_string(pause.count())}});
+                          {{"entries", again.size()}, {"pause_ms", pause.count()}});
                 for (auto waited = std::chrono::milliseconds(0); waited < pause && !cancelled();
                      waited += std::chrono::milliseconds(50))
                     std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -316,7 +318,7 @@ void Engine::afterStop(store::JobRecord& rec, JobReport& report, const std::stri
                       " in a row that could not finish this job; after " + std::to_string(limit) +
                       " it is ended as failed in Pleo with this reason";
         log::error("the export job stopped and stays open for the next run",
-                   {{"job", rec.jobId}, {"reason", reason}, {"stopped_runs", std::to_string(stops)}});
+                   {{"job", rec.jobId}, {"reason", reason}, {"stopped_runs", stops}});
         return;
     }
     try {
@@ -404,7 +406,7 @@ bool Engine::startJob(store::JobRecord& rec, JobReport& report) {
     }
     rec.startedSent = true;
     ledger_.saveJob(rec);
-    log::info("export job started", {{"job", rec.jobId}, {"items", std::to_string(rec.numberOfItems)}});
+    log::info("export job started", {{"job", rec.jobId}, {"items", rec.numberOfItems}});
     return true;
 }
 
@@ -911,8 +913,8 @@ void Engine::finishJob(store::JobRecord& rec, JobReport& report) {
     ledger_.saveJob(rec);
     report.finalEvent = rec.finalEvent;
     log::info("export job finished", {{"job", rec.jobId}, {"event", rec.finalEvent},
-                                      {"posted", std::to_string(c.byState["posted"])},
-                                      {"rejected", std::to_string(c.byState["rejected"])}});
+                                      {"posted", c.byState["posted"]},
+                                      {"rejected", c.byState["rejected"]}});
 }
 
 // ---- dry run ----------------------------------------------------------------------------------
@@ -972,6 +974,10 @@ void Engine::planBatchInto(const JobInfo& job, const std::vector<sdk::Entry>& ba
 void Engine::dryRunJob(const JobInfo& job, JobReport& report) {
     // Reads everything, plans everything, changes nothing: no events, no item updates, no
     // ledger rows, nothing sent to the target. The planned documents go to a JSON-lines file.
+    // Created 0600 before the stream opens it: the plan holds every document's accounts,
+    // suppliers and amounts.
+    const int created = ::open(settings_.dryRunReport.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    if (created >= 0) ::close(created);
     std::ofstream out(settings_.dryRunReport, std::ios::app);
     if (!out) throw IoError("cannot write the dry-run report " + settings_.dryRunReport);
     std::string cursor;

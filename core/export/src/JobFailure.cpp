@@ -44,7 +44,7 @@ bool failJob(store::StateStore& store, PleoExports& pleo, const RunTarget& targe
     auto c = ledger.counts(target.fingerprint, jobId);
     if (c.byState["pushing"] + c.byState["unknown"] > 0) {
         log::warn("the export job is not failed in Pleo while entries' delivery is uncertain; it stays open",
-                  {{"job", jobId}, {"uncertain", std::to_string(c.byState["pushing"] + c.byState["unknown"])}});
+                  {{"job", jobId}, {"uncertain", c.byState["pushing"] + c.byState["unknown"]}});
         return false;
     }
     // What is decided goes to Pleo first: a posted entry must stay EXPORTED there.
@@ -73,7 +73,7 @@ bool failJob(store::StateStore& store, PleoExports& pleo, const RunTarget& targe
             ledger.markReported(target.fingerprint, jobId, taken);
             if (!refused.empty()) {
                 log::warn("Pleo did not take every result, so the job is not failed; it stays open",
-                          {{"job", jobId}, {"refused", std::to_string(refused.size())}});
+                          {{"job", jobId}, {"refused", refused.size()}});
                 return false;
             }
         }

@@ -31,9 +31,9 @@ void Progress::update(const std::string& phase, std::int64_t done, std::int64_t 
     } else {
         log::info("progress", {{"job", jobId_},
                                {"phase", phase},
-                               {"done", std::to_string(done)},
-                               {"total", std::to_string(total_)},
-                               {"rejected", std::to_string(rejected)}});
+                               {"done", done},
+                               {"total", total_},
+                               {"rejected", rejected}});
     }
 }
 

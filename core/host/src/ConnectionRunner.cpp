@@ -113,7 +113,7 @@ exporter::RunReport ConnectionRunner::runRecorded(const config::Connection& conn
         }
         if (!failed.empty())
             log::error("the connection's export jobs cannot finish and were ended as failed in Pleo",
-                       {{"connection", name}, {"jobs", std::to_string(failed.size())}, {"failure_reason_type", type}});
+                       {{"connection", name}, {"jobs", failed.size()}, {"failure_reason_type", type}});
     };
     auto targetAuthFailed = [&](const std::exception& e) {
         failJobs("accounting_system_authentication_failure", e);

@@ -25,6 +25,7 @@
 #include "ledgerbridge/common/Redactor.h"
 #include "ledgerbridge/http/SessionPool.h"
 #include "ledgerbridge/http/TlsContexts.h"
+#include "RequestLog.h"
 
 namespace ledgerbridge::http {
 
@@ -119,6 +120,7 @@ void PocoHttpTransport::usePool(SessionPool* pool) { impl_->pool = pool; }
 HttpResponse PocoHttpTransport::send(const HttpRequest& request) {
     Poco::URI uri(request.url);
     const std::string where = uri.getScheme() + "://" + uri.getAuthority();
+    RequestLog requestLog(request.method, where, uri.getPath());
     const bool https = uri.getScheme() == "https";
     if (!https && !(uri.getScheme() == "http" && impl_->allowHttp))
         throw ConfigError("Refusing to send a request to " + where +
@@ -206,6 +208,7 @@ HttpResponse PocoHttpTransport::send(const HttpRequest& request) {
             if (impl_->pool && resp.getKeepAlive() && delimited && !is.bad() &&
                 (!resp.hasContentLength() || static_cast<std::int64_t>(out.body.size()) == resp.getContentLength64()))
                 impl_->pool->give(origin, std::move(session));
+            requestLog.answered(out.status, reused);
             return out;
         } catch (const Poco::Net::SSLException& e) {
             if (reused && !answered && canReplay) { session = connect(); reused = false; continue; }

@@ -124,7 +124,7 @@ HttpResponse ResilientClient::send(const HttpRequest& request, bool idempotent) 
                                    " s of waiting) is used up; last failure: " + why + " on " + target + ".");
         }
         log::warn("retrying a request", {{"api", name_}, {"request", target}, {"reason", why},
-                                          {"attempt", std::to_string(attempt + 1)}, {"wait_ms", std::to_string(pause.count())}});
+                                          {"attempt", attempt + 1}, {"wait_ms", pause.count()}});
         wait(pause);
     }
 }

@@ -1,12 +1,16 @@
 // Guarded calls into one plugin instance: crash-quarantine marks around every call, a fault
 // scope while plugin code runs (FaultRecorder.h), plugin errors and stray exceptions turned into
 // PluginError naming the plugin, failures of the health store kept as the store's errors.
+#include <chrono>
+#include <exception>
 #include <type_traits>
 
 #include "ledgerbridge/common/Exception.h"
+#include "ledgerbridge/common/Log.h"
 #include "ledgerbridge/common/Redactor.h"
 #include "ledgerbridge/loader/FaultRecorder.h"
 #include "ledgerbridge/loader/PluginLoader.h"
+#include "PluginCallLog.h"
 
 namespace ledgerbridge::loader {
 
@@ -70,6 +74,7 @@ auto InProcessSession::guarded(const char* operation, F&& call) {
         }
     } endOnThrow{health_, name};
     auto invoke = [&]() -> decltype(call()) {
+        PluginCallLog callLog(name, operation);
         FaultScope inside(faultDirectory_, name, operation);  // only while plugin code runs
         try {
             return call();

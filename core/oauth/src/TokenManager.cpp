@@ -148,6 +148,12 @@ void redactUntilExpiry(const std::string& token, std::int64_t expiresAtMs) {
     Redactor::global().addUntil(token, Redactor::Clock::time_point(std::chrono::milliseconds(expiresAtMs)) +
                                            kExpiredTokenMargin);
 }
+
+/// Token decisions at debug level: what was decided, the token's remaining life and the grant's
+/// generation, never the token.
+void logTokenDecision(const std::string& decision, std::int64_t expiresAtMs, std::int64_t generation) {
+    log::debug(decision, {{"expires_in_s", (expiresAtMs - store::nowMs()) / 1000}, {"grant_generation", generation}});
+}
 }  // namespace
 
 namespace {
@@ -178,10 +184,11 @@ std::string TokenManager::accessToken() {
     const std::int64_t leftMs = g.accessExpiresAt - store::nowMs(), marginMs = refreshMarginMs(issuedLifetimeMs(g));
     if (leftMs > marginMs) {
         adopt(g);
+        logTokenDecision("access token: using the one in the state store", g.accessExpiresAt, g.generation);
         return accessToken_;
     }
     log::debug("The access token of connection '" + key_.connection + "' is within its refresh margin; refreshing.",
-               {{"left_ms", std::to_string(leftMs)}, {"margin_ms", std::to_string(marginMs)}});
+               {{"left_ms", leftMs}, {"margin_ms", marginMs}});
     refreshLocked(g.generation);
     return accessToken_;
 }
@@ -218,6 +225,8 @@ std::int64_t TokenManager::refreshLocked(std::optional<std::int64_t> ifGeneratio
     if (ifGeneration && g.generation != *ifGeneration) {
         // Someone else refreshed while we waited for the lease: theirs is current.
         adopt(g);
+        logTokenDecision("access token: another process refreshed it first; using theirs", g.accessExpiresAt,
+                         g.generation);
         return g.generation;
     }
     const SealContext ctx = sealContext(key_);
@@ -281,7 +290,7 @@ std::int64_t TokenManager::refreshLocked(std::optional<std::int64_t> ifGeneratio
     generation_ = g.generation + 1;
     redactUntilExpiry(accessToken_, accessExpiresAt_);
     log::info("Refreshed the access token of connection '" + key_.connection + "'.",
-              {{"valid_for_seconds", std::to_string(fresh.expiresIn)}});
+              {{"valid_for_seconds", fresh.expiresIn}});
     return generation_;
 }
 

@@ -172,8 +172,8 @@ void Scheduler::start() {
         }
         if (missed > 0)
             log::info("Scheduled runs were missed while the service was stopped; each runs once, spread over a window.",
-                      {{"connections", std::to_string(missed)},
-                       {"window_s", std::to_string(options_.missedRunSpread.count() / 1000)}});
+                      {{"connections", missed},
+                       {"window_s", options_.missedRunSpread.count() / 1000}});
     }
     thread_ = std::thread([this] { loop(); });
 }
@@ -485,7 +485,7 @@ std::int64_t Scheduler::pruneHistory() {
     }
     const std::int64_t deleted =
         store::Runs(*store_).prune(cutoff, options_.historyMaxRunsPerConnection, names);
-    if (deleted > 0) log::info("Pruned run history.", {{"runs_deleted", std::to_string(deleted)}});
+    if (deleted > 0) log::info("Pruned run history.", {{"runs_deleted", deleted}});
     return deleted;
 }
 
@@ -536,7 +536,7 @@ void Scheduler::stopAccepting() {
         ready_.clear();
         cv_.notify_all();
     }
-    if (dropped > 0) log::info("Queued runs were dropped: the service is stopping.", {{"runs", std::to_string(dropped)}});
+    if (dropped > 0) log::info("Queued runs were dropped: the service is stopping.", {{"runs", dropped}});
 }
 
 bool Scheduler::accepting() const {

@@ -53,7 +53,7 @@ namespace {
 
 void reply(HTTPServerResponse& res, HTTPResponse::HTTPStatus status, const std::string& body,
            const std::string& contentType = "text/plain; charset=utf-8") {
-    res.setStatus(status);
+    res.setStatusAndReason(status);  // setStatus alone keeps the reason "OK" on a 404 or 503
     res.setContentType(contentType);
     res.setContentLength(static_cast<std::streamsize>(body.size()));
     res.set("Cache-Control", "no-store");
@@ -146,7 +146,7 @@ private:
             log::warn("A webhook named a company that no configured connection exports.",
                       {{"company_id", company}, {"webhook_id", id}});
         else
-            log::info("A webhook started a run.", {{"company_id", company}, {"connections", std::to_string(n)}});
+            log::info("A webhook started a run.", {{"company_id", company}, {"connections", n}});
         reply(res, HTTPResponse::HTTP_ACCEPTED, "{\"triggered\":" + std::to_string(n) + "}\n", "application/json");
     }
 

@@ -184,7 +184,7 @@ static void resumeUnfinishedJobs(const config::Config& config, store::StateStore
                 for (auto& job : store::Ledger(store).unfinishedJobs(fp, c.name)) open.push_back(job);
             if (open.empty()) continue;
             log::info("Resuming unfinished export jobs at start.",
-                      {{"connection", c.name}, {"jobs", std::to_string(open.size())}, {"first_job", open.front().jobId}});
+                      {{"connection", c.name}, {"jobs", open.size()}, {"first_job", open.front().jobId}});
             scheduler.triggerConnection(c.name, "resume");
         } catch (const std::exception& e) {
             log::error("Could not look for unfinished export jobs at start.", {{"connection", c.name}, {"error", describe(e)}});
@@ -198,6 +198,8 @@ int runService(const config::Config& config, store::StateStore& store, RunLaunch
     std::unique_ptr<SignalWatcher> watcher;
     if (options.handleSignals)
         watcher = std::make_unique<SignalWatcher>([&runner](int sig) {
+            // logrotate renamed the file and sends SIGHUP: the next line goes to a new file.
+            if (sig == SIGHUP) log::reopenFile();
             log::info("Received a signal.", {{"signal", sig == SIGHUP ? "SIGHUP" : sig == SIGINT ? "SIGINT" : "SIGTERM"}});
             if (sig == SIGHUP) runner.requestReload();
             else runner.requestStop();
@@ -275,8 +277,8 @@ int runService(const config::Config& config, store::StateStore& store, RunLaunch
     runner.port_ = http.port();
     resumeUnfinishedJobs(config, store, scheduler);
     scheduler.start();
-    log::info("The service is running.", {{"connections", std::to_string(config.connections.size())},
-                                          {"max_concurrent_runs", std::to_string(schedulerOptions.maxConcurrentRuns)},
+    log::info("The service is running.", {{"connections", config.connections.size()},
+                                          {"max_concurrent_runs", schedulerOptions.maxConcurrentRuns},
                                           {"webhooks", verifier ? "on" : "off"}});
     if (options.onStarted) options.onStarted(runner);
 
@@ -291,7 +293,7 @@ int runService(const config::Config& config, store::StateStore& store, RunLaunch
             for (const auto& c : fresh.connections) initConnectionSeries(metrics, c.name);
             health->setConfig(fresh);
             if (verifier) verifier->setMaxRememberedIds(WebhookVerifier::replayCapacityFor(fresh.connections.size()));
-            log::info("The configuration was reloaded.", {{"connections", std::to_string(fresh.connections.size())}});
+            log::info("The configuration was reloaded.", {{"connections", fresh.connections.size()}});
         } catch (const std::exception& e) {
             log::error("The configuration could not be reloaded; the previous one stays in effect.",
                        {{"error", describe(e)}});
@@ -299,7 +301,7 @@ int runService(const config::Config& config, store::StateStore& store, RunLaunch
     }
 
     log::info("Stopping: no new runs; waiting for the runs in flight to finish their batch.",
-              {{"grace_period_s", std::to_string(options.gracePeriod.count())}});
+              {{"grace_period_s", options.gracePeriod.count()}});
     shuttingDown.store(true);
     scheduler.stopAccepting();
     if (!scheduler.waitIdleUntil(clock.now() + options.gracePeriod)) {

@@ -146,7 +146,7 @@ WebhookResult WebhookVerifier::verify(const std::string& id, const std::string& 
         if (!warnedFull_)
             log::warn("The webhook replay cache is full; forgetting the oldest ids early (warned once until it has "
                       "room again).",
-                      {{"limit", std::to_string(options_.maxRememberedIds)}});
+                      {{"limit", options_.maxRememberedIds}});
         warnedFull_ = true;
         seen_.erase(expiries_.begin()->second);
         expiries_.erase(expiries_.begin());

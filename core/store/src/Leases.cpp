@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "ledgerbridge/common/Exception.h"
+#include "ledgerbridge/common/Log.h"
 
 namespace ledgerbridge::store {
 namespace {
@@ -44,7 +45,9 @@ const std::string& Leases::selfHolder() {
 // per run at 1,000 connections (issue 18).
 bool Leases::tryAcquire(const std::string& name, std::int64_t ttlMs, const std::string& holder) {
     bool acquired = false;
+    log::Fields why;  // for the debug line: who holds it, or whose lease was taken over
     store_.transaction([&](SQLite::Database& db) {
+        why.clear();
         std::int64_t now = nowMs();
         SQLite::Statement q(db, "SELECT holder, host, pid, expires_at FROM leases WHERE name = ?");
         q.bind(1, name);
@@ -53,8 +56,14 @@ bool Leases::tryAcquire(const std::string& name, std::int64_t ttlMs, const std::
             std::string host = q.getColumn(1).getString();
             long pid = static_cast<long>(q.getColumn(2).getInt64());
             std::int64_t expires = q.getColumn(3).getInt64();
-            bool free = current == holder || expires <= now || localProcessGone(host, pid);
-            if (!free) return;
+            const bool gone = localProcessGone(host, pid);
+            bool free = current == holder || expires <= now || gone;
+            why = {{"holder_pid", pid}, {"holder_host", host}};
+            if (!free) {
+                why.emplace_back("expires_in_ms", expires - now);
+                return;
+            }
+            if (current != holder) why.emplace_back("taken_over", gone ? "its process is gone" : "it had expired");
         }
         SQLite::Statement up(db,
                              "INSERT INTO leases (name, holder, host, pid, acquired_at, expires_at) VALUES (?,?,?,?,?,?) "
@@ -69,6 +78,10 @@ bool Leases::tryAcquire(const std::string& name, std::int64_t ttlMs, const std::
         up.exec();
         acquired = true;
     }, StateStore::Durability::ProcessCrash);
+    if (log::enabled(log::Level::Debug)) {
+        why.insert(why.begin(), {{"lease", name}, {"ttl_ms", ttlMs}});
+        log::debug(acquired ? "lease taken" : "lease busy: held by another process", why);
+    }
     return acquired;
 }
 
@@ -81,6 +94,7 @@ bool Leases::renew(const std::string& name, std::int64_t ttlMs, const std::strin
         up.bind(3, holder);
         ok = up.exec() == 1;
     }, StateStore::Durability::ProcessCrash);
+    log::debug(ok ? "lease renewed" : "lease lost: another process holds it now", {{"lease", name}, {"ttl_ms", ttlMs}});
     return ok;
 }
 
@@ -91,6 +105,7 @@ void Leases::release(const std::string& name, const std::string& holder) {
         del.bind(2, holder);
         del.exec();
     }, StateStore::Durability::ProcessCrash);
+    log::debug("lease released", {{"lease", name}});
 }
 
 bool Leases::current(const std::string& name, LeaseHolder& out) {

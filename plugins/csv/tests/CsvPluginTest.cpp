@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -298,4 +299,33 @@ TEST_F(CsvPluginTest, TempFilesOfAKilledProcessAreRemovedByTheNextPushAndNothing
     for (const auto& line : host.logLines) logged |= line.find("pleo-export-job-7.csv.tmp-" + dead) != std::string::npos;
     EXPECT_TRUE(logged) << "the removal is logged with the file's name";
     EXPECT_EQ(client->lookup(entry("E1")).externalId, "pleo-export-job-7.csv#E1");
+}
+
+TEST_F(CsvPluginTest, FilesAreOwnerOnlyUnlessFileModeSaysOtherwise) {
+    const mode_t old = ::umask(022);  // a usual umask, which would leave 0644 files readable by all
+    auto modeOf = [](const fs::path& p) { return static_cast<unsigned>(fs::status(p).permissions() & fs::perms::all); };
+    configure();
+    client->push({entry("E1")});
+    EXPECT_EQ(modeOf(dir / "pleo-export-job-7.csv"), 0600u) << "exports name people, suppliers and amounts";
+    EXPECT_EQ(modeOf(dir / ".pleo-export-job-7.csv.committed"), 0600u);
+
+    configure({{"file_mode", "0640"}});  // a group collects the exports
+    client->push({entry("E2", "job-8")});
+    EXPECT_EQ(modeOf(dir / "pleo-export-job-8.csv"), 0640u);
+    ::umask(old);
+
+    const std::vector<std::pair<std::string, std::string>> bad{
+        {"0777", "'0777' sets an execute, setuid, setgid or sticky bit; export files are data"},
+        {"0400", "'0400' does not let the owner read and write the files it writes"},
+        {"rw-r-----", "expected octal permission bits such as 0600 or 0640, got 'rw-r-----'"},
+        {"0689", "expected octal permission bits such as 0600 or 0640, got '0689'"}};
+    for (const auto& [mode, message] : bad) {
+        try {
+            configure({{"file_mode", mode}});
+            ADD_FAILURE() << "file_mode " << mode << " was accepted";
+        } catch (const sdk::CallFailed& e) {
+            EXPECT_EQ(e.status(), LB_ERR_CONFIG);
+            EXPECT_EQ(e.settingErrors(), (std::vector<std::pair<std::string, std::string>>{{"file_mode", message}}));
+        }
+    }
 }

@@ -122,6 +122,29 @@ inline bool processAlive(pid_t pid) { return ::kill(pid, 0) == 0 || errno == EPE
 
 }  // namespace files_detail
 
+/// Parses a file mode given as octal permission bits ("0600", "640"): 3 or 4 octal digits that
+/// give the owner read and write (a plugin rewrites and appends to its own files) and set no
+/// execute, setuid, setgid or sticky bit. Returns false with `problem` saying what is wrong.
+/// Plugins that write files take it as their `file_mode` setting (sdk::fileModeSetting()).
+inline bool parseFileMode(const std::string& text, mode_t& mode, std::string& problem) {
+    const bool octal = (text.size() == 3 || text.size() == 4) && text.find_first_not_of("01234567") == std::string::npos;
+    if (!octal) {
+        problem = "expected octal permission bits such as 0600 or 0640, got '" + text + "'";
+        return false;
+    }
+    const mode_t value = static_cast<mode_t>(std::stoul(text, nullptr, 8));
+    if ((value & 0600) != 0600) {
+        problem = "'" + text + "' does not let the owner read and write the files it writes";
+        return false;
+    }
+    if ((value & 07111) != 0) {
+        problem = "'" + text + "' sets an execute, setuid, setgid or sticky bit; export files are data";
+        return false;
+    }
+    mode = value;
+    return true;
+}
+
 /// Syncs the directory `dir` so a rename or create in it survives a power cut. File systems
 /// that cannot sync a directory (EINVAL) are accepted. Throws FileError otherwise.
 inline void syncDirectory(const std::string& dir) {
@@ -136,7 +159,8 @@ inline void syncDirectory(const std::string& dir) {
 }
 
 /// Replaces `path` with `bytes` atomically and durably (see the top of this file). The new file
-/// gets `mode` (before the umask). Returns only when the new content is on disk under `path`.
+/// gets `mode` (before the umask; 0600 unless the caller asks otherwise: exports name people,
+/// suppliers and amounts). Returns only when the new content is on disk under `path`.
 /// Throws FileError naming the temp file or `path`; the temp file is removed on failure.
 inline void writeFileAtomically(const std::string& path, std::string_view bytes, mode_t mode = 0600) {
     std::string temp;

@@ -79,6 +79,15 @@ struct SettingSpec {
     std::string description;
 };
 
+/// The `file_mode` setting every plugin that writes files declares: the octal mode its files
+/// are created with (before the process's umask), 0600 by default. Parse it with
+/// sdk::parseFileMode (atomic_file.hpp).
+inline SettingSpec fileModeSetting() {
+    return {"file_mode", SettingType::String, std::string("0600"), false,
+            "Octal mode of the files written, before the umask (default 0600: owner only; 0640 lets the group "
+            "read them)."};
+}
+
 struct OAuthSpec {
     std::string authorizeUrl, tokenUrl, scopes;
 };

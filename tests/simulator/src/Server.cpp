@@ -139,7 +139,8 @@ private:
     }
 
     void send(Poco::Net::HTTPServerResponse& response, const Reply& reply, Fault fault) {
-        response.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(reply.status));
+        // setStatus alone keeps the reason "OK": a 429 would read "429 OK" on the wire.
+        response.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(reply.status));
         for (const auto& h : reply.headers) response.set(h.first, h.second);
         if (!reply.contentType.empty()) response.setContentType(reply.contentType);
         response.setContentLength(static_cast<std::streamsize>(reply.body.size()));

@@ -24,7 +24,9 @@
 #include <sstream>
 
 #include "SimClient.h"
+#include "ledgerbridge/testsupport/RawHttp.h"
 
+using ledgerbridge::testsupport::rawStatusLine;
 using ledgerbridge::testsupport::SimulatorProcess;
 using ledgerbridge::testsupport::simulatorBinary;
 using simtest::SimClient;
@@ -187,4 +189,14 @@ TEST(Serving, ParallelClientsGetConsistentAnswers) {
     EXPECT_EQ(failures.load(), 0);
     auto details = setup.admin("GET", "/export-jobs/" + job);
     EXPECT_EQ(details->getObject("itemCounts")->getValue<int>("successful"), 400);
+}
+
+TEST(Serving, StatusLinesCarryTheReasonPhraseOfTheirStatus) {
+    SimulatorProcess sim({"--http", "--items", "5"});
+    // Written out from RFC 9110: before the fix every status read "OK" ("401 OK").
+    EXPECT_EQ(rawStatusLine(sim.port(), "GET", "/healthz"), "HTTP/1.1 200 OK");
+    EXPECT_EQ(rawStatusLine(sim.port(), "GET", "/no-such-route"), "HTTP/1.1 404 Not Found");
+    EXPECT_EQ(rawStatusLine(sim.port(), "GET", "/v3/export-jobs"), "HTTP/1.1 401 Unauthorized");
+    EXPECT_EQ(rawStatusLine(sim.port(), "POST", "/oauth/token"), "HTTP/1.1 401 Unauthorized") << "no client credentials";
+    EXPECT_EQ(rawStatusLine(sim.port(), "GET", "/oauth/authorize"), "HTTP/1.1 400 Bad Request") << "no client_id";
 }

@@ -22,6 +22,7 @@ Command makeRootCommand() {
         "  6    state or tokens belong to another environment (staging vs production)\n"
         "  7    another process is doing the same work right now; try again later\n"
         "  130  interrupted by a signal (safe to run again)";
+    root.options = {{"version", "", "print version information and exit (as 'ledgerbridge version')"}};
     root.subcommands = {makeConfigCommand(), makeAuthCommand(),    makeRunCommand(),    makeSyncCommand(),   makeServeCommand(),
                         makePluginsCommand(), makeStatusCommand(), makeHistoryCommand(), makeValidateCommand(), makePromoteCommand(),
                         makeVersionCommand()};

@@ -80,7 +80,9 @@ int run(Invocation& inv) {
     host::RunOptions options;
     options.dryRun = inv.flag("dry-run");
     options.createJobs = inv.flag("create-jobs");  // asks Pleo every time (no back-off: a person asked)
-    options.interactive = !json && isatty(STDERR_FILENO) && !inv.flag("no-progress");
+    // The progress line is for a person at a terminal: never drawn into JSON logs on stderr,
+    // nor on a terminal that cannot redraw a line (TERM=dumb).
+    options.interactive = !json && log::progressLineAllowed() && !inv.flag("no-progress");
     options.cancel = &gStop;
     SignalScope signals;
 

@@ -179,7 +179,7 @@ private:
             const masterdata::SyncReport report = masterdata::syncConnection(config, conn.name, store_, options);
             log::info("master-data sync before the run",
                       {{"connection", conn.name}, {"reason", why}, {"outcome", report.outcome},
-                       {"refused", std::to_string(report.refusals.size())}, {"pleo_requests", std::to_string(report.pleoRequests)}});
+                       {"refused", report.refusals.size()}, {"pleo_requests", report.pleoRequests}});
         } catch (const masterdata::NoMasterDataError&) {
             // The plugin has no master data to give: nothing to sync, nothing to log each run.
             remember(true);
@@ -394,11 +394,12 @@ Command makeServeCommand() {
         "/metrics (Prometheus) on [service] listen (default 127.0.0.1:9464).\n\n"
         "SIGTERM/SIGINT: stop taking work, finish the batch in flight, report it to Pleo, exit 0\n"
         "within [service] grace_period (default 30s); a second signal exits at once (safe: the\n"
-        "ledger resumes). SIGHUP reloads the connections and their schedules from the same file\n"
-        "(a bad file is logged and the old one kept); [service] changes need a restart.\n\n"
+        "ledger resumes). SIGHUP reopens [log] file (after logrotate renamed it) and reloads the\n"
+        "connections and their schedules from the same file (a bad file is logged and the old\n"
+        "one kept); [service] changes need a restart.\n\n"
         "--daemon detaches and returns once the service listens (exit 0, with its process id), or\n"
         "with the start-up error and its exit code. systemd users keep the foreground: see\n"
-        "config/systemd.",
+        "packaging/systemd (installed by cmake --install) and man ledgerbridge.",
         {{"daemon", "", "detach from the terminal once listening (needs [log] file)"}},
         {},
         serve};

@@ -14,6 +14,7 @@
 #include "ChildEnding.h"
 #include "ChildLauncher.h"
 #include "ProcessProtocol.h"
+#include "../PluginCallLog.h"
 #include "ledgerbridge/common/Exception.h"
 #include "ledgerbridge/common/Log.h"
 
@@ -141,6 +142,7 @@ public:
     /// every way the child can end.
     std::string call(Operation op, const std::string& request) {
         if (!alive_) throw PluginProcessError(label_ + ": " + protocol::operationName(op) + " not sent: " + ended_);
+        PluginCallLog callLog(name_, protocol::operationName(op));
         wire::Encoder e = protocol::message(Message::Call);
         e.u8(static_cast<std::uint8_t>(op));
         e.bytes() += request;

@@ -123,7 +123,7 @@ struct Config {
     std::vector<Connection> connections;
     std::string stateDir;         ///< absolute
     SecretRef tokenKey;           ///< AES-256 key protecting tokens at rest
-    std::string pluginDir;        ///< absolute
+    std::string pluginDir;        ///< absolute; default <prefix>/lib/ledgerbridge/plugins beside <prefix>/bin
     PluginIsolation plugins;
     std::string logLevel = "info";
     std::string logFormat = "auto";
