@@ -12,7 +12,9 @@
 #include <Poco/Net/NetException.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/SocketAddress.h>
+#include <Poco/ThreadPool.h>
 
+#include <algorithm>
 #include <istream>
 
 #include "ledgerbridge/common/Exception.h"
@@ -197,7 +199,8 @@ void ServiceHttpServer::start() {
     params->setMaxQueued(64);
     params->setKeepAlive(false);
     params->setTimeout(Poco::Timespan(10, 0));
-    server_ = std::make_unique<Poco::Net::HTTPServer>(new Factory(context_), socket, params);
+    threads_ = std::make_unique<Poco::ThreadPool>(1, std::max(1, options_.maxThreads));
+    server_ = std::make_unique<Poco::Net::HTTPServer>(new Factory(context_), *threads_, socket, params);
     server_->start();
     log::info("The service's HTTP endpoint is listening.", {{"address", address.host().toString() + ":" + std::to_string(port_)}});
 }
@@ -206,6 +209,8 @@ void ServiceHttpServer::stop() {
     if (!server_) return;
     server_->stopAll(false);
     server_.reset();
+    threads_->joinAll();  // the requests in progress finish
+    threads_.reset();     // and the pool's threads end and are joined
 }
 
 }  // namespace ledgerbridge::service
