@@ -207,10 +207,15 @@ void ServiceHttpServer::start() {
 
 void ServiceHttpServer::stop() {
     if (!server_) return;
-    server_->stopAll(false);
+    // No new connections. Not stopAll(): keep-alive is off, so a connection ends after its one
+    // request anyway, and stopAll's "server stopped" event, sent while connections end and
+    // unregister from it, hands Poco's delegates between threads in ways ThreadSanitizer reported.
+    server_->stop();
+    // The requests in progress finish before the server is destroyed: each connection removes
+    // itself from the server's stop event when it ends (ThreadSanitizer saw the two race).
+    threads_->joinAll();
     server_.reset();
-    threads_->joinAll();  // the requests in progress finish
-    threads_.reset();     // and the pool's threads end and are joined
+    threads_.reset();  // the pool's threads end and are joined
 }
 
 }  // namespace ledgerbridge::service
