@@ -1,15 +1,12 @@
 // File-backed plugin health records: "<dir>/<plugin>.health", three key=value lines.
 #include "ledgerbridge/loader/PluginHealthStore.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 
+#include "ledgerbridge/atomic_file.hpp"
 #include "ledgerbridge/common/Exception.h"
+#include "ledgerbridge/common/Log.h"
 
 namespace ledgerbridge::loader {
 
@@ -17,6 +14,14 @@ FilePluginHealthStore::FilePluginHealthStore(std::string directory) : directory_
     std::error_code ec;
     std::filesystem::create_directories(directory_, ec);
     if (ec) throw IoError("Cannot create the plugin health directory " + directory_ + ": " + ec.message() + ".");
+    // Records are replaced through the SDK's atomic-file helper; a process killed between its
+    // temp file and the rename leaves "<plugin>.health.tmp-<pid>-<n>", removed here.
+    auto ours = [](const std::string& finalName) {
+        return finalName.size() > 7 && finalName.compare(finalName.size() - 7, 7, ".health") == 0;
+    };
+    const sdk::StaleTempFilesReport report = sdk::cleanStaleTempFiles(directory_, ours);
+    if (report.failed) log::warn("Plugin health records: " + report.message);
+    else if (!report.message.empty()) log::info("Plugin health records: " + report.message);
 }
 
 std::string FilePluginHealthStore::pathOf(const std::string& plugin) const {
@@ -39,14 +44,14 @@ FilePluginHealthStore::Record FilePluginHealthStore::read(const std::string& plu
 }
 
 void FilePluginHealthStore::write(const std::string& plugin, const Record& r) const {
-    const std::string path = pathOf(plugin), temp = path + ".tmp";
+    const std::string path = pathOf(plugin);
     const std::string text = "inside=" + r.inside + "\ncrashes=" + std::to_string(r.crashes) +
                              "\nquarantined=" + r.quarantineReason + "\n";
-    const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    bool ok = fd >= 0 && ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fsync(fd) == 0;
-    if (fd >= 0) ok = (::close(fd) == 0) && ok;
-    if (!ok || ::rename(temp.c_str(), path.c_str()) != 0)
-        throw IoError("Cannot write the plugin health record " + path + ": " + std::strerror(errno) + ".");
+    try {
+        sdk::writeFileAtomically(path, text, 0600);
+    } catch (const sdk::FileError& e) {
+        throw IoError(std::string("Cannot write the plugin health record ") + path + ": " + e.what() + ".");
+    }
 }
 
 void FilePluginHealthStore::recordCallStart(const std::string& plugin, const std::string& operation) {

@@ -12,7 +12,9 @@
 #include <Poco/Net/NetException.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/SocketAddress.h>
+#include <Poco/ThreadPool.h>
 
+#include <algorithm>
 #include <istream>
 
 #include "ledgerbridge/common/Exception.h"
@@ -204,15 +206,23 @@ void ServiceHttpServer::start() {
     params->setMaxQueued(64);
     params->setKeepAlive(false);
     params->setTimeout(Poco::Timespan(10, 0));
-    server_ = std::make_unique<Poco::Net::HTTPServer>(new Factory(context_), socket, params);
+    threads_ = std::make_unique<Poco::ThreadPool>(1, std::max(1, options_.maxThreads));
+    server_ = std::make_unique<Poco::Net::HTTPServer>(new Factory(context_), *threads_, socket, params);
     server_->start();
     log::info("The service's HTTP endpoint is listening.", {{"address", address.host().toString() + ":" + std::to_string(port_)}});
 }
 
 void ServiceHttpServer::stop() {
     if (!server_) return;
-    server_->stopAll(false);
+    // No new connections. Not stopAll(): keep-alive is off, so a connection ends after its one
+    // request anyway, and stopAll's "server stopped" event, sent while connections end and
+    // unregister from it, hands Poco's delegates between threads in ways ThreadSanitizer reported.
+    server_->stop();
+    // The requests in progress finish before the server is destroyed: each connection removes
+    // itself from the server's stop event when it ends (ThreadSanitizer saw the two race).
+    threads_->joinAll();
     server_.reset();
+    threads_.reset();  // the pool's threads end and are joined
 }
 
 }  // namespace ledgerbridge::service

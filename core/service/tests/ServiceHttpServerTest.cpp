@@ -6,7 +6,11 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <future>
 #include <mutex>
+#include <thread>
 #include <sstream>
 #include <vector>
 
@@ -149,6 +153,67 @@ TEST(ServiceHttpServerConfig, WithoutASecretTheWebhookEndpointIsAbsent) {
     s.start();
     EXPECT_EQ(http(s.port(), "POST", "/webhooks/pleo", "{}").status, 404);
     EXPECT_EQ(http(s.port(), "GET", "/readyz").status, 200);
+}
+
+namespace {
+std::size_t threadsOfThisProcess() {
+    std::size_t n = 0;
+    for ([[maybe_unused]] const auto& t : std::filesystem::directory_iterator("/proc/self/task")) ++n;
+    return n;
+}
+}  // namespace
+
+// stop() leaves no thread of the server behind: they run only while it serves. (Threads left
+// idle in Poco's default pool were joined after OpenSSL's exit handler, which leaked the error
+// state OpenSSL keeps for each thread that computed a webhook HMAC.)
+TEST(ServiceHttpServerThreads, StopJoinsEveryThreadThatServedARequest) {
+    Metrics metrics;
+    // A sanitizer starts a helper thread of its own with the first thread the process creates:
+    // one thread first, so that helper is counted in `before`.
+    std::thread([] {}).join();
+    const std::size_t before = threadsOfThisProcess();
+    ServiceHttpServer s({"127.0.0.1:0", 4096, 3}, metrics, nullptr, nullptr, nullptr);
+    s.start();
+    for (int i = 0; i < 6; ++i) EXPECT_EQ(http(s.port(), "GET", "/healthz").status, 200);
+    EXPECT_GT(threadsOfThisProcess(), before);
+    s.stop();
+    EXPECT_EQ(threadsOfThisProcess(), before);
+}
+
+// A webhook still being handled when stop() is called finishes before stop() returns: the
+// trigger and verifier it uses belong to the caller, who may destroy them right after.
+TEST(ServiceHttpServerThreads, StopWaitsForTheRequestInProgress) {
+    ManualClock clock{lbtest::utc(2025, 5, 1, 12, 0)};
+    Metrics metrics;
+    WebhookVerifier verifier{kSecret, clock};
+    std::promise<void> entered, release;
+    std::shared_future<void> released = release.get_future().share();
+    std::atomic<bool> triggerDone{false};
+    ServiceHttpServer s({"127.0.0.1:0", 4096, 2}, metrics, &verifier,
+                        [&](const std::string&) -> std::size_t {
+                            entered.set_value();
+                            released.wait();
+                            triggerDone = true;
+                            return 1;
+                        },
+                        [] { return std::string(); });
+    s.start();
+    const std::string ts = std::to_string(lbtest::secondsOf(clock.now()));
+    const std::map<std::string, std::string> headers{
+        {"webhook-id", "msg_stop"}, {"webhook-timestamp", ts}, {"webhook-signature", verifier.sign("msg_stop", ts, kEvent)}};
+    std::thread client([&] { http(s.port(), "POST", "/webhooks/pleo", kEvent, headers); });
+    entered.get_future().wait();
+    std::atomic<bool> stopped{false};
+    std::thread stopper([&] {
+        s.stop();
+        stopped = true;
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    EXPECT_FALSE(stopped.load()) << "stop() returned while a request was being handled";
+    release.set_value();
+    stopper.join();
+    client.join();
+    EXPECT_TRUE(triggerDone.load());
 }
 
 TEST(WebhookCompanyId, ReadsTheEnvelopeOrTheTopLevel) {
