@@ -8,6 +8,7 @@
 #include <Poco/JSON/Parser.h>
 
 #include <map>
+#include <optional>
 #include <sstream>
 
 #include "ledgerbridge/common/Exception.h"
@@ -84,10 +85,15 @@ void assessGrant(const config::Connection& c, const std::string& fingerprint, st
 }
 
 /// The target system's own OAuth grant (plugins such as xero), stored under the plugin's name.
-void assessTargetGrant(const config::Connection& c, const std::string& fingerprint, store::StateStore& store,
-                       ConnectionHealth& h) {
+/// TargetAuth keys it by the Pleo environment plus the token endpoint and the target identity
+/// the plugin's manifest names, which health does not load the plugin to learn: it takes the
+/// connection's most recent grant of that kind. (A connection re-pointed at another company
+/// without a new login shows up through its failed run: the run stops with exit 6.)
+void assessTargetGrant(const config::Connection& c, store::StateStore& store, ConnectionHealth& h) {
     if (!c.target.configured()) return;
-    const auto g = store::Grants(store).find(c.name, fingerprint, c.plugin);
+    std::optional<store::GrantRecord> g;
+    for (auto& candidate : store::Grants(store).findAnyEnvironment(c.name, c.plugin))
+        if (!g || candidate.obtainedAt > g->obtainedAt) g = std::move(candidate);
     if (g && !g->needsReauth) return;
     h.needsReauth = true;
     h.attention.push_back({"target_needs_reauth",
@@ -190,7 +196,7 @@ std::vector<ConnectionHealth> assessConnections(const config::Config& config, st
         try {
             const std::string fp = config::environmentFingerprint(config.activeProfile(), c.companyId).value;
             assessGrant(c, fp, store, toMs(now), h);
-            assessTargetGrant(c, fp, store, h);
+            assessTargetGrant(c, store, h);
             assessInstallation(c, fp, store, h);
             if (auto p = plugins.find(c.plugin); p != plugins.end() && p->second.quarantined) {
                 h.pluginQuarantined = true;

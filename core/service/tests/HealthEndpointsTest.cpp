@@ -189,3 +189,43 @@ TEST(HealthEndpoints, AConnectionAddedByAReloadGetsItsSeriesAtOnce) {
     EXPECT_EQ(lbtest::samplesOf(p, metric::kNeedsReauth, {{"connection", "apikey"}}).size(), 1u) << after;
     EXPECT_EQ(lbtest::samplesOf(p, metric::kEntries, {{"connection", "apikey"}}).size(), 4u) << after;
 }
+
+// A target system's grant (Xero, Business Central) lives under the fingerprint TargetAuth makes
+// from the token endpoint and the target identity, not the Pleo one: health finds it there, and
+// says "not logged in" only when there is none, or that it needs a new login when it was refused.
+TEST(HealthEndpoints, ATargetGrantIsFoundUnderItsOwnFingerprint) {
+    setenv("LB_HEALTH_TEST_KEY", "key-value", 1);
+    const auto loaded = ledgerbridge::config::parseConfig(
+        std::string("environment = staging\n[state]\ntoken_key = env:LB_HEALTH_TEST_KEY\n") +
+            "[connection.books]\ncompany_id = " + kApiKey + "\nplugin = xero\ncredential = api_key\n" +
+            "api_key = env:LB_HEALTH_TEST_KEY\ntarget.client_id = xero-client\n" +
+            "target.client_secret = env:LB_HEALTH_TEST_KEY\n",
+        "lb.ini", "/tmp", {}, {}, false);
+    for (const auto& p : loaded.problems) ADD_FAILURE() << p.key << ": " << p.message;
+    ASSERT_TRUE(loaded.config);
+    const auto& config = *loaded.config;
+    lbtest::TempDir dir;
+    store::StateStore st(dir.str());
+    auto reasons = [&] {
+        std::vector<std::string> out;
+        const auto health = assessConnections(config, st, std::chrono::system_clock::now());
+        for (const auto& a : health.at(0).attention) out.push_back(a.reason);
+        return out;
+    };
+    EXPECT_EQ(reasons(), std::vector<std::string>{"target_needs_reauth"}) << "no target login yet";
+
+    store::GrantRecord grant;
+    grant.connection = "books";
+    grant.kind = "xero";
+    grant.fingerprint = ledgerbridge::config::environmentFingerprint(config.activeProfile(), kApiKey,
+                                                                     "https://identity.xero.com/connect/token#tenant-1")
+                            .value;
+    ASSERT_NE(grant.fingerprint, fingerprintOf(config, kApiKey));
+    grant.accessExpiresAt = 4102444800000;
+    grant.obtainedAt = 1;
+    store::Grants(st).put(grant);
+    EXPECT_TRUE(reasons().empty()) << "the grant under the target's fingerprint counts";
+
+    store::Grants(st).markNeedsReauth("books", grant.fingerprint, "xero", "the refresh token was refused");
+    EXPECT_EQ(reasons(), std::vector<std::string>{"target_needs_reauth"});
+}
