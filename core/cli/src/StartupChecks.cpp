@@ -24,7 +24,7 @@ namespace {
 /// (this is not a session), the fault directory is a scratch one removed afterwards, and the
 /// quarantine is the state store's when there is one. The store is opened here, only when it
 /// exists (validate creates nothing), and closed before `serve --daemon` forks.
-class ProbeHealth : public loader::PluginHealthStore {
+class ProbeHealth : public loader::NoHealthRecords {
 public:
     explicit ProbeHealth(const std::string& stateDir) {
         std::error_code ec;
@@ -50,13 +50,6 @@ public:
     ProbeHealth(const ProbeHealth&) = delete;
     ProbeHealth& operator=(const ProbeHealth&) = delete;
 
-    void recordCallStart(const std::string&, const std::string&) override {}
-    void recordCallEnd(const std::string&) override {}
-    void recordCleanSession(const std::string&) override {}
-    std::optional<std::string> unfinishedCall(const std::string&) override { return std::nullopt; }
-    int recordCrash(const std::string&) override { return 0; }
-    int consecutiveCrashes(const std::string&) override { return 0; }
-    void quarantine(const std::string&, const std::string&) override {}
     std::optional<std::string> quarantined(const std::string& plugin) override {
         if (!quarantine_) return std::nullopt;
         try {
@@ -65,7 +58,6 @@ public:
             return std::nullopt;  // a damaged store: see the constructor
         }
     }
-    void enable(const std::string&) override {}
     std::string faultDirectory() const override { return dir_; }
 
 private:

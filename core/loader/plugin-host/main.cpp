@@ -22,21 +22,6 @@ using protocol::Operation;
 
 namespace {
 
-/// The parent keeps the real health records (it sees how this process ends); here there are none.
-class NoHealthRecords : public PluginHealthStore {
-public:
-    void recordCallStart(const std::string&, const std::string&) override {}
-    void recordCallEnd(const std::string&) override {}
-    void recordCleanSession(const std::string&) override {}
-    std::optional<std::string> unfinishedCall(const std::string&) override { return std::nullopt; }
-    int recordCrash(const std::string&) override { return 0; }
-    int consecutiveCrashes(const std::string&) override { return 0; }
-    void quarantine(const std::string&, const std::string&) override {}
-    std::optional<std::string> quarantined(const std::string&) override { return std::nullopt; }
-    void enable(const std::string&) override {}
-    std::string faultDirectory() const override { return {}; }
-};
-
 std::string failed(const std::string& message) {
     wire::Encoder e = protocol::message(Message::Failed);
     e.str(message);

@@ -46,6 +46,23 @@ public:
     virtual std::string faultDirectory() const = 0;
 };
 
+/// Keeps no records: for a process that only loads a plugin while someone else keeps its
+/// health (the plugin host child, whose parent sees how it ends; a start-up check that reads a
+/// manifest). Nothing is quarantined unless a subclass says so.
+class NoHealthRecords : public PluginHealthStore {
+public:
+    void recordCallStart(const std::string&, const std::string&) override {}
+    void recordCallEnd(const std::string&) override {}
+    void recordCleanSession(const std::string&) override {}
+    std::optional<std::string> unfinishedCall(const std::string&) override { return std::nullopt; }
+    int recordCrash(const std::string&) override { return 0; }
+    int consecutiveCrashes(const std::string&) override { return 0; }
+    void quarantine(const std::string&, const std::string&) override {}
+    std::optional<std::string> quarantined(const std::string&) override { return std::nullopt; }
+    void enable(const std::string&) override {}
+    std::string faultDirectory() const override { return {}; }
+};
+
 /// One small text file per plugin in a directory (created if missing), replaced atomically
 /// (temp file, fsync, rename). Throws IoError naming the file when it cannot be read or written.
 class FilePluginHealthStore : public PluginHealthStore {
