@@ -156,6 +156,8 @@ function checkVariant(name, objects, expect) {
              `runs as ${pod.securityContext.runAsUser}:${pod.securityContext.runAsGroup}, the image's user is ${imageUser[1]}:${imageUser[2]}`);
         must(pod.securityContext.seccompProfile.type === "RuntimeDefault", "no RuntimeDefault seccomp profile");
         must(pod.automountServiceAccountToken === false, "the service account token is mounted");
+        must(pod.securityContext.fsGroupChangePolicy === "OnRootMismatch",
+             "fsGroupChangePolicy is not OnRootMismatch (the kubelet would widen the database's mode at every start)");
         for (const c of pod.containers) {
             const s = c.securityContext || {};
             must(s.allowPrivilegeEscalation === false, `${c.name}: allowPrivilegeEscalation is not false`);
