@@ -7,8 +7,9 @@
 #   2. serve starts on [service] listen; the Deployment's own probe commands (curl) pass:
 #      startup and liveness /healthz, readiness /readyz;
 #   3. through the proxy: POST /webhooks/pleo reaches the service (its own refusal of an
-#      unsigned webhook, not nginx's), GET /metrics and /attention are refused (404) and GET
-#      /webhooks/pleo is refused (403); /metrics still answers on loopback;
+#      unsigned webhook, not nginx's; a signed one verified and accepted, its repeat known),
+#      GET /metrics and /attention are refused (404) and GET /webhooks/pleo is refused (403);
+#      /metrics still answers on loopback;
 #   4. SIGTERM: serve exits 0 well within the pod's terminationGracePeriodSeconds.
 # Ports are moved to free ones (the manifests' 9464 and 8080 may be in use here); the file is
 # switched from production to the built-in staging profile, since production refuses to run
@@ -121,7 +122,20 @@ done
 got=$(status "http://127.0.0.1:$proxy_port/webhooks/pleo")
 [ "$got" = 403 ] || fail "the proxy answered GET /webhooks/pleo with $got, expected 403"
 [ "$(status "http://127.0.0.1:$port/metrics")" = 200 ] || fail "/metrics does not answer on loopback"
-echo "ok: unsigned POST /webhooks/pleo -> the service's $direct ($direct_body); /metrics, /attention, /healthz -> 404; GET webhook -> 403"
+# A signed delivery (Standard Webhooks: HMAC-SHA256 of id.timestamp.body with the whsec_
+# secret) passes the proxy with its headers and body intact: the service verifies it. Its
+# company is none of ours, so it starts no run.
+id=msg_pod_check_$(openssl rand -hex 8) ts=$(date +%s)
+body='{"type":"v1.export-job.created","data":{"companyId":"0b5e8a52-6f1d-4c3a-8e2b-9d7c1a4f6e30","jobId":"pod-check"}}'
+key=$(printf '%s' "${PLEO_WEBHOOK_SECRET#whsec_}" | base64 -d | od -An -tx1 | tr -d ' \n')
+signature=$(printf '%s' "$id.$ts.$body" | openssl dgst -sha256 -mac HMAC -macopt "hexkey:$key" -binary | base64)
+signed() { status -X POST -H 'Content-Type: application/json' -H "webhook-id: $id" -H "webhook-timestamp: $ts" \
+                  -H "webhook-signature: v1,$signature" --data-binary "$body" "http://127.0.0.1:$proxy_port/webhooks/pleo"; }
+got=$(signed)
+[ "$got" = 202 ] && grep -q '"triggered":0' "$work/body" || fail "a signed webhook through the proxy got $got '$(cat "$work/body")', expected 202 {\"triggered\":0}"
+got=$(signed)
+[ "$got" = 200 ] || fail "the same signed delivery again got $got, expected 200 (already received)"
+echo "ok: unsigned POST /webhooks/pleo -> the service's $direct ($direct_body); signed -> 202, again -> 200; /metrics, /attention, /healthz -> 404; GET webhook -> 403"
 
 echo "== 4. SIGTERM"
 started=$(date +%s%N)
