@@ -1,6 +1,7 @@
 // Validates deploy/kubernetes without a cluster:
 //   - renders each variant (sqlite, postgresql, cronjob) the way `kubectl apply -k` would, for
 //     the subset of kustomize the manifests use (render.mjs; any other field is refused);
+//   - compares that render with kustomize's own (`kubectl kustomize`) where kubectl is installed;
 //   - validates every object against the Kubernetes OpenAPI schema of its apiVersion/kind
 //     (npm kubernetes-models: types, required fields, enums; it does not refuse unknown fields,
 //     so every field that matters is asserted below by name);
@@ -245,6 +246,7 @@ for (const name of Object.keys(variants)) {
         return `${rendered[name].length} objects`;
     });
     if (rendered[name]) for (const [label, fn] of checkVariant(name, rendered[name], variants[name])) check(label, fn);
+    check(`${name}: kustomize (kubectl kustomize) renders the same objects`, () => compareWithKustomize(name));
 }
 check("secret.example.yaml matches the Secret schema and holds only placeholders or non-secrets", () => {
     tooling.validateObject(secretExample);
@@ -252,6 +254,30 @@ check("secret.example.yaml matches the Secret schema and holds only placeholders
         must(v.startsWith("REPLACE-WITH-") || k === "state-url", `${k} looks like a real value`);
     return [...secretKeys].join(", ");
 });
+
+// kustomize itself, where this machine has it (kubectl of google-cloud-cli ships kustomize v5;
+// Debian's kubernetes-client is 1.20, whose kustomize v2 predates `patches` and `replicas`).
+// Its ConfigMap names carry a content hash and every reference to them is rewritten; the
+// comparison takes the hash off and then wants the very same objects.
+function compareWithKustomize(name) {
+    let out;
+    try {
+        out = execFileSync("kubectl", ["kustomize", path.join(k8sDir, name)], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    } catch (e) {
+        if (e.code === "ENOENT") return "kubectl is not installed here: compared by render.mjs alone";
+        throw new Error(`kubectl kustomize failed: ${e.stderr || e.message}`);
+    }
+    must(rendered[name], "render.mjs did not render it");
+    const canonical = (o) => JSON.stringify(o, (k, v) => (v && typeof v === "object" && !Array.isArray(v)
+        ? Object.fromEntries(Object.keys(v).sort().map((key) => [key, v[key]])) : v));
+    const unhash = (text) => text.replace(/"(ledgerbridge-config)-[a-z0-9]{10}"/g, '"$1"');
+    const theirs = tooling.parseAllDocuments(out).map((d) => unhash(canonical(d.toJS()))).sort();
+    const ours = rendered[name].map(canonical).sort();
+    must(theirs.length === ours.length, `kustomize rendered ${theirs.length} objects, render.mjs ${ours.length}`);
+    theirs.forEach((t, i) => must(t === ours[i], `the objects differ:\n  kustomize: ${t.slice(0, 400)}\n  render.mjs: ${ours[i].slice(0, 400)}`));
+    const version = execFileSync("kubectl", ["version", "--client"], { encoding: "utf8" }).match(/Kustomize Version: (\S+)/);
+    return `${theirs.length} objects, kustomize ${version ? version[1] : "(version unknown)"}`;
+}
 
 // --- the checks must be able to fail ------------------------------------------------------
 const mutations = [
