@@ -4,10 +4,12 @@
 // bodies become readable messages and Pleo failure reasons.
 #pragma once
 
+#include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "BcSettings.hpp"
 #include "ledgerbridge/plugin.hpp"
@@ -31,7 +33,8 @@ public:
 std::string bcErrorText(const sdk::HttpResponse& response);
 
 /// Pleo failureReasonType for a BC error: account_unknown (G/L Account), tax_code_unknown
-/// (VAT/tax posting group, tax code), tag_unknown (dimension), else validation_failure.
+/// (VAT/tax posting group, tax code), vendor_unknown (vendor), tag_unknown (dimension), else
+/// validation_failure.
 std::string failureReasonFor(const std::string& bcError);
 
 /// The JSON object of a 2xx answer; throws sdk::Error(LB_ERR_TARGET) naming `what` otherwise.
@@ -54,8 +57,15 @@ public:
     /// POST {base}/{tenant}/{environment}/api/v2.0/$batch (OData JSON batch) of read requests
     /// only: a failure is NotSent, never NoResponse.
     sdk::HttpResponse readBatch(const std::string& jsonBody);
+    /// GET of each company path ("/generalLedgerEntries?$filter=…") inside $batches of at most
+    /// 100 (BC's limit): the `value` array of each answer, in order. Throws NotSent, or
+    /// sdk::Error (LB_ERR_TARGET) naming `what` when an answer is not a 200 with a value array.
+    std::vector<Poco::JSON::Array::Ptr> getValues(const std::vector<std::string>& companyPaths, const std::string& what);
     /// DELETE companyUrl + path with If-Match: etag. Throws like post().
     sdk::HttpResponse remove(const std::string& path, const std::string& etag);
+    /// remove(), and on 412 (changed since read) GET the record and delete again with its new
+    /// ETag, 3 times at most; gone (404) counts as deleted. sdk::Error naming `what` otherwise.
+    void removeRecord(const std::string& path, std::string etag, const std::string& what);
 
 private:
     sdk::HttpResponse send(sdk::HttpRequest request, bool write);

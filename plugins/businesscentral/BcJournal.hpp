@@ -7,23 +7,15 @@
 #pragma once
 
 #include <cstdint>
-#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "BcEntryChecks.hpp"
 #include "BcSettings.hpp"
 #include "ledgerbridge/model.hpp"
 
 namespace ledgerbridge::businesscentral {
-
-/// An entry BC must not get, with Pleo's failure reason (validation_failure, account_unknown,
-/// tax_code_unknown, tag_unknown).
-class Rejected : public std::runtime_error {
-public:
-    Rejected(std::string why, const std::string& message) : std::runtime_error(message), reason(std::move(why)) {}
-    std::string reason;
-};
 
 struct JournalLine {
     std::string accountNumber;
@@ -49,8 +41,5 @@ JournalDocument journalOf(const sdk::Entry& entry, const BcConfig& config);
 
 /// The JSON body that creates `line` of `doc` (POST journals({id})/journalLines).
 std::string journalLineBody(const JournalDocument& doc, const JournalLine& line);
-
-/// `minor` as exact decimal text with `exponent` decimals ("-12.50").
-std::string decimalText(std::int64_t minor, int exponent);
 
 }  // namespace ledgerbridge::businesscentral

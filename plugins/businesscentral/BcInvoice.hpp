@@ -1,0 +1,50 @@
+// One Pleo entry as a Business Central purchase invoice (mode=purchase_invoice): the vendor from
+// the entry's supplier, a line per Pleo line (lineType Account, the G/L account, quantity 1, the
+// net amount as unitCost with the mapped taxCode, so BC adds the VAT as its VAT posting setup
+// says; a reverse-charge line net with a Reverse Charge VAT code), the entry's key in
+// vendorInvoiceNumber (how lookup finds the invoice again, drafted or posted). The invoice's
+// total is the vendor's payable: Pleo's contra account is not used. Checks are the journal's
+// (BcEntryChecks.hpp) plus the vendor, so the dry run rejects exactly what push rejects.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "BcEntryChecks.hpp"
+#include "BcSettings.hpp"
+#include "ledgerbridge/model.hpp"
+
+namespace ledgerbridge::businesscentral {
+
+struct InvoiceLine {
+    int sequence = 0;            ///< 10000, 20000, ... (BC's line numbering)
+    std::string accountNumber;
+    std::int64_t unitCost = 0;   ///< net, minor units
+    std::string taxCode;         ///< "" for none
+    std::string description;
+    std::vector<std::pair<std::string, std::string>> dimensions;  ///< (dimension code, value code)
+};
+
+struct InvoiceDocument {
+    std::string vendorInvoiceNumber;  ///< documentNumberOf(accounting entry id): the recovery key
+    std::string vendorNumber;
+    std::string date;                 ///< invoiceDate and postingDate, YYYY-MM-DD
+    std::string currencyCode;         ///< "" for the company's local currency
+    int exponent = 2;
+    std::vector<InvoiceLine> lines;
+};
+
+/// The BC vendor number of `entry`'s supplier: `vendors`[supplier code], else the supplier code
+/// itself, else default_vendor; throws Rejected (vendor_unknown) when none or one too long.
+std::string vendorNumberOf(const sdk::Entry& entry, const BcConfig& config);
+
+/// The purchase invoice of `entry`; throws Rejected naming what is wrong and where.
+InvoiceDocument invoiceOf(const sdk::Entry& entry, const BcConfig& config);
+
+/// POST purchaseInvoices body.
+std::string invoiceBody(const InvoiceDocument& doc);
+/// POST purchaseInvoices({id})/purchaseInvoiceLines body.
+std::string invoiceLineBody(const InvoiceDocument& doc, const InvoiceLine& line);
+
+}  // namespace ledgerbridge::businesscentral
