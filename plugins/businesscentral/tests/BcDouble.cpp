@@ -1,5 +1,7 @@
 // The stateful Business Central test double: see BcDouble.hpp.
 #include "BcDouble.hpp"
+#include "BcDoubleAnswers.hpp"
+#include "BcDoubleInvoices.hpp"
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
@@ -26,39 +28,6 @@ namespace {
 using Poco::JSON::Array;
 using Poco::JSON::Object;
 
-struct Answer {
-    int status = 200;
-    std::string body;
-    std::vector<std::pair<std::string, std::string>> headers;
-};
-
-Answer json(int status, const Object& o) {
-    std::ostringstream out;
-    o.stringify(out);
-    return {status, out.str(), {}};
-}
-
-Answer error(int status, const std::string& code, const std::string& message) {
-    Object e, root;
-    e.set("code", code);
-    e.set("message", message);
-    root.set("error", e);
-    return json(status, root);
-}
-
-std::string guid(int kind, int n) {
-    char id[40];
-    std::snprintf(id, sizeof id, "%08x-0000-4000-8000-%012d", kind, n);
-    return id;
-}
-
-std::int64_t centsOf(double d, bool& exact) {
-    const double scaled = d * 100.0;
-    const auto rounded = static_cast<std::int64_t>(std::llround(scaled));
-    exact = std::fabs(scaled - static_cast<double>(rounded)) < 1e-6;
-    return rounded;
-}
-
 /// VAT in a VAT-inclusive amount, rounded half away from zero (what BC does with the posting
 /// setup's rate; computed here independently of the plugin).
 std::int64_t vatOf(std::int64_t gross, const std::string& rate) {
@@ -66,25 +35,7 @@ std::int64_t vatOf(std::int64_t gross, const std::string& rate) {
     return static_cast<std::int64_t>(std::llround(static_cast<double>(gross) * r / (100.0 + r)));
 }
 
-/// The JSON object a request body holds; null when it holds none.
-Object::Ptr objectIn(const std::string& body) {
-    try {
-        Poco::JSON::Parser parser;
-        return parser.parse(body).extract<Object::Ptr>();
-    } catch (const std::exception&) {
-        return nullptr;
-    }
-}
-
-/// "documentNumber eq 'X'" -> X ("" when the filter is not that).
-std::string documentFilter(const std::string& filter) {
-    static const std::regex re("^documentNumber eq '((?:[^']|'')*)'$");
-    std::smatch m;
-    if (!std::regex_match(filter, m, re)) return {};
-    std::string v = m[1];
-    for (auto p = v.find("''"); p != std::string::npos; p = v.find("''", p + 1)) v.erase(p, 1);
-    return v;
-}
+std::string documentFilter(const std::string& filter) { return filterValue(filter, "documentNumber"); }
 
 Object lineJson(const BcDouble::JournalLine& l, const std::string& journalId) {
     Object o;
@@ -125,8 +76,8 @@ struct BcDouble::Impl {
                        const std::string& body);
     Answer createLine(Company& c, const std::string& journalId, const std::string& body);
     Answer post(Company& c, const std::string& journalId);
-    Answer attachments(Company& c, const std::string& method, const std::string& id, const std::string& ifMatch,
-                       const std::string& body);
+    Answer attachments(Company& c, const std::string& method, const std::string& id, const std::string& filter,
+                       const std::string& ifMatch, const std::string& body);
     Answer list(const Company& c, const std::string& set, std::size_t top, std::size_t skip);
     std::string nextEtag() { return "W/\"JzQ0OzE" + std::to_string(++counter) + "Jw==\""; }
 };
@@ -321,8 +272,11 @@ Answer BcDouble::Impl::companyCall(Company& c, const std::string& companyId, con
         }
         return error(405, "BadRequest_MethodNotAllowed", method + " is not allowed here");
     }
+    if (rest.rfind("/purchaseInvoices", 0) == 0)
+        return purchaseInvoiceCall(c, method, rest, q("$filter"), ifMatch, body,
+                                   DoubleIds{[this] { return nextEtag(); }, [this] { return ++counter; }});
     static const std::regex attachment("^/attachments(\\(([0-9a-fA-F-]{36})\\)/attachmentContent)?$");
-    if (std::regex_match(rest, m, attachment)) return attachments(c, method, m[2], ifMatch, body);
+    if (std::regex_match(rest, m, attachment)) return attachments(c, method, m[2], q("$filter"), ifMatch, body);
     if (method != "GET") return error(405, "BadRequest_MethodNotAllowed", method + " is not allowed here");
     if (rest == "/generalLedgerEntries") {
         const std::string doc = documentFilter(q("$filter"));
@@ -467,11 +421,38 @@ Answer BcDouble::Impl::post(Company& c, const std::string& jid) {
     return {204, "", {}};
 }
 
-// POST attachments {parentId, fileName, parentType "Journal"} creates the incoming document on
-// a journal line (v2.0: parentType names the parent's kind); PATCH attachments({id})/
-// attachmentContent with If-Match (the attachment's ETag, or *) gives it its bytes.
+namespace {
+Object attachmentJson(const BcDouble::Attachment& a, const std::string& parentType) {
+    Object out;
+    out.set("@odata.etag", a.etag);
+    out.set("id", a.id);
+    out.set("parentId", a.parentId);
+    out.set("fileName", a.fileName);
+    out.set("byteSize", static_cast<int>(a.bytes.size()));
+    out.set("parentType", parentType);
+    return out;
+}
+}  // namespace
+
+// POST attachments {parentId, fileName, parentType} creates the incoming document on a journal
+// line (parentType "Journal") or a purchase invoice ("Purchase Invoice"); PATCH attachments({id})/
+// attachmentContent with If-Match (the attachment's ETag, or *) gives it its bytes; GET
+// attachments?$filter=parentId eq {id} lists a parent's.
 Answer BcDouble::Impl::attachments(Company& c, const std::string& method, const std::string& id,
-                                   const std::string& ifMatch, const std::string& body) {
+                                   const std::string& filter, const std::string& ifMatch, const std::string& body) {
+    if (id.empty() && method == "GET") {
+        static const std::regex byParent("^parentId eq ([0-9a-fA-F-]{36})$");
+        std::smatch m;
+        if (!std::regex_match(filter, m, byParent)) return error(400, "BadRequest", "filter attachments by parentId");
+        Array value;
+        for (const auto& a : c.lineAttachments)
+            if (a.parentId == m[1]) value.add(attachmentJson(a, "Journal"));
+        if (const PurchaseInvoice* inv = invoiceById(c, m[1]))
+            for (const auto& a : inv->attachments) value.add(attachmentJson(a, "Purchase Invoice"));
+        Object o;
+        o.set("value", value);
+        return json(200, o);
+    }
     if (id.empty()) {
         if (method != "POST") return error(405, "BadRequest_MethodNotAllowed", method + " is not allowed here");
         const Object::Ptr o = objectIn(body);
@@ -479,29 +460,31 @@ Answer BcDouble::Impl::attachments(Company& c, const std::string& method, const 
         Attachment a;
         a.parentId = o->optValue<std::string>("parentId", "");
         a.fileName = o->optValue<std::string>("fileName", "");
-        if (o->optValue<std::string>("parentType", "") != "Journal")
-            return error(400, "BadRequest", "parentType must name the parent's kind ('Journal' for a journal line).");
+        const std::string parentType = o->optValue<std::string>("parentType", "");
+        if (parentType != "Journal" && parentType != "Purchase Invoice")
+            return error(400, "BadRequest", "parentType must name the parent's kind ('Journal' for a journal line, "
+                                            "'Purchase Invoice').");
+        PurchaseInvoice* invoice = parentType == "Purchase Invoice" ? invoiceById(c, a.parentId) : nullptr;
         const bool lineExists = std::any_of(c.journals.begin(), c.journals.end(), [&](const auto& j) {
             return std::any_of(j.second.begin(), j.second.end(), [&](const JournalLine& l) { return l.id == a.parentId; });
         });
-        if (!lineExists) return error(400, "Internal_RecordNotFound", "The journal line " + a.parentId + " does not exist.");
+        if (parentType == "Journal" ? !lineExists : !invoice)
+            return error(400, "Internal_RecordNotFound", "The " + parentType + " " + a.parentId + " does not exist.");
         if (a.fileName.empty() || a.fileName.size() > 250)
             return error(400, "BadRequest_InvalidToken", "fileName must have 1 to 250 characters.");
         a.id = guid(0xa77, ++counter);
         a.etag = nextEtag();
-        c.lineAttachments.push_back(a);
-        Object out;
-        out.set("@odata.etag", a.etag);
-        out.set("id", a.id);
-        out.set("parentId", a.parentId);
-        out.set("fileName", a.fileName);
-        out.set("byteSize", 0);
-        out.set("parentType", "Journal");
-        return json(201, out);
+        (invoice ? invoice->attachments : c.lineAttachments).push_back(a);
+        return json(201, attachmentJson(a, parentType));
     }
     if (method != "PATCH") return error(405, "BadRequest_MethodNotAllowed", method + " is not allowed here");
-    const auto a = std::find_if(c.lineAttachments.begin(), c.lineAttachments.end(), [&](const Attachment& x) { return x.id == id; });
-    if (a == c.lineAttachments.end()) return error(404, "Internal_RecordNotFound", "The attachment " + id + " does not exist.");
+    Attachment* a = nullptr;
+    for (auto& x : c.lineAttachments)
+        if (x.id == id) a = &x;
+    for (auto& inv : c.purchaseInvoices)
+        for (auto& x : inv.attachments)
+            if (x.id == id) a = &x;
+    if (!a) return error(404, "Internal_RecordNotFound", "The attachment " + id + " does not exist.");
     if (ifMatch.empty()) return error(428, "Request_EntityChanged", "The If-Match header is required for this request.");
     if (ifMatch != "*" && ifMatch != a->etag)
         return error(412, "Request_EntityChanged", "Another user has already changed the record.");
@@ -540,6 +523,7 @@ BcDouble::Company BcDouble::defaultCompany() {
     account("6130", "Postage", "Expense", false);
     account("6540", "Software", "Expense", false);
     account("6999", "Old costs", "Expense", true);
+    account("5410", "Vendors (payables)", "Liabilities", false);
     c.taxGroups = {{guid(0x7a0, 1), "VAT25", "VAT 25 %", "25", false},
                    {guid(0x7a0, 2), "VAT12", "VAT 12 %", "12", false},
                    {guid(0x7a0, 3), "EUREV25", "EU reverse charge 25 %", "25", true}};

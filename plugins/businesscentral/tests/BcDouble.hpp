@@ -55,6 +55,21 @@ public:
         std::string id, etag, parentId, fileName, bytes;
         bool hasContent = false;
     };
+    /// A purchase invoice line: lineType Account, a G/L account, quantity x unitCost net.
+    struct InvoiceLine {
+        std::string id, etag, accountNumber, description, taxCode;
+        int sequence = 0;
+        std::int64_t cents = 0;  ///< quantity x unitCost, net of VAT
+        std::vector<std::pair<std::string, std::string>> dimensions;
+    };
+    /// A purchase invoice: a Draft until Microsoft.NAV.post books it (status Open, a posted
+    /// number, the same id, as API v2.0 keeps it); its attachments stay on it.
+    struct PurchaseInvoice {
+        std::string id, etag, number, vendorNumber, vendorInvoiceNumber, invoiceDate, postingDate, currencyCode;
+        std::string status = "Draft";
+        std::vector<InvoiceLine> lines;
+        std::vector<Attachment> attachments;
+    };
     struct Company {
         std::vector<Account> accounts;
         std::vector<TaxGroup> taxGroups;
@@ -67,6 +82,9 @@ public:
         std::vector<Attachment> lineAttachments;                          ///< on unposted journal lines
         std::map<std::string, std::vector<Attachment>> documentAttachments;  ///< documentNumber -> posted with it
         int orphanedAttachments = 0;  ///< their journal line was deleted before posting
+        std::vector<PurchaseInvoice> purchaseInvoices;  ///< drafts and posted, in creation order
+        std::map<std::string, int> invoicePostings;     ///< vendorInvoiceNumber -> times posted
+        int deletedDrafts = 0;                          ///< drafts DELETEd (with their attachments)
     };
 
     static constexpr const char* kTenant = "contoso.onmicrosoft.com";

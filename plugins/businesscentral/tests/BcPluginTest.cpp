@@ -9,6 +9,7 @@
 #include <fstream>
 #include <map>
 
+#include "BcEntries.hpp"
 #include "BcJournal.hpp"
 #include "BcTestSupport.hpp"
 
@@ -17,35 +18,6 @@ namespace {
 
 using businesscentral::documentNumberOf;
 using sdk::OutcomeKind;
-
-sdk::Money eur(std::int64_t minor) { return sdk::Money{minor, "EUR", 2}; }
-
-sdk::Line line(const std::string& account, std::int64_t net, std::int64_t tax, const std::string& code,
-              const std::string& rate) {
-    sdk::Line l;
-    l.accountCode = account;
-    l.netAmount = eur(net);
-    l.taxAmount = eur(tax);
-    l.walletAmount = eur(net + tax);
-    l.taxCode = code;
-    l.taxRate = rate;
-    l.taxType = "normal";
-    return l;
-}
-
-/// 125.00 at 25 % (VAT 25.00) on 6110 tagged PROJECT/P-17, 22.40 at 12 % (2.40) on 6120.
-sdk::Entry entry(const std::string& id) {
-    sdk::Entry e;
-    e.accountingEntryId = id;
-    e.idempotencyKey = "key-" + id;
-    e.date = e.bookingDate = "2026-02-03";
-    e.note = "Client lunch";
-    e.lines = {line("6110", 10000, 2500, "S25", "25"), line("6120", 2000, 240, "S12", "12")};
-    e.lines[0].tags.push_back(sdk::Tag{"PROJECT", "P-17", "Apollo"});
-    e.totalWallet = e.totalSupplier = eur(14740);
-    e.contraAccountCode = "2900";
-    return e;
-}
 
 /// account -> cents of the G/L entries of `documentNumber`.
 std::map<std::string, std::int64_t> postings(const BcDouble& bc, const std::string& documentNumber) {

@@ -42,9 +42,11 @@ protected:
     /// A new instance (its own host state when `h` is another host), configured.
     std::unique_ptr<sdk::PluginClient> connect(xerotest::XeroTestHost& h) {
         auto c = std::make_unique<sdk::PluginClient>(bcApi(), h, "businesscentral");
-        c->configure(settingsFor(bc));
+        c->configure(settings());
         return c;
     }
+    /// The settings every instance of the test gets.
+    virtual SettingList settings() { return settingsFor(bc); }
     BcDouble bc;
     xerotest::XeroTestHost host;
     std::unique_ptr<sdk::PluginClient> client;
