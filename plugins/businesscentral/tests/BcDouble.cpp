@@ -2,6 +2,7 @@
 #include "BcDouble.hpp"
 #include "BcDoubleAnswers.hpp"
 #include "BcDoubleInvoices.hpp"
+#include "BcDoubleRules.hpp"
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
@@ -235,26 +236,9 @@ Answer BcDouble::Impl::companyCall(Company& c, const std::string& companyId, con
         if (lt == lines.end()) return error(404, "Internal_RecordNotFound", "The journal line " + lid + " does not exist.");
         if (m[5].length() > 0) {
             if (method != "POST") return error(405, "BadRequest_MethodNotAllowed", method + " is not allowed here");
-            Poco::JSON::Parser parser;
-            const auto o = parser.parse(body).extract<Object::Ptr>();
-            const std::string code = o->optValue<std::string>("code", ""), value = o->optValue<std::string>("valueCode", "");
-            const auto dim = std::find_if(c.dimensions.begin(), c.dimensions.end(),
-                                          [&](const Dimension& d) { return d.code == code; });
-            if (dim == c.dimensions.end())
-                return error(400, "Internal_RecordNotFound", "The Dimension does not exist. Identification fields and "
-                                                             "values: Code='" + code + "'");
-            const bool known = std::any_of(c.dimensionValues.begin(), c.dimensionValues.end(), [&](const DimensionValue& v) {
-                return v.dimensionId == dim->id && v.code == value;
-            });
-            if (!known)
-                return error(400, "Internal_RecordNotFound", "The Dimension Value does not exist. Identification fields and "
-                                                             "values: Dimension Code='" + code + "',Code='" + value + "'");
-            lt->dimensions.emplace_back(code, value);
-            lt->etag = nextEtag();
-            Object out;
-            out.set("code", code);
-            out.set("valueCode", value);
-            return json(201, out);
+            const Answer a = addDimensionSetLine(c, lt->dimensions, body);
+            if (a.status == 201) lt->etag = nextEtag();
+            return a;
         }
         if (method == "GET") return json(200, lineJson(*lt, jid));
         if (method == "DELETE") {
@@ -344,18 +328,9 @@ Answer BcDouble::Impl::createLine(Company& c, const std::string& jid, const std:
     if (!o) return error(400, "BadRequest", "The request body is not a JSON object.");
     JournalLine l;
     l.accountNumber = o->optValue<std::string>("accountNumber", "");
-    const auto account = std::find_if(c.accounts.begin(), c.accounts.end(),
-                                      [&](const Account& a) { return a.number == l.accountNumber; });
-    if (account == c.accounts.end())
-        return error(400, "Internal_RecordNotFound", "The G/L Account does not exist. Identification fields and values: "
-                                                     "No.='" + l.accountNumber + "'");
-    if (account->blocked)
-        return error(400, "Internal_ValidationError", "Blocked must be equal to 'No' in G/L Account: No.=" + l.accountNumber);
+    if (auto refused = accountRefusal(c, l.accountNumber)) return *refused;
     l.taxCode = o->optValue<std::string>("taxCode", "");
-    if (!l.taxCode.empty() && std::none_of(c.taxGroups.begin(), c.taxGroups.end(),
-                                           [&](const TaxGroup& t) { return t.code == l.taxCode; }))
-        return error(400, "Internal_RecordNotFound", "The VAT Prod. Posting Group does not exist. Identification fields "
-                                                     "and values: Code='" + l.taxCode + "'");
+    if (auto refused = taxCodeRefusal(c, l.taxCode)) return *refused;
     bool exact = true;
     l.cents = centsOf(o->optValue<double>("amount", 0.0), exact);
     if (!exact) return error(400, "Internal_ValidationError", "The amount has more decimals than the currency allows.");
@@ -380,16 +355,7 @@ Answer BcDouble::Impl::post(Company& c, const std::string& jid) {
             return error(400, "Internal_ValidationError", "Document No. " + doc + " is out of balance by " +
                                                               std::to_string(sum) + " cents.");
     auto book = [&](const JournalLine& l, const std::string& account, std::int64_t cents) {
-        GlEntry g;
-        g.entryNumber = static_cast<int>(c.ledger.size()) + 1;
-        g.id = guid(0x91e, g.entryNumber);
-        g.documentNumber = l.documentNumber;
-        g.externalDocumentNumber = l.externalDocumentNumber;
-        g.accountNumber = account;
-        g.postingDate = l.postingDate;
-        g.cents = cents;
-        g.dimensions = l.dimensions;
-        c.ledger.push_back(g);
+        bookGlEntry(c, l.documentNumber, l.externalDocumentNumber, l.postingDate, account, cents, l.dimensions);
     };
     for (const auto& l : lines) {
         const auto tax = std::find_if(c.taxGroups.begin(), c.taxGroups.end(),

@@ -1,6 +1,8 @@
 // The Business Central double's purchase invoices: see BcDoubleInvoices.hpp.
 #include "BcDoubleInvoices.hpp"
 
+#include "BcDoubleRules.hpp"
+
 #include <Poco/JSON/Array.h>
 
 #include <algorithm>
@@ -90,18 +92,9 @@ Answer createLine(BcDouble::Company& c, Invoice& inv, const std::string& body, c
         return error(400, "BadRequest", "lineType must be 'Account' for a G/L account line (this double takes no other).");
     BcDouble::InvoiceLine l;
     l.accountNumber = o->optValue<std::string>("lineObjectNumber", "");
-    const auto account = std::find_if(c.accounts.begin(), c.accounts.end(),
-                                      [&](const BcDouble::Account& a) { return a.number == l.accountNumber; });
-    if (account == c.accounts.end())
-        return error(400, "Internal_RecordNotFound", "The G/L Account does not exist. Identification fields and values: "
-                                                     "No.='" + l.accountNumber + "'");
-    if (account->blocked)
-        return error(400, "Internal_ValidationError", "Blocked must be equal to 'No' in G/L Account: No.=" + l.accountNumber);
+    if (auto refused = accountRefusal(c, l.accountNumber)) return *refused;
     l.taxCode = o->optValue<std::string>("taxCode", "");
-    if (!l.taxCode.empty() && std::none_of(c.taxGroups.begin(), c.taxGroups.end(),
-                                           [&](const BcDouble::TaxGroup& t) { return t.code == l.taxCode; }))
-        return error(400, "Internal_RecordNotFound", "The VAT Prod. Posting Group does not exist. Identification fields "
-                                                     "and values: Code='" + l.taxCode + "'");
+    if (auto refused = taxCodeRefusal(c, l.taxCode)) return *refused;
     bool exact = true;
     const std::int64_t unit = centsOf(o->optValue<double>("unitCost", 0.0), exact);
     if (!exact) return error(400, "Internal_ValidationError", "The unitCost has more decimals than the currency allows.");
@@ -130,16 +123,7 @@ Answer post(BcDouble::Company& c, Invoice& inv, const DoubleIds& ids) {
     inv.number = std::to_string(108000 + ids.number());
     auto book = [&](const std::string& account, std::int64_t cents,
                     const std::vector<std::pair<std::string, std::string>>& dims) {
-        BcDouble::GlEntry g;
-        g.entryNumber = static_cast<int>(c.ledger.size()) + 1;
-        g.id = guid(0x91e, g.entryNumber);
-        g.documentNumber = inv.number;
-        g.externalDocumentNumber = inv.vendorInvoiceNumber;
-        g.accountNumber = account;
-        g.postingDate = inv.postingDate;
-        g.cents = cents;
-        g.dimensions = dims;
-        c.ledger.push_back(g);
+        bookGlEntry(c, inv.number, inv.vendorInvoiceNumber, inv.postingDate, account, cents, dims);
     };
     std::int64_t payable = 0;
     for (const auto& l : inv.lines) {
@@ -225,24 +209,9 @@ Answer purchaseInvoiceCall(BcDouble::Company& c, const std::string& method, cons
     if (m[6].length() > 0) {
         if (method != "POST") return error(405, "BadRequest_MethodNotAllowed", method + " is not allowed here");
         if (inv->status != "Draft") return notDraft(*inv);
-        const Object::Ptr o = objectIn(body);
-        const std::string code = o ? o->optValue<std::string>("code", "") : "", value = o ? o->optValue<std::string>("valueCode", "") : "";
-        const auto dim = std::find_if(c.dimensions.begin(), c.dimensions.end(),
-                                      [&](const BcDouble::Dimension& d) { return d.code == code; });
-        if (dim == c.dimensions.end())
-            return error(400, "Internal_RecordNotFound", "The Dimension does not exist. Identification fields and values: "
-                                                         "Code='" + code + "'");
-        if (std::none_of(c.dimensionValues.begin(), c.dimensionValues.end(), [&](const BcDouble::DimensionValue& v) {
-                return v.dimensionId == dim->id && v.code == value;
-            }))
-            return error(400, "Internal_RecordNotFound", "The Dimension Value does not exist. Identification fields and "
-                                                         "values: Dimension Code='" + code + "',Code='" + value + "'");
-        lt->dimensions.emplace_back(code, value);
-        lt->etag = ids.etag();
-        Object out;
-        out.set("code", code);
-        out.set("valueCode", value);
-        return json(201, out);
+        const Answer a = addDimensionSetLine(c, lt->dimensions, body);
+        if (a.status == 201) lt->etag = ids.etag();
+        return a;
     }
     if (method == "GET") return json(200, lineJson(*inv, *lt));
     if (method != "DELETE") return error(405, "BadRequest_MethodNotAllowed", method + " is not allowed here");

@@ -2,7 +2,11 @@
 // double's VAT groups are mapped from (S25, S12, RC25), tag group PROJECT a dimension.
 #pragma once
 
+#include <unistd.h>
+
 #include <cstdint>
+#include <filesystem>
+#include <fstream>
 #include <string>
 
 #include "ledgerbridge/model.hpp"
@@ -39,5 +43,25 @@ inline sdk::Entry entry(const std::string& id) {
     e.contraAccountCode = "2900";
     return e;
 }
+
+/// Two receipt files in a folder of their own (removed with this): r.pdf with bytes of every
+/// kind (a NUL, non-UTF-8), r.png.
+struct TwoReceipts {
+    explicit TwoReceipts(const std::string& name)
+        : dir(std::filesystem::temp_directory_path() / (name + "-" + std::to_string(::getpid()))) {
+        std::filesystem::create_directories(dir);
+        std::ofstream(dir / "r.pdf", std::ios::binary) << pdf;
+        std::ofstream(dir / "r.png", std::ios::binary) << png;
+        receipts = {{(dir / "r.pdf").string(), "r.pdf", "application/pdf"}, {(dir / "r.png").string(), "r.png", "image/png"}};
+    }
+    ~TwoReceipts() { std::filesystem::remove_all(dir); }
+    TwoReceipts(const TwoReceipts&) = delete;
+    TwoReceipts& operator=(const TwoReceipts&) = delete;
+
+    const std::string pdf = std::string("%PDF-1.4\n\xE2\xE3\0\x01 bytes", 20);
+    const std::string png = "\x89PNG\r\n";
+    std::filesystem::path dir;
+    std::vector<sdk::Receipt> receipts;
+};
 
 }  // namespace ledgerbridge::bctest

@@ -93,11 +93,9 @@ TEST_F(BcInvoiceTest, EachEntryIsOnePostedInvoiceOfItsVendorWithPleosAmountsPerA
 
 TEST_F(BcInvoiceTest, PushingAgainFindsThePostedInvoiceAndWritesNothing) {
     ASSERT_EQ(client->push({entry("e-1")}).at(0).kind, OutcomeKind::Posted);
-    xerotest::XeroTestHost freshHost;  // empty plugin state: a lost state directory
+    xerotest::XeroTestHost freshHost;
+    const auto o = pushAgainFromEmptyState(entry("e-1"), freshHost);
     auto fresh = connect(freshHost);
-    sdk::Entry again = entry("e-1");
-    again.idempotencyKey = "another-key";
-    const auto o = fresh->push({again}).at(0);
     EXPECT_EQ(o.kind, OutcomeKind::Posted);
     EXPECT_EQ(o.externalId, documentNumberOf("e-1"));
     ASSERT_EQ(freshHost.exchangesSnapshot().size(), 1u) << "only the $batch of lookups";
@@ -151,13 +149,10 @@ TEST_F(BcInvoiceTest, ADraftLeftByACrashAtAnyWriteIsCompletedNeverDuplicated) {
 // with the second receipt's content lost: completing the draft keeps what is attached, gives the
 // content-less attachment its bytes and posts; a re-push attaches nothing.
 TEST_F(BcInvoiceTest, ReceiptsAreOnThePostedInvoiceOnceEvenAfterInterruptedPushes) {
-    const auto dir = std::filesystem::temp_directory_path() / ("lb-bc-invoice-receipts-" + std::to_string(::getpid()));
-    std::filesystem::create_directories(dir);
-    const std::string pdf = std::string("%PDF-1.4\n\xE2\xE3\0\x01 bytes", 20);
-    std::ofstream(dir / "r.pdf", std::ios::binary) << pdf;
-    std::ofstream(dir / "r.png", std::ios::binary) << "\x89PNG\r\n";
+    const TwoReceipts files("lb-bc-invoice-receipts");
+    const std::string& pdf = files.pdf;
     sdk::Entry e = entry("e-1");
-    e.receipts = {{(dir / "r.pdf").string(), "r.pdf", "application/pdf"}, {(dir / "r.png").string(), "r.png", "image/png"}};
+    e.receipts = files.receipts;
     int attachmentPosts = 0;
     host.loseResponse = [&](const sdk::HttpRequest& r) {
         if (r.method == "POST" && r.url.find("/attachments") != std::string::npos && ++attachmentPosts == 2)
@@ -182,7 +177,6 @@ TEST_F(BcInvoiceTest, ReceiptsAreOnThePostedInvoiceOnceEvenAfterInterruptedPushe
     EXPECT_EQ(invoicesOf("e-1").at(0).attachments.size(), 2u) << "a re-push attaches nothing";
     EXPECT_EQ(postsOf("e-1"), 1);
     expectIfMatchOnEveryUpdate(host);
-    std::filesystem::remove_all(dir);
 }
 
 TEST_F(BcInvoiceTest, BcsRefusalsBecomePleosReasonsAndLeaveNoDraftBehind) {

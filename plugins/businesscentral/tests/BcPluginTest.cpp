@@ -74,11 +74,8 @@ TEST_F(BcPluginTest, AReverseChargeLineSelfAssessesVatBothWays) {
 
 TEST_F(BcPluginTest, PushingAgainFindsTheDocumentAndWritesNothing) {
     ASSERT_EQ(client->push({entry("e-1")}).at(0).kind, OutcomeKind::Posted);
-    xerotest::XeroTestHost freshHost;  // empty plugin state: a lost state directory
-    auto fresh = connect(freshHost);
-    sdk::Entry again = entry("e-1");
-    again.idempotencyKey = "another-key";
-    const auto o = fresh->push({again}).at(0);
+    xerotest::XeroTestHost freshHost;
+    const auto o = pushAgainFromEmptyState(entry("e-1"), freshHost);
     EXPECT_EQ(o.kind, OutcomeKind::Posted);
     EXPECT_EQ(o.externalId, documentNumberOf("e-1"));
     EXPECT_EQ(documentsIn(bc), 1u);
@@ -146,13 +143,10 @@ TEST_F(BcPluginTest, ACrashBeforePostingLeavesLinesThatTheNextPushDeletesBeforeW
 // content PATCHed with the attachment's own ETag, carried to the posted document by the post.
 // A crash before the post leaves them on lines the next push deletes: never twice on the books.
 TEST_F(BcPluginTest, ReceiptsAreAttachedOnceToThePostedDocumentEvenAfterACrashBeforeThePost) {
-    const auto dir = std::filesystem::temp_directory_path() / ("lb-bc-receipts-" + std::to_string(::getpid()));
-    std::filesystem::create_directories(dir);
-    const std::string pdf = std::string("%PDF-1.4\n\xE2\xE3\0\x01 bytes", 20);
-    std::ofstream(dir / "r.pdf", std::ios::binary) << pdf;
-    std::ofstream(dir / "r.png", std::ios::binary) << "\x89PNG\r\n";
+    const TwoReceipts files("lb-bc-receipts");
+    const std::string& pdf = files.pdf;
     sdk::Entry e = entry("e-1");
-    e.receipts = {{(dir / "r.pdf").string(), "r.pdf", "application/pdf"}, {(dir / "r.png").string(), "r.png", "image/png"}};
+    e.receipts = files.receipts;
     // The first push stops right before the post (429 beyond max_retry_wait_seconds), as a
     // crash there would: lines and attachments written, nothing posted.
     // The host asks loseResponse once a request went out: the contra line (the last one) arms
@@ -186,7 +180,6 @@ TEST_F(BcPluginTest, ReceiptsAreAttachedOnceToThePostedDocumentEvenAfterACrashBe
     EXPECT_EQ(patches, 4);
     EXPECT_EQ(client->push({e}).at(0).kind, OutcomeKind::Posted);
     EXPECT_EQ(bc.company().documentAttachments.at(documentNumberOf("e-1")).size(), 2u) << "a re-push attaches nothing";
-    std::filesystem::remove_all(dir);
 }
 
 TEST_F(BcPluginTest, ALeftoverLineWhoseEtagChangedIsReadAgainAndDeletedWithTheNewOne) {

@@ -45,6 +45,14 @@ protected:
         c->configure(settings());
         return c;
     }
+    /// `e` pushed again under another idempotency key by a new instance with empty plugin state
+    /// (a lost state directory); `freshHost` records its requests.
+    sdk::Outcome pushAgainFromEmptyState(const sdk::Entry& e, xerotest::XeroTestHost& freshHost) {
+        auto fresh = connect(freshHost);
+        sdk::Entry again = e;
+        again.idempotencyKey = "another-key";
+        return fresh->push({again}).at(0);
+    }
     /// The settings every instance of the test gets.
     virtual SettingList settings() { return settingsFor(bc); }
     BcDouble bc;
