@@ -32,7 +32,13 @@ BcInvoiceExport::Found foundIn(const Poco::JSON::Array::Ptr& value, const std::s
 std::vector<BcInvoiceExport::Found> BcInvoiceExport::find(const std::vector<std::string>& numbers) {
     std::vector<std::string> paths;
     for (const std::string& n : numbers) paths.push_back("/purchaseInvoices?$filter=vendorInvoiceNumber%20eq%20" + odataString(n));
-    const auto values = api_.getValues(paths, "looking up purchase invoices");
+    std::vector<Poco::JSON::Array::Ptr> values;
+    if (paths.size() == 1) {  // one lookup (lookup(), pushOne()): a plain GET, no $batch around it
+        values.push_back(jsonObjectOf(api_.get(paths[0]), "looking up purchase invoice " + numbers[0])->getArray("value"));
+        if (!values[0]) throw sdk::Error(LB_ERR_TARGET, "the purchase invoices answer has no value array");
+    } else {
+        values = api_.getValues(paths, "looking up purchase invoices");
+    }
     std::vector<Found> out;
     for (std::size_t i = 0; i < numbers.size(); ++i) out.push_back(foundIn(values[i], numbers[i]));
     return out;
