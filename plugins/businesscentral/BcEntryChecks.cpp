@@ -134,6 +134,20 @@ CheckedLine checkedLine(const sdk::Entry& e, std::size_t i, const BcConfig& conf
     return out;
 }
 
+std::string vendorNumberOf(const sdk::Entry& e, const BcConfig& config) {
+    const std::string& code = e.supplier.code;
+    const auto mapped = code.empty() ? config.vendors.end() : config.vendors.find(code);
+    const std::string number = mapped != config.vendors.end() ? mapped->second : !code.empty() ? code : config.defaultVendor;
+    const std::string supplier = e.supplier.name.empty() ? "(none)" : "'" + e.supplier.name + "'";
+    if (number.empty())
+        throw Rejected("vendor_unknown", "entry " + e.accountingEntryId + ": supplier " + supplier +
+                                             " has no code and no default_vendor is set, so it has no Business Central vendor");
+    if (number.size() > 20)
+        throw Rejected("vendor_unknown", "entry " + e.accountingEntryId + ": supplier " + supplier + " code '" + number +
+                                             "' is longer than a BC vendor number (20 characters); map it in vendors");
+    return number;
+}
+
 void checkBcVat(const CheckedLine& line, std::int64_t amount, bool vatIncluded, int exponent, const std::string& where) {
     if (line.taxCode.empty() || line.reverse || line.taxRate.empty()) return;
     std::int64_t num = 0, den = 1;

@@ -57,6 +57,10 @@ void checkAmount(const sdk::Money& m, const std::string& currency, const std::st
 /// charge), account 1-20 characters, tax code mapped, mapped tags 1-20 characters.
 CheckedLine checkedLine(const sdk::Entry& e, std::size_t index, const BcConfig& config, const std::string& currency);
 
+/// The BC vendor number of `entry`'s supplier: `vendors`[supplier code], else the supplier code
+/// itself, else default_vendor; throws Rejected (vendor_unknown) when none or one too long.
+std::string vendorNumberOf(const sdk::Entry& entry, const BcConfig& config);
+
 /// Rejected unless BC's VAT on `amount` at the line's rate equals Pleo's tax: `vatIncluded`
 /// (journal lines: amount is gross, VAT = gross x rate / (100 + rate)) or on top (purchase
 /// invoice lines: amount is net, VAT = net x rate / 100), rounded half away from zero.

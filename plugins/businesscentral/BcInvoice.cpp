@@ -7,25 +7,51 @@
 
 namespace ledgerbridge::businesscentral {
 
-std::string vendorNumberOf(const sdk::Entry& e, const BcConfig& config) {
-    const std::string& code = e.supplier.code;
-    const auto mapped = code.empty() ? config.vendors.end() : config.vendors.find(code);
-    const std::string number = mapped != config.vendors.end() ? mapped->second : !code.empty() ? code : config.defaultVendor;
-    const std::string supplier = e.supplier.name.empty() ? "(none)" : "'" + e.supplier.name + "'";
-    if (number.empty())
-        throw Rejected("vendor_unknown", "entry " + e.accountingEntryId + ": supplier " + supplier +
-                                             " has no code and no default_vendor is set, so it has no Business Central vendor");
-    if (number.size() > 20)
-        throw Rejected("vendor_unknown", "entry " + e.accountingEntryId + ": supplier " + supplier + " code '" + number +
-                                             "' is longer than a BC vendor number (20 characters); map it in vendors");
-    return number;
+namespace {
+bool isLowercaseUuid(const std::string& id) {
+    if (id.size() != 36) return false;
+    for (std::size_t i = 0; i < id.size(); ++i) {
+        const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+        const char c = id[i];
+        if (dash ? c != '-' : !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+    }
+    return true;
+}
+
+std::string base32(const std::string& bytes) {
+    static const char* alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    std::string out;
+    unsigned buffer = 0;
+    int bits = 0;
+    for (unsigned char c : bytes) {
+        buffer = (buffer << 8) | c;
+        bits += 8;
+        while (bits >= 5) {
+            out += alphabet[(buffer >> (bits - 5)) & 31u];
+            bits -= 5;
+        }
+    }
+    if (bits > 0) out += alphabet[(buffer << (5 - bits)) & 31u];
+    return out;
+}
+}  // namespace
+
+std::string invoiceKeyOf(const std::string& id) {
+    if (isLowercaseUuid(id)) {
+        std::string key = "U";
+        for (char c : id)
+            if (c != '-') key += static_cast<char>(c >= 'a' ? c - 'a' + 'A' : c);
+        return key;
+    }
+    if (!id.empty() && id.size() <= 20) return "B" + base32(id);
+    return documentNumberOf(id);
 }
 
 InvoiceDocument invoiceOf(const sdk::Entry& e, const BcConfig& config) {
     if (e.accountingEntryId.empty()) throw Rejected("validation_failure", "the entry has no accounting entry id");
     if (e.lines.empty()) throw Rejected("validation_failure", "entry " + e.accountingEntryId + " has no lines");
     InvoiceDocument doc;
-    doc.vendorInvoiceNumber = documentNumberOf(e.accountingEntryId);
+    doc.vendorInvoiceNumber = invoiceKeyOf(e.accountingEntryId);
     doc.vendorNumber = vendorNumberOf(e, config);
     doc.date = postingDateOf(e);
     const std::string currency = e.totalWallet.currency;

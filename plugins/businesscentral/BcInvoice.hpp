@@ -27,7 +27,7 @@ struct InvoiceLine {
 };
 
 struct InvoiceDocument {
-    std::string vendorInvoiceNumber;  ///< documentNumberOf(accounting entry id): the recovery key
+    std::string vendorInvoiceNumber;  ///< invoiceKeyOf(accounting entry id): the recovery key
     std::string vendorNumber;
     std::string date;                 ///< invoiceDate and postingDate, YYYY-MM-DD
     std::string currencyCode;         ///< "" for the company's local currency
@@ -35,9 +35,12 @@ struct InvoiceDocument {
     std::vector<InvoiceLine> lines;
 };
 
-/// The BC vendor number of `entry`'s supplier: `vendors`[supplier code], else the supplier code
-/// itself, else default_vendor; throws Rejected (vendor_unknown) when none or one too long.
-std::string vendorNumberOf(const sdk::Entry& entry, const BcConfig& config);
+/// The vendorInvoiceNumber of an accounting entry id: the same for every job and idempotency
+/// key, at most 35 characters of A-Z, 0-9 (BC's Code[35] keeps it as sent), and readable back
+/// into the id where it fits: "U" + the 32 hex digits of a canonical lowercase UUID (Pleo's ids),
+/// "B" + RFC 4648 base32 (no padding) of an id of at most 20 bytes, else documentNumberOf(id)
+/// ("LB" + 16 hex digits of a hash; not reversible). The first letter tells the forms apart.
+std::string invoiceKeyOf(const std::string& accountingEntryId);
 
 /// The purchase invoice of `entry`; throws Rejected naming what is wrong and where.
 InvoiceDocument invoiceOf(const sdk::Entry& entry, const BcConfig& config);

@@ -4,7 +4,6 @@
 #include <Poco/JSONString.h>
 
 #include "BcAttachments.hpp"
-#include "BcJournal.hpp"
 
 namespace ledgerbridge::businesscentral {
 
@@ -44,32 +43,33 @@ std::vector<BcInvoiceExport::Found> BcInvoiceExport::find(const std::vector<std:
     return out;
 }
 
-void BcInvoiceExport::push(const std::vector<sdk::Entry>& batch, sdk::OutcomeSink& outcomes) {
+void BcInvoiceExport::push(const std::vector<sdk::Entry>& batch,
+                           const std::function<void(std::size_t, sdk::Outcome)>& report) {
     std::vector<std::string> numbers;
     std::vector<std::size_t> indexOf;  // numbers[k] is the key of batch[indexOf[k]]
     for (std::size_t i = 0; i < batch.size(); ++i)
         if (!batch[i].accountingEntryId.empty()) {
-            numbers.push_back(documentNumberOf(batch[i].accountingEntryId));
+            numbers.push_back(invoiceKeyOf(batch[i].accountingEntryId));
             indexOf.push_back(i);
         }
     std::vector<Found> found;
     try {
         found = find(numbers);
     } catch (const NotSent& e) {
-        for (std::size_t i = 0; i < batch.size(); ++i) outcomes.report(i, sdk::Outcome::retryable(e.what()));
+        for (std::size_t i = 0; i < batch.size(); ++i) report(i, sdk::Outcome::retryable(e.what()));
         return;
     }
     std::vector<Found> byEntry(batch.size());
     for (std::size_t k = 0; k < numbers.size(); ++k) byEntry[indexOf[k]] = found[k];
     for (std::size_t i = 0; i < batch.size(); ++i) {
         host_.throwIfCancelled();
-        outcomes.report(i, pushFound(batch[i], byEntry[i]));
+        report(i, pushFound(batch[i], byEntry[i]));
     }
 }
 
 sdk::Outcome BcInvoiceExport::pushOne(const sdk::Entry& entry) {
     try {
-        const Found found = entry.accountingEntryId.empty() ? Found{} : find({documentNumberOf(entry.accountingEntryId)}).at(0);
+        const Found found = entry.accountingEntryId.empty() ? Found{} : find({invoiceKeyOf(entry.accountingEntryId)}).at(0);
         return pushFound(entry, found);
     } catch (const NotSent& e) {
         return sdk::Outcome::retryable(e.what());
@@ -78,7 +78,7 @@ sdk::Outcome BcInvoiceExport::pushOne(const sdk::Entry& entry) {
 
 sdk::Outcome BcInvoiceExport::lookup(const sdk::Entry& entry) {
     if (entry.accountingEntryId.empty()) return sdk::Outcome::absent();
-    const std::string number = documentNumberOf(entry.accountingEntryId);
+    const std::string number = invoiceKeyOf(entry.accountingEntryId);
     try {
         return find({number}).at(0).posted() ? sdk::Outcome::posted(number, "") : sdk::Outcome::absent();
     } catch (const NotSent& e) {

@@ -7,6 +7,7 @@
 // missing receipts attached) and posted, never created a second time.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -23,7 +24,7 @@ public:
 
     /// Looks every entry up in $batches (by vendorInvoiceNumber), then writes or completes those
     /// not posted, one at a time.
-    void push(const std::vector<sdk::Entry>& batch, sdk::OutcomeSink& outcomes);
+    void push(const std::vector<sdk::Entry>& batch, const std::function<void(std::size_t, sdk::Outcome)>& report);
     sdk::Outcome pushOne(const sdk::Entry& entry);
     /// Posted when a posted invoice carries the entry's key; absent otherwise (a draft is not in
     /// the books: the next push completes it).

@@ -48,10 +48,20 @@ JournalDocument journalOf(const sdk::Entry& e, const BcConfig& config) {
         throw Rejected("validation_failure", "entry " + e.accountingEntryId + " does not balance: its lines come to " +
                                                  decimalText(sum, doc.exponent) + ", its total is " +
                                                  decimalText(e.totalWallet.minor, doc.exponent));
-    if (e.contraAccountCode.empty() || e.contraAccountCode.size() > 20)
-        throw Rejected("account_unknown", "entry " + e.accountingEntryId + " has no contra account (of at most 20 characters)");
     JournalLine contra;
-    contra.accountNumber = e.contraAccountCode;
+    if (config.purchaseInvoices) {
+        // A refund in purchase-invoice mode: the vendor owes it back (its payables account).
+        if (config.journalId.empty())
+            throw Rejected("validation_failure", "entry " + e.accountingEntryId + " is a refund (negative total): in "
+                                                     "purchase-invoice mode refunds are journal lines against the vendor, "
+                                                     "and journal_id is not set");
+        contra.accountType = "Vendor";
+        contra.accountNumber = vendorNumberOf(e, config);
+    } else {
+        if (e.contraAccountCode.empty() || e.contraAccountCode.size() > 20)
+            throw Rejected("account_unknown", "entry " + e.accountingEntryId + " has no contra account (of at most 20 characters)");
+        contra.accountNumber = e.contraAccountCode;
+    }
     contra.minor = -e.totalWallet.minor;
     contra.description = cutUtf8(e.note.empty() ? "Pleo " + e.accountingEntryId : e.note, 100);
     doc.lines.push_back(std::move(contra));
@@ -59,7 +69,7 @@ JournalDocument journalOf(const sdk::Entry& e, const BcConfig& config) {
 }
 
 std::string journalLineBody(const JournalDocument& doc, const JournalLine& line) {
-    std::string body = "{\"accountType\":\"G/L Account\",\"accountNumber\":" + Poco::toJSON(line.accountNumber) +
+    std::string body = "{\"accountType\":" + Poco::toJSON(line.accountType) + ",\"accountNumber\":" + Poco::toJSON(line.accountNumber) +
                        ",\"postingDate\":" + Poco::toJSON(doc.postingDate) +
                        ",\"documentNumber\":" + Poco::toJSON(doc.documentNumber) +
                        ",\"externalDocumentNumber\":" + Poco::toJSON(doc.externalDocumentNumber) +

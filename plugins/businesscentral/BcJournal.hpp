@@ -18,6 +18,7 @@
 namespace ledgerbridge::businesscentral {
 
 struct JournalLine {
+    std::string accountType = "G/L Account";  ///< "Vendor" for the contra line of a refund in purchase-invoice mode
     std::string accountNumber;
     std::int64_t minor = 0;  ///< signed, debit positive, in the entry's currency
     std::string taxCode;     ///< BC taxCode, "" for none
@@ -36,7 +37,8 @@ struct JournalDocument {
 /// The documentNumber of an accounting entry id: the same for every job and idempotency key.
 std::string documentNumberOf(const std::string& accountingEntryId);
 
-/// The journal lines of `entry`; throws Rejected naming what is wrong and where.
+/// The journal lines of `entry`; throws Rejected naming what is wrong and where. In
+/// purchase-invoice mode (refunds only, see BcPlugin) the contra line is the entry's vendor.
 JournalDocument journalOf(const sdk::Entry& entry, const BcConfig& config);
 
 /// The JSON body that creates `line` of `doc` (POST journals({id})/journalLines).

@@ -27,7 +27,7 @@ void BcPlugin::configure(const sdk::Settings& settings) {
 void BcPlugin::check() {
     try {
         jsonObjectOf(api_->get(""), "the company " + config_.companyId + " in environment " + config_.environment);
-        if (!invoices_) jsonObjectOf(api_->get(journalPath()), "the journal batch " + config_.journalId);
+        if (!config_.journalId.empty()) jsonObjectOf(api_->get(journalPath()), "the journal batch " + config_.journalId);
     } catch (const NotSent& e) {
         throw sdk::Error(LB_ERR_TARGET, e.what());
     }
@@ -59,7 +59,7 @@ std::vector<sdk::Document> BcPlugin::documentsOf(std::size_t index, const Journa
 }
 
 std::vector<sdk::Document> BcPlugin::documentsOf(std::size_t index, const sdk::Entry& entry) const {
-    if (invoices_) return invoices_->documentsOf(index, invoiceOf(entry, config_), entry.receipts);
+    if (asInvoice(entry)) return invoices_->documentsOf(index, invoiceOf(entry, config_), entry.receipts);
     return documentsOf(index, journalOf(entry, config_), entry.receipts);
 }
 
@@ -105,7 +105,19 @@ std::set<std::string> BcPlugin::postedAmong(const std::vector<std::string>& numb
 }
 
 void BcPlugin::push(const std::vector<sdk::Entry>& batch, sdk::OutcomeSink& outcomes) {
-    if (invoices_) return invoices_->push(batch, outcomes);
+    if (invoices_) {
+        std::vector<sdk::Entry> invoices;
+        std::vector<std::size_t> at;  // invoices[k] is batch[at[k]]
+        for (std::size_t i = 0; i < batch.size(); ++i)
+            if (asInvoice(batch[i])) {
+                invoices.push_back(batch[i]);
+                at.push_back(i);
+            }
+        invoices_->push(invoices, [&](std::size_t k, sdk::Outcome o) { outcomes.report(at[k], std::move(o)); });
+        for (std::size_t i = 0; i < batch.size(); ++i)
+            if (!asInvoice(batch[i])) outcomes.report(i, journalPushOne(batch[i]));
+        return;
+    }
     std::vector<std::string> numbers;
     for (const auto& e : batch)
         if (!e.accountingEntryId.empty()) numbers.push_back(documentNumberOf(e.accountingEntryId));
@@ -190,7 +202,10 @@ sdk::Outcome BcPlugin::write(const JournalDocument& doc, const std::vector<sdk::
 }
 
 sdk::Outcome BcPlugin::pushOne(const sdk::Entry& entry) {
-    if (invoices_) return invoices_->pushOne(entry);
+    return asInvoice(entry) ? invoices_->pushOne(entry) : journalPushOne(entry);
+}
+
+sdk::Outcome BcPlugin::journalPushOne(const sdk::Entry& entry) {
     journalMayHoldLines_ = true;
     try {
         return pushLookedUp(entry, !entry.accountingEntryId.empty() && posted(documentNumberOf(entry.accountingEntryId)));
@@ -222,7 +237,7 @@ sdk::Outcome BcPlugin::pushLookedUp(const sdk::Entry& entry, bool alreadyPosted)
 }
 
 sdk::Outcome BcPlugin::lookup(const sdk::Entry& entry) {
-    if (invoices_) return invoices_->lookup(entry);
+    if (asInvoice(entry)) return invoices_->lookup(entry);
     if (entry.accountingEntryId.empty()) return sdk::Outcome::absent();
     const std::string number = documentNumberOf(entry.accountingEntryId);
     try {

@@ -39,6 +39,10 @@ public:
     sdk::MasterDataPage readMasterData(const sdk::MasterDataRequest& request) override;
 
 private:
+    /// Purchase-invoice mode and not a refund: the entry is a purchase invoice. (A refund, a
+    /// negative total, is journal lines against the vendor: BC posts no negative invoice.)
+    bool asInvoice(const sdk::Entry& entry) const { return invoices_ && entry.totalWallet.minor >= 0; }
+    sdk::Outcome journalPushOne(const sdk::Entry& entry);
     std::string journalPath() const { return "/journals(" + config_.journalId + ")"; }
     std::vector<sdk::Document> documentsOf(std::size_t index, const JournalDocument& doc,
                                            const std::vector<sdk::Receipt>& receipts) const;

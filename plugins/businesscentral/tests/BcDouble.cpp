@@ -43,7 +43,7 @@ Object lineJson(const BcDouble::JournalLine& l, const std::string& journalId) {
     o.set("@odata.etag", l.etag);
     o.set("id", l.id);
     o.set("journalId", journalId);
-    o.set("accountType", "G/L Account");
+    o.set("accountType", l.accountType);
     o.set("accountNumber", l.accountNumber);
     o.set("postingDate", l.postingDate);
     o.set("documentNumber", l.documentNumber);
@@ -328,7 +328,14 @@ Answer BcDouble::Impl::createLine(Company& c, const std::string& jid, const std:
     if (!o) return error(400, "BadRequest", "The request body is not a JSON object.");
     JournalLine l;
     l.accountNumber = o->optValue<std::string>("accountNumber", "");
-    if (auto refused = accountRefusal(c, l.accountNumber)) return *refused;
+    l.accountType = o->optValue<std::string>("accountType", "G/L Account");
+    if (l.accountType == "Vendor") {
+        if (auto refused = vendorRefusal(c, l.accountNumber)) return *refused;
+    } else if (l.accountType != "G/L Account") {
+        return error(400, "BadRequest", "this double takes accountType 'G/L Account' or 'Vendor'");
+    } else if (auto refused = accountRefusal(c, l.accountNumber)) {
+        return *refused;
+    }
     l.taxCode = o->optValue<std::string>("taxCode", "");
     if (auto refused = taxCodeRefusal(c, l.taxCode)) return *refused;
     bool exact = true;
@@ -360,7 +367,9 @@ Answer BcDouble::Impl::post(Company& c, const std::string& jid) {
     for (const auto& l : lines) {
         const auto tax = std::find_if(c.taxGroups.begin(), c.taxGroups.end(),
                                       [&](const TaxGroup& t) { return t.code == l.taxCode; });
-        if (l.taxCode.empty() || tax == c.taxGroups.end()) {
+        if (l.accountType == "Vendor") {
+            book(l, "5410", l.cents);  // the vendor posting group's payables account
+        } else if (l.taxCode.empty() || tax == c.taxGroups.end()) {
             book(l, l.accountNumber, l.cents);
         } else if (tax->reverse) {
             const std::int64_t vat = static_cast<std::int64_t>(std::llround(static_cast<double>(l.cents) * std::stod(tax->rate) / 100.0));

@@ -39,6 +39,7 @@ public:
         std::string id, number, displayName, taxRegistrationNumber, country, currencyCode, blocked;
     };
     struct JournalLine {
+        std::string accountType = "G/L Account";  ///< or "Vendor": posted to the vendors' payables account 5410
         std::string id, etag, accountNumber, postingDate, documentNumber, externalDocumentNumber, description, taxCode;
         std::int64_t cents = 0;
         std::vector<std::pair<std::string, std::string>> dimensions;  ///< (code, valueCode)

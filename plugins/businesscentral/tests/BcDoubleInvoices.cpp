@@ -62,14 +62,7 @@ Answer createInvoice(BcDouble::Company& c, const std::string& body, const Double
     if (!o) return error(400, "BadRequest", "The request body is not a JSON object.");
     Invoice inv;
     inv.vendorNumber = o->optValue<std::string>("vendorNumber", "");
-    const auto vendor = std::find_if(c.vendors.begin(), c.vendors.end(),
-                                     [&](const BcDouble::Vendor& v) { return v.number == inv.vendorNumber; });
-    if (vendor == c.vendors.end())
-        return error(400, "Internal_RecordNotFound", "The Vendor does not exist. Identification fields and values: No.='" +
-                                                         inv.vendorNumber + "'");
-    if (vendor->blocked == "All")
-        return error(400, "Internal_ValidationError", "You cannot create this type of document when Vendor " +
-                                                          inv.vendorNumber + " is blocked with type All");
+    if (auto refused = vendorRefusal(c, inv.vendorNumber)) return *refused;
     inv.vendorInvoiceNumber = o->optValue<std::string>("vendorInvoiceNumber", "");
     inv.invoiceDate = o->optValue<std::string>("invoiceDate", "");
     inv.postingDate = o->optValue<std::string>("postingDate", inv.invoiceDate);

@@ -16,6 +16,18 @@ std::optional<Answer> accountRefusal(const BcDouble::Company& c, const std::stri
     return std::nullopt;
 }
 
+std::optional<Answer> vendorRefusal(const BcDouble::Company& c, const std::string& number) {
+    const auto vendor = std::find_if(c.vendors.begin(), c.vendors.end(),
+                                     [&](const BcDouble::Vendor& v) { return v.number == number; });
+    if (vendor == c.vendors.end())
+        return error(400, "Internal_RecordNotFound", "The Vendor does not exist. Identification fields and values: No.='" +
+                                                         number + "'");
+    if (vendor->blocked == "All")
+        return error(400, "Internal_ValidationError", "You cannot create this type of document when Vendor " + number +
+                                                          " is blocked with type All");
+    return std::nullopt;
+}
+
 std::optional<Answer> taxCodeRefusal(const BcDouble::Company& c, const std::string& code) {
     if (code.empty() ||
         std::any_of(c.taxGroups.begin(), c.taxGroups.end(), [&](const BcDouble::TaxGroup& t) { return t.code == code; }))

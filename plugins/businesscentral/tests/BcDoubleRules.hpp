@@ -16,6 +16,9 @@ namespace ledgerbridge::bctest {
 /// BC's refusal of G/L account `number` (unknown, blocked), or nothing when it may be used.
 std::optional<Answer> accountRefusal(const BcDouble::Company& c, const std::string& number);
 
+/// BC's refusal of vendor `number` (unknown, blocked with type All), or nothing.
+std::optional<Answer> vendorRefusal(const BcDouble::Company& c, const std::string& number);
+
 /// BC's refusal of taxCode `code` (no such VAT product posting group); nothing for "" or a known one.
 std::optional<Answer> taxCodeRefusal(const BcDouble::Company& c, const std::string& code);
 

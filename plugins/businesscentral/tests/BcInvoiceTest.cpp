@@ -8,9 +8,11 @@
 
 #include <filesystem>
 #include <fstream>
+#include <algorithm>
 #include <map>
 
 #include "BcEntries.hpp"
+#include "BcInvoice.hpp"
 #include "BcJournal.hpp"
 #include "BcTestSupport.hpp"
 
@@ -18,6 +20,7 @@ namespace ledgerbridge::bctest {
 namespace {
 
 using businesscentral::documentNumberOf;
+using businesscentral::invoiceKeyOf;
 using sdk::OutcomeKind;
 
 class BcInvoiceTest : public BcPluginFixture {
@@ -35,19 +38,19 @@ protected:
     std::vector<BcDouble::PurchaseInvoice> invoicesOf(const std::string& entryId) {
         std::vector<BcDouble::PurchaseInvoice> out;
         for (const auto& inv : bc.company().purchaseInvoices)
-            if (inv.vendorInvoiceNumber == documentNumberOf(entryId)) out.push_back(inv);
+            if (inv.vendorInvoiceNumber == invoiceKeyOf(entryId)) out.push_back(inv);
         return out;
     }
     /// account -> cents of the G/L entries the posting of `entryId`'s invoice wrote.
     std::map<std::string, std::int64_t> bookedFor(const std::string& entryId) {
         std::map<std::string, std::int64_t> out;
         for (const auto& g : bc.company().ledger)
-            if (g.externalDocumentNumber == documentNumberOf(entryId)) out[g.accountNumber] += g.cents;
+            if (g.externalDocumentNumber == invoiceKeyOf(entryId)) out[g.accountNumber] += g.cents;
         return out;
     }
     int postsOf(const std::string& entryId) {
         const auto postings = bc.company().invoicePostings;
-        const auto it = postings.find(documentNumberOf(entryId));
+        const auto it = postings.find(invoiceKeyOf(entryId));
         return it == postings.end() ? 0 : it->second;
     }
     /// Every DELETE and PATCH the plugin sent carried an If-Match that is not "*".
@@ -64,7 +67,7 @@ TEST_F(BcInvoiceTest, EachEntryIsOnePostedInvoiceOfItsVendorWithPleosAmountsPerA
     const auto outcomes = client->push({entry("e-1"), entry("e-2")});
     ASSERT_EQ(outcomes.size(), 2u);
     for (const auto& o : outcomes) ASSERT_EQ(o.kind, OutcomeKind::Posted) << o.message;
-    EXPECT_EQ(outcomes[0].externalId, documentNumberOf("e-1"));
+    EXPECT_EQ(outcomes[0].externalId, invoiceKeyOf("e-1"));
     const auto invoices = invoicesOf("e-1");
     ASSERT_EQ(invoices.size(), 1u);
     EXPECT_EQ(invoices[0].status, "Open");
@@ -82,7 +85,7 @@ TEST_F(BcInvoiceTest, EachEntryIsOnePostedInvoiceOfItsVendorWithPleosAmountsPerA
     EXPECT_EQ(booked.count("2900"), 0u) << "the contra account is not used in this mode";
     bool tagged = false;
     for (const auto& g : bc.company().ledger)
-        if (g.accountNumber == "6110" && g.externalDocumentNumber == documentNumberOf("e-1"))
+        if (g.accountNumber == "6110" && g.externalDocumentNumber == invoiceKeyOf("e-1"))
             tagged = g.dimensions == std::vector<std::pair<std::string, std::string>>{{"PROJECT", "P-17"}};
     EXPECT_TRUE(tagged) << "the PROJECT tag did not become a dimension set line";
     EXPECT_EQ(postsOf("e-1"), 1);
@@ -97,7 +100,7 @@ TEST_F(BcInvoiceTest, PushingAgainFindsThePostedInvoiceAndWritesNothing) {
     const auto o = pushAgainFromEmptyState(entry("e-1"), freshHost);
     auto fresh = connect(freshHost);
     EXPECT_EQ(o.kind, OutcomeKind::Posted);
-    EXPECT_EQ(o.externalId, documentNumberOf("e-1"));
+    EXPECT_EQ(o.externalId, invoiceKeyOf("e-1"));
     ASSERT_EQ(freshHost.exchangesSnapshot().size(), 1u) << "only the $batch of lookups";
     EXPECT_EQ(fresh->lookup(entry("e-1")).kind, OutcomeKind::Posted);
     EXPECT_EQ(fresh->lookup(entry("never-pushed")).kind, OutcomeKind::Absent);
@@ -224,24 +227,55 @@ TEST_F(BcInvoiceTest, TheVendorIsTheMappedCodeElseTheSuppliersCodeElseTheDefault
     EXPECT_EQ(invoicesOf("none").at(0).vendorNumber, "V100");
 }
 
-TEST_F(BcInvoiceTest, AForeignCurrencyInvoiceNamesItsCurrencyAndARefundIsRefused) {
+sdk::Entry refundOf(const std::string& id) {
+    sdk::Entry refund = entry(id);
+    for (auto& l : refund.lines)
+        for (auto* m : {&l.netAmount, &l.taxAmount, &l.walletAmount}) m->minor = -m->minor;
+    refund.totalWallet.minor = -refund.totalWallet.minor;
+    return refund;
+}
+
+TEST_F(BcInvoiceTest, AForeignCurrencyInvoiceNamesItsCurrency) {
     sdk::Entry usd = entry("usd");
     for (auto* m : {&usd.totalWallet, &usd.totalSupplier}) m->currency = "USD";
     for (auto& l : usd.lines)
         for (auto* m : {&l.netAmount, &l.taxAmount, &l.walletAmount}) m->currency = "USD";
-    sdk::Entry refund = entry("refund");
-    for (auto& l : refund.lines) {
-        l.netAmount.minor = -l.netAmount.minor;
-        l.taxAmount.minor = -l.taxAmount.minor;
-        l.walletAmount.minor = -l.walletAmount.minor;
-    }
-    refund.totalWallet.minor = -refund.totalWallet.minor;
-    const auto o = client->push({usd, refund});
-    ASSERT_EQ(o.at(0).kind, OutcomeKind::Posted) << o.at(0).message;
+    const auto o = client->push({usd}).at(0);
+    ASSERT_EQ(o.kind, OutcomeKind::Posted) << o.message;
     EXPECT_EQ(invoicesOf("usd").at(0).currencyCode, "USD");
-    EXPECT_EQ(o.at(1).kind, OutcomeKind::Rejected);
-    EXPECT_NE(o.at(1).message.find("credit memo"), std::string::npos) << o.at(1).message;
+}
+
+// BC posts no negative purchase invoice: a refund becomes journal lines whose contra line is
+// the vendor (accountType Vendor), so the vendor's payables are reduced, found again by its
+// documentNumber like journal mode's documents. Without journal_id it is refused by name.
+TEST_F(BcInvoiceTest, ARefundIsJournalLinesAgainstTheVendorOrRefusedWithoutAJournal) {
+    auto o = client->push({refundOf("refund"), entry("e-1")});
+    std::sort(o.begin(), o.end(), [](const sdk::Outcome& a, const sdk::Outcome& b) { return a.entryIndex < b.entryIndex; });
+    ASSERT_EQ(o.at(0).kind, OutcomeKind::Posted) << o.at(0).message;
+    ASSERT_EQ(o.at(1).kind, OutcomeKind::Posted) << o.at(1).message;
+    EXPECT_EQ(o.at(0).externalId, documentNumberOf("refund"));
     EXPECT_TRUE(invoicesOf("refund").empty());
+    std::map<std::string, std::int64_t> booked;
+    for (const auto& g : bc.company().ledger)
+        if (g.documentNumber == documentNumberOf("refund")) booked[g.accountNumber] += g.cents;
+    EXPECT_EQ(booked.at("6110"), -10000);
+    EXPECT_EQ(booked.at("6120"), -2000);
+    EXPECT_EQ(booked.at("5610"), -2740);
+    EXPECT_EQ(booked.at("5410"), 14740) << "the vendor owes the refund back";
+    EXPECT_EQ(client->lookup(refundOf("refund")).kind, OutcomeKind::Posted);
+    const std::size_t entries = bc.company().ledger.size();
+    EXPECT_EQ(client->push({refundOf("refund")}).at(0).kind, OutcomeKind::Posted);
+    EXPECT_EQ(bc.company().ledger.size(), entries) << "a re-push booked the refund again";
+
+    SettingList without;
+    for (const auto& kv : settings())
+        if (kv.first != "journal_id") without.push_back(kv);
+    xerotest::XeroTestHost other;
+    sdk::PluginClient noJournal(bcApi(), other, "businesscentral");
+    noJournal.configure(without);
+    const auto refused = noJournal.push({refundOf("refund-2")}).at(0);
+    EXPECT_EQ(refused.kind, OutcomeKind::Rejected);
+    EXPECT_NE(refused.message.find("journal_id"), std::string::npos) << refused.message;
 }
 
 TEST_F(BcInvoiceTest, TheDryRunNamesTheInvoiceItsLinesAndThePostAndRejectsWhatPushWould) {
@@ -250,12 +284,29 @@ TEST_F(BcInvoiceTest, TheDryRunNamesTheInvoiceItsLinesAndThePostAndRejectsWhatPu
     const auto plan = client->plan({entry("e-1"), bad});
     ASSERT_EQ(plan.documents.size(), 4u) << "invoice, 2 lines, 1 dimension";
     EXPECT_NE(plan.documents[0].action.find("/purchaseInvoices"), std::string::npos);
-    EXPECT_NE(plan.documents[0].body.find("\"vendorInvoiceNumber\":\"" + documentNumberOf("e-1") + "\""), std::string::npos);
+    EXPECT_NE(plan.documents[0].body.find("\"vendorInvoiceNumber\":\"" + invoiceKeyOf("e-1") + "\""), std::string::npos);
     EXPECT_NE(plan.documents[1].body.find("\"unitCost\":100.00"), std::string::npos) << plan.documents[1].body;
     EXPECT_NE(plan.documents[3].action.find("Microsoft.NAV.post"), std::string::npos);
     ASSERT_EQ(plan.rejections.size(), 1u);
     EXPECT_EQ(plan.rejections[0].failureReason, "tax_code_unknown");
     EXPECT_TRUE(bc.company().purchaseInvoices.empty()) << "the dry run wrote";
+}
+
+// The key BC keeps in vendorInvoiceNumber (Code[35]: upper case, 35 characters) reads back into
+// the entry id: Pleo's UUIDs and short ids (the expected values computed by hand: RFC 4648
+// base32 of "e-1" is MUWTC); longer ids get the hash.
+TEST(BcInvoiceKey, IsAtMost35UppercaseCharactersAndReadableBackWhereItFits) {
+    EXPECT_EQ(invoiceKeyOf("e-1"), "BMUWTC");
+    EXPECT_EQ(invoiceKeyOf("0f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a"), "U0F8E7D6C5B4A439281706F5E4D3C2B1A");
+    EXPECT_EQ(invoiceKeyOf("0F8E7D6C-5B4A-4392-8170-6F5E4D3C2B1A"), documentNumberOf("0F8E7D6C-5B4A-4392-8170-6F5E4D3C2B1A"))
+        << "an upper-case UUID would not read back as itself";
+    const std::string longId(40, 'x');
+    EXPECT_EQ(invoiceKeyOf(longId), documentNumberOf(longId));
+    for (const std::string id : {"e-1", "12345678901234567890", "æøå", "0f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a"}) {
+        const std::string key = invoiceKeyOf(id);
+        EXPECT_LE(key.size(), 35u) << id;
+        EXPECT_EQ(key.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"), std::string::npos) << key;
+    }
 }
 
 }  // namespace

@@ -9,7 +9,7 @@
 
 #include <set>
 
-#include "BcJournal.hpp"
+#include "BcInvoice.hpp"
 #include "BcPrismSupport.hpp"
 #include "BcTestSupport.hpp"
 #include "PrismProxy.hpp"
@@ -118,7 +118,7 @@ TEST(BcPrismInvoice, EveryPurchaseInvoiceRequestAndAnswerConformsToTheDescriptio
         EXPECT_TRUE(seen) << "no " << call << " went through Prism";
     }
     const auto books = bc.company();
-    EXPECT_EQ(books.invoicePostings.at(businesscentral::documentNumberOf("p-1")), 1);
+    EXPECT_EQ(books.invoicePostings.at(businesscentral::invoiceKeyOf("p-1")), 1);
     EXPECT_EQ(books.purchaseInvoices.size(), 2u) << "b-1's draft deleted, p-1 completed not duplicated";
     EXPECT_EQ(books.deletedDrafts, 1);
 }
