@@ -67,11 +67,17 @@ InvoiceDocument invoiceOf(const sdk::Entry& e, const BcConfig& config) {
     for (std::size_t i = 0; i < e.lines.size(); ++i) {
         const CheckedLine l = checkedLine(e, i, config, currency);
         // Net on the line; BC adds the VAT on top (a reverse-charge code self-assesses it).
-        checkBcVat(l, l.net, false, doc.exponent, "entry " + e.accountingEntryId + ", line " + std::to_string(i + 1));
+        const std::string where = "entry " + e.accountingEntryId + ", line " + std::to_string(i + 1);
+        try {
+            checkBcVat(l, l.net, false, doc.exponent, where);
+        } catch (const Rejected&) {
+            checkBcVat(l, l.reverse ? l.net : l.net + l.tax, true, doc.exponent, where);  // the other way, or rejected
+        }
         InvoiceLine out;
         out.sequence = static_cast<int>(i + 1) * 10000;
         out.accountNumber = l.accountNumber;
         out.unitCost = l.net;
+        out.checked = l;
         out.taxCode = l.taxCode;
         out.description = l.description;
         out.dimensions = l.dimensions;
@@ -83,6 +89,17 @@ InvoiceDocument invoiceOf(const sdk::Entry& e, const BcConfig& config) {
                                                  decimalText(sum, doc.exponent) + ", its total is " +
                                                  decimalText(e.totalWallet.minor, doc.exponent));
     return doc;
+}
+
+void applyPricesIncludingVat(InvoiceDocument& doc, bool included, const std::string& label) {
+    for (std::size_t i = 0; i < doc.lines.size(); ++i) {
+        InvoiceLine& l = doc.lines[i];
+        const CheckedLine& c = l.checked;
+        l.unitCost = included && !c.reverse && !c.taxCode.empty() ? c.net + c.tax : c.net;
+        checkBcVat(c, l.unitCost, included, doc.exponent,
+                   label + ", line " + std::to_string(i + 1) + " (the vendor's prices " +
+                       (included ? "include" : "exclude") + " VAT)");
+    }
 }
 
 std::string invoiceBody(const InvoiceDocument& doc) {

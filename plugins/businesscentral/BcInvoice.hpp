@@ -20,7 +20,8 @@ namespace ledgerbridge::businesscentral {
 struct InvoiceLine {
     int sequence = 0;            ///< 10000, 20000, ... (BC's line numbering)
     std::string accountNumber;
-    std::int64_t unitCost = 0;   ///< net, minor units
+    std::int64_t unitCost = 0;   ///< what unitCost says: net, or gross once pricesIncluding() applied
+    CheckedLine checked;         ///< the Pleo line as checked (net, tax, rate), for the VAT check
     std::string taxCode;         ///< "" for none
     std::string description;
     std::vector<std::pair<std::string, std::string>> dimensions;  ///< (dimension code, value code)
@@ -42,8 +43,16 @@ struct InvoiceDocument {
 /// ("LB" + 16 hex digits of a hash; not reversible). The first letter tells the forms apart.
 std::string invoiceKeyOf(const std::string& accountingEntryId);
 
-/// The purchase invoice of `entry`; throws Rejected naming what is wrong and where.
+/// The purchase invoice of `entry` (lines net); throws Rejected naming what is wrong and where,
+/// including a line whose VAT BC would compute differently from Pleo both with and without
+/// prices including VAT (which applies is known once BC created the invoice).
 InvoiceDocument invoiceOf(const sdk::Entry& entry, const BcConfig& config);
+
+/// The lines as BC takes them when the invoice's pricesIncludeTax (from the vendor card; read-only
+/// in API v2.0, given in the created invoice's answer) is `included`: unitCost gross (net + tax,
+/// net for reverse charge) and VAT = gross x rate / (100 + rate), else net and VAT = net x rate
+/// / 100. Throws Rejected when BC's VAT would differ from Pleo's.
+void applyPricesIncludingVat(InvoiceDocument& doc, bool included, const std::string& label);
 
 /// POST purchaseInvoices body.
 std::string invoiceBody(const InvoiceDocument& doc);

@@ -18,7 +18,7 @@ BcInvoiceExport::Found foundIn(const Poco::JSON::Array::Ptr& value, const std::s
         const auto o = value->getObject(static_cast<unsigned>(i));
         if (!o) continue;
         BcInvoiceExport::Found one{o->optValue<std::string>("id", ""), o->optValue<std::string>("@odata.etag", ""),
-                                   o->optValue<std::string>("status", "")};
+                                   o->optValue<std::string>("status", ""), o->optValue<bool>("pricesIncludeTax", false)};
         if (!isGuid(one.id) || one.status.empty())
             throw sdk::Error(LB_ERR_TARGET, "the purchase invoice with vendorInvoiceNumber " + number +
                                                 " has no GUID id or no status");
@@ -127,7 +127,7 @@ void BcInvoiceExport::deleteDraft(const std::string& id) {
                       "draft purchase invoice " + id);
 }
 
-sdk::Outcome BcInvoiceExport::write(const InvoiceDocument& doc, const std::vector<sdk::Receipt>& receipts, Found draft) {
+sdk::Outcome BcInvoiceExport::write(InvoiceDocument doc, const std::vector<sdk::Receipt>& receipts, Found draft) {
     std::map<std::string, ExistingAttachment> attached;
     if (draft.status.empty()) {
         const sdk::HttpResponse r = api_.post("/purchaseInvoices", invoiceBody(doc));
@@ -135,7 +135,9 @@ sdk::Outcome BcInvoiceExport::write(const InvoiceDocument& doc, const std::vecto
             const std::string error = bcErrorText(r);
             return sdk::Outcome::rejected(failureReasonFor(error), "vendor " + doc.vendorNumber + ": " + error);
         }
-        draft.id = jsonObjectOf(r, "creating a purchase invoice")->optValue<std::string>("id", "");
+        const auto created = jsonObjectOf(r, "creating a purchase invoice");
+        draft.id = created->optValue<std::string>("id", "");
+        draft.pricesIncludeTax = created->optValue<bool>("pricesIncludeTax", false);
         if (!isGuid(draft.id)) throw sdk::Error(LB_ERR_TARGET, "BC created a purchase invoice without a GUID id");
     } else {
         host_.warn("completing draft purchase invoice " + draft.id + " (" + doc.vendorInvoiceNumber +
@@ -149,6 +151,12 @@ sdk::Outcome BcInvoiceExport::write(const InvoiceDocument& doc, const std::vecto
         deleteDraft(draft.id);
         return sdk::Outcome::rejected(reason.empty() ? failureReasonFor(error) : reason, what + ": " + error);
     };
+    try {
+        applyPricesIncludingVat(doc, draft.pricesIncludeTax, "purchase invoice " + doc.vendorInvoiceNumber);
+    } catch (const Rejected& e) {
+        deleteDraft(draft.id);
+        return sdk::Outcome::rejected(e.reason, e.what());
+    }
     const std::string lines = invoicePath(draft.id) + "/purchaseInvoiceLines";
     for (const InvoiceLine& l : doc.lines) {
         const sdk::HttpResponse r = api_.post(lines, invoiceLineBody(doc, l));

@@ -36,13 +36,14 @@ public:
     /// What a lookup found under one vendorInvoiceNumber.
     struct Found {
         std::string id, etag, status;  ///< status "" = no invoice
+        bool pricesIncludeTax = false; ///< from the vendor card: unitCost is gross
         bool posted() const { return !status.empty() && status != "Draft" && status != "In Review"; }
     };
 
 private:
     std::vector<Found> find(const std::vector<std::string>& numbers);
     sdk::Outcome pushFound(const sdk::Entry& entry, const Found& found);
-    sdk::Outcome write(const InvoiceDocument& doc, const std::vector<sdk::Receipt>& receipts, Found draft);
+    sdk::Outcome write(InvoiceDocument doc, const std::vector<sdk::Receipt>& receipts, Found draft);
     /// Deletes every line of draft `id` (If-Match with each line's ETag, read again on 412).
     void clearLines(const std::string& id);
     /// Deletes draft `id` (after a refusal), If-Match with its current ETag.

@@ -163,28 +163,34 @@ void BcPlugin::clearJournal() {
 
 sdk::Outcome BcPlugin::write(const JournalDocument& doc, const std::vector<sdk::Receipt>& receipts) {
     const std::string lines = journalPath() + "/journalLines";
-    std::string receiptProblems;
-    for (const JournalLine& l : doc.lines) {
-        const sdk::HttpResponse r = api_->post(lines, journalLineBody(doc, l));
-        if (r.status >= 400 && r.status < 500) {
-            const std::string error = bcErrorText(r);
+    // The lines in one $batch (batch_writes), then their dimension set lines in another: a
+    // refusal of any is BC's answer for the entry, and the lines written are deleted.
+    std::vector<std::pair<std::string, std::string>> creates;
+    for (const JournalLine& l : doc.lines) creates.emplace_back(lines, journalLineBody(doc, l));
+    const auto created = api_->createAll(creates, config_.batchWrites, true, "creating the journal lines");
+    for (std::size_t i = 0; i < created.size(); ++i)
+        if (!created[i].error.empty()) {
             clearJournal();
-            return sdk::Outcome::rejected(failureReasonFor(error), "account " + l.accountNumber + ": " + error);
+            return sdk::Outcome::rejected(failureReasonFor(created[i].error),
+                                          "account " + doc.lines[i].accountNumber + ": " + created[i].error);
         }
-        const std::string id = jsonObjectOf(r, "creating a journal line")->optValue<std::string>("id", "");
-        if (!isGuid(id)) throw sdk::Error(LB_ERR_TARGET, "BC created a journal line without a GUID id");
-        for (const auto& dim : l.dimensions) {
-            const sdk::HttpResponse d = api_->post(lines + "(" + id + ")/dimensionSetLines", dimensionBody(dim));
-            if (d.status >= 400 && d.status < 500) {
-                const std::string error = bcErrorText(d);
-                clearJournal();
-                return sdk::Outcome::rejected("tag_unknown", "dimension " + dim.first + " value " + dim.second + ": " + error);
-            }
+    std::vector<std::pair<std::string, std::string>> dimensions;
+    std::vector<std::string> dimensionNames;
+    for (std::size_t i = 0; i < doc.lines.size(); ++i)
+        for (const auto& dim : doc.lines[i].dimensions) {
+            dimensions.emplace_back(lines + "(" + created[i].id + ")/dimensionSetLines", dimensionBody(dim));
+            dimensionNames.push_back("dimension " + dim.first + " value " + dim.second);
         }
-        // On the first line, before the post: posting carries them to the posted document in
-        // the same action, and a crash before it leaves them on lines the next push deletes.
-        if (&l == &doc.lines.front() && config_.attachReceipts) receiptProblems = attachReceipts(*api_, receipts, id, "Journal");
-    }
+    const auto dimensioned = api_->createAll(dimensions, config_.batchWrites, false, "creating the dimension set lines");
+    for (std::size_t i = 0; i < dimensioned.size(); ++i)
+        if (!dimensioned[i].error.empty()) {
+            clearJournal();
+            return sdk::Outcome::rejected("tag_unknown", dimensionNames[i] + ": " + dimensioned[i].error);
+        }
+    // On the first line, before the post: posting carries them to the posted document in the
+    // same action, and a crash before it leaves them on lines the next push deletes.
+    const std::string receiptProblems =
+        config_.attachReceipts ? attachReceipts(*api_, receipts, created.front().id, "Journal") : "";
     const sdk::HttpResponse r = api_->post(journalPath() + "/Microsoft.NAV.post", "");
     if (r.status >= 400 && r.status < 500) {
         const std::string error = bcErrorText(r);

@@ -103,6 +103,9 @@ sdk::Manifest bcManifest() {
         {"default_vendor", SettingType::String, "", false,
          "purchase_invoice mode: BC vendor number for entries whose supplier has no code or mapping; empty: such "
          "entries are rejected (vendor_unknown)."},
+        {"batch_writes", SettingType::Bool, "true", false,
+         "Journal mode: create an entry's lines in one OData $batch, then its dimension set lines in another, "
+         "instead of one POST each (fewer requests against BC's limits)."},
         {"attach_receipts", SettingType::Bool, "true", false,
          "Attach each receipt to the entry's first journal line (an incoming document; posting carries it to "
          "the posted document)."},
@@ -148,6 +151,7 @@ BcConfig parseBcConfig(const sdk::Settings& s) {
     c.reverseTaxCodes = pairsOf("reverse_charge_tax_codes", s.get("reverse_charge_tax_codes"), problems);
     c.dimensions = pairsOf("dimensions", s.get("dimensions"), problems);
     c.attachReceipts = s.getBool("attach_receipts");
+    c.batchWrites = s.getBool("batch_writes");
     const std::string mode = s.get("mode");
     c.purchaseInvoices = mode == "purchase_invoice";
     if (mode != "journal" && mode != "purchase_invoice")

@@ -23,6 +23,7 @@ struct BcConfig {
     bool purchaseInvoices = false;
     std::map<std::string, std::string> vendors;  ///< Pleo supplier code -> BC vendor number
     std::string defaultVendor;                   ///< BC vendor number of entries whose supplier maps to none
+    bool batchWrites = true;     ///< journal lines (and their dimension set lines) created in one $batch each
     bool attachReceipts = true;  ///< receipts as attachments (incoming documents) on the document
     std::int64_t maxRetryWaitMs = 30000;
     std::uint32_t timeoutMs = 60000;

@@ -72,6 +72,7 @@ struct BcDouble::Impl {
                     const std::string& body);
     Answer batch(const std::string& apiRoot, const std::string& body);
     int batchedRequests = 0;
+    std::map<std::string, int> batchedByMethod;
     Answer companyCall(Company& c, const std::string& companyId, const std::string& method, const std::string& rest,
                        const std::map<std::string, std::string>& query, const std::string& ifMatch,
                        const std::string& body);
@@ -143,8 +144,8 @@ Answer BcDouble::Impl::route(const std::string& method, const std::string& targe
 }
 
 // OData JSON batch: {"requests":[{"method","id","url" (relative to api/v2.0/),"headers","body"}]}
-// answered {"responses":[{"id","status","body"}]}; at most 100 requests. This double takes GETs
-// only (what the plugin batches).
+// answered {"responses":[{"id","status","body"}]}; at most 100 requests, run in order. This
+// double takes GETs and POSTs with a JSON body (what the plugin batches).
 Answer BcDouble::Impl::batch(const std::string& apiRoot, const std::string& body) {
     const Object::Ptr root = objectIn(body);
     const auto requestsIn = root ? root->getArray("requests") : nullptr;
@@ -154,14 +155,26 @@ Answer BcDouble::Impl::batch(const std::string& apiRoot, const std::string& body
     for (std::size_t i = 0; i < requestsIn->size(); ++i) {
         const auto r = requestsIn->getObject(static_cast<unsigned>(i));
         const std::string m = r ? r->optValue<std::string>("method", "") : "", url = r ? r->optValue<std::string>("url", "") : "";
-        if (m != "GET" || url.empty() || url[0] == '/') return error(400, "BadRequest", "request " + std::to_string(i) + " of the $batch");
-        ++batchedRequests;
-        const Answer a = dispatch("GET", apiRoot + url, "", "");
+        if ((m != "GET" && m != "POST") || url.empty() || url[0] == '/')
+            return error(400, "BadRequest", "request " + std::to_string(i) + " of the $batch");
+        std::string innerBody;
+        if (m == "POST") {
+            const auto b = r->getObject("body");
+            if (!b) return error(400, "BadRequest", "request " + std::to_string(i) + " of the $batch has no JSON body");
+            std::ostringstream text;
+            b->stringify(text);
+            innerBody = text.str();
+        }
+        if (m == "GET") ++batchedRequests;
+        ++batchedByMethod[m];
+        const Answer a = dispatch(m, apiRoot + url, "", innerBody);
         Object one;
         one.set("id", r->optValue<std::string>("id", ""));
         one.set("status", a.status);
-        Poco::JSON::Parser parser;
-        one.set("body", parser.parse(a.body));
+        if (!a.body.empty()) {
+            Poco::JSON::Parser parser;
+            one.set("body", parser.parse(a.body));
+        }
         responses.add(one);
     }
     Object out;
@@ -544,6 +557,12 @@ void BcDouble::touchJournalLinesAfterNextRead() {
 int BcDouble::batchedRequests() const {
     std::lock_guard<std::mutex> lock(impl_->mutex);
     return impl_->batchedRequests;
+}
+
+int BcDouble::batchedPosts() const {
+    std::lock_guard<std::mutex> lock(impl_->mutex);
+    const auto it = impl_->batchedByMethod.find("POST");
+    return it == impl_->batchedByMethod.end() ? 0 : it->second;
 }
 
 std::vector<std::string> BcDouble::requests() const {

@@ -28,6 +28,7 @@ Object invoiceJson(const Invoice& inv) {
     o.set("currencyCode", inv.currencyCode);
     o.set("totalAmountExcludingTax", static_cast<double>(net) / 100.0);
     o.set("status", inv.status);
+    o.set("pricesIncludeTax", inv.pricesIncludeTax);
     return o;
 }
 
@@ -63,6 +64,8 @@ Answer createInvoice(BcDouble::Company& c, const std::string& body, const Double
     Invoice inv;
     inv.vendorNumber = o->optValue<std::string>("vendorNumber", "");
     if (auto refused = vendorRefusal(c, inv.vendorNumber)) return *refused;
+    for (const auto& v : c.vendors)
+        if (v.number == inv.vendorNumber) inv.pricesIncludeTax = v.pricesIncludingVat;
     inv.vendorInvoiceNumber = o->optValue<std::string>("vendorInvoiceNumber", "");
     inv.invoiceDate = o->optValue<std::string>("invoiceDate", "");
     inv.postingDate = o->optValue<std::string>("postingDate", inv.invoiceDate);
@@ -125,8 +128,16 @@ Answer post(BcDouble::Company& c, Invoice& inv, const DoubleIds& ids) {
         const auto tax = std::find_if(c.taxGroups.begin(), c.taxGroups.end(),
                                       [&](const BcDouble::TaxGroup& t) { return t.code == l.taxCode; });
         if (l.taxCode.empty() || tax == c.taxGroups.end()) continue;
-        // VAT on top of the net amount (prices excluding VAT), rounded half away from zero.
-        const auto vat = static_cast<std::int64_t>(std::llround(static_cast<double>(l.cents) * std::stod(tax->rate) / 100.0));
+        // VAT on top of the net amount, or inside the gross one when the prices include VAT (not
+        // for reverse charge: self-assessed on top), rounded half away from zero.
+        const double rate = std::stod(tax->rate);
+        const bool inside = inv.pricesIncludeTax && !tax->reverse;
+        const auto vat = static_cast<std::int64_t>(
+            std::llround(static_cast<double>(l.cents) * rate / (inside ? 100.0 + rate : 100.0)));
+        if (inside) {
+            c.ledger.back().cents -= vat;  // the line's account gets the net
+            payable -= vat;
+        }
         book("5610", vat, {});
         if (tax->reverse)
             book("5620", -vat, {});

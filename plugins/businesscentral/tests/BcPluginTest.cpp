@@ -149,10 +149,11 @@ TEST_F(BcPluginTest, ReceiptsAreAttachedOnceToThePostedDocumentEvenAfterACrashBe
     e.receipts = files.receipts;
     // The first push stops right before the post (429 beyond max_retry_wait_seconds), as a
     // crash there would: lines and attachments written, nothing posted.
-    // The host asks loseResponse once a request went out: the contra line (the last one) arms
-    // the 429 for the post that follows it.
-    host.loseResponse = [this](const sdk::HttpRequest& r) {
-        if (r.body.find("\"accountNumber\":\"2900\"") != std::string::npos) bc.throttleNext(1, 60);
+    // The host asks loseResponse once a request went out: the second receipt's content (the
+    // last write before the post) arms the 429 for the post that follows it.
+    int contents = 0;
+    host.loseResponse = [this, &contents](const sdk::HttpRequest& r) {
+        if (r.method == "PATCH" && ++contents == 2) bc.throttleNext(1, 60);
         return false;
     };
     EXPECT_EQ(client->push({e}).at(0).kind, OutcomeKind::Retryable);
@@ -183,7 +184,8 @@ TEST_F(BcPluginTest, ReceiptsAreAttachedOnceToThePostedDocumentEvenAfterACrashBe
 }
 
 TEST_F(BcPluginTest, ALeftoverLineWhoseEtagChangedIsReadAgainAndDeletedWithTheNewOne) {
-    // Leave a line in the batch as a crashed push would, then let a user edit it (new ETag).
+    // Leave the entry's three lines in the batch as a crashed push would (the answer to its
+    // dimension set line, written after the lines, lost), then let a user edit them (new ETags).
     host.loseResponse = [](const sdk::HttpRequest& r) { return r.method == "POST" && r.url.find("dimensionSetLines") != std::string::npos; };
     ASSERT_EQ(client->push({entry("e-1")}).at(0).kind, OutcomeKind::Unknown);
     bc.touchJournalLinesAfterNextRead();
@@ -197,8 +199,8 @@ TEST_F(BcPluginTest, ALeftoverLineWhoseEtagChangedIsReadAgainAndDeletedWithTheNe
             EXPECT_NE(xerotest::header(ex.requestHeaders, "If-Match"), "") << "a DELETE without If-Match";
         }
     }
-    EXPECT_EQ(refused, 1) << "the stale ETag was not sent first";
-    EXPECT_EQ(deleted, 1);
+    EXPECT_EQ(refused, 3) << "the stale ETags were not sent first";
+    EXPECT_EQ(deleted, 3);
     EXPECT_EQ(documentsIn(bc), 1u);
 }
 

@@ -40,25 +40,16 @@ sdk::Entry invoiceEntry(const std::string& id, const std::string& account) {
 }
 
 TEST(BcPrismInvoice, EveryPurchaseInvoiceRequestAndAnswerConformsToTheDescription) {
-    const std::string reference = testsupport::referenceDir();
-    const fs::path spec = fs::path(reference) / "businesscentral-openapi" / "openapi.yaml";
-    if (reference.empty() || !fs::exists(spec))
+    const fs::path work = fs::path(BC_TEST_WORK_DIR) / ("prism-invoice-" + std::to_string(::getpid()));
+    const std::string patched = patchedDescriptionIn(work, testsupport::referenceDir());
+    if (patched.empty())
         GTEST_SKIP() << "reference folder with businesscentral-openapi/openapi.yaml absent (set LEDGERBRIDGE_REFERENCE_DIR)";
     ASSERT_TRUE(fs::exists(BC_PRISM_BIN)) << BC_PRISM_BIN << " is missing: run scripts/setup (npm ci in tests/tooling)";
-    const fs::path work = fs::path(BC_TEST_WORK_DIR) / ("prism-invoice-" + std::to_string(::getpid()));
-    fs::remove_all(work);
-    fs::create_directories(work);
-    const fs::path patched = work / "openapi.patched.yaml";
-    std::ofstream(patched) << patchedDescription(xerotest::readAll(spec));
 
     BcDouble bc;
-    xerotest::PrismProxy prism(BC_PRISM_BIN, patched.string(), bc.baseUrl(), work / "prism.log");
+    xerotest::PrismProxy prism(BC_PRISM_BIN, patched, bc.baseUrl(), work / "prism.log");
     RawPathHost host;
-    auto settings = settingsFor(bc);
-    for (auto& [key, value] : settings) {
-        if (key == "base_url") value = prism.baseUrl();
-        if (key == "dimensions") value = "";  // dimensionSetLines: v2.0 only, not in the description
-    }
+    auto settings = settingsThroughPrism(settingsFor(bc), prism.baseUrl());
     settings.emplace_back("mode", "purchase_invoice");
     sdk::PluginClient client(bcApi(), host, "businesscentral");
     client.configure(settings);

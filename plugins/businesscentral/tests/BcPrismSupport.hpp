@@ -8,6 +8,8 @@
 #include <Poco/Net/HTTPResponse.h>
 #include <Poco/StreamCopier.h>
 
+#include <filesystem>
+#include <fstream>
 #include <functional>
 #include <optional>
 #include <sstream>
@@ -16,6 +18,7 @@
 #include <vector>
 
 #include "BcDouble.hpp"
+#include "PrismProxy.hpp"
 #include "XeroTestHost.hpp"
 #include "ledgerbridge/testkit/MemoryHost.hpp"
 
@@ -93,6 +96,29 @@ inline std::string patchedDescription(const std::string& text) {
         throw std::runtime_error("the description's layout changed: " + std::to_string(paths) + " paths, " +
                                  std::to_string(dates) + " posting dates patched");
     return out;
+}
+
+/// The reference description (v1.0) patched into a new folder `work`: the file's path, or ""
+/// when the reference folder is absent (the caller skips, saying so).
+inline std::string patchedDescriptionIn(const std::filesystem::path& work, const std::string& referenceDir) {
+    const std::filesystem::path spec = std::filesystem::path(referenceDir) / "businesscentral-openapi" / "openapi.yaml";
+    if (referenceDir.empty() || !std::filesystem::exists(spec)) return {};
+    std::filesystem::remove_all(work);
+    std::filesystem::create_directories(work);
+    const std::filesystem::path patched = work / "openapi.patched.yaml";
+    std::ofstream(patched) << patchedDescription(xerotest::readAll(spec));
+    return patched.string();
+}
+
+/// The test settings aimed at Prism (`prismUrl`), no dimensions mapped: dimensionSetLines is v2.0
+/// only, not in the description.
+inline std::vector<std::pair<std::string, std::string>> settingsThroughPrism(
+    std::vector<std::pair<std::string, std::string>> settings, const std::string& prismUrl) {
+    for (auto& [key, value] : settings) {
+        if (key == "base_url") value = prismUrl;
+        if (key == "dimensions") value = "";
+    }
+    return settings;
 }
 
 /// A real-HTTP host that sends the path exactly as the plugin wrote it: the XeroTestHost's client

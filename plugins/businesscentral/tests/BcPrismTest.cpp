@@ -20,7 +20,6 @@ namespace ledgerbridge::bctest {
 namespace {
 
 namespace fs = std::filesystem;
-using xerotest::readAll;
 
 sdk::Entry entry(const std::string& id) {
     sdk::Entry e;
@@ -42,19 +41,14 @@ sdk::Entry entry(const std::string& id) {
 }
 
 TEST(BcPrism, EveryCoveredRequestAndAnswerConformsToTheDescription) {
-    const std::string reference = testsupport::referenceDir();
-    const fs::path spec = fs::path(reference) / "businesscentral-openapi" / "openapi.yaml";
-    if (reference.empty() || !fs::exists(spec))
+    const fs::path work = fs::path(BC_TEST_WORK_DIR) / ("prism-" + std::to_string(::getpid()));
+    const std::string patched = patchedDescriptionIn(work, testsupport::referenceDir());
+    if (patched.empty())
         GTEST_SKIP() << "reference folder with businesscentral-openapi/openapi.yaml absent (set LEDGERBRIDGE_REFERENCE_DIR)";
     ASSERT_TRUE(fs::exists(BC_PRISM_BIN)) << BC_PRISM_BIN << " is missing: run scripts/setup (npm ci in tests/tooling)";
-    const fs::path work = fs::path(BC_TEST_WORK_DIR) / ("prism-" + std::to_string(::getpid()));
-    fs::remove_all(work);
-    fs::create_directories(work);
-    const fs::path patched = work / "openapi.patched.yaml";
-    std::ofstream(patched) << patchedDescription(readAll(spec));
 
     BcDouble bc;
-    xerotest::PrismProxy prism(BC_PRISM_BIN, patched.string(), bc.baseUrl(), work / "prism.log");
+    xerotest::PrismProxy prism(BC_PRISM_BIN, patched, bc.baseUrl(), work / "prism.log");
 
     // Negative control: the proxy refuses a line the description forbids.
     sdk::HttpRequest bad;
@@ -70,11 +64,7 @@ TEST(BcPrism, EveryCoveredRequestAndAnswerConformsToTheDescription) {
     EXPECT_EQ(refused->status, 422) << refused->body;
 
     RawPathHost host;
-    auto settings = settingsFor(bc);
-    for (auto& [key, value] : settings) {
-        if (key == "base_url") value = prism.baseUrl();
-        if (key == "dimensions") value = "";
-    }
+    const auto settings = settingsThroughPrism(settingsFor(bc), prism.baseUrl());
     sdk::PluginClient client(bcApi(), host, "businesscentral");
     client.configure(settings);
     client.check();

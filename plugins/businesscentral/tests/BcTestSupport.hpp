@@ -28,7 +28,10 @@ inline SettingList settingsFor(const BcDouble& d) {
             {"tax_codes", "S25:VAT25,S12:VAT12"},
             {"reverse_charge_tax_codes", "RC25:EUREV25"},
             {"dimensions", "PROJECT:PROJECT"},
-            {"max_retry_wait_seconds", "5"}};
+            {"max_retry_wait_seconds", "5"},
+            // One POST per journal line, so a test can lose the answer to one of them; the
+            // $batch of writes (the default) has tests of its own (BcBatchWritesTest).
+            {"batch_writes", "false"}};
 }
 
 inline const lb_plugin_api* bcApi() {
