@@ -33,7 +33,9 @@ BcDouble::Company simulatorCompany() {
     for (const char* v : {"SALES", "ENG", "OPS"}) c.dimensionValues.push_back({id("dva1"), v, v, dept});
     for (const char* v : {"P100", "P200"}) c.dimensionValues.push_back({id("dva1"), v, v, project});
     // The simulator's suppliers (codes V1000…) as vendors whose prices include VAT: Pleo's VAT
-    // is figured from the gross amount, which BC does the same way only for such vendors.
+    // is figured from the gross amount, which BC does the same way only for such vendors (with
+    // the default V100, prices excluding VAT, 72 of 2,000 entries were rightly refused for a
+    // cent). V1000 is also the default_vendor of entries without a supplier.
     for (int number = 1000; number < 1050; ++number)
         c.vendors.push_back({id("ven1"), "V" + std::to_string(number), "Supplier " + std::to_string(number), "", "DK", "", " ",
                              true});
@@ -168,7 +170,7 @@ TEST(BusinessCentralEndToEnd, KilledAtRandomInstantsThirtyTimesPostsEveryEntryEx
 TEST(BusinessCentralEndToEnd, PurchaseInvoicesKilledThirtyTimesPostEveryEntryExactlyOnce) {
     const auto started = std::chrono::steady_clock::now();
     BcDouble bc;
-    auto inst = bcInstallation(bc, "2000", {}, "setting.mode = purchase_invoice\nsetting.default_vendor = V100\n");
+    auto inst = bcInstallation(bc, "2000", {}, "setting.mode = purchase_invoice\nsetting.default_vendor = V1000\n");
     const std::string job = inst->createJob();
     const KillCount n = killAtRandomInstants(*inst, job, 30, 300, 4000);
     const std::size_t beforeLast = bc.company().invoicePostings.size();
