@@ -450,4 +450,17 @@ JobCounts Ledger::counts(const std::string& fingerprint, const std::string& jobI
     return c;
 }
 
+Ledger::Decided Ledger::decided(const std::string& fingerprint, const std::string& jobId) {
+    Decided d;
+    store_.read([&](SQLite::Database&) {
+        auto q = store_.cached("SELECT state, COUNT(*) FROM ledger WHERE fingerprint = ? AND job_id = ? "
+                               "AND state IN ('posted', 'rejected') GROUP BY state");
+        q->bind(1, fingerprint);
+        q->bind(2, jobId);
+        while (q->executeStep())
+            (q->getColumn(0).getString() == "posted" ? d.posted : d.rejected) = q->getColumn(1).getInt64();
+    });
+    return d;
+}
+
 }  // namespace ledgerbridge::store
