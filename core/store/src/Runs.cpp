@@ -36,7 +36,10 @@ std::string Runs::start(const std::string& connection, const std::string& finger
         ins.bind(4, now);
         ins.bind(5, dryRun ? 1 : 0);
         ins.exec();
-    });
+    }, StateStore::Durability::ProcessCrash);
+    // Not fsynced: a start is a hint until the run does something durable, and the WAL is one
+    // sequence, so the run's first synced commit (its job, its finish) makes the start durable
+    // with it. A power cut before then loses only the record of a run that changed nothing.
     return id;
 }
 

@@ -101,9 +101,13 @@ StateStore::StateStore(const std::string& stateDir, int busyTimeoutMs) {
         db_ = std::make_unique<SQLite::Database>(path_, SQLite::OPEN_READWRITE | SQLite::OPEN_FULLMUTEX, busyTimeoutMs);
         std::string mode = db_->execAndGet("PRAGMA journal_mode=WAL").getString();
         if (mode != "wal") throw StoreError("the state database " + path_ + " could not switch to WAL mode (got " + mode + ")");
-        db_->exec("PRAGMA synchronous=FULL");  // durability first: a committed token or ledger row survives power loss
+        db_->exec("PRAGMA synchronous=FULL");  // the migration's commits are fsynced by SQLite itself
         db_->exec("PRAGMA foreign_keys=ON");
         migrate(*db_);
+        // From here on SQLite writes commits into the WAL without fsync and transaction() syncs
+        // them itself after the mutex is released (group commit): durability first still, a
+        // PowerLoss commit is on disk before transaction() returns.
+        db_->exec("PRAGMA synchronous=NORMAL");
     } catch (const SQLite::Exception& e) {
         if (e.getErrorCode() == SQLITE_CORRUPT || e.getErrorCode() == SQLITE_NOTADB)
             throw StoreError("state store: " + path_ + " cannot be read as a state database (" + e.what() +
@@ -139,32 +143,71 @@ int StateStore::schemaVersion() {
 }
 
 void StateStore::transaction(const std::function<void(SQLite::Database&)>& work, Durability durability) {
-    std::lock_guard<std::recursive_mutex> lock(mutex_);
-    // synchronous is a per-connection setting that cannot change inside a transaction; the
-    // mutex keeps every other transaction out until FULL is back.
-    struct RestoreFull {
-        SQLite::Database& db;
-        bool active;
-        ~RestoreFull() {
-            if (active) db.tryExec("PRAGMA synchronous=FULL");
+    std::uint64_t commit = 0;
+    {
+        std::lock_guard<std::recursive_mutex> lock(mutex_);
+        try {
+            db_->exec("BEGIN IMMEDIATE");
+        } catch (const SQLite::Exception& e) {
+            throw storeFailure(e, path_, "starting a write");
         }
-    } restore{*db_, durability == Durability::ProcessCrash};
-    try {
-        if (durability == Durability::ProcessCrash) db_->exec("PRAGMA synchronous=NORMAL");
-        db_->exec("BEGIN IMMEDIATE");
-    } catch (const SQLite::Exception& e) {
-        throw storeFailure(e, path_, "starting a write");
+        try {
+            work(*db_);
+            db_->exec("COMMIT");  // in the WAL (the kernel holds it: it survives kill -9), not yet fsynced
+        } catch (const SQLite::Exception& e) {
+            db_->tryExec("ROLLBACK");
+            throw storeFailure(e, path_, "a write");
+        } catch (...) {
+            db_->tryExec("ROLLBACK");
+            throw;
+        }
+        commit = ++committed_;
     }
-    try {
-        work(*db_);
-        db_->exec("COMMIT");
-    } catch (const SQLite::Exception& e) {
-        db_->tryExec("ROLLBACK");
-        throw storeFailure(e, path_, "a write");
-    } catch (...) {
-        db_->tryExec("ROLLBACK");
-        throw;
-    }
+    // ProcessCrash commits are hints (leases, "a plugin call is running"): the WAL write is enough.
+    if (durability == Durability::PowerLoss) syncCommitted(commit);
+}
+
+void StateStore::syncCommitted(std::uint64_t commit) {
+    // Group commit: whoever holds syncMutex_ fsyncs every commit made so far. A thread that waited
+    // here while another's fsync ran usually finds its commit covered and returns without one.
+    std::lock_guard<std::mutex> lock(syncMutex_);
+    if (synced_.load() >= commit) return;
+    const std::uint64_t upTo = committed_.load();  // every commit up to here has written its WAL frames
+    syncWal();
+    synced_.store(upTo);
+}
+
+void StateStore::syncWal() {
+    // Our own descriptor of the WAL, not SQLite's: SQLite's file object belongs to the thread
+    // holding mutex_. fdatasync acts on the file, whichever descriptor names it. The WAL stays
+    // the same file while this connection is open (SQLite deletes it only when the last
+    // connection closes).
+    const std::string wal = path_ + "-wal";
+    const int fd = ::open(wal.c_str(), O_RDWR | O_CLOEXEC);
+    if (fd < 0)
+        throw StoreError("state store: I/O error: cannot open " + wal + " to make a commit durable (" +
+                         std::strerror(errno) + "); check the state directory's disk (dmesg), then run again.");
+    struct stat st {};
+    const int rc = ::fstat(fd, &st) == 0 ? ::fdatasync(fd) : -1;
+    const int err = errno;
+    ::close(fd);
+    if (rc != 0)
+        throw StoreError("state store: I/O error: syncing " + wal + " failed (" + std::strerror(err) +
+                         "); the last write may not survive a power cut. Check the state directory's disk (dmesg), "
+                         "then run again.");
+    ++walSyncs_;
+    if (static_cast<std::uint64_t>(st.st_ino) == walInode_) return;
+    // A WAL file new to us: its directory entry must be durable too, as SQLite makes it when it
+    // creates the WAL under synchronous=FULL.
+    const std::string dir = fs::path(path_).parent_path().string();
+    const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    const int drc = dfd < 0 ? -1 : ::fsync(dfd);
+    const int derr = errno;
+    if (dfd >= 0) ::close(dfd);
+    if (drc != 0)
+        throw StoreError("state store: I/O error: syncing the state directory " + dir + " failed (" +
+                         std::strerror(derr) + "); check its disk (dmesg), then run again.");
+    walInode_ = static_cast<std::uint64_t>(st.st_ino);
 }
 
 void StateStore::read(const std::function<void(SQLite::Database&)>& work) {

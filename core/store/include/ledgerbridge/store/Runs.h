@@ -27,7 +27,8 @@ class Runs {
 public:
     explicit Runs(StateStore& store) : store_(store) {}
 
-    /// Records the start of a run and returns its new id ("run-<time>-<random>").
+    /// Records the start of a run and returns its new id ("run-<time>-<random>"). Not fsynced on
+    /// its own: the run's next durable commit (or its finish) makes it durable.
     std::string start(const std::string& connection, const std::string& fingerprint, bool dryRun);
     /// Records the end: outcome and report.
     void finish(const std::string& id, const std::string& outcome, const std::string& reportJson);

@@ -7,8 +7,15 @@
 // Thread safety: one StateStore may be shared by threads; each repository call takes the
 // store's mutex. Several processes may open the same file; SQLite's locking (WAL, busy
 // timeout, BEGIN IMMEDIATE for read-modify-write) keeps them consistent.
+//
+// Group commit: a transaction commits into the WAL under the mutex and is fsynced after the
+// mutex is released, by one fdatasync that covers every commit made before it started. A
+// thread returns from transaction() only once its own commit is synced (PowerLoss), so the
+// guarantee per commit is unchanged; concurrent runs share the fsyncs instead of queueing for
+// the mutex behind each other's.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -75,6 +82,8 @@ public:
     /// Runs `work` with the store's mutex held inside BEGIN IMMEDIATE ... COMMIT; a throw rolls
     /// back and rethrows. SQLite failures become StoreError saying what failed: "state store:
     /// disk full", "state store: the database file is damaged", an I/O error, busy. Repositories use it; it is public for the repositories' tests.
+    /// A PowerLoss transaction returns after its commit is fsynced (possibly by another thread's
+    /// fsync that began after it committed: group commit); the mutex is not held meanwhile.
     void transaction(const std::function<void(SQLite::Database&)>& work, Durability durability = Durability::PowerLoss);
     /// Runs `work` with the mutex held, outside an explicit transaction (reads, single writes).
     void read(const std::function<void(SQLite::Database&)>& work);
@@ -84,11 +93,26 @@ public:
     /// transaction() or read() (the mutex must be held); use the guard within that call.
     CachedStatement cached(const std::string& sql);
 
+    /// Transactions committed by this StateStore, and how many of them are known to be fsynced
+    /// (a PowerLoss transaction has returned only once the second reaches its number); the
+    /// WAL fsyncs done for them. For tests and the service benchmark.
+    std::uint64_t commits() const { return committed_.load(); }
+    std::uint64_t syncedCommits() const { return synced_.load(); }
+    std::uint64_t walSyncs() const { return walSyncs_.load(); }
+
 private:
+    void syncCommitted(std::uint64_t commit);
+    void syncWal();
+
     std::string path_;
     std::unique_ptr<SQLite::Database> db_;
     std::recursive_mutex mutex_;
     std::map<std::string, std::unique_ptr<SQLite::Statement>> statements_;
+    std::atomic<std::uint64_t> committed_{0};  ///< incremented under mutex_ after each COMMIT
+    std::mutex syncMutex_;                     ///< one fsync of the WAL at a time
+    std::atomic<std::uint64_t> synced_{0};     ///< every commit up to this one is fsynced
+    std::atomic<std::uint64_t> walSyncs_{0};
+    std::uint64_t walInode_ = 0;               ///< the WAL file whose directory entry was synced
 };
 
 }  // namespace ledgerbridge::store
