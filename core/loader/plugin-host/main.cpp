@@ -3,6 +3,7 @@
 // plugin with the same PluginLoader as the host (every check before dlopen, the ABI
 // negotiation), keeps no state of its own, and asks the parent for every host service. Not
 // meant to be started by hand.
+#include <signal.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -59,6 +60,13 @@ std::string perform(PluginSession& session, wire::Decoder& d) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    // Started with every asynchronous signal blocked and SIGPIPE perhaps ignored (inherited from
+    // the host's launcher thread through vfork + exec, ChildLauncher.cpp): a plugin host is an
+    // ordinary process again from here, ended by SIGTERM or a closed socket like any other.
+    sigset_t none;
+    ::sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    ::signal(SIGPIPE, SIG_DFL);
     int fd = 3;
     for (int i = 1; i < argc; ++i)
         if (std::strncmp(argv[i], "--fd=", 5) == 0) fd = std::atoi(argv[i] + 5);

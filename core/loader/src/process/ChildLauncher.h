@@ -1,4 +1,4 @@
-// Starting a plugin host process: fork + exec of `ledgerbridge-plugin-host` with one end of a
+// Starting a plugin host process: vfork + exec of `ledgerbridge-plugin-host` with one end of a
 // socketpair as its fd 3 and nothing else open, an environment of PATH and locale only (the
 // parent's variables may hold other connections' secrets), PR_SET_NO_NEW_PRIVS, the resource
 // limits, and PR_SET_PDEATHSIG so the child dies with the host.
@@ -22,7 +22,7 @@ struct Child {
     int fd = -1;  ///< the parent's end of the socketpair (close-on-exec)
 };
 
-/// Throws PluginError naming the executable when the socketpair or fork fails. A failed exec
+/// Throws PluginError naming the executable when the socketpair or vfork fails. A failed exec
 /// shows as the child exiting with status 127 before its Hello.
 Child launchPluginHost(const std::string& executable, const ChildLimits& limits);
 
