@@ -9,15 +9,10 @@
 #pragma once
 
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
+#include <Poco/Net/HTTPServer.h>
+#include <Poco/ThreadPool.h>
 
 #include <memory>
-
-namespace Poco {
-class ThreadPool;
-namespace Net {
-class HTTPServer;
-}
-}  // namespace Poco
 
 namespace ledgerbridge::xerotest {
 
