@@ -46,6 +46,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     } catch (const ProtocolError&) {
     } catch (const AuthError&) {
     } catch (const ReauthorizationRequired&) {  // InvalidGrant
+    } catch (const oauth::ClientCredentialsRejected&) {  // invalid_client: a ConfigError naming client_id
     } catch (const NetworkError&) {
     }
     return 0;

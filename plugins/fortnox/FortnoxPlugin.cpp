@@ -6,6 +6,7 @@
 
 #include <cstring>
 #include <fstream>
+#include <sstream>
 #include <iterator>
 
 #include "FortnoxVoucher.hpp"
@@ -20,7 +21,12 @@ constexpr const char* kUploaded = "uploaded:";  ///< state of a receipt uploaded
 std::string readFile(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
     if (!in) throw std::runtime_error("cannot open " + path);
-    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    // Through rdbuf(), not istreambuf_iterator: GCC 12 at -O3 reports a false -Wnull-dereference
+    // inside libstdc++'s streambuf for the iterator (check-release's Release build, -Werror).
+    std::ostringstream text;
+    text << in.rdbuf();
+    if (in.bad()) throw std::runtime_error("cannot read " + path);
+    return text.str();
 }
 
 Poco::JSON::Object::Ptr parseObject(const std::string& body, const std::string& member) {

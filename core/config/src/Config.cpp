@@ -48,8 +48,13 @@ const std::set<std::string> kFamilies = {"BALANCE_AMENDMENT", "BILL_INVOICE", "C
                                          "MILEAGE", "OUT_OF_POCKET", "OVERDRAFT", "PER_DIEM", "PLEO_INVOICE",
                                          "REIMBURSEMENT", "WALLET", "BILL_INVOICE_PAYMENT"};
 const std::set<std::string> kTopSections = {"state", "log", "plugins", "service"};
-// LEDGERBRIDGE_* variables the process reads that are not key overrides.
-const std::set<std::string> kProcessVariables = {"LEDGERBRIDGE_CONFIG", "LEDGERBRIDGE_CRASH_AT",
+// LEDGERBRIDGE_* variables the process reads that are not key overrides. LEDGERBRIDGE_CRASH_AT
+// only where the crash hooks are compiled in: a release binary must not hold the name at all
+// (scripts/check-release looks for it), and there it is a variable nothing reads.
+const std::set<std::string> kProcessVariables = {"LEDGERBRIDGE_CONFIG",
+#ifdef LEDGERBRIDGE_TEST_HOOKS
+                                                 "LEDGERBRIDGE_CRASH_AT",
+#endif
                                                  "LEDGERBRIDGE_REFERENCE_DIR"};
 
 std::vector<std::string> names(const std::set<std::string>& s) { return {s.begin(), s.end()}; }

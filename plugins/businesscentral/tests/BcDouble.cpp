@@ -3,6 +3,7 @@
 #include "BcDoubleAnswers.hpp"
 #include "BcDoubleInvoices.hpp"
 #include "BcDoubleRules.hpp"
+#include "DoubleServer.hpp"
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
@@ -63,7 +64,7 @@ struct BcDouble::Impl {
     int throttleCount = 0, throttleSeconds = 0;
     int counter = 0;
     std::vector<std::string> requests;
-    std::unique_ptr<Poco::Net::HTTPServer> server;
+    std::unique_ptr<xerotest::DoubleServer> server;
     Poco::UInt16 port = 0;
 
     Answer route(const std::string& method, const std::string& target, const std::string& authorization,
@@ -484,16 +485,11 @@ Answer BcDouble::Impl::attachments(Company& c, const std::string& method, const 
 
 BcDouble::BcDouble() : impl_(std::make_unique<Impl>()) {
     impl_->companies[std::string(kTenant) + "/" + kEnvironment + "/" + kCompany] = defaultCompany();
-    Poco::Net::ServerSocket socket(Poco::Net::SocketAddress("127.0.0.1", 0));
-    impl_->port = socket.address().port();
-    auto params = new Poco::Net::HTTPServerParams;
-    params->setMaxThreads(4);
-    params->setKeepAlive(false);
-    impl_->server = std::make_unique<Poco::Net::HTTPServer>(new Factory(*impl_), socket, params);
-    impl_->server->start();
+    impl_->server = std::make_unique<xerotest::DoubleServer>(new Factory(*impl_), 4, false);
+    impl_->port = impl_->server->port();
 }
 
-BcDouble::~BcDouble() { impl_->server->stopAll(true); }
+BcDouble::~BcDouble() { impl_->server.reset(); }  // joins the workers before the state goes
 
 std::string BcDouble::baseUrl() const { return "http://127.0.0.1:" + std::to_string(impl_->port); }
 

@@ -1,5 +1,6 @@
 // The Fortnox test double: see FortnoxDouble.hpp and README.md ("The test double").
 #include "FortnoxDouble.hpp"
+#include "DoubleServer.hpp"
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
@@ -128,7 +129,7 @@ struct FortnoxDouble::State {
     std::map<std::string, Tenant> tenants;
     int rateLimitCount = 0, retryAfter = 1, windowLimit = 25;
     std::vector<Request> log;
-    std::unique_ptr<Poco::Net::HTTPServer> server;
+    std::unique_ptr<xerotest::DoubleServer> server;
     int port = 0;
 
     Tenant& tenant(const std::string& name) {
@@ -413,15 +414,11 @@ void FortnoxDouble::State::handle(Poco::Net::HTTPServerRequest& req, Poco::Net::
 }
 
 FortnoxDouble::FortnoxDouble() : state_(std::make_unique<State>()) {
-    Poco::Net::ServerSocket socket(Poco::Net::SocketAddress("127.0.0.1", 0));
-    state_->port = socket.address().port();
-    auto* params = new Poco::Net::HTTPServerParams;
-    params->setMaxThreads(4);
-    state_->server = std::make_unique<Poco::Net::HTTPServer>(new Factory(*state_), socket, params);
-    state_->server->start();
+    state_->server = std::make_unique<xerotest::DoubleServer>(new Factory(*state_), 4, true);
+    state_->port = state_->server->port();
 }
 
-FortnoxDouble::~FortnoxDouble() { state_->server->stopAll(true); }
+FortnoxDouble::~FortnoxDouble() { state_->server.reset(); }  // joins the workers before the state goes
 
 std::string FortnoxDouble::root() const { return "http://127.0.0.1:" + std::to_string(state_->port); }
 std::string FortnoxDouble::baseUrl(const std::string& tenant) const { return root() + "/" + tenant + "/3"; }

@@ -1,5 +1,6 @@
 // The stateful Xero test double: see XeroDouble.hpp.
 #include "XeroDouble.hpp"
+#include "DoubleServer.hpp"
 #include "XeroDoubleMasterData.hpp"
 
 #include <Poco/JSON/Array.h>
@@ -131,7 +132,7 @@ struct XeroDouble::State {
     int dayLimit = -1, minuteLimit = -1;
     int created = 0;
     std::vector<Request> log;
-    std::unique_ptr<Poco::Net::HTTPServer> server;
+    std::unique_ptr<DoubleServer> server;
     int port = 0;
 
     std::vector<std::string> validate(const Organisation& o, const Collection& c, const Object::Ptr& doc) const;
@@ -406,16 +407,11 @@ void XeroDouble::State::handle(Poco::Net::HTTPServerRequest& req, Poco::Net::HTT
 
 XeroDouble::XeroDouble() : state_(std::make_unique<State>()) {
     doubledetail::completeOrganisation(state_->org);
-    Poco::Net::ServerSocket socket(Poco::Net::SocketAddress("127.0.0.1", 0));
-    state_->port = socket.address().port();
-    auto* params = new Poco::Net::HTTPServerParams;
-    params->setMaxThreads(8);
-    params->setKeepAlive(true);
-    state_->server = std::make_unique<Poco::Net::HTTPServer>(new Factory(*state_), socket, params);
-    state_->server->start();
+    state_->server = std::make_unique<DoubleServer>(new Factory(*state_), 8, true);
+    state_->port = state_->server->port();
 }
 
-XeroDouble::~XeroDouble() { state_->server->stopAll(true); }
+XeroDouble::~XeroDouble() { state_->server.reset(); }  // joins the workers before the state goes
 
 std::string XeroDouble::baseUrl() const { return "http://127.0.0.1:" + std::to_string(state_->port); }
 int XeroDouble::port() const { return state_->port; }
