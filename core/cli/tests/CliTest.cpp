@@ -9,7 +9,6 @@
 #include <fstream>
 #include <sstream>
 
-#include <SQLiteCpp/SQLiteCpp.h>
 
 #include "ledgerbridge/cli/Commands.h"
 #include "ledgerbridge/store/StateStore.h"
@@ -178,7 +177,7 @@ TEST_F(CliConfigTest, RunRefusesADamagedStateDatabaseWithWhatToDo) {
     const std::string db = (dir / "state" / "ledgerbridge.db").string();
     {
         ledgerbridge::store::StateStore s((dir / "state").string());
-        s.transaction([](SQLite::Database& d) {
+        s.transaction([](ledgerbridge::store::Session& d) {
             d.exec("CREATE TABLE filler (x TEXT)");
             for (int i = 0; i < 200; ++i) d.exec("INSERT INTO filler VALUES (printf('%.2000c', 'x'))");
         });
