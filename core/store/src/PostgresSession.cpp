@@ -285,6 +285,10 @@ bool PostgresSession::tableExists(const std::string& table) {
     return q.executeStep() && q.getColumn(0).getInt() != 0;
 }
 
+std::int64_t PostgresSession::lastInsertId() {
+    throw StoreError("state store: " + description_ + ": a last inserted row id was asked of PostgreSQL; use RETURNING");
+}
+
 void PostgresSession::begin(Durability durability) {
     // One round trip: BEGIN, the durability of this commit, the write lock.
     const std::string sql = std::string("BEGIN; ") +

@@ -50,6 +50,8 @@ int SqliteSession::exec(const std::string& sql) { return db_.exec(sql); }
 
 bool SqliteSession::tableExists(const std::string& table) { return db_.tableExists(table); }
 
+std::int64_t SqliteSession::lastInsertId() { return db_.getLastInsertRowid(); }
+
 void SqliteSession::begin(Durability durability) {
     // synchronous is a per-connection setting that cannot change inside a transaction;
     // StateStore's mutex keeps every other transaction out until FULL is back.

@@ -15,16 +15,6 @@
 using namespace ledgerbridge;
 using store::PostgresSession;
 
-namespace {
-std::string errorOf(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const std::exception& e) {
-        return e.what();
-    }
-    return "";
-}
-}  // namespace
 
 TEST(PostgresPlaceholders, QuestionMarksAreNumberedOutsideQuotesAndComments) {
     int n = 0;
@@ -39,7 +29,7 @@ TEST(PostgresPlaceholders, QuestionMarksAreNumberedOutsideQuotesAndComments) {
 }
 
 TEST(PostgresUrl, APasswordInTheUrlIsRefusedWithoutRepeatingIt) {
-    const std::string m = errorOf([] { PostgresSession::describeUrl("postgresql://lb:hunter2secret@db.internal:5432/lb"); });
+    const std::string m = errorOf<std::exception>([] { PostgresSession::describeUrl("postgresql://lb:hunter2secret@db.internal:5432/lb"); });
     EXPECT_NE(m.find("[state] url carries a password"), std::string::npos) << m;
     EXPECT_NE(m.find("[state] password = env:NAME or file:PATH"), std::string::npos) << m;
     EXPECT_EQ(m.find("hunter2secret"), std::string::npos) << m;
@@ -48,16 +38,16 @@ TEST(PostgresUrl, APasswordInTheUrlIsRefusedWithoutRepeatingIt) {
 TEST(PostgresUrl, TheDescriptionNamesUserHostPortAndDatabase) {
     EXPECT_EQ(PostgresSession::describeUrl("postgresql://lb@db.internal:6432/ledger?sslmode=verify-full"),
               "postgresql://lb@db.internal:6432/ledger");
-    const std::string m = errorOf([] { PostgresSession::describeUrl("mysql://lb@db/x"); });
+    const std::string m = errorOf<std::exception>([] { PostgresSession::describeUrl("mysql://lb@db/x"); });
     EXPECT_NE(m.find("[state] url must be a PostgreSQL URL"), std::string::npos) << m;
-    EXPECT_NE(errorOf([] { PostgresSession::describeUrl("postgresql://lb@db/x?nosuchparameter=1"); })
+    EXPECT_NE(errorOf<std::exception>([] { PostgresSession::describeUrl("postgresql://lb@db/x?nosuchparameter=1"); })
                   .find("[state] url is not a valid PostgreSQL URL"),
               std::string::npos);
 }
 
 TEST(PostgresConnect, NoServerIsAStoreErrorNamingWhere) {
     // Port 1 on loopback: nothing listens there.
-    const std::string m = errorOf([] { PostgresSession("postgresql://lb@127.0.0.1:1/lb", "pw-not-shown", 1000); });
+    const std::string m = errorOf<std::exception>([] { PostgresSession("postgresql://lb@127.0.0.1:1/lb", "pw-not-shown", 1000); });
     EXPECT_EQ(m.rfind("state store: cannot connect to postgresql://lb@127.0.0.1:1/lb: ", 0), 0u) << m;
     EXPECT_NE(m.find("is the server running"), std::string::npos) << m;
     EXPECT_EQ(m.find("pw-not-shown"), std::string::npos) << m;
@@ -68,7 +58,7 @@ INSTANTIATE_TEST_SUITE_P(, PostgresOnly, ::testing::Values(Backend::PostgreSQL),
 
 TEST_P(PostgresOnly, AWrongPasswordIsRefusedNamingTheLoginNotThePassword) {
     const std::string url = std::getenv("LEDGERBRIDGE_TEST_PG_URL");
-    const std::string m = errorOf([&] { PostgresSession(url, "wrong-password-x7", 1000); });
+    const std::string m = errorOf<std::exception>([&] { PostgresSession(url, "wrong-password-x7", 1000); });
     EXPECT_EQ(m.rfind("state store: cannot connect to postgresql://", 0), 0u) << m;
     EXPECT_NE(m.find("password authentication failed"), std::string::npos) << m;
     EXPECT_NE(m.find("[state] password refers to"), std::string::npos) << m;
@@ -83,7 +73,7 @@ TEST_P(PostgresOnly, ALostConnectionFailsTheCallAndTheNextCallReconnects) {
     std::int64_t pid = 0;
     victim->read([&](store::Session& db) { pid = db.execAndGet("SELECT pg_backend_pid()").getInt64(); });
     other->read([&](store::Session& db) { db.exec("SELECT pg_terminate_backend(" + std::to_string(pid) + ")"); });
-    const std::string m = errorOf([&] { state.put("csv", "fp", "k", "2"); });
+    const std::string m = errorOf<std::exception>([&] { state.put("csv", "fp", "k", "2"); });
     EXPECT_NE(m.find("state store: the connection to postgresql://"), std::string::npos) << m;
     EXPECT_NE(m.find("nothing of it was kept"), std::string::npos) << m;
     EXPECT_EQ(state.get("csv", "fp", "k"), std::optional<std::string>("1")) << "reconnected; the failed write is absent";
@@ -102,7 +92,7 @@ TEST_P(WriteLock, AWriterWaitingLongerThanTheBusyTimeoutFailsAsBusy) {
     std::string m;
     holder->transaction([&](store::Session&) {
         // Another thread, another connection: it must wait for this transaction, then give up.
-        std::thread([&] { m = errorOf([&] { impatientState.put("csv", "fp", "k", "v"); }); }).join();
+        std::thread([&] { m = errorOf<std::exception>([&] { impatientState.put("csv", "fp", "k", "v"); }); }).join();
     });
     EXPECT_NE(m.find("busy"), std::string::npos) << m;
     impatientState.put("csv", "fp", "k", "v");  // free again

@@ -10,6 +10,7 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -50,3 +51,15 @@ std::string backendName(const ::testing::TestParamInfo<Backend>& info);
 
 /// The backend's name in test output and CTest's test names.
 inline void PrintTo(Backend b, std::ostream* os) { *os << (b == Backend::SQLite ? "SQLite" : "PostgreSQL"); }
+
+/// The message of the E that `f` threw, or "" when it threw nothing (any other exception
+/// propagates and fails the test).
+template <class E>
+std::string errorOf(const std::function<void()>& f) {
+    try {
+        f();
+    } catch (const E& e) {
+        return e.what();
+    }
+    return "";
+}

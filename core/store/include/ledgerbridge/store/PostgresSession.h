@@ -38,6 +38,8 @@ public:
     std::unique_ptr<StatementImpl> prepare(const std::string& sql) override;
     int exec(const std::string& sql) override;
     bool tableExists(const std::string& table) override;
+    /// Throws StoreError: PostgreSQL answers with RETURNING instead.
+    std::int64_t lastInsertId() override;
     const std::string& describe() const override { return description_; }
     void begin(Durability durability) override;
     void commit() override;

@@ -111,6 +111,9 @@ public:
     /// The first column of the first row of `sql` (a NULL Value when there is none).
     Value execAndGet(const std::string& sql);
     virtual bool tableExists(const std::string& table) = 0;
+    /// SQLite: the rowid of the last row inserted on this connection. PostgreSQL has none:
+    /// write `RETURNING id` there (see Ledger::stagePage for why SQLite does not).
+    virtual std::int64_t lastInsertId() = 0;
     /// Where the database is, for messages: a file path, or a PostgreSQL URL without password.
     virtual const std::string& describe() const = 0;
 

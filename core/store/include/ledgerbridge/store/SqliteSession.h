@@ -18,6 +18,7 @@ public:
     std::unique_ptr<StatementImpl> prepare(const std::string& sql) override;
     int exec(const std::string& sql) override;
     bool tableExists(const std::string& table) override;
+    std::int64_t lastInsertId() override;
     const std::string& describe() const override { return path_; }
     /// BEGIN IMMEDIATE; ProcessCrash commits with synchronous=NORMAL (in the WAL, not fsynced),
     /// restored to FULL after the commit or rollback.
