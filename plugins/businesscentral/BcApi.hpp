@@ -4,10 +4,13 @@
 // bodies become readable messages and Pleo failure reasons.
 #pragma once
 
+#include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 
 #include <stdexcept>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "BcSettings.hpp"
 #include "ledgerbridge/plugin.hpp"
@@ -31,7 +34,8 @@ public:
 std::string bcErrorText(const sdk::HttpResponse& response);
 
 /// Pleo failureReasonType for a BC error: account_unknown (G/L Account), tax_code_unknown
-/// (VAT/tax posting group, tax code), tag_unknown (dimension), else validation_failure.
+/// (VAT/tax posting group, tax code), vendor_unknown (vendor), tag_unknown (dimension), else
+/// validation_failure.
 std::string failureReasonFor(const std::string& bcError);
 
 /// The JSON object of a 2xx answer; throws sdk::Error(LB_ERR_TARGET) naming `what` otherwise.
@@ -54,8 +58,37 @@ public:
     /// POST {base}/{tenant}/{environment}/api/v2.0/$batch (OData JSON batch) of read requests
     /// only: a failure is NotSent, never NoResponse.
     sdk::HttpResponse readBatch(const std::string& jsonBody);
+    /// GET of each company path ("/generalLedgerEntries?$filter=…") inside $batches of at most
+    /// 100 (BC's limit): the `value` array of each answer, in order. Throws NotSent, or
+    /// sdk::Error (LB_ERR_TARGET) naming `what` when an answer is not a 200 with a value array.
+    std::vector<Poco::JSON::Array::Ptr> getValues(const std::vector<std::string>& companyPaths, const std::string& what);
+    /// One request's answer inside a $batch.
+    struct BatchAnswer {
+        int status = 0;
+        Poco::JSON::Object::Ptr body;  ///< null when the answer had no JSON object
+        std::string error;             ///< bcErrorText-style text for a status >= 400
+    };
+    /// POSTs (company path, JSON body) inside $batches of at most 100, in order; one answer per
+    /// request. The batch is a write: no answer is NoResponse (some requests may be done), a 429
+    /// before anything ran NotSent. An answer without one response per request: NoResponse.
+    std::vector<BatchAnswer> postAll(const std::vector<std::pair<std::string, std::string>>& requests,
+                                     const std::string& what);
+    /// A record created by createAll(): its id, or BC's refusal.
+    struct Created {
+        std::string id;     ///< the new record's GUID when created
+        std::string error;  ///< BC's text when it refused (4xx); "" otherwise
+    };
+    /// POSTs each (company path, JSON body): inside $batches when `batched` and more than one,
+    /// else one by one, stopping at the first refusal (later ones are not sent: no id, no error).
+    /// A 429 or 5xx inside a $batch is NoResponse (some may be done: the caller's clean-up finds
+    /// them); `needsId`: a created record without a GUID id is a target error.
+    std::vector<Created> createAll(const std::vector<std::pair<std::string, std::string>>& requests, bool batched,
+                                   bool needsId, const std::string& what);
     /// DELETE companyUrl + path with If-Match: etag. Throws like post().
     sdk::HttpResponse remove(const std::string& path, const std::string& etag);
+    /// remove(), and on 412 (changed since read) GET the record and delete again with its new
+    /// ETag, 3 times at most; gone (404) counts as deleted. sdk::Error naming `what` otherwise.
+    void removeRecord(const std::string& path, std::string etag, const std::string& what);
 
 private:
     sdk::HttpResponse send(sdk::HttpRequest request, bool write);

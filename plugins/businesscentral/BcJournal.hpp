@@ -7,25 +7,18 @@
 #pragma once
 
 #include <cstdint>
-#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "BcEntryChecks.hpp"
 #include "BcSettings.hpp"
 #include "ledgerbridge/model.hpp"
 
 namespace ledgerbridge::businesscentral {
 
-/// An entry BC must not get, with Pleo's failure reason (validation_failure, account_unknown,
-/// tax_code_unknown, tag_unknown).
-class Rejected : public std::runtime_error {
-public:
-    Rejected(std::string why, const std::string& message) : std::runtime_error(message), reason(std::move(why)) {}
-    std::string reason;
-};
-
 struct JournalLine {
+    std::string accountType = "G/L Account";  ///< "Vendor" for the contra line of a refund in purchase-invoice mode
     std::string accountNumber;
     std::int64_t minor = 0;  ///< signed, debit positive, in the entry's currency
     std::string taxCode;     ///< BC taxCode, "" for none
@@ -44,13 +37,11 @@ struct JournalDocument {
 /// The documentNumber of an accounting entry id: the same for every job and idempotency key.
 std::string documentNumberOf(const std::string& accountingEntryId);
 
-/// The journal lines of `entry`; throws Rejected naming what is wrong and where.
+/// The journal lines of `entry`; throws Rejected naming what is wrong and where. In
+/// purchase-invoice mode (refunds only, see BcPlugin) the contra line is the entry's vendor.
 JournalDocument journalOf(const sdk::Entry& entry, const BcConfig& config);
 
 /// The JSON body that creates `line` of `doc` (POST journals({id})/journalLines).
 std::string journalLineBody(const JournalDocument& doc, const JournalLine& line);
-
-/// `minor` as exact decimal text with `exponent` decimals ("-12.50").
-std::string decimalText(std::int64_t minor, int exponent);
 
 }  // namespace ledgerbridge::businesscentral

@@ -5,34 +5,29 @@
 #include <Poco/JSONString.h>
 
 #include <algorithm>
-#include <fstream>
-#include <iterator>
 
+#include "BcAttachments.hpp"
 #include "BcMasterData.hpp"
 
 namespace ledgerbridge::businesscentral {
 
 namespace {
-constexpr int kMaxEtagRetries = 3;      ///< a line changed under us this often: give up (target error)
 constexpr int kMaxClearingRounds = 20;  ///< GET-and-delete rounds over the batch's leftover lines
-constexpr std::size_t kMaxBatchRequests = 100;  ///< BC's limit of operations in one $batch
 
 sdk::Outcome rejection(const Rejected& r) { return sdk::Outcome::rejected(r.reason, r.what()); }
 
-std::string dimensionBody(const std::pair<std::string, std::string>& dim) {
-    return "{\"code\":" + Poco::toJSON(dim.first) + ",\"valueCode\":" + Poco::toJSON(dim.second) + "}";
-}
 }  // namespace
 
 void BcPlugin::configure(const sdk::Settings& settings) {
     config_ = parseBcConfig(settings);
     api_ = std::make_unique<BcApi>(host(), config_);
+    invoices_ = config_.purchaseInvoices ? std::make_unique<BcInvoiceExport>(host(), *api_, config_) : nullptr;
 }
 
 void BcPlugin::check() {
     try {
         jsonObjectOf(api_->get(""), "the company " + config_.companyId + " in environment " + config_.environment);
-        jsonObjectOf(api_->get(journalPath()), "the journal batch " + config_.journalId);
+        if (!config_.journalId.empty()) jsonObjectOf(api_->get(journalPath()), "the journal batch " + config_.journalId);
     } catch (const NotSent& e) {
         throw sdk::Error(LB_ERR_TARGET, e.what());
     }
@@ -63,12 +58,16 @@ std::vector<sdk::Document> BcPlugin::documentsOf(std::size_t index, const Journa
     return out;
 }
 
+std::vector<sdk::Document> BcPlugin::documentsOf(std::size_t index, const sdk::Entry& entry) const {
+    if (asInvoice(entry)) return invoices_->documentsOf(index, invoiceOf(entry, config_), entry.receipts);
+    return documentsOf(index, journalOf(entry, config_), entry.receipts);
+}
+
 std::vector<sdk::Document> BcPlugin::plan(const std::vector<sdk::Entry>& batch) {
     std::vector<sdk::Document> out;
     for (std::size_t i = 0; i < batch.size(); ++i) {
         try {
-            for (sdk::Document& d : documentsOf(i, journalOf(batch[i], config_), batch[i].receipts))
-                out.push_back(std::move(d));
+            for (sdk::Document& d : documentsOf(i, batch[i])) out.push_back(std::move(d));
         } catch (const Rejected&) {
         }
     }
@@ -78,8 +77,7 @@ std::vector<sdk::Document> BcPlugin::plan(const std::vector<sdk::Entry>& batch) 
 void BcPlugin::planBatch(const std::vector<sdk::Entry>& batch, sdk::PlanSink& sink) {
     for (std::size_t i = 0; i < batch.size(); ++i) {
         try {
-            for (const sdk::Document& d : documentsOf(i, journalOf(batch[i], config_), batch[i].receipts))
-                sink.document(d);
+            for (const sdk::Document& d : documentsOf(i, batch[i])) sink.document(d);
         } catch (const Rejected& r) {
             sink.reject(i, rejection(r));
         }
@@ -96,34 +94,30 @@ bool BcPlugin::posted(const std::string& documentNumber) {
 }
 
 std::set<std::string> BcPlugin::postedAmong(const std::vector<std::string>& numbers) {
+    std::vector<std::string> paths;
+    for (const std::string& n : numbers)
+        paths.push_back("/generalLedgerEntries?$top=1&$filter=documentNumber%20eq%20" + odataString(n));
+    const auto values = api_->getValues(paths, "looking up documents");
     std::set<std::string> out;
-    for (std::size_t from = 0; from < numbers.size(); from += kMaxBatchRequests) {
-        const std::size_t to = std::min(numbers.size(), from + kMaxBatchRequests);
-        std::string body = "{\"requests\":[";
-        for (std::size_t i = from; i < to; ++i)
-            body += std::string(i == from ? "" : ",") + "{\"method\":\"GET\",\"id\":\"" + std::to_string(i) +
-                    "\",\"url\":" + Poco::toJSON("companies(" + config_.companyId + ")/generalLedgerEntries?$top=1&$filter=" +
-                                                 "documentNumber%20eq%20" + odataString(numbers[i])) + "}";
-        body += "]}";
-        const auto root = jsonObjectOf(api_->readBatch(body), "looking up " + std::to_string(to - from) + " documents ($batch)");
-        const auto responses = root->getArray("responses");
-        if (!responses || responses->size() != to - from)
-            throw sdk::Error(LB_ERR_TARGET, "the $batch answer does not hold one response per lookup");
-        for (std::size_t r = 0; r < responses->size(); ++r) {
-            const auto one = responses->getObject(static_cast<unsigned>(r));
-            const std::size_t i = one ? std::stoul(one->optValue<std::string>("id", "0")) : 0;
-            const int status = one ? one->optValue<int>("status", 0) : 0;
-            const auto answer = one ? one->getObject("body") : nullptr;
-            const auto value = answer ? answer->getArray("value") : nullptr;
-            if (i < from || i >= to || status != 200 || !value)
-                throw sdk::Error(LB_ERR_TARGET, "the $batch lookup of a document answered " + std::to_string(status));
-            if (value->size() > 0) out.insert(numbers[i]);
-        }
-    }
+    for (std::size_t i = 0; i < numbers.size(); ++i)
+        if (values[i]->size() > 0) out.insert(numbers[i]);
     return out;
 }
 
 void BcPlugin::push(const std::vector<sdk::Entry>& batch, sdk::OutcomeSink& outcomes) {
+    if (invoices_) {
+        std::vector<sdk::Entry> invoices;
+        std::vector<std::size_t> at;  // invoices[k] is batch[at[k]]
+        for (std::size_t i = 0; i < batch.size(); ++i)
+            if (asInvoice(batch[i])) {
+                invoices.push_back(batch[i]);
+                at.push_back(i);
+            }
+        invoices_->push(invoices, [&](std::size_t k, sdk::Outcome o) { outcomes.report(at[k], std::move(o)); });
+        for (std::size_t i = 0; i < batch.size(); ++i)
+            if (!asInvoice(batch[i])) outcomes.report(i, journalPushOne(batch[i]));
+        return;
+    }
     std::vector<std::string> numbers;
     for (const auto& e : batch)
         if (!e.accountingEntryId.empty()) numbers.push_back(documentNumberOf(e.accountingEntryId));
@@ -155,79 +149,48 @@ void BcPlugin::clearJournal() {
         for (std::size_t i = 0; i < value->size(); ++i) {
             const auto line = value->getObject(static_cast<unsigned>(i));
             const std::string id = line ? line->optValue<std::string>("id", "") : "";
-            std::string etag = line ? line->optValue<std::string>("@odata.etag", "") : "";
+            const std::string etag = line ? line->optValue<std::string>("@odata.etag", "") : "";
             if (!isGuid(id)) throw sdk::Error(LB_ERR_TARGET, "a journal line without a GUID id in the batch");
             const std::string path = journalPath() + "/journalLines(" + id + ")";
             host().warn("deleting journal line " + id + " (document " + line->optValue<std::string>("documentNumber", "") +
                         ") left unposted in the batch by an interrupted push");
-            for (int attempt = 0;; ++attempt) {
-                const sdk::HttpResponse r = api_->remove(path, etag);
-                if (r.status == 204 || r.status == 200 || r.status == 404) break;
-                // 412: the line changed since we read it; read its new ETag and try again.
-                if (r.status != 412 || attempt >= kMaxEtagRetries)
-                    throw sdk::Error(LB_ERR_TARGET, "deleting journal line " + id + ": " + bcErrorText(r));
-                const sdk::HttpResponse again = api_->get(path);
-                if (again.status == 404) break;
-                etag = jsonObjectOf(again, "reading journal line " + id)->optValue<std::string>("@odata.etag", "");
-            }
+            api_->removeRecord(path, etag, "journal line " + id);
         }
     }
     throw sdk::Error(LB_ERR_TARGET, "the journal batch " + config_.journalId + " keeps filling while it is cleared: is it "
                                     "shared with another user or connection?");
 }
 
-std::string BcPlugin::attachReceipts(const std::vector<sdk::Receipt>& receipts, const std::string& lineId) {
-    std::string problems;
-    auto problem = [&](const std::string& p) { problems += (problems.empty() ? "" : "; ") + p; };
-    for (const sdk::Receipt& receipt : receipts) {
-        const std::string name = receipt.fileName.empty() ? "receipt" : receipt.fileName.substr(0, 250);
-        std::ifstream in(receipt.path, std::ios::binary);
-        const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-        if (!in.good() && !in.eof()) {
-            problem("receipt " + name + " could not be read");
-            continue;
-        }
-        const sdk::HttpResponse created = api_->post(
-            "/attachments", "{\"parentId\":" + Poco::toJSON(lineId) + ",\"fileName\":" + Poco::toJSON(name) +
-                                ",\"parentType\":\"Journal\"}");
-        if (created.status >= 400) {
-            problem("receipt " + name + " was not attached (" + bcErrorText(created) + ")");
-            continue;
-        }
-        const auto attachment = jsonObjectOf(created, "creating the attachment " + name);
-        const std::string id = attachment->optValue<std::string>("id", "");
-        if (!isGuid(id)) throw sdk::Error(LB_ERR_TARGET, "BC created an attachment without a GUID id");
-        const sdk::HttpResponse content = api_->patchBytes(
-            "/attachments(" + id + ")/attachmentContent", attachment->optValue<std::string>("@odata.etag", "*"), bytes);
-        if (content.status >= 400) problem("receipt " + name + " was attached without its content (" + bcErrorText(content) + ")");
-    }
-    return problems;
-}
-
 sdk::Outcome BcPlugin::write(const JournalDocument& doc, const std::vector<sdk::Receipt>& receipts) {
     const std::string lines = journalPath() + "/journalLines";
-    std::string receiptProblems;
-    for (const JournalLine& l : doc.lines) {
-        const sdk::HttpResponse r = api_->post(lines, journalLineBody(doc, l));
-        if (r.status >= 400 && r.status < 500) {
-            const std::string error = bcErrorText(r);
+    // The lines in one $batch (batch_writes), then their dimension set lines in another: a
+    // refusal of any is BC's answer for the entry, and the lines written are deleted.
+    std::vector<std::pair<std::string, std::string>> creates;
+    for (const JournalLine& l : doc.lines) creates.emplace_back(lines, journalLineBody(doc, l));
+    const auto created = api_->createAll(creates, config_.batchWrites, true, "creating the journal lines");
+    for (std::size_t i = 0; i < created.size(); ++i)
+        if (!created[i].error.empty()) {
             clearJournal();
-            return sdk::Outcome::rejected(failureReasonFor(error), "account " + l.accountNumber + ": " + error);
+            return sdk::Outcome::rejected(failureReasonFor(created[i].error),
+                                          "account " + doc.lines[i].accountNumber + ": " + created[i].error);
         }
-        const std::string id = jsonObjectOf(r, "creating a journal line")->optValue<std::string>("id", "");
-        if (!isGuid(id)) throw sdk::Error(LB_ERR_TARGET, "BC created a journal line without a GUID id");
-        for (const auto& dim : l.dimensions) {
-            const sdk::HttpResponse d = api_->post(lines + "(" + id + ")/dimensionSetLines", dimensionBody(dim));
-            if (d.status >= 400 && d.status < 500) {
-                const std::string error = bcErrorText(d);
-                clearJournal();
-                return sdk::Outcome::rejected("tag_unknown", "dimension " + dim.first + " value " + dim.second + ": " + error);
-            }
+    std::vector<std::pair<std::string, std::string>> dimensions;
+    std::vector<std::string> dimensionNames;
+    for (std::size_t i = 0; i < doc.lines.size(); ++i)
+        for (const auto& dim : doc.lines[i].dimensions) {
+            dimensions.emplace_back(lines + "(" + created[i].id + ")/dimensionSetLines", dimensionBody(dim));
+            dimensionNames.push_back("dimension " + dim.first + " value " + dim.second);
         }
-        // On the first line, before the post: posting carries them to the posted document in
-        // the same action, and a crash before it leaves them on lines the next push deletes.
-        if (&l == &doc.lines.front() && config_.attachReceipts) receiptProblems = attachReceipts(receipts, id);
-    }
+    const auto dimensioned = api_->createAll(dimensions, config_.batchWrites, false, "creating the dimension set lines");
+    for (std::size_t i = 0; i < dimensioned.size(); ++i)
+        if (!dimensioned[i].error.empty()) {
+            clearJournal();
+            return sdk::Outcome::rejected("tag_unknown", dimensionNames[i] + ": " + dimensioned[i].error);
+        }
+    // On the first line, before the post: posting carries them to the posted document in the
+    // same action, and a crash before it leaves them on lines the next push deletes.
+    const std::string receiptProblems =
+        config_.attachReceipts ? attachReceipts(*api_, receipts, created.front().id, "Journal") : "";
     const sdk::HttpResponse r = api_->post(journalPath() + "/Microsoft.NAV.post", "");
     if (r.status >= 400 && r.status < 500) {
         const std::string error = bcErrorText(r);
@@ -245,6 +208,10 @@ sdk::Outcome BcPlugin::write(const JournalDocument& doc, const std::vector<sdk::
 }
 
 sdk::Outcome BcPlugin::pushOne(const sdk::Entry& entry) {
+    return asInvoice(entry) ? invoices_->pushOne(entry) : journalPushOne(entry);
+}
+
+sdk::Outcome BcPlugin::journalPushOne(const sdk::Entry& entry) {
     journalMayHoldLines_ = true;
     try {
         return pushLookedUp(entry, !entry.accountingEntryId.empty() && posted(documentNumberOf(entry.accountingEntryId)));
@@ -276,6 +243,7 @@ sdk::Outcome BcPlugin::pushLookedUp(const sdk::Entry& entry, bool alreadyPosted)
 }
 
 sdk::Outcome BcPlugin::lookup(const sdk::Entry& entry) {
+    if (asInvoice(entry)) return invoices_->lookup(entry);
     if (entry.accountingEntryId.empty()) return sdk::Outcome::absent();
     const std::string number = documentNumberOf(entry.accountingEntryId);
     try {

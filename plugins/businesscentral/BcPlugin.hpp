@@ -1,8 +1,9 @@
-// The Business Central plugin: each entry becomes general-journal lines in the journal batch
+// The Business Central plugin. mode=journal (here): each entry becomes general-journal lines in the journal batch
 // reserved for ledgerbridge (one documentNumber per entry), posted at once with
 // Microsoft.NAV.post. BC has no idempotency key: documents are found again by their
 // documentNumber among the posted G/L entries, and lines a crash left unposted in the batch are
-// deleted (If-Match with their ETag) before anything is created. Exported by Register.cpp.
+// deleted (If-Match with their ETag) before anything is created. mode=purchase_invoice hands
+// push, lookup and the dry run to BcInvoiceExport. Exported by Register.cpp.
 #pragma once
 
 #include <memory>
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "BcApi.hpp"
+#include "BcInvoiceExport.hpp"
 #include "BcJournal.hpp"
 #include "BcSettings.hpp"
 #include "ledgerbridge/plugin.hpp"
@@ -37,9 +39,15 @@ public:
     sdk::MasterDataPage readMasterData(const sdk::MasterDataRequest& request) override;
 
 private:
+    /// Purchase-invoice mode and not a refund: the entry is a purchase invoice. (A refund, a
+    /// negative total, is journal lines against the vendor: BC posts no negative invoice.)
+    bool asInvoice(const sdk::Entry& entry) const { return invoices_ && entry.totalWallet.minor >= 0; }
+    sdk::Outcome journalPushOne(const sdk::Entry& entry);
     std::string journalPath() const { return "/journals(" + config_.journalId + ")"; }
     std::vector<sdk::Document> documentsOf(std::size_t index, const JournalDocument& doc,
                                            const std::vector<sdk::Receipt>& receipts) const;
+    /// The dry run's documents of `entry` in the configured mode; throws Rejected.
+    std::vector<sdk::Document> documentsOf(std::size_t index, const sdk::Entry& entry) const;
     /// True when posted G/L entries carry `documentNumber`.
     bool posted(const std::string& documentNumber);
     /// The document numbers among `numbers` that posted G/L entries carry ($batch of GETs).
@@ -51,15 +59,13 @@ private:
     /// Creates the lines (and their dimension set lines), attaches the receipts to the first
     /// line, and posts the batch.
     sdk::Outcome write(const JournalDocument& doc, const std::vector<sdk::Receipt>& receipts);
-    /// Each receipt as an attachment of journal line `lineId` (POST attachments, then PATCH its
-    /// attachmentContent with the attachment's ETag). Returns what could not be attached.
-    std::string attachReceipts(const std::vector<sdk::Receipt>& receipts, const std::string& lineId);
 
     BcConfig config_;
     /// The batch may hold lines no post or clean-up of this push removed (a crashed push's, or
     /// one stopped by a 429): clear it before writing. A successful post or clean-up empties it.
     bool journalMayHoldLines_ = true;
     std::unique_ptr<BcApi> api_;
+    std::unique_ptr<BcInvoiceExport> invoices_;  ///< mode=purchase_invoice only
 };
 
 }  // namespace ledgerbridge::businesscentral

@@ -66,7 +66,8 @@ sdk::Manifest bcManifest() {
     m.name = "businesscentral";
     m.version = "0.1.0";
     m.targetSystem = "Microsoft Dynamics 365 Business Central API v2.0";
-    m.description = "Posts each Pleo entry as balanced general-journal lines in Business Central (Microsoft.NAV.post), "
+    m.description = "Posts each Pleo entry as balanced general-journal lines or as a vendor's purchase invoice in "
+                    "Business Central (Microsoft.NAV.post), "
                     "dimensions from Pleo tags, VAT through a tax-code mapping, receipts attached; reads accounts, tax "
                     "groups, dimensions, "
                     "dimension values and vendors as master data.";
@@ -79,8 +80,9 @@ sdk::Manifest bcManifest() {
         {"environment", SettingType::String, std::nullopt, false,
          "Business Central environment name, e.g. production or sandbox."},
         {"company_id", SettingType::String, std::nullopt, false, "Company id (GUID, from GET companies)."},
-        {"journal_id", SettingType::String, std::nullopt, false,
-         "Id (GUID) of a general journal batch used by ledgerbridge only: posting posts the whole batch."},
+        {"journal_id", SettingType::String, "", false,
+         "Id (GUID) of a general journal batch used by ledgerbridge only: posting posts the whole batch. "
+         "Required in journal mode."},
         {"local_currency", SettingType::String, std::nullopt, false,
          "The company's local currency (ISO 4217). Journal lines carry no currency in API v2.0: entries in "
          "another currency are rejected."},
@@ -92,7 +94,18 @@ sdk::Manifest bcManifest() {
         {"dimensions", SettingType::String, "", false,
          "Pleo tag group -> BC dimension code, e.g. PROJECT:PROJECT,DEPT:DEPARTMENT; other groups are not sent."},
         {"mode", SettingType::String, "journal", false,
-         "journal: general-journal lines, posted. (purchase_invoice is not implemented yet.)"},
+         "journal: general-journal lines in journal_id, posted. purchase_invoice: a purchase invoice of the "
+         "entry's vendor (see vendors, default_vendor), posted; lines net with the mapped tax code."},
+        {"vendors", SettingType::String, "", false,
+         "purchase_invoice mode: Pleo supplier code -> BC vendor number, e.g. SUP-1:V100. Without a mapping the "
+         "supplier's own code is taken as the vendor number (what BC's vendors master data gives it), else "
+         "default_vendor."},
+        {"default_vendor", SettingType::String, "", false,
+         "purchase_invoice mode: BC vendor number for entries whose supplier has no code or mapping; empty: such "
+         "entries are rejected (vendor_unknown)."},
+        {"batch_writes", SettingType::Bool, "true", false,
+         "Journal mode: create an entry's lines in one OData $batch, then its dimension set lines in another, "
+         "instead of one POST each (fewer requests against BC's limits)."},
         {"attach_receipts", SettingType::Bool, "true", false,
          "Attach each receipt to the entry's first journal line (an incoming document; posting carries it to "
          "the posted document)."},
@@ -128,8 +141,7 @@ BcConfig parseBcConfig(const sdk::Settings& s) {
                                                  c.environment + "'");
     c.companyId = s.get("company_id");
     if (!isGuid(c.companyId)) problems.emplace_back("company_id", "expected a GUID, got '" + c.companyId + "'");
-    c.journalId = s.get("journal_id");
-    if (!isGuid(c.journalId)) problems.emplace_back("journal_id", "expected a GUID, got '" + c.journalId + "'");
+
     c.currency = s.get("local_currency");
     if (c.currency.size() != 3 || !std::isupper(static_cast<unsigned char>(c.currency[0])) ||
         !std::isupper(static_cast<unsigned char>(c.currency[1])) ||
@@ -139,8 +151,19 @@ BcConfig parseBcConfig(const sdk::Settings& s) {
     c.reverseTaxCodes = pairsOf("reverse_charge_tax_codes", s.get("reverse_charge_tax_codes"), problems);
     c.dimensions = pairsOf("dimensions", s.get("dimensions"), problems);
     c.attachReceipts = s.getBool("attach_receipts");
-    if (s.get("mode") != "journal")
-        problems.emplace_back("mode", "only 'journal' is implemented, got '" + s.get("mode") + "'");
+    c.batchWrites = s.getBool("batch_writes");
+    const std::string mode = s.get("mode");
+    c.purchaseInvoices = mode == "purchase_invoice";
+    if (mode != "journal" && mode != "purchase_invoice")
+        problems.emplace_back("mode", "expected 'journal' or 'purchase_invoice', got '" + mode + "'");
+    c.journalId = s.get("journal_id");
+    if (!c.purchaseInvoices || !c.journalId.empty())
+        if (!isGuid(c.journalId))
+            problems.emplace_back("journal_id", "expected a GUID (required in journal mode), got '" + c.journalId + "'");
+    c.vendors = pairsOf("vendors", s.get("vendors"), problems);
+    c.defaultVendor = trim(s.get("default_vendor"));
+    if (c.defaultVendor.size() > 20)
+        problems.emplace_back("default_vendor", "a BC vendor number has at most 20 characters, got '" + c.defaultVendor + "'");
     const std::int64_t wait = s.getInt("max_retry_wait_seconds");
     if (wait < 0 || wait > 300) problems.emplace_back("max_retry_wait_seconds", "expected 0-300");
     c.maxRetryWaitMs = wait * 1000;

@@ -19,6 +19,11 @@ struct BcConfig {
     std::map<std::string, std::string> taxCodes;         ///< Pleo tax code -> BC taxCode (VAT prod. posting group)
     std::map<std::string, std::string> reverseTaxCodes;  ///< Pleo tax code of reverse-charge lines -> BC taxCode
     std::map<std::string, std::string> dimensions;       ///< Pleo tag group -> BC dimension code
+    /// mode=purchase_invoice: each entry a purchase invoice of a vendor, posted; else journal lines.
+    bool purchaseInvoices = false;
+    std::map<std::string, std::string> vendors;  ///< Pleo supplier code -> BC vendor number
+    std::string defaultVendor;                   ///< BC vendor number of entries whose supplier maps to none
+    bool batchWrites = true;     ///< journal lines (and their dimension set lines) created in one $batch each
     bool attachReceipts = true;  ///< receipts as attachments (incoming documents) on the document
     std::int64_t maxRetryWaitMs = 30000;
     std::uint32_t timeoutMs = 60000;

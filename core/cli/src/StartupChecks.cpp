@@ -12,7 +12,10 @@
 #include "ledgerbridge/config/Secret.h"
 #include "ledgerbridge/config/Suggest.h"
 #include "ledgerbridge/loader/HostServices.h"
+#include "ledgerbridge/host/ConfiguredPlugin.h"
+#include "ledgerbridge/loader/FileHash.h"
 #include "ledgerbridge/loader/PluginLoader.h"
+#include "ledgerbridge/loader/ProcessSession.h"
 #include "ledgerbridge/service/Schedule.h"
 #include "ledgerbridge/store/PluginHealth.h"
 #include "ledgerbridge/store/StateStore.h"
@@ -50,10 +53,10 @@ public:
     ProbeHealth(const ProbeHealth&) = delete;
     ProbeHealth& operator=(const ProbeHealth&) = delete;
 
-    std::optional<std::string> quarantined(const std::string& plugin) override {
+    std::optional<std::string> quarantined(const std::string& plugin, const std::string& fileHash = {}) override {
         if (!quarantine_) return std::nullopt;
         try {
-            return quarantine_->quarantined(plugin);
+            return quarantine_->quarantined(plugin, fileHash);
         } catch (const std::exception&) {
             return std::nullopt;  // a damaged store: see the constructor
         }
@@ -81,7 +84,7 @@ class Checker {
 public:
     Checker(const config::Config& config, const std::string& zoneinfoDir)
         : config_(config), zoneinfoDir_(zoneinfoDir), health_(config),
-          loader_(loader::LoaderOptions{{config.pluginDir}}, services_, health_) {}
+          loader_(loader::LoaderOptions{{config.pluginDir}, {}}, services_, health_) {}
 
     void schedules(const config::Connection& c) {
         for (const auto& [keyName, text] : {std::pair<std::string, std::string>{"schedule", c.schedule},
@@ -106,28 +109,36 @@ public:
                                         c.plugin + "`"});
             return;
         }
-        if (!probe.plugin) {
+        if (!probe.manifest) {
             out.problems.push_back({at, key, probe.refusal, probe.hint});
             return;
         }
-        settings(c, *probe.plugin);
+        settings(c, *probe.manifest);
     }
 
     StartupChecks out;
 
 private:
     struct Probe {
-        std::shared_ptr<loader::LoadedPlugin> plugin;
+        std::optional<sdk::Manifest> manifest;
         std::string refusal, hint, quarantine;
     };
 
-    /// Loads each plugin once (10,000 connections share a handful of plugins).
+    /// Reads each plugin's manifest once (10,000 connections share a handful of plugins): in a
+    /// plugin host process unless `[plugins] isolation = in-process`, so a plugin that crashes
+    /// while loading is reported here instead of ending `serve` or `run`.
     const Probe& probeOf(const std::string& name) {
         auto [it, fresh] = probes_.try_emplace(name);
         Probe& p = it->second;
         if (!fresh) return p;
         const fs::path path = fs::path(config_.pluginDir) / (name + ".so");
-        if (auto why = health_.quarantined(name)) {
+        std::string sha256;  // quarantine is per file: a replaced file is not refused
+        try {
+            if (fs::is_regular_file(path)) sha256 = loader::fileSha256(path.string());
+        } catch (const std::exception&) {
+            // unreadable: the load below refuses it with the loader's own sentence
+        }
+        if (auto why = health_.quarantined(name, sha256)) {
             p.quarantine = *why;
             return p;
         }
@@ -146,7 +157,10 @@ private:
             return p;
         }
         try {
-            p.plugin = loader_.load(path.string());
+            if (config_.plugins.mode == "in-process")
+                p.manifest = loader_.load(path.string())->manifest();
+            else
+                p.manifest = loader::describePlugin(host::isolationOptions(config_), path.string(), health_).manifest;
         } catch (const std::exception& e) {
             p.refusal = "plugin '" + name + "' cannot be loaded: " + e.what();
             p.hint = "`ledgerbridge plugins inspect " + path.string() + "` shows the file's details";
@@ -155,8 +169,8 @@ private:
     }
 
     /// The SDK's own validateSettings (what configure() applies), each problem placed on its line.
-    void settings(const config::Connection& c, const loader::LoadedPlugin& plugin) {
-        const auto& specs = plugin.manifest().settings;
+    void settings(const config::Connection& c, const sdk::Manifest& manifest) {
+        const auto& specs = manifest.settings;
         const std::string prefix = "connection." + c.name + ".setting.";
         std::vector<std::pair<std::string, std::string>> given;
         std::vector<std::string> declared;

@@ -12,6 +12,7 @@
 
 #include "CliTestSupport.h"
 #include "ledgerbridge/cli/Commands.h"
+#include "ledgerbridge/loader/FileHash.h"
 #include "ledgerbridge/plugin_abi.h"
 #include "ledgerbridge/store/PluginHealth.h"
 #include "ledgerbridge/store/StateStore.h"
@@ -119,4 +120,53 @@ TEST_F(PluginsCommand, AQuarantinedPluginIsRefusedUntilEnabled) {
     EXPECT_EQ(enabled.code, 0);
     EXPECT_NE(enabled.out.find("enabled again"), std::string::npos) << enabled.out;
     EXPECT_EQ(cli({"plugins", "check", "acme"}).code, 0);
+}
+
+TEST_F(PluginsCommand, APluginThatCrashesWhileLoadingIsListedAndInspectedFromItsOwnProcess) {
+    // Manifests are read in a plugin host process ([plugins] isolation defaults to process): the
+    // segfault ends that child, never this command (which runs inside this test's process).
+    const char* bin = std::getenv("LEDGERBRIDGE_BINARY_DIR");
+    fs::copy_file(fs::path(bin) / "core/loader/tests/testplugins/lbtest_crashload.so",
+                  dir / "plugins/lbtest_crashload.so");
+    auto listed = cli({"plugins", "list"});
+    EXPECT_EQ(listed.code, 5) << listed.err;
+    EXPECT_NE(listed.out.find("csv       "), std::string::npos) << listed.out;
+    EXPECT_NE(listed.out.find("lbtest_crashload: refused: "), std::string::npos) << listed.out;
+    EXPECT_NE(listed.out.find("died of SIGSEGV during load"), std::string::npos) << listed.out;
+    auto inspected = cli({"plugins", "inspect", "lbtest_crashload.so"});
+    EXPECT_EQ(inspected.code, 5);
+    EXPECT_NE(inspected.out.find("entry symbols: ledgerbridge_plugin_abi_1"), std::string::npos) << inspected.out;
+    EXPECT_NE(inspected.out.find("died of SIGSEGV during load"), std::string::npos) << inspected.out;
+}
+
+TEST_F(PluginsCommand, AQuarantineBelongsToTheFileAReplacedFileIsListedOkAndEnableStillLiftsIt) {
+    const std::string csv = (dir / "plugins/csv.so").string();
+    const std::string sha = loader::fileSha256(csv);
+    {
+        store::StateStore s((dir / "state").string());
+        store::PluginHealth health(s);
+        for (int i = 0; i < 3; ++i) {
+            health.recordCallStart("csv", "push");
+            health.recordCrash("csv", sha);
+        }
+        health.quarantine("csv", "its plugin host process ended 3 times in a row (last: SIGSEGV during push; file sha256 " +
+                                     sha.substr(0, 12) + ")");
+    }
+    auto listed = cli({"plugins", "list"});
+    EXPECT_EQ(listed.code, 5);
+    EXPECT_NE(listed.out.find("csv: quarantined: its plugin host process ended 3 times in a row (last: SIGSEGV during "
+                              "push; file sha256 " + sha.substr(0, 12) + "); run `ledgerbridge plugins enable csv`"),
+              std::string::npos)
+        << listed.out;
+    // A new build of the plugin (other bytes): its predecessor's crashes are not its own.
+    std::ofstream(csv, std::ios::app) << "rebuilt";
+    auto replacedList = cli({"plugins", "list"});
+    EXPECT_NE(replacedList.out.find("ok           " + csv), std::string::npos) << replacedList.out;
+    EXPECT_EQ(replacedList.out.find("csv: quarantined"), std::string::npos) << replacedList.out;
+    auto enabled = cli({"plugins", "enable", "csv"});
+    EXPECT_NE(enabled.out.find("enabled again (it was quarantined: its plugin host process ended 3 times"),
+              std::string::npos)
+        << enabled.out;
+    store::StateStore s((dir / "state").string());
+    EXPECT_FALSE(store::PluginHealth(s).quarantined("csv"));
 }

@@ -201,3 +201,19 @@ TEST_F(StartupChecks, AQuarantinedPluginIsNotLoadedAndOnlyWarnedAbout) {
               std::string::npos)
         << validate.err;
 }
+
+TEST_F(StartupChecks, APluginThatCrashesWhileLoadingIsAProblemNotACrashOfValidateOrServe) {
+    // The manifest is read in a plugin host process: the segfault ends that child, and the
+    // start-up check reports it on the connection's line like any plugin that cannot be loaded.
+    const char* bin = std::getenv("LEDGERBRIDGE_BINARY_DIR");
+    fs::copy_file(fs::path(bin) / "core/loader/tests/testplugins/lbtest_crashload.so", dir / "plugins/lbtest_crashload.so");
+    write(replaced(replaced(kGood, "plugin = csv", "plugin = lbtest_crashload"), "setting.output_dir = out\n", ""));
+    for (const auto& command : {std::vector<std::string>{"config", "validate"}, std::vector<std::string>{"serve"}}) {
+        const auto r = lb(command);
+        EXPECT_EQ(r.exitCode, 2) << command[0] << ": " << r.err;
+        EXPECT_NE(r.err.find(config + ":19: connection.acme.plugin: plugin 'lbtest_crashload' cannot be loaded: "),
+                  std::string::npos)
+            << r.err;
+        EXPECT_NE(r.err.find("died of SIGSEGV during load"), std::string::npos) << r.err;
+    }
+}

@@ -17,7 +17,6 @@
 namespace ledgerbridge::host {
 namespace fs = std::filesystem;
 
-namespace {
 loader::IsolationOptions isolationOptions(const config::Config& config) {
     loader::IsolationOptions o;
     o.hostExecutable = loader::pluginHostExecutable();
@@ -29,13 +28,12 @@ loader::IsolationOptions isolationOptions(const config::Config& config) {
     o.quarantineAfter = config.plugins.quarantineAfter;
     return o;
 }
-}  // namespace
 
 ConfiguredPlugin::ConfiguredPlugin(const config::Config& config, const std::string& name, store::StateStore& store,
                                    const std::atomic<bool>* cancel)
     : health_(store),
       services_(store, config::environmentFingerprint(config.activeProfile(), config.connection(name).companyId).value, cancel),
-      loader_(loader::LoaderOptions{{config.pluginDir}}, services_, health_) {
+      loader_(loader::LoaderOptions{{config.pluginDir}, {}}, services_, health_) {
     const config::Connection& conn = config.connection(name);
     const std::string pluginPath = (fs::path(config.pluginDir) / (conn.plugin + ".so")).string();
     if (config.plugins.mode == "in-process") {

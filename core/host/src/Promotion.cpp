@@ -130,7 +130,7 @@ ReleaseSnapshot snapshotOf(const config::Config& config, store::StateStore& stor
     ReleaseSnapshot s;
     SqlitePluginHealth health(store);
     loader::BasicHostServices services;
-    loader::PluginLoader pluginLoader(loader::LoaderOptions{{config.pluginDir}}, services, health);
+    loader::PluginLoader pluginLoader(loader::LoaderOptions{{config.pluginDir}, {}}, services, health);
     std::map<std::string, std::pair<std::string, sdk::Manifest>> plugins;  // name -> line, manifest
     for (const auto& c : config.connections) {
         if (plugins.count(c.plugin)) continue;

@@ -32,23 +32,30 @@ BcDouble::Company simulatorCompany() {
     c.dimensions.push_back({dept, "DEPT", "Department"});
     for (const char* v : {"SALES", "ENG", "OPS"}) c.dimensionValues.push_back({id("dva1"), v, v, dept});
     for (const char* v : {"P100", "P200"}) c.dimensionValues.push_back({id("dva1"), v, v, project});
+    // The simulator's suppliers (codes V1000…) as vendors whose prices include VAT: Pleo's VAT
+    // is figured from the gross amount, which BC does the same way only for such vendors (with
+    // the default V100, prices excluding VAT, 72 of 2,000 entries were rightly refused for a
+    // cent). V1000 is also the default_vendor of entries without a supplier.
+    for (int number = 1000; number < 1050; ++number)
+        c.vendors.push_back({id("ven1"), "V" + std::to_string(number), "Supplier " + std::to_string(number), "", "DK", "", " ",
+                             true});
     return c;
 }
 
-std::string settingsFor(const BcDouble& bc) {
+std::string settingsFor(const BcDouble& bc, const std::string& extra) {
     return std::string("setting.tenant_id = ") + BcDouble::kTenant + "\nsetting.environment = " + BcDouble::kEnvironment +
            "\nsetting.company_id = " + BcDouble::kCompany + "\nsetting.journal_id = " + BcDouble::kJournal +
            "\nsetting.local_currency = DKK\nsetting.base_url = " + bc.baseUrl() +
            "\nsetting.tax_codes = I25:VAT25,I12:VAT12,I6:VAT6,E0:VAT0\n"
-           "setting.reverse_charge_tax_codes = RC25:EUREV25\nsetting.dimensions = DEPT:DEPT,PROJECT:PROJECT\n";
+           "setting.reverse_charge_tax_codes = RC25:EUREV25\nsetting.dimensions = DEPT:DEPT,PROJECT:PROJECT\n" + extra;
 }
 
 /// An installation exporting the simulator's first company into `bc`, logged in both ways.
 std::unique_ptr<Installation> bcInstallation(BcDouble& bc, const std::string& items,
-                                             std::vector<std::string> more = {}) {
+                                             std::vector<std::string> more = {}, const std::string& extraSettings = "") {
     bc.setCompany(BcDouble::kTenant, BcDouble::kEnvironment, BcDouble::kCompany, simulatorCompany());
     more.insert(more.begin(), {"--items", items});
-    auto inst = std::make_unique<Installation>(more, settingsFor(bc), "businesscentral");
+    auto inst = std::make_unique<Installation>(more, settingsFor(bc, extraSettings), "businesscentral");
     useTargetDouble(*inst, hostPortOf(bc.baseUrl()));
     loginTarget(*inst);
     return inst;
@@ -87,6 +94,49 @@ std::size_t expectEveryEntryPostedOnce(Installation& inst, const BcDouble::Compa
 }
 }  // namespace
 
+/// Purchase-invoice mode: every successful Pleo item's external id is a posted invoice's key
+/// (posted once) or, for a refund, a journal document (posted once); no draft is left; each
+/// invoice's receipts are on it once with their bytes. Returns the posted invoices.
+std::size_t expectEveryEntryPostedOnceAsInvoice(Installation& inst, const BcDouble::Company& books,
+                                                const std::string& job, std::size_t entries) {
+    std::size_t invoices = 0, refunds = 0;
+    std::set<std::string> ids;
+    for (const auto& item : inst.jobItems(job)) {
+        EXPECT_EQ(item.status, "successful") << item.entryId;
+        EXPECT_TRUE(ids.insert(item.externalId).second) << "two entries share " << item.externalId;
+        const auto invoice = books.invoicePostings.find(item.externalId);
+        const auto journal = books.postings.find(item.externalId);
+        if (invoice != books.invoicePostings.end()) {
+            EXPECT_EQ(invoice->second, 1) << item.externalId << " posted twice";
+            ++invoices;
+        } else if (journal != books.postings.end()) {
+            EXPECT_EQ(journal->second, 1) << item.externalId << " (a refund) posted twice";
+            ++refunds;
+        } else {
+            ADD_FAILURE() << item.entryId << " successful in Pleo, not posted in BC";
+        }
+    }
+    EXPECT_EQ(ids.size(), entries);
+    EXPECT_EQ(books.invoicePostings.size() + books.postings.size(), entries) << "documents Pleo does not hold";
+    std::size_t withReceipts = 0;
+    for (const auto& inv : books.purchaseInvoices) {
+        EXPECT_EQ(inv.status, "Open") << "draft " << inv.vendorInvoiceNumber << " left behind";
+        std::set<std::string> names;
+        for (const auto& a : inv.attachments) {
+            EXPECT_TRUE(names.insert(a.fileName).second) << a.fileName << " attached twice to " << inv.vendorInvoiceNumber;
+            EXPECT_TRUE(a.hasContent && !a.bytes.empty()) << a.fileName << " without its bytes";
+        }
+        withReceipts += !inv.attachments.empty();
+    }
+    EXPECT_EQ(books.purchaseInvoices.size(), invoices) << "more invoices than entries posted as invoices";
+    EXPECT_GT(withReceipts, invoices / 2) << "most simulated entries carry receipts";
+    for (const auto& [doc, lines] : books.journals) EXPECT_TRUE(lines.empty()) << "unposted lines left in " << doc;
+    std::cout << "[ businesscentral purchase_invoice ] " << invoices << " invoices (" << withReceipts
+              << " with receipts), " << refunds << " refunds as journal lines against the vendor, "
+              << books.deletedDrafts << " drafts deleted\n";
+    return invoices;
+}
+
 TEST(BusinessCentralEndToEnd, KilledAtRandomInstantsThirtyTimesPostsEveryEntryExactlyOnce) {
     const auto started = std::chrono::steady_clock::now();
     BcDouble bc;
@@ -109,6 +159,30 @@ TEST(BusinessCentralEndToEnd, KilledAtRandomInstantsThirtyTimesPostsEveryEntryEx
               << beforeLast << " of 2000 documents posted before the last run; " << books.documentAttachments.size()
               << " with their receipts attached once (" << books.orphanedAttachments
               << " left on lines a later push deleted); " << books.ledger.size()
+              << " G/L entries, " << bc.requests().size() << " requests; " << seconds.count() << " s\n";
+    RecordProperty("kills", n.kills);
+    RecordProperty("seconds", static_cast<int>(seconds.count()));
+}
+
+// mode=purchase_invoice, the same 2,000 entries and 30 random SIGKILLs (then one at each
+// durable step): a kill between an invoice's creation and its post leaves a draft that a later
+// run finds by vendorInvoiceNumber and completes; none is created twice or left unposted.
+TEST(BusinessCentralEndToEnd, PurchaseInvoicesKilledThirtyTimesPostEveryEntryExactlyOnce) {
+    const auto started = std::chrono::steady_clock::now();
+    BcDouble bc;
+    auto inst = bcInstallation(bc, "2000", {}, "setting.mode = purchase_invoice\nsetting.default_vendor = V1000\n");
+    const std::string job = inst->createJob();
+    const KillCount n = killAtRandomInstants(*inst, job, 30, 300, 4000);
+    const std::size_t beforeLast = bc.company().invoicePostings.size();
+    auto last = inst->ledgerbridge({"run", "--no-progress"});
+    ASSERT_EQ(last.exitCode, 0) << last.out << last.err;
+    EXPECT_EQ(inst->jobStatus(job), "completed");
+    EXPECT_GE(n.kills, 30) << "the export finished before 30 kills";
+    const auto books = bc.company();
+    expectEveryEntryPostedOnceAsInvoice(*inst, books, job, 2000);
+    const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started);
+    std::cout << "[ businesscentral purchase_invoice ] " << n.kills << " SIGKILLs over " << n.runs << " runs (+4 at durable "
+              << "steps); " << beforeLast << " invoices posted before the last run; " << books.ledger.size()
               << " G/L entries, " << bc.requests().size() << " requests; " << seconds.count() << " s\n";
     RecordProperty("kills", n.kills);
     RecordProperty("seconds", static_cast<int>(seconds.count()));

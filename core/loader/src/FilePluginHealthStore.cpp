@@ -1,4 +1,5 @@
-// File-backed plugin health records: "<dir>/<plugin>.health", three key=value lines.
+// File-backed plugin health records: "<dir>/<plugin>.health", key=value lines (file= only once a
+// crash was counted for a known file).
 #include "ledgerbridge/loader/PluginHealthStore.h"
 
 #include <filesystem>
@@ -39,6 +40,7 @@ FilePluginHealthStore::Record FilePluginHealthStore::read(const std::string& plu
         if (key == "inside") r.inside = value;
         else if (key == "crashes") r.crashes = std::atoi(value.c_str());
         else if (key == "quarantined") r.quarantineReason = value;
+        else if (key == "file") r.file = value;
     }
     return r;
 }
@@ -46,7 +48,7 @@ FilePluginHealthStore::Record FilePluginHealthStore::read(const std::string& plu
 void FilePluginHealthStore::write(const std::string& plugin, const Record& r) const {
     const std::string path = pathOf(plugin);
     const std::string text = "inside=" + r.inside + "\ncrashes=" + std::to_string(r.crashes) +
-                             "\nquarantined=" + r.quarantineReason + "\n";
+                             "\nquarantined=" + r.quarantineReason + "\n" + (r.file.empty() ? "" : "file=" + r.file + "\n");
     try {
         sdk::writeFileAtomically(path, text, 0600);
     } catch (const sdk::FileError& e) {
@@ -80,9 +82,14 @@ std::optional<std::string> FilePluginHealthStore::unfinishedCall(const std::stri
     return r.inside;
 }
 
-int FilePluginHealthStore::recordCrash(const std::string& plugin) {
+int FilePluginHealthStore::recordCrash(const std::string& plugin, const std::string& fileHash) {
     Record r = read(plugin);
     r.inside.clear();
+    if (!fileHash.empty() && !r.file.empty() && r.file != fileHash) {  // another file: its own streak
+        r.crashes = 0;
+        r.quarantineReason.clear();
+    }
+    if (!fileHash.empty()) r.file = fileHash;
     ++r.crashes;
     write(plugin, r);
     return r.crashes;
@@ -96,9 +103,10 @@ void FilePluginHealthStore::quarantine(const std::string& plugin, const std::str
     write(plugin, r);
 }
 
-std::optional<std::string> FilePluginHealthStore::quarantined(const std::string& plugin) {
+std::optional<std::string> FilePluginHealthStore::quarantined(const std::string& plugin, const std::string& fileHash) {
     const Record r = read(plugin);
     if (r.quarantineReason.empty()) return std::nullopt;
+    if (!fileHash.empty() && !r.file.empty() && r.file != fileHash) return std::nullopt;  // a predecessor's
     return r.quarantineReason;
 }
 

@@ -144,7 +144,10 @@ PluginInspection PluginLoader::inspect(const std::string& path, bool allowLoad) 
     try {
         out.path = checkFile(path);
         out.entrySymbols = sdk::inspectLibrary(out.path).entrySymbols;
-        if (allowLoad) {
+        if (allowLoad && options_.describe) {
+            options_.describe(path, out);
+            out.loaded = true;
+        } else if (allowLoad) {
             auto plugin = load(path);
             out.loaded = true;
             out.manifest = plugin->manifest();

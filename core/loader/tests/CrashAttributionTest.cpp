@@ -154,7 +154,7 @@ TEST_F(LoaderTest, KilledFromOutsideInsideAPluginCallThreeTimesIsNotQuarantined)
 TEST_F(LoaderTest, AHealthStoreThatCannotWriteIsAStoreErrorNotAPluginCrash) {
     const std::string path = install("good");
     FullDiskHealthStore full(healthDir);
-    loader::PluginLoader fullLoader(loader::LoaderOptions{{pluginDir}}, services, full);
+    loader::PluginLoader fullLoader(loader::LoaderOptions{{pluginDir}, {}}, services, full);
     auto session = fullLoader.load(path)->open();
     session->configure({});
 

@@ -44,7 +44,7 @@ TEST_F(LoaderTest, ExternallyBuiltPluginsLoadIntoTheHost) {
                                  fs::perms::others_read | fs::perms::others_exec);
         const std::string to = dir + "/" + from.filename().string();
         fs::copy_file(from, to);
-        loader::PluginLoader ext({{dir}}, services, *health);
+        loader::PluginLoader ext({{dir}, {}}, services, *health);
         auto plugin = ext.load(to);
         EXPECT_EQ(plugin->abiMajor(), 1u) << from;
         auto session = plugin->open();

@@ -51,7 +51,7 @@ std::string LoaderTest::install(const std::string& name, std::string as) {
 }
 
 std::unique_ptr<loader::PluginLoader> LoaderTest::newLoader() {
-    return std::make_unique<loader::PluginLoader>(loader::LoaderOptions{{pluginDir}}, services, *health);
+    return std::make_unique<loader::PluginLoader>(loader::LoaderOptions{{pluginDir}, {}}, services, *health);
 }
 
 std::string LoaderTest::loadError(const std::string& path) {

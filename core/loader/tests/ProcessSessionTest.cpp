@@ -14,6 +14,7 @@
 
 #include "LoaderFixture.h"
 #include "ledgerbridge/common/Exception.h"
+#include "ledgerbridge/loader/FileHash.h"
 #include "ledgerbridge/loader/ProcessSession.h"
 
 using namespace ledgerbridge;
@@ -134,6 +135,69 @@ TEST_F(ProcessSessionTest, CrashesAreNamedAndCountedThenQuarantinedUntilEnabled)
               std::string::npos);
     health->enable("lbtest_crashy");
     EXPECT_EQ(errorOf([&] { open("crashy", options()); }), "");
+}
+
+TEST_F(ProcessSessionTest, CrashesAreCountedPerFileAReplacedFileStartsCleanTheSameFileKeepsItsCount) {
+    const std::string path = install("crashy");
+    const std::string original = loader::fileSha256(path);
+    auto crash = [&] {
+        loader::ProcessSession session(options(), path, services, *health);
+        session.configure({});
+        return errorOf([&] { session.push({entry("E1")}); });
+    };
+    for (int i = 1; i <= 3; ++i) crash();
+    EXPECT_EQ(health->consecutiveCrashes("lbtest_crashy"), 3) << "the same file keeps its count";
+    const auto reason = health->quarantined("lbtest_crashy", original);
+    ASSERT_TRUE(reason);
+    EXPECT_NE(reason->find("file sha256 " + original.substr(0, 12) + ")"), std::string::npos) << *reason;
+    EXPECT_NE(errorOf([&] { loader::ProcessSession s(options(), path, services, *health); }).find("is quarantined because"),
+              std::string::npos);
+
+    // A new build of the plugin (other bytes, so another SHA-256) replaces the file.
+    std::ofstream(path, std::ios::app) << "rebuilt";
+    const std::string replacement = loader::fileSha256(path);
+    ASSERT_NE(replacement, original);
+    EXPECT_FALSE(health->quarantined("lbtest_crashy", replacement)) << "not quarantined by its predecessor's crashes";
+    std::string e = crash();
+    EXPECT_NE(e.find("died of SIGSEGV during push (1 of 3 before quarantine)"), std::string::npos) << e;
+    EXPECT_FALSE(health->quarantined("lbtest_crashy")) << "the predecessor's quarantine went with its streak";
+    e = crash();
+    EXPECT_NE(e.find("(2 of 3 before quarantine)"), std::string::npos) << "the same file keeps its count: " << e;
+    e = crash();
+    EXPECT_NE(e.find("now quarantined"), std::string::npos) << e;
+    EXPECT_NE(health->quarantined("lbtest_crashy", replacement)->find("file sha256 " + replacement.substr(0, 12)),
+              std::string::npos);
+    health->enable("lbtest_crashy");  // `plugins enable` still lifts it
+    EXPECT_EQ(errorOf([&] { loader::ProcessSession s(options(), path, services, *health); }), "");
+    EXPECT_EQ(health->consecutiveCrashes("lbtest_crashy"), 0);
+}
+
+TEST_F(ProcessSessionTest, APluginThatCrashesWhileLoadingIsDescribedAndListedFromItsOwnProcess) {
+    const std::string crashing = install("crashload");
+    install("good");
+    const std::string e = errorOf([&] { loader::describePlugin(options(), crashing, *health); });
+    EXPECT_NE(e.find("plugin 'lbtest_crashload'"), std::string::npos) << e;
+    EXPECT_NE(e.find("died of SIGSEGV during load"), std::string::npos) << e;
+    EXPECT_EQ(health->consecutiveCrashes("lbtest_crashload"), 1) << "a crash while loading is the plugin's";
+
+    // `plugins list` through the child: this process survives and lists every file.
+    loader::PluginLoader listing(loader::LoaderOptions{{pluginDir}, loader::isolatedDescriber(options(), *health)},
+                                 services, *health);
+    const auto rows = listing.list();
+    ASSERT_EQ(rows.size(), 2u);
+    for (const auto& row : rows) {
+        if (row.name == "lbtest_good") {
+            EXPECT_EQ(row.status, "ok");
+            EXPECT_EQ(row.version, "0.0.1");
+        } else {
+            EXPECT_EQ(row.name, "lbtest_crashload");
+            EXPECT_NE(row.status.find("died of SIGSEGV during load"), std::string::npos) << row.status;
+        }
+    }
+    const loader::PluginInspection i = listing.inspect(crashing, true);
+    EXPECT_FALSE(i.loaded);
+    EXPECT_NE(i.refusal.find("SIGSEGV during load"), std::string::npos) << i.refusal;
+    EXPECT_EQ(i.entrySymbols, std::vector<std::string>{"ledgerbridge_plugin_abi_1"}) << "read without running it";
 }
 
 TEST_F(ProcessSessionTest, AHungCallIsKilledAtItsDeadlineAndCounted) {

@@ -429,33 +429,54 @@ void Ledger::markReported(const std::string& fingerprint, const std::string& job
     updateEach(fingerprint, jobId, ids, "reported = 1");
 }
 
+namespace {
+/// Runs `sql`, whose two parameters are the job's fingerprint and id, handing `row` each row.
+template <typename Row>
+void eachRowOfJob(StateStore& store, const char* sql, const std::string& fingerprint, const std::string& jobId, Row&& row) {
+    auto q = store.cached(sql);
+    q->bind(1, fingerprint);
+    q->bind(2, jobId);
+    while (q->executeStep()) row(*q);
+}
+}  // namespace
+
 JobCounts Ledger::counts(const std::string& fingerprint, const std::string& jobId) {
     JobCounts c;
     store_.read([&](Session&) {
-        {
-            auto q = store_.cached("SELECT state, COUNT(*), SUM(reported), SUM(CASE WHEN attempts = 0 THEN 1 ELSE 0 END) "
-                                   "FROM ledger "
-                                   "WHERE fingerprint = ? AND job_id = ? GROUP BY state");
-            q->bind(1, fingerprint);
-            q->bind(2, jobId);
-            while (q->executeStep()) {
-                const std::string state = q->getColumn(0).getString();
-                c.byState[state] = q->getColumn(1).getInt64();
-                c.total += q->getColumn(1).getInt64();
-                c.reported += q->getColumn(2).getInt64();
-                if (state == "posted") c.alreadyPosted = q->getColumn(3).getInt64();
-            }
-        }
+        eachRowOfJob(store_,
+                     "SELECT state, COUNT(*), SUM(reported), SUM(CASE WHEN attempts = 0 THEN 1 ELSE 0 END) FROM ledger "
+                     "WHERE fingerprint = ? AND job_id = ? GROUP BY state",
+                     fingerprint, jobId, [&](Statement& q) {
+                         const std::string state = q.getColumn(0).getString();
+                         c.byState[state] = q.getColumn(1).getInt64();
+                         c.total += q.getColumn(1).getInt64();
+                         c.reported += q.getColumn(2).getInt64();
+                         if (state == "posted") c.alreadyPosted = q.getColumn(3).getInt64();
+                     });
         // Posted without an attempt = recognised as posted under an earlier job (see JobCounts).
-        auto a = store_.cached("SELECT currency, attempts = 0, SUM(amount_minor) FROM ledger WHERE fingerprint = ? "
-                               "AND job_id = ? AND state = 'posted' GROUP BY currency, attempts = 0");
-        a->bind(1, fingerprint);
-        a->bind(2, jobId);
-        while (a->executeStep())
-            (a->getColumn(1).getInt() ? c.alreadyPostedAmountByCurrency : c.postedAmountByCurrency)[a->getColumn(0).getString()] =
-                a->getColumn(2).getInt64();
+        eachRowOfJob(store_,
+                     "SELECT currency, attempts = 0, SUM(amount_minor) FROM ledger WHERE fingerprint = ? "
+                     "AND job_id = ? AND state = 'posted' GROUP BY currency, attempts = 0",
+                     fingerprint, jobId, [&](Statement& a) {
+                         (a.getColumn(1).getInt() ? c.alreadyPostedAmountByCurrency
+                                                  : c.postedAmountByCurrency)[a.getColumn(0).getString()] =
+                             a.getColumn(2).getInt64();
+                     });
     });
     return c;
+}
+
+Ledger::Decided Ledger::decided(const std::string& fingerprint, const std::string& jobId) {
+    Decided d;
+    store_.read([&](Session&) {
+        eachRowOfJob(store_,
+                     "SELECT state, COUNT(*) FROM ledger WHERE fingerprint = ? AND job_id = ? "
+                     "AND state IN ('posted', 'rejected') GROUP BY state",
+                     fingerprint, jobId, [&](Statement& q) {
+                         (q.getColumn(0).getString() == "posted" ? d.posted : d.rejected) = q.getColumn(1).getInt64();
+                     });
+    });
+    return d;
 }
 
 }  // namespace ledgerbridge::store

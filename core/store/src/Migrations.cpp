@@ -244,6 +244,13 @@ CREATE TABLE syncs (
 );
 CREATE INDEX syncs_by_connection ON syncs (connection, fingerprint, started_at);
 )SQL"},
+        // Crashes are counted per plugin and file: the SHA-256 of the .so the streak (and a
+        // quarantine) belongs to. A replaced file starts clean; NULL (rows from before, and
+        // quarantines set without a file) applies to any file.
+        {9, "plugin health: the file hash a crash streak and quarantine belong to",
+         R"SQL(
+ALTER TABLE plugin_health ADD COLUMN file_hash TEXT;
+)SQL"},
     };
     return all;
 }

@@ -18,10 +18,12 @@ PluginHealthRecord readRow(Statement& q) {
     r.consecutiveCrashes = q.getColumn(3).getInt();
     r.quarantined = q.getColumn(4).getInt() != 0;
     r.reason = q.getColumn(5).getString();
+    r.fileHash = q.getColumn(6).getString();
     return r;
 }
 
-const char* kSelect = "SELECT plugin, in_call, call_pid, consecutive_crashes, quarantined, reason FROM plugin_health";
+const char* kSelect =
+    "SELECT plugin, in_call, call_pid, consecutive_crashes, quarantined, reason, file_hash FROM plugin_health";
 
 bool processAlive(long pid) { return pid > 0 && (::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH); }
 
@@ -67,13 +69,21 @@ std::optional<std::string> PluginHealth::unfinishedCall(const std::string& plugi
     return r.inCall;
 }
 
-int PluginHealth::recordCrash(const std::string& plugin) {
+int PluginHealth::recordCrash(const std::string& plugin, const std::string& fileHash) {
     int count = 0;
     store_.transaction([&](Session& db) {
+        // Another file than the one the streak belongs to: its streak and quarantine are not
+        // this file's, so the count starts again.
         Statement up(db, "UPDATE plugin_health SET in_call = NULL, call_pid = NULL, "
-                                 "consecutive_crashes = consecutive_crashes + 1, updated_at = ? WHERE plugin = ?");
-        up.bind(1, nowMs());
-        up.bind(2, plugin);
+                                 "consecutive_crashes = CASE WHEN ?1 <> '' AND file_hash IS NOT NULL AND file_hash <> ?1 "
+                                 "THEN 1 ELSE consecutive_crashes + 1 END, "
+                                 "quarantined = CASE WHEN ?1 <> '' AND file_hash IS NOT NULL AND file_hash <> ?1 "
+                                 "THEN 0 ELSE quarantined END, "
+                                 "file_hash = CASE WHEN ?1 <> '' THEN ?1 ELSE file_hash END, "
+                                 "updated_at = ?2 WHERE plugin = ?3");
+        up.bind(1, fileHash);
+        up.bind(2, nowMs());
+        up.bind(3, plugin);
         up.exec();
         Statement q(db, "SELECT consecutive_crashes FROM plugin_health WHERE plugin = ?");
         q.bind(1, plugin);
@@ -100,9 +110,10 @@ void PluginHealth::quarantine(const std::string& plugin, const std::string& reas
     });
 }
 
-std::optional<std::string> PluginHealth::quarantined(const std::string& plugin) {
+std::optional<std::string> PluginHealth::quarantined(const std::string& plugin, const std::string& fileHash) {
     PluginHealthRecord r = get(plugin);
     if (!r.quarantined) return std::nullopt;
+    if (!fileHash.empty() && !r.fileHash.empty() && r.fileHash != fileHash) return std::nullopt;  // a predecessor's
     return r.reason;
 }
 

@@ -3,6 +3,8 @@
 
 #include <libpq-fe.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -160,7 +162,17 @@ std::string PostgresSession::numberPlaceholders(const std::string& sql, int& cou
             out.append(sql, i, stop - i);
             i = stop - 1;
         } else if (c == '?') {
-            out += '$' + std::to_string(++count);
+            // SQLite's numbered form ?NNN keeps its number; a bare ? takes the next one.
+            std::size_t digits = i + 1;
+            while (digits < sql.size() && std::isdigit(static_cast<unsigned char>(sql[digits]))) ++digits;
+            if (digits > i + 1) {
+                const int n = std::stoi(sql.substr(i + 1, digits - i - 1));
+                out += '$' + std::to_string(n);
+                count = std::max(count, n);
+                i = digits - 1;
+            } else {
+                out += '$' + std::to_string(++count);
+            }
         } else {
             out += c;
         }

@@ -99,6 +99,13 @@ TEST_P(Ledger, DeliveryStatesReportingAndCounts) {
     EXPECT_EQ(counts.byState["unknown"], 1);
     EXPECT_EQ(counts.postedAmountByCurrency["DKK"], 1000);
     EXPECT_EQ(counts.postedAmountByCurrency.count("JPY"), 0u);
+
+    // The progress line's count agrees with counts() and sees only this job.
+    const auto decided = ledger.decided("fp", "j1");
+    EXPECT_EQ(decided.posted, 1);
+    EXPECT_EQ(decided.rejected, 1);
+    EXPECT_EQ(ledger.decided("fp", "other-job").posted, 0);
+    EXPECT_EQ(ledger.decided("other-fp", "j1").rejected, 0);
 }
 
 TEST_P(Ledger, AnEntryPostedInOneJobIsFoundFromAnotherJobOfTheSameEnvironmentOnly) {

@@ -26,6 +26,10 @@ TEST(PostgresPlaceholders, QuestionMarksAreNumberedOutsideQuotesAndComments) {
     EXPECT_EQ(n, 1);
     EXPECT_EQ(PostgresSession::numberPlaceholders("SELECT 'it''s ?' WHERE y = ?", n), "SELECT 'it''s ?' WHERE y = $1");
     EXPECT_EQ(n, 1);
+    // SQLite's numbered form keeps its numbers (PluginHealth::recordCrash uses ?1 three times).
+    EXPECT_EQ(PostgresSession::numberPlaceholders("UPDATE t SET a = CASE WHEN ?1 <> '' THEN ?1 END, b = ?2 WHERE c = ?3", n),
+              "UPDATE t SET a = CASE WHEN $1 <> '' THEN $1 END, b = $2 WHERE c = $3");
+    EXPECT_EQ(n, 3);
 }
 
 TEST(PostgresUrl, APasswordInTheUrlIsRefusedWithoutRepeatingIt) {

@@ -166,6 +166,35 @@ TEST_P(PluginHealth, OwnOpenCallIsNotACrashAndOnlyACleanSessionResetsTheStreak) 
     EXPECT_EQ(health.consecutiveCrashes("crashy"), 0);
 }
 
+TEST_P(PluginHealth, CrashesAreCountedPerFileAReplacedFileStartsCleanTheSameFileKeepsItsCount) {
+    auto opened = open();
+    store::StateStore& s = *opened;
+    store::PluginHealth health(s);
+    const std::string v1(64, 'a'), v2(64, 'b');
+    for (int i = 1; i <= 3; ++i) {
+        health.recordCallStart("crashy", "push");
+        EXPECT_EQ(health.recordCrash("crashy", v1), i);
+    }
+    health.quarantine("crashy", "crashed 3 times (file sha256 aaaaaaaaaaaa)");
+    EXPECT_TRUE(health.quarantined("crashy", v1)) << "the same file stays quarantined";
+    EXPECT_TRUE(health.quarantined("crashy")) << "asked without a file: any quarantine";
+    EXPECT_FALSE(health.quarantined("crashy", v2)) << "a replaced file is not quarantined by its predecessor";
+    EXPECT_EQ(health.get("crashy").fileHash, v1);
+
+    health.recordCallStart("crashy", "push");
+    EXPECT_EQ(health.recordCrash("crashy", v2), 1) << "the replaced file's streak starts at 1";
+    EXPECT_FALSE(health.quarantined("crashy", v2));
+    EXPECT_FALSE(health.quarantined("crashy")) << "the predecessor's quarantine went with its streak";
+    health.recordCallStart("crashy", "push");
+    EXPECT_EQ(health.recordCrash("crashy", v2), 2) << "the same file keeps its count";
+
+    // A quarantine set without a file (an operator, a row from before hashes) holds for any file.
+    health.enable("crashy");
+    health.quarantine("other", "set by hand");
+    EXPECT_TRUE(health.quarantined("other", v1));
+    EXPECT_TRUE(health.quarantined("other", v2));
+}
+
 TEST_P(Connections, BindingsPerFingerprint) {
     auto opened = open();
     store::StateStore& s = *opened;

@@ -1,5 +1,8 @@
 // The stateful Business Central test double: see BcDouble.hpp.
 #include "BcDouble.hpp"
+#include "BcDoubleAnswers.hpp"
+#include "BcDoubleInvoices.hpp"
+#include "BcDoubleRules.hpp"
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
@@ -26,39 +29,6 @@ namespace {
 using Poco::JSON::Array;
 using Poco::JSON::Object;
 
-struct Answer {
-    int status = 200;
-    std::string body;
-    std::vector<std::pair<std::string, std::string>> headers;
-};
-
-Answer json(int status, const Object& o) {
-    std::ostringstream out;
-    o.stringify(out);
-    return {status, out.str(), {}};
-}
-
-Answer error(int status, const std::string& code, const std::string& message) {
-    Object e, root;
-    e.set("code", code);
-    e.set("message", message);
-    root.set("error", e);
-    return json(status, root);
-}
-
-std::string guid(int kind, int n) {
-    char id[40];
-    std::snprintf(id, sizeof id, "%08x-0000-4000-8000-%012d", kind, n);
-    return id;
-}
-
-std::int64_t centsOf(double d, bool& exact) {
-    const double scaled = d * 100.0;
-    const auto rounded = static_cast<std::int64_t>(std::llround(scaled));
-    exact = std::fabs(scaled - static_cast<double>(rounded)) < 1e-6;
-    return rounded;
-}
-
 /// VAT in a VAT-inclusive amount, rounded half away from zero (what BC does with the posting
 /// setup's rate; computed here independently of the plugin).
 std::int64_t vatOf(std::int64_t gross, const std::string& rate) {
@@ -66,32 +36,14 @@ std::int64_t vatOf(std::int64_t gross, const std::string& rate) {
     return static_cast<std::int64_t>(std::llround(static_cast<double>(gross) * r / (100.0 + r)));
 }
 
-/// The JSON object a request body holds; null when it holds none.
-Object::Ptr objectIn(const std::string& body) {
-    try {
-        Poco::JSON::Parser parser;
-        return parser.parse(body).extract<Object::Ptr>();
-    } catch (const std::exception&) {
-        return nullptr;
-    }
-}
-
-/// "documentNumber eq 'X'" -> X ("" when the filter is not that).
-std::string documentFilter(const std::string& filter) {
-    static const std::regex re("^documentNumber eq '((?:[^']|'')*)'$");
-    std::smatch m;
-    if (!std::regex_match(filter, m, re)) return {};
-    std::string v = m[1];
-    for (auto p = v.find("''"); p != std::string::npos; p = v.find("''", p + 1)) v.erase(p, 1);
-    return v;
-}
+std::string documentFilter(const std::string& filter) { return filterValue(filter, "documentNumber"); }
 
 Object lineJson(const BcDouble::JournalLine& l, const std::string& journalId) {
     Object o;
     o.set("@odata.etag", l.etag);
     o.set("id", l.id);
     o.set("journalId", journalId);
-    o.set("accountType", "G/L Account");
+    o.set("accountType", l.accountType);
     o.set("accountNumber", l.accountNumber);
     o.set("postingDate", l.postingDate);
     o.set("documentNumber", l.documentNumber);
@@ -120,13 +72,14 @@ struct BcDouble::Impl {
                     const std::string& body);
     Answer batch(const std::string& apiRoot, const std::string& body);
     int batchedRequests = 0;
+    std::map<std::string, int> batchedByMethod;
     Answer companyCall(Company& c, const std::string& companyId, const std::string& method, const std::string& rest,
                        const std::map<std::string, std::string>& query, const std::string& ifMatch,
                        const std::string& body);
     Answer createLine(Company& c, const std::string& journalId, const std::string& body);
     Answer post(Company& c, const std::string& journalId);
-    Answer attachments(Company& c, const std::string& method, const std::string& id, const std::string& ifMatch,
-                       const std::string& body);
+    Answer attachments(Company& c, const std::string& method, const std::string& id, const std::string& filter,
+                       const std::string& ifMatch, const std::string& body);
     Answer list(const Company& c, const std::string& set, std::size_t top, std::size_t skip);
     std::string nextEtag() { return "W/\"JzQ0OzE" + std::to_string(++counter) + "Jw==\""; }
 };
@@ -191,8 +144,8 @@ Answer BcDouble::Impl::route(const std::string& method, const std::string& targe
 }
 
 // OData JSON batch: {"requests":[{"method","id","url" (relative to api/v2.0/),"headers","body"}]}
-// answered {"responses":[{"id","status","body"}]}; at most 100 requests. This double takes GETs
-// only (what the plugin batches).
+// answered {"responses":[{"id","status","body"}]}; at most 100 requests, run in order. This
+// double takes GETs and POSTs with a JSON body (what the plugin batches).
 Answer BcDouble::Impl::batch(const std::string& apiRoot, const std::string& body) {
     const Object::Ptr root = objectIn(body);
     const auto requestsIn = root ? root->getArray("requests") : nullptr;
@@ -202,14 +155,26 @@ Answer BcDouble::Impl::batch(const std::string& apiRoot, const std::string& body
     for (std::size_t i = 0; i < requestsIn->size(); ++i) {
         const auto r = requestsIn->getObject(static_cast<unsigned>(i));
         const std::string m = r ? r->optValue<std::string>("method", "") : "", url = r ? r->optValue<std::string>("url", "") : "";
-        if (m != "GET" || url.empty() || url[0] == '/') return error(400, "BadRequest", "request " + std::to_string(i) + " of the $batch");
-        ++batchedRequests;
-        const Answer a = dispatch("GET", apiRoot + url, "", "");
+        if ((m != "GET" && m != "POST") || url.empty() || url[0] == '/')
+            return error(400, "BadRequest", "request " + std::to_string(i) + " of the $batch");
+        std::string innerBody;
+        if (m == "POST") {
+            const auto b = r->getObject("body");
+            if (!b) return error(400, "BadRequest", "request " + std::to_string(i) + " of the $batch has no JSON body");
+            std::ostringstream text;
+            b->stringify(text);
+            innerBody = text.str();
+        }
+        if (m == "GET") ++batchedRequests;
+        ++batchedByMethod[m];
+        const Answer a = dispatch(m, apiRoot + url, "", innerBody);
         Object one;
         one.set("id", r->optValue<std::string>("id", ""));
         one.set("status", a.status);
-        Poco::JSON::Parser parser;
-        one.set("body", parser.parse(a.body));
+        if (!a.body.empty()) {
+            Poco::JSON::Parser parser;
+            one.set("body", parser.parse(a.body));
+        }
         responses.add(one);
     }
     Object out;
@@ -284,26 +249,9 @@ Answer BcDouble::Impl::companyCall(Company& c, const std::string& companyId, con
         if (lt == lines.end()) return error(404, "Internal_RecordNotFound", "The journal line " + lid + " does not exist.");
         if (m[5].length() > 0) {
             if (method != "POST") return error(405, "BadRequest_MethodNotAllowed", method + " is not allowed here");
-            Poco::JSON::Parser parser;
-            const auto o = parser.parse(body).extract<Object::Ptr>();
-            const std::string code = o->optValue<std::string>("code", ""), value = o->optValue<std::string>("valueCode", "");
-            const auto dim = std::find_if(c.dimensions.begin(), c.dimensions.end(),
-                                          [&](const Dimension& d) { return d.code == code; });
-            if (dim == c.dimensions.end())
-                return error(400, "Internal_RecordNotFound", "The Dimension does not exist. Identification fields and "
-                                                             "values: Code='" + code + "'");
-            const bool known = std::any_of(c.dimensionValues.begin(), c.dimensionValues.end(), [&](const DimensionValue& v) {
-                return v.dimensionId == dim->id && v.code == value;
-            });
-            if (!known)
-                return error(400, "Internal_RecordNotFound", "The Dimension Value does not exist. Identification fields and "
-                                                             "values: Dimension Code='" + code + "',Code='" + value + "'");
-            lt->dimensions.emplace_back(code, value);
-            lt->etag = nextEtag();
-            Object out;
-            out.set("code", code);
-            out.set("valueCode", value);
-            return json(201, out);
+            const Answer a = addDimensionSetLine(c, lt->dimensions, body);
+            if (a.status == 201) lt->etag = nextEtag();
+            return a;
         }
         if (method == "GET") return json(200, lineJson(*lt, jid));
         if (method == "DELETE") {
@@ -321,8 +269,11 @@ Answer BcDouble::Impl::companyCall(Company& c, const std::string& companyId, con
         }
         return error(405, "BadRequest_MethodNotAllowed", method + " is not allowed here");
     }
+    if (rest.rfind("/purchaseInvoices", 0) == 0)
+        return purchaseInvoiceCall(c, method, rest, q("$filter"), ifMatch, body,
+                                   DoubleIds{[this] { return nextEtag(); }, [this] { return ++counter; }});
     static const std::regex attachment("^/attachments(\\(([0-9a-fA-F-]{36})\\)/attachmentContent)?$");
-    if (std::regex_match(rest, m, attachment)) return attachments(c, method, m[2], ifMatch, body);
+    if (std::regex_match(rest, m, attachment)) return attachments(c, method, m[2], q("$filter"), ifMatch, body);
     if (method != "GET") return error(405, "BadRequest_MethodNotAllowed", method + " is not allowed here");
     if (rest == "/generalLedgerEntries") {
         const std::string doc = documentFilter(q("$filter"));
@@ -390,18 +341,16 @@ Answer BcDouble::Impl::createLine(Company& c, const std::string& jid, const std:
     if (!o) return error(400, "BadRequest", "The request body is not a JSON object.");
     JournalLine l;
     l.accountNumber = o->optValue<std::string>("accountNumber", "");
-    const auto account = std::find_if(c.accounts.begin(), c.accounts.end(),
-                                      [&](const Account& a) { return a.number == l.accountNumber; });
-    if (account == c.accounts.end())
-        return error(400, "Internal_RecordNotFound", "The G/L Account does not exist. Identification fields and values: "
-                                                     "No.='" + l.accountNumber + "'");
-    if (account->blocked)
-        return error(400, "Internal_ValidationError", "Blocked must be equal to 'No' in G/L Account: No.=" + l.accountNumber);
+    l.accountType = o->optValue<std::string>("accountType", "G/L Account");
+    if (l.accountType == "Vendor") {
+        if (auto refused = vendorRefusal(c, l.accountNumber)) return *refused;
+    } else if (l.accountType != "G/L Account") {
+        return error(400, "BadRequest", "this double takes accountType 'G/L Account' or 'Vendor'");
+    } else if (auto refused = accountRefusal(c, l.accountNumber)) {
+        return *refused;
+    }
     l.taxCode = o->optValue<std::string>("taxCode", "");
-    if (!l.taxCode.empty() && std::none_of(c.taxGroups.begin(), c.taxGroups.end(),
-                                           [&](const TaxGroup& t) { return t.code == l.taxCode; }))
-        return error(400, "Internal_RecordNotFound", "The VAT Prod. Posting Group does not exist. Identification fields "
-                                                     "and values: Code='" + l.taxCode + "'");
+    if (auto refused = taxCodeRefusal(c, l.taxCode)) return *refused;
     bool exact = true;
     l.cents = centsOf(o->optValue<double>("amount", 0.0), exact);
     if (!exact) return error(400, "Internal_ValidationError", "The amount has more decimals than the currency allows.");
@@ -426,21 +375,14 @@ Answer BcDouble::Impl::post(Company& c, const std::string& jid) {
             return error(400, "Internal_ValidationError", "Document No. " + doc + " is out of balance by " +
                                                               std::to_string(sum) + " cents.");
     auto book = [&](const JournalLine& l, const std::string& account, std::int64_t cents) {
-        GlEntry g;
-        g.entryNumber = static_cast<int>(c.ledger.size()) + 1;
-        g.id = guid(0x91e, g.entryNumber);
-        g.documentNumber = l.documentNumber;
-        g.externalDocumentNumber = l.externalDocumentNumber;
-        g.accountNumber = account;
-        g.postingDate = l.postingDate;
-        g.cents = cents;
-        g.dimensions = l.dimensions;
-        c.ledger.push_back(g);
+        bookGlEntry(c, l.documentNumber, l.externalDocumentNumber, l.postingDate, account, cents, l.dimensions);
     };
     for (const auto& l : lines) {
         const auto tax = std::find_if(c.taxGroups.begin(), c.taxGroups.end(),
                                       [&](const TaxGroup& t) { return t.code == l.taxCode; });
-        if (l.taxCode.empty() || tax == c.taxGroups.end()) {
+        if (l.accountType == "Vendor") {
+            book(l, "5410", l.cents);  // the vendor posting group's payables account
+        } else if (l.taxCode.empty() || tax == c.taxGroups.end()) {
             book(l, l.accountNumber, l.cents);
         } else if (tax->reverse) {
             const std::int64_t vat = static_cast<std::int64_t>(std::llround(static_cast<double>(l.cents) * std::stod(tax->rate) / 100.0));
@@ -467,11 +409,38 @@ Answer BcDouble::Impl::post(Company& c, const std::string& jid) {
     return {204, "", {}};
 }
 
-// POST attachments {parentId, fileName, parentType "Journal"} creates the incoming document on
-// a journal line (v2.0: parentType names the parent's kind); PATCH attachments({id})/
-// attachmentContent with If-Match (the attachment's ETag, or *) gives it its bytes.
+namespace {
+Object attachmentJson(const BcDouble::Attachment& a, const std::string& parentType) {
+    Object out;
+    out.set("@odata.etag", a.etag);
+    out.set("id", a.id);
+    out.set("parentId", a.parentId);
+    out.set("fileName", a.fileName);
+    out.set("byteSize", static_cast<int>(a.bytes.size()));
+    out.set("parentType", parentType);
+    return out;
+}
+}  // namespace
+
+// POST attachments {parentId, fileName, parentType} creates the incoming document on a journal
+// line (parentType "Journal") or a purchase invoice ("Purchase Invoice"); PATCH attachments({id})/
+// attachmentContent with If-Match (the attachment's ETag, or *) gives it its bytes; GET
+// attachments?$filter=parentId eq {id} lists a parent's.
 Answer BcDouble::Impl::attachments(Company& c, const std::string& method, const std::string& id,
-                                   const std::string& ifMatch, const std::string& body) {
+                                   const std::string& filter, const std::string& ifMatch, const std::string& body) {
+    if (id.empty() && method == "GET") {
+        static const std::regex byParent("^parentId eq ([0-9a-fA-F-]{36})$");
+        std::smatch m;
+        if (!std::regex_match(filter, m, byParent)) return error(400, "BadRequest", "filter attachments by parentId");
+        Array value;
+        for (const auto& a : c.lineAttachments)
+            if (a.parentId == m[1]) value.add(attachmentJson(a, "Journal"));
+        if (const PurchaseInvoice* inv = invoiceById(c, m[1]))
+            for (const auto& a : inv->attachments) value.add(attachmentJson(a, "Purchase Invoice"));
+        Object o;
+        o.set("value", value);
+        return json(200, o);
+    }
     if (id.empty()) {
         if (method != "POST") return error(405, "BadRequest_MethodNotAllowed", method + " is not allowed here");
         const Object::Ptr o = objectIn(body);
@@ -479,29 +448,31 @@ Answer BcDouble::Impl::attachments(Company& c, const std::string& method, const 
         Attachment a;
         a.parentId = o->optValue<std::string>("parentId", "");
         a.fileName = o->optValue<std::string>("fileName", "");
-        if (o->optValue<std::string>("parentType", "") != "Journal")
-            return error(400, "BadRequest", "parentType must name the parent's kind ('Journal' for a journal line).");
+        const std::string parentType = o->optValue<std::string>("parentType", "");
+        if (parentType != "Journal" && parentType != "Purchase Invoice")
+            return error(400, "BadRequest", "parentType must name the parent's kind ('Journal' for a journal line, "
+                                            "'Purchase Invoice').");
+        PurchaseInvoice* invoice = parentType == "Purchase Invoice" ? invoiceById(c, a.parentId) : nullptr;
         const bool lineExists = std::any_of(c.journals.begin(), c.journals.end(), [&](const auto& j) {
             return std::any_of(j.second.begin(), j.second.end(), [&](const JournalLine& l) { return l.id == a.parentId; });
         });
-        if (!lineExists) return error(400, "Internal_RecordNotFound", "The journal line " + a.parentId + " does not exist.");
+        if (parentType == "Journal" ? !lineExists : !invoice)
+            return error(400, "Internal_RecordNotFound", "The " + parentType + " " + a.parentId + " does not exist.");
         if (a.fileName.empty() || a.fileName.size() > 250)
             return error(400, "BadRequest_InvalidToken", "fileName must have 1 to 250 characters.");
         a.id = guid(0xa77, ++counter);
         a.etag = nextEtag();
-        c.lineAttachments.push_back(a);
-        Object out;
-        out.set("@odata.etag", a.etag);
-        out.set("id", a.id);
-        out.set("parentId", a.parentId);
-        out.set("fileName", a.fileName);
-        out.set("byteSize", 0);
-        out.set("parentType", "Journal");
-        return json(201, out);
+        (invoice ? invoice->attachments : c.lineAttachments).push_back(a);
+        return json(201, attachmentJson(a, parentType));
     }
     if (method != "PATCH") return error(405, "BadRequest_MethodNotAllowed", method + " is not allowed here");
-    const auto a = std::find_if(c.lineAttachments.begin(), c.lineAttachments.end(), [&](const Attachment& x) { return x.id == id; });
-    if (a == c.lineAttachments.end()) return error(404, "Internal_RecordNotFound", "The attachment " + id + " does not exist.");
+    Attachment* a = nullptr;
+    for (auto& x : c.lineAttachments)
+        if (x.id == id) a = &x;
+    for (auto& inv : c.purchaseInvoices)
+        for (auto& x : inv.attachments)
+            if (x.id == id) a = &x;
+    if (!a) return error(404, "Internal_RecordNotFound", "The attachment " + id + " does not exist.");
     if (ifMatch.empty()) return error(428, "Request_EntityChanged", "The If-Match header is required for this request.");
     if (ifMatch != "*" && ifMatch != a->etag)
         return error(412, "Request_EntityChanged", "Another user has already changed the record.");
@@ -540,6 +511,7 @@ BcDouble::Company BcDouble::defaultCompany() {
     account("6130", "Postage", "Expense", false);
     account("6540", "Software", "Expense", false);
     account("6999", "Old costs", "Expense", true);
+    account("5410", "Vendors (payables)", "Liabilities", false);
     c.taxGroups = {{guid(0x7a0, 1), "VAT25", "VAT 25 %", "25", false},
                    {guid(0x7a0, 2), "VAT12", "VAT 12 %", "12", false},
                    {guid(0x7a0, 3), "EUREV25", "EU reverse charge 25 %", "25", true}};
@@ -585,6 +557,12 @@ void BcDouble::touchJournalLinesAfterNextRead() {
 int BcDouble::batchedRequests() const {
     std::lock_guard<std::mutex> lock(impl_->mutex);
     return impl_->batchedRequests;
+}
+
+int BcDouble::batchedPosts() const {
+    std::lock_guard<std::mutex> lock(impl_->mutex);
+    const auto it = impl_->batchedByMethod.find("POST");
+    return it == impl_->batchedByMethod.end() ? 0 : it->second;
 }
 
 std::vector<std::string> BcDouble::requests() const {

@@ -5,7 +5,7 @@
 // (ETags; DELETE needs If-Match), and the G/L entries Microsoft.NAV.post writes: VAT split off a
 // VAT-inclusive amount (or self-assessed both ways for reverse charge) onto accounts 5610 (input)
 // and 5620 (output), a document refused unless it balances; attachments on journal lines that
-// posting carries to the document; OData JSON $batch of GETs. Errors come as BC's OData
+// posting carries to the document; OData JSON $batch of GETs and POSTs. Errors come as BC's OData
 // {"error":{"code","message"}} bodies. Every request needs "Authorization: Bearer ...".
 #pragma once
 
@@ -37,8 +37,10 @@ public:
     };
     struct Vendor {
         std::string id, number, displayName, taxRegistrationNumber, country, currencyCode, blocked;
+        bool pricesIncludingVat = false;  ///< the vendor card's Prices Including VAT: invoice lines are gross
     };
     struct JournalLine {
+        std::string accountType = "G/L Account";  ///< or "Vendor": posted to the vendors' payables account 5410
         std::string id, etag, accountNumber, postingDate, documentNumber, externalDocumentNumber, description, taxCode;
         std::int64_t cents = 0;
         std::vector<std::pair<std::string, std::string>> dimensions;  ///< (code, valueCode)
@@ -55,6 +57,22 @@ public:
         std::string id, etag, parentId, fileName, bytes;
         bool hasContent = false;
     };
+    /// A purchase invoice line: lineType Account, a G/L account, quantity x unitCost net.
+    struct InvoiceLine {
+        std::string id, etag, accountNumber, description, taxCode;
+        int sequence = 0;
+        std::int64_t cents = 0;  ///< quantity x unitCost (gross when the invoice's prices include VAT)
+        std::vector<std::pair<std::string, std::string>> dimensions;
+    };
+    /// A purchase invoice: a Draft until Microsoft.NAV.post books it (status Open, a posted
+    /// number, the same id, as API v2.0 keeps it); its attachments stay on it.
+    struct PurchaseInvoice {
+        std::string id, etag, number, vendorNumber, vendorInvoiceNumber, invoiceDate, postingDate, currencyCode;
+        std::string status = "Draft";
+        bool pricesIncludeTax = false;  ///< from the vendor; read-only in API v2.0
+        std::vector<InvoiceLine> lines;
+        std::vector<Attachment> attachments;
+    };
     struct Company {
         std::vector<Account> accounts;
         std::vector<TaxGroup> taxGroups;
@@ -67,6 +85,9 @@ public:
         std::vector<Attachment> lineAttachments;                          ///< on unposted journal lines
         std::map<std::string, std::vector<Attachment>> documentAttachments;  ///< documentNumber -> posted with it
         int orphanedAttachments = 0;  ///< their journal line was deleted before posting
+        std::vector<PurchaseInvoice> purchaseInvoices;  ///< drafts and posted, in creation order
+        std::map<std::string, int> invoicePostings;     ///< vendorInvoiceNumber -> times posted
+        int deletedDrafts = 0;                          ///< drafts DELETEd (with their attachments)
     };
 
     static constexpr const char* kTenant = "contoso.onmicrosoft.com";
@@ -96,8 +117,10 @@ public:
     /// Right after the next answer listing a journal's lines, gives every line of it a new ETag
     /// (as if a user edited them in BC between the plugin's read and its DELETE).
     void touchJournalLinesAfterNextRead();
-    /// Requests carried inside $batch requests so far (each $batch is one of requests()).
+    /// GETs carried inside $batch requests so far (each $batch is one of requests()).
     int batchedRequests() const;
+    /// POSTs carried inside $batch requests so far.
+    int batchedPosts() const;
     /// Requests received (method + path and query), in order.
     std::vector<std::string> requests() const;
 

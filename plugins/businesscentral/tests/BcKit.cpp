@@ -4,7 +4,10 @@
 // re-aimed at the double, whose unknown companies start as BcDouble::defaultCompany(). The
 // empty base URL (testkit.md.empty.base_url) is a company without master data. Read-back: the
 // posted G/L entries of the target's company, one document per documentNumber, each entry as
-// BC booked it (VAT on 5610/5620), the entry id from externalDocumentNumber.
+// BC booked it (VAT on 5610/5620), the entry id from externalDocumentNumber (journal mode) or
+// decoded from the posted purchase invoice's vendorInvoiceNumber (purchase-invoice mode, run by
+// businesscentral_invoice_conformance with conformance-invoice.conf).
+#include <cctype>
 #include <cstdio>
 #include <cstring>
 #include <map>
@@ -59,14 +62,52 @@ std::string retarget(const std::string& url, const std::string& base, const std:
     };
 });
 
+/// The entry id a purchase invoice's vendorInvoiceNumber carries, decoded here independently of
+/// the plugin: "U" + 32 hex digits is a lowercase UUID, "B" + base32 (RFC 4648) the id's bytes;
+/// anything else is returned as it is (a hashed key the kit's short ids never get).
+std::string entryIdOfInvoiceKey(const std::string& key) {
+    if (key.size() == 33 && key[0] == 'U') {
+        std::string id;
+        for (std::size_t i = 1; i < key.size(); ++i) {
+            if (i == 9 || i == 13 || i == 17 || i == 21) id += '-';
+            id += static_cast<char>(std::tolower(static_cast<unsigned char>(key[i])));
+        }
+        return id;
+    }
+    if (key.empty() || key[0] != 'B') return key;
+    std::string id;
+    unsigned buffer = 0;
+    int bits = 0;
+    for (std::size_t i = 1; i < key.size(); ++i) {
+        const char* at = std::strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", key[i]);
+        if (!at || key[i] == '\0') return key;
+        buffer = (buffer << 5) | static_cast<unsigned>(at - "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567");
+        bits += 5;
+        if (bits >= 8) {
+            id += static_cast<char>((buffer >> (bits - 8)) & 0xFFu);
+            bits -= 8;
+        }
+    }
+    return id;
+}
+
+// Journal mode: a document per documentNumber, the entry id in externalDocumentNumber.
+// Purchase-invoice mode: a document per posted invoice (its posted number), the entry id decoded
+// from vendorInvoiceNumber, amounts in the invoice's currency.
 [[maybe_unused]] const bool readBack = testkit::setReadBack([](const std::string&, int number) {
     const BcDouble::Company c = kitDouble().company(kitTenant(number), BcDouble::kEnvironment, BcDouble::kCompany);
+    std::map<std::string, const BcDouble::PurchaseInvoice*> invoices;  // posted number -> invoice
+    for (const auto& inv : c.purchaseInvoices)
+        if (inv.status != "Draft") invoices[inv.number] = &inv;
     std::map<std::string, testkit::WrittenDocument> byNumber;
     for (const BcDouble::GlEntry& g : c.ledger) {
         testkit::WrittenDocument& d = byNumber[g.documentNumber];
-        d.accountingEntryId = g.externalDocumentNumber;
-        d.where = "G/L entries of document " + g.documentNumber;
-        d.postings.push_back(testkit::Posting{g.accountNumber, g.cents, "EUR", 2, ""});
+        const auto invoice = invoices.find(g.documentNumber);
+        const bool isInvoice = invoice != invoices.end();
+        d.accountingEntryId = isInvoice ? entryIdOfInvoiceKey(g.externalDocumentNumber) : g.externalDocumentNumber;
+        d.where = (isInvoice ? "G/L entries of posted purchase invoice " : "G/L entries of document ") + g.documentNumber;
+        const std::string currency = isInvoice && !invoice->second->currencyCode.empty() ? invoice->second->currencyCode : "EUR";
+        d.postings.push_back(testkit::Posting{g.accountNumber, g.cents, currency, 2, ""});
     }
     std::vector<testkit::WrittenDocument> out;
     for (auto& entry : byNumber) out.push_back(std::move(entry.second));

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <map>
 
+#include "BcEntries.hpp"
 #include "BcJournal.hpp"
 #include "BcTestSupport.hpp"
 
@@ -17,35 +18,6 @@ namespace {
 
 using businesscentral::documentNumberOf;
 using sdk::OutcomeKind;
-
-sdk::Money eur(std::int64_t minor) { return sdk::Money{minor, "EUR", 2}; }
-
-sdk::Line line(const std::string& account, std::int64_t net, std::int64_t tax, const std::string& code,
-              const std::string& rate) {
-    sdk::Line l;
-    l.accountCode = account;
-    l.netAmount = eur(net);
-    l.taxAmount = eur(tax);
-    l.walletAmount = eur(net + tax);
-    l.taxCode = code;
-    l.taxRate = rate;
-    l.taxType = "normal";
-    return l;
-}
-
-/// 125.00 at 25 % (VAT 25.00) on 6110 tagged PROJECT/P-17, 22.40 at 12 % (2.40) on 6120.
-sdk::Entry entry(const std::string& id) {
-    sdk::Entry e;
-    e.accountingEntryId = id;
-    e.idempotencyKey = "key-" + id;
-    e.date = e.bookingDate = "2026-02-03";
-    e.note = "Client lunch";
-    e.lines = {line("6110", 10000, 2500, "S25", "25"), line("6120", 2000, 240, "S12", "12")};
-    e.lines[0].tags.push_back(sdk::Tag{"PROJECT", "P-17", "Apollo"});
-    e.totalWallet = e.totalSupplier = eur(14740);
-    e.contraAccountCode = "2900";
-    return e;
-}
 
 /// account -> cents of the G/L entries of `documentNumber`.
 std::map<std::string, std::int64_t> postings(const BcDouble& bc, const std::string& documentNumber) {
@@ -102,11 +74,8 @@ TEST_F(BcPluginTest, AReverseChargeLineSelfAssessesVatBothWays) {
 
 TEST_F(BcPluginTest, PushingAgainFindsTheDocumentAndWritesNothing) {
     ASSERT_EQ(client->push({entry("e-1")}).at(0).kind, OutcomeKind::Posted);
-    xerotest::XeroTestHost freshHost;  // empty plugin state: a lost state directory
-    auto fresh = connect(freshHost);
-    sdk::Entry again = entry("e-1");
-    again.idempotencyKey = "another-key";
-    const auto o = fresh->push({again}).at(0);
+    xerotest::XeroTestHost freshHost;
+    const auto o = pushAgainFromEmptyState(entry("e-1"), freshHost);
     EXPECT_EQ(o.kind, OutcomeKind::Posted);
     EXPECT_EQ(o.externalId, documentNumberOf("e-1"));
     EXPECT_EQ(documentsIn(bc), 1u);
@@ -174,19 +143,17 @@ TEST_F(BcPluginTest, ACrashBeforePostingLeavesLinesThatTheNextPushDeletesBeforeW
 // content PATCHed with the attachment's own ETag, carried to the posted document by the post.
 // A crash before the post leaves them on lines the next push deletes: never twice on the books.
 TEST_F(BcPluginTest, ReceiptsAreAttachedOnceToThePostedDocumentEvenAfterACrashBeforeThePost) {
-    const auto dir = std::filesystem::temp_directory_path() / ("lb-bc-receipts-" + std::to_string(::getpid()));
-    std::filesystem::create_directories(dir);
-    const std::string pdf = std::string("%PDF-1.4\n\xE2\xE3\0\x01 bytes", 20);
-    std::ofstream(dir / "r.pdf", std::ios::binary) << pdf;
-    std::ofstream(dir / "r.png", std::ios::binary) << "\x89PNG\r\n";
+    const TwoReceipts files("lb-bc-receipts");
+    const std::string& pdf = files.pdf;
     sdk::Entry e = entry("e-1");
-    e.receipts = {{(dir / "r.pdf").string(), "r.pdf", "application/pdf"}, {(dir / "r.png").string(), "r.png", "image/png"}};
+    e.receipts = files.receipts;
     // The first push stops right before the post (429 beyond max_retry_wait_seconds), as a
     // crash there would: lines and attachments written, nothing posted.
-    // The host asks loseResponse once a request went out: the contra line (the last one) arms
-    // the 429 for the post that follows it.
-    host.loseResponse = [this](const sdk::HttpRequest& r) {
-        if (r.body.find("\"accountNumber\":\"2900\"") != std::string::npos) bc.throttleNext(1, 60);
+    // The host asks loseResponse once a request went out: the second receipt's content (the
+    // last write before the post) arms the 429 for the post that follows it.
+    int contents = 0;
+    host.loseResponse = [this, &contents](const sdk::HttpRequest& r) {
+        if (r.method == "PATCH" && ++contents == 2) bc.throttleNext(1, 60);
         return false;
     };
     EXPECT_EQ(client->push({e}).at(0).kind, OutcomeKind::Retryable);
@@ -214,11 +181,11 @@ TEST_F(BcPluginTest, ReceiptsAreAttachedOnceToThePostedDocumentEvenAfterACrashBe
     EXPECT_EQ(patches, 4);
     EXPECT_EQ(client->push({e}).at(0).kind, OutcomeKind::Posted);
     EXPECT_EQ(bc.company().documentAttachments.at(documentNumberOf("e-1")).size(), 2u) << "a re-push attaches nothing";
-    std::filesystem::remove_all(dir);
 }
 
 TEST_F(BcPluginTest, ALeftoverLineWhoseEtagChangedIsReadAgainAndDeletedWithTheNewOne) {
-    // Leave a line in the batch as a crashed push would, then let a user edit it (new ETag).
+    // Leave the entry's three lines in the batch as a crashed push would (the answer to its
+    // dimension set line, written after the lines, lost), then let a user edit them (new ETags).
     host.loseResponse = [](const sdk::HttpRequest& r) { return r.method == "POST" && r.url.find("dimensionSetLines") != std::string::npos; };
     ASSERT_EQ(client->push({entry("e-1")}).at(0).kind, OutcomeKind::Unknown);
     bc.touchJournalLinesAfterNextRead();
@@ -232,8 +199,8 @@ TEST_F(BcPluginTest, ALeftoverLineWhoseEtagChangedIsReadAgainAndDeletedWithTheNe
             EXPECT_NE(xerotest::header(ex.requestHeaders, "If-Match"), "") << "a DELETE without If-Match";
         }
     }
-    EXPECT_EQ(refused, 1) << "the stale ETag was not sent first";
-    EXPECT_EQ(deleted, 1);
+    EXPECT_EQ(refused, 3) << "the stale ETags were not sent first";
+    EXPECT_EQ(deleted, 3);
     EXPECT_EQ(documentsIn(bc), 1u);
 }
 

@@ -28,7 +28,10 @@ inline SettingList settingsFor(const BcDouble& d) {
             {"tax_codes", "S25:VAT25,S12:VAT12"},
             {"reverse_charge_tax_codes", "RC25:EUREV25"},
             {"dimensions", "PROJECT:PROJECT"},
-            {"max_retry_wait_seconds", "5"}};
+            {"max_retry_wait_seconds", "5"},
+            // One POST per journal line, so a test can lose the answer to one of them; the
+            // $batch of writes (the default) has tests of its own (BcBatchWritesTest).
+            {"batch_writes", "false"}};
 }
 
 inline const lb_plugin_api* bcApi() {
@@ -42,9 +45,19 @@ protected:
     /// A new instance (its own host state when `h` is another host), configured.
     std::unique_ptr<sdk::PluginClient> connect(xerotest::XeroTestHost& h) {
         auto c = std::make_unique<sdk::PluginClient>(bcApi(), h, "businesscentral");
-        c->configure(settingsFor(bc));
+        c->configure(settings());
         return c;
     }
+    /// `e` pushed again under another idempotency key by a new instance with empty plugin state
+    /// (a lost state directory); `freshHost` records its requests.
+    sdk::Outcome pushAgainFromEmptyState(const sdk::Entry& e, xerotest::XeroTestHost& freshHost) {
+        auto fresh = connect(freshHost);
+        sdk::Entry again = e;
+        again.idempotencyKey = "another-key";
+        return fresh->push({again}).at(0);
+    }
+    /// The settings every instance of the test gets.
+    virtual SettingList settings() { return settingsFor(bc); }
     BcDouble bc;
     xerotest::XeroTestHost host;
     std::unique_ptr<sdk::PluginClient> client;

@@ -22,7 +22,7 @@ TEST(XeroLoader, TheHostLoadsTheRealLibraryAndExportsThroughIt) {
     XeroDouble xero;
     XeroTestHost host;
     loader::FilePluginHealthStore store(health.string());
-    loader::PluginLoader plugins({{so.parent_path().string()}}, host, store);
+    loader::PluginLoader plugins({{so.parent_path().string()}, {}}, host, store);
     const auto plugin = plugins.load(so.string());
     EXPECT_EQ(plugin->name(), "xero");
     EXPECT_EQ(plugin->manifest().capabilities, LB_CAP_IDEMPOTENCY_KEYS | LB_CAP_LOOKUP | LB_CAP_DRY_RUN | LB_CAP_ATTACHMENTS |

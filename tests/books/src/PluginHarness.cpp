@@ -34,7 +34,7 @@ std::string freshHealthDirectory() {
 PluginHarness::PluginHarness(const std::string& name)
     : healthDir_(freshHealthDirectory()),
       health_(healthDir_),
-      loader_(loader::LoaderOptions{{buildPluginDirectory()}}, host_, health_),
+      loader_(loader::LoaderOptions{{buildPluginDirectory()}, {}}, host_, health_),
       plugin_(loader_.load(buildPluginDirectory() + "/" + name + ".so")) {}
 
 PluginHarness::~PluginHarness() {

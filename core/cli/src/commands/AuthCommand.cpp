@@ -45,7 +45,7 @@ int loginTarget(Invocation& inv, AppContext& app, const config::Connection& conn
     const config::Config& cfg = app.config();
     host::SqlitePluginHealth health(app.store());
     loader::BasicHostServices services;
-    loader::PluginLoader pluginLoader(loader::LoaderOptions{{cfg.pluginDir}}, services, health);
+    loader::PluginLoader pluginLoader(loader::LoaderOptions{{cfg.pluginDir}, {}}, services, health);
     auto plugin = pluginLoader.load((std::filesystem::path(cfg.pluginDir) / (conn.plugin + ".so")).string());
     if (!host::TargetAuth::needed(conn, plugin->manifest().oauth))
         throw UsageError("Plugin '" + conn.plugin + "' of connection '" + conn.name +

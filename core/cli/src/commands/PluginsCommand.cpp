@@ -1,7 +1,9 @@
 // `ledgerbridge plugins`: what is in the plugin folder and whether it may run (list), what one
 // file is before and after loading (inspect), whether a connection's plugin can reach its
 // target with the connection's settings (check), and lifting a crash quarantine (enable).
-// All through the host's loader, so the same file checks and quarantine apply as in a run.
+// All through the host's loader, so the same file checks and quarantine apply as in a run; list
+// and inspect read manifests in a plugin host process unless `[plugins] isolation = in-process`,
+// so a plugin that crashes while loading cannot take the command down.
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 
@@ -17,6 +19,7 @@
 #include "ledgerbridge/host/SqlitePluginHealth.h"
 #include "ledgerbridge/library.hpp"
 #include "ledgerbridge/loader/HostServices.h"
+#include "ledgerbridge/loader/ProcessSession.h"
 #include "ledgerbridge/loader/PluginLoader.h"
 
 namespace ledgerbridge::cli {
@@ -40,7 +43,8 @@ struct Status {
 
 Status statusOf(const loader::PluginListing& row, const std::string& name, loader::PluginHealthStore& health) {
     if (row.status == "ok") return {"ok", ""};
-    if (auto why = health.quarantined(name))
+    // The refusal says so when this file is quarantined (a replaced file is not).
+    if (auto why = health.quarantined(name); why && row.status.find(" is quarantined because ") != std::string::npos)
         return {"quarantined", *why + "; run `ledgerbridge plugins enable " + name + "` once it is fixed"};
     std::string reason = row.status;
     if (reason.rfind(row.path + ": ", 0) == 0) reason = reason.substr(row.path.size() + 2);
@@ -48,12 +52,20 @@ Status statusOf(const loader::PluginListing& row, const std::string& name, loade
     return {"refused", reason};
 }
 
+/// The loader's options for reading manifests: through a plugin host process (the default) or,
+/// with `[plugins] isolation = in-process`, in this one.
+loader::LoaderOptions manifestReading(const config::Config& cfg, loader::PluginHealthStore& health) {
+    loader::LoaderOptions o{{cfg.pluginDir}, {}};
+    if (cfg.plugins.mode != "in-process") o.describe = loader::isolatedDescriber(host::isolationOptions(cfg), health);
+    return o;
+}
+
 int list(Invocation& inv) {
     AppContext app(inv);
     const config::Config& cfg = app.config();
     host::SqlitePluginHealth health(app.store());
     loader::BasicHostServices services;
-    loader::PluginLoader pluginLoader(loader::LoaderOptions{{cfg.pluginDir}}, services, health);
+    loader::PluginLoader pluginLoader(manifestReading(cfg, health), services, health);
     const auto rows = pluginLoader.list();
     std::vector<std::string> names;
     std::vector<Status> statuses;
@@ -114,7 +126,7 @@ int inspect(Invocation& inv) {
     if (file.find('/') == std::string::npos) file = (std::filesystem::path(cfg.pluginDir) / file).string();
     host::SqlitePluginHealth health(app.store());
     loader::BasicHostServices services;
-    loader::PluginLoader pluginLoader(loader::LoaderOptions{{cfg.pluginDir}}, services, health);
+    loader::PluginLoader pluginLoader(manifestReading(cfg, health), services, health);
     loader::PluginInspection i = pluginLoader.inspect(file, !inv.flag("no-load"));
     std::ostream& out = inv.out();
     out << "file:          " << i.path << "\n";

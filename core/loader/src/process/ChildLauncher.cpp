@@ -7,12 +7,14 @@
 #include "ChildLauncher.h"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdlib>
 #include <functional>
@@ -30,9 +32,18 @@ namespace {
 /// Runs jobs on one thread that never ends (it is detached and parked on a condition variable).
 class LauncherThread {
 public:
+    /// Never destroyed: it outlives every caller. A fork() (`serve --daemon`, after its start-up
+    /// check described the plugins) leaves the child process without the thread, so the child
+    /// forgets it and starts its own at its first use.
     static LauncherThread& instance() {
-        static LauncherThread* t = new LauncherThread;  // never destroyed: it outlives every caller
-        return *t;
+        static std::atomic<LauncherThread*> current{nullptr};
+        static const int registered = ::pthread_atfork(nullptr, nullptr, [] { current.store(nullptr); });
+        (void)registered;
+        LauncherThread* t = current.load();
+        if (t) return *t;
+        auto* fresh = new LauncherThread;
+        // Two first callers at once: one thread wins; the other stays parked, unused.
+        return current.compare_exchange_strong(t, fresh) ? *fresh : *t;
     }
     void run(const std::function<void()>& job) {
         std::unique_lock<std::mutex> lock(mutex_);
@@ -43,9 +54,18 @@ public:
     }
 
 private:
-    LauncherThread() { std::thread([this] { loop(); }).detach(); }
+    LauncherThread() {
+        // Signals are for the host's own threads (a SIGHUP here would end `serve`, whose signal
+        // thread waits for it): the thread starts with every asynchronous signal blocked. The
+        // child starts from an empty mask anyway.
+        sigset_t all, before;
+        ::sigfillset(&all);
+        for (int synchronous : {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT}) ::sigdelset(&all, synchronous);
+        ::pthread_sigmask(SIG_BLOCK, &all, &before);
+        std::thread([this] { loop(); }).detach();
+        ::pthread_sigmask(SIG_SETMASK, &before, nullptr);
+    }
     void loop() {
-        // Signals are for the host's own threads; the child starts from an empty mask anyway.
         std::unique_lock<std::mutex> lock(mutex_);
         for (;;) {
             jobReady_.wait(lock, [&] { return job_ != nullptr; });

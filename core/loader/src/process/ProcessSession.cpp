@@ -13,6 +13,7 @@
 #include "Channel.h"
 #include "ChildEnding.h"
 #include "ChildLauncher.h"
+#include "ledgerbridge/loader/FileHash.h"
 #include "ProcessProtocol.h"
 #include "../PluginCallLog.h"
 #include "ledgerbridge/common/Exception.h"
@@ -58,9 +59,15 @@ std::optional<FileIdentity> identityOf(const std::string& path) {
     return FileIdentity{path, st.st_dev, st.st_ino, st.st_size,
                         static_cast<long long>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec};
 }
+/// Per file identity: its hash (hashed once, not at every run of every connection) and, once
+/// a child described it, its description.
+struct Known {
+    std::string sha256;
+    std::optional<PluginDescription> description;
+};
 std::mutex gCacheMutex;
-std::map<FileIdentity, PluginDescription>& descriptionCache() {
-    static auto* cache = new std::map<FileIdentity, PluginDescription>;
+std::map<FileIdentity, Known>& descriptionCache() {
+    static auto* cache = new std::map<FileIdentity, Known>;
     return *cache;
 }
 
@@ -86,9 +93,10 @@ std::string pluginHostExecutable() {
 /// One child process and the conversation with it.
 class ChildProcess {
 public:
-    ChildProcess(const IsolationOptions& options, std::string label, std::string name, HostServices* services,
-                 PluginHealthStore& health)
-        : options_(options), label_(std::move(label)), name_(std::move(name)), services_(services), health_(health) {}
+    ChildProcess(const IsolationOptions& options, std::string label, std::string name, std::string fileHash,
+                 HostServices* services, PluginHealthStore& health)
+        : options_(options), label_(std::move(label)), name_(std::move(name)), fileHash_(std::move(fileHash)),
+          services_(services), health_(health) {}
     ~ChildProcess() { kill(); }
 
     pid_t pid() const { return alive_ ? pid_ : 0; }
@@ -282,17 +290,18 @@ private:
             return;
         }
         health_.recordCallStart(name_, op);
-        crashes_ = health_.recordCrash(name_);
+        crashes_ = health_.recordCrash(name_, fileHash_);
         if (crashes_ >= options_.quarantineAfter)
             health_.quarantine(name_, "its plugin host process ended " + std::to_string(crashes_) +
-                                          " times in a row (last: " + ending.cause + " during " + op + ")");
-        log::warn("Plugin " + name_ + "'s process ended with " + ending.cause + " during " + op + " (" +
-                      std::to_string(crashes_) + " in a row).",
+                                          " times in a row (last: " + ending.cause + " during " + op +
+                                          (fileHash_.empty() ? "" : "; file sha256 " + hashPrefix(fileHash_)) + ")");
+        log::warn("Plugin " + name_ + "'s process ended with " + ending.cause + " during " + op +
+                      (crashes_ > 0 ? " (" + std::to_string(crashes_) + " in a row)." : "."),
                   {{"plugin", name_}});
     }
 
     std::string suffix() const {
-        if (!lastCounted_) return "";
+        if (!lastCounted_ || crashes_ == 0) return "";  // 0: a health store that keeps no count (a probe)
         if (crashes_ >= options_.quarantineAfter)
             return "; the plugin is now quarantined (`ledgerbridge plugins enable " + name_ + "` lifts it)";
         return " (" + std::to_string(crashes_) + " of " + std::to_string(options_.quarantineAfter) +
@@ -312,7 +321,7 @@ private:
     }
 
     const IsolationOptions& options_;
-    std::string label_, name_;
+    std::string label_, name_, fileHash_;
     HostServices* services_;
     PluginHealthStore& health_;
     pid_t pid_ = -1;
@@ -341,7 +350,7 @@ struct ProcessSession::Impl {
     ChildProcess& running() {
         if (!started) {
             started = true;
-            child = std::make_unique<ChildProcess>(options, label, name, &services, health);
+            child = std::make_unique<ChildProcess>(options, label, name, description.fileSha256, &services, health);
             child->start(path, true);
             if (settings) {
                 wire::Encoder e;
@@ -371,31 +380,58 @@ struct ProcessSession::Impl {
     }
 };
 
+PluginDescription describePlugin(const IsolationOptions& options, const std::string& path, PluginHealthStore& health) {
+    const std::string name = stemOf(path);
+    const std::optional<FileIdentity> id = identityOf(path);
+    std::string sha256;
+    if (id) {
+        {
+            std::lock_guard<std::mutex> lock(gCacheMutex);
+            if (auto it = descriptionCache().find(*id); it != descriptionCache().end()) sha256 = it->second.sha256;
+        }
+        if (sha256.empty()) {
+            try {
+                sha256 = fileSha256(path);
+            } catch (const PluginError&) {
+                // Unreadable: the child's checks refuse the file with the loader's own sentence.
+            }
+        }
+    }
+    // Refused before any of its code runs, with the loader's sentence.
+    if (auto reason = health.quarantined(name, sha256))
+        throw PluginError(path + ": refused: plugin '" + name + "' is quarantined because " + *reason +
+                          "; fix or replace it, then run `ledgerbridge plugins enable " + name + "`");
+    if (id) {
+        std::lock_guard<std::mutex> lock(gCacheMutex);
+        Known& known = descriptionCache()[*id];
+        if (!sha256.empty()) known.sha256 = sha256;
+        if (known.description) return *known.description;
+    }
+    ChildProcess describer(options, "plugin '" + name + "' (" + path + ")", name, sha256, nullptr, health);
+    const protocol::Description d = describer.start(path, false);
+    describer.close();
+    PluginDescription out{d.manifest, d.abiMajor, d.abiMinor, d.masterDataSlot, sha256};
+    if (id) {
+        std::lock_guard<std::mutex> lock(gCacheMutex);
+        descriptionCache()[*id].description = out;
+    }
+    return out;
+}
+
+std::function<void(const std::string&, PluginInspection&)> isolatedDescriber(IsolationOptions options,
+                                                                             PluginHealthStore& health) {
+    return [options = std::move(options), &health](const std::string& path, PluginInspection& out) {
+        const PluginDescription d = describePlugin(options, path, health);
+        out.manifest = d.manifest;
+        out.abiMajor = d.abiMajor;
+        out.abiMinor = d.abiMinor;
+    };
+}
+
 ProcessSession::ProcessSession(IsolationOptions options, const std::string& path, HostServices& services,
                                PluginHealthStore& health)
     : impl_(std::make_unique<Impl>(std::move(options), path, services, health)) {
-    Impl& s = *impl_;
-    // Refused before any of its code runs, with the loader's sentence.
-    if (auto reason = health.quarantined(s.name))
-        throw PluginError(path + ": refused: plugin '" + s.name + "' is quarantined because " + *reason +
-                          "; fix or replace it, then run `ledgerbridge plugins enable " + s.name + "`");
-    const std::optional<FileIdentity> id = identityOf(path);
-    {
-        std::lock_guard<std::mutex> lock(gCacheMutex);
-        if (id)
-            if (auto it = descriptionCache().find(*id); it != descriptionCache().end()) {
-                s.description = it->second;
-                return;
-            }
-    }
-    ChildProcess describer(s.options, s.label, s.name, nullptr, health);
-    const protocol::Description d = describer.start(path, false);
-    describer.close();
-    s.description = PluginDescription{d.manifest, d.abiMajor, d.abiMinor, d.masterDataSlot};
-    if (id) {
-        std::lock_guard<std::mutex> lock(gCacheMutex);
-        descriptionCache()[*id] = s.description;
-    }
+    impl_->description = describePlugin(impl_->options, path, health);
 }
 
 ProcessSession::~ProcessSession() {

@@ -19,9 +19,13 @@
 #include "ledgerbridge/host/TargetAuth.h"
 #include "ledgerbridge/http/ResilientClient.h"
 #include "ledgerbridge/loader/PluginLoader.h"
+#include "ledgerbridge/loader/ProcessSession.h"
 #include "ledgerbridge/store/StateStore.h"
 
 namespace ledgerbridge::host {
+
+/// The plugin host process's settings from `[plugins]` (deadline, limits, quarantine_after).
+loader::IsolationOptions isolationOptions(const config::Config& config);
 
 class ConfiguredPlugin {
 public:

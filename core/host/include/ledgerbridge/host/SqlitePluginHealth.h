@@ -17,10 +17,14 @@ public:
     void recordCallEnd(const std::string& plugin) override { health_.recordCallEnd(plugin); }
     void recordCleanSession(const std::string& plugin) override { health_.recordCleanSession(plugin); }
     std::optional<std::string> unfinishedCall(const std::string& plugin) override { return health_.unfinishedCall(plugin); }
-    int recordCrash(const std::string& plugin) override { return health_.recordCrash(plugin); }
+    int recordCrash(const std::string& plugin, const std::string& fileHash = {}) override {
+        return health_.recordCrash(plugin, fileHash);
+    }
     int consecutiveCrashes(const std::string& plugin) override { return health_.consecutiveCrashes(plugin); }
     void quarantine(const std::string& plugin, const std::string& reason) override { health_.quarantine(plugin, reason); }
-    std::optional<std::string> quarantined(const std::string& plugin) override { return health_.quarantined(plugin); }
+    std::optional<std::string> quarantined(const std::string& plugin, const std::string& fileHash = {}) override {
+        return health_.quarantined(plugin, fileHash);
+    }
     void enable(const std::string& plugin) override { health_.enable(plugin); }
     std::string faultDirectory() const override { return health_.faultDirectory(); }
 

@@ -33,12 +33,16 @@ public:
     /// The operation of a call that started and never ended (a crash), if any.
     virtual std::optional<std::string> unfinishedCall(const std::string& plugin) = 0;
     /// Turns the unfinished call into a counted crash: clears the note, returns the new count.
-    virtual int recordCrash(const std::string& plugin) = 0;
+    /// With a `fileHash` (FileHash.h) the streak belongs to that file: a crash of another file
+    /// than the recorded one starts again at 1 and drops its predecessor's quarantine; "" counts
+    /// for whichever file (in-process loading, which keeps its per-name marks).
+    virtual int recordCrash(const std::string& plugin, const std::string& fileHash = {}) = 0;
     virtual int consecutiveCrashes(const std::string& plugin) = 0;
     /// Disables the plugin with a reason, until enable().
     virtual void quarantine(const std::string& plugin, const std::string& reason) = 0;
-    /// The quarantine reason, when the plugin is disabled.
-    virtual std::optional<std::string> quarantined(const std::string& plugin) = 0;
+    /// The quarantine reason, when the plugin is disabled. With a `fileHash`: only when the
+    /// quarantine is that file's or no particular file's (a replaced file starts clean).
+    virtual std::optional<std::string> quarantined(const std::string& plugin, const std::string& fileHash = {}) = 0;
     /// Lifts the quarantine and forgets crashes (`ledgerbridge plugins enable X`).
     virtual void enable(const std::string& plugin) = 0;
     /// The directory where a process dying of a fault inside a plugin call leaves its record
@@ -55,10 +59,10 @@ public:
     void recordCallEnd(const std::string&) override {}
     void recordCleanSession(const std::string&) override {}
     std::optional<std::string> unfinishedCall(const std::string&) override { return std::nullopt; }
-    int recordCrash(const std::string&) override { return 0; }
+    int recordCrash(const std::string&, const std::string& = {}) override { return 0; }
     int consecutiveCrashes(const std::string&) override { return 0; }
     void quarantine(const std::string&, const std::string&) override {}
-    std::optional<std::string> quarantined(const std::string&) override { return std::nullopt; }
+    std::optional<std::string> quarantined(const std::string&, const std::string& = {}) override { return std::nullopt; }
     void enable(const std::string&) override {}
     std::string faultDirectory() const override { return {}; }
 };
@@ -73,10 +77,10 @@ public:
     void recordCallEnd(const std::string& plugin) override;
     void recordCleanSession(const std::string& plugin) override;
     std::optional<std::string> unfinishedCall(const std::string& plugin) override;
-    int recordCrash(const std::string& plugin) override;
+    int recordCrash(const std::string& plugin, const std::string& fileHash = {}) override;
     int consecutiveCrashes(const std::string& plugin) override;
     void quarantine(const std::string& plugin, const std::string& reason) override;
-    std::optional<std::string> quarantined(const std::string& plugin) override;
+    std::optional<std::string> quarantined(const std::string& plugin, const std::string& fileHash = {}) override;
     void enable(const std::string& plugin) override;
     std::string faultDirectory() const override { return directory_; }
 
@@ -85,6 +89,7 @@ private:
         std::string inside;  ///< operation in flight, empty when none
         int crashes = 0;
         std::string quarantineReason;  ///< empty when enabled
+        std::string file;              ///< SHA-256 of the file the streak belongs to; empty = any
     };
     Record read(const std::string& plugin) const;
     void write(const std::string& plugin, const Record& record) const;

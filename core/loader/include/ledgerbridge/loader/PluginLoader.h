@@ -12,6 +12,7 @@
 //     loader::PushResult r = session->push(entries);              // outcomes, even partial
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <mutex>
@@ -29,9 +30,16 @@ namespace ledgerbridge::loader {
 /// Consecutive crashes after which a plugin is quarantined.
 inline constexpr int kQuarantineAfterCrashes = 3;
 
+struct PluginInspection;
+
 struct LoaderOptions {
     /// Directories plugins may be loaded from (nothing else is). Must exist.
     std::vector<std::string> pluginDirectories;
+    /// When set, inspect() and list() learn a plugin's manifest through this instead of loading
+    /// it into this process: it fills `manifest`, `abiMajor` and `abiMinor`, or throws the
+    /// refusal. isolatedDescriber() (ProcessSession.h) reads it in a plugin host process, so a
+    /// plugin that crashes while loading cannot take `plugins list` down with it.
+    std::function<void(const std::string& path, PluginInspection& out)> describe;
 };
 
 /// What `ledgerbridge plugins inspect FILE` shows: file facts first, manifest after loading.

@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -47,14 +48,28 @@ struct PluginDescription {
     sdk::Manifest manifest;
     std::uint32_t abiMajor = 0, abiMinor = 0;
     bool masterDataSlot = false;  ///< the ABI 1.1 read_master_data slot is filled
+    std::string fileSha256;       ///< the file's SHA-256: crashes are counted per plugin and file
 };
+
+/// A plugin's description without loading it into this process: refuses a quarantined file
+/// (quarantine is per plugin and file hash: a replaced file is not refused for its
+/// predecessor's crashes) with the loader's sentence, then answers from this process's cache
+/// when the file (path, inode, size, mtime) is unchanged, else from a short-lived plugin host
+/// process that loads the plugin and exits. A crash while loading ends that child only; it is
+/// thrown as a PluginError and counted in `health`. What ProcessSession, `plugins list`,
+/// `plugins inspect` and the start-up checks use.
+PluginDescription describePlugin(const IsolationOptions& options, const std::string& path, PluginHealthStore& health);
+
+/// A LoaderOptions::describe that reads manifests through describePlugin. `health` must
+/// outlive the loader it is given to.
+std::function<void(const std::string&, PluginInspection&)> isolatedDescriber(IsolationOptions options,
+                                                                             PluginHealthStore& health);
 
 class ProcessSession : public PluginSession {
 public:
-    /// Refuses a quarantined plugin (the same sentence as PluginLoader) before anything runs, then
-    /// learns the manifest: from this process's cache when the file (path, inode, size, mtime) is
-    /// unchanged, else from a short-lived child that loads the plugin and exits. The session's
-    /// own child starts at the first call after configure (a run with no work starts none).
+    /// Learns the manifest through describePlugin (a quarantined file is refused before any of
+    /// its code runs). The session's own child starts at the first call after configure (a run
+    /// with no work starts none).
     /// Throws PluginError: refusals of the file (the loader's sentences), a crash while loading.
     /// `services` and `health` must outlive the session.
     ProcessSession(IsolationOptions options, const std::string& path, HostServices& services, PluginHealthStore& health);

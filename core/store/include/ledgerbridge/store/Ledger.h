@@ -139,6 +139,14 @@ public:
 
     JobCounts counts(const std::string& fingerprint, const std::string& jobId);
 
+    /// Posted and rejected entries of the job, for a progress line: read from ledger_by_state
+    /// alone (a covering index), unlike counts(), whose sums read every row of the job. Called
+    /// once a second over a 100,000-entry job, counts() made the run quadratic.
+    struct Decided {
+        std::int64_t posted = 0, rejected = 0;
+    };
+    Decided decided(const std::string& fingerprint, const std::string& jobId);
+
 private:
     void restoreIfDamaged(const std::string& fingerprint, const std::string& jobId, const LedgerEntry& fresh);
     [[noreturn]] void stopOnDamage(const std::string& fingerprint, const std::string& jobId, const std::string& entryId,

@@ -19,6 +19,7 @@ struct PluginHealthRecord {
     int consecutiveCrashes = 0;
     bool quarantined = false;
     std::string reason;
+    std::string fileHash;  ///< SHA-256 of the file the streak belongs to ("" = any file)
 };
 
 class PluginHealth {
@@ -34,12 +35,15 @@ public:
     /// The call that started and never ended because its process died, if any. A call of a
     /// process that is still alive (another worker) is not reported.
     std::optional<std::string> unfinishedCall(const std::string& plugin);
-    /// Turns the unfinished call into a counted crash; returns the new streak.
-    int recordCrash(const std::string& plugin);
+    /// Turns the unfinished call into a counted crash; returns the new streak. With a
+    /// `fileHash` (the .so's SHA-256) the streak belongs to that file: a crash of another file
+    /// than the recorded one starts a new streak at 1 and drops its predecessor's quarantine.
+    int recordCrash(const std::string& plugin, const std::string& fileHash = {});
     int consecutiveCrashes(const std::string& plugin);
     void quarantine(const std::string& plugin, const std::string& reason);
-    /// The reason, while quarantined.
-    std::optional<std::string> quarantined(const std::string& plugin);
+    /// The reason, while quarantined. With a `fileHash`: only when the quarantine is that
+    /// file's (or belongs to no particular file).
+    std::optional<std::string> quarantined(const std::string& plugin, const std::string& fileHash = {});
     /// Lifts the quarantine and resets the crash count.
     void enable(const std::string& plugin);
 
