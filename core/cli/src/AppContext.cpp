@@ -2,6 +2,7 @@
 #include "ledgerbridge/cli/AppContext.h"
 
 #include <cstdlib>
+#include <filesystem>
 
 #include "ledgerbridge/cli/StartupChecks.h"
 #include "ledgerbridge/common/Exception.h"
@@ -53,7 +54,7 @@ const config::Config& AppContext::startupConfig(bool forService) {
 }
 
 store::StateStore& AppContext::store() {
-    if (!store_) store_ = std::make_unique<store::StateStore>(config().stateDir);
+    if (!store_) store_ = openStateStore(config());
     return *store_;
 }
 
@@ -65,6 +66,17 @@ store::StateStore& AppContext::checkedStore() {
         log::debug("state database checked", {{"path", s.path()}, {"ms", took.count()}});
     }
     return s;
+}
+
+std::unique_ptr<store::StateStore> openStateStore(const config::Config& config) {
+    if (config.stateUrl.empty()) return std::make_unique<store::StateStore>(config.stateDir);
+    const std::string password = config.statePassword.empty() ? "" : config::resolveSecret(config.statePassword);
+    return std::make_unique<store::StateStore>(config.stateDir, store::PostgresLocation{config.stateUrl, password});
+}
+
+bool stateStoreExists(const config::Config& config) {
+    std::error_code ec;
+    return !config.stateUrl.empty() || std::filesystem::exists(std::filesystem::path(config.stateDir) / "ledgerbridge.db", ec);
 }
 
 void configureLogging(const Invocation& invocation, const config::Config* config) {

@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 
+#include "ledgerbridge/cli/AppContext.h"
 #include "ledgerbridge/common/Exception.h"
 #include "ledgerbridge/config/Secret.h"
 #include "ledgerbridge/config/Suggest.h"
@@ -29,11 +30,10 @@ namespace {
 /// exists (validate creates nothing), and closed before `serve --daemon` forks.
 class ProbeHealth : public loader::NoHealthRecords {
 public:
-    explicit ProbeHealth(const std::string& stateDir) {
-        std::error_code ec;
-        if (fs::exists(fs::path(stateDir) / "ledgerbridge.db", ec)) {
+    explicit ProbeHealth(const config::Config& config) {
+        if (stateStoreExists(config)) {
             try {
-                store_ = std::make_unique<store::StateStore>(stateDir);
+                store_ = openStateStore(config);
                 quarantine_ = std::make_unique<store::PluginHealth>(*store_);
             } catch (const std::exception&) {
                 // A store that cannot be opened is refused by what comes next (`run` and
@@ -83,7 +83,7 @@ std::string joined(const std::vector<std::string>& items) {
 class Checker {
 public:
     Checker(const config::Config& config, const std::string& zoneinfoDir)
-        : config_(config), zoneinfoDir_(zoneinfoDir), health_(config.stateDir),
+        : config_(config), zoneinfoDir_(zoneinfoDir), health_(config),
           loader_(loader::LoaderOptions{{config.pluginDir}, {}}, services_, health_) {}
 
     void schedules(const config::Connection& c) {

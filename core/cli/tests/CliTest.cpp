@@ -5,13 +5,15 @@
 
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
-#include <SQLiteCpp/SQLiteCpp.h>
 
 #include "ledgerbridge/cli/Commands.h"
+#include "ledgerbridge/store/PostgresSession.h"
+#include "ledgerbridge/store/Runs.h"
 #include "ledgerbridge/store/StateStore.h"
 
 using namespace ledgerbridge::cli;
@@ -161,6 +163,42 @@ TEST_F(CliConfigTest, HistoryOnAFreshStoreSaysSoAndJsonIsAnEmptyList) {
     EXPECT_EQ(r.err, "ledgerbridge: --limit takes a positive whole number, not 'many'\n");
 }
 
+// [state] url puts the store on PostgreSQL (scripts/with-postgres provides one; skipped without
+// it): the CLI reads what another process wrote there, no SQLite file appears, and a wrong
+// password is one clear message that does not repeat it.
+TEST_F(CliConfigTest, StateUrlPutsTheStoreOnPostgreSQL) {
+    const char* url = std::getenv("LEDGERBRIDGE_TEST_PG_URL");
+    if (!url || !*url) GTEST_SKIP() << "LEDGERBRIDGE_TEST_PG_URL is not set: run under scripts/with-postgres";
+    const char* passwordEnv = std::getenv("LEDGERBRIDGE_TEST_PG_PASSWORD");
+    const std::string password = passwordEnv ? passwordEnv : "";
+    const std::string schema = "cli_" + std::to_string(::getpid());
+    ledgerbridge::store::PostgresSession admin(url, password, 10000);
+    admin.exec("DROP SCHEMA IF EXISTS " + schema + " CASCADE; CREATE SCHEMA " + schema);
+    const std::string storeUrl = std::string(url) + "?options=-csearch_path%3D" + schema;
+    std::string text = kConfig;
+    text.insert(text.find("[environment.local]"), "url = " + storeUrl + "\npassword = env:LB_CLI_TEST_PG_PASSWORD\n\n");
+    auto path = writeConfig(text);
+    {
+        ledgerbridge::store::StateStore s((dir / "elsewhere").string(), {storeUrl, password});
+        ledgerbridge::store::Runs runs(s);
+        runs.finish(runs.start("acme", "fp", false), "ok", "{}");
+    }
+    ::setenv("LB_CLI_TEST_PG_PASSWORD", password.c_str(), 1);
+    auto r = cli({"history", "--config", path, "--json"});
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_NE(r.out.find("\"acme\""), std::string::npos) << r.out;
+    EXPECT_FALSE(fs::exists(dir / "state" / "ledgerbridge.db")) << "the state is on PostgreSQL, not in a SQLite file";
+
+    ::setenv("LB_CLI_TEST_PG_PASSWORD", "not-the-password-42", 1);
+    r = cli({"history", "--config", path});
+    EXPECT_EQ(r.code, 1);
+    EXPECT_NE(r.err.find("state store: cannot connect to postgresql://"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("password authentication failed"), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find("not-the-password-42"), std::string::npos) << r.err;
+    ::unsetenv("LB_CLI_TEST_PG_PASSWORD");
+    admin.exec("DROP SCHEMA " + schema + " CASCADE");
+}
+
 TEST_F(CliConfigTest, UnusableStateDirectoryIsOneClearMessage) {
     auto path = writeConfig(kConfig);
     std::ofstream((dir / "blocker").string()) << "x";
@@ -178,7 +216,7 @@ TEST_F(CliConfigTest, RunRefusesADamagedStateDatabaseWithWhatToDo) {
     const std::string db = (dir / "state" / "ledgerbridge.db").string();
     {
         ledgerbridge::store::StateStore s((dir / "state").string());
-        s.transaction([](SQLite::Database& d) {
+        s.transaction([](ledgerbridge::store::Session& d) {
             d.exec("CREATE TABLE filler (x TEXT)");
             for (int i = 0; i < 200; ++i) d.exec("INSERT INTO filler VALUES (printf('%.2000c', 'x'))");
         });

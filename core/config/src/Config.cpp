@@ -23,6 +23,7 @@ namespace ledgerbridge::config {
 namespace {
 
 const std::set<std::string> kTopKeys = {"environment",    "state.dir",      "state.token_key",        "log.level",
+                                        "state.url",      "state.password",
                                         "log.format",     "log.file",       "plugins.dir",            "service.listen",
                                         "service.webhook_secret", "service.grace_period",
                                         "service.max_concurrent_runs", "service.missed_run_spread",
@@ -303,8 +304,38 @@ private:
         if (!formats.count(cfg.logFormat))
             problem(originOf("log.format"), "log.format", "'" + cfg.logFormat + "' is not a log format", "use one of " + join(formats));
         cfg.tokenKey = secretRef("state.token_key");
+        readStateDatabase(cfg);
         readService(cfg);
         readPlugins(cfg.plugins);
+    }
+
+    // [state] url and password: the PostgreSQL store (core/store/README.md). The URL is checked
+    // for its scheme and for a password written into it; the server is reached only when the
+    // store opens.
+    void readStateDatabase(Config& cfg) {
+        cfg.stateUrl = get("state.url");
+        cfg.statePassword = secretRef("state.password");
+        if (!cfg.stateUrl.empty()) {
+            Poco::URI uri;
+            try {
+                uri = Poco::URI(cfg.stateUrl);
+            } catch (const std::exception&) {
+            }
+            if (uri.getScheme() != "postgresql" && uri.getScheme() != "postgres") {
+                problem(originOf("state.url"), "state.url", "is not a PostgreSQL URL",
+                        "write postgresql://user@host:5432/database, or remove it to keep the state in [state] dir (SQLite)");
+            } else if (uri.getUserInfo().find(':') != std::string::npos) {
+                problem(originOf("state.url"), "state.url", "holds a password; secrets are never stored in the config file",
+                        "remove it from the URL and add password = env:VARIABLE or file:/path under [state]");
+            }
+        } else if (!cfg.statePassword.empty()) {
+            problem(originOf("state.password"), "state.password", "is set but [state] url is not",
+                    "add url = postgresql://user@host:5432/database under [state], or remove password");
+        }
+        if (checkSecrets_ && !cfg.statePassword.empty()) {
+            const std::string why = checkSecret(cfg.statePassword);
+            if (!why.empty()) problem(cfg.statePassword.origin, "state.password", why, "");
+        }
     }
 
     // [plugins] isolation and limits (core/loader/README.md, "Plugins in their own process").

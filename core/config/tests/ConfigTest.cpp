@@ -414,3 +414,41 @@ TEST(Config, TokenTimeoutIsADurationPerEnvironmentWithItsLineWhenWrong) {
         EXPECT_TRUE(hasProblem(r, "lb.ini:17: environment.local.token_timeout: " + problem)) << problemsText(r);
     }
 }
+
+// [state] url chooses the PostgreSQL store; its password is a secret reference, never in the URL.
+TEST(Config, StateUrlChoosesPostgreSQLWithThePasswordAsASecretReference) {
+    const auto withState = [](const std::string& lines) {
+        std::string text = kGood;
+        const std::string key = "token_key = env:LB_TEST_TOKEN_KEY\n";
+        return parse(text.replace(text.find(key), key.size(), key + lines));
+    };
+    auto sqlite = parse(kGood);
+    ASSERT_TRUE(sqlite.problems.empty()) << problemsText(sqlite);
+    EXPECT_EQ(sqlite.config->stateUrl, "") << "no url: the SQLite file in [state] dir, as before";
+
+    auto pg = withState("url = postgresql://ledgerbridge@db.internal:5432/ledgerbridge?sslmode=verify-full\n"
+                        "password = file:secrets/pg\n");
+    ASSERT_TRUE(pg.problems.empty()) << problemsText(pg);
+    EXPECT_EQ(pg.config->stateUrl, "postgresql://ledgerbridge@db.internal:5432/ledgerbridge?sslmode=verify-full");
+    EXPECT_EQ(pg.config->statePassword.reference, "file:/etc/lb/secrets/pg");
+
+    auto inUrl = withState("url = postgresql://ledgerbridge:s3cret-pw@db/ledgerbridge\n");
+    EXPECT_TRUE(hasProblem(inUrl, "lb.ini:7: state.url: holds a password; secrets are never stored in the config file "
+                                  "(remove it from the URL and add password = env:VARIABLE or file:/path under [state])"))
+        << problemsText(inUrl);
+    EXPECT_EQ(problemsText(inUrl).find("s3cret-pw"), std::string::npos) << "the password is never repeated";
+
+    auto inline_ = withState("url = postgresql://ledgerbridge@db/ledgerbridge\npassword = s3cret-pw\n");
+    EXPECT_TRUE(hasProblem(inline_, "lb.ini:8: state.password: holds a secret written inline; secrets are never stored in "
+                                    "the config file (write env:VARIABLE or file:/path/to/secret (mode 0600) instead)"))
+        << problemsText(inline_);
+
+    auto notPg = withState("url = mysql://ledgerbridge@db/ledgerbridge\n");
+    EXPECT_TRUE(hasProblem(notPg, "lb.ini:7: state.url: is not a PostgreSQL URL (write postgresql://user@host:5432/database, "
+                                  "or remove it to keep the state in [state] dir (SQLite))"))
+        << problemsText(notPg);
+    auto orphan = withState("password = env:PGPASS\n");
+    EXPECT_TRUE(hasProblem(orphan, "lb.ini:7: state.password: is set but [state] url is not (add url = "
+                                   "postgresql://user@host:5432/database under [state], or remove password)"))
+        << problemsText(orphan);
+}

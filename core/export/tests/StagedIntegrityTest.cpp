@@ -4,7 +4,6 @@
 // items from Pleo again, restores the item and delivers every entry exactly once.
 #include <gtest/gtest.h>
 
-#include <SQLiteCpp/SQLiteCpp.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -50,7 +49,7 @@ TEST(StagedIntegrity, AChangedByteNeverReachesTheTargetAndTheNextRunRestoresTheI
     ASSERT_EQ(target.totalWrites(), 0);
 
     // 2. One byte of entry e30's staged item changes (a bad disk, a hand edit).
-    state->read([](SQLite::Database& db) {
+    state->read([](store::Session& db) {
         EXPECT_EQ(db.exec("UPDATE ledger_payloads SET payload = replace(payload, '\"6110\"', '\"6111\"') "
                           "WHERE entry = (SELECT id FROM ledger WHERE entry_id = 'e30')"),
                   1);

@@ -217,7 +217,7 @@ TEST_F(SchedulerLoadTest, TriggersAreAcceptedWhileTheStoreIsLockedAndRunsWaitOnI
     bool locked = false, done = false;
     ledgerbridge::store::StateStore blockerStore(dir.str());
     std::thread blocker([&] {
-        blockerStore.transaction([&](SQLite::Database&) {
+        blockerStore.transaction([&](ledgerbridge::store::Session&) {
             std::unique_lock<std::mutex> lock(m);
             locked = true;
             cv.notify_all();

@@ -178,7 +178,7 @@ TEST_F(SchedulerTest, NoRunStartsWhenTheLeaseCannotBeChecked) {
     std::condition_variable cv;
     bool locked = false, done = false;
     std::thread blocker([&] {
-        store.transaction([&](SQLite::Database&) {
+        store.transaction([&](ledgerbridge::store::Session&) {
             std::unique_lock<std::mutex> lock(m);
             locked = true;
             cv.notify_all();

@@ -1,14 +1,13 @@
 // Connection bindings: see Connections.h.
 #include "ledgerbridge/store/Connections.h"
 
-#include <SQLiteCpp/SQLiteCpp.h>
 
 namespace ledgerbridge::store {
 
 void Connections::bind(const ConnectionBinding& b) {
-    store_.transaction([&](SQLite::Database& db) {
-        SQLite::Statement ins(db, "INSERT OR IGNORE INTO connections (name, fingerprint, environment, described_as, "
-                                  "company_id, plugin, created_at) VALUES (?,?,?,?,?,?,?)");
+    store_.transaction([&](Session& db) {
+        Statement ins(db, "INSERT INTO connections (name, fingerprint, environment, described_as, "
+                                  "company_id, plugin, created_at) VALUES (?,?,?,?,?,?,?) ON CONFLICT DO NOTHING");
         ins.bind(1, b.name);
         ins.bind(2, b.fingerprint);
         ins.bind(3, b.environment);
@@ -22,8 +21,8 @@ void Connections::bind(const ConnectionBinding& b) {
 
 std::vector<ConnectionBinding> Connections::bindings(const std::string& name) {
     std::vector<ConnectionBinding> out;
-    store_.read([&](SQLite::Database& db) {
-        SQLite::Statement q(db, "SELECT name, fingerprint, environment, described_as, company_id, plugin, created_at "
+    store_.read([&](Session& db) {
+        Statement q(db, "SELECT name, fingerprint, environment, described_as, company_id, plugin, created_at "
                                 "FROM connections WHERE name = ? ORDER BY created_at, fingerprint");
         q.bind(1, name);
         while (q.executeStep()) {
@@ -51,10 +50,10 @@ std::vector<std::string> Connections::fingerprintsWithin(const std::string& name
 }
 
 void Connections::forget(const std::string& name, const std::string& fingerprint) {
-    store_.transaction([&](SQLite::Database& db) {
+    store_.transaction([&](Session& db) {
         for (const char* sql : {"DELETE FROM connections WHERE name = ? AND fingerprint = ?",
                                 "DELETE FROM grants WHERE connection = ? AND fingerprint = ?"}) {
-            SQLite::Statement del(db, sql);
+            Statement del(db, sql);
             del.bind(1, name);
             del.bind(2, fingerprint);
             del.exec();

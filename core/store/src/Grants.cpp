@@ -1,7 +1,6 @@
 // OAuth grant persistence: see Grants.h.
 #include "ledgerbridge/store/Grants.h"
 
-#include <SQLiteCpp/SQLiteCpp.h>
 
 namespace ledgerbridge::store {
 namespace {
@@ -10,12 +9,8 @@ const char* kColumns =
     "connection, fingerprint, kind, subject, scopes, client_id, access_token, refresh_token, access_expires_at, "
     "obtained_at, last_refresh_at, generation, needs_reauth, reauth_reason";
 
-std::string blob(const SQLite::Column& c) {
-    if (c.isNull()) return {};
-    return std::string(static_cast<const char*>(c.getBlob()), static_cast<std::size_t>(c.getBytes()));
-}
 
-GrantRecord readRow(SQLite::Statement& q) {
+GrantRecord readRow(Statement& q) {
     GrantRecord g;
     g.connection = q.getColumn(0).getString();
     g.fingerprint = q.getColumn(1).getString();
@@ -23,8 +18,8 @@ GrantRecord readRow(SQLite::Statement& q) {
     g.subject = q.getColumn(3).getString();
     g.scopes = q.getColumn(4).getString();
     g.clientId = q.getColumn(5).getString();
-    g.accessToken = blob(q.getColumn(6));
-    g.refreshToken = blob(q.getColumn(7));
+    g.accessToken = q.getColumn(6).getBlob();
+    g.refreshToken = q.getColumn(7).getBlob();
     g.accessExpiresAt = q.getColumn(8).getInt64();
     g.obtainedAt = q.getColumn(9).getInt64();
     g.lastRefreshAt = q.getColumn(10).getInt64();
@@ -34,11 +29,11 @@ GrantRecord readRow(SQLite::Statement& q) {
     return g;
 }
 
-void bindBlob(SQLite::Statement& s, int index, const std::string& bytes) {
+void bindBlob(Statement& s, int index, const std::string& bytes) {
     if (bytes.empty())
         s.bind(index);
     else
-        s.bind(index, bytes.data(), static_cast<int>(bytes.size()));
+        s.bindBlob(index, bytes);
 }
 
 }  // namespace
@@ -46,7 +41,7 @@ void bindBlob(SQLite::Statement& s, int index, const std::string& bytes) {
 std::optional<GrantRecord> Grants::find(const std::string& connection, const std::string& fingerprint,
                                         const std::string& kind) {
     std::optional<GrantRecord> out;
-    store_.read([&](SQLite::Database&) {
+    store_.read([&](Session&) {
         // Cached: the service's health reading asks once per connection (ConnectionHealth.cpp).
         auto q = store_.cached(std::string("SELECT ") + kColumns +
                                " FROM grants WHERE connection = ? AND fingerprint = ? AND kind = ?");
@@ -60,8 +55,8 @@ std::optional<GrantRecord> Grants::find(const std::string& connection, const std
 
 std::vector<GrantRecord> Grants::findAnyEnvironment(const std::string& connection, const std::string& kind) {
     std::vector<GrantRecord> out;
-    store_.read([&](SQLite::Database& db) {
-        SQLite::Statement q(db, std::string("SELECT ") + kColumns + " FROM grants WHERE connection = ? AND kind = ?");
+    store_.read([&](Session& db) {
+        Statement q(db, std::string("SELECT ") + kColumns + " FROM grants WHERE connection = ? AND kind = ?");
         q.bind(1, connection);
         q.bind(2, kind);
         while (q.executeStep()) out.push_back(readRow(q));
@@ -70,14 +65,21 @@ std::vector<GrantRecord> Grants::findAnyEnvironment(const std::string& connectio
 }
 
 void Grants::put(const GrantRecord& g) {
-    store_.transaction([&](SQLite::Database& db) {
-        SQLite::Statement prev(db, "SELECT generation FROM grants WHERE connection = ? AND fingerprint = ? AND kind = ?");
+    store_.transaction([&](Session& db) {
+        Statement prev(db, "SELECT generation FROM grants WHERE connection = ? AND fingerprint = ? AND kind = ?");
         prev.bind(1, g.connection);
         prev.bind(2, g.fingerprint);
         prev.bind(3, g.kind);
         std::int64_t generation = prev.executeStep() ? prev.getColumn(0).getInt64() + 1 : 1;
-        SQLite::Statement up(db, std::string("INSERT OR REPLACE INTO grants (") + kColumns +
-                                     ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,0,NULL)");
+        // A new login replaces the whole grant (needs_reauth cleared).
+        Statement up(db, std::string("INSERT INTO grants (") + kColumns +
+                                     ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,0,NULL) "
+                                     "ON CONFLICT (connection, fingerprint, kind) DO UPDATE SET subject = excluded.subject, "
+                                     "scopes = excluded.scopes, client_id = excluded.client_id, "
+                                     "access_token = excluded.access_token, refresh_token = excluded.refresh_token, "
+                                     "access_expires_at = excluded.access_expires_at, obtained_at = excluded.obtained_at, "
+                                     "last_refresh_at = excluded.last_refresh_at, generation = excluded.generation, "
+                                     "needs_reauth = 0, reauth_reason = NULL");
         up.bind(1, g.connection);
         up.bind(2, g.fingerprint);
         up.bind(3, g.kind);
@@ -96,8 +98,8 @@ void Grants::put(const GrantRecord& g) {
 
 bool Grants::commitRefresh(const GrantRecord& g, std::int64_t expectedGeneration) {
     bool ok = false;
-    store_.transaction([&](SQLite::Database& db) {
-        SQLite::Statement up(db,
+    store_.transaction([&](Session& db) {
+        Statement up(db,
                              "UPDATE grants SET access_token = ?, refresh_token = ?, access_expires_at = ?, scopes = ?, "
                              "last_refresh_at = ?, generation = generation + 1 "
                              "WHERE connection = ? AND fingerprint = ? AND kind = ? AND generation = ? AND needs_reauth = 0");
@@ -117,8 +119,8 @@ bool Grants::commitRefresh(const GrantRecord& g, std::int64_t expectedGeneration
 
 void Grants::markNeedsReauth(const std::string& connection, const std::string& fingerprint, const std::string& kind,
                              const std::string& reason) {
-    store_.transaction([&](SQLite::Database& db) {
-        SQLite::Statement up(db,
+    store_.transaction([&](Session& db) {
+        Statement up(db,
                              "UPDATE grants SET needs_reauth = 1, reauth_reason = ?, access_token = NULL, "
                              "refresh_token = NULL, generation = generation + 1 "
                              "WHERE connection = ? AND fingerprint = ? AND kind = ?");
@@ -132,8 +134,8 @@ void Grants::markNeedsReauth(const std::string& connection, const std::string& f
 
 bool Grants::erase(const std::string& connection, const std::string& fingerprint, const std::string& kind) {
     bool existed = false;
-    store_.transaction([&](SQLite::Database& db) {
-        SQLite::Statement del(db, "DELETE FROM grants WHERE connection = ? AND fingerprint = ? AND kind = ?");
+    store_.transaction([&](Session& db) {
+        Statement del(db, "DELETE FROM grants WHERE connection = ? AND fingerprint = ? AND kind = ?");
         del.bind(1, connection);
         del.bind(2, fingerprint);
         del.bind(3, kind);

@@ -3,7 +3,6 @@
 
 #include <Poco/Environment.h>
 #include <Poco/Random.h>
-#include <SQLiteCpp/SQLiteCpp.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -46,10 +45,10 @@ const std::string& Leases::selfHolder() {
 bool Leases::tryAcquire(const std::string& name, std::int64_t ttlMs, const std::string& holder) {
     bool acquired = false;
     log::Fields why;  // for the debug line: who holds it, or whose lease was taken over
-    store_.transaction([&](SQLite::Database& db) {
+    store_.transaction([&](Session& db) {
         why.clear();
         std::int64_t now = nowMs();
-        SQLite::Statement q(db, "SELECT holder, host, pid, expires_at FROM leases WHERE name = ?");
+        Statement q(db, "SELECT holder, host, pid, expires_at FROM leases WHERE name = ?");
         q.bind(1, name);
         if (q.executeStep()) {
             std::string current = q.getColumn(0).getString();
@@ -65,7 +64,7 @@ bool Leases::tryAcquire(const std::string& name, std::int64_t ttlMs, const std::
             }
             if (current != holder) why.emplace_back("taken_over", gone ? "its process is gone" : "it had expired");
         }
-        SQLite::Statement up(db,
+        Statement up(db,
                              "INSERT INTO leases (name, holder, host, pid, acquired_at, expires_at) VALUES (?,?,?,?,?,?) "
                              "ON CONFLICT(name) DO UPDATE SET holder=excluded.holder, host=excluded.host, pid=excluded.pid, "
                              "acquired_at=excluded.acquired_at, expires_at=excluded.expires_at");
@@ -87,8 +86,8 @@ bool Leases::tryAcquire(const std::string& name, std::int64_t ttlMs, const std::
 
 bool Leases::renew(const std::string& name, std::int64_t ttlMs, const std::string& holder) {
     bool ok = false;
-    store_.transaction([&](SQLite::Database& db) {
-        SQLite::Statement up(db, "UPDATE leases SET expires_at = ? WHERE name = ? AND holder = ?");
+    store_.transaction([&](Session& db) {
+        Statement up(db, "UPDATE leases SET expires_at = ? WHERE name = ? AND holder = ?");
         up.bind(1, nowMs() + ttlMs);
         up.bind(2, name);
         up.bind(3, holder);
@@ -99,8 +98,8 @@ bool Leases::renew(const std::string& name, std::int64_t ttlMs, const std::strin
 }
 
 void Leases::release(const std::string& name, const std::string& holder) {
-    store_.transaction([&](SQLite::Database& db) {
-        SQLite::Statement del(db, "DELETE FROM leases WHERE name = ? AND holder = ?");
+    store_.transaction([&](Session& db) {
+        Statement del(db, "DELETE FROM leases WHERE name = ? AND holder = ?");
         del.bind(1, name);
         del.bind(2, holder);
         del.exec();
@@ -110,8 +109,8 @@ void Leases::release(const std::string& name, const std::string& holder) {
 
 bool Leases::current(const std::string& name, LeaseHolder& out) {
     bool found = false;
-    store_.read([&](SQLite::Database& db) {
-        SQLite::Statement q(db, "SELECT holder, host, pid, expires_at FROM leases WHERE name = ? AND expires_at > ?");
+    store_.read([&](Session& db) {
+        Statement q(db, "SELECT holder, host, pid, expires_at FROM leases WHERE name = ? AND expires_at > ?");
         q.bind(1, name);
         q.bind(2, nowMs());
         if (q.executeStep()) {

@@ -1,7 +1,6 @@
 // The export ledger: see Ledger.h.
 #include "ledgerbridge/store/Ledger.h"
 
-#include <SQLiteCpp/SQLiteCpp.h>
 
 #include "ledgerbridge/common/Exception.h"
 #include "ledgerbridge/common/Log.h"
@@ -41,7 +40,7 @@ namespace {
 #define LB_SELECT_ENTRIES_WITH_PAYLOAD \
     "SELECT " LB_ENTRY_COLUMNS ", p.payload FROM ledger l LEFT JOIN ledger_payloads p ON p.entry = l.id "
 
-LedgerEntry readEntry(SQLite::Statement& q) {
+LedgerEntry readEntry(Statement& q) {
     LedgerEntry e;
     e.fingerprint = q.getColumn(0).getString();
     e.jobId = q.getColumn(1).getString();
@@ -78,7 +77,7 @@ const char* kJobColumns =
     "fingerprint, job_id, connection, phase, number_of_items, items_cursor, items_complete, started_sent, final_event, "
     "final_reason, final_sent, run_id";
 
-JobRecord readJob(SQLite::Statement& q) {
+JobRecord readJob(Statement& q) {
     JobRecord j;
     j.fingerprint = q.getColumn(0).getString();
     j.jobId = q.getColumn(1).getString();
@@ -99,8 +98,8 @@ JobRecord readJob(SQLite::Statement& q) {
 
 std::optional<JobRecord> Ledger::job(const std::string& fingerprint, const std::string& jobId) {
     std::optional<JobRecord> out;
-    store_.read([&](SQLite::Database& db) {
-        SQLite::Statement q(db, std::string("SELECT ") + kJobColumns + " FROM export_jobs WHERE fingerprint = ? AND job_id = ?");
+    store_.read([&](Session& db) {
+        Statement q(db, std::string("SELECT ") + kJobColumns + " FROM export_jobs WHERE fingerprint = ? AND job_id = ?");
         q.bind(1, fingerprint);
         q.bind(2, jobId);
         if (q.executeStep()) out = readJob(q);
@@ -109,8 +108,8 @@ std::optional<JobRecord> Ledger::job(const std::string& fingerprint, const std::
 }
 
 void Ledger::saveJob(const JobRecord& j) {
-    store_.transaction([&](SQLite::Database& db) {
-        SQLite::Statement up(db, std::string("INSERT INTO export_jobs (") + kJobColumns +
+    store_.transaction([&](Session& db) {
+        Statement up(db, std::string("INSERT INTO export_jobs (") + kJobColumns +
                                      ", created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
                                      "ON CONFLICT(fingerprint, job_id) DO UPDATE SET connection=excluded.connection, "
                                      "phase=excluded.phase, number_of_items=excluded.number_of_items, "
@@ -139,8 +138,8 @@ void Ledger::saveJob(const JobRecord& j) {
 
 std::vector<JobRecord> Ledger::unfinishedJobs(const std::string& fingerprint, const std::string& connection) {
     std::vector<JobRecord> out;
-    store_.read([&](SQLite::Database& db) {
-        SQLite::Statement q(db, std::string("SELECT ") + kJobColumns +
+    store_.read([&](Session& db) {
+        Statement q(db, std::string("SELECT ") + kJobColumns +
                                     " FROM export_jobs WHERE fingerprint = ? AND connection = ? AND phase != 'finished' "
                                     "ORDER BY created_at, job_id");
         q.bind(1, fingerprint);
@@ -152,7 +151,7 @@ std::vector<JobRecord> Ledger::unfinishedJobs(const std::string& fingerprint, co
 
 void Ledger::stagePage(const std::string& fingerprint, const std::string& jobId, const std::vector<LedgerEntry>& entries,
                        const std::string& nextCursor, bool complete) {
-    store_.transaction([&](SQLite::Database& db) {
+    store_.transaction([&](Session& db) {
         std::int64_t next = 0;  // the next seq: how many entries the job has staged
         {
             auto q = store_.cached("SELECT staged FROM export_jobs WHERE fingerprint = ? AND job_id = ?");
@@ -162,9 +161,14 @@ void Ledger::stagePage(const std::string& fingerprint, const std::string& jobId,
                 throw StoreError("cannot stage items for export job " + jobId + ": the job is not in the ledger");
             next = q->getColumn(0).getInt64();
         }
-        auto ins = store_.cached("INSERT OR IGNORE INTO ledger (fingerprint, job_id, entry_id, seq, content_hash, "
-                                 "idempotency_key, amount_minor, currency, state, updated_at) "
-                                 "VALUES (?,?,?,?,?,?,?,?,'planned',?)");
+        // The new row's id: PostgreSQL answers it with RETURNING. SQLite could too, but it keeps
+        // RETURNING's rows in a temporary table: staging 100,000 entries took about 40% more
+        // CPU that way, so SQLite counts the change and reads last_insert_rowid as before.
+        const bool returning = db.dialect() == Dialect::PostgreSQL;
+        auto ins = store_.cached(std::string("INSERT INTO ledger (fingerprint, job_id, entry_id, seq, content_hash, "
+                                             "idempotency_key, amount_minor, currency, state, updated_at) "
+                                             "VALUES (?,?,?,?,?,?,?,?,'planned',?) ON CONFLICT DO NOTHING") +
+                                 (returning ? " RETURNING id" : ""));
         auto payload = store_.cached("INSERT INTO ledger_payloads (entry, payload) VALUES (?, ?)");
         const std::int64_t now = nowMs();
         for (const auto& e : entries) {
@@ -178,13 +182,15 @@ void Ledger::stagePage(const std::string& fingerprint, const std::string& jobId,
             ins->bind(7, e.amountMinor);
             ins->bind(8, e.currency);
             ins->bind(9, now);
-            if (ins->exec() != 1) {  // already staged (a page fetched again after a crash)
+            const bool inserted = returning ? ins->executeStep() : ins->exec() == 1;
+            if (!inserted) {  // already staged (a page fetched again after a crash)
                 restoreIfDamaged(fingerprint, jobId, e);
                 continue;
             }
+            const std::int64_t row = returning ? ins->getColumn(0).getInt64() : db.lastInsertId();
             ++next;
             payload->reset();
-            payload->bind(1, db.getLastInsertRowid());
+            payload->bind(1, row);
             payload->bind(2, e.payload);
             payload->exec();
         }
@@ -204,7 +210,7 @@ std::vector<LedgerEntry> Ledger::entries(const std::string& fingerprint, const s
                                          std::size_t limit, std::int64_t afterSeq, bool withPayload) {
     std::vector<LedgerEntry> out;
     std::string damage, damaged;
-    store_.read([&](SQLite::Database&) {
+    store_.read([&](Session&) {
         auto q = store_.cached(std::string(withPayload ? LB_SELECT_ENTRIES_WITH_PAYLOAD : LB_SELECT_ENTRIES) +
                                "WHERE l.fingerprint = ? AND l.job_id = ? AND l.state = ? AND l.seq > ? "
                                "ORDER BY l.seq LIMIT ?");
@@ -229,7 +235,7 @@ std::optional<LedgerEntry> Ledger::entry(const std::string& fingerprint, const s
                                          const std::string& entryId, bool withPayload) {
     std::optional<LedgerEntry> out;
     std::string damage;
-    store_.read([&](SQLite::Database&) {
+    store_.read([&](Session&) {
         auto q = store_.cached(std::string(withPayload ? LB_SELECT_ENTRIES_WITH_PAYLOAD : LB_SELECT_ENTRIES) +
                                "WHERE l.fingerprint = ? AND l.job_id = ? AND l.entry_id = ?");
         q->bind(1, fingerprint);
@@ -271,7 +277,8 @@ void Ledger::restoreIfDamaged(const std::string& fingerprint, const std::string&
                    {{"job", jobId}, {"entry", fresh.entryId}, {"state", state}});
         return;
     }
-    auto put = store_.cached("INSERT OR REPLACE INTO ledger_payloads (entry, payload) VALUES (?, ?)");
+    auto put = store_.cached("INSERT INTO ledger_payloads (entry, payload) VALUES (?, ?) "
+                             "ON CONFLICT (entry) DO UPDATE SET payload = excluded.payload");
     put->bind(1, row);
     put->bind(2, fresh.payload);
     put->exec();
@@ -292,7 +299,7 @@ void Ledger::restoreIfDamaged(const std::string& fingerprint, const std::string&
 }
 
 void Ledger::refetchItems(const std::string& fingerprint, const std::string& jobId) {
-    store_.transaction([&](SQLite::Database&) {
+    store_.transaction([&](Session&) {
         auto up = store_.cached("UPDATE export_jobs SET items_cursor = '', items_complete = 0, updated_at = ? "
                                 "WHERE fingerprint = ? AND job_id = ?");
         up->bind(1, nowMs());
@@ -333,7 +340,7 @@ std::map<std::string, LedgerEntry> Ledger::postedElsewhere(const std::string& fi
                                                            const std::vector<std::string>& entryIds,
                                                            const std::string& exceptJobId) {
     std::map<std::string, LedgerEntry> out;
-    store_.read([&](SQLite::Database&) {
+    store_.read([&](Session&) {
         auto q = store_.cached(LB_SELECT_ENTRIES
                                "WHERE l.fingerprint = ? AND l.entry_id = ? AND l.job_id != ? AND l.state = 'posted' "
                                "LIMIT 1");
@@ -351,7 +358,7 @@ std::map<std::string, LedgerEntry> Ledger::postedElsewhere(const std::string& fi
 void Ledger::updateEach(const std::string& fingerprint, const std::string& jobId, const std::vector<std::string>& ids,
                         const std::string& set) {
     if (ids.empty()) return;
-    store_.transaction([&](SQLite::Database&) {
+    store_.transaction([&](Session&) {
         auto up = store_.cached("UPDATE ledger SET " + set + ", updated_at = ? "
                                 "WHERE fingerprint = ? AND job_id = ? AND entry_id = ?");
         const std::int64_t now = nowMs();
@@ -377,7 +384,7 @@ void Ledger::recordOutcomes(const std::vector<LedgerEntry>& outcomes) {
     // One transaction (one fsync) for a whole batch: a batch's outcomes arrive together from
     // the plugin; a crash before the commit leaves them `pushing`, which the next run resolves
     // by lookup before anything is sent again.
-    store_.transaction([&](SQLite::Database&) {
+    store_.transaction([&](Session&) {
         auto up = store_.cached("UPDATE ledger SET state = ?, external_id = ?, external_url = ?, exported_at = ?, "
                                 "failure_type = ?, failure_reason = ?, updated_at = ? "
                                 "WHERE fingerprint = ? AND job_id = ? AND entry_id = ?");
@@ -404,7 +411,7 @@ void Ledger::recordOutcomes(const std::vector<LedgerEntry>& outcomes) {
 std::vector<LedgerEntry> Ledger::unreported(const std::string& fingerprint, const std::string& jobId, std::size_t limit,
                                             std::int64_t upToSeq) {
     std::vector<LedgerEntry> out;
-    store_.read([&](SQLite::Database&) {
+    store_.read([&](Session&) {
         auto q = store_.cached(LB_SELECT_ENTRIES
                                "WHERE l.fingerprint = ? AND l.job_id = ? AND l.reported = 0 "
                                "AND l.state IN ('posted', 'rejected') AND l.seq <= ? "  // = ledger_unreported
@@ -435,11 +442,11 @@ void eachRowOfJob(StateStore& store, const char* sql, const std::string& fingerp
 
 JobCounts Ledger::counts(const std::string& fingerprint, const std::string& jobId) {
     JobCounts c;
-    store_.read([&](SQLite::Database&) {
+    store_.read([&](Session&) {
         eachRowOfJob(store_,
-                     "SELECT state, COUNT(*), SUM(reported), SUM(attempts = 0) FROM ledger "
+                     "SELECT state, COUNT(*), SUM(reported), SUM(CASE WHEN attempts = 0 THEN 1 ELSE 0 END) FROM ledger "
                      "WHERE fingerprint = ? AND job_id = ? GROUP BY state",
-                     fingerprint, jobId, [&](SQLite::Statement& q) {
+                     fingerprint, jobId, [&](Statement& q) {
                          const std::string state = q.getColumn(0).getString();
                          c.byState[state] = q.getColumn(1).getInt64();
                          c.total += q.getColumn(1).getInt64();
@@ -450,7 +457,7 @@ JobCounts Ledger::counts(const std::string& fingerprint, const std::string& jobI
         eachRowOfJob(store_,
                      "SELECT currency, attempts = 0, SUM(amount_minor) FROM ledger WHERE fingerprint = ? "
                      "AND job_id = ? AND state = 'posted' GROUP BY currency, attempts = 0",
-                     fingerprint, jobId, [&](SQLite::Statement& a) {
+                     fingerprint, jobId, [&](Statement& a) {
                          (a.getColumn(1).getInt() ? c.alreadyPostedAmountByCurrency
                                                   : c.postedAmountByCurrency)[a.getColumn(0).getString()] =
                              a.getColumn(2).getInt64();
@@ -461,11 +468,11 @@ JobCounts Ledger::counts(const std::string& fingerprint, const std::string& jobI
 
 Ledger::Decided Ledger::decided(const std::string& fingerprint, const std::string& jobId) {
     Decided d;
-    store_.read([&](SQLite::Database&) {
+    store_.read([&](Session&) {
         eachRowOfJob(store_,
                      "SELECT state, COUNT(*) FROM ledger WHERE fingerprint = ? AND job_id = ? "
                      "AND state IN ('posted', 'rejected') GROUP BY state",
-                     fingerprint, jobId, [&](SQLite::Statement& q) {
+                     fingerprint, jobId, [&](Statement& q) {
                          (q.getColumn(0).getString() == "posted" ? d.posted : d.rejected) = q.getColumn(1).getInt64();
                      });
     });

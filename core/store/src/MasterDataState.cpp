@@ -1,15 +1,14 @@
 // The master-data sync's memory and history: see MasterDataState.h.
 #include "ledgerbridge/store/MasterDataState.h"
 
-#include <SQLiteCpp/SQLiteCpp.h>
 
 
 namespace ledgerbridge::store {
 
 std::map<std::string, SyncedRecord> MasterDataState::load(const std::string& kind) {
     std::map<std::string, SyncedRecord> out;
-    store_.read([&](SQLite::Database& db) {
-        SQLite::Statement q(db, "SELECT erp_id, hash, pleo_id FROM master_data_synced "
+    store_.read([&](Session& db) {
+        Statement q(db, "SELECT erp_id, hash, pleo_id FROM master_data_synced "
                                 "WHERE fingerprint = ? AND connection = ? AND kind = ?");
         q.bind(1, fingerprint_);
         q.bind(2, connection_);
@@ -23,9 +22,11 @@ void MasterDataState::put(const std::string& kind, const std::string& erpId, con
     // ProcessCrash durability: a lost row after a power cut costs one Pleo read-back (the
     // record is found by its external id or code), not a duplicate.
     store_.transaction(
-        [&](SQLite::Database&) {
-            auto q = store_.cached("INSERT OR REPLACE INTO master_data_synced "
-                                   "(fingerprint, connection, kind, erp_id, hash, pleo_id, updated_at) VALUES (?,?,?,?,?,?,?)");
+        [&](Session&) {
+            auto q = store_.cached("INSERT INTO master_data_synced "
+                                   "(fingerprint, connection, kind, erp_id, hash, pleo_id, updated_at) VALUES (?,?,?,?,?,?,?) "
+                                   "ON CONFLICT (fingerprint, connection, kind, erp_id) DO UPDATE SET hash = excluded.hash, "
+                                   "pleo_id = excluded.pleo_id, updated_at = excluded.updated_at");
             q->bind(1, fingerprint_);
             q->bind(2, connection_);
             q->bind(3, kind);
@@ -40,8 +41,8 @@ void MasterDataState::put(const std::string& kind, const std::string& erpId, con
 
 void MasterDataState::erase(const std::string& kind, const std::string& erpId) {
     store_.transaction(
-        [&](SQLite::Database& db) {
-            SQLite::Statement q(db, "DELETE FROM master_data_synced WHERE fingerprint = ? AND connection = ? AND kind = ? AND erp_id = ?");
+        [&](Session& db) {
+            Statement q(db, "DELETE FROM master_data_synced WHERE fingerprint = ? AND connection = ? AND kind = ? AND erp_id = ?");
             q.bind(1, fingerprint_);
             q.bind(2, connection_);
             q.bind(3, kind);
@@ -55,7 +56,7 @@ namespace {
 
 const char* kColumns = "id, connection, started_at, finished_at, outcome, full_sync, dry_run, report";
 
-SyncRecord readRow(SQLite::Statement& q) {
+SyncRecord readRow(Statement& q) {
     SyncRecord r;
     r.id = q.getColumn(0).getString();
     r.connection = q.getColumn(1).getString();
@@ -73,8 +74,8 @@ SyncRecord readRow(SQLite::Statement& q) {
 std::string SyncHistory::start(const std::string& connection, const std::string& fingerprint, bool full, bool dryRun) {
     const std::int64_t now = nowMs();
     const std::string id = newRowId("sync", now);
-    store_.transaction([&](SQLite::Database& db) {
-        SQLite::Statement q(db, "INSERT INTO syncs (id, connection, fingerprint, started_at, full_sync, dry_run) VALUES (?,?,?,?,?,?)");
+    store_.transaction([&](Session& db) {
+        Statement q(db, "INSERT INTO syncs (id, connection, fingerprint, started_at, full_sync, dry_run) VALUES (?,?,?,?,?,?)");
         q.bind(1, id);
         q.bind(2, connection);
         q.bind(3, fingerprint);
@@ -87,8 +88,8 @@ std::string SyncHistory::start(const std::string& connection, const std::string&
 }
 
 void SyncHistory::finish(const std::string& id, const std::string& outcome, const std::string& reportJson) {
-    store_.transaction([&](SQLite::Database& db) {
-        SQLite::Statement q(db, "UPDATE syncs SET finished_at = ?, outcome = ?, report = ? WHERE id = ?");
+    store_.transaction([&](Session& db) {
+        Statement q(db, "UPDATE syncs SET finished_at = ?, outcome = ?, report = ? WHERE id = ?");
         q.bind(1, nowMs());
         q.bind(2, outcome);
         q.bind(3, reportJson);
@@ -99,8 +100,8 @@ void SyncHistory::finish(const std::string& id, const std::string& outcome, cons
 
 std::vector<SyncRecord> SyncHistory::recent(std::size_t limit, const std::string& connection) {
     std::vector<SyncRecord> out;
-    store_.read([&](SQLite::Database& db) {
-        SQLite::Statement q(db, std::string("SELECT ") + kColumns + " FROM syncs" +
+    store_.read([&](Session& db) {
+        Statement q(db, std::string("SELECT ") + kColumns + " FROM syncs" +
                                     (connection.empty() ? "" : " WHERE connection = ?") +
                                     " ORDER BY started_at DESC, id DESC LIMIT ?");
         int i = 1;
@@ -114,7 +115,7 @@ std::vector<SyncRecord> SyncHistory::recent(std::size_t limit, const std::string
 std::optional<SyncRecord> SyncHistory::lastSucceeded(const std::string& connection, const std::string& fingerprint,
                                                      bool fullOnly) {
     std::optional<SyncRecord> out;
-    store_.read([&](SQLite::Database&) {
+    store_.read([&](Session&) {
         auto q = store_.cached(std::string("SELECT ") + kColumns +
                                " FROM syncs WHERE connection = ? AND fingerprint = ? AND dry_run = 0"
                                " AND outcome IN ('ok', 'completed_with_refusals')" +

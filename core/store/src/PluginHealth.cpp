@@ -1,7 +1,6 @@
 // Plugin crash bookkeeping: see PluginHealth.h.
 #include "ledgerbridge/store/PluginHealth.h"
 
-#include <SQLiteCpp/SQLiteCpp.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -11,7 +10,7 @@
 namespace ledgerbridge::store {
 namespace {
 
-PluginHealthRecord readRow(SQLite::Statement& q) {
+PluginHealthRecord readRow(Statement& q) {
     PluginHealthRecord r;
     r.plugin = q.getColumn(0).getString();
     r.inCall = q.getColumn(1).getString();
@@ -31,8 +30,8 @@ bool processAlive(long pid) { return pid > 0 && (::kill(static_cast<pid_t>(pid),
 }  // namespace
 
 void PluginHealth::recordCallStart(const std::string& plugin, const std::string& call) {
-    store_.transaction([&](SQLite::Database& db) {
-        SQLite::Statement up(db,
+    store_.transaction([&](Session& db) {
+        Statement up(db,
                              "INSERT INTO plugin_health (plugin, in_call, call_started_at, call_pid, updated_at) "
                              "VALUES (?,?,?,?,?) ON CONFLICT(plugin) DO UPDATE SET in_call=excluded.in_call, "
                              "call_started_at=excluded.call_started_at, call_pid=excluded.call_pid, updated_at=excluded.updated_at");
@@ -46,8 +45,8 @@ void PluginHealth::recordCallStart(const std::string& plugin, const std::string&
 }
 
 void PluginHealth::recordCallEnd(const std::string& plugin) {
-    store_.transaction([&](SQLite::Database& db) {
-        SQLite::Statement up(db, "UPDATE plugin_health SET in_call = NULL, call_pid = NULL, updated_at = ? WHERE plugin = ?");
+    store_.transaction([&](Session& db) {
+        Statement up(db, "UPDATE plugin_health SET in_call = NULL, call_pid = NULL, updated_at = ? WHERE plugin = ?");
         up.bind(1, nowMs());
         up.bind(2, plugin);
         up.exec();
@@ -55,8 +54,8 @@ void PluginHealth::recordCallEnd(const std::string& plugin) {
 }
 
 void PluginHealth::recordCleanSession(const std::string& plugin) {
-    store_.transaction([&](SQLite::Database& db) {
-        SQLite::Statement up(db, "UPDATE plugin_health SET consecutive_crashes = 0, updated_at = ? WHERE plugin = ?");
+    store_.transaction([&](Session& db) {
+        Statement up(db, "UPDATE plugin_health SET consecutive_crashes = 0, updated_at = ? WHERE plugin = ?");
         up.bind(1, nowMs());
         up.bind(2, plugin);
         up.exec();
@@ -72,10 +71,10 @@ std::optional<std::string> PluginHealth::unfinishedCall(const std::string& plugi
 
 int PluginHealth::recordCrash(const std::string& plugin, const std::string& fileHash) {
     int count = 0;
-    store_.transaction([&](SQLite::Database& db) {
+    store_.transaction([&](Session& db) {
         // Another file than the one the streak belongs to: its streak and quarantine are not
         // this file's, so the count starts again.
-        SQLite::Statement up(db, "UPDATE plugin_health SET in_call = NULL, call_pid = NULL, "
+        Statement up(db, "UPDATE plugin_health SET in_call = NULL, call_pid = NULL, "
                                  "consecutive_crashes = CASE WHEN ?1 <> '' AND file_hash IS NOT NULL AND file_hash <> ?1 "
                                  "THEN 1 ELSE consecutive_crashes + 1 END, "
                                  "quarantined = CASE WHEN ?1 <> '' AND file_hash IS NOT NULL AND file_hash <> ?1 "
@@ -86,7 +85,7 @@ int PluginHealth::recordCrash(const std::string& plugin, const std::string& file
         up.bind(2, nowMs());
         up.bind(3, plugin);
         up.exec();
-        SQLite::Statement q(db, "SELECT consecutive_crashes FROM plugin_health WHERE plugin = ?");
+        Statement q(db, "SELECT consecutive_crashes FROM plugin_health WHERE plugin = ?");
         q.bind(1, plugin);
         if (q.executeStep()) count = q.getColumn(0).getInt();
     });
@@ -94,14 +93,14 @@ int PluginHealth::recordCrash(const std::string& plugin, const std::string& file
 }
 
 std::string PluginHealth::faultDirectory() const {
-    return (std::filesystem::path(store_.path()).parent_path() / "plugin-faults").string();
+    return (std::filesystem::path(store_.stateDir()) / "plugin-faults").string();
 }
 
 int PluginHealth::consecutiveCrashes(const std::string& plugin) { return get(plugin).consecutiveCrashes; }
 
 void PluginHealth::quarantine(const std::string& plugin, const std::string& reason) {
-    store_.transaction([&](SQLite::Database& db) {
-        SQLite::Statement up(db, "INSERT INTO plugin_health (plugin, quarantined, reason, updated_at) VALUES (?,1,?,?) "
+    store_.transaction([&](Session& db) {
+        Statement up(db, "INSERT INTO plugin_health (plugin, quarantined, reason, updated_at) VALUES (?,1,?,?) "
                                  "ON CONFLICT(plugin) DO UPDATE SET quarantined = 1, reason = excluded.reason, "
                                  "updated_at = excluded.updated_at");
         up.bind(1, plugin);
@@ -121,8 +120,8 @@ std::optional<std::string> PluginHealth::quarantined(const std::string& plugin, 
 PluginHealthRecord PluginHealth::get(const std::string& plugin) {
     PluginHealthRecord out;
     out.plugin = plugin;
-    store_.read([&](SQLite::Database& db) {
-        SQLite::Statement q(db, std::string(kSelect) + " WHERE plugin = ?");
+    store_.read([&](Session& db) {
+        Statement q(db, std::string(kSelect) + " WHERE plugin = ?");
         q.bind(1, plugin);
         if (q.executeStep()) out = readRow(q);
     });
@@ -131,16 +130,16 @@ PluginHealthRecord PluginHealth::get(const std::string& plugin) {
 
 std::vector<PluginHealthRecord> PluginHealth::all() {
     std::vector<PluginHealthRecord> out;
-    store_.read([&](SQLite::Database& db) {
-        SQLite::Statement q(db, std::string(kSelect) + " ORDER BY plugin");
+    store_.read([&](Session& db) {
+        Statement q(db, std::string(kSelect) + " ORDER BY plugin");
         while (q.executeStep()) out.push_back(readRow(q));
     });
     return out;
 }
 
 void PluginHealth::enable(const std::string& plugin) {
-    store_.transaction([&](SQLite::Database& db) {
-        SQLite::Statement up(db, "UPDATE plugin_health SET quarantined = 0, consecutive_crashes = 0, reason = NULL, "
+    store_.transaction([&](Session& db) {
+        Statement up(db, "UPDATE plugin_health SET quarantined = 0, consecutive_crashes = 0, reason = NULL, "
                                  "in_call = NULL, call_pid = NULL, updated_at = ? WHERE plugin = ?");
         up.bind(1, nowMs());
         up.bind(2, plugin);

@@ -2,7 +2,6 @@
 #include "ledgerbridge/store/Promotions.h"
 
 #include <Poco/Random.h>
-#include <SQLiteCpp/SQLiteCpp.h>
 
 #include <cstdio>
 
@@ -24,9 +23,9 @@ std::string newId(const char* prefix) {
 std::string Promotions::recordValidation(ValidationRecord v) {
     v.id = newId("val");
     if (v.at == 0) v.at = nowMs();
-    store_.transaction([&](SQLite::Database& db) {
-        SQLite::Statement ins(db, "INSERT INTO validations (id, environment, passed, plugins, config_hash, config_text, details, "
-                                  "user, at) VALUES (?,?,?,?,?,?,?,?,?)");
+    store_.transaction([&](Session& db) {
+        Statement ins(db, "INSERT INTO validations (id, environment, passed, plugins, config_hash, config_text, details, "
+                                  "\"user\", at) VALUES (?,?,?,?,?,?,?,?,?)");
         ins.bind(1, v.id);
         ins.bind(2, v.environment);
         ins.bind(3, v.passed ? 1 : 0);
@@ -49,8 +48,8 @@ std::optional<ValidationRecord> Promotions::latestPassingValidation(const std::s
 
 std::vector<ValidationRecord> Promotions::passingValidations(const std::string& excluded) {
     std::vector<ValidationRecord> out;
-    store_.read([&](SQLite::Database& db) {
-        SQLite::Statement q(db, "SELECT id, environment, passed, plugins, config_hash, config_text, details, user, at "
+    store_.read([&](Session& db) {
+        Statement q(db, "SELECT id, environment, passed, plugins, config_hash, config_text, details, \"user\", at "
                                 "FROM validations WHERE passed = 1 AND environment <> ? ORDER BY at DESC, rowid DESC");
         q.bind(1, excluded);
         while (q.executeStep())
@@ -64,8 +63,8 @@ std::vector<ValidationRecord> Promotions::passingValidations(const std::string& 
 std::string Promotions::recordPromotion(PromotionRecord p) {
     p.id = newId("promo");
     if (p.at == 0) p.at = nowMs();
-    store_.transaction([&](SQLite::Database& db) {
-        SQLite::Statement ins(db, "INSERT INTO promotions (id, to_environment, validation_id, plugins, config_hash, user, at) "
+    store_.transaction([&](Session& db) {
+        Statement ins(db, "INSERT INTO promotions (id, to_environment, validation_id, plugins, config_hash, \"user\", at) "
                                   "VALUES (?,?,?,?,?,?,?)");
         ins.bind(1, p.id);
         ins.bind(2, p.toEnvironment);
@@ -81,8 +80,8 @@ std::string Promotions::recordPromotion(PromotionRecord p) {
 
 std::optional<PromotionRecord> Promotions::latestPromotion(const std::string& environment) {
     std::optional<PromotionRecord> out;
-    store_.read([&](SQLite::Database& db) {
-        SQLite::Statement q(db, "SELECT id, to_environment, validation_id, plugins, config_hash, user, at FROM promotions "
+    store_.read([&](Session& db) {
+        Statement q(db, "SELECT id, to_environment, validation_id, plugins, config_hash, \"user\", at FROM promotions "
                                 "WHERE to_environment = ? ORDER BY at DESC, rowid DESC LIMIT 1");
         q.bind(1, environment);
         if (q.executeStep())

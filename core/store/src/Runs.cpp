@@ -1,7 +1,6 @@
 // Run history: see Runs.h.
 #include "ledgerbridge/store/Runs.h"
 
-#include <SQLiteCpp/SQLiteCpp.h>
 
 #include <functional>
 
@@ -10,7 +9,7 @@ namespace {
 
 const char* kColumns = "id, connection, fingerprint, started_at, finished_at, outcome, dry_run, report";
 
-RunRecord readRow(SQLite::Statement& q) {
+RunRecord readRow(Statement& q) {
     RunRecord r;
     r.id = q.getColumn(0).getString();
     r.connection = q.getColumn(1).getString();
@@ -28,8 +27,8 @@ RunRecord readRow(SQLite::Statement& q) {
 std::string Runs::start(const std::string& connection, const std::string& fingerprint, bool dryRun) {
     const std::int64_t now = nowMs();
     const std::string id = newRowId("run", now);
-    store_.transaction([&](SQLite::Database& db) {
-        SQLite::Statement ins(db, "INSERT INTO runs (id, connection, fingerprint, started_at, dry_run) VALUES (?,?,?,?,?)");
+    store_.transaction([&](Session& db) {
+        Statement ins(db, "INSERT INTO runs (id, connection, fingerprint, started_at, dry_run) VALUES (?,?,?,?,?)");
         ins.bind(1, id);
         ins.bind(2, connection);
         ins.bind(3, fingerprint);
@@ -44,8 +43,8 @@ std::string Runs::start(const std::string& connection, const std::string& finger
 }
 
 void Runs::finish(const std::string& id, const std::string& outcome, const std::string& reportJson) {
-    store_.transaction([&](SQLite::Database& db) {
-        SQLite::Statement up(db, "UPDATE runs SET finished_at = ?, outcome = ?, report = ? WHERE id = ?");
+    store_.transaction([&](Session& db) {
+        Statement up(db, "UPDATE runs SET finished_at = ?, outcome = ?, report = ? WHERE id = ?");
         up.bind(1, nowMs());
         up.bind(2, outcome);
         up.bind(3, reportJson);
@@ -56,7 +55,7 @@ void Runs::finish(const std::string& id, const std::string& outcome, const std::
 
 std::vector<RunRecord> Runs::recent(std::size_t limit, const std::string& connection) {
     std::vector<RunRecord> out;
-    store_.read([&](SQLite::Database&) {
+    store_.read([&](Session&) {
         // Cached: the service's health reading asks once per connection (ConnectionHealth.cpp).
         auto q = store_.cached(std::string("SELECT ") + kColumns + " FROM runs" +
                                (connection.empty() ? "" : " WHERE connection = ?") + " ORDER BY started_at DESC, id DESC LIMIT ?");
@@ -70,8 +69,8 @@ std::vector<RunRecord> Runs::recent(std::size_t limit, const std::string& connec
 
 std::optional<RunRecord> Runs::find(const std::string& id) {
     std::optional<RunRecord> out;
-    store_.read([&](SQLite::Database& db) {
-        SQLite::Statement q(db, std::string("SELECT ") + kColumns + " FROM runs WHERE id = ?");
+    store_.read([&](Session& db) {
+        Statement q(db, std::string("SELECT ") + kColumns + " FROM runs WHERE id = ?");
         q.bind(1, id);
         if (q.executeStep()) out = readRow(q);
     });
@@ -80,7 +79,7 @@ std::optional<RunRecord> Runs::find(const std::string& id) {
 
 std::optional<RunRecord> Runs::latestSucceeded(const std::string& connection) {
     std::optional<RunRecord> out;
-    store_.read([&](SQLite::Database&) {
+    store_.read([&](Session&) {
         auto q = store_.cached(std::string("SELECT ") + kColumns +
                                " FROM runs WHERE connection = ? AND dry_run = 0 AND finished_at IS NOT NULL"
                                " AND outcome IN ('ok', 'completed_with_errors') ORDER BY started_at DESC, id DESC LIMIT 1");
@@ -92,8 +91,8 @@ std::optional<RunRecord> Runs::latestSucceeded(const std::string& connection) {
 
 std::map<std::string, std::int64_t> Runs::latestStarts() {
     std::map<std::string, std::int64_t> out;
-    store_.read([&](SQLite::Database& db) {
-        SQLite::Statement q(db, "SELECT connection, MAX(started_at) FROM runs GROUP BY connection");
+    store_.read([&](Session& db) {
+        Statement q(db, "SELECT connection, MAX(started_at) FROM runs GROUP BY connection");
         while (q.executeStep()) out[q.getColumn(0).getString()] = q.getColumn(1).getInt64();
     });
     return out;
@@ -105,11 +104,11 @@ std::int64_t Runs::prune(std::int64_t olderThanMs, int keepPerConnection, const 
     std::int64_t total = 0;
     // Deletes up to `batch` rows chosen by `select` (which binds its own parameters) in one
     // transaction; repeats while a batch came back full.
-    const auto inBatches = [&](const std::string& select, const std::function<void(SQLite::Statement&)>& bind) {
+    const auto inBatches = [&](const std::string& select, const std::function<void(Statement&)>& bind) {
         while (true) {
             int n = 0;
-            store_.transaction([&](SQLite::Database& db) {
-                SQLite::Statement del(db, "DELETE FROM runs WHERE id IN (" + select + ")");
+            store_.transaction([&](Session& db) {
+                Statement del(db, "DELETE FROM runs WHERE id IN (" + select + ")");
                 bind(del);
                 n = del.exec();
             }, StateStore::Durability::ProcessCrash);  // a prune lost in a power cut is simply redone
@@ -122,7 +121,7 @@ std::int64_t Runs::prune(std::int64_t olderThanMs, int keepPerConnection, const 
         // scan stops early; the newest run of each connection is kept.
         inBatches("SELECT r.id FROM runs r WHERE r.started_at < ? AND r.started_at < "
                   "(SELECT MAX(n.started_at) FROM runs n WHERE n.connection = r.connection) LIMIT ?",
-                  [&](SQLite::Statement& q) {
+                  [&](Statement& q) {
                       q.bind(1, olderThanMs);
                       q.bind(2, batch);
                   });
@@ -131,7 +130,7 @@ std::int64_t Runs::prune(std::int64_t olderThanMs, int keepPerConnection, const 
         for (const auto& connection : connections) {
             // The index runs_by_connection (connection, started_at) serves this directly.
             inBatches("SELECT id FROM runs WHERE connection = ? ORDER BY started_at DESC, id DESC LIMIT ? OFFSET ?",
-                      [&](SQLite::Statement& q) {
+                      [&](Statement& q) {
                           q.bind(1, connection);
                           q.bind(2, batch);
                           q.bind(3, keepPerConnection);

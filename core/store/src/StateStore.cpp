@@ -18,8 +18,11 @@
 #include <vector>
 
 #include "ledgerbridge/common/Exception.h"
+#include "ledgerbridge/common/Log.h"
 #include "ledgerbridge/store/Integrity.h"
 #include "ledgerbridge/store/Migrations.h"
+#include "ledgerbridge/store/PostgresSession.h"
+#include "ledgerbridge/store/SqliteSession.h"
 
 namespace ledgerbridge::store {
 namespace fs = std::filesystem;
@@ -93,7 +96,7 @@ StoreError storeFailure(const SQLite::Exception& e, const std::string& path, con
 
 }  // namespace
 
-StateStore::StateStore(const std::string& stateDir, int busyTimeoutMs) {
+StateStore::StateStore(const std::string& stateDir, int busyTimeoutMs) : stateDir_(stateDir) {
     prepareDirectory(stateDir);
     path_ = (fs::path(stateDir) / "ledgerbridge.db").string();
     prepareFile(path_);
@@ -103,11 +106,13 @@ StateStore::StateStore(const std::string& stateDir, int busyTimeoutMs) {
         if (mode != "wal") throw StoreError("the state database " + path_ + " could not switch to WAL mode (got " + mode + ")");
         db_->exec("PRAGMA synchronous=FULL");  // the migration's commits are fsynced by SQLite itself
         db_->exec("PRAGMA foreign_keys=ON");
-        migrate(*db_);
+        auto session = std::make_unique<SqliteSession>(*db_);
+        migrate(*session);
         // From here on SQLite writes commits into the WAL without fsync and transaction() syncs
         // them itself after the mutex is released (group commit): durability first still, a
         // PowerLoss commit is on disk before transaction() returns.
-        db_->exec("PRAGMA synchronous=NORMAL");
+        session->commitsSyncedByCaller();
+        session_ = std::move(session);
     } catch (const SQLite::Exception& e) {
         if (e.getErrorCode() == SQLITE_CORRUPT || e.getErrorCode() == SQLITE_NOTADB)
             throw StoreError("state store: " + path_ + " cannot be read as a state database (" + e.what() +
@@ -119,13 +124,21 @@ StateStore::StateStore(const std::string& stateDir, int busyTimeoutMs) {
     for (const char* suffix : {"-wal", "-shm"}) ::chmod((path_ + suffix).c_str(), 0600);
 }
 
+StateStore::StateStore(const std::string& stateDir, const PostgresLocation& pg, int busyTimeoutMs) : stateDir_(stateDir) {
+    prepareDirectory(stateDir);
+    auto session = std::make_unique<PostgresSession>(pg.url, pg.password, busyTimeoutMs);
+    path_ = session->describe();
+    session_ = std::move(session);
+    migrate(*session_);  // each migration in its own write transaction: replicas starting together wait their turn
+}
+
 StateStore::~StateStore() {
     statements_.clear();  // finalized before the database closes
 }
 
 CachedStatement::~CachedStatement() {
-    s_.tryReset();
     try {
+        s_.reset();
         s_.clearBindings();
     } catch (...) {  // only on a finalized statement; nothing left to clear
     }
@@ -133,38 +146,41 @@ CachedStatement::~CachedStatement() {
 
 CachedStatement StateStore::cached(const std::string& sql) {
     auto it = statements_.find(sql);
-    if (it == statements_.end()) it = statements_.emplace(sql, std::make_unique<SQLite::Statement>(*db_, sql)).first;
+    if (it == statements_.end()) it = statements_.emplace(sql, std::make_unique<Statement>(*session_, sql)).first;
     return CachedStatement(*it->second);
 }
 
 int StateStore::schemaVersion() {
     std::lock_guard<std::recursive_mutex> lock(mutex_);
-    return currentSchemaVersion(*db_);
+    return currentSchemaVersion(*session_);
 }
 
-void StateStore::transaction(const std::function<void(SQLite::Database&)>& work, Durability durability) {
+void StateStore::transaction(const std::function<void(Session&)>& work, Durability durability) {
     std::uint64_t commit = 0;
     {
         std::lock_guard<std::recursive_mutex> lock(mutex_);
         try {
-            db_->exec("BEGIN IMMEDIATE");
+            session_->begin(durability);
         } catch (const SQLite::Exception& e) {
             throw storeFailure(e, path_, "starting a write");
         }
         try {
-            work(*db_);
-            db_->exec("COMMIT");  // in the WAL (the kernel holds it: it survives kill -9), not yet fsynced
+            work(*session_);
+            // SQLite: in the WAL (the kernel holds it: it survives kill -9), not yet fsynced.
+            // PostgreSQL: durable when the server answers (synchronous_commit).
+            session_->commit();
         } catch (const SQLite::Exception& e) {
-            db_->tryExec("ROLLBACK");
+            session_->rollback();
             throw storeFailure(e, path_, "a write");
         } catch (...) {
-            db_->tryExec("ROLLBACK");
+            session_->rollback();
             throw;
         }
         commit = ++committed_;
     }
     // ProcessCrash commits are hints (leases, "a plugin call is running"): the WAL write is enough.
-    if (durability == Durability::PowerLoss) syncCommitted(commit);
+    // Only SQLite's commits wait for our fsync; PostgreSQL's server made its own durable.
+    if (durability == Durability::PowerLoss && db_) syncCommitted(commit);
 }
 
 void StateStore::syncCommitted(std::uint64_t commit) {
@@ -210,10 +226,10 @@ void StateStore::syncWal() {
     walInode_ = static_cast<std::uint64_t>(st.st_ino);
 }
 
-void StateStore::read(const std::function<void(SQLite::Database&)>& work) {
+void StateStore::read(const std::function<void(Session&)>& work) {
     std::lock_guard<std::recursive_mutex> lock(mutex_);
     try {
-        work(*db_);
+        work(*session_);
     } catch (const SQLite::Exception& e) {
         throw storeFailure(e, path_, "a query");
     }
@@ -221,6 +237,11 @@ void StateStore::read(const std::function<void(SQLite::Database&)>& work) {
 
 std::chrono::milliseconds StateStore::checkIntegrity() {
     std::lock_guard<std::recursive_mutex> lock(mutex_);
+    if (!db_) {
+        log::debug("state database check skipped: PostgreSQL checks its own storage (data checksums, amcheck)",
+                   {{"database", path_}});
+        return std::chrono::milliseconds(0);
+    }
     const auto start = std::chrono::steady_clock::now();
     // integrity_check, not quick_check: both read every page and check every b-tree, and
     // integrity_check also proves each index matches its table. That matters here: the ledger

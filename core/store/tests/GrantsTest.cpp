@@ -1,10 +1,12 @@
 // Grants: stored per connection and fingerprint, compare-and-swap refresh, re-authorisation.
 #include <gtest/gtest.h>
 
-#include "TempDir.h"
+#include "StoreBackends.h"
 #include "ledgerbridge/store/Grants.h"
 
 using namespace ledgerbridge;
+
+LB_ON_BOTH_BACKENDS(Grants);
 
 namespace {
 store::GrantRecord sample(const std::string& fp) {
@@ -21,9 +23,9 @@ store::GrantRecord sample(const std::string& fp) {
 }
 }  // namespace
 
-TEST(Grants, PutFindAndIsolationByFingerprint) {
-    TempDir tmp;
-    store::StateStore s(tmp.str());
+TEST_P(Grants, PutFindAndIsolationByFingerprint) {
+    auto opened = open();
+    store::StateStore& s = *opened;
     store::Grants grants(s);
     grants.put(sample("staging-fp"));
     auto g = grants.find("acme", "staging-fp");
@@ -34,9 +36,9 @@ TEST(Grants, PutFindAndIsolationByFingerprint) {
     EXPECT_EQ(grants.findAnyEnvironment("acme").size(), 1u);
 }
 
-TEST(Grants, CommitRefreshIsCompareAndSwapOnGeneration) {
-    TempDir tmp;
-    store::StateStore s(tmp.str());
+TEST_P(Grants, CommitRefreshIsCompareAndSwapOnGeneration) {
+    auto opened = open();
+    store::StateStore& s = *opened;
     store::Grants grants(s);
     grants.put(sample("fp"));
     auto g = *grants.find("acme", "fp");
@@ -52,9 +54,9 @@ TEST(Grants, CommitRefreshIsCompareAndSwapOnGeneration) {
     EXPECT_EQ(now.generation, g.generation + 1);
 }
 
-TEST(Grants, NeedsReauthErasesTokensAndBlocksRefreshUntilLogin) {
-    TempDir tmp;
-    store::StateStore s(tmp.str());
+TEST_P(Grants, NeedsReauthErasesTokensAndBlocksRefreshUntilLogin) {
+    auto opened = open();
+    store::StateStore& s = *opened;
     store::Grants grants(s);
     grants.put(sample("fp"));
     auto g = *grants.find("acme", "fp");

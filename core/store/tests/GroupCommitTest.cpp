@@ -4,7 +4,7 @@
 // costs no fsync; concurrent writers all land.
 #include <gtest/gtest.h>
 
-#include <SQLiteCpp/SQLiteCpp.h>
+#include "ledgerbridge/store/Session.h"
 
 #include <atomic>
 #include <cstdint>
@@ -20,8 +20,8 @@ using namespace ledgerbridge;
 
 namespace {
 void insertState(store::StateStore& s, const std::string& key, store::StateStore::Durability d) {
-    s.transaction([&](SQLite::Database& db) {
-        SQLite::Statement ins(db, "INSERT INTO plugin_state VALUES ('p', 'f', ?, x'01', 1)");
+    s.transaction([&](store::Session& db) {
+        store::Statement ins(db, "INSERT INTO plugin_state VALUES ('p', 'f', ?, x'01', 1)");
         ins.bind(1, key);
         ins.exec();
     }, d);
@@ -29,7 +29,7 @@ void insertState(store::StateStore& s, const std::string& key, store::StateStore
 
 int rowsOf(store::StateStore& s) {
     int rows = -1;
-    s.read([&](SQLite::Database& db) { rows = db.execAndGet("SELECT COUNT(*) FROM plugin_state").getInt(); });
+    s.read([&](store::Session& db) { rows = db.execAndGet("SELECT COUNT(*) FROM plugin_state").getInt(); });
     return rows;
 }
 }  // namespace
@@ -73,9 +73,9 @@ TEST(GroupCommit, ConcurrentWritersEachReturnSyncedAndShareFsyncs) {
         threads.emplace_back([&, t] {
             for (int i = 0; i < kEach; ++i) {
                 std::uint64_t before = 0;  // commits before ours: ours is numbered above it
-                s.transaction([&](SQLite::Database& db) {
+                s.transaction([&](store::Session& db) {
                     before = s.commits();
-                    SQLite::Statement ins(db, "INSERT INTO plugin_state VALUES ('p', 'f', ?, x'01', 1)");
+                    store::Statement ins(db, "INSERT INTO plugin_state VALUES ('p', 'f', ?, x'01', 1)");
                     ins.bind(1, std::to_string(t) + "-" + std::to_string(i));
                     ins.exec();
                 });

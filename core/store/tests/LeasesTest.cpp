@@ -4,19 +4,21 @@
 #include <chrono>
 #include <thread>
 
-#include <SQLiteCpp/SQLiteCpp.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "TempDir.h"
+#include "StoreBackends.h"
 #include "ledgerbridge/common/Exception.h"
 #include "ledgerbridge/store/Leases.h"
 
 using namespace ledgerbridge;
 
-TEST(Leases, SecondHolderIsRefusedUntilRelease) {
-    TempDir tmp;
-    store::StateStore s(tmp.str());
+LB_ON_BOTH_BACKENDS(Leases);
+LB_ON_BOTH_BACKENDS(ScopedLease);
+
+TEST_P(Leases, SecondHolderIsRefusedUntilRelease) {
+    auto opened = open();
+    store::StateStore& s = *opened;
     store::Leases leases(s);
     EXPECT_TRUE(leases.tryAcquire("run:acme", 60000, "a"));
     EXPECT_TRUE(leases.tryAcquire("run:acme", 60000, "a")) << "re-acquiring our own lease renews it";
@@ -28,9 +30,9 @@ TEST(Leases, SecondHolderIsRefusedUntilRelease) {
     EXPECT_TRUE(leases.tryAcquire("run:acme", 60000, "b"));
 }
 
-TEST(Leases, ExpiredLeaseCanBeTaken) {
-    TempDir tmp;
-    store::StateStore s(tmp.str());
+TEST_P(Leases, ExpiredLeaseCanBeTaken) {
+    auto opened = open();
+    store::StateStore& s = *opened;
     store::Leases leases(s);
     EXPECT_TRUE(leases.tryAcquire("refresh:acme", -1, "a"));  // already expired
     EXPECT_TRUE(leases.tryAcquire("refresh:acme", 60000, "b"));
@@ -38,14 +40,12 @@ TEST(Leases, ExpiredLeaseCanBeTaken) {
     EXPECT_TRUE(leases.renew("refresh:acme", 60000, "b"));
 }
 
-TEST(Leases, LeaseOfAProcessKilledWithoutCleanupIsFreedAtOnce) {
-    TempDir tmp;
-    {
-        store::StateStore s(tmp.str());
-    }
+TEST_P(Leases, LeaseOfAProcessKilledWithoutCleanupIsFreedAtOnce) {
+    open();  // creates the schema
     pid_t child = ::fork();
     if (child == 0) {
-        store::StateStore s(tmp.str());
+        auto opened = open();
+        store::StateStore& s = *opened;
         store::Leases leases(s);
         bool ok = leases.tryAcquire("run:acme", 3600000);
         ::_exit(ok ? 0 : 1);  // dies holding the lease, like kill -9
@@ -53,18 +53,16 @@ TEST(Leases, LeaseOfAProcessKilledWithoutCleanupIsFreedAtOnce) {
     int status = 0;
     ::waitpid(child, &status, 0);
     ASSERT_EQ(WEXITSTATUS(status), 0);
-    store::StateStore s(tmp.str());
+    auto opened = open();
+        store::StateStore& s = *opened;
     store::Leases leases(s);
     store::LeaseHolder h;
     EXPECT_FALSE(leases.current("run:acme", h)) << "a dead local holder does not count";
     EXPECT_TRUE(leases.tryAcquire("run:acme", 60000));
 }
 
-TEST(Leases, ConcurrentProcessesNeverHoldTheSameLeaseTogether) {
-    TempDir tmp;
-    {
-        store::StateStore s(tmp.str());
-    }
+TEST_P(Leases, ConcurrentProcessesNeverHoldTheSameLeaseTogether) {
+    open();  // creates the schema
     // Each child repeatedly takes the lease, bumps a counter row while "inside", checks nobody
     // else was inside, and leaves. Any overlap makes a child exit 1.
     const int kChildren = 4;
@@ -72,7 +70,8 @@ TEST(Leases, ConcurrentProcessesNeverHoldTheSameLeaseTogether) {
     for (int c = 0; c < kChildren; ++c) {
         pid_t pid = ::fork();
         if (pid == 0) {
-            store::StateStore s(tmp.str());
+            auto opened = open();
+        store::StateStore& s = *opened;
             store::Leases leases(s);
             std::string me = "child-" + std::to_string(c);
             int entered = 0;
@@ -85,13 +84,13 @@ TEST(Leases, ConcurrentProcessesNeverHoldTheSameLeaseTogether) {
                     continue;
                 }
                 ++entered;
-                s.transaction([&](SQLite::Database& db) {
+                s.transaction([&](store::Session& db) {
                     db.exec("CREATE TABLE IF NOT EXISTS inside (who TEXT)");
                     db.exec("INSERT INTO inside VALUES ('" + me + "')");
                 });
                 int inside = 0;
-                s.read([&](SQLite::Database& db) { inside = db.execAndGet("SELECT COUNT(*) FROM inside").getInt(); });
-                s.transaction([&](SQLite::Database& db) { db.exec("DELETE FROM inside WHERE who = '" + me + "'"); });
+                s.read([&](store::Session& db) { inside = db.execAndGet("SELECT COUNT(*) FROM inside").getInt(); });
+                s.transaction([&](store::Session& db) { db.exec("DELETE FROM inside WHERE who = '" + me + "'"); });
                 leases.release("single", me);
                 if (inside != 1) ::_exit(1);
             }
@@ -107,9 +106,9 @@ TEST(Leases, ConcurrentProcessesNeverHoldTheSameLeaseTogether) {
     }
 }
 
-TEST(ScopedLease, ThrowsLockBusyNamingTheWorkAndHolder) {
-    TempDir tmp;
-    store::StateStore s(tmp.str());
+TEST_P(ScopedLease, ThrowsLockBusyNamingTheWorkAndHolder) {
+    auto opened = open();
+    store::StateStore& s = *opened;
     store::Leases leases(s);
     ASSERT_TRUE(leases.tryAcquire("run:acme", 60000, "someone-else"));
     try {

@@ -1,12 +1,14 @@
 // The export ledger: staging pages with cursors, the delivery states, cross-job dedup, counts.
 #include <gtest/gtest.h>
 
-#include "TempDir.h"
+#include "StoreBackends.h"
 #include "ledgerbridge/common/Exception.h"
 #include "ledgerbridge/store/Integrity.h"
 #include "ledgerbridge/store/Ledger.h"
 
 using namespace ledgerbridge;
+
+LB_ON_BOTH_BACKENDS(Ledger);
 using store::EntryState;
 
 namespace {
@@ -34,9 +36,9 @@ store::JobRecord job(const std::string& id) {
 
 }  // namespace
 
-TEST(Ledger, StagingPagesKeepsFetchOrderCursorAndIgnoresRefetchedEntries) {
-    TempDir tmp;
-    store::StateStore s(tmp.str());
+TEST_P(Ledger, StagingPagesKeepsFetchOrderCursorAndIgnoresRefetchedEntries) {
+    auto opened = open();
+    store::StateStore& s = *opened;
     store::Ledger ledger(s);
     ledger.saveJob(job("j1"));
     ledger.stagePage("fp", "j1", {item("a"), item("b")}, "CURSOR2", false);
@@ -60,9 +62,9 @@ TEST(Ledger, StagingPagesKeepsFetchOrderCursorAndIgnoresRefetchedEntries) {
     EXPECT_THROW(ledger.stagePage("fp", "unknown-job", {item("x")}, "", true), StoreError);
 }
 
-TEST(Ledger, DeliveryStatesReportingAndCounts) {
-    TempDir tmp;
-    store::StateStore s(tmp.str());
+TEST_P(Ledger, DeliveryStatesReportingAndCounts) {
+    auto opened = open();
+    store::StateStore& s = *opened;
     store::Ledger ledger(s);
     ledger.saveJob(job("j1"));
     ledger.stagePage("fp", "j1", {item("a", 1000), item("b", 250), item("c", 7, "JPY")}, "", true);
@@ -106,9 +108,9 @@ TEST(Ledger, DeliveryStatesReportingAndCounts) {
     EXPECT_EQ(ledger.decided("other-fp", "j1").rejected, 0);
 }
 
-TEST(Ledger, AnEntryPostedInOneJobIsFoundFromAnotherJobOfTheSameEnvironmentOnly) {
-    TempDir tmp;
-    store::StateStore s(tmp.str());
+TEST_P(Ledger, AnEntryPostedInOneJobIsFoundFromAnotherJobOfTheSameEnvironmentOnly) {
+    auto opened = open();
+    store::StateStore& s = *opened;
     store::Ledger ledger(s);
     ledger.saveJob(job("j1"));
     ledger.stagePage("fp", "j1", {item("a")}, "", true);
@@ -128,9 +130,9 @@ TEST(Ledger, AnEntryPostedInOneJobIsFoundFromAnotherJobOfTheSameEnvironmentOnly)
     EXPECT_TRUE(ledger.postedElsewhere("fp", std::vector<std::string>{"a"}, "j1").empty());
 }
 
-TEST(Ledger, CountsTellEntriesPostedByThisJobFromOnesPostedUnderAnEarlierJob) {
-    TempDir tmp;
-    store::StateStore s(tmp.str());
+TEST_P(Ledger, CountsTellEntriesPostedByThisJobFromOnesPostedUnderAnEarlierJob) {
+    auto opened = open();
+    store::StateStore& s = *opened;
     store::Ledger ledger(s);
     ledger.saveJob(job("j2"));
     ledger.stagePage("fp", "j2", {item("new", 1000), item("old", 250), item("old-eur", 40, "EUR")}, "", true);
@@ -148,9 +150,9 @@ TEST(Ledger, CountsTellEntriesPostedByThisJobFromOnesPostedUnderAnEarlierJob) {
     EXPECT_EQ(counts.alreadyPostedAmountByCurrency, (std::map<std::string, std::int64_t>{{"DKK", 250}, {"EUR", 40}}));
 }
 
-TEST(Ledger, UnfinishedJobsAreListedForResume) {
-    TempDir tmp;
-    store::StateStore s(tmp.str());
+TEST_P(Ledger, UnfinishedJobsAreListedForResume) {
+    auto opened = open();
+    store::StateStore& s = *opened;
     store::Ledger ledger(s);
     ledger.saveJob(job("j1"));
     auto j2 = job("j2");

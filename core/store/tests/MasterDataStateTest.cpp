@@ -3,14 +3,17 @@
 
 #include <algorithm>
 
-#include "TempDir.h"
+#include "StoreBackends.h"
 #include "ledgerbridge/store/MasterDataState.h"
 
 using namespace ledgerbridge;
 
-TEST(MasterDataState, KeepsRecordsPerConnectionFingerprintAndKind) {
-    TempDir tmp;
-    store::StateStore s(tmp.str());
+LB_ON_BOTH_BACKENDS(MasterDataState);
+LB_ON_BOTH_BACKENDS(SyncHistory);
+
+TEST_P(MasterDataState, KeepsRecordsPerConnectionFingerprintAndKind) {
+    auto opened = open();
+    store::StateStore& s = *opened;
     store::MasterDataState acme(s, "acme", "fp-staging"), acmeProd(s, "acme", "fp-prod"), beta(s, "beta", "fp-staging");
     acme.put("account", "acc-1", {"h1", "p1"});
     acme.put("account", "acc-2", {"h2", "p2"});
@@ -28,9 +31,9 @@ TEST(MasterDataState, KeepsRecordsPerConnectionFingerprintAndKind) {
     EXPECT_EQ(acme.load("account").size(), 1u);
 }
 
-TEST(SyncHistory, LastSucceededSkipsFailuresDryRunsAndOtherEnvironments) {
-    TempDir tmp;
-    store::StateStore s(tmp.str());
+TEST_P(SyncHistory, LastSucceededSkipsFailuresDryRunsAndOtherEnvironments) {
+    auto opened = open();
+    store::StateStore& s = *opened;
     store::SyncHistory h(s);
     EXPECT_FALSE(h.lastSucceeded("acme", "fp"));
     auto full = h.start("acme", "fp", true, false);

@@ -2,13 +2,12 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <functional>
 
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <SQLiteCpp/SQLiteCpp.h>
-
-#include "TempDir.h"
+#include "StoreBackends.h"
 #include "ledgerbridge/store/Connections.h"
 #include "ledgerbridge/store/PluginHealth.h"
 #include "ledgerbridge/store/PluginState.h"
@@ -16,9 +15,14 @@
 
 using namespace ledgerbridge;
 
-TEST(Runs, StartFinishAndListNewestFirst) {
-    TempDir tmp;
-    store::StateStore s(tmp.str());
+LB_ON_BOTH_BACKENDS(Runs);
+LB_ON_BOTH_BACKENDS(PluginState);
+LB_ON_BOTH_BACKENDS(PluginHealth);
+LB_ON_BOTH_BACKENDS(Connections);
+
+TEST_P(Runs, StartFinishAndListNewestFirst) {
+    auto opened = open();
+    store::StateStore& s = *opened;
     store::Runs runs(s);
     auto a = runs.start("acme", "fp", false);
     auto b = runs.start("beta", "fp2", true);
@@ -37,9 +41,9 @@ TEST(Runs, StartFinishAndListNewestFirst) {
     EXPECT_NE(a, b);
 }
 
-TEST(Runs, TheLatestSuccessfulRunSkipsFailuresDryRunsAndUnfinishedRuns) {
-    TempDir tmp;
-    store::StateStore s(tmp.str());
+TEST_P(Runs, TheLatestSuccessfulRunSkipsFailuresDryRunsAndUnfinishedRuns) {
+    auto opened = open();
+    store::StateStore& s = *opened;
     store::Runs runs(s);
     EXPECT_FALSE(runs.latestSucceeded("acme")) << "no history";
     auto good = runs.start("acme", "fp", false);
@@ -55,8 +59,8 @@ TEST(Runs, TheLatestSuccessfulRunSkipsFailuresDryRunsAndUnfinishedRuns) {
 
 // Rows with chosen start times (Runs::start always uses now).
 static void insertRun(store::StateStore& s, const std::string& id, const std::string& connection, std::int64_t startedAt) {
-    s.transaction([&](SQLite::Database& db) {
-        SQLite::Statement ins(db, "INSERT INTO runs (id, connection, fingerprint, started_at, finished_at, outcome) "
+    s.transaction([&](store::Session& db) {
+        store::Statement ins(db, "INSERT INTO runs (id, connection, fingerprint, started_at, finished_at, outcome) "
                                   "VALUES (?,?,'fp',?,?,'ok')");
         ins.bind(1, id);
         ins.bind(2, connection);
@@ -66,9 +70,9 @@ static void insertRun(store::StateStore& s, const std::string& id, const std::st
     });
 }
 
-TEST(Runs, PruneKeepsTheNewestPerConnectionInSmallBatches) {
-    TempDir tmp;
-    store::StateStore s(tmp.str());
+TEST_P(Runs, PruneKeepsTheNewestPerConnectionInSmallBatches) {
+    auto opened = open();
+    store::StateStore& s = *opened;
     store::Runs runs(s);
     for (int i = 0; i < 10; ++i) {
         insertRun(s, "a" + std::to_string(i), "a", 1000 + i);
@@ -96,9 +100,9 @@ TEST(Runs, PruneKeepsTheNewestPerConnectionInSmallBatches) {
     EXPECT_EQ(runs.prune(0, 0, {"a", "b", "c"}), 0) << "no limits: nothing deleted";
 }
 
-TEST(PluginState, ScopedByPluginAndFingerprint) {
-    TempDir tmp;
-    store::StateStore s(tmp.str());
+TEST_P(PluginState, ScopedByPluginAndFingerprint) {
+    auto opened = open();
+    store::StateStore& s = *opened;
     store::PluginState st(s);
     st.put("xero", "fp1", "accounts", "[1,2]");
     EXPECT_EQ(st.get("xero", "fp1", "accounts"), std::optional<std::string>("[1,2]"));
@@ -112,11 +116,11 @@ TEST(PluginState, ScopedByPluginAndFingerprint) {
 
 namespace {
 // A child process that enters the plugin call and dies there.
-void dieInsidePlugin(const std::string& dir) {
+void dieInsidePlugin(const std::function<std::unique_ptr<store::StateStore>()>& open) {
     pid_t pid = ::fork();
     if (pid == 0) {
-        store::StateStore s(dir);
-        store::PluginHealth(s).recordCallStart("crashy", "push");
+        auto s = open();
+        store::PluginHealth(*s).recordCallStart("crashy", "push");
         ::_exit(139);
     }
     int status = 0;
@@ -124,18 +128,20 @@ void dieInsidePlugin(const std::string& dir) {
 }
 }  // namespace
 
-TEST(PluginHealth, ACallLeftOpenByADeadProcessIsACrashAndQuarantineLastsUntilEnabled) {
-    TempDir tmp;
-    { store::StateStore s(tmp.str()); }
+TEST_P(PluginHealth, ACallLeftOpenByADeadProcessIsACrashAndQuarantineLastsUntilEnabled) {
+    const auto reopen = [this] { return open(); };
+    open();  // creates the schema
     for (int i = 1; i <= 3; ++i) {
-        dieInsidePlugin(tmp.str());
-        store::StateStore s(tmp.str());
+        dieInsidePlugin(reopen);
+        auto opened = open();
+        store::StateStore& s = *opened;
         store::PluginHealth health(s);
         ASSERT_EQ(health.unfinishedCall("crashy"), std::optional<std::string>("push"));
         EXPECT_EQ(health.recordCrash("crashy"), i);
         EXPECT_FALSE(health.unfinishedCall("crashy")) << "counted once";
     }
-    store::StateStore s(tmp.str());
+    auto opened = open();
+    store::StateStore& s = *opened;
     store::PluginHealth health(s);
     health.quarantine("crashy", "crashed 3 times in push");
     EXPECT_EQ(health.quarantined("crashy"), std::optional<std::string>("crashed 3 times in push"));
@@ -145,11 +151,11 @@ TEST(PluginHealth, ACallLeftOpenByADeadProcessIsACrashAndQuarantineLastsUntilEna
     EXPECT_EQ(health.consecutiveCrashes("crashy"), 0);
 }
 
-TEST(PluginHealth, OwnOpenCallIsNotACrashAndOnlyACleanSessionResetsTheStreak) {
-    TempDir tmp;
-    { store::StateStore s(tmp.str()); }
-    dieInsidePlugin(tmp.str());
-    store::StateStore s(tmp.str());
+TEST_P(PluginHealth, OwnOpenCallIsNotACrashAndOnlyACleanSessionResetsTheStreak) {
+    open();  // creates the schema
+    dieInsidePlugin([this] { return open(); });
+    auto opened = open();
+    store::StateStore& s = *opened;
     store::PluginHealth health(s);
     EXPECT_EQ(health.recordCrash("crashy"), 1);
     health.recordCallStart("crashy", "configure");
@@ -160,9 +166,9 @@ TEST(PluginHealth, OwnOpenCallIsNotACrashAndOnlyACleanSessionResetsTheStreak) {
     EXPECT_EQ(health.consecutiveCrashes("crashy"), 0);
 }
 
-TEST(PluginHealth, CrashesAreCountedPerFileAReplacedFileStartsCleanTheSameFileKeepsItsCount) {
-    TempDir tmp;
-    store::StateStore s(tmp.str());
+TEST_P(PluginHealth, CrashesAreCountedPerFileAReplacedFileStartsCleanTheSameFileKeepsItsCount) {
+    auto opened = open();
+    store::StateStore& s = *opened;
     store::PluginHealth health(s);
     const std::string v1(64, 'a'), v2(64, 'b');
     for (int i = 1; i <= 3; ++i) {
@@ -189,9 +195,9 @@ TEST(PluginHealth, CrashesAreCountedPerFileAReplacedFileStartsCleanTheSameFileKe
     EXPECT_TRUE(health.quarantined("other", v2));
 }
 
-TEST(Connections, BindingsPerFingerprint) {
-    TempDir tmp;
-    store::StateStore s(tmp.str());
+TEST_P(Connections, BindingsPerFingerprint) {
+    auto opened = open();
+    store::StateStore& s = *opened;
     store::Connections c(s);
     c.bind({"acme", "fp-staging", "staging", "issuer https://auth.staging.pleo.io", "uuid", "csv", 0});
     c.bind({"acme", "fp-staging", "staging", "issuer https://auth.staging.pleo.io", "uuid", "csv", 0});
@@ -207,9 +213,9 @@ TEST(Connections, BindingsPerFingerprint) {
 // A plugin naming its target identity runs under a target fingerprint; the host finds the
 // connection's open jobs under every one of those in the current Pleo environment, never in
 // another (its description extends the Pleo one with the identity).
-TEST(Connections, FingerprintsWithinOnePleoEnvironmentAreItsTargetFingerprints) {
-    TempDir tmp;
-    store::StateStore s(tmp.str());
+TEST_P(Connections, FingerprintsWithinOnePleoEnvironmentAreItsTargetFingerprints) {
+    auto opened = open();
+    store::StateStore& s = *opened;
     store::Connections c(s);
     const std::string staging = "issuer https://auth.staging.pleo.io, API https://external.staging.pleo.io, company c1";
     c.bind({"acme", "fp-staging", "staging", staging, "c1", "businesscentral", 0});

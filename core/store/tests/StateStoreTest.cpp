@@ -1,12 +1,11 @@
 // Opening the store: permissions, WAL, and each failure with its message.
 #include <gtest/gtest.h>
 
-#include <SQLiteCpp/SQLiteCpp.h>
 #include <sys/stat.h>
 
 #include <fstream>
 
-#include "TempDir.h"
+#include "StoreBackends.h"
 #include "ledgerbridge/common/Exception.h"
 #include "ledgerbridge/store/Migrations.h"
 #include "ledgerbridge/store/StateStore.h"
@@ -29,23 +28,33 @@ TEST(StateStore, CreatesPrivateDirectoryAndFileInWalModeAtLatestSchema) {
     EXPECT_EQ(modeOf(s.path()), 0600u);
     EXPECT_EQ(s.schemaVersion(), store::latestSchemaVersion());
     std::string mode;
-    s.read([&](SQLite::Database& db) { mode = db.execAndGet("PRAGMA journal_mode").getString(); });
+    s.read([&](store::Session& db) { mode = db.execAndGet("PRAGMA journal_mode").getString(); });
     EXPECT_EQ(mode, "wal");
 }
 
-TEST(StateStore, ReopeningKeepsDataAndDoesNotMigrateTwice) {
-    TempDir tmp;
-    {
-        store::StateStore s(tmp.str());
-        s.transaction([](SQLite::Database& db) { db.exec("INSERT INTO plugin_state VALUES ('p','f','k',x'01',1)"); });
-    }
-    store::StateStore s(tmp.str());
+namespace {
+void insertState(store::Session& db) {
+    store::Statement q(db, "INSERT INTO plugin_state VALUES ('p','f','k',?,1)");
+    q.bindBlob(1, std::string("\x01\x00\x02", 3));
+    q.exec();
+}
+}  // namespace
+
+LB_ON_BOTH_BACKENDS(StateStoreBackends);
+
+TEST_P(StateStoreBackends, ReopeningKeepsDataAndDoesNotMigrateTwice) {
+    open()->transaction(insertState);
+    auto opened = open();
+    store::StateStore& s = *opened;
     int rows = 0, migrationsRecorded = 0;
-    s.read([&](SQLite::Database& db) {
+    std::string value;
+    s.read([&](store::Session& db) {
+        value = db.execAndGet("SELECT value FROM plugin_state").getString();
         rows = db.execAndGet("SELECT COUNT(*) FROM plugin_state").getInt();
         migrationsRecorded = db.execAndGet("SELECT COUNT(*) FROM schema_version").getInt();
     });
     EXPECT_EQ(rows, 1);
+    EXPECT_EQ(value, std::string("\x01\x00\x02", 3)) << "binary-safe";
     EXPECT_EQ(migrationsRecorded, store::latestSchemaVersion());
 }
 
@@ -83,15 +92,24 @@ TEST(StateStore, AFileThatIsNotADatabaseIsRefusedWithAHint) {
     }
 }
 
-TEST(StateStore, TransactionRollsBackWhenWorkThrows) {
-    TempDir tmp;
-    store::StateStore s(tmp.str());
-    EXPECT_THROW(s.transaction([](SQLite::Database& db) {
-        db.exec("INSERT INTO plugin_state VALUES ('p','f','k',x'01',1)");
+TEST_P(StateStoreBackends, TransactionRollsBackWhenWorkThrows) {
+    auto opened = open();
+    store::StateStore& s = *opened;
+    EXPECT_THROW(s.transaction([](store::Session& db) {
+        insertState(db);
         throw std::runtime_error("boom");
     }),
                  std::runtime_error);
     int rows = -1;
-    s.read([&](SQLite::Database& db) { rows = db.execAndGet("SELECT COUNT(*) FROM plugin_state").getInt(); });
+    s.read([&](store::Session& db) { rows = db.execAndGet("SELECT COUNT(*) FROM plugin_state").getInt(); });
     EXPECT_EQ(rows, 0);
+    // A statement that fails inside the transaction rolls it back too, and the store stays usable.
+    EXPECT_THROW(s.transaction([](store::Session& db) {
+        insertState(db);
+        insertState(db);  // the same primary key again
+    }),
+                 StoreError);
+    s.transaction(insertState);
+    s.read([&](store::Session& db) { rows = db.execAndGet("SELECT COUNT(*) FROM plugin_state").getInt(); });
+    EXPECT_EQ(rows, 1);
 }

@@ -16,7 +16,7 @@ TEST(StoreFailure, AFullDiskIsAStoreErrorThatSaysSo) {
     store::PluginHealth health(s);
     health.recordCallStart("csv", "push");
     // No page may be added any more: SQLite answers SQLITE_FULL exactly as on a full disk.
-    s.read([](SQLite::Database& db) {
+    s.read([](store::Session& db) {
         const int pages = db.execAndGet("PRAGMA page_count").getInt();
         db.exec("PRAGMA max_page_count = " + std::to_string(pages));
     });

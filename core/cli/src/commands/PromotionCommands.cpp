@@ -37,11 +37,11 @@ int promote(Invocation& inv) {
     std::unique_ptr<store::StateStore> validations;
     if (auto path = inv.option("from")) {
         from = std::make_unique<config::Config>(config::loadConfigOrThrow(*path, {}, false));
-        if (!std::filesystem::exists(std::filesystem::path(from->stateDir) / "ledgerbridge.db"))
+        if (!stateStoreExists(*from))
             throw ConfigError(*path + ": its state directory " + from->stateDir +
                               " holds no state, so no validation; run `ledgerbridge --config " + *path +
                               " validate` first");
-        validations = std::make_unique<store::StateStore>(from->stateDir);
+        validations = openStateStore(*from);
         options.validations = validations.get();
         options.fromConfig = from.get();
     }

@@ -35,7 +35,7 @@ public:
     /// every configured one. Throws ConfigError naming the known ones, or when there are none.
     std::vector<std::string> selectedConnections();
 
-    /// Opens the state store in the configured state directory (once). Throws IoError/StoreError.
+    /// Opens the configured state store (once): see openStateStore. Throws IoError/StoreError.
     store::StateStore& store();
     /// The store, checked once for damage (StateStore::checkIntegrity) before work that writes
     /// the ledger starts: `run` and `serve`. Throws StoreError saying how to recover.
@@ -47,6 +47,12 @@ private:
     std::unique_ptr<store::StateStore> store_;
     bool storeChecked_ = false;
 };
+
+/// The state store `config` names: PostgreSQL when [state] url is set (its password resolved
+/// from [state] password), else the SQLite file in [state] dir. Throws IoError/StoreError/ConfigError.
+std::unique_ptr<store::StateStore> openStateStore(const config::Config& config);
+/// Whether `config`'s state store exists already (a PostgreSQL one is assumed to).
+bool stateStoreExists(const config::Config& config);
 
 /// Applies --log-level/--log-format (over the config's values) to the log sink.
 void configureLogging(const Invocation& invocation, const config::Config* config);

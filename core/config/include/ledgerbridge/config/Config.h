@@ -5,7 +5,8 @@
 // File layout (see config/*.ini for complete, commented examples):
 //
 //   environment = staging              ; which profile is active (or --environment / LEDGERBRIDGE_ENVIRONMENT)
-//   [state]        dir, token_key (secret ref)
+//   [state]        dir, token_key (secret ref), url (postgresql://user@host:port/db: the shared
+//                  PostgreSQL store instead of dir's SQLite file), password (secret ref)
 //   [log]          level, format, file
 //   [plugins]      dir, isolation (process|in-process), call_deadline, max_memory_mb, max_cpu,
 //                  max_open_files, quarantine_after
@@ -123,6 +124,8 @@ struct Config {
     std::vector<Connection> connections;
     std::string stateDir;         ///< absolute
     SecretRef tokenKey;           ///< AES-256 key protecting tokens at rest
+    std::string stateUrl;         ///< state.url: PostgreSQL instead of <stateDir>/ledgerbridge.db ("" = SQLite)
+    SecretRef statePassword;      ///< state.password: the PostgreSQL role's password (never in the URL)
     std::string pluginDir;        ///< absolute; default <prefix>/lib/ledgerbridge/plugins beside <prefix>/bin
     PluginIsolation plugins;
     std::string logLevel = "info";
