@@ -2,7 +2,6 @@
 #include "ledgerbridge/oauth/ClientCredentialsTokens.h"
 
 #include <algorithm>
-#include <map>
 
 #include "ledgerbridge/common/Log.h"
 #include "ledgerbridge/common/Redactor.h"
@@ -17,15 +16,6 @@ std::int64_t marginMs(std::int64_t lifetimeMs) {
     return lifetimeMs > 0 ? std::min(kMaxMarginMs, lifetimeMs / 4) : kMaxMarginMs;
 }
 
-/// One mutex per grant in the process, shared by every source of it (as TokenManager's).
-std::shared_ptr<std::mutex> mutexFor(const std::string& name) {
-    static std::mutex registryMutex;
-    static std::map<std::string, std::shared_ptr<std::mutex>> registry;
-    std::lock_guard<std::mutex> lock(registryMutex);
-    auto& m = registry[name];
-    if (!m) m = std::make_shared<std::mutex>();
-    return m;
-}
 }  // namespace
 
 ClientCredentialsTokens::ClientCredentialsTokens(GrantKey key, std::string clientId, std::string scopes,
@@ -37,7 +27,7 @@ ClientCredentialsTokens::ClientCredentialsTokens(GrantKey key, std::string clien
       client_(client),
       store_(store),
       crypto_(crypto),
-      grantMutex_(mutexFor("client-credentials:" + refreshLeaseName(key_))) {}
+      grantMutex_(processMutexFor("client-credentials:" + refreshLeaseName(key_))) {}
 
 bool ClientCredentialsTokens::cachedUsable() const {
     return !accessToken_.empty() && expiresAt_ - store::nowMs() > marginMs(lifetimeMs_);
