@@ -255,12 +255,15 @@ sdk::HttpResponse BcApi::send(sdk::HttpRequest req, bool write) {
     const std::string what = req.method + " " + req.url;
     for (int waits = 0;; ++waits) {
         host_.throwIfCancelled();
+        window_.waitForRoom(host_);
         sdk::HttpResponse r;
         try {
             r = host_.http(req);
+            window_.recordNow();
         } catch (const sdk::CancelledError&) {
             throw;
         } catch (const sdk::Error& e) {
+            window_.recordNow();  // it may have reached BC: it counts
             if (write) throw NoResponse(std::string("no answer from Business Central, the change may be done: ") + e.what());
             throw NotSent(std::string("no answer from Business Central: ") + e.what());
         }

@@ -1,7 +1,9 @@
 // Talking to the Business Central API v2.0 through the host: every request goes through the
-// host's http() with the target token (the host adds Authorization: Bearer); 429 answers are
-// waited out as Retry-After asks (up to max_retry_wait_seconds, then NotSent); BC's OData error
-// bodies become readable messages and Pleo failure reasons.
+// host's http() with the target token (the host adds Authorization: Bearer). The plugin paces
+// itself to BC's published limit (requests_per_window in a sliding request_window_seconds:
+// 6,000 per 5 minutes per user or principal); 429 answers are still waited out as Retry-After
+// asks (up to max_retry_wait_seconds, then NotSent); BC's OData error bodies become readable
+// messages and Pleo failure reasons.
 #pragma once
 
 #include <Poco/JSON/Array.h>
@@ -14,6 +16,7 @@
 
 #include "BcSettings.hpp"
 #include "ledgerbridge/plugin.hpp"
+#include "ledgerbridge/request_pacing.hpp"
 
 namespace ledgerbridge::businesscentral {
 
@@ -46,7 +49,8 @@ std::string odataString(const std::string& text);
 
 class BcApi {
 public:
-    BcApi(const sdk::Host& host, const BcConfig& config) : host_(host), config_(config) {}
+    BcApi(const sdk::Host& host, const BcConfig& config)
+        : host_(host), config_(config), window_(config.requestsPerWindow, config.requestWindowMs) {}
 
     /// GET companyUrl + path. Throws NotSent, CancelledError, sdk::Error on 401/403.
     sdk::HttpResponse get(const std::string& path);
@@ -96,6 +100,7 @@ private:
 
     const sdk::Host& host_;
     const BcConfig& config_;
+    sdk::RequestWindow window_;  ///< this instance's requests in BC's sliding window
 };
 
 }  // namespace ledgerbridge::businesscentral

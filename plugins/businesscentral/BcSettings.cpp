@@ -114,6 +114,12 @@ sdk::Manifest bcManifest() {
         {"max_retry_wait_seconds", SettingType::Int, "30", false,
          "Longest Retry-After wait after a 429 (0-300); longer: the entries are retryable later."},
         {"timeout_seconds", SettingType::Int, "60", false, "HTTP timeout per request (1-600)."},
+        {"requests_per_window", SettingType::Int, "6000", false,
+         "Own pacing: at most this many requests in any request_window_seconds (0-100000; 0: none, only 429 is "
+         "honoured). Microsoft's published limit is 6,000 per 5 minutes per user or service principal; lower it "
+         "when several connections share one Entra app."},
+        {"request_window_seconds", SettingType::Int, "300", false,
+         "The sliding window of requests_per_window in seconds (1-3600; BC: 300). Change it only in tests."},
     };
     m.oauth = sdk::OAuthSpec{"https://login.microsoftonline.com/organizations/oauth2/v2.0/authorize",
                              "https://login.microsoftonline.com/organizations/oauth2/v2.0/token",
@@ -170,6 +176,12 @@ BcConfig parseBcConfig(const sdk::Settings& s) {
     const std::int64_t timeout = s.getInt("timeout_seconds");
     if (timeout < 1 || timeout > 600) problems.emplace_back("timeout_seconds", "expected 1-600");
     c.timeoutMs = static_cast<std::uint32_t>(timeout * 1000);
+    const std::int64_t perWindow = s.getInt("requests_per_window");
+    if (perWindow < 0 || perWindow > 100000) problems.emplace_back("requests_per_window", "expected 0-100000");
+    else c.requestsPerWindow = static_cast<std::size_t>(perWindow);
+    const std::int64_t window = s.getInt("request_window_seconds");
+    if (window < 1 || window > 3600) problems.emplace_back("request_window_seconds", "expected 1-3600");
+    else c.requestWindowMs = window * 1000;
     if (!problems.empty()) throw sdk::SettingsError(std::move(problems));
     return c;
 }

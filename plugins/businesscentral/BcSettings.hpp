@@ -1,6 +1,7 @@
 // The Business Central plugin's manifest and its settings, parsed once in configure().
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -26,6 +27,10 @@ struct BcConfig {
     bool batchWrites = true;     ///< journal lines (and their dimension set lines) created in one $batch each
     bool attachReceipts = true;  ///< receipts as attachments (incoming documents) on the document
     std::int64_t maxRetryWaitMs = 30000;
+    /// Own pacing: at most requestsPerWindow requests in any requestWindowMs (BC: 6,000 per 5 min
+    /// per user or service principal); 0 requests: no pacing of its own.
+    std::size_t requestsPerWindow = 6000;
+    std::int64_t requestWindowMs = 300000;
     std::uint32_t timeoutMs = 60000;
 
     /// base/{tenant}/{environment}/api/v2.0: where $batch goes.

@@ -31,6 +31,9 @@ std::int64_t retryAfterMs(const sdk::HttpResponse& r) {
 }
 }  // namespace
 
+FortnoxApi::FortnoxApi(const sdk::Host& host, const FortnoxConfig& config)
+    : host_(host), config_(config), window_(static_cast<std::size_t>(config.requestsPerWindow), kWindowMs) {}
+
 FortnoxError parseError(const sdk::HttpResponse& r) {
     FortnoxError e;
     try {
@@ -95,30 +98,21 @@ void FortnoxApi::pause(std::int64_t ms) const {
     }
 }
 
-// A request counts from the moment its answer arrived (recorded in send()): Fortnox saw it no
-// later than that, so a window measured from there never undercounts the server's own.
-void FortnoxApi::pace() {
-    const auto limit = static_cast<std::size_t>(config_.requestsPerWindow);
-    while (!recentMs_.empty() && recentMs_.front() <= steadyMs() - kWindowMs) recentMs_.pop_front();
-    // 0: no pacing of its own (requests_per_5_seconds = 0); the window above still stays small.
-    if (limit > 0 && recentMs_.size() >= limit) pause(recentMs_.front() + kWindowMs - steadyMs());
-}
-
 sdk::HttpResponse FortnoxApi::send(sdk::HttpRequest req, bool write) {
     req.useTargetToken = true;
     req.timeoutMs = static_cast<std::uint32_t>(config_.timeoutSeconds) * 1000u;
     const std::string what = req.method + " " + req.url.substr(config_.baseUrl.size());
     for (int attempt = 0;; ++attempt) {
         host_.throwIfCancelled();
-        pace();
+        window_.waitForRoom(host_);
         sdk::HttpResponse r;
         try {
             r = host_.http(req);
-            recentMs_.push_back(steadyMs());
+            window_.recordNow();
         } catch (const sdk::CancelledError&) {
             throw;
         } catch (const sdk::Error& e) {
-            recentMs_.push_back(steadyMs());
+            window_.recordNow();
             if (write) throw NoResponse(what + " got no answer; it may have been carried out (" + e.what() + ")");
             throw NotSent(what + " got no answer (" + e.what() + ")");
         }

@@ -5,12 +5,12 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <stdexcept>
 #include <string>
 
 #include "FortnoxSettings.hpp"
 #include "ledgerbridge/plugin.hpp"
+#include "ledgerbridge/request_pacing.hpp"
 
 namespace ledgerbridge::fortnox {
 
@@ -40,7 +40,7 @@ std::string failureReasonFor(const FortnoxError& error);
 
 class FortnoxApi {
 public:
-    FortnoxApi(const sdk::Host& host, const FortnoxConfig& config) : host_(host), config_(config) {}
+    FortnoxApi(const sdk::Host& host, const FortnoxConfig& config);
 
     /// GET base_url + pathAndQuery. Throws NotSent (rate limit, no response), CancelledError.
     sdk::HttpResponse get(const std::string& pathAndQuery);
@@ -52,13 +52,11 @@ public:
 
 private:
     sdk::HttpResponse send(sdk::HttpRequest request, bool write);
-    /// Waits until one more request fits in the last 5 seconds.
-    void pace();
     void pause(std::int64_t ms) const;
 
     const sdk::Host& host_;
     const FortnoxConfig& config_;
-    std::deque<std::int64_t> recentMs_;  ///< steady-clock times this instance's requests were answered, last 5 s
+    sdk::RequestWindow window_;  ///< requests_per_5_seconds in a sliding 5 s (0: no pacing of its own)
 };
 
 }  // namespace ledgerbridge::fortnox

@@ -39,7 +39,7 @@ const std::set<std::string> kConnectionKeys = {"company_id",           "plugin",
                                                "target.authorize_url", "target.token_url", "target.ca_file",
                                                "auto_export",          "auto_export_review_status",
                                                "auto_export_families", "auto_export_max_entries",
-                                               "target.token_hosts",  "sync_schedule"};
+                                               "target.token_hosts",  "sync_schedule",    "target.grant"};
 // The search filters' allowed values, as Pleo's accounting-entries.yml lists them (ReviewStatus,
 // AccountingEntryFamily): a typo is refused here, not answered with 400 by Pleo at 3 a.m.
 const std::set<std::string> kReviewStatuses = {"NOT_OK",  "NOT_REQUIRED", "NOT_SET", "OK", "WAITING_FOR_EXPENSE_OWNER",
@@ -745,6 +745,12 @@ private:
         o.authorizeUrl = get(t + "authorize_url");
         o.tokenUrl = get(t + "token_url");
         if (doc_.has(t + "ca_file")) o.caFile = absolutePath(get(t + "ca_file"), baseDir_);
+        if (doc_.has(t + "grant")) {
+            o.grant = get(t + "grant");
+            if (o.grant != "authorization_code" && o.grant != "client_credentials")
+                problem(originOf(t + "grant"), t + "grant", "'" + o.grant + "' is not a grant the host runs",
+                        "use authorization_code (a person logs in) or client_credentials (service to service)");
+        }
         std::string hosts = get(t + "token_hosts");
         for (char& ch : hosts)
             if (ch == ',') ch = ' ';
@@ -761,7 +767,8 @@ private:
             problem(originOf(t + "token_hosts"), t + "token_hosts", "is empty",
                     "list the target API's hosts, or remove the key to use the plugin's own");
         bool any = false;
-        for (const char* k : {"client_secret", "redirect_uri", "scopes", "authorize_url", "token_url", "ca_file", "token_hosts"})
+        for (const char* k : {"client_secret", "redirect_uri", "scopes", "authorize_url", "token_url", "ca_file", "token_hosts",
+                              "grant"})
             any = any || doc_.has(t + k);
         if (any && o.clientId.empty())
             problem(at, t + "client_id", "is missing while other target.* keys are set",

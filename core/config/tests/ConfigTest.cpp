@@ -173,6 +173,24 @@ TEST(Config, TargetOAuthKeysAreReadAndChecked) {
     EXPECT_FALSE(inline_.problems.empty()) << "an inline target secret is refused";
 }
 
+TEST(Config, TargetGrantIsAuthorizationCodeByDefaultClientCredentialsOnRequestAndNothingElse) {
+    auto plain = parse(std::string(kGood) + "target.client_id = bc-app\ntarget.client_secret = file:secrets/bc\n");
+    ASSERT_TRUE(plain.problems.empty() && plain.config) << problemsText(plain);
+    EXPECT_FALSE(plain.config->connections.at(0).target.clientCredentials());
+    EXPECT_EQ(plain.config->connections.at(0).target.grant, "authorization_code");
+    auto cc = parse(std::string(kGood) + "target.client_id = bc-app\ntarget.client_secret = file:secrets/bc\n"
+                                         "target.grant = client_credentials\n");
+    ASSERT_TRUE(cc.problems.empty() && cc.config) << problemsText(cc);
+    EXPECT_TRUE(cc.config->connections.at(0).target.clientCredentials());
+    auto bad = parse(std::string(kGood) + "target.client_id = bc-app\ntarget.client_secret = file:secrets/bc\n"
+                                          "target.grant = password\n");
+    EXPECT_TRUE(hasProblem(bad, "lb.ini:28: connection.acme.target.grant: 'password' is not a grant the host runs (use "
+                                "authorization_code (a person logs in) or client_credentials (service to service))"))
+        << problemsText(bad);
+    auto orphan = parse(std::string(kGood) + "target.grant = client_credentials\n");
+    EXPECT_FALSE(orphan.problems.empty()) << "target.grant without target.client_id is refused";
+}
+
 TEST(Config, TargetTokenHostsAreListedAndEachIsCheckedWithItsLine) {
     auto good = parse(std::string(kGood) + "target.client_id = xero-app\ntarget.client_secret = file:secrets/xero\n"
                                            "target.token_hosts = api.xero.com, 127.0.0.1:8443 [::1]:9000\n");

@@ -6,6 +6,8 @@
 #include "ledgerbridge/oauth/AuthorizationServerClient.h"
 #include "ledgerbridge/http/HttpTransport.h"
 
+#include <sstream>
+
 namespace ledgerbridge::host {
 
 bool TargetAuth::needed(const config::Connection& connection, const std::optional<sdk::OAuthSpec>& manifestOAuth) {
@@ -26,9 +28,10 @@ TargetAuth::TargetAuth(const config::Config& config, const config::Connection& c
     oauth::Endpoints endpoints;
     endpoints.authorize = !t.authorizeUrl.empty() ? t.authorizeUrl : manifestOAuth ? manifestOAuth->authorizeUrl : "";
     endpoints.token = !t.tokenUrl.empty() ? t.tokenUrl : manifestOAuth ? manifestOAuth->tokenUrl : "";
-    if (endpoints.authorize.empty() || endpoints.token.empty())
-        throw ConfigError(section + ": plugin '" + connection.plugin +
-                          "' declares no OAuth endpoints; set target.authorize_url and target.token_url.");
+    // Client credentials use the token endpoint only: no browser, no authorize URL.
+    if ((endpoints.authorize.empty() && !t.clientCredentials()) || endpoints.token.empty())
+        throw ConfigError(section + ": plugin '" + connection.plugin + "' declares no OAuth endpoints; set " +
+                          (t.clientCredentials() ? "target.token_url." : "target.authorize_url and target.token_url."));
     std::string tenant = targetIdentity;  // what the manifest names, else the tenant as before
     if (auto it = connection.settings.find("tenant_id"); tenant.empty() && it != connection.settings.end())
         tenant = it->second.value;
@@ -60,16 +63,33 @@ TargetAuth::TargetAuth(const config::Config& config, const config::Connection& c
                                    section};
     client_ = std::make_unique<oauth::AuthorizationServerClient>(endpoints, creds, *transport_);
     crypto_ = std::make_unique<oauth::TokenCrypto>(oauth::loadTokenKey(config.tokenKey, createKey, nullptr));
-    tokens_ = std::make_unique<oauth::TokenManager>(spec_.key, *client_, store_, *crypto_);
+    if (t.clientCredentials())
+        clientTokens_ = std::make_unique<oauth::ClientCredentialsTokens>(
+            spec_.key, t.clientId, clientCredentialsScopes(spec_.scopes), *client_, store_, *crypto_);
+    else
+        tokens_ = std::make_unique<oauth::TokenManager>(spec_.key, *client_, store_, *crypto_);
+}
+
+std::string TargetAuth::clientCredentialsScopes(const std::string& scopes) {
+    // offline_access asks for a refresh token, which this grant never issues; Entra refuses it
+    // here (a service-to-service scope is the resource's ".default" alone).
+    std::istringstream words(scopes);
+    std::string out;
+    for (std::string w; words >> w;)
+        if (w != "offline_access") out += (out.empty() ? "" : " ") + w;
+    return out;
 }
 
 TargetAuth::~TargetAuth() = default;
 
 oauth::LoginResult TargetAuth::login(const oauth::LoginOptions& options, std::ostream& out) {
+    if (clientTokens_)
+        throw UsageError("Connection '" + spec_.key.connection + "' gets its target token by client credentials "
+                         "(target.grant = client_credentials): the host requests it itself, no login is needed.");
     oauth::LoginFlow flow(spec_, *client_, store_, *crypto_, out);
     return flow.run(options);
 }
 
-std::string TargetAuth::accessToken() { return tokens_->accessToken(); }
+std::string TargetAuth::accessToken() { return clientTokens_ ? clientTokens_->accessToken() : tokens_->accessToken(); }
 
 }  // namespace ledgerbridge::host

@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 
 #include "BcDouble.hpp"
@@ -227,4 +229,42 @@ TEST(BusinessCentralEndToEnd, AnotherCompanyIsAnotherTargetTheLedgerDoesNotCarry
             expectEveryEntryPostedOnce(*inst, a, {second}, 30);
         }
     }
+}
+
+// target.grant = client_credentials (Entra service to service): no `auth login --target`, the
+// host requests the token from the (simulator's TLS) token endpoint itself; a refused secret
+// stops the run with exit 2 naming the target client; `auth status` shows the grant.
+TEST(BusinessCentralEndToEnd, ClientCredentialsNeedNoLoginARefusedSecretIsExit2AndStatusShowsTheToken) {
+    BcDouble bc;
+    bc.setCompany(BcDouble::kTenant, BcDouble::kEnvironment, BcDouble::kCompany, simulatorCompany());
+    Installation inst({"--items", "10"}, settingsFor(bc, ""), "businesscentral");
+    useTargetDouble(inst, hostPortOf(bc.baseUrl()));
+    // offline_access is dropped for this grant (it asks for a refresh token, which it never gets).
+    setConfigValue(inst, "target.scopes", "export-jobs:read offline_access\ntarget.grant = client_credentials");
+    std::ofstream(inst.dir() + "/wrong-secret") << "not-the-target-secret\n";
+    std::filesystem::permissions(inst.dir() + "/wrong-secret", std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+    setConfigValue(inst, "target.client_secret", "file:wrong-secret");
+
+    auto before = inst.ledgerbridge({"auth", "status", "--local"});
+    EXPECT_NE(before.out.find("target:       client_credentials, no token yet"), std::string::npos) << before.out;
+    const std::string job = inst.createJob();
+    auto refused = inst.ledgerbridge({"run"});
+    EXPECT_EQ(refused.exitCode, 2) << refused.out << refused.err;
+    EXPECT_NE((refused.out + refused.err).find("invalid_client"), std::string::npos) << refused.out << refused.err;
+    EXPECT_NE((refused.out + refused.err).find("[connection.acme]"), std::string::npos) << refused.out << refused.err;
+    EXPECT_EQ((refused.out + refused.err).find("not-the-target-secret"), std::string::npos);
+    EXPECT_TRUE(bc.company().postings.empty());
+
+    setConfigValue(inst, "target.client_secret", "file:client-secret");
+    auto login = inst.ledgerbridge({"auth", "login", "--connection", "acme", "--target", "--no-browser"});
+    EXPECT_EQ(login.exitCode, 0) << login.out << login.err;
+    EXPECT_NE(login.out.find("no login is needed"), std::string::npos) << login.out;
+    const std::string second = inst.createJob();
+    auto r = inst.ledgerbridge({"run"});
+    ASSERT_EQ(r.exitCode, 0) << r.out << r.err;
+    EXPECT_EQ(inst.jobStatus(second), "completed");
+    EXPECT_EQ(bc.company().postings.size(), 10u);
+    auto after = inst.ledgerbridge({"auth", "status", "--local"});
+    EXPECT_NE(after.out.find("target:       client_credentials, token valid until"), std::string::npos) << after.out;
+    (void)job;
 }

@@ -291,6 +291,14 @@ TokenResponse AuthorizationServerClient::refresh(const std::string& refreshToken
     throwTokenError(r, "token refresh");
 }
 
+TokenResponse AuthorizationServerClient::clientCredentials(const std::string& scopes) {
+    std::vector<std::pair<std::string, std::string>> form = {{"grant_type", "client_credentials"}};
+    if (!scopes.empty()) form.emplace_back("scope", scopes);
+    HttpResponse r = postToTokenEndpoint(endpoints_.token, formEncode(form));
+    if (r.status == 200) return parseTokens(r, "client credentials grant");
+    throwTokenError(r, "client credentials grant");
+}
+
 Introspection AuthorizationServerClient::introspect(const std::string& accessToken) {
     if (endpoints_.introspect.empty())
         throw ConfigError("This authorization server has no introspection endpoint configured.");

@@ -17,15 +17,6 @@
 namespace ledgerbridge::oauth {
 namespace {
 
-std::shared_ptr<std::mutex> processMutexFor(const std::string& name) {
-    static std::mutex registryMutex;
-    static std::map<std::string, std::shared_ptr<std::mutex>> registry;
-    std::lock_guard<std::mutex> lock(registryMutex);
-    auto& m = registry[name];
-    if (!m) m = std::make_shared<std::mutex>();
-    return m;
-}
-
 SealContext sealContext(const GrantKey& k) { return {k.connection, k.fingerprint, k.kind}; }
 
 /// What the lease adds to the token timeout: the store writes around the request and a slow
@@ -86,6 +77,15 @@ std::int64_t TokenManager::refreshMarginMs(std::int64_t lifetimeMs) const {
     const std::int64_t capMs = static_cast<std::int64_t>(options_.refreshMargin.count()) * 1000;
     if (lifetimeMs <= 0) return capMs;
     return std::min(capMs, static_cast<std::int64_t>(static_cast<double>(lifetimeMs) * options_.refreshFraction));
+}
+
+std::shared_ptr<std::mutex> processMutexFor(const std::string& name) {
+    static std::mutex registryMutex;
+    static std::map<std::string, std::shared_ptr<std::mutex>> registry;
+    std::lock_guard<std::mutex> lock(registryMutex);
+    auto& m = registry[name];
+    if (!m) m = std::make_shared<std::mutex>();
+    return m;
 }
 
 std::string refreshLeaseName(const GrantKey& key) {

@@ -35,6 +35,7 @@ struct RotatingAuthorizationServer::State {
     bool dropNext = false;
     bool stopping = false;
     Counts counts;
+    std::string lastClientScope;
     Poco::Random random;
 
     State() { random.seed(); }
@@ -121,6 +122,14 @@ private:
         s_->changed.notify_all();
         if (!clientAuthenticated(request)) return refuseClient(response);
         auto form = formFields(body);
+        if (form["grant_type"] == "client_credentials") {
+            // Section 4.4.3: an access token, and no refresh token SHOULD be included.
+            s_->lastClientScope = form["scope"];
+            ++s_->counts.clientTokens;
+            return reply(response, 200,
+                         R"({"access_token":")" + s_->issueAccess() + R"(","token_type":"Bearer","expires_in":)" +
+                             std::to_string(s_->lifetimeSeconds) + "}");
+        }
         if (form["grant_type"] != "refresh_token")
             return reply(response, 400, oauthError("unsupported_grant_type", "Only refresh_token is served here."));
         const std::string presented = form["refresh_token"];
@@ -262,6 +271,11 @@ bool RotatingAuthorizationServer::waitForTokenRequests(int n, std::chrono::milli
 bool RotatingAuthorizationServer::grantRevoked() const {
     std::lock_guard<std::mutex> lock(state_->mutex);
     return state_->revoked;
+}
+
+std::string RotatingAuthorizationServer::lastClientScope() const {
+    std::lock_guard<std::mutex> lock(state_->mutex);
+    return state_->lastClientScope;
 }
 
 }  // namespace ledgerbridge::oauth::testas

@@ -8,6 +8,8 @@
 //     invalid_client (RFC 6749 section 5.2),
 //   - can stall the next refresh for N seconds after rotating (the answer comes late), or drop
 //     the connection after rotating (the answer is lost),
+//   - answers grant_type=client_credentials (RFC 6749 section 4.4) with an access token and no
+//     refresh token,
 //   - serves introspection (/oauth/token/introspect) and a protected resource (/api/ping) that
 //     accepts only a current, unexpired access token, so tests count what a client really did.
 // Tokens are random; the server's clock is the real one.
@@ -35,6 +37,7 @@ public:
         int invalidClient = 0;   ///< 401 invalid_client answers
         int apiAccepted = 0;     ///< /api/ping calls with a current, unexpired access token
         int apiRefused = 0;      ///< /api/ping calls refused with 401
+        int clientTokens = 0;    ///< client_credentials grants answered with a token
     };
 
     RotatingAuthorizationServer(std::string clientId, std::string clientSecret);
@@ -57,6 +60,8 @@ public:
     /// The next refresh rotates, then closes the connection without any answer.
     void dropNextRefreshAnswer();
 
+    /// The `scope` of the last client_credentials request ("" when it had none).
+    std::string lastClientScope() const;
     Counts counts() const;
     /// Waits until `n` token requests have arrived (false after `timeout`).
     bool waitForTokenRequests(int n, std::chrono::milliseconds timeout);

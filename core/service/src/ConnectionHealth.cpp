@@ -90,7 +90,9 @@ void assessGrant(const config::Connection& c, const std::string& fingerprint, st
 /// connection's most recent grant of that kind. (A connection re-pointed at another company
 /// without a new login shows up through its failed run: the run stops with exit 6.)
 void assessTargetGrant(const config::Connection& c, store::StateStore& store, ConnectionHealth& h) {
-    if (!c.target.configured()) return;
+    // Client credentials: the host requests the token itself; there is nothing to log in to,
+    // and a refused secret stops the run (exit 2), which health reports through the run.
+    if (!c.target.configured() || c.target.clientCredentials()) return;
     std::optional<store::GrantRecord> g;
     for (auto& candidate : store::Grants(store).findAnyEnvironment(c.name, c.plugin))
         if (!g || candidate.obtainedAt > g->obtainedAt) g = std::move(candidate);

@@ -19,6 +19,7 @@
 #include <Poco/URI.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <regex>
@@ -54,7 +55,12 @@ Object lineJson(const BcDouble::JournalLine& l, const std::string& journalId) {
     o.set("taxCode", l.taxCode);
     return o;
 }
+std::int64_t steadyNowMs() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
 }  // namespace
+
 
 struct BcDouble::Impl {
     mutable std::mutex mutex;
@@ -62,6 +68,10 @@ struct BcDouble::Impl {
     bool createOnUse = false;
     bool touchAfterRead = false;
     int throttleCount = 0, throttleSeconds = 0;
+    int windowLimit = 0;      ///< limitRequests(): 0 = no window enforced
+    std::int64_t windowMs = 0;
+    std::vector<std::int64_t> requestTimesMs;
+    std::vector<std::int64_t> accepted;  ///< arrival times of requests the window let through
     int counter = 0;
     std::vector<std::string> requests;
     std::unique_ptr<xerotest::DoubleServer> server;
@@ -126,6 +136,19 @@ Answer BcDouble::Impl::route(const std::string& method, const std::string& targe
                              const std::string& ifMatch, const std::string& body) {
     std::lock_guard<std::mutex> lock(mutex);
     requests.push_back(method + " " + target);
+    const std::int64_t now = steadyNowMs();
+    requestTimesMs.push_back(now);
+    if (windowLimit > 0) {
+        // Requests BC accepted in the last windowMs (refused ones do not count against the limit).
+        const auto inWindow = std::count_if(accepted.begin(), accepted.end(), [&](std::int64_t t) { return t > now - windowMs; });
+        if (inWindow >= windowLimit) {
+            Answer a = error(429, "Application_TooManyRequests", "Too many requests reached.");
+            const std::int64_t oldest = *std::find_if(accepted.begin(), accepted.end(), [&](std::int64_t t) { return t > now - windowMs; });
+            a.headers.emplace_back("Retry-After", std::to_string((oldest + windowMs - now + 999) / 1000));
+            return a;
+        }
+        accepted.push_back(now);
+    }
     if (throttleCount > 0) {
         --throttleCount;
         Answer a = error(429, "Application_TooManyRequests", "Too many requests reached.");
@@ -543,6 +566,18 @@ void BcDouble::throttleNext(int count, int seconds) {
     std::lock_guard<std::mutex> lock(impl_->mutex);
     impl_->throttleCount = count;
     impl_->throttleSeconds = seconds;
+}
+
+void BcDouble::limitRequests(int count, int windowMs) {
+    std::lock_guard<std::mutex> lock(impl_->mutex);
+    impl_->windowLimit = count;
+    impl_->windowMs = windowMs;
+    impl_->accepted.clear();
+}
+
+std::vector<std::int64_t> BcDouble::requestTimesMs() const {
+    std::lock_guard<std::mutex> lock(impl_->mutex);
+    return impl_->requestTimesMs;
 }
 
 void BcDouble::touchJournalLinesAfterNextRead() {

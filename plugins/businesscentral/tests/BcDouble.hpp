@@ -114,6 +114,11 @@ public:
 
     /// The next `count` requests answer 429 with Retry-After: `seconds`.
     void throttleNext(int count, int seconds);
+    /// From now on, answers 429 (Retry-After: the seconds until room) to a request that would be
+    /// more than `count` in the last `windowMs`, as BC does past its per-principal limit.
+    void limitRequests(int count, int windowMs);
+    /// Steady-clock milliseconds each request arrived at, in the order of requests().
+    std::vector<std::int64_t> requestTimesMs() const;
     /// Right after the next answer listing a journal's lines, gives every line of it a new ETag
     /// (as if a user edited them in BC between the plugin's read and its DELETE).
     void touchJournalLinesAfterNextRead();

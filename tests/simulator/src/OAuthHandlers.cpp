@@ -211,7 +211,7 @@ Reply tokenReply(const IssuedTokens& t) {
     o->set("access_token", t.accessToken);
     o->set("token_type", "Bearer");
     o->set("expires_in", static_cast<Poco::Int64>(t.expiresIn));
-    o->set("refresh_token", t.refreshToken);
+    if (!t.refreshToken.empty()) o->set("refresh_token", t.refreshToken);
     o->set("scope", t.scope);
     Reply r = jsonReply(200, o);
     r.headers.emplace_back("Cache-Control", "no-store");
@@ -320,6 +320,18 @@ Reply token(SimState& s, const Request& req) {
             return oauthError(400, "invalid_scope", "A refresh cannot widen the granted scope.");
         r->rotated = true;
         return tokenReply(s.tokens.issueTokens(g->id, scope, now));
+    }
+    if (grantType == "client_credentials") {
+        // RFC 6749 4.4, as an identity server such as Entra serves ERP clients (the target side
+        // of a connection): a token for the client itself, within its scopes, and no refresh
+        // token (4.4.3). Its grant is bound to the first company, since tokens here belong to one.
+        std::string scope = field(f, "scope");
+        if (scope.empty() || !scopesWithin(scope, client.scopes))
+            return oauthError(400, "invalid_scope", "Name scopes the client may request.");
+        const std::string grantId = s.tokens.newGrant(client.id, 0, "", scope);
+        IssuedTokens t = s.tokens.issueTokens(grantId, scope, now);
+        t.refreshToken.clear();
+        return tokenReply(t);
     }
     return oauthError(400, "unsupported_grant_type", "grant_type '" + grantType + "' is not supported.");
 }

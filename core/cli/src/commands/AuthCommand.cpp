@@ -53,6 +53,13 @@ int loginTarget(Invocation& inv, AppContext& app, const config::Connection& conn
                          conn.name + "` (Pleo) is needed.");
     host::TargetAuth target(cfg, conn, plugin->manifest().oauth, app.store(), /*createKey=*/true,
                             host::targetIdentity(conn, plugin->manifest()));
+    if (conn.target.clientCredentials()) {
+        // Nothing to log in: asking for a token once checks the client id, secret and scopes now.
+        target.accessToken();
+        inv.out() << "Connection '" << conn.name << "' gets its target token by client credentials (target.grant = "
+                  << "client_credentials); no login is needed. The token endpoint issued a token.\n";
+        return 0;
+    }
     oauth::LoginOptions options;
     options.paste = inv.flag("paste");
     options.pasteInput = &std::cin;
@@ -105,9 +112,28 @@ int login(Invocation& inv) {
 struct Row {
     std::string connection, credential, state, subject, scopes, reason, environmentNote, installation, installationNote;
     std::string client, clientNote;  ///< whether the authorization server accepts client_id/client_secret
+    std::string target;  ///< the target grant: how it is obtained and until when its token is valid
     std::int64_t validUntil = 0, lastRefresh = 0, obtainedAt = 0;
     bool needsReauth = false;
 };
+
+/// The connection's target grant, from the store only (no plugin is loaded): the grant type and
+/// the latest stored token of the plugin's kind; "" without target OAuth.
+std::string targetState(store::Grants& grants, const config::Connection& c) {
+    if (!c.target.configured()) return {};
+    std::optional<store::GrantRecord> latest;
+    for (const auto& g : grants.findAnyEnvironment(c.name, c.plugin))
+        if (!latest || g.accessExpiresAt > latest->accessExpiresAt) latest = g;
+    std::string s = c.target.grant;
+    if (latest && latest->needsReauth)
+        return s + ", needs re-authorisation: " + latest->reauthReason;
+    if (latest)
+        return s + ", token valid until " + formatTime(latest->accessExpiresAt) +
+               (c.target.clientCredentials() ? " (a new one is requested before expiry)" : " (refreshed automatically)");
+    return s + (c.target.clientCredentials() ? ", no token yet (requested at the next run; no login needed)"
+                                             : ", not authorised: run `ledgerbridge auth login --connection " + c.name +
+                                                   " --target`");
+}
 
 /// The installation's status at Pleo ("ACTIVATED", "ERROR (AUTH_ERROR)", "none"), or a note
 /// saying why it is not shown. Never changes the command's outcome: a status that cannot be
@@ -164,6 +190,7 @@ int status(Invocation& inv) {
         Row row;
         row.connection = c->name;
         row.credential = c->credential;
+        row.target = targetState(grants, *c);
         if (c->credential == "api_key") {
             row.state = "API key";
             if (!inv.flag("local")) readInstallation(app, *c, row);
@@ -218,6 +245,7 @@ int status(Invocation& inv) {
             if (!r.installationNote.empty()) o.set("installationNote", r.installationNote);
             if (!r.client.empty()) o.set("client", r.client);
             if (!r.clientNote.empty()) o.set("clientNote", r.clientNote);
+            if (!r.target.empty()) o.set("target", r.target);
             if (!r.environmentNote.empty()) o.set("note", r.environmentNote);
             arr.add(o);
         }
@@ -229,6 +257,7 @@ int status(Invocation& inv) {
             inv.out() << r.connection << " (" << cfg.environment << "): " << r.state << "\n";
             if (!r.installation.empty()) inv.out() << "  installation: " << r.installation << "\n";
             if (!r.installationNote.empty()) inv.out() << "  installation: " << r.installationNote << "\n";
+            if (!r.target.empty()) inv.out() << "  target:       " << r.target << "\n";
             if (r.credential == "api_key") continue;
             if (!r.subject.empty()) inv.out() << "  subject:      " << r.subject << "\n";
             if (!r.scopes.empty()) inv.out() << "  scopes:       " << r.scopes << "\n";

@@ -62,6 +62,10 @@ struct TargetOAuth {
     std::string authorizeUrl;     ///< target.authorize_url (default: the manifest's)
     std::string tokenUrl;         ///< target.token_url (default: the manifest's)
     std::string caFile;           ///< target.ca_file: extra CA to trust for these endpoints (test doubles)
+    /// target.grant: "authorization_code" (default: `auth login --target`, PKCE, refresh tokens)
+    /// or "client_credentials" (service to service: the host asks the token URL itself).
+    std::string grant = "authorization_code";
+    bool clientCredentials() const { return grant == "client_credentials"; }
     /// target.token_hosts ("host[:port]", comma- or space-separated): the only hosts the
     /// target's bearer token goes to; replaces the manifest's tokenHosts when set.
     std::vector<std::string> tokenHosts;

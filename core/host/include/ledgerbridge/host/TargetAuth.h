@@ -10,6 +10,11 @@
 // to a target fingerprint: the Pleo environment fingerprint plus the token endpoint and the
 // target identity the plugin's manifest names (TargetIdentity.h) — or, when it names none, the
 // tenant (setting tenant_id) — so a grant for one tenant (or company) is never used for another.
+//
+// With target.grant = client_credentials (service to service, e.g. Microsoft Entra for Business
+// Central) there is no login: the host requests a token from the token URL with the client id,
+// secret and scopes (offline_access dropped), keeps it sealed under the same key and requests a
+// new one before it expires (oauth::ClientCredentialsTokens).
 #pragma once
 
 #include <iosfwd>
@@ -19,6 +24,7 @@
 
 #include "ledgerbridge/config/Config.h"
 #include "ledgerbridge/config/Fingerprint.h"
+#include "ledgerbridge/oauth/ClientCredentialsTokens.h"
 #include "ledgerbridge/oauth/LoginFlow.h"
 #include "ledgerbridge/oauth/TokenManager.h"
 #include "ledgerbridge/plugin.hpp"
@@ -39,12 +45,15 @@ public:
     /// Whether `connection` needs target OAuth for a plugin with `manifestOAuth`.
     static bool needed(const config::Connection& connection, const std::optional<sdk::OAuthSpec>& manifestOAuth);
 
-    /// `ledgerbridge auth login --connection NAME --target`.
+    /// `ledgerbridge auth login --connection NAME --target`. Throws UsageError for a
+    /// client-credentials connection (nothing to log in).
     oauth::LoginResult login(const oauth::LoginOptions& options, std::ostream& out);
     /// A valid access token for the target (refreshing when due). Throws like TokenManager.
     std::string accessToken();
     const oauth::GrantKey& key() const { return spec_.key; }
     const oauth::LoginSpec& spec() const { return spec_; }
+    /// `scopes` without offline_access (a client-credentials request asks for no refresh token).
+    static std::string clientCredentialsScopes(const std::string& scopes);
 
 private:
     store::StateStore& store_;
@@ -52,7 +61,8 @@ private:
     std::unique_ptr<http::HttpTransport> transport_;
     std::unique_ptr<oauth::AuthorizationServerClient> client_;
     std::unique_ptr<oauth::TokenCrypto> crypto_;
-    std::unique_ptr<oauth::TokenManager> tokens_;
+    std::unique_ptr<oauth::TokenManager> tokens_;                      ///< authorization_code
+    std::unique_ptr<oauth::ClientCredentialsTokens> clientTokens_;    ///< client_credentials
 };
 
 }  // namespace ledgerbridge::host

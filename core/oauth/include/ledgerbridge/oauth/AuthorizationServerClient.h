@@ -108,6 +108,11 @@ public:
     /// not resend it), NetworkError when nothing was sent, ProtocolError otherwise.
     TokenResponse refresh(const std::string& refreshToken);
 
+    /// RFC 6749 section 4.4: a token for the client itself (service to service), no user and no
+    /// refresh token. `scopes` may be empty. Throws ClientCredentialsRejected for invalid_client,
+    /// AuthError for invalid_scope/unauthorized_client, NetworkError/ProtocolError otherwise.
+    TokenResponse clientCredentials(const std::string& scopes);
+
     /// Asks the introspection endpoint about `accessToken`. Throws like exchangeCode().
     Introspection introspect(const std::string& accessToken);
 

@@ -42,6 +42,9 @@ struct GrantKey {
 /// The name of the refresh lease of `key` in the store.
 std::string refreshLeaseName(const GrantKey& key);
 
+/// The process-wide mutex named `name` (created on first use), shared by every token source of
+/// one grant in the process.
+std::shared_ptr<std::mutex> processMutexFor(const std::string& name);
 /// The sentence and command shown when a connection must be authorised again.
 std::string reauthorizationMessage(const std::string& connection, const std::string& why);
 
