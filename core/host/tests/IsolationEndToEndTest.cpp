@@ -143,6 +143,9 @@ TEST(Isolation, ServeKeepsTheHealthyConnectionGoingWhileOnePluginSegfaultsAndOne
                   "\ncredential = api_key\napi_key = file:" + name + ".key\nschedule = every 2s\nsync_schedule = off\n";
         inst.sim().admin("POST", "/admin/export-jobs", "{\"companyId\":\"" + company + "\",\"items\":5}");
     }
+    // Any free port, not the default 9464: another service on this machine (a test running beside
+    // this one, a benchmark) may hold that, and this service would then not start.
+    config += "\n[service]\nlisten = 127.0.0.1:0\n";
     std::ofstream(inst.dir() + "/ledgerbridge.ini", std::ios::trunc) << config;
     ::setenv("LEDGERBRIDGE_CONNECTION_ACME_SCHEDULE", "every 2s", 1);
     ::setenv("LEDGERBRIDGE_CONNECTION_ACME_SYNC_SCHEDULE", "off", 1);

@@ -10,6 +10,8 @@
 #include <Poco/StreamCopier.h>
 
 #include <atomic>
+#include <random>
+#include <stdexcept>
 #include <future>
 #include <sstream>
 #include <thread>
@@ -23,9 +25,23 @@ using namespace ledgerbridge::oauth;
 
 namespace {
 
+// A port the receiver can bind a moment later. Not one the kernel hands out (port 0): that
+// comes from the ephemeral range, where any other test's outgoing connection may take it as its
+// source port before the receiver binds it (the receiver then fails, rightly, with "port taken").
+// Below the ephemeral range (Linux: 32768-60999) only a listener takes a port.
 int freePort() {
-    Poco::Net::ServerSocket s(Poco::Net::SocketAddress("127.0.0.1", 0));
-    return s.address().port();
+    static std::mt19937 random(std::random_device{}());
+    std::uniform_int_distribution<int> below(20000, 32000);
+    for (int attempt = 0; attempt < 100; ++attempt) {
+        const int port = below(random);
+        try {
+            Poco::Net::ServerSocket s(Poco::Net::SocketAddress("127.0.0.1", static_cast<Poco::UInt16>(port)));
+            return port;
+        } catch (const Poco::Exception&) {
+            // taken: try another
+        }
+    }
+    throw std::runtime_error("no free loopback port between 20000 and 32000");
 }
 
 struct Answer {
