@@ -128,8 +128,11 @@ std::int64_t TestDatabase::scalar(const std::string& sql) {
 // ---- Replica --------------------------------------------------------------------------------
 
 Replica::Replica(int index, const std::string& configPath, const std::string& logPath) : index_(index), logPath_(logPath) {
+    // Each replica its own identity, as on separate machines: a lease is then judged by its
+    // expiry, never by whether a process id on this host is still alive.
+    const Poco::Process::Env env{{"LEDGERBRIDGE_REPLICA_ID", "replica-" + std::to_string(index)}};
     handle_ = std::make_unique<Poco::ProcessHandle>(Poco::Process::launch(
-        oauth::simtest::binary("ledgerbridge"), {"--config", configPath, "serve"}, nullptr, &out_, &err_));
+        oauth::simtest::binary("ledgerbridge"), {"--config", configPath, "serve"}, nullptr, &out_, &err_, env));
     pid_ = handle_->id();
     errReader_ = std::thread([this] {
         Poco::PipeInputStream err(err_);

@@ -20,6 +20,8 @@
 #include <signal.h>
 
 #include <chrono>
+#include <cstdlib>
+#include <iomanip>
 #include <iostream>
 #include <sstream>
 #include <thread>
@@ -253,6 +255,81 @@ TEST_P(ThreeServeReplicas, PausedReplicaIsFenced) {
         cluster.replica(i).signal(SIGTERM);
         EXPECT_EQ(cluster.replica(i).wait(), 0) << "replica " << i << " stops cleanly";
     }
+}
+
+namespace {
+
+/// The database's work so far: transactions (pg_stat_database, this database) and, when
+/// pg_stat_statements is loaded, statements executed by anyone but this test's sampling.
+struct DatabaseWork {
+    std::int64_t transactions = 0, statements = 0;
+};
+
+DatabaseWork sampleWork(TestDatabase& db, bool statements) {
+    DatabaseWork w;
+    w.transactions = db.scalar("SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = current_database()");
+    if (statements)
+        w.statements = db.scalar("SELECT coalesce(sum(calls), 0) FROM pg_stat_statements WHERE query NOT LIKE '%pg_stat%'");
+    return w;
+}
+
+int envInt(const char* name, int fallback) {
+    const char* v = std::getenv(name);
+    return v && *v ? std::atoi(v) : fallback;
+}
+
+}  // namespace
+
+// scripts/bench-replicas: the figures of issue 21, printed as "[replicas] ..." lines.
+TEST_P(ThreeServeReplicas, DISABLED_Figures) {
+    const int idleSeconds = envInt("LEDGERBRIDGE_BENCH_IDLE_SECONDS", 20);
+    const int items = envInt("LEDGERBRIDGE_BENCH_ITEMS", 100);
+    ReplicaCluster cluster(kConnections, items, kLeaseLines);
+    bool statements = false;
+    try {
+        cluster.db().query("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+        cluster.db().query("SELECT pg_stat_statements_reset()");
+        statements = true;
+    } catch (const std::exception& e) {
+        std::cout << "[replicas] no pg_stat_statements (start the server with shared_preload_libraries="
+                     "pg_stat_statements, as scripts/bench-replicas does): transactions only\n";
+    }
+    for (int i = 0; i < kReplicas; ++i) cluster.start(i);
+    std::this_thread::sleep_for(std::chrono::seconds(2 * kTickSeconds));  // start-up and first ticks settle
+
+    const double ticks = double(kConnections) * idleSeconds / kTickSeconds;  // each connection's schedule, service-wide
+    auto before = sampleWork(cluster.db(), statements);
+    std::this_thread::sleep_for(std::chrono::seconds(idleSeconds));
+    auto after = sampleWork(cluster.db(), statements);
+    std::cout << std::fixed << std::setprecision(2) << "[replicas] idle, " << kConnections << " connections on "
+              << kReplicas << " replicas, tick " << kTickSeconds << " s, " << idleSeconds << " s: "
+              << double(after.transactions - before.transactions) / ticks << " transactions";
+    if (statements) std::cout << ", " << double(after.statements - before.statements) / ticks << " statements";
+    std::cout << " per connection per tick (" << after.transactions - before.transactions << " transactions";
+    if (statements) std::cout << ", " << after.statements - before.statements << " statements";
+    std::cout << ")" << std::endl;
+    if (statements) {
+        std::cout << "[replicas] idle: the most frequent statements:\n";
+        for (const auto& row : cluster.db().query("SELECT calls, left(regexp_replace(query, '\\s+', ' ', 'g'), 110) FROM "
+                                                  "pg_stat_statements WHERE query NOT LIKE '%pg_stat%' ORDER BY calls DESC LIMIT 8"))
+            std::cout << "  " << row[0] << "  " << row[1] << "\n";
+        cluster.db().query("SELECT pg_stat_statements_reset()");
+    }
+
+    before = sampleWork(cluster.db(), statements);
+    const auto started = Clock::now();
+    const auto jobs = cluster.createJobs(items);
+    ASSERT_EQ(cluster.waitFinished(jobs, 300s), std::vector<std::string>{});
+    const double busySeconds = secondsSince(started);
+    after = sampleWork(cluster.db(), statements);
+    const double entries = double(kConnections) * items;
+    std::cout << "[replicas] busy, one job of " << items << " entries per connection: all finished in " << busySeconds
+              << " s; " << double(after.transactions - before.transactions) / entries << " transactions";
+    if (statements) std::cout << ", " << double(after.statements - before.statements) / entries << " statements";
+    std::cout << " per entry; " << double(after.transactions - before.transactions) / (kConnections * busySeconds / kTickSeconds)
+              << " transactions per connection per tick" << std::endl;
+    printSpread(cluster, "busy");
+    expectExactlyOnce(cluster, {jobs});
 }
 
 INSTANTIATE_TEST_SUITE_P(Replicas, ThreeServeReplicas, ::testing::Values(Backend::PostgreSQL),
