@@ -40,31 +40,7 @@ void loginAgain(Installation& inst) {
     ASSERT_EQ(done.exitCode, 0) << "auth login failed: " << done.err;
 }
 
-/// What the books below `dir` hold: bookings per entry id (adjacent documents of one entry in
-/// one file are one booking, e.g. DATEV rows), where each is, and the readers' format errors.
-struct Books {
-    std::map<std::string, std::vector<std::string>> bookings;  // entry id -> where
-    std::vector<std::string> formatErrors;
-    std::size_t files = 0;
-};
-
-Books readBooks(const std::string& dir) {
-    Books out;
-    for (const std::string& f : books::bookFilesBelow(dir)) {
-        ++out.files;
-        try {
-            std::string previous;
-            for (const auto& d : books::readBook(books::formatOf(f), f)) {
-                if (d.accountingEntryId == previous) continue;
-                previous = d.accountingEntryId;
-                out.bookings[d.accountingEntryId].push_back(d.where);
-            }
-        } catch (const std::exception& e) {
-            out.formatErrors.push_back(e.what());
-        }
-    }
-    return out;
-}
+books::Bookings readBooks(const std::string& dir) { return books::readBookings({dir}); }
 
 class FreshState : public ::testing::TestWithParam<FilePlugin> {};
 
@@ -80,7 +56,7 @@ TEST_P(FreshState, APartlyExportedJobAfterTheStateIsLostIsWrittenExactlyOnce) {
     auto crashed = oauth::simtest::run(oauth::simtest::binary("ledgerbridge"), inst.argv({"run"}),
                                        {{"LEDGERBRIDGE_CRASH_AT", "export:pushed#1"}});
     ASSERT_NE(crashed.exitCode, 0) << "the crash hook did not fire: " << crashed.out << crashed.err;
-    Books partial = readBooks(inst.exportsDir());
+    books::Bookings partial = readBooks(inst.exportsDir());
     ASSERT_EQ(partial.formatErrors, std::vector<std::string>{}) << "the files break their format's rules";
     ASSERT_GT(partial.bookings.size(), 0u) << "the first batch should be in the target before the state is lost";
     ASSERT_LT(partial.bookings.size(), static_cast<std::size_t>(kItems)) << "the export should be only partly done";
@@ -96,7 +72,7 @@ TEST_P(FreshState, APartlyExportedJobAfterTheStateIsLostIsWrittenExactlyOnce) {
     auto r = inst.ledgerbridge({"run"});
     EXPECT_EQ(r.exitCode, 0) << r.out << r.err;
 
-    Books books = readBooks(inst.exportsDir());
+    books::Bookings books = readBooks(inst.exportsDir());
     EXPECT_EQ(books.formatErrors, std::vector<std::string>{}) << "the files break their format's rules";
     std::size_t duplicated = 0;
     std::string examples;

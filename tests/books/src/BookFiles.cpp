@@ -98,4 +98,29 @@ std::vector<std::string> bookFilesBelow(const std::string& dir) {
     return out;
 }
 
+std::size_t Bookings::duplicated() const {
+    std::size_t n = 0;
+    for (const auto& [entry, where] : bookings) n += where.size() > 1 ? 1 : 0;
+    return n;
+}
+
+Bookings readBookings(const std::vector<std::string>& dirs) {
+    Bookings out;
+    for (const auto& dir : dirs)
+        for (const std::string& f : bookFilesBelow(dir)) {
+            ++out.files;
+            try {
+                std::string previous;
+                for (const auto& d : readBook(formatOf(f), f)) {
+                    if (d.accountingEntryId == previous) continue;
+                    previous = d.accountingEntryId;
+                    out.bookings[d.accountingEntryId].push_back(d.where);
+                }
+            } catch (const std::exception& e) {
+                out.formatErrors.push_back(e.what());
+            }
+        }
+    return out;
+}
+
 }  // namespace ledgerbridge::books

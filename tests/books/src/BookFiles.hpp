@@ -3,6 +3,7 @@
 // readers share no code with the writers; this file only dispatches to them.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -30,5 +31,19 @@ std::vector<testkit::WrittenDocument> readBook(BookFormat format, const std::str
 
 /// Regular files below `dir` (recursively) that are books, in name order.
 std::vector<std::string> bookFilesBelow(const std::string& dir);
+
+/// What the books below some folders hold, as their readers see them.
+struct Bookings {
+    /// entry id -> where each booking of it is (file:line); adjacent documents of one entry in
+    /// one file are one booking (a reader may return DATEV's rows one by one)
+    std::map<std::string, std::vector<std::string>> bookings;
+    std::vector<std::string> formatErrors;  ///< the readers' messages, one per file that breaks its format
+    std::size_t files = 0;
+    /// Entries booked more than once.
+    std::size_t duplicated() const;
+};
+
+/// Reads every book below each of `dirs`.
+Bookings readBookings(const std::vector<std::string>& dirs);
 
 }  // namespace ledgerbridge::books
