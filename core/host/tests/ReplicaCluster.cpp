@@ -28,7 +28,6 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "BookFiles.hpp"
 
 namespace fs = std::filesystem;
 
@@ -387,31 +386,6 @@ std::map<std::string, long> ReplicaCluster::leaseHolders() {
 }
 
 // ---- reading back ---------------------------------------------------------------------------
-
-std::size_t Books::duplicated() const {
-    std::size_t n = 0;
-    for (const auto& [id, where] : bookings) n += where.size() > 1 ? 1 : 0;
-    return n;
-}
-
-Books readBooks(const std::vector<std::string>& dirs) {
-    Books out;
-    for (const auto& dir : dirs)
-        for (const std::string& file : books::bookFilesBelow(dir)) {
-            try {
-                // One entry's lines are adjacent documents of one booking.
-                std::string previous;
-                for (const auto& d : books::readBook(books::formatOf(file), file)) {
-                    if (d.accountingEntryId == previous) continue;
-                    previous = d.accountingEntryId;
-                    out.bookings[d.accountingEntryId].push_back(d.where);
-                }
-            } catch (const std::exception& e) {
-                out.formatErrors.push_back(e.what());
-            }
-        }
-    return out;
-}
 
 std::map<std::string, int> connectionsWithWork(const std::string& log) {
     std::map<std::string, int> out;

@@ -150,15 +150,6 @@ private:
     std::string configFor(int index) const;
 };
 
-/// What the books of every connection hold, read with the CSV plugin's independent reader:
-/// bookings per entry id (where each is), and the reader's format errors.
-struct Books {
-    std::map<std::string, std::vector<std::string>> bookings;  ///< entry id -> file:line of each booking
-    std::vector<std::string> formatErrors;
-    std::size_t duplicated() const;
-};
-Books readBooks(const std::vector<std::string>& dirs);
-
 /// Connections whose export run found work, per replica log: connection -> runs with jobs > 0.
 std::map<std::string, int> connectionsWithWork(const std::string& log);
 

@@ -26,6 +26,7 @@
 #include <sstream>
 #include <thread>
 
+#include "BookFiles.hpp"
 #include "ReplicaCluster.h"
 
 using namespace ledgerbridge;
@@ -44,6 +45,7 @@ constexpr int kTickSeconds = 2;
 const std::string kLeaseLines = "";
 
 enum class Backend { PostgreSQL };
+void PrintTo(Backend, std::ostream* os) { *os << "PostgreSQL"; }
 
 class ThreeServeReplicas : public ::testing::TestWithParam<Backend> {
 protected:
@@ -59,7 +61,7 @@ double secondsSince(Clock::time_point t) { return std::chrono::duration<double>(
 void expectExactlyOnce(ReplicaCluster& cluster, const std::vector<std::map<std::string, std::string>>& rounds) {
     std::vector<std::string> dirs;
     for (const auto& name : cluster.connections()) dirs.push_back(cluster.exportsDir(name));
-    const Books books = readBooks(dirs);
+    const books::Bookings books = books::readBookings(dirs);
     EXPECT_EQ(books.formatErrors, std::vector<std::string>{}) << "the CSV files break the format's rules";
     std::size_t expected = 0, missing = 0, notSuccessful = 0;
     std::string examples;
@@ -91,6 +93,12 @@ void expectExactlyOnce(ReplicaCluster& cluster, const std::vector<std::map<std::
     EXPECT_EQ(cluster.db().scalar("SELECT count(*) FROM ledger"), static_cast<std::int64_t>(expected));
 }
 
+/// Pleo slowed down (every API request waits `ms`), so a 150-entry job lasts a few seconds.
+void slowPleo(ReplicaCluster& cluster, int ms) {
+    cluster.sim().admin("POST", "/admin/faults",
+                        ms > 0 ? "{\"rate\":1,\"faults\":[\"slow\"],\"slowMs\":" + std::to_string(ms) + "}" : "{\"rate\":0}");
+}
+
 /// Waits until replica `victim` holds the run lease of a connection whose export is under way
 /// (its job in progress, part of its entries in the books); returns that connection ("" if none).
 std::string waitUntilInsideAnExport(ReplicaCluster& cluster, Replica& victim, const std::map<std::string, std::string>& jobs,
@@ -101,7 +109,7 @@ std::string waitUntilInsideAnExport(ReplicaCluster& cluster, Replica& victim, co
             if (pid != victim.pid() || lease.rfind("run:c", 0) != 0) continue;
             const std::string name = lease.substr(4);
             if (!jobs.count(name) || cluster.jobStatus(jobs.at(name)) != "in_progress") continue;
-            const auto booked = readBooks({cluster.exportsDir(name)}).bookings.size();
+            const auto booked = books::readBookings({cluster.exportsDir(name)}).bookings.size();
             if (booked > 0 && booked < static_cast<std::size_t>(items)) return name;
         }
         std::this_thread::sleep_for(50ms);
@@ -114,6 +122,34 @@ std::vector<std::string> connectionsHeldBy(ReplicaCluster& cluster, long pid) {
     std::vector<std::string> out;
     for (const auto& [lease, holder] : cluster.leaseHolders())
         if (holder == pid && lease.rfind("run:c", 0) == 0) out.push_back(lease.substr(4));
+    return out;
+}
+
+/// A replica interrupted by a signal while it was inside an export.
+struct Interruption {
+    std::map<std::string, std::string> jobs;          ///< the job of every connection (connection -> job id)
+    std::string inside;                               ///< the connection it was exporting ("" if never seen)
+    std::vector<std::string> held;                    ///< every connection whose run lease it held
+    std::map<std::string, std::string> heldJobs;      ///< their jobs
+    Clock::time_point at;                             ///< when the signal was sent
+};
+
+/// Slows Pleo down (every API request 100 ms), so jobs of `items` entries last a few seconds,
+/// creates one for every connection, waits until replica `index` is inside an export, takes it
+/// out of the webhook front's rotation (as Kubernetes does with a pod that stops answering) and
+/// sends it `sig`.
+Interruption interruptInsideAnExport(ReplicaCluster& cluster, int index, int items, int sig) {
+    Interruption out;
+    slowPleo(cluster, 100);
+    out.jobs = cluster.createJobs(items);
+    Replica& replica = cluster.replica(index);
+    out.inside = waitUntilInsideAnExport(cluster, replica, out.jobs, items, 60s);
+    if (out.inside.empty()) return out;
+    out.held = connectionsHeldBy(cluster, replica.pid());
+    for (const auto& name : out.held) out.heldJobs[name] = out.jobs.at(name);
+    cluster.setInService(index, false);
+    out.at = Clock::now();
+    replica.signal(sig);
     return out;
 }
 
@@ -132,12 +168,6 @@ std::vector<std::size_t> printSpread(ReplicaCluster& cluster, const std::string&
     return spread;
 }
 
-/// Pleo slowed down (every API request waits `ms`), so a 150-entry job lasts a few seconds.
-void slowPleo(ReplicaCluster& cluster, int ms) {
-    cluster.sim().admin("POST", "/admin/faults",
-                        ms > 0 ? "{\"rate\":1,\"faults\":[\"slow\"],\"slowMs\":" + std::to_string(ms) + "}" : "{\"rate\":0}");
-}
-
 }  // namespace
 
 TEST_P(ThreeServeReplicas, ExactlyOnceAndSigkill) {
@@ -152,21 +182,16 @@ TEST_P(ThreeServeReplicas, ExactlyOnceAndSigkill) {
     for (std::size_t n : spread) EXPECT_GT(n, 0u) << "every replica should have run some connections";
 
     // Larger jobs against a slow Pleo; replica 0 is SIGKILLed inside one of its exports.
-    slowPleo(cluster, 100);
-    const int items = 150;
-    const auto second = cluster.createJobs(items);
+    const Interruption killed = interruptInsideAnExport(cluster, 0, 150, SIGKILL);
+    ASSERT_NE(killed.inside, "") << "replica 0 never held a connection in the middle of an export";
+    const auto& second = killed.jobs;
     Replica& victim = cluster.replica(0);
-    const std::string inside = waitUntilInsideAnExport(cluster, victim, second, items, 60s);
-    ASSERT_NE(inside, "") << "replica 0 never held a connection in the middle of an export";
-    const auto held = connectionsHeldBy(cluster, victim.pid());
-    cluster.setInService(0, false);
-    const auto killedAt = Clock::now();
-    victim.signal(SIGKILL);
     victim.wait();
+    const auto& held = killed.held;
+    const auto killedAt = killed.at;
 
     // Its connections: when another replica holds each lease, and when each job is finished.
-    std::map<std::string, std::string> heldJobs;
-    for (const auto& name : held) heldJobs[name] = second.at(name);
+    const auto& heldJobs = killed.heldJobs;
     double takeover = 0;
     for (const auto& name : held) {
         while (secondsSince(killedAt) < kLeaseSeconds + 60) {
@@ -180,7 +205,7 @@ TEST_P(ThreeServeReplicas, ExactlyOnceAndSigkill) {
     }
     ASSERT_EQ(cluster.waitFinished(heldJobs, std::chrono::seconds(kLeaseSeconds + 60)), std::vector<std::string>{});
     const double finished = secondsSince(killedAt);
-    std::cout << "[replicas] SIGKILL of replica 0 inside the export of " << inside << " holding " << held.size()
+    std::cout << "[replicas] SIGKILL of replica 0 inside the export of " << killed.inside << " holding " << held.size()
               << " connections: taken over within " << takeover << " s, finished within " << finished
               << " s (lease time " << kLeaseSeconds << " s, tick " << kTickSeconds << " s)" << std::endl;
     EXPECT_LE(takeover, kLeaseSeconds + kTickSeconds + 2.0) << "the lease should move within its time plus one tick";
@@ -199,26 +224,21 @@ TEST_P(ThreeServeReplicas, ExactlyOnceAndSigkill) {
 TEST_P(ThreeServeReplicas, PausedReplicaIsFenced) {
     ReplicaCluster cluster(kConnections, 400, kLeaseLines);
     for (int i = 0; i < kReplicas; ++i) cluster.start(i);
-    slowPleo(cluster, 100);
-    const int items = 150;
-    const auto jobs = cluster.createJobs(items);
+    const Interruption stopped = interruptInsideAnExport(cluster, 1, 150, SIGSTOP);
+    ASSERT_NE(stopped.inside, "") << "replica 1 never held a connection in the middle of an export";
+    const auto& jobs = stopped.jobs;
     Replica& paused = cluster.replica(1);
-    const std::string inside = waitUntilInsideAnExport(cluster, paused, jobs, items, 60s);
-    ASSERT_NE(inside, "") << "replica 1 never held a connection in the middle of an export";
-    const auto held = connectionsHeldBy(cluster, paused.pid());
-    cluster.setInService(1, false);
-    const auto stoppedAt = Clock::now();
-    paused.signal(SIGSTOP);
+    const auto& held = stopped.held;
+    const auto& heldJobs = stopped.heldJobs;
+    const auto stoppedAt = stopped.at;
 
     // The others take its connections over once its leases expire, and finish every job.
-    std::map<std::string, std::string> heldJobs;
-    for (const auto& name : held) heldJobs[name] = jobs.at(name);
     ASSERT_EQ(cluster.waitFinished(heldJobs, std::chrono::seconds(kLeaseSeconds + 60)), std::vector<std::string>{})
         << "the paused replica's connections were not taken over";
     const double finished = secondsSince(stoppedAt);
     slowPleo(cluster, 0);
     ASSERT_EQ(cluster.waitFinished(jobs, 60s), std::vector<std::string>{});
-    std::cout << "[replicas] SIGSTOP of replica 1 inside the export of " << inside << " holding " << held.size()
+    std::cout << "[replicas] SIGSTOP of replica 1 inside the export of " << stopped.inside << " holding " << held.size()
               << " connections: its jobs finished on the others within " << finished << " s (lease time "
               << kLeaseSeconds << " s)" << std::endl;
     EXPECT_GE(finished, kLeaseSeconds - 0.5) << "nobody may take a lease before it expires";
@@ -229,7 +249,7 @@ TEST_P(ThreeServeReplicas, PausedReplicaIsFenced) {
     const auto ledgerBefore = cluster.db().query(ledgerSql);
     std::vector<std::string> dirs;
     for (const auto& name : cluster.connections()) dirs.push_back(cluster.exportsDir(name));
-    const auto booksBefore = readBooks(dirs).bookings;
+    const auto booksBefore = books::readBookings(dirs).bookings;
     const std::size_t logBefore = paused.log().size();
 
     // It wakes up past its lease, in the middle of its export: every write it tries is refused.
@@ -237,7 +257,7 @@ TEST_P(ThreeServeReplicas, PausedReplicaIsFenced) {
     std::this_thread::sleep_for(std::chrono::seconds(kLeaseSeconds + 2));
     const auto ledgerAfter = cluster.db().query(ledgerSql);
     EXPECT_EQ(ledgerAfter, ledgerBefore) << "the woken replica changed the ledger";
-    EXPECT_EQ(readBooks(dirs).bookings, booksBefore) << "the woken replica wrote to the books";
+    EXPECT_EQ(books::readBookings(dirs).bookings, booksBefore) << "the woken replica wrote to the books";
     const std::string woke = paused.log().substr(logBefore);
     std::cout << "[replicas] the woken replica's log after SIGCONT (" << woke.size() << " bytes), lines on the lease:\n";
     std::istringstream in(woke);
