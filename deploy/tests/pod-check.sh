@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The pod of deploy/kubernetes/sqlite, played on this machine with the real parts: the
+# The pod of deploy/kubernetes/VARIANT (sqlite, the default, or postgresql), played on this
+# machine with the real parts: the
 # ConfigMap's ledgerbridge.ini, the environment the Deployment gives it (fake secret values),
 # `ledgerbridge serve` from the build and nginx with deploy/container/webhook-proxy.conf.
 #   1. `config validate` of the ConfigMap's file reports exactly its two placeholders (client_id
@@ -14,9 +15,12 @@
 # Ports are moved to free ones (the manifests' 9464 and 8080 may be in use here); the file is
 # switched from production to the built-in staging profile, since production refuses to run
 # before a promotion. With no grant, the connection never reaches Pleo.
-#   pod-check.sh BUILD_DIR SOURCE_DIR
+# postgresql: the Secret's state-url and state-db-password are a schema of its own on the server
+# of scripts/with-postgres (LEDGERBRIDGE_TEST_PG_URL, LEDGERBRIDGE_TEST_PG_PASSWORD); without
+# them only step 1 runs and the check exits 77 (CTest: skipped).
+#   pod-check.sh BUILD_DIR SOURCE_DIR [VARIANT]
 set -euo pipefail
-build=$(cd "$1" && pwd) source=$(cd "$2" && pwd)
+build=$(cd "$1" && pwd) source=$(cd "$2" && pwd) variant=${3:-sqlite}
 bin=$build/bin/ledgerbridge
 tooling=$source/tests/tooling
 work=$(mktemp -d)
@@ -35,7 +39,7 @@ fail() {
 command -v nginx > /dev/null || fail "nginx is not installed (scripts/setup installs nginx-light)"
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
-# What the rendered sqlite variant gives the ledgerbridge container: the config file, its
+# What the rendered variant gives the ledgerbridge container: the config file, its
 # environment variable names, the probe commands and the grace period, as shell assignments.
 node --input-type=module -e '
     import { loadTooling, renderKustomization } from "'"$source"'/deploy/tests/render.mjs";
@@ -49,7 +53,7 @@ node --input-type=module -e '
     console.log(`env_names=(${main.env.map((e) => e.name).join(" ")})`);
     for (const p of ["startupProbe", "livenessProbe", "readinessProbe"]) console.log(`${p}=(${main[p].exec.command.map(q).join(" ")})`);
     console.log(`termination_grace=${pod.terminationGracePeriodSeconds}`);
-' "$tooling" "$source/deploy/kubernetes/sqlite" > "$work/pod.sh" || fail "the sqlite variant did not render"
+' "$tooling" "$source/deploy/kubernetes/$variant" > "$work/pod.sh" || fail "the $variant variant did not render"
 # shellcheck disable=SC1091
 source "$work/pod.sh"
 printf '%s' "$config" > "$work/ledgerbridge.ini"
@@ -59,12 +63,28 @@ for name in "${env_names[@]}"; do
     case $name in
         STATE_TOKEN_KEY) export "$name=$(openssl rand -base64 32)" ;;
         PLEO_WEBHOOK_SECRET) export "$name=whsec_$(openssl rand -base64 24)" ;;
+        LEDGERBRIDGE_STATE_URL | STATE_DB_PASSWORD) ;;  # below: the test's database
         *) export "$name=pod-check-$(openssl rand -hex 12)" ;;
     esac
 done
 # Paths of the image moved under $work; plugins from the build.
 export LEDGERBRIDGE_STATE_DIR=$work/state LEDGERBRIDGE_PLUGINS_DIR=$build/lib/ledgerbridge/plugins
 export LEDGERBRIDGE_CONNECTION_ACME_SETTING_OUTPUT_DIR=$work/exports
+
+pg_schema=""
+if [ "$variant" = postgresql ]; then
+    export STATE_DB_PASSWORD=pod-check-$(openssl rand -hex 12)
+    export LEDGERBRIDGE_STATE_URL="postgresql://ledgerbridge@ledgerbridge-postgresql:5432/ledgerbridge"
+    if [ -n "${LEDGERBRIDGE_TEST_PG_URL:-}" ]; then
+        pg_schema=podcheck_$$_$RANDOM
+        PGPASSWORD=$LEDGERBRIDGE_TEST_PG_PASSWORD psql -q -v ON_ERROR_STOP=1 "$LEDGERBRIDGE_TEST_PG_URL" \
+            -c "CREATE SCHEMA $pg_schema" > /dev/null || fail "cannot create a schema on $LEDGERBRIDGE_TEST_PG_URL"
+        drop_schema() { PGPASSWORD=$LEDGERBRIDGE_TEST_PG_PASSWORD psql -q "$LEDGERBRIDGE_TEST_PG_URL" -c "DROP SCHEMA $pg_schema CASCADE" > /dev/null 2>&1 || true; }
+        trap 'drop_schema; cleanup' EXIT
+        export STATE_DB_PASSWORD=$LEDGERBRIDGE_TEST_PG_PASSWORD
+        export LEDGERBRIDGE_STATE_URL="$LEDGERBRIDGE_TEST_PG_URL?options=-csearch_path%3D$pg_schema"
+    fi
+fi
 
 echo "== 1. config validate of the ConfigMap's file"
 set +e
@@ -77,6 +97,10 @@ problems=$(grep -c '^  .*ledgerbridge.ini:[0-9]*: ' "$work/validate.log" || true
     grep -q "connection.acme.company_id: '00000000-" "$work/validate.log" ||
     fail "config validate reported other problems than the two placeholders: $(cat "$work/validate.log")"
 echo "ok: exit 2 with exactly the client_id and company_id placeholders"
+if [ "$variant" = postgresql ] && [ -z "$pg_schema" ]; then
+    echo "pod-check: skipped steps 2-4: no PostgreSQL server (LEDGERBRIDGE_TEST_PG_URL); run under scripts/with-postgres (CI does)"
+    exit 77
+fi
 
 echo "== 2. serve and the Deployment's probes"
 port=$(free_port)
@@ -96,7 +120,12 @@ done
 on_port "${startupProbe[@]}" || fail "the startup probe (${startupProbe[*]}) fails after 10 s"
 on_port "${livenessProbe[@]}" || fail "the liveness probe (${livenessProbe[*]}) fails"
 on_port "${readinessProbe[@]}" || fail "the readiness probe (${readinessProbe[*]}) fails: $(curl -s "http://127.0.0.1:$port/readyz")"
-echo "ok: serve on 127.0.0.1:$port; startup, liveness and readiness probe commands exit 0"
+if [ -n "$pg_schema" ]; then
+    tables=$(PGPASSWORD=$LEDGERBRIDGE_TEST_PG_PASSWORD psql -tA "$LEDGERBRIDGE_TEST_PG_URL" \
+        -c "SELECT count(*) FROM information_schema.tables WHERE table_schema = '$pg_schema'")
+    [ "${tables:-0}" -gt 0 ] || fail "serve started but created no table in the PostgreSQL schema $pg_schema"
+fi
+echo "ok: serve on 127.0.0.1:$port${pg_schema:+ (state: PostgreSQL, $tables tables in schema $pg_schema)}; startup, liveness and readiness probe commands exit 0"
 
 echo "== 3. the webhook proxy"
 proxy_port=$(free_port)
