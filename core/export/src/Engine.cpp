@@ -31,6 +31,7 @@
 #include <chrono>
 #include <fstream>
 #include <future>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -106,6 +107,19 @@ RunReport Engine::run() {
     store::Leases leases(store_);
     store::ScopedLease lease(leases, "run:" + run_.fingerprint, settings_.leaseMs, 0,
                              "an export run of connection '" + run_.connection + "'");
+    // From here every ledger write of this run is fenced by this holding (Ledger::fence): once
+    // the lease is lost — taken over, or expired while the process was paused — the run ends
+    // without writing another step. The keeper renews it meanwhile, whatever this thread does;
+    // it is declared after the lease, so it stops before the lease is released.
+    fence_ = lease.fence();
+    ledger_.fence(fence_);
+    std::optional<store::LeaseKeeper> keeper;
+    if (settings_.renewLeaseInBackground && !settings_.dryRun) keeper.emplace(store_, fence_);
+    keeper_ = keeper ? &*keeper : nullptr;
+    struct Forget {  // keeper_ must not outlive the keeper, whichever way run() ends
+        const store::LeaseKeeper*& keeper;
+        ~Forget() { keeper = nullptr; }
+    } forget{keeper_};
     store::Runs runs(store_);
     leaseRenewedMs_ = store::nowMs();
     runId_ = runs.start(run_.connection, run_.fingerprint, settings_.dryRun);
@@ -323,7 +337,7 @@ void Engine::afterStop(store::JobRecord& rec, JobReport& report, const std::stri
     }
     try {
         const std::string why = reason + " (" + std::to_string(stops) + " runs in a row)";
-        if (failJob(store_, pleo_, run_, rec.jobId, failureType, why)) {
+        if (failJob(store_, pleo_, run_, rec.jobId, failureType, why, &fence_)) {
             if (auto saved = ledger_.job(run_.fingerprint, rec.jobId)) rec = *saved;
             report.finalEvent = "failed";
             report.finalReason = failureType + ": " + why;
@@ -390,6 +404,7 @@ bool Engine::startJob(store::JobRecord& rec, JobReport& report) {
         return true;
     }
     try {
+        confirmLease();
         pleo_.postEvent(rec.jobId, "started", "", "");
     } catch (const JobClosedError&) {
         // Either we sent `started` before a crash (then it is in progress: fine) or the job is
@@ -765,17 +780,33 @@ bool Engine::deliverBatch(const store::JobRecord& rec, JobReport& report) {
     return true;
 }
 
-// The run lease is renewed well before it could lapse, not at every step (each renewal is a
-// commit, and a commit is an fsync). Renewed less than a tenth of its life ago, it cannot have
-// lapsed, so no other process can hold it. When the renewal fails, the lease lapsed (the
-// process stalled longer than its life) and another run took it over: that run now does this
-// work, so this one stops before it pushes anything more.
+// Between steps the run only asks whether its lease is still held: the keeper renews it in the
+// background, and the fence in each ledger write is what actually keeps a stale run out. When
+// the lease is lost (the process stalled longer than its life and another run may have taken
+// it over), that run does this work, so this one stops before it pushes anything more.
+// Renewing in line instead (renewLeaseInBackground off), the lease is renewed well before it
+// could lapse, not at every step: renewed less than a tenth of its life ago, it cannot have
+// lapsed.
 void Engine::holdLease() {
+    if (keeper_ != nullptr) {
+        keeper_->check();
+        return;
+    }
     if (store::nowMs() - leaseRenewedMs_ <= settings_.leaseMs / 10) return;
-    if (!store::Leases(store_).renew("run:" + run_.fingerprint, settings_.leaseMs))
-        throw LockBusyError("the run lease of connection '" + run_.connection +
-                            "' lapsed and another process took it over; this run stopped before its next push so that "
-                            "only one process delivers these entries (the other run continues the job)");
+    confirmLease();
+}
+
+// A report to Pleo cannot share a transaction with the store, so the lease is confirmed (a
+// fenced renewal) immediately before it. What remains is the time of one request: see
+// core/store/README.md ("Leases") for why reporting in that window is harmless.
+void Engine::confirmLease() {
+    try {
+        store::Leases(store_).confirm(fence_);
+    } catch (const store::LeaseLostError& e) {
+        throw store::LeaseLostError("the run lease of connection '" + run_.connection + "' was lost, so this run stopped "
+                                    "before its next push or report to Pleo (the run that holds the lease continues the "
+                                    "job): " + e.what());
+    }
     leaseRenewedMs_ = store::nowMs();
 }
 
@@ -848,6 +879,7 @@ void Engine::reportResults(const store::JobRecord& rec, std::int64_t upToSeq) {
             }
             results.push_back(std::move(r));
         }
+        confirmLease();
         auto refused = pleo_.putResults(rec.jobId, results);
         std::set<std::string> notTaken;
         if (!refused.empty()) {
@@ -901,6 +933,7 @@ void Engine::finishJob(store::JobRecord& rec, JobReport& report) {
         ledger_.saveJob(rec);  // decided before sent: a crash sends the same event again
     }
     try {
+        confirmLease();
         pleo_.postEvent(rec.jobId, rec.finalEvent, "", "");
     } catch (const JobClosedError&) {
         JobInfo now = pleo_.getJob(rec.jobId);

@@ -39,8 +39,12 @@ void JobStops::clear(const std::string& fingerprint, const std::string& jobId) {
 }
 
 bool failJob(store::StateStore& store, PleoExports& pleo, const RunTarget& target, const std::string& jobId,
-             const std::string& failureReasonType, const std::string& reason) {
+             const std::string& failureReasonType, const std::string& reason, const store::LeaseFence* fence) {
     store::Ledger ledger(store);
+    if (fence) ledger.fence(*fence);
+    const auto confirmLease = [&] {
+        if (fence) store::Leases(store).confirm(*fence);
+    };
     auto c = ledger.counts(target.fingerprint, jobId);
     if (c.byState["pushing"] + c.byState["unknown"] > 0) {
         log::warn("the export job is not failed in Pleo while entries' delivery is uncertain; it stays open",
@@ -64,6 +68,7 @@ bool failJob(store::StateStore& store, PleoExports& pleo, const RunTarget& targe
                 r.failureReason = e.failureReason;
                 results.push_back(std::move(r));
             }
+            confirmLease();
             auto refused = pleo.putResults(jobId, results);
             std::set<std::string> notTaken;
             for (const auto& r : refused) notTaken.insert(r.accountingEntryId);
@@ -81,6 +86,7 @@ bool failJob(store::StateStore& store, PleoExports& pleo, const RunTarget& targe
         // Pleo closed it already: nothing more to end.
     }
     try {
+        confirmLease();
         pleo.postEvent(jobId, "failed", failureReasonType, shortReason(reason));
     } catch (const JobClosedError&) {
         JobInfo now = pleo.getJob(jobId);

@@ -1,7 +1,8 @@
-// The run lease: one process per connection delivers. A run whose lease lapsed and was taken
-// over by another process stops before its next push (exit code 7, the job stays open for the
-// other run); a long fetch or a long series of lookups keeps the lease alive, so no other
-// process can take it while this one is working.
+// The run lease: one process per connection delivers. The lease is fenced: a run whose lease
+// lapsed (the whole process stalled past it) and was taken over cannot write another ledger
+// step or report to Pleo — it stops (exit code 7, the job stays open for the other run). A run
+// busy in one long step keeps its lease (renewed in the background), and a long fetch or a long
+// series of lookups keeps it too, so no other process can take it while this one is working.
 #include <chrono>
 #include <thread>
 
@@ -26,6 +27,7 @@ TEST_F(EngineTest, ARunWhoseLeaseWasTakenOverStopsBeforeItsNextPush) {
     addJob("job-1", 100);
     EngineSettings s;
     s.leaseMs = 300;
+    s.renewLeaseInBackground = false;  // the stall below stands for the whole process pausing
     int pushesWhenTaken = -1;
     s.onStep = [&](const std::string& step) {
         if (step != "pushed" || pushesWhenTaken >= 0) return;
@@ -43,6 +45,13 @@ TEST_F(EngineTest, ARunWhoseLeaseWasTakenOverStopsBeforeItsNextPush) {
     EXPECT_NE(r.error.find("another process took it over"), std::string::npos) << r.error;
     EXPECT_EQ(pleo.jobs["job-1"].status, "in_progress") << "the job stays open for the run that holds the lease";
     EXPECT_EQ(target.totalWrites(), 25);
+    {
+        // The outcomes of the batch pushed while the lease lapsed were refused by the fence: those
+        // entries stay `pushing`, for the holder to look up before anything is pushed again.
+        auto c = store::Ledger(*store).counts("fp", "job-1");
+        EXPECT_GT(c.byState["pushing"], 0);
+        EXPECT_EQ(c.byState["posted"] + c.byState["pushing"], target.totalWrites());
+    }
 
     // While the other process holds it, no run of this connection starts.
     EXPECT_THROW(runOnce(), LockBusyError);
@@ -51,6 +60,30 @@ TEST_F(EngineTest, ARunWhoseLeaseWasTakenOverStopsBeforeItsNextPush) {
     RunReport done = runOnce();
     EXPECT_EQ(done.outcome, "ok") << done.error;
     expectExactlyOnce("job-1", 100, 0);
+}
+
+// One push takes three lease lifetimes (a slow ERP). The run's thread is busy in it the whole
+// time, but the lease is renewed in the background: another process never gets it, and the run
+// finishes exactly once.
+TEST_F(EngineTest, ARunBusyInOneLongPushKeepsItsLease) {
+    addJob("job-1", 20);
+    EngineSettings s;
+    s.leaseMs = 300;
+    s.batchSize = 10;
+    int attempts = 0, taken = 0;
+    s.onStep = [&](const std::string& step) {
+        if (step != "pushing") return;
+        for (int i = 0; i < 6; ++i) {  // 900 ms inside this step
+            std::this_thread::sleep_for(std::chrono::milliseconds(150));
+            ++attempts;
+            if (store::Leases(*store).tryAcquire(kLease, 60000, kOther)) ++taken;
+        }
+    };
+    RunReport r = runOnce(s);
+    EXPECT_EQ(attempts, 12);
+    EXPECT_EQ(taken, 0) << "another process took the lease while the run was busy in a push";
+    EXPECT_EQ(r.outcome, "ok") << r.error;
+    expectExactlyOnce("job-1", 20, 0);
 }
 
 // Pleo answers slowly; the whole fetch takes several lease lifetimes. All entries are invalid,

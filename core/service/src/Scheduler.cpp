@@ -12,6 +12,7 @@
 #include "ledgerbridge/common/Log.h"
 #include "ledgerbridge/config/Config.h"
 #include "ledgerbridge/store/Leases.h"
+#include "ledgerbridge/store/RunRequests.h"
 #include "ledgerbridge/store/Runs.h"
 
 namespace ledgerbridge::service {
@@ -56,6 +57,7 @@ Scheduler::Scheduler(RunLauncher& launcher, Clock& clock, store::StateStore* sto
     : launcher_(launcher), clock_(clock), store_(store), metrics_(metrics), random_(std::move(random)),
       options_(options) {
     defineStandardMetrics(metrics_);
+    holder_ = options_.leaseHolder.empty() ? store::Leases::selfHolder() : options_.leaseHolder;
     if (options_.maxConcurrentRuns < 1) options_.maxConcurrentRuns = 1;
     // The pool is fixed: threads are created once, not per run, so a burst cannot multiply them.
     workers_.reserve(static_cast<std::size_t>(options_.maxConcurrentRuns));
@@ -251,7 +253,7 @@ void Scheduler::execute(const QueuedRun& run) {
         store::Leases leases(*store_);
         bool acquired = false;
         try {
-            acquired = leases.tryAcquire(leaseName(name), options_.leaseTtl.count());
+            acquired = leases.tryAcquire(leaseName(name), options_.leaseTtl.count(), holder_);
         } catch (const std::exception& e) {
             // No run without the lease: another process might be running this connection.
             metrics_.increment(metric::kRunsSkipped, {{"connection", name}, {"reason", "store_error"}});
@@ -270,6 +272,7 @@ void Scheduler::execute(const QueuedRun& run) {
             }
             log::info("Skipping a run: another process is running this connection.",
                       {{"connection", name}, {"reason", reason}, {"holder", holder.holder}});
+            handOver(run);
             std::lock_guard<std::mutex> guard(mutex_);
             if (auto it = states_.find(name); it != states_.end()) {
                 ++it->second->stats.skippedLeaseBusy;
@@ -279,12 +282,13 @@ void Scheduler::execute(const QueuedRun& run) {
         }
         holdsLease = true;
     }
-    bool go = false;
+    bool go = false, clearRequest = false;
     {
         std::lock_guard<std::mutex> guard(mutex_);
         auto it = states_.find(name);
         go = accepting_ && it != states_.end();
         if (go) {
+            clearRequest = holdsLease && requested_.erase(name) > 0;
             it->second->holdsLease = holdsLease;
             if (holdsLease) leaseHolders_.insert(name);
             it->second->leaseRenewedMs = store::nowMs();
@@ -296,7 +300,7 @@ void Scheduler::execute(const QueuedRun& run) {
         // lease goes back before the state says "not running" (and outside the lock).
         if (holdsLease) {
             try {
-                store::Leases(*store_).release(leaseName(name));
+                store::Leases(*store_).release(leaseName(name), holder_);
             } catch (const std::exception&) {
             }
         }
@@ -307,6 +311,15 @@ void Scheduler::execute(const QueuedRun& run) {
             ++it->second->stats.droppedAtShutdown;
         }
         return;
+    }
+    if (clearRequest) {
+        // This run serves the request another replica recorded: it holds the lease and has not
+        // listed Pleo's jobs yet. A request recorded from now on stays for the next run.
+        try {
+            store::RunRequests(*store_).clear(name);
+        } catch (const std::exception& e) {
+            log::warn("Could not clear a run request; it causes one more run.", {{"connection", name}, {"error", describe(e)}});
+        }
     }
     metrics_.set(metric::kRunning, {{"connection", name}}, 1);
     log::info("Starting a run.", {{"connection", name}, {"reason", reason}});
@@ -347,7 +360,7 @@ void Scheduler::finish(const std::string& name, const RunOutcome& o, bool holdsL
         // Released before the state says "not running": a follow-up run of this connection,
         // queued meanwhile, finds the lease free.
         try {
-            store::Leases(*store_).release(leaseName(name));
+            store::Leases(*store_).release(leaseName(name), holder_);
         } catch (const std::exception& e) {
             log::warn("Could not release the run lease; it expires on its own.", {{"connection", name}, {"error", e.what()}});
         }
@@ -379,7 +392,7 @@ void Scheduler::renewLeases() {
         bool renewed = false;
         std::string why = "another process took it after it expired";
         try {
-            renewed = store::Leases(*store_).renew(leaseName(name), options_.leaseTtl.count());
+            renewed = store::Leases(*store_).renew(leaseName(name), options_.leaseTtl.count(), holder_);
         } catch (const std::exception& e) {
             why = describe(e);  // retried on the next tick, well before the lease expires
         }
@@ -389,6 +402,47 @@ void Scheduler::renewLeases() {
         }
         std::lock_guard<std::mutex> guard(mutex_);
         if (auto it = states_.find(name); it != states_.end() && it->second->running) it->second->leaseRenewedMs = store::nowMs();
+    }
+}
+
+void Scheduler::handOver(const QueuedRun& run) {
+    // Scheduled, missed and resumed runs come again by themselves (the next slot; the holder
+    // resumes its own jobs); a run somebody asked for (a webhook) would be lost.
+    if (run.reason == "schedule" || run.reason == "missed" || run.reason == "resume") return;
+    try {
+        store::RunRequests(*store_).record(run.name, leaseName(run.name), run.reason);
+        log::info("Handed the run to the process holding the connection's lease.",
+                  {{"connection", run.name}, {"reason", run.reason}});
+    } catch (const std::exception& e) {
+        log::error("Could not hand a run to the process holding the connection's lease; the request is lost.",
+                   {{"connection", run.name}, {"reason", run.reason}, {"error", describe(e)}});
+    }
+}
+
+void Scheduler::pollRunRequests() {
+    if (store_ == nullptr) return;
+    {
+        std::lock_guard<std::mutex> guard(mutex_);
+        const auto now = clock_.now();
+        if (!accepting_ || now < nextRequestPoll_) return;
+        nextRequestPoll_ = now + std::chrono::duration_cast<Clock::TimePoint::duration>(options_.runRequestPoll);
+    }
+    std::vector<store::RunRequest> requests;
+    try {
+        requests = store::RunRequests(*store_).actionable(holder_);
+    } catch (const std::exception& e) {
+        log::warn("Could not read the run requests of other replicas; asking again later.", {{"error", describe(e)}});
+        return;
+    }
+    std::lock_guard<std::mutex> guard(mutex_);
+    requested_.clear();
+    for (const auto& r : requests) {
+        auto it = states_.find(r.connection);
+        if (it == states_.end() || it->second->removed) continue;
+        requested_.insert(r.connection);
+        // A queued run has not started: it clears the request and serves it. A running one may
+        // have listed Pleo's jobs before the request: it is followed by one more run.
+        if (!it->second->queued) markTriggered(*it->second, r.reason);
     }
 }
 
@@ -436,6 +490,7 @@ void Scheduler::tick() {
         }
     }
     renewLeases();
+    pollRunRequests();
 }
 
 void Scheduler::loop() {
@@ -465,7 +520,7 @@ void Scheduler::loop() {
         if (stopThread_) return;
         const auto now = clock_.now();
         Clock::TimePoint deadline = now + std::chrono::hours(1);
-        if (store_ != nullptr && accepting_) deadline = std::min(deadline, nextPrune_);  // no prune after a stop
+        if (store_ != nullptr && accepting_) deadline = std::min({deadline, nextPrune_, nextRequestPoll_});  // none after a stop
         if (accepting_ && !due_.empty()) deadline = std::min(deadline, due_.begin()->first);
         if (!leaseHolders_.empty())
             deadline = std::min(deadline, now + std::chrono::duration_cast<Clock::TimePoint::duration>(options_.leaseTtl / 3));

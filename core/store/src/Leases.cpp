@@ -1,4 +1,4 @@
-// Named leases across processes: see Leases.h.
+// Named leases across processes and machines: see Leases.h.
 #include "ledgerbridge/store/Leases.h"
 
 #include <Poco/Environment.h>
@@ -10,30 +10,35 @@
 #include <chrono>
 #include <thread>
 
-#include "ledgerbridge/common/Exception.h"
 #include "ledgerbridge/common/Log.h"
 
 namespace ledgerbridge::store {
 namespace {
 
-const std::string& hostName() {
-    static const std::string h = Poco::Environment::nodeName();
-    return h;
-}
-
+// Process ids mean something only on the host (and in the pid namespace) that issued them, so
+// liveness is judged only for holders that name this replica's identity. Two replicas sharing an
+// identity would judge each other's pids in the wrong namespace: the identity must be unique.
 bool localProcessGone(const std::string& host, long pid) {
-    if (host != hostName() || pid <= 0) return false;
+    if (host != Leases::hostIdentity() || pid <= 0) return false;
     if (pid == static_cast<long>(::getpid())) return false;
     return ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH;
 }
 
 }  // namespace
 
+const std::string& Leases::hostIdentity() {
+    static const std::string id = [] {
+        std::string replica = Poco::Environment::get("LEDGERBRIDGE_REPLICA_ID", "");
+        return replica.empty() ? Poco::Environment::nodeName() : replica;
+    }();
+    return id;
+}
+
 const std::string& Leases::selfHolder() {
     static const std::string holder = [] {
         Poco::Random r;
         r.seed();
-        return hostName() + ":" + std::to_string(::getpid()) + ":" + std::to_string(r.next());
+        return hostIdentity() + ":" + std::to_string(::getpid()) + ":" + std::to_string(r.next());
     }();
     return holder;
 }
@@ -41,76 +46,136 @@ const std::string& Leases::selfHolder() {
 // Lease writes are committed without fsync (Durability::ProcessCrash): a lease only matters
 // between live processes, and after a power loss none is alive, so a lost lease write is
 // harmless. A synced write per run start, renewal and release was the service's main cost
-// per run at 1,000 connections (issue 18).
-bool Leases::tryAcquire(const std::string& name, std::int64_t ttlMs, const std::string& holder) {
-    bool acquired = false;
+// per run at 1,000 connections (issue 18). The fencing token is no exception: a token lost with
+// a power cut was never used by a live process, and every write it guarded is fsynced with its
+// own check, so a reissued token can fence only holders that are gone.
+std::optional<LeaseFence> Leases::acquire(const std::string& name, std::int64_t ttlMs, const std::string& holder) {
+    std::optional<LeaseFence> fence;
     log::Fields why;  // for the debug line: who holds it, or whose lease was taken over
     store_.transaction([&](Session& db) {
         why.clear();
-        std::int64_t now = nowMs();
-        Statement q(db, "SELECT holder, host, pid, expires_at FROM leases WHERE name = ?");
+        fence.reset();
+        const std::int64_t now = nowMs();
+        std::int64_t token = 1;
+        Statement q(db, "SELECT holder, host, pid, expires_at, token FROM leases WHERE name = ?");
         q.bind(1, name);
         if (q.executeStep()) {
-            std::string current = q.getColumn(0).getString();
-            std::string host = q.getColumn(1).getString();
-            long pid = static_cast<long>(q.getColumn(2).getInt64());
-            std::int64_t expires = q.getColumn(3).getInt64();
-            const bool gone = localProcessGone(host, pid);
-            bool free = current == holder || expires <= now || gone;
+            const std::string current = q.getColumn(0).getString();
+            const std::string host = q.getColumn(1).getString();
+            const long pid = static_cast<long>(q.getColumn(2).getInt64());
+            const std::int64_t expires = q.getColumn(3).getInt64();
+            const std::int64_t previous = q.getColumn(4).getInt64();
+            const bool live = expires > now;
+            const bool ours = current == holder && live;
+            const bool gone = live && !ours && localProcessGone(host, pid);
             why = {{"holder_pid", pid}, {"holder_host", host}};
-            if (!free) {
+            if (live && !ours && !gone) {
                 why.emplace_back("expires_in_ms", expires - now);
                 return;
             }
-            if (current != holder) why.emplace_back("taken_over", gone ? "its process is gone" : "it had expired");
+            // Renewing our live holding keeps its token; any other taking fences out the past.
+            token = ours ? previous : previous + 1;
+            if (!ours && expires > 0) why.emplace_back("taken_over", gone ? "its process is gone" : "it had expired");
         }
         Statement up(db,
-                             "INSERT INTO leases (name, holder, host, pid, acquired_at, expires_at) VALUES (?,?,?,?,?,?) "
-                             "ON CONFLICT(name) DO UPDATE SET holder=excluded.holder, host=excluded.host, pid=excluded.pid, "
-                             "acquired_at=excluded.acquired_at, expires_at=excluded.expires_at");
+                     "INSERT INTO leases (name, holder, host, pid, acquired_at, expires_at, token) VALUES (?,?,?,?,?,?,?) "
+                     "ON CONFLICT(name) DO UPDATE SET holder=excluded.holder, host=excluded.host, pid=excluded.pid, "
+                     "acquired_at=excluded.acquired_at, expires_at=excluded.expires_at, token=excluded.token");
         up.bind(1, name);
         up.bind(2, holder);
-        up.bind(3, hostName());
+        up.bind(3, hostIdentity());
         up.bind(4, static_cast<std::int64_t>(::getpid()));
         up.bind(5, now);
         up.bind(6, now + ttlMs);
+        up.bind(7, token);
         up.exec();
-        acquired = true;
+        fence = LeaseFence{name, holder, token, ttlMs};
     }, StateStore::Durability::ProcessCrash);
     if (log::enabled(log::Level::Debug)) {
         why.insert(why.begin(), {{"lease", name}, {"ttl_ms", ttlMs}});
-        log::debug(acquired ? "lease taken" : "lease busy: held by another process", why);
+        if (fence) why.emplace_back("token", fence->token);
+        log::debug(fence ? "lease taken" : "lease busy: held by another process", why);
     }
-    return acquired;
+    return fence;
+}
+
+bool Leases::tryAcquire(const std::string& name, std::int64_t ttlMs, const std::string& holder) {
+    return acquire(name, ttlMs, holder).has_value();
 }
 
 bool Leases::renew(const std::string& name, std::int64_t ttlMs, const std::string& holder) {
     bool ok = false;
     store_.transaction([&](Session& db) {
-        Statement up(db, "UPDATE leases SET expires_at = ? WHERE name = ? AND holder = ?");
-        up.bind(1, nowMs() + ttlMs);
+        const std::int64_t now = nowMs();
+        Statement up(db, "UPDATE leases SET expires_at = ? WHERE name = ? AND holder = ? AND expires_at > ?");
+        up.bind(1, now + ttlMs);
         up.bind(2, name);
         up.bind(3, holder);
+        up.bind(4, now);
         ok = up.exec() == 1;
     }, StateStore::Durability::ProcessCrash);
-    log::debug(ok ? "lease renewed" : "lease lost: another process holds it now", {{"lease", name}, {"ttl_ms", ttlMs}});
+    log::debug(ok ? "lease renewed" : "lease lost: it expired or another process holds it now",
+               {{"lease", name}, {"ttl_ms", ttlMs}});
     return ok;
+}
+
+void Leases::checkFence(StateStore& store, const LeaseFence& fence) {
+    auto q = store.cached("SELECT holder, token, expires_at FROM leases WHERE name = ?");
+    q->bind(1, fence.name);
+    const std::string lost = "the lease '" + fence.name + "' (token " + std::to_string(fence.token) + ") is lost: ";
+    const std::string after = "; this process writes nothing more on its behalf";
+    if (!q->executeStep()) throw LeaseLostError(lost + "it was removed from the state store" + after);
+    const std::string holder = q->getColumn(0).getString();
+    const std::int64_t token = q->getColumn(1).getInt64();
+    const std::int64_t expires = q->getColumn(2).getInt64();
+    if (holder != fence.holder || token != fence.token)
+        throw LeaseLostError(lost + "it lapsed and another process took it over (token " + std::to_string(token) +
+                             ", holder " + holder + ")" + after);
+    const std::int64_t now = nowMs();
+    if (expires <= now)
+        throw LeaseLostError(lost + "it expired " + std::to_string(now - expires) +
+                             " ms ago without a renewal (the process was paused or could not reach the state store)" +
+                             after);
+}
+
+void Leases::confirm(const LeaseFence& fence) {
+    store_.transaction([&](Session&) {
+        checkFence(store_, fence);
+        auto up = store_.cached("UPDATE leases SET expires_at = ? WHERE name = ? AND holder = ? AND token = ?");
+        up->bind(1, nowMs() + fence.ttlMs);
+        up->bind(2, fence.name);
+        up->bind(3, fence.holder);
+        up->bind(4, fence.token);
+        up->exec();
+    }, StateStore::Durability::ProcessCrash);
 }
 
 void Leases::release(const std::string& name, const std::string& holder) {
     store_.transaction([&](Session& db) {
-        Statement del(db, "DELETE FROM leases WHERE name = ? AND holder = ?");
-        del.bind(1, name);
-        del.bind(2, holder);
-        del.exec();
+        // Expired, not deleted: the row keeps the token, so the next holder's is higher still.
+        Statement up(db, "UPDATE leases SET expires_at = 0 WHERE name = ? AND holder = ?");
+        up.bind(1, name);
+        up.bind(2, holder);
+        up.exec();
     }, StateStore::Durability::ProcessCrash);
     log::debug("lease released", {{"lease", name}});
+}
+
+void Leases::release(const LeaseFence& fence) {
+    store_.transaction([&](Session& db) {
+        Statement up(db, "UPDATE leases SET expires_at = 0 WHERE name = ? AND holder = ? AND token = ?");
+        up.bind(1, fence.name);
+        up.bind(2, fence.holder);
+        up.bind(3, fence.token);
+        up.exec();
+    }, StateStore::Durability::ProcessCrash);
+    log::debug("lease released", {{"lease", fence.name}, {"token", fence.token}});
 }
 
 bool Leases::current(const std::string& name, LeaseHolder& out) {
     bool found = false;
     store_.read([&](Session& db) {
-        Statement q(db, "SELECT holder, host, pid, expires_at FROM leases WHERE name = ? AND expires_at > ?");
+        Statement q(db, "SELECT holder, host, pid, expires_at, token FROM leases WHERE name = ? AND expires_at > ?");
         q.bind(1, name);
         q.bind(2, nowMs());
         if (q.executeStep()) {
@@ -118,6 +183,7 @@ bool Leases::current(const std::string& name, LeaseHolder& out) {
             out.host = q.getColumn(1).getString();
             out.pid = static_cast<long>(q.getColumn(2).getInt64());
             out.expiresAt = q.getColumn(3).getInt64();
+            out.token = q.getColumn(4).getInt64();
             found = !localProcessGone(out.host, out.pid);
         }
     });
@@ -125,28 +191,28 @@ bool Leases::current(const std::string& name, LeaseHolder& out) {
 }
 
 ScopedLease::ScopedLease(Leases& leases, std::string name, std::int64_t ttlMs, std::int64_t waitMs, const std::string& what)
-    : leases_(leases), name_(std::move(name)), ttlMs_(ttlMs) {
+    : leases_(leases) {
     auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(waitMs);
-    while (!leases_.tryAcquire(name_, ttlMs_)) {
+    std::optional<LeaseFence> taken;
+    while (!(taken = leases_.acquire(name, ttlMs))) {
         if (std::chrono::steady_clock::now() >= deadline) {
             LeaseHolder h;
-            std::string who = leases_.current(name_, h) ? " (held by process " + std::to_string(h.pid) + " on " + h.host + ")" : "";
+            std::string who = leases_.current(name, h) ? " (held by process " + std::to_string(h.pid) + " on " + h.host + ")" : "";
             throw LockBusyError(what + " is already in progress in another process" + who + "; wait for it to finish");
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
+    fence_ = std::move(*taken);
 }
 
 ScopedLease::~ScopedLease() {
     try {
-        leases_.release(name_);
+        leases_.release(fence_);
     } catch (...) {
         // The lease expires by itself; a destructor must not throw.
     }
 }
 
-void ScopedLease::renew() {
-    if (!leases_.renew(name_, ttlMs_)) throw LockBusyError("the lease '" + name_ + "' was lost to another process");
-}
+void ScopedLease::renew() { leases_.confirm(fence_); }
 
 }  // namespace ledgerbridge::store

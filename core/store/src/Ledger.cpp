@@ -96,6 +96,13 @@ JobRecord readJob(Statement& q) {
 
 }  // namespace
 
+void Ledger::write(const std::function<void(Session&)>& work) {
+    store_.transaction([&](Session& db) {
+        if (fence_) Leases::checkFence(store_, *fence_);
+        work(db);
+    });
+}
+
 std::optional<JobRecord> Ledger::job(const std::string& fingerprint, const std::string& jobId) {
     std::optional<JobRecord> out;
     store_.read([&](Session& db) {
@@ -108,7 +115,7 @@ std::optional<JobRecord> Ledger::job(const std::string& fingerprint, const std::
 }
 
 void Ledger::saveJob(const JobRecord& j) {
-    store_.transaction([&](Session& db) {
+    write([&](Session& db) {
         Statement up(db, std::string("INSERT INTO export_jobs (") + kJobColumns +
                                      ", created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
                                      "ON CONFLICT(fingerprint, job_id) DO UPDATE SET connection=excluded.connection, "
@@ -151,7 +158,7 @@ std::vector<JobRecord> Ledger::unfinishedJobs(const std::string& fingerprint, co
 
 void Ledger::stagePage(const std::string& fingerprint, const std::string& jobId, const std::vector<LedgerEntry>& entries,
                        const std::string& nextCursor, bool complete) {
-    store_.transaction([&](Session& db) {
+    write([&](Session& db) {
         std::int64_t next = 0;  // the next seq: how many entries the job has staged
         {
             auto q = store_.cached("SELECT staged FROM export_jobs WHERE fingerprint = ? AND job_id = ?");
@@ -299,7 +306,7 @@ void Ledger::restoreIfDamaged(const std::string& fingerprint, const std::string&
 }
 
 void Ledger::refetchItems(const std::string& fingerprint, const std::string& jobId) {
-    store_.transaction([&](Session&) {
+    write([&](Session&) {
         auto up = store_.cached("UPDATE export_jobs SET items_cursor = '', items_complete = 0, updated_at = ? "
                                 "WHERE fingerprint = ? AND job_id = ?");
         up->bind(1, nowMs());
@@ -358,7 +365,7 @@ std::map<std::string, LedgerEntry> Ledger::postedElsewhere(const std::string& fi
 void Ledger::updateEach(const std::string& fingerprint, const std::string& jobId, const std::vector<std::string>& ids,
                         const std::string& set) {
     if (ids.empty()) return;
-    store_.transaction([&](Session&) {
+    write([&](Session&) {
         auto up = store_.cached("UPDATE ledger SET " + set + ", updated_at = ? "
                                 "WHERE fingerprint = ? AND job_id = ? AND entry_id = ?");
         const std::int64_t now = nowMs();
@@ -384,7 +391,7 @@ void Ledger::recordOutcomes(const std::vector<LedgerEntry>& outcomes) {
     // One transaction (one fsync) for a whole batch: a batch's outcomes arrive together from
     // the plugin; a crash before the commit leaves them `pushing`, which the next run resolves
     // by lookup before anything is sent again.
-    store_.transaction([&](Session&) {
+    write([&](Session&) {
         auto up = store_.cached("UPDATE ledger SET state = ?, external_id = ?, external_url = ?, exported_at = ?, "
                                 "failure_type = ?, failure_reason = ?, updated_at = ? "
                                 "WHERE fingerprint = ? AND job_id = ? AND entry_id = ?");

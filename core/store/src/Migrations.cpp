@@ -251,6 +251,21 @@ CREATE INDEX syncs_by_connection ON syncs (connection, fingerprint, started_at);
          R"SQL(
 ALTER TABLE plugin_health ADD COLUMN file_hash TEXT;
 )SQL"},
+        // Replicas sharing one database (issue 21): a fencing token per lease (Leases.h; rows from
+        // before start at 0 and the next taking makes it 1), and the runs a replica was asked for
+        // (a webhook) but could not start because another replica held the connection's lease:
+        // whoever holds or next takes that lease runs them (RunRequests.h). One row per
+        // connection: requests coalesce, as webhooks during a run do in one process.
+        {10, "lease fencing tokens; run requests for the replica that holds a connection's lease",
+         R"SQL(
+ALTER TABLE leases ADD COLUMN token INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE run_requests (
+    connection   TEXT PRIMARY KEY,
+    lease        TEXT NOT NULL,
+    reason       TEXT NOT NULL,
+    requested_at INTEGER NOT NULL
+);
+)SQL"},
     };
     return all;
 }

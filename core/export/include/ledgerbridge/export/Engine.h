@@ -17,6 +17,7 @@
 
 #include "ledgerbridge/export/Ports.h"
 #include "ledgerbridge/export/RunReport.h"
+#include "ledgerbridge/store/LeaseKeeper.h"
 #include "ledgerbridge/store/Ledger.h"
 #include "ledgerbridge/store/StateStore.h"
 
@@ -56,9 +57,14 @@ struct EngineSettings {
     /// Consecutive runs that stop a job (target unreachable, Pleo refusing results) before it is
     /// ended as failed in Pleo (JobFailure.h).
     int failJobAfterStoppedRuns = 5;
-    /// Run lease lifetime, renewed every tenth of it (while fetching, looking up and delivering);
-    /// a lease that could not be renewed stops the run before its next push (LockBusyError).
+    /// Run lease lifetime. The lease is fenced: every ledger write of the run checks it in its
+    /// own transaction, and it is confirmed right before each report to Pleo; a lost lease ends
+    /// the run (store::LeaseLostError, outcome "busy") writing nothing more.
     std::int64_t leaseMs = 10 * 60 * 1000;
+    /// Renew the lease from a thread of its own every third of its life (store::LeaseKeeper), so
+    /// a run busy in one long push or page keeps it; only a paused or cut-off process loses it.
+    /// Off: renewed in line every tenth of its life, between steps (tests simulating a stall).
+    bool renewLeaseInBackground = true;
     const std::atomic<bool>* cancel = nullptr;  ///< set: finish the batch in flight, report, stop
     /// Test hook: called with a step name at each durable step ("staged", "pushing", "pushed",
     /// "reported", "final"); the crash tests use it to die at exact points.
@@ -100,9 +106,12 @@ private:
     /// The same when the job is stopping for another reason: a failure of the report is logged,
     /// a page still on its way is waited for and dropped (its cursor was not staged).
     void drainReporting();
-    /// Renews the run lease when a tenth of its life has passed; throws LockBusyError when it
-    /// could not be renewed (it lapsed and another process took it): nothing more is pushed.
+    /// Between steps: throws store::LeaseLostError once the run lease is lost (the background
+    /// keeper found it so, or — renewing in line — the renewal due now does): nothing more is
+    /// pushed.
     void holdLease();
+    /// Right before a report to Pleo (results, events): a fenced renewal in the store.
+    void confirmLease();
     void finishJob(store::JobRecord& rec, JobReport& report);
     void dryRunJob(const JobInfo& job, JobReport& report);
     /// Automatic export: searches ready entries and creates a job for them (AutoExport.cpp).
@@ -124,6 +133,8 @@ private:
     TargetCapabilities caps_;
     std::string runId_;
     std::int64_t leaseRenewedMs_ = 0;  ///< when the run lease was last taken or renewed
+    store::LeaseFence fence_;           ///< the run lease's holding, while run() lasts
+    const store::LeaseKeeper* keeper_ = nullptr;  ///< renews fence_ in the background, while run() lasts
     std::future<void> reporting_;  ///< the results PUT of the previous batch, while the next is pushed
     std::future<StagedPage> nextPage_;  ///< the next page of items, while staged entries are pushed
     std::mutex stepMutex_;         ///< steps come from the reporting thread too

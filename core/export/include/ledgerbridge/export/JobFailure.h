@@ -43,9 +43,12 @@ inline const char* kHostStateNamespace = "ledgerbridge:host";
 
 /// Reports what is decided and not yet acknowledged, then sends `failed` with the reason.
 /// Returns false (and sends nothing) when an entry's delivery is uncertain or Pleo did not take
-/// the results. A job Pleo already closed counts as ended.
+/// the results. A job Pleo already closed counts as ended. With `fence` (a run's lease), its
+/// ledger writes are fenced and the lease is confirmed right before each report to Pleo: a run
+/// that lost its lease meanwhile throws store::LeaseLostError and reports nothing more.
 bool failJob(store::StateStore& store, PleoExports& pleo, const RunTarget& target, const std::string& jobId,
-             const std::string& failureReasonType, const std::string& reason);
+             const std::string& failureReasonType, const std::string& reason,
+             const store::LeaseFence* fence = nullptr);
 
 /// Fails every job of the connection that cannot finish for a permanent reason: our unfinished
 /// jobs and Pleo's pending ones. Returns the ids of the jobs that were failed. Errors talking to

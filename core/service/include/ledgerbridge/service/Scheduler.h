@@ -14,6 +14,11 @@
 //   (Leases::tryAcquire with this process's holder id; the engine may take the same lease
 //   again, which renews it), renews it while the run lasts and releases it afterwards. A lease
 //   held by another process skips the run ({reason="lease_busy"}).
+// - Across replicas: a triggered run (webhook, manual) that finds the lease held elsewhere is
+//   not dropped: it is recorded in the store (store::RunRequests) for the holder. Every
+//   `runRequestPoll` the scheduler asks the store, in one query for all connections, which
+//   recorded requests it may act on (lease held by this process, or free) and triggers them;
+//   the run that serves one clears it once it holds the lease, before it lists Pleo's jobs.
 // - Missed runs: at start(), a connection whose last recorded run (store::Runs) started before
 //   a fire time that has passed runs once (reason "missed") at a random moment within
 //   `missedRunSpread`, so that a restart after downtime does not fire everything at once. A
@@ -82,6 +87,11 @@ struct SchedulerOptions {
     std::chrono::milliseconds pruneInterval{std::chrono::minutes(10)};
     /// Return freed memory to the system (glibc malloc_trim) when a burst of runs has drained.
     bool trimMemoryAfterBurst = true;
+    /// How often the store is asked for runs other replicas recorded for this one (one query).
+    std::chrono::milliseconds runRequestPoll{std::chrono::seconds(2)};
+    /// Who takes the run leases; empty: this process (store::Leases::selfHolder()). Tests give
+    /// two schedulers in one process different identities to stand for two replicas.
+    std::string leaseHolder;
 };
 
 /// Counters of one connection (for tests and logs).
@@ -171,6 +181,10 @@ private:
     void execute(const QueuedRun& run);
     void finish(const std::string& name, const RunOutcome& outcome, bool holdsLease);
     void renewLeases();
+    /// Triggers the runs recorded for this replica in the store (at most once per runRequestPoll).
+    void pollRunRequests();
+    /// The lease was busy: a triggered run is handed to the holder through the store.
+    void handOver(const QueuedRun& run);
     void loop();
 
     RunLauncher& launcher_;
@@ -190,6 +204,9 @@ private:
     std::set<std::pair<Clock::TimePoint, std::string>> due_;  // (fireAt, name), not removed
     std::set<std::string> ready_;         // a trigger is waiting and the connection is idle
     std::set<std::string> leaseHolders_;  // runs holding their lease (renewed by renewLeases)
+    std::set<std::string> requested_;     // connections with a run request in the store, as last polled
+    Clock::TimePoint nextRequestPoll_{};
+    std::string holder_;                  // the lease holder identity (options_.leaseHolder or this process)
     std::size_t inFlight_ = 0;
     std::size_t peakInFlight_ = 0;
     bool burst_ = false;  // runs happened since the last trim

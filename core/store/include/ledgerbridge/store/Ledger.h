@@ -12,12 +12,14 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "ledgerbridge/store/Leases.h"
 #include "ledgerbridge/store/StateStore.h"
 
 namespace ledgerbridge::store {
@@ -81,6 +83,14 @@ struct JobCounts {
 class Ledger {
 public:
     explicit Ledger(StateStore& store) : store_(store) {}
+
+    /// Fences this object's writes: from now on each write (saveJob, stagePage, refetchItems,
+    /// markPushing, recordOutcome(s), markReported) first checks in its own transaction that
+    /// `fence` still holds its lease (Leases::checkFence) and, when it does not, throws
+    /// LeaseLostError and writes nothing. The export engine fences its ledger with its run lease,
+    /// so a replica that lost the lease cannot write a ledger step. Set before the object is
+    /// shared between threads.
+    void fence(std::optional<LeaseFence> f) { fence_ = std::move(f); }
 
     std::optional<JobRecord> job(const std::string& fingerprint, const std::string& jobId);
     /// Inserts the job or updates its mutable fields.
@@ -154,8 +164,11 @@ private:
     /// `UPDATE ledger SET <set>` for each listed entry of the job, in one transaction.
     void updateEach(const std::string& fingerprint, const std::string& jobId, const std::vector<std::string>& ids,
                     const std::string& set);
+    /// A write transaction, with the fence checked first when there is one.
+    void write(const std::function<void(Session&)>& work);
 
     StateStore& store_;
+    std::optional<LeaseFence> fence_;
 };
 
 }  // namespace ledgerbridge::store
