@@ -56,7 +56,8 @@ const std::set<std::string> kProcessVariables = {"LEDGERBRIDGE_CONFIG",
 #ifdef LEDGERBRIDGE_TEST_HOOKS
                                                  "LEDGERBRIDGE_CRASH_AT",
 #endif
-                                                 "LEDGERBRIDGE_REFERENCE_DIR"};
+                                                 "LEDGERBRIDGE_REFERENCE_DIR",
+                                                 "LEDGERBRIDGE_REPLICA_ID"};  // lease identity (store/Leases.h)
 
 std::vector<std::string> names(const std::set<std::string>& s) { return {s.begin(), s.end()}; }
 

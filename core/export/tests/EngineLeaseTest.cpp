@@ -21,6 +21,15 @@ namespace {
 const std::string kLease = "run:fp";
 const std::string kOther = "another-host:4242:1";
 
+/// Another process tries to take the run lease; counts its tries and successes.
+struct TakeoverAttempts {
+    int tries = 0, taken = 0;
+    void attempt(store::StateStore& s) {
+        ++tries;
+        if (store::Leases(s).tryAcquire(kLease, 60000, kOther)) ++taken;
+    }
+};
+
 }  // namespace
 
 TEST_F(EngineTest, ARunWhoseLeaseWasTakenOverStopsBeforeItsNextPush) {
@@ -70,18 +79,17 @@ TEST_F(EngineTest, ARunBusyInOneLongPushKeepsItsLease) {
     EngineSettings s;
     s.leaseMs = 300;
     s.batchSize = 10;
-    int attempts = 0, taken = 0;
+    TakeoverAttempts other;
     s.onStep = [&](const std::string& step) {
         if (step != "pushing") return;
         for (int i = 0; i < 6; ++i) {  // 900 ms inside this step
             std::this_thread::sleep_for(std::chrono::milliseconds(150));
-            ++attempts;
-            if (store::Leases(*store).tryAcquire(kLease, 60000, kOther)) ++taken;
+            other.attempt(*store);
         }
     };
     RunReport r = runOnce(s);
-    EXPECT_EQ(attempts, 12);
-    EXPECT_EQ(taken, 0) << "another process took the lease while the run was busy in a push";
+    EXPECT_EQ(other.tries, 12);
+    EXPECT_EQ(other.taken, 0) << "another process took the lease while the run was busy in a push";
     EXPECT_EQ(r.outcome, "ok") << r.error;
     expectExactlyOnce("job-1", 20, 0);
 }
@@ -101,15 +109,13 @@ TEST_F(EngineTest, TheLeaseIsKeptDuringALongFetch) {
     EngineSettings s;
     s.leaseMs = 400;
     s.pageSize = 10;  // 8 pages, about 800 ms: twice the lease
-    int attempts = 0, taken = 0;
+    TakeoverAttempts other;
     s.onStep = [&](const std::string& step) {
-        if (step != "staged") return;
-        ++attempts;
-        if (store::Leases(*store).tryAcquire(kLease, 60000, kOther)) ++taken;
+        if (step == "staged") other.attempt(*store);
     };
     RunReport r = runOnce(s);
-    EXPECT_EQ(attempts, 8);
-    EXPECT_EQ(taken, 0) << "another process could take the lease in the middle of the fetch";
+    EXPECT_EQ(other.tries, 8);
+    EXPECT_EQ(other.taken, 0) << "another process could take the lease in the middle of the fetch";
     EXPECT_EQ(r.outcome, "completed_with_errors") << r.error;
     EXPECT_EQ(r.jobs.at(0).rejected, 80);
 }
@@ -126,10 +132,10 @@ TEST_F(EngineTest, TheLeaseIsKeptDuringLongLookups) {
     EXPECT_THROW(runOnce(crash), SimulatedCrash);
     ASSERT_EQ(target.totalWrites(), 30);
 
-    int taken = 0;
+    TakeoverAttempts other;
     target.lookupAnswer = [&](const sdk::Entry& e) {
         std::this_thread::sleep_for(std::chrono::milliseconds(25));
-        if (store::Leases(*store).tryAcquire(kLease, 60000, kOther)) ++taken;
+        other.attempt(*store);
         auto it = target.byKey.find(e.idempotencyKey);
         return it == target.byKey.end() ? sdk::Outcome::absent() : sdk::Outcome::posted(it->second, "https://erp/" + it->second);
     };
@@ -138,7 +144,7 @@ TEST_F(EngineTest, TheLeaseIsKeptDuringLongLookups) {
     s.batchSize = 30;
     RunReport r = runOnce(s);
     EXPECT_EQ(target.lookups, 30);
-    EXPECT_EQ(taken, 0) << "another process could take the lease in the middle of the lookups";
+    EXPECT_EQ(other.taken, 0) << "another process could take the lease in the middle of the lookups";
     EXPECT_EQ(r.outcome, "ok") << r.error;
     expectExactlyOnce("job-1", 30, 0);
 }

@@ -150,26 +150,21 @@ void Leases::confirm(const LeaseFence& fence) {
     }, StateStore::Durability::ProcessCrash);
 }
 
-void Leases::release(const std::string& name, const std::string& holder) {
+void Leases::release(const std::string& name, const std::string& holder) { expire(name, holder, -1); }
+
+void Leases::release(const LeaseFence& fence) { expire(fence.name, fence.holder, fence.token); }
+
+void Leases::expire(const std::string& name, const std::string& holder, std::int64_t token) {
     store_.transaction([&](Session& db) {
         // Expired, not deleted: the row keeps the token, so the next holder's is higher still.
-        Statement up(db, "UPDATE leases SET expires_at = 0 WHERE name = ? AND holder = ?");
+        Statement up(db, "UPDATE leases SET expires_at = 0 WHERE name = ? AND holder = ? AND (? < 0 OR token = ?)");
         up.bind(1, name);
         up.bind(2, holder);
+        up.bind(3, token);
+        up.bind(4, token);
         up.exec();
     }, StateStore::Durability::ProcessCrash);
-    log::debug("lease released", {{"lease", name}});
-}
-
-void Leases::release(const LeaseFence& fence) {
-    store_.transaction([&](Session& db) {
-        Statement up(db, "UPDATE leases SET expires_at = 0 WHERE name = ? AND holder = ? AND token = ?");
-        up.bind(1, fence.name);
-        up.bind(2, fence.holder);
-        up.bind(3, fence.token);
-        up.exec();
-    }, StateStore::Durability::ProcessCrash);
-    log::debug("lease released", {{"lease", fence.name}, {"token", fence.token}});
+    log::debug("lease released", {{"lease", name}, {"token", token}});
 }
 
 bool Leases::current(const std::string& name, LeaseHolder& out) {

@@ -235,6 +235,15 @@ void PostgresSession::connect() {
     }
     PQsetNoticeProcessor(conn_, [](void*, const char*) {}, nullptr);  // notices ("already exists, skipping") are not errors
     PQclear(check(PQexec(conn_, ("SET lock_timeout = " + std::to_string(busyTimeoutMs_)).c_str()), "setting the lock timeout"));
+    // No write transaction here waits for anything outside the database, so a session idle
+    // inside one for long is a process that stopped (SIGSTOP, a frozen VM, a cut network) while
+    // holding the write lock, which every replica needs: the server ends that session, which
+    // releases the lock and discards the transaction (the woken process finds its connection
+    // gone and writes nothing of it). Twice the busy timeout: a writer that waited its whole
+    // busy timeout behind it may fail once; the next one gets the lock.
+    const int idleMs = std::max(2 * busyTimeoutMs_, 1000);
+    PQclear(check(PQexec(conn_, ("SET idle_in_transaction_session_timeout = " + std::to_string(idleMs)).c_str()),
+                  "setting the idle-in-transaction timeout"));
 }
 
 pg_conn* PostgresSession::connection() {

@@ -85,6 +85,36 @@ TEST_P(PostgresOnly, ALostConnectionFailsTheCallAndTheNextCallReconnects) {
     EXPECT_EQ(state.get("csv", "fp", "k"), std::optional<std::string>("3"));
 }
 
+// A replica stopped inside a write transaction (SIGSTOP, a frozen VM) would hold the write lock
+// every replica needs until it wakes: the server ends its session after twice its busy timeout,
+// another replica's write goes through, and the stopped one's transaction is discarded.
+TEST_P(PostgresOnly, ASessionIdleInsideAWriteTransactionIsEndedAndItsWorkDiscarded) {
+    auto paused = open(400);  // ended after 1 s idle in a transaction
+    auto other = open();
+    std::string pausedError;
+    std::thread pausedThread([&] {
+        pausedError = errorOf<std::exception>([&] {
+            paused->transaction([&](store::Session& db) {
+                db.exec("CREATE TABLE IF NOT EXISTS marks (who TEXT)");
+                db.exec("INSERT INTO marks VALUES ('paused')");
+                std::this_thread::sleep_for(std::chrono::milliseconds(2500));  // "stopped"
+            });
+        });
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    const auto start = std::chrono::steady_clock::now();
+    store::PluginState(*other).put("csv", "fp", "k", "written while the other was stopped");
+    const auto waited = std::chrono::steady_clock::now() - start;
+    pausedThread.join();
+    EXPECT_LT(waited, std::chrono::milliseconds(2200)) << "the write waited for the stopped transaction to wake";
+    EXPECT_NE(pausedError.find("connection"), std::string::npos) << pausedError;
+    int marks = -1;
+    other->read([&](store::Session& db) {
+        marks = db.tableExists("marks") ? db.execAndGet("SELECT COUNT(*) FROM marks").getInt() : 0;
+    });
+    EXPECT_EQ(marks, 0) << "the stopped transaction's work was kept";
+}
+
 // As SQLite's BEGIN IMMEDIATE: one writer at a time across processes, and a writer kept waiting
 // longer than the busy timeout fails with "busy" instead of waiting for ever.
 LB_ON_BOTH_BACKENDS(WriteLock);

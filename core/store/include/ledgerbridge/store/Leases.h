@@ -86,6 +86,9 @@ public:
     static void checkFence(StateStore& store, const LeaseFence& fence);
 
 private:
+    /// Releases `holder`'s holding of `name`; only the one with `token` unless it is negative.
+    void expire(const std::string& name, const std::string& holder, std::int64_t token);
+
     StateStore& store_;
 };
 
