@@ -49,12 +49,13 @@ const std::set<std::string> kFamilies = {"BALANCE_AMENDMENT", "BILL_INVOICE", "C
                                          "MILEAGE", "OUT_OF_POCKET", "OVERDRAFT", "PER_DIEM", "PLEO_INVOICE",
                                          "REIMBURSEMENT", "WALLET", "BILL_INVOICE_PAYMENT"};
 const std::set<std::string> kTopSections = {"state", "log", "plugins", "service"};
-// LEDGERBRIDGE_* variables the process reads that are not key overrides. LEDGERBRIDGE_CRASH_AT
-// only where the crash hooks are compiled in: a release binary must not hold the name at all
-// (scripts/check-release looks for it), and there it is a variable nothing reads.
+// LEDGERBRIDGE_* variables the process reads that are not key overrides. The test hooks' ones
+// (LEDGERBRIDGE_CRASH_AT, LEDGERBRIDGE_TEST_LEASE_MS) only where the hooks are compiled in: a
+// release binary must not hold the names at all (scripts/check-release looks for the first),
+// and there they are variables nothing reads.
 const std::set<std::string> kProcessVariables = {"LEDGERBRIDGE_CONFIG",
 #ifdef LEDGERBRIDGE_TEST_HOOKS
-                                                 "LEDGERBRIDGE_CRASH_AT",
+                                                 "LEDGERBRIDGE_CRASH_AT", "LEDGERBRIDGE_TEST_LEASE_MS",
 #endif
                                                  "LEDGERBRIDGE_REFERENCE_DIR",
                                                  "LEDGERBRIDGE_REPLICA_ID"};  // lease identity (store/Leases.h)

@@ -159,6 +159,7 @@ exporter::RunReport ConnectionRunner::runRecorded(const config::Connection& conn
     es.autoExportStamp = options.autoExportStamp;
     es.cancel = options.cancel;
     es.onStep = [](const std::string& step) { oauth::testhooks::crashPoint(("export:" + step).c_str()); };
+    es.leaseMs = oauth::testhooks::leaseMs(es.leaseMs);
     es.receiptDir = (fs::path(config_.stateDir) / "receipts").string();
     if (options.dryRun) {
         fs::create_directories(reportsDir());

@@ -24,6 +24,14 @@ void crashPoint(const char* point) {
 #endif
 }
 
+long long leaseMs(long long fallback) {
+#ifdef LEDGERBRIDGE_TEST_HOOKS
+    const char* ms = std::getenv("LEDGERBRIDGE_TEST_LEASE_MS");
+    if (ms && std::atoll(ms) > 0) return std::atoll(ms);
+#endif
+    return fallback;
+}
+
 bool compiledIn() {
 #ifdef LEDGERBRIDGE_TEST_HOOKS
     return true;

@@ -246,6 +246,7 @@ int runService(const config::Config& config, store::StateStore& store, RunLaunch
     schedulerOptions.missedRunSpread = options.missedRunSpread;
     schedulerOptions.historyMaxAge = options.historyMaxAge;
     schedulerOptions.historyMaxRunsPerConnection = options.historyMaxRuns;
+    schedulerOptions.leaseTtl = options.runLeaseTtl;
     Scheduler scheduler(launcher, clock, &store, metrics, defaultRandomSource(), schedulerOptions);
     scheduler.configure(scheduledConnections(config, options.zoneinfoDir));
     health->setPlanned([&scheduler](const std::string& name) -> std::optional<std::int64_t> {

@@ -41,6 +41,7 @@
 #include "ledgerbridge/host/Promotion.h"
 #include "ledgerbridge/masterdata/MasterDataSync.h"
 #include "ledgerbridge/oauth/RefreshCounts.h"
+#include "ledgerbridge/oauth/TestHooks.h"
 #include "ledgerbridge/plugin_abi.h"
 #include "ledgerbridge/store/Migrations.h"
 #include "ledgerbridge/service/Scheduler.h"
@@ -334,6 +335,7 @@ int serve(Invocation& inv) {
         options.buildInfo = {{"version", LEDGERBRIDGE_VERSION},
                              {"state_schema", std::to_string(store::latestSchemaVersion())},
                              {"plugin_abi", std::to_string(LB_ABI_MAJOR) + "." + std::to_string(LB_ABI_MINOR)}};
+        options.runLeaseTtl = std::chrono::milliseconds(oauth::testhooks::leaseMs(options.runLeaseTtl.count()));
         Launcher launcher(std::make_shared<config::Config>(loaded), app.store());
         // The file as loaded (absolute: a daemon's working directory is "/"), with the same
         // command-line overrides. A new configuration replaces the launcher's only once the

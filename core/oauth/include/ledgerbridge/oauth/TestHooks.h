@@ -4,6 +4,7 @@
 // silently. Points: refresh:before_request, refresh:after_response, refresh:before_commit,
 // refresh:after_commit; the export engine's durable steps export:staged, export:pushing,
 // export:pushed, export:reported, export:final. "POINT#N" dies at the N-th pass.
+// LEDGERBRIDGE_TEST_LEASE_MS shortens the run leases (engine and scheduler), in hook builds only.
 #pragma once
 
 namespace ledgerbridge::oauth::testhooks {
@@ -14,5 +15,10 @@ void crashPoint(const char* point);
 
 /// Whether this build contains the hooks.
 bool compiledIn();
+
+/// The run leases' lifetime in ms: LEDGERBRIDGE_TEST_LEASE_MS when hooks are compiled in and it
+/// is set (a positive number), else `fallback`. The replicas end-to-end test runs `serve` with a
+/// lease of seconds, so a lost replica's connections move within the test's time.
+long long leaseMs(long long fallback);
 
 }  // namespace ledgerbridge::oauth::testhooks

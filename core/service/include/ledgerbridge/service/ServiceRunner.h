@@ -63,6 +63,9 @@ struct ServiceOptions {
     std::chrono::milliseconds healthRefresh{5000};
     /// Called once everything is up (tests use it to learn the port and to send requests).
     std::function<void(ServiceControl&)> onStarted;
+    /// The scheduler's run leases (SchedulerOptions::leaseTtl); the CLI shortens it only in test
+    /// builds (oauth::testhooks::leaseMs).
+    std::chrono::milliseconds runLeaseTtl{std::chrono::minutes(10)};
 };
 
 /// The options from a loaded configuration's [service] section (config::ServiceSettings: listen,
