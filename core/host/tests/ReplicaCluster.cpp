@@ -24,6 +24,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
+#include <iostream>
 #include <random>
 #include <sstream>
 #include <stdexcept>
@@ -126,10 +127,12 @@ std::int64_t TestDatabase::scalar(const std::string& sql) {
 
 // ---- Replica --------------------------------------------------------------------------------
 
-Replica::Replica(int index, const std::string& configPath, const std::string& logPath) : index_(index), logPath_(logPath) {
+Replica::Replica(int index, const std::string& configPath, const std::string& logPath, long long leaseMs)
+    : index_(index), logPath_(logPath) {
     // Each replica its own identity, as on separate machines: a lease is then judged by its
     // expiry, never by whether a process id on this host is still alive.
-    const Poco::Process::Env env{{"LEDGERBRIDGE_REPLICA_ID", "replica-" + std::to_string(index)}};
+    const Poco::Process::Env env{{"LEDGERBRIDGE_REPLICA_ID", "replica-" + std::to_string(index)},
+                                 {"LEDGERBRIDGE_TEST_LEASE_MS", std::to_string(leaseMs)}};
     handle_ = std::make_unique<Poco::ProcessHandle>(Poco::Process::launch(
         oauth::simtest::binary("ledgerbridge"), {"--config", configPath, "serve"}, nullptr, &out_, &err_, env));
     pid_ = handle_->id();
@@ -260,12 +263,17 @@ std::map<int, int> WebhookSpreader::delivered() const {
 
 // ---- ReplicaCluster -------------------------------------------------------------------------
 
-ReplicaCluster::ReplicaCluster(int connections, int itemsPerCompany, const std::string& leaseLines,
-                               std::vector<std::string> simArgs)
-    : leaseLines_(leaseLines) {
+ReplicaCluster::ReplicaCluster(int connections, int itemsPerCompany, long long leaseMs, std::vector<std::string> simArgs)
+    : leaseMs_(leaseMs) {
     Poco::TemporaryFile tmp;
     dir_ = tmp.path();
-    tmp.keepUntilExit();
+    // LEDGERBRIDGE_REPLICAS_KEEP=1 keeps the folder (configs, logs, books) for a post-mortem.
+    if (const char* keep = std::getenv("LEDGERBRIDGE_REPLICAS_KEEP"); keep && std::string(keep) == "1") {
+        tmp.keep();
+        std::cout << "[replicas] keeping " << dir_ << std::endl;
+    } else {
+        tmp.keepUntilExit();
+    }
     fs::create_directories(dir_ + "/keys");
     fs::permissions(dir_ + "/keys", fs::perms::owner_all, fs::perm_options::replace);
     redirect_ = "http://127.0.0.1:" + std::to_string(oauth::simtest::freePort()) + "/callback";
@@ -320,7 +328,10 @@ std::string ReplicaCluster::configFor(int index) const {
         << "\nscopes = export-jobs:read export-jobs:write export-items:read\nca_file = " << sim_->caFile() << "\n\n"
         << "[plugins]\ndir = " << (bin ? bin : ".") << "/lib/ledgerbridge/plugins\n\n"
         << "[service]\nlisten = 127.0.0.1:0\nwebhook_secret = file:" << dir_ << "/webhook-secret\ngrace_period = 5s\n"
-        << leaseLines_ << "\n";
+        // Room for every connection on one replica, as a deployment sized to lose one must have: a
+        // lost replica's connections are then taken as soon as their leases expire, not when a
+        // survivor's own runs leave a slot free.
+        << "max_concurrent_runs = " << names_.size() << "\n";
     for (const auto& name : names_)
         ini << "\n[connection." << name << "]\ncompany_id = " << companies_.at(name)
             << "\nplugin = csv\ncredential = api_key\napi_key = file:" << dir_ << "/keys/" << name
@@ -331,7 +342,7 @@ std::string ReplicaCluster::configFor(int index) const {
 Replica& ReplicaCluster::start(int index) {
     const std::string config = dir_ + "/replica-" + std::to_string(index) + ".ini";
     writePrivateFile(config, configFor(index));
-    auto replica = std::make_unique<Replica>(index, config, dir_ + "/replica-" + std::to_string(index) + ".log");
+    auto replica = std::make_unique<Replica>(index, config, dir_ + "/replica-" + std::to_string(index) + ".log", leaseMs_);
     if (replicas_.size() <= static_cast<std::size_t>(index)) replicas_.resize(static_cast<std::size_t>(index) + 1);
     replicas_[static_cast<std::size_t>(index)] = std::move(replica);
     setInService(index, true);

@@ -54,7 +54,8 @@ private:
 /// One `ledgerbridge serve` process.
 class Replica {
 public:
-    Replica(int index, const std::string& configPath, const std::string& logPath);
+    /// `leaseMs`: the run leases' lifetime (LEDGERBRIDGE_TEST_LEASE_MS, a hook of test builds).
+    Replica(int index, const std::string& configPath, const std::string& logPath, long long leaseMs);
     ~Replica();  ///< SIGKILLs the process if it still runs (and SIGCONTs it first if stopped)
     Replica(const Replica&) = delete;
     Replica& operator=(const Replica&) = delete;
@@ -106,9 +107,8 @@ private:
 /// front; replicas are started with start().
 class ReplicaCluster {
 public:
-    /// `leaseLines`: lines for the shared config that set the lease time (section headers
-    /// included). `simArgs`: extra simulator flags.
-    ReplicaCluster(int connections, int itemsPerCompany, const std::string& leaseLines, std::vector<std::string> simArgs = {});
+    /// `leaseMs`: the replicas' run lease time. `simArgs`: extra simulator flags.
+    ReplicaCluster(int connections, int itemsPerCompany, long long leaseMs, std::vector<std::string> simArgs = {});
     ~ReplicaCluster();
 
     /// Starts replica `index` (0-based; its config is written on first start).
@@ -138,7 +138,8 @@ public:
 
 private:
     TestDatabase db_;
-    std::string dir_, redirect_, leaseLines_;
+    std::string dir_, redirect_;
+    long long leaseMs_;
     std::unique_ptr<oauth::simtest::Simulator> sim_;
     std::vector<std::string> names_;
     std::map<std::string, std::string> companies_;
