@@ -58,6 +58,9 @@ Scheduler::Scheduler(RunLauncher& launcher, Clock& clock, store::StateStore* sto
       options_(options) {
     defineStandardMetrics(metrics_);
     holder_ = options_.leaseHolder.empty() ? store::Leases::selfHolder() : options_.leaseHolder;
+    // The first poll waits one interval: a tick must not wait on the store right away (the store
+    // may be busy, and triggers and due runs are decided on the same thread).
+    nextRequestPoll_ = clock_.now() + std::chrono::duration_cast<Clock::TimePoint::duration>(options_.runRequestPoll);
     if (options_.maxConcurrentRuns < 1) options_.maxConcurrentRuns = 1;
     // The pool is fixed: threads are created once, not per run, so a burst cannot multiply them.
     workers_.reserve(static_cast<std::size_t>(options_.maxConcurrentRuns));
