@@ -298,7 +298,8 @@ ReplicaCluster::ReplicaCluster(int connections, int itemsPerCompany, long long l
         names_.push_back(name.str());
         companies_[name.str()] = company;
         auto key = sim_->admin("POST", "/admin/api-keys", "{\"companyId\":\"" + company + "\"}");
-        writePrivateFile(dir_ + "/keys/" + name.str() + ".key", key->getValue<std::string>("apiKey"));
+        secrets_.push_back(key->getValue<std::string>("apiKey"));
+        writePrivateFile(dir_ + "/keys/" + name.str() + ".key", secrets_.back());
         fs::create_directories(exportsDir(name.str()));
     }
     spreader_ = std::make_unique<WebhookSpreader>([this] {
@@ -308,7 +309,9 @@ ReplicaCluster::ReplicaCluster(int connections, int itemsPerCompany, long long l
     auto sub = sim_->admin("POST", "/admin/webhooks",
                            "{\"url\":\"http://127.0.0.1:" + std::to_string(spreader_->port()) +
                                "/webhooks/pleo\",\"events\":[\"v1.export-job.created\"]}");
-    writePrivateFile(dir_ + "/webhook-secret", sub->getValue<std::string>("secret"));
+    secrets_.push_back(sub->getValue<std::string>("secret"));
+    writePrivateFile(dir_ + "/webhook-secret", secrets_.back());
+    if (const char* password = std::getenv("LEDGERBRIDGE_TEST_PG_PASSWORD"); password && *password) secrets_.push_back(password);
 }
 
 ReplicaCluster::~ReplicaCluster() {

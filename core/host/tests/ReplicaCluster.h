@@ -125,6 +125,8 @@ public:
     const std::string& companyOf(const std::string& connection) const { return companies_.at(connection); }
     std::string exportsDir(const std::string& connection) const { return dir_ + "/exports/" + connection; }
     std::map<int, int> webhooksDelivered() const { return spreader_->delivered(); }
+    /// Every secret the replicas were given: API keys, the webhook secret, the database password.
+    const std::vector<std::string>& secrets() const { return secrets_; }
 
     /// A pending job of `items` entries for every connection's company (each fires Pleo's
     /// webhook); connection -> job id.
@@ -141,7 +143,7 @@ private:
     std::string dir_, redirect_;
     long long leaseMs_;
     std::unique_ptr<oauth::simtest::Simulator> sim_;
-    std::vector<std::string> names_;
+    std::vector<std::string> names_, secrets_;
     std::map<std::string, std::string> companies_;
     std::unique_ptr<WebhookSpreader> spreader_;
     std::vector<std::unique_ptr<Replica>> replicas_;

@@ -4,8 +4,9 @@
 //  ExactlyOnceAndSigkill  every export job is exported exactly once (the CSV plugin's files read
 //                         back with the independent reader: each entry once, none missing, Pleo
 //                         holds every one as successful); then one replica is SIGKILLed while it
-//                         is inside an export and its connections finish on the other two within
-//                         the lease time (measured, asserted against lease time + a margin).
+//                         is inside an export and its connections move to the other two within
+//                         the lease time plus a tick and finish there (measured and asserted);
+//                         no secret in any replica's log.
 //  PausedReplicaIsFenced  a replica SIGSTOPped inside an export past its lease time: the others
 //                         take its connections over and finish them; after SIGCONT it writes
 //                         nothing — the ledger rows and the books are unchanged, its log shows the
@@ -25,6 +26,7 @@
 #include <iostream>
 #include <sstream>
 #include <thread>
+#include <tuple>
 
 #include "BookFiles.hpp"
 #include "ReplicaCluster.h"
@@ -50,6 +52,10 @@ constexpr int kLeaseSeconds = 4;
 constexpr int kPausedLeaseSeconds = 24;
 /// The scheduler's tick per connection (`schedule = every 2s` in ReplicaCluster's config).
 constexpr int kTickSeconds = 2;
+/// What a takeover may take beyond lease time and tick: the survivor's run start, the store's
+/// one write lock, and this test's own polling, on 2 cores shared with other work (measured
+/// 5-9.4 s in all for a 4 s lease at a load of 10).
+constexpr double kMarginSeconds = 5.0;
 
 enum class Backend { PostgreSQL };
 void PrintTo(Backend, std::ostream* os) { *os << "PostgreSQL"; }
@@ -121,20 +127,22 @@ std::vector<std::string> connectionsHeldBy(ReplicaCluster& cluster, long pid) {
     return out;
 }
 
-/// Waits until replica `victim` holds the run lease of a connection whose export is under way
-/// (its job in progress, part of its entries in the books); returns that connection ("" if none).
-std::string waitUntilInsideAnExport(ReplicaCluster& cluster, Replica& victim, const std::map<std::string, std::string>& jobs,
-                                    int items, std::chrono::seconds limit) {
+/// Waits until some replica holds the run lease of a connection whose export is under way (its
+/// job in progress, part of its entries in the books); returns {replica index, connection}, or
+/// {-1, ""} when none did within `limit`.
+std::pair<int, std::string> waitUntilInsideAnExport(ReplicaCluster& cluster, const std::map<std::string, std::string>& jobs,
+                                                    int items, std::chrono::seconds limit) {
     const auto until = Clock::now() + limit;
     while (Clock::now() < until) {
-        for (const auto& name : connectionsHeldBy(cluster, victim.pid())) {
-            if (cluster.jobStatus(jobs.at(name)) != "in_progress") continue;
-            const auto booked = books::readBookings({cluster.exportsDir(name)}).bookings.size();
-            if (booked > 0 && booked < static_cast<std::size_t>(items)) return name;
-        }
+        for (int i = 0; i < cluster.replicaCount(); ++i)
+            for (const auto& name : connectionsHeldBy(cluster, cluster.replica(i).pid())) {
+                if (cluster.jobStatus(jobs.at(name)) != "in_progress") continue;
+                const auto booked = books::readBookings({cluster.exportsDir(name)}).bookings.size();
+                if (booked > 0 && booked < static_cast<std::size_t>(items)) return {i, name};
+            }
         std::this_thread::sleep_for(50ms);
     }
-    return "";
+    return {-1, ""};
 }
 
 /// For a failure message: who holds each of `connections`' leases, and the last lines each
@@ -161,6 +169,7 @@ std::string diagnose(ReplicaCluster& cluster, const std::vector<std::string>& co
 /// A replica interrupted by a signal while it was inside an export.
 struct Interruption {
     std::map<std::string, std::string> jobs;          ///< the job of every connection (connection -> job id)
+    int index = -1;                                   ///< the replica interrupted
     std::string inside;                               ///< the connection it was exporting ("" if never seen)
     std::vector<std::string> held;                    ///< every connection whose run lease it held
     std::map<std::string, std::string> heldJobs;      ///< their jobs
@@ -168,16 +177,17 @@ struct Interruption {
 };
 
 /// Slows Pleo down (every API request 100 ms), so jobs of `items` entries last a few seconds,
-/// creates one for every connection, waits until replica `index` is inside an export, takes it
+/// creates one for every connection, waits until a replica is inside an export, takes it
 /// out of the webhook front's rotation (as Kubernetes does with a pod that stops answering) and
 /// sends it `sig`; then Pleo is fast again, so what is left goes quickly.
-Interruption interruptInsideAnExport(ReplicaCluster& cluster, int index, int items, int sig) {
+Interruption interruptInsideAnExport(ReplicaCluster& cluster, int items, int sig) {
     Interruption out;
     slowPleo(cluster, 100);
     out.jobs = cluster.createJobs(items);
-    Replica& replica = cluster.replica(index);
-    out.inside = waitUntilInsideAnExport(cluster, replica, out.jobs, items, 60s);
+    std::tie(out.index, out.inside) = waitUntilInsideAnExport(cluster, out.jobs, items, 60s);
     if (out.inside.empty()) return out;
+    const int index = out.index;
+    Replica& replica = cluster.replica(index);
     out.held = connectionsHeldBy(cluster, replica.pid());
     for (const auto& name : out.held) out.heldJobs[name] = out.jobs.at(name);
     cluster.setInService(index, false);
@@ -232,11 +242,11 @@ TEST_P(ThreeServeReplicas, ExactlyOnceAndSigkill) {
     const auto spread = printSpread(cluster, "30 jobs of 10 entries");
     for (std::size_t n : spread) EXPECT_GT(n, 0u) << "every replica should have run some connections";
 
-    // Larger jobs against a slow Pleo; replica 0 is SIGKILLed inside one of its exports.
-    const Interruption killed = interruptInsideAnExport(cluster, 0, 150, SIGKILL);
-    ASSERT_NE(killed.inside, "") << "replica 0 never held a connection in the middle of an export";
+    // Larger jobs against a slow Pleo; a replica is SIGKILLed inside one of its exports.
+    const Interruption killed = interruptInsideAnExport(cluster, 150, SIGKILL);
+    ASSERT_NE(killed.inside, "") << "no replica was ever seen in the middle of an export";
     const auto& second = killed.jobs;
-    Replica& victim = cluster.replica(0);
+    Replica& victim = cluster.replica(killed.index);
     victim.wait();
     const auto& held = killed.held;
     const auto killedAt = killed.at;
@@ -247,16 +257,23 @@ TEST_P(ThreeServeReplicas, ExactlyOnceAndSigkill) {
     const auto notFinished = cluster.waitFinished(heldJobs, std::chrono::seconds(kLeaseSeconds + 60));
     ASSERT_EQ(notFinished, std::vector<std::string>{}) << diagnose(cluster, notFinished);
     const double finished = secondsSince(killedAt);
-    std::cout << "[replicas] SIGKILL of replica 0 inside the export of " << killed.inside << " holding " << held.size()
+    std::cout << "[replicas] SIGKILL of replica " << killed.index << " inside the export of " << killed.inside << " holding " << held.size()
               << " connections: taken over within " << takeover << " s, finished within " << finished
               << " s (lease time " << kLeaseSeconds << " s, tick " << kTickSeconds << " s)" << std::endl;
-    EXPECT_LE(takeover, kLeaseSeconds + kTickSeconds + 2.0) << "the lease should move within its time plus one tick";
+    EXPECT_LE(takeover, kLeaseSeconds + kTickSeconds + kMarginSeconds) << "the lease should move within its time plus one tick";
     EXPECT_LE(finished, kLeaseSeconds + kTickSeconds + 20.0) << "the rest of the jobs should finish soon after";
     ASSERT_EQ(cluster.waitFinished(second, 60s), std::vector<std::string>{});
     printSpread(cluster, "after the SIGKILL");
 
     expectExactlyOnce(cluster, {first, second});
-    for (int i = 1; i < kReplicas; ++i) {
+    // Nothing the replicas wrote holds a secret they were given (logs, stderr).
+    for (int i = 0; i < kReplicas; ++i)
+        for (const auto& secret : cluster.secrets()) {
+            EXPECT_EQ(cluster.replica(i).log().find(secret), std::string::npos) << "replica " << i << "'s log holds a secret";
+            EXPECT_EQ(cluster.replica(i).stderrText().find(secret), std::string::npos) << "replica " << i << "'s stderr holds a secret";
+        }
+    for (int i = 0; i < kReplicas; ++i) {
+        if (i == killed.index) continue;
         cluster.replica(i).signal(SIGTERM);
         EXPECT_EQ(cluster.replica(i).wait(), 0) << "replica " << i << " stops cleanly";
     }
@@ -265,10 +282,10 @@ TEST_P(ThreeServeReplicas, ExactlyOnceAndSigkill) {
 TEST_P(ThreeServeReplicas, PausedReplicaIsFenced) {
     ReplicaCluster cluster(kConnections, 400, kPausedLeaseSeconds * 1000LL);
     for (int i = 0; i < kReplicas; ++i) cluster.start(i);
-    const Interruption stopped = interruptInsideAnExport(cluster, 1, 150, SIGSTOP);
-    ASSERT_NE(stopped.inside, "") << "replica 1 never held a connection in the middle of an export";
+    const Interruption stopped = interruptInsideAnExport(cluster, 150, SIGSTOP);
+    ASSERT_NE(stopped.inside, "") << "no replica was ever seen in the middle of an export";
     const auto& jobs = stopped.jobs;
-    Replica& paused = cluster.replica(1);
+    Replica& paused = cluster.replica(stopped.index);
 
     // The others take its connections over once its leases expire, not before, and finish them.
     const double takeover = waitForTakeover(cluster, stopped, paused.pid(), std::chrono::seconds(kPausedLeaseSeconds + 60));
@@ -277,12 +294,12 @@ TEST_P(ThreeServeReplicas, PausedReplicaIsFenced) {
         << "the paused replica's connections were not taken over" << diagnose(cluster, notTakenOver);
     const double finished = secondsSince(stopped.at);
     ASSERT_EQ(cluster.waitFinished(jobs, 60s), std::vector<std::string>{});
-    std::cout << "[replicas] SIGSTOP of replica 1 inside the export of " << stopped.inside << " holding "
+    std::cout << "[replicas] SIGSTOP of replica " << stopped.index << " inside the export of " << stopped.inside << " holding "
               << stopped.held.size() << " connections: taken over after " << takeover << " s, finished within " << finished
               << " s (lease time " << kPausedLeaseSeconds << " s, tick " << kTickSeconds << " s)" << std::endl;
     // Its leases were last renewed up to a third of their time before the stop (LeaseKeeper).
     EXPECT_GE(takeover, kPausedLeaseSeconds * 2.0 / 3 - 0.5) << "nobody may take a lease before it expires";
-    EXPECT_LE(takeover, kPausedLeaseSeconds + kTickSeconds + 4.0) << "the lease should move within its time plus one tick";
+    EXPECT_LE(takeover, kPausedLeaseSeconds + kTickSeconds + kMarginSeconds) << "the lease should move within its time plus one tick";
 
     // What is written before it wakes up.
     const std::string ledgerSql =
