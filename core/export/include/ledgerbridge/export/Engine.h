@@ -132,7 +132,7 @@ private:
     EngineSettings settings_;
     TargetCapabilities caps_;
     std::string runId_;
-    std::int64_t leaseRenewedMs_ = 0;  ///< when the run lease was last taken or renewed
+    std::atomic<std::int64_t> leaseRenewedMs_{0};  ///< when the run lease was last taken or renewed (the reporting thread renews too)
     store::LeaseFence fence_;           ///< the run lease's holding, while run() lasts
     const store::LeaseKeeper* keeper_ = nullptr;  ///< renews fence_ in the background, while run() lasts
     std::future<void> reporting_;  ///< the results PUT of the previous batch, while the next is pushed
