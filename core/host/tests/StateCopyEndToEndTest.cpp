@@ -14,6 +14,7 @@
 #include <iterator>
 
 #include "EndToEndHarness.h"
+#include "ledgerbridge/store/Leases.h"
 #include "ledgerbridge/store/PostgresSession.h"
 
 using namespace ledgerbridge;
@@ -73,6 +74,22 @@ TEST(StateCopyEndToEnd, AStateFromRealRunsMovesToPostgresAndTheNextRunsExportNot
     ASSERT_EQ(beforeCopy.entries.size(), 800u) << "the first job, and two batches of the second in the target";
 
     const std::vector<std::string> copy = {"state", "copy", "--to", pg.url(), "--password", "env:LEDGERBRIDGE_TEST_PG_PASSWORD"};
+    // Refused, nothing written: a password written on the command line, and a live run's lease
+    // (this test process holds one, as a running `run` would).
+    auto literal = inst.ledgerbridge({"state", "copy", "--to", pg.url(), "--password", "hunter2"});
+    EXPECT_EQ(literal.exitCode, 2) << literal.err;
+    EXPECT_NE(literal.err.find("secret reference"), std::string::npos) << literal.err;
+    EXPECT_EQ(literal.err.find("hunter2"), std::string::npos) << literal.err;
+    {
+        store::StateStore sqlite(inst.dir() + "/state");
+        store::Leases leases(sqlite);
+        ASSERT_TRUE(leases.tryAcquire("run:held-by-the-test", 60000));
+        auto busy = inst.ledgerbridge(copy);
+        EXPECT_EQ(busy.exitCode, 7) << busy.out << busy.err;
+        EXPECT_NE(busy.err.find("run:held-by-the-test (process " + std::to_string(::getpid())), std::string::npos) << busy.err;
+        leases.release("run:held-by-the-test");
+    }
+    EXPECT_EQ(pg.count("runs"), -1) << "a refused copy created the schema";
     // Killed with its transaction open, in the middle of the ledger: nothing of it is kept.
     auto killed = oauth::simtest::run(oauth::simtest::binary("ledgerbridge"), inst.argv(copy),
                                       {{"LEDGERBRIDGE_CRASH_AT", "state-copy:batch#6"}});

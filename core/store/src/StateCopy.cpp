@@ -328,6 +328,9 @@ StateCopyReport copySqliteToPostgres(StateStore& source, const PostgresLocation&
     StateCopyReport report;
     report.schemaVersion = source.schemaVersion();
     checkTargetBeforeMigrating(pg, report.schemaVersion);
+    // Once before touching the target (a refusal then writes nothing at all), and again below
+    // under the source's write lock, where no lease can be taken between the check and the copy.
+    source.read([&](Session& sqlite) { checkNoLiveLeases(source, sqlite); });
     migrate(pg, report.schemaVersion);
 
     // The source's write lock for the whole copy: a consistent snapshot, and no run can start
