@@ -80,6 +80,10 @@ TEST(StateCopyEndToEnd, AStateFromRealRunsMovesToPostgresAndTheNextRunsExportNot
     EXPECT_EQ(literal.exitCode, 2) << literal.err;
     EXPECT_NE(literal.err.find("secret reference"), std::string::npos) << literal.err;
     EXPECT_EQ(literal.err.find("hunter2"), std::string::npos) << literal.err;
+    auto inUrl = inst.ledgerbridge({"state", "copy", "--to", "postgresql://ledgerbridge:hunter2@127.0.0.1:1/x"});
+    EXPECT_EQ(inUrl.exitCode, 2) << inUrl.err;
+    EXPECT_NE(inUrl.err.find("--to carries a password"), std::string::npos) << inUrl.err;
+    EXPECT_EQ(inUrl.err.find("hunter2"), std::string::npos) << inUrl.err;
     {
         store::StateStore sqlite(inst.dir() + "/state");
         store::Leases leases(sqlite);

@@ -249,21 +249,38 @@ void copyRows(Session& source, Session& target, const TablePlan& t, std::int64_t
     flush();
 }
 
+/// The checksum of `t` as `db` holds it. PostgreSQL's rows come through a cursor, a few
+/// thousand at a time: libpq would otherwise hold a whole table's result (the ledger's items:
+/// hundreds of megabytes) in memory at once.
 TableChecksum checksumOf(Session& db, const TablePlan& t, bool sqlite) {
     TableChecksum sum;
     TablePlan read = t;
     if (!sqlite)
         for (auto& c : read.columns) c.fromRowid = false;  // PostgreSQL has a real column of that name
-    Statement q(db, selectAll(read));
     std::string encoded;
-    while (q.executeStep()) {
-        encoded.clear();
-        for (std::size_t c = 0; c < t.columns.size(); ++c) {
-            const Column col = q.getColumn(static_cast<int>(c));
-            encodeValue(encoded, t.columns[c].kind, col.isNull(), col.getString());
+    const auto addRows = [&](Statement& q) {
+        int n = 0;
+        for (; q.executeStep(); ++n) {
+            encoded.clear();
+            for (std::size_t c = 0; c < t.columns.size(); ++c) {
+                const Column col = q.getColumn(static_cast<int>(c));
+                encodeValue(encoded, t.columns[c].kind, col.isNull(), col.getString());
+            }
+            sum.add(encoded);
         }
-        sum.add(encoded);
+        return n;
+    };
+    if (sqlite) {
+        Statement q(db, selectAll(read));
+        addRows(q);
+        return sum;
     }
+    db.exec("DECLARE lb_state_copy_verify NO SCROLL CURSOR FOR " + selectAll(read));
+    for (;;) {
+        Statement q(db, "FETCH 2000 FROM lb_state_copy_verify");
+        if (addRows(q) == 0) break;
+    }
+    db.exec("CLOSE lb_state_copy_verify");
     return sum;
 }
 

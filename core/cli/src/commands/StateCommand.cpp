@@ -54,6 +54,12 @@ store::PostgresLocation targetLocation(const Invocation& inv, AppContext& app) {
     config::SecretRef password;
     store::PostgresLocation at;
     if (auto to = inv.option("to")) {
+        // user:password@ in the URL: refused before it reaches a message naming [state] url.
+        const std::size_t scheme = to->find("://"), at_ = to->find('@');
+        if (scheme != std::string::npos && at_ != std::string::npos && to->find(':', scheme + 3) < at_ &&
+            to->find('/', scheme + 3) > at_)
+            throw UsageError("--to carries a password; give the URL without it and the password as --password "
+                             "env:VARIABLE or file:/path");
         at.url = *to;
     } else {
         const config::Config& cfg = app.config();
@@ -66,7 +72,7 @@ store::PostgresLocation targetLocation(const Invocation& inv, AppContext& app) {
     if (auto ref = inv.option("password")) {
         if (!config::isSecretReference(*ref))
             throw UsageError("--password takes a secret reference (env:VARIABLE or file:/path), never the password itself");
-        password = config::SecretRef{*ref, config::Origin{"--password", 0, 0}, "--password"};
+        password = config::SecretRef{*ref, config::Origin{"the command line", 0, 0}, "--password"};
     }
     if (!password.empty()) at.password = config::resolveSecret(password);
     return at;
