@@ -329,7 +329,7 @@ void checkNoLiveLeases(StateStore& sourceStore, Session& source) {
     for (const auto& name : column0(source, "SELECT name FROM leases")) {
         LeaseHolder h;
         if (leases.current(name, h))
-            held += (held.empty() ? "" : "; ") + name + " (process " + std::to_string(h.pid) + " on " + h.host + ")";
+            held += (held.empty() ? "" : "; ") + name + " (held by " + h.holder + ")";  // "host:pid:nonce"
     }
     if (!held.empty())
         throw LockBusyError("state copy: the SQLite state " + sourceStore.path() + " is in use: " + held +

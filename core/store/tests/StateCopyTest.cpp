@@ -29,6 +29,11 @@ protected:
     std::string sourceDir() const { return tmp().sub("sqlite-state"); }
     std::unique_ptr<store::StateStore> openSource() const { return std::make_unique<store::StateStore>(sourceDir()); }
     store::StateCopyReport copy(store::StateStore& source) { return store::copySqliteToPostgres(source, pgLocation()); }
+    /// Changes the source with `sql`, then the StoreError message of a copy of it.
+    std::string copyAfter(store::StateStore& source, const std::string& sql) {
+        source.transaction([&](store::Session& db) { db.exec(sql); });
+        return errorOf<StoreError>([&] { copy(source); });
+    }
 };
 INSTANTIATE_TEST_SUITE_P(, StateCopy, ::testing::Values(Backend::PostgreSQL), backendName);
 
@@ -145,17 +150,35 @@ store::LedgerEntry entry(const std::string& id, int n) {
     return e;
 }
 
+store::JobRecord jobRecord(const std::string& id, const std::string& phase) {
+    store::JobRecord job;
+    job.fingerprint = "fp";
+    job.jobId = id;
+    job.connection = "acme";
+    job.phase = phase;
+    return job;
+}
+
+store::ValidationRecord validation(const std::string& configHash, std::int64_t at, bool passed) {
+    store::ValidationRecord v;
+    v.environment = "staging";
+    v.passed = passed;
+    v.plugins = "csv 1.0 abc";
+    v.configHash = configHash;
+    v.configText = "[connection.acme]";
+    v.details = "ok";
+    v.user = "ops";
+    v.at = at;
+    return v;
+}
+
 /// A state with every repository's rows: `jobs` jobs of `perJob` entries in several states
 /// (posted and reported, rejected, pushing = unfinished), sealed grant bytes with NUL bytes,
 /// binary plugin state, runs, validations and a promotion.
 void fill(store::StateStore& s, int jobs, int perJob) {
     store::Ledger ledger(s);
     for (int j = 0; j < jobs; ++j) {
-        store::JobRecord job;
-        job.fingerprint = "fp";
-        job.jobId = "job-" + std::to_string(j);
-        job.connection = "acme";
-        job.phase = "delivering";
+        store::JobRecord job = jobRecord("job-" + std::to_string(j), "delivering");
         job.numberOfItems = perJob;
         ledger.saveJob(job);
         for (int page = 0; page * 250 < perJob; ++page) {
@@ -195,15 +218,7 @@ void fill(store::StateStore& s, int jobs, int perJob) {
     runs.start("acme", "fp", false);  // a run that died: no finish
     store::Promotions promotions(s);
     for (int i = 0; i < 3; ++i) {
-        store::ValidationRecord v;
-        v.environment = "staging";
-        v.passed = i != 1;
-        v.plugins = "csv 1.0 abc";
-        v.configHash = "h" + std::to_string(i);
-        v.configText = "[connection.acme]";
-        v.details = "ok";
-        v.user = "ops";
-        v.at = 1000 + i;
+        const store::ValidationRecord v = validation("h" + std::to_string(i), 1000 + i, i != 1);
         const std::string id = promotions.recordValidation(v);
         if (i == 2) {
             store::PromotionRecord p;
@@ -259,23 +274,12 @@ TEST_P(StateCopy, EveryTableArrivesAsAnIndependentReaderSeesItAndTheCopiedStoreW
     auto pushing = ledger.entries("fp", "job-1", store::EntryState::Pushing, 1000);
     EXPECT_EQ(pushing.size(), 50u);
     EXPECT_EQ(ledger.counts("fp", "job-1").reported, 2000 / 6);
-    store::JobRecord fresh;
-    fresh.fingerprint = "fp";
-    fresh.jobId = "job-after-the-move";
-    fresh.connection = "acme";
-    fresh.phase = "fetching";
-    ledger.saveJob(fresh);
+    ledger.saveJob(jobRecord("job-after-the-move", "fetching"));
     ASSERT_NO_THROW(ledger.stagePage("fp", "job-after-the-move", {entry("new-1", 1), entry("new-2", 2)}, "", true));
     EXPECT_EQ(ledger.entry("fp", "job-after-the-move", "new-2")->payload, entry("new-2", 2).payload);
     store::Promotions promotions(*copied);
-    store::ValidationRecord v;
-    v.environment = "staging";
-    v.passed = true;
-    v.plugins = "csv 2.0 def";
-    v.configHash = "newest";
-    v.user = "ops";
-    v.at = 1002;  // ties with the newest copied one: the order of insertion decides
-    promotions.recordValidation(v);
+    // At the same instant as the newest copied one: the order of insertion decides.
+    promotions.recordValidation(validation("newest", 1002, true));
     EXPECT_EQ(promotions.latestPassingValidation("")->configHash, "newest");
     EXPECT_EQ(store::Grants(*copied).find("acme", "fp")->refreshToken, std::string("\x00sealed refresh\x00", 16));
 }
@@ -316,7 +320,7 @@ TEST_P(StateCopy, RefusesWhileARunHoldsALeaseOnTheSourceButNotForAnExpiredOne) {
     store::Leases leases(*source);
     ASSERT_TRUE(leases.tryAcquire("run:fp", 60000));
     const std::string error = errorOf<LockBusyError>([&] { copy(*source); });
-    EXPECT_NE(error.find("run:fp (process " + std::to_string(::getpid())), std::string::npos) << error;
+    EXPECT_NE(error.find("run:fp (held by " + store::Leases::selfHolder() + ")"), std::string::npos) << error;
     EXPECT_NE(error.find("Stop `ledgerbridge serve`"), std::string::npos) << error;
     EXPECT_FALSE(rawSession()->tableExists("schema_version")) << "a refused copy migrated the target";
     PgReader pg(pgLocation());
@@ -332,8 +336,7 @@ TEST_P(StateCopy, AValuePostgresRefusesKeepsNothingAndARetryAfterTheFixWorks) {
     auto source = openSource();
     fill(*source, 2, 600);
     // Bytes that are not UTF-8 in a text column: SQLite keeps them, PostgreSQL refuses them.
-    source->transaction([](store::Session& db) { db.exec("UPDATE runs SET report = CAST(X'7B22ff22' AS TEXT)"); });
-    const std::string error = errorOf<StoreError>([&] { copy(*source); });
+    const std::string error = copyAfter(*source, "UPDATE runs SET report = CAST(X'7B22ff22' AS TEXT)");
     EXPECT_NE(error.find("UTF8"), std::string::npos) << error;
     PgReader pg(pgLocation());
     expectTargetEmpty(pg);
@@ -347,8 +350,7 @@ TEST_P(StateCopy, AValuePostgresRefusesKeepsNothingAndARetryAfterTheFixWorks) {
 TEST_P(StateCopy, ATextInAnIntegerColumnIsNamedAndNothingIsKept) {
     auto source = openSource();
     fill(*source, 1, 10);
-    source->transaction([](store::Session& db) { db.exec("UPDATE ledger SET attempts = 'twice' WHERE entry_id = 'e-0-3'"); });
-    const std::string error = errorOf<StoreError>([&] { copy(*source); });
+    const std::string error = copyAfter(*source, "UPDATE ledger SET attempts = 'twice' WHERE entry_id = 'e-0-3'");
     EXPECT_NE(error.find("table ledger"), std::string::npos) << error;
     EXPECT_NE(error.find("column attempts"), std::string::npos) << error;
     EXPECT_EQ(error.find("twice"), std::string::npos) << "a value was printed: " << error;
