@@ -124,6 +124,11 @@ TEST(StateCopyEndToEnd, AStateFromRealRunsMovesToPostgresAndTheNextRunsExportNot
     std::ofstream(config, std::ios::trunc) << text;
     const std::string sqliteFile = inst.dir() + "/state/ledgerbridge.db";
     const std::string sqliteBefore = readFile(sqliteFile);
+    // Without arguments the copy takes both ends from this configuration ([state] dir, url,
+    // password): the same target, refused the same way.
+    auto fromConfig = inst.ledgerbridge({"state", "copy"});
+    EXPECT_EQ(fromConfig.exitCode, 2) << fromConfig.out << fromConfig.err;
+    EXPECT_NE(fromConfig.err.find("already holds a ledgerbridge state"), std::string::npos) << fromConfig.err;
 
     auto resumed = inst.ledgerbridge({"run", "--json"});
     ASSERT_EQ(resumed.exitCode, 0) << resumed.out << resumed.err;

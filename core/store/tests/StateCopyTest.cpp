@@ -347,6 +347,18 @@ TEST_P(StateCopy, AValuePostgresRefusesKeepsNothingAndARetryAfterTheFixWorks) {
     EXPECT_GT(report.rows, 2400);
 }
 
+// A NUL byte inside a SQLite text: libpq sends text parameters as C strings, so PostgreSQL
+// receives the value cut short without any error. Only the verification notices.
+TEST_P(StateCopy, AValueThatArrivesChangedFailsTheVerificationAndNothingIsKept) {
+    auto source = openSource();
+    fill(*source, 1, 300);
+    const std::string error = copyAfter(*source, "UPDATE runs SET report = CAST(X'7B0022782F227D' AS TEXT)");
+    EXPECT_NE(error.find("verification failed for table runs"), std::string::npos) << error;
+    EXPECT_NE(error.find("nothing was kept"), std::string::npos) << error;
+    PgReader pg(pgLocation());
+    expectTargetEmpty(pg);
+}
+
 TEST_P(StateCopy, ATextInAnIntegerColumnIsNamedAndNothingIsKept) {
     auto source = openSource();
     fill(*source, 1, 10);
