@@ -329,7 +329,10 @@ TEST_P(StateCopy, RefusesWhileARunHoldsALeaseOnTheSourceButNotForAnExpiredOne) {
     ASSERT_TRUE(leases.tryAcquire("sync:fp", 1));
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
     EXPECT_NO_THROW(copy(*source)) << "an expired lease blocked the copy";
-    EXPECT_EQ(pg.count("leases"), 1) << "the expired lease row is part of the state";
+    std::int64_t leaseRows = 0;  // released leases may keep their row (a fencing token's history)
+    source->read([&](store::Session& db) { leaseRows = db.execAndGet("SELECT COUNT(*) FROM leases").getInt64(); });
+    EXPECT_GE(leaseRows, 1);
+    EXPECT_EQ(pg.count("leases"), leaseRows) << "the expired lease rows are part of the state";
 }
 
 TEST_P(StateCopy, AValuePostgresRefusesKeepsNothingAndARetryAfterTheFixWorks) {
