@@ -396,6 +396,37 @@ TEST_F(SchedulerTest, AWebhookRunTakesTheNextFreeWorkerBeforeQueuedScheduledRuns
     EXPECT_EQ(calls[4].first, "d");
 }
 
+// A webhook for a connection whose scheduled run is still waiting for a worker: that run moves
+// ahead of the other waiting polls and serves the webhook (it has not listed Pleo's jobs yet, so
+// it finds the new one); no second run follows. Before, it kept its place behind every queued
+// poll and a follow-up run came after it.
+TEST_F(SchedulerTest, AWebhookMovesItsConnectionsWaitingScheduledRunAheadOfTheOtherPolls) {
+    SchedulerOptions options;
+    options.maxConcurrentRuns = 1;
+    Scheduler s(launcher, clock, &store, metrics, [] { return std::uint64_t{0}; }, options);
+    s.configure({conn("a", "company-a", "every 15m"), conn("b", "company-b", "every 15m"),
+                 conn("c", "company-c", "every 15m"), conn("d", "company-d", "every 15m")});
+    launcher.hold("a");
+    clock.set(utc(2025, 1, 1, 0, 15));
+    s.tick();
+    ASSERT_TRUE(launcher.waitCalls(1));  // a holds the only worker; b, c, d wait in the queue
+    EXPECT_EQ(s.queuedRuns(), 3U);
+    EXPECT_EQ(s.triggerCompany("company-d", "webhook"), 1U);
+    s.tick();
+    EXPECT_EQ(s.queuedRuns(), 3U);  // moved, not added
+    launcher.release("a");
+    ASSERT_TRUE(launcher.waitCompleted(4));
+    ASSERT_TRUE(s.waitIdleUntil(clock.now() + std::chrono::hours(1)));
+    s.tick();
+    ASSERT_TRUE(s.waitIdleUntil(clock.now() + std::chrono::hours(1)));
+    const auto calls = launcher.snapshot();
+    ASSERT_EQ(calls.size(), 4U);
+    EXPECT_EQ(calls[0].first, "a");
+    EXPECT_EQ(calls[1], std::make_pair(std::string("d"), std::string("webhook")));
+    EXPECT_EQ(calls[2].first, "b");
+    EXPECT_EQ(calls[3].first, "c");
+}
+
 TEST(ScheduledConnections, ParsesEveryScheduleOfTheConfig) {
     ledgerbridge::config::Config config;
     ledgerbridge::config::Connection a;
