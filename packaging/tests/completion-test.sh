@@ -48,9 +48,11 @@ plugin = sie
 plugin = datev
 INI
 
-expect "auth config history plugins promote run serve status sync validate version" "$binary" ""
-expect "serve status sync" "$binary" s
+expect "auth config history plugins promote run serve state status sync validate version" "$binary" ""
+expect "serve state status sync" "$binary" s
 expect "disconnect login logout refresh status" "$binary" auth ""
+expect "copy" "$binary" state ""
+expect "--password" "$binary" state copy --p
 expect "validate" "$binary" --log-level debug config v
 expect "show" "$binary" history s
 expect "--dry-run" "$binary" run --d

@@ -91,7 +91,7 @@ TEST(Cli, HelpWorksOnEveryLevel) {
 TEST(Cli, UnknownCommandAndOptionAreUsageErrors) {
     auto r = cli({"frobnicate"});
     EXPECT_EQ(r.code, 2);
-    EXPECT_EQ(r.err, "ledgerbridge: unknown command 'frobnicate'; available: config, auth, run, sync, serve, plugins, status, history, validate, promote, "
+    EXPECT_EQ(r.err, "ledgerbridge: unknown command 'frobnicate'; available: config, auth, run, sync, serve, plugins, status, history, validate, promote, state, "
                      "version\n");
     r = cli({"history", "--bogus"});
     EXPECT_EQ(r.code, 2);

@@ -190,6 +190,19 @@ void Scheduler::enqueue(State& s, const std::string& reason, bool triggered) {
 }
 
 void Scheduler::markTriggered(State& s, const std::string& reason) {
+    if (s.queued && !s.running) {
+        // Waiting, not started: the run has not listed Pleo's jobs yet, so it will find the new
+        // one and needs no follow-up. A scheduled run moves to the triggered lane, or the
+        // company's export would wait behind every queued poll (issue 18: "starts within 2 s").
+        // The scan is of waiting scheduled runs only, and only for a connection that has one.
+        const auto it = std::find_if(queue_.begin(), queue_.end(),
+                                     [&](const QueuedRun& r) { return r.name == s.connection.name; });
+        if (it != queue_.end()) {
+            queue_.erase(it);
+            triggered_.push_back(QueuedRun{s.connection.name, reason});
+        }
+        return;
+    }
     if (s.pendingReason.empty()) s.pendingReason = reason;
     if (!s.running && !s.queued) ready_.insert(s.connection.name);
     cv_.notify_all();

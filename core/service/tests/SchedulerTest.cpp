@@ -59,6 +59,32 @@ struct SchedulerTest : ::testing::Test {
     FakeLauncher launcher;
     ManualClock clock{utc(2025, 1, 1, 0, 0, 10)};
     Metrics metrics;
+
+    // One worker, held by a's scheduled run; b, c and d's scheduled runs wait for it (w runs on
+    // webhooks only); then a webhook for `company` comes and the scheduler thread acts on it.
+    std::unique_ptr<Scheduler> webhookWhileOnePollRunsAndThreeWait(const std::string& company) {
+        SchedulerOptions options;
+        options.maxConcurrentRuns = 1;
+        auto s = std::make_unique<Scheduler>(launcher, clock, &store, metrics, noJitter(), options);
+        s->configure({conn("a", "company-a", "every 15m"), conn("b", "company-b", "every 15m"),
+                      conn("c", "company-c", "every 15m"), conn("d", "company-d", "every 15m"),
+                      conn("w", "company-w", "")});
+        launcher.hold("a");
+        clock.set(utc(2025, 1, 1, 0, 15));
+        s->tick();
+        EXPECT_TRUE(launcher.waitCalls(1));
+        EXPECT_EQ(s->queuedRuns(), 3U);
+        EXPECT_EQ(s->triggerCompany(company, "webhook"), 1U);
+        s->tick();
+        return s;
+    }
+
+    // "name:reason" of every run the launcher got, in order.
+    std::vector<std::string> runOrder() {
+        std::vector<std::string> out;
+        for (const auto& call : launcher.snapshot()) out.push_back(call.first + ":" + call.second);
+        return out;
+    }
 };
 
 }  // namespace
@@ -371,29 +397,32 @@ TEST_F(SchedulerTest, ARemovedConnectionNeverFiresAndAReaddedOneFiresAgain) {
 }
 
 TEST_F(SchedulerTest, AWebhookRunTakesTheNextFreeWorkerBeforeQueuedScheduledRuns) {
-    SchedulerOptions options;
-    options.maxConcurrentRuns = 1;
-    Scheduler s(launcher, clock, &store, metrics, [] { return std::uint64_t{0}; }, options);
-    s.configure({conn("a", "company-a", "every 15m"), conn("b", "company-b", "every 15m"),
-                 conn("c", "company-c", "every 15m"), conn("d", "company-d", "every 15m"), conn("w", "company-w", "")});
-    launcher.hold("a");
-    clock.set(utc(2025, 1, 1, 0, 15));
-    s.tick();
-    ASSERT_TRUE(launcher.waitCalls(1));  // a holds the only worker; b, c, d wait in the queue
-    EXPECT_EQ(s.queuedRuns(), 3U);
-    EXPECT_EQ(s.triggerCompany("company-w", "webhook"), 1U);
-    s.tick();
+    auto scheduler = webhookWhileOnePollRunsAndThreeWait("company-w");
+    ASSERT_FALSE(HasFailure());
+    Scheduler& s = *scheduler;
     EXPECT_EQ(s.queuedRuns(), 4U);
     launcher.release("a");
     ASSERT_TRUE(launcher.waitCompleted(5));
     ASSERT_TRUE(s.waitIdleUntil(clock.now() + std::chrono::hours(1)));
-    const auto calls = launcher.snapshot();
-    ASSERT_EQ(calls.size(), 5U);
-    EXPECT_EQ(calls[0].first, "a");
-    EXPECT_EQ(calls[1], std::make_pair(std::string("w"), std::string("webhook")));
-    EXPECT_EQ(calls[2].first, "b");
-    EXPECT_EQ(calls[3].first, "c");
-    EXPECT_EQ(calls[4].first, "d");
+    EXPECT_EQ(runOrder(), (std::vector<std::string>{"a:schedule", "w:webhook", "b:schedule", "c:schedule",
+                                                    "d:schedule"}));
+}
+
+// A webhook for a connection whose scheduled run is still waiting for a worker: that run moves
+// ahead of the other waiting polls and serves the webhook (it has not listed Pleo's jobs yet, so
+// it finds the new one); no second run follows. Before, it kept its place behind every queued
+// poll and a follow-up run came after it.
+TEST_F(SchedulerTest, AWebhookMovesItsConnectionsWaitingScheduledRunAheadOfTheOtherPolls) {
+    auto scheduler = webhookWhileOnePollRunsAndThreeWait("company-d");
+    ASSERT_FALSE(HasFailure());
+    Scheduler& s = *scheduler;
+    EXPECT_EQ(s.queuedRuns(), 3U);  // moved, not added
+    launcher.release("a");
+    ASSERT_TRUE(launcher.waitCompleted(4));
+    ASSERT_TRUE(s.waitIdleUntil(clock.now() + std::chrono::hours(1)));
+    s.tick();
+    ASSERT_TRUE(s.waitIdleUntil(clock.now() + std::chrono::hours(1)));
+    EXPECT_EQ(runOrder(), (std::vector<std::string>{"a:schedule", "d:webhook", "b:schedule", "c:schedule"}));
 }
 
 TEST(ScheduledConnections, ParsesEveryScheduleOfTheConfig) {

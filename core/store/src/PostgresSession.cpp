@@ -64,7 +64,14 @@ public:
         binary_.assign(static_cast<std::size_t>(count), 0);
     }
 
-    void bindText(int i, const std::string& v) override { set(i, v, false); }
+    // PostgreSQL's text cannot hold a NUL byte, and libpq would send the value cut at the first
+    // one without an error: refuse it, naming the parameter and the statement (never the value).
+    void bindText(int i, const std::string& v) override {
+        if (v.find('\0') != std::string::npos)
+            throw StoreError("state store: parameter " + std::to_string(i) +
+                             " is text holding a NUL byte, which PostgreSQL's text type cannot store: " + sql_);
+        set(i, v, false);
+    }
     void bindBlob(int i, const std::string& b) override { set(i, b, true); }
     void bindInt64(int i, std::int64_t v) override { set(i, std::to_string(v), false); }
     void bindNull(int i) override { slot(i).reset(); }

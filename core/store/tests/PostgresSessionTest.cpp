@@ -115,6 +115,23 @@ TEST_P(PostgresOnly, ASessionIdleInsideAWriteTransactionIsEndedAndItsWorkDiscard
     EXPECT_EQ(marks, 0) << "the stopped transaction's work was kept";
 }
 
+TEST_P(PostgresOnly, TextHoldingANulByteIsRefusedInsteadOfStoredCutShort) {
+    auto db = open();
+    db->transaction([](store::Session& s) { s.exec("CREATE TABLE nul_probe (v TEXT)"); });
+    const std::string m = errorOf<std::exception>([&] {
+        db->transaction([](store::Session& s) {
+            store::Statement insert(s, "INSERT INTO nul_probe (v) VALUES (?)");
+            insert.bind(1, std::string("before\0after-secret", 19));
+            insert.exec();
+        });
+    });
+    EXPECT_NE(m.find("parameter 1 is text holding a NUL byte"), std::string::npos) << m;
+    EXPECT_EQ(m.find("after-secret"), std::string::npos) << "the value is never repeated: " << m;
+    std::int64_t rows = -1;
+    db->read([&](store::Session& s) { rows = s.execAndGet("SELECT COUNT(*) FROM nul_probe").getInt64(); });
+    EXPECT_EQ(rows, 0) << "nothing of the refused write is kept";
+}
+
 // As SQLite's BEGIN IMMEDIATE: one writer at a time across processes, and a writer kept waiting
 // longer than the busy timeout fails with "busy" instead of waiting for ever.
 LB_ON_BOTH_BACKENDS(WriteLock);

@@ -32,6 +32,8 @@ protected:
     /// Empties this case's database (SQLite: deletes the file; PostgreSQL: a fresh schema).
     void resetDatabase();
     bool postgres() const { return GetParam() == Backend::PostgreSQL; }
+    /// This case's PostgreSQL database (its own schema) as the store is told it.
+    ledgerbridge::store::PostgresLocation pgLocation() const { return {schemaUrl(), password_}; }
     /// The local state directory (the SQLite file's directory).
     const TempDir& tmp() const { return tmp_; }
 

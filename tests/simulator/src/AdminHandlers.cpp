@@ -281,6 +281,7 @@ Reply handleAdmin(SimState& s, const Request& req, const std::vector<std::string
         out->set("byStatus", counts);
         return jsonReply(200, out);
     }
+    if (route == "export-job-starts" && m == "GET") return jsonReply(200, s.jobStarts.toJson());
     if (route == "export-jobs" && m == "GET" && seg.size() >= 3) {
         s.jobs.expire(s.clock.now());
         return jobDetails(s, req, seg[2], seg.size() == 4 && seg[3] == "items");
@@ -375,6 +376,7 @@ Reply handleAdmin(SimState& s, const Request& req, const std::vector<std::string
     }
     if (route == "reset" && m == "POST") {
         s.jobs.clear();
+        s.jobStarts.clear();
         s.tokens.clearAll();
         registerDemoClient(s);
         s.counters.reset();

@@ -36,6 +36,7 @@ Job& jobFor(SimState& s, const Principal& p, const std::string& jobId) {
     Job* j = s.jobs.find(jobId);
     // Another company's job is reported as absent, not forbidden: ids must not leak.
     if (!j || j->company != p.company) throw ApiError(404, "EXPORT_NOT_FOUND", "Export job not found.");
+    s.jobStarts.touched(j->id);  // the client's first request naming the job: its export started
     return *j;
 }
 
@@ -85,6 +86,7 @@ Poco::JSON::Object::Ptr jobJson(SimState& s, const Job& job) {
 Job& createJobAndNotify(SimState& s, int company, std::vector<std::uint32_t> items, bool interactive, bool vendorBased,
                         const std::string& createdBy) {
     Job& j = s.jobs.create(company, std::move(items), interactive, vendorBased, createdBy, s.clock.now());
+    s.jobStarts.created(j.id);
     Object::Ptr data = new Object;
     data->set("id", j.id);
     data->set("jobId", j.id);

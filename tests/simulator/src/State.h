@@ -15,6 +15,7 @@
 #include "Faults.h"
 #include "Installations.h"
 #include "ItemGenerator.h"
+#include "JobStartTimes.h"
 #include "JobStore.h"
 #include "MasterData.h"
 #include "Options.h"
@@ -40,6 +41,7 @@ struct SimState {
           autoApprove(o.autoApprove),
           contraMissing(static_cast<std::size_t>(o.companies), false) {
         if (!o.validateRequestsDir.empty()) audit = std::make_unique<RequestAudit>(o.validateRequestsDir);
+        webhooks.onFirstAttempt([this](const std::string& jobId) { jobStarts.webhookSent(jobId); });
     }
 
     Options options;
@@ -49,6 +51,7 @@ struct SimState {
     Receipts receipts;
     TokenStore tokens;
     JobStore jobs;
+    JobStartTimes jobStarts;  // declared before webhooks: the delivery thread reports into it
     EntryBook entries;
     Installations installations;
     MasterData masterData;

@@ -96,6 +96,7 @@ void Webhooks::publish(const std::string& eventType, const Poco::JSON::Object::P
         Delivery d;
         d.sub = s;
         d.id = "msg_" + randomToken(12);
+        if (data && data->has("jobId")) d.jobId = data->get("jobId").toString();
         Poco::JSON::Object::Ptr msg = new Poco::JSON::Object;
         msg->set("id", d.id);
         msg->set("type", eventType);
@@ -145,6 +146,7 @@ void Webhooks::deliver(const Delivery& d) {
             req.set("webhook-timestamp", ts);
             req.set("webhook-signature", signature(d.sub.secret, d.id, ts, d.body));
             req.setContentLength(static_cast<std::streamsize>(d.body.size()));
+            if (attempt == 0 && firstAttempt_ && !d.jobId.empty()) firstAttempt_(d.jobId);
             session->sendRequest(req) << d.body;
             Poco::Net::HTTPResponse resp;
             session->receiveResponse(resp).ignore(1 << 20);

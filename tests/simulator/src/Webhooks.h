@@ -8,6 +8,7 @@
 
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -47,6 +48,9 @@ public:
     void publish(const std::string& eventType, const Poco::JSON::Object::Ptr& data, const std::string& nowIso);
     Poco::JSON::Object::Ptr toJson() const;
     void clear();
+    /// Called with data.jobId right before a job event's first delivery attempt (the moment
+    /// the webhook-to-export-start time is measured from). Set before any publish.
+    void onFirstAttempt(std::function<void(const std::string& jobId)> observer) { firstAttempt_ = std::move(observer); }
     /// The signature header value for a message (exposed for tests and docs).
     static std::string signature(const std::string& secret, const std::string& id, const std::string& timestamp,
                                  const std::string& body);
@@ -54,7 +58,7 @@ public:
 private:
     struct Delivery {
         Subscription sub;
-        std::string id, body;
+        std::string id, body, jobId;
     };
     void run();
     void deliver(const Delivery& d);
@@ -64,6 +68,7 @@ private:
     std::vector<Subscription> subs_;
     std::deque<Delivery> queue_;
     std::vector<std::string> log_;  // "id url status"
+    std::function<void(const std::string&)> firstAttempt_;
     bool stop_ = false;
     std::thread worker_;
 };

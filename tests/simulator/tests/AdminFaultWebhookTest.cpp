@@ -19,6 +19,7 @@
 #include <condition_variable>
 #include <mutex>
 #include <sstream>
+#include <thread>
 
 #include "SimClient.h"
 
@@ -232,4 +233,49 @@ TEST(Webhooks, SignedExportJobCreatedDelivery) {
     EXPECT_EQ(o->getValue<std::string>("type"), "v1.export-job.created");
     EXPECT_EQ(o->getObject("data")->getValue<std::string>("jobId"), job);
     EXPECT_EQ(o->getObject("data")->getValue<std::string>("companyId"), c.companyId(0));
+}
+
+// Issue 18's "the export starts within 2 s of the webhook": the simulator times, per job, from
+// the first delivery attempt of its webhook to the first client request naming the job.
+TEST(Webhooks, AJobsStartIsTimedFromItsWebhookToTheFirstRequestNamingIt) {
+    Received received;
+    Poco::Net::ServerSocket socket(Poco::Net::SocketAddress("127.0.0.1", 0));
+    Poco::Net::HTTPServer server(new ReceiverFactory(received), socket, new Poco::Net::HTTPServerParams);
+    server.start();
+    SimulatorProcess sim({"--items", "5", "--companies", "2"});
+    SimClient c(sim);
+    c.admin("POST", "/webhooks", "{\"url\":\"http://127.0.0.1:" + std::to_string(socket.address().port()) + "/hooks\"}");
+    const std::string started = c.createJob(0, 2), untouched = c.createJob(1, 2);
+    {
+        std::unique_lock<std::mutex> lock(received.m);
+        ASSERT_TRUE(received.cv.wait_for(lock, std::chrono::seconds(10), [&] { return received.messages.size() == 2; }));
+    }
+    server.stop();
+    const std::string auth = c.apiKeyAuth(0);
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    ASSERT_EQ(c.get("/v3/export-jobs?company_id=" + c.companyId(0), auth).status, 200);  // a list names no job
+    auto times = [&] {
+        std::map<std::string, Poco::JSON::Object::Ptr> byJob;
+        auto jobs = c.admin("GET", "/export-job-starts")->getArray("jobs");
+        for (std::size_t i = 0; i < jobs->size(); ++i)
+            byJob[jobs->getObject(static_cast<unsigned>(i))->getValue<std::string>("jobId")] =
+                jobs->getObject(static_cast<unsigned>(i));
+        return byJob;
+    };
+    auto before = times();
+    ASSERT_EQ(before.size(), 2u);
+    EXPECT_GE(before[started]->getValue<double>("createdToWebhookMs"), 0.0);
+    EXPECT_TRUE(before[started]->isNull("webhookToStartMs"));
+
+    ASSERT_EQ(c.get("/v3/export-jobs/" + started, auth).status, 200);
+    auto after = times();
+    const double webhookToStart = after[started]->getValue<double>("webhookToStartMs");
+    EXPECT_GE(webhookToStart, 300.0);  // the receiver had it before the 300 ms pause began
+    EXPECT_LT(webhookToStart, 60000.0);
+    EXPECT_GE(after[started]->getValue<double>("createdToStartMs"), webhookToStart);
+    EXPECT_TRUE(after[untouched]->isNull("webhookToStartMs"));
+    EXPECT_FALSE(after[untouched]->isNull("createdToWebhookMs"));
+
+    ASSERT_EQ(c.get("/v3/export-jobs/" + started + "/items", auth).status, 200);
+    EXPECT_EQ(times()[started]->getValue<double>("webhookToStartMs"), webhookToStart);  // only the first counts
 }

@@ -25,7 +25,7 @@ Command makeRootCommand() {
     root.options = {{"version", "", "print version information and exit (as 'ledgerbridge version')"}};
     root.subcommands = {makeConfigCommand(), makeAuthCommand(),    makeRunCommand(),    makeSyncCommand(),   makeServeCommand(),
                         makePluginsCommand(), makeStatusCommand(), makeHistoryCommand(), makeValidateCommand(), makePromoteCommand(),
-                        makeVersionCommand()};
+                        makeStateCommand(), makeVersionCommand()};
     return root;
 }
 

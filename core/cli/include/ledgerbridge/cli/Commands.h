@@ -16,6 +16,7 @@ Command makeHistoryCommand();
 Command makeStatusCommand();
 Command makeValidateCommand();
 Command makePromoteCommand();
+Command makeStateCommand();
 Command makeVersionCommand();
 
 /// Runs the whole CLI in-process (tests use it); `args` excludes the program name.
