@@ -3,11 +3,11 @@
 # Asan build type: AddressSanitizer and UndefinedBehaviorSanitizer. Every report is fatal
 # (-fno-sanitize-recover=all): UBSan would otherwise print and carry on, and a test that prints a
 # report but exits 0 would pass in CI. CI builds it with clang (.ci/run's asan phase), which
-# compiles it at half GCC's cost. -O0 -g1: ASan's instrumentation at -O1 doubled the compile
-# time (CPU-s for Engine.cpp + ServeCommandTest.cpp + BcInvoiceTest.cpp + ExportApiTest.cpp:
-# GCC Debug 20.3; GCC Asan -O1 64.5, -O0 34.6, -Og 40.0, -O0 -g0 37.1; clang Asan -O0 ~18), and
-# -g1 (line tables and function names) is all a report's stack needs. Debug stays the build for
-# stepping through code.
+# compiles it at about half GCC's cost. -O0 -g1: ASan's instrumentation at -O1 doubled the
+# compile time (CPU-s for Engine.cpp + BcInvoiceTest.cpp + ExportApiTest.cpp: GCC Debug 15.2;
+# GCC Asan -O1 48.5, -O0 25.4; clang Asan -O1 33.5, -O0 13.9; more in .ci/run), and -g1 (line
+# tables and function names) is all a report's stack needs. Debug stays the build for stepping
+# through code.
 set(CMAKE_CXX_FLAGS_ASAN "-O0 -g1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all"
     CACHE STRING "C++ flags for the Asan build type" FORCE)
 set(CMAKE_C_FLAGS_ASAN "${CMAKE_CXX_FLAGS_ASAN}" CACHE STRING "C flags for the Asan build type" FORCE)
