@@ -106,12 +106,13 @@ owner() {  # the Debian package of a library path (usrmerge: dpkg may list it un
         dpkg -S "/usr$(readlink -f "$1")" 2>/dev/null
 }
 libs=$(for f in "${elves[@]}"; do ldd "$f" | awk '$2 == "=>" && $3 ~ /^\// { print $3 }'; done | sort -u)
-# A sanitizer build (CI's Asan phase) links the sanitizer runtimes, which a Release build does not.
+# A sanitizer build (CI's Asan phase) links the sanitizer runtimes, which a Release build does not:
+# GCC's libasan/libubsan/libtsan, or clang's shared runtime (libclang-rt-NN-dev) in the Asan build.
 build_type=$(sed -n 's/^CMAKE_BUILD_TYPE:[A-Z]*=//p' "$build/CMakeCache.txt")
 for lib in $libs; do
     pkg=$(owner "$lib" | head -1 | cut -d: -f1) || true
     [ -n "$pkg" ] || fail "$lib (loaded by the installed files) belongs to no Debian package"
-    [[ $build_type =~ ^(Asan|Tsan)$ && $pkg =~ ^lib(asan|ubsan|tsan)[0-9]+$ ]] && continue
+    [[ $build_type =~ ^(Asan|Tsan)$ && $pkg =~ ^(lib(asan|ubsan|tsan)[0-9]+|libclang-rt-[0-9]+-dev)$ ]] && continue
     grep -qx "$pkg" <<<"$closure" && continue
     [ "$(dpkg-query -W -f='${Priority}' "$pkg")" = required ] && continue  # in every Debian image
     fail "$lib comes from $pkg, which the runtime stage does not install (add it to its apt-get install)"

@@ -56,11 +56,20 @@ function(ledgerbridge_add_conformance_test name)
     find_package(Boost 1.74 REQUIRED COMPONENTS filesystem)
   endif()
   find_package(Threads REQUIRED)
-  file(GLOB kit_sources "${LEDGERBRIDGE_TESTKIT_DIR}/src/*.cpp")
-  add_executable(${name} ${kit_sources} ${ARG_SOURCES})
-  target_include_directories(${name} PRIVATE "${LEDGERBRIDGE_TESTKIT_DIR}/include")
-  target_link_libraries(${name} PRIVATE LedgerBridgeSDK::sdk GTest::gtest Boost::filesystem Threads::Threads
-                                        ${CMAKE_DL_LIBS} ${ARG_LIBRARIES})
+  # The kit is compiled once per build tree, not once per plugin (ten kit sources in each of
+  # eight kit binaries were the build's largest duplicate). An object library, linked directly,
+  # puts all its objects into the binary: a static archive would drop the test cases nothing
+  # references.
+  if(NOT TARGET ledgerbridge_conformance_kit)
+    file(GLOB kit_sources "${LEDGERBRIDGE_TESTKIT_DIR}/src/*.cpp")
+    add_library(ledgerbridge_conformance_kit OBJECT ${kit_sources})
+    target_include_directories(ledgerbridge_conformance_kit PUBLIC "${LEDGERBRIDGE_TESTKIT_DIR}/include")
+    target_link_libraries(ledgerbridge_conformance_kit PUBLIC LedgerBridgeSDK::sdk GTest::gtest Boost::filesystem
+                                                              Threads::Threads ${CMAKE_DL_LIBS})
+    target_compile_features(ledgerbridge_conformance_kit PRIVATE cxx_std_17)
+  endif()
+  add_executable(${name} ${ARG_SOURCES})
+  target_link_libraries(${name} PRIVATE ledgerbridge_conformance_kit ${ARG_LIBRARIES})
   target_compile_features(${name} PRIVATE cxx_std_17)
   add_dependencies(${name} ${ARG_PLUGIN})
   get_filename_component(settings "${ARG_SETTINGS}" ABSOLUTE)

@@ -164,7 +164,11 @@ std::pair<int, pid_t> portAndPid(const std::string& line) {
 
 TEST_F(ServeCommand, ServesHealthAndMetricsRunsOnAWebhookReloadsOnSighupAndStopsOnSigterm) {
     simtest::LiveProcess serve(simtest::binary("ledgerbridge"), argv({"serve"}));
-    const auto [port, pid] = portAndPid(serve.readLineContaining("listening on"));
+    // Plain variables, not a structured binding: clang 14 (the Asan build) cannot capture one in
+    // a lambda.
+    const std::pair<int, pid_t> listening = portAndPid(serve.readLineContaining("listening on"));
+    const int port = listening.first;
+    const pid_t pid = listening.second;
     ASSERT_GT(port, 0);
     ASSERT_GT(pid, 0);
 
@@ -286,7 +290,9 @@ TEST_F(ServeCommand, ConfigValidateAndShowCoverTheServiceSection) {
 
 TEST_F(ServeCommand, ReopensItsLogFileOnSighupAfterLogrotateRenamedItAndLosesNoLine) {
     simtest::LiveProcess serve(simtest::binary("ledgerbridge"), argv({"serve"}));
-    const auto [port, pid] = portAndPid(serve.readLineContaining("listening on"));
+    const std::pair<int, pid_t> listening = portAndPid(serve.readLineContaining("listening on"));
+    const int port = listening.first;
+    const pid_t pid = listening.second;
     ASSERT_GT(port, 0);
     const fs::path current = dir / "serve.log", rotated = dir / "serve.log.1";
     ASSERT_TRUE(eventually([&] { return readFile(current).find("The service is running.") != std::string::npos; }));
@@ -328,7 +334,9 @@ TEST_F(ServeCommand, ReopensItsLogFileOnSighupAfterLogrotateRenamedItAndLosesNoL
 
 TEST_F(ServeCommand, RepliesCarryTheReasonPhraseOfTheirStatus) {
     simtest::LiveProcess serve(simtest::binary("ledgerbridge"), argv({"serve"}));
-    const auto [port, pid] = portAndPid(serve.readLineContaining("listening on"));
+    const std::pair<int, pid_t> listening = portAndPid(serve.readLineContaining("listening on"));
+    const int port = listening.first;
+    const pid_t pid = listening.second;
     ASSERT_GT(port, 0);
     // Written out from RFC 9110, not taken from the library that writes them.
     EXPECT_EQ(testsupport::rawStatusLine(port, "GET", "/healthz"), "HTTP/1.1 200 OK");

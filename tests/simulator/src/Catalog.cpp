@@ -35,7 +35,7 @@ Catalog::Catalog(std::uint64_t seed, int companies) : seed_(seed) {
         co.index = c;
         std::uint64_t base = mix64(seed ^ (0xC0FFEEULL + static_cast<std::uint64_t>(c) * 0x10001ULL));
         Rng rng(base);
-        auto id = [&]() { return uuidFrom(rng.next(), rng.next()); };
+        auto id = [&]() { return nextUuid(rng); };
         co.id = id();
         co.urn = "urn:pleo:company:" + co.id;
         co.name = "Simulated Company " + std::to_string(c + 1);

@@ -27,6 +27,12 @@ std::uint64_t Rng::next() {
     return z ^ (z >> 31);
 }
 
+std::string nextUuid(Rng& rng) {
+    const std::uint64_t lo = rng.next();
+    const std::uint64_t hi = rng.next();
+    return uuidFrom(hi, lo);
+}
+
 std::string uuidFrom(std::uint64_t hi, std::uint64_t lo) {
     hi = (hi & 0xFFFFFFFFFFFF0FFFULL) | 0x0000000000004000ULL;  // version 4
     lo = (lo & 0x3FFFFFFFFFFFFFFFULL) | 0x8000000000000000ULL;  // RFC 4122 variant

@@ -186,13 +186,13 @@ Object::Ptr ItemGenerator::item(const ItemRef& ref, const std::string& apiBase, 
         std::int64_t walletPart = convert(part, sc, wc);
         walletTotal += walletPart;
         Object::Ptr line = new Object;
-        line->set("accountingEntryLineId", uuidFrom(rng.next(), rng.next()));
+        line->set("accountingEntryLineId", nextUuid(rng));
         const Account& acc = co.accounts[rng.below(co.accounts.size())];
         if (invalidByAccount && l == 0) line->set("account", Poco::Dynamic::Var());
         else line->set("account", account(acc));
         line->set("lineAmount", pair(part, sc, walletPart, wc));
         TaxCode tc = co.taxCodes[rng.below(co.taxCodes.size())];
-        if (invalid && !invalidByAccount && l == 0) tc = TaxCode{uuidFrom(rng.next(), rng.next()), "UNKNOWN-99", 2500, "inclusive"};
+        if (invalid && !invalidByAccount && l == 0) tc = TaxCode{nextUuid(rng), "UNKNOWN-99", 2500, "inclusive"};
         std::int64_t taxS = 0, taxW = 0, netS = part, netW = walletPart;
         if (tc.type == "inclusive") {
             taxS = divRound(part * tc.rateBp, 10000 + tc.rateBp);
