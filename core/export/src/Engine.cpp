@@ -710,7 +710,7 @@ bool Engine::deliverBatch(const store::JobRecord& rec, JobReport& report) {
         step("pushing");
         PushResult pushed;
         try {
-            pushed = target_.push(entries);
+            pushed = target_.pushBefore(entries, pushDeadline());
         } catch (const PluginError& e) {
             pluginFailed_ = pluginFailed_ || dynamic_cast<const PluginProcessError*>(&e) != nullptr;
             // The whole batch failed inside the plugin: what reached the target is unknown.
@@ -794,6 +794,21 @@ void Engine::holdLease() {
     }
     if (store::nowMs() - leaseRenewedMs_ <= settings_.leaseMs / 10) return;
     confirmLease();
+}
+
+// The batch must not reach the plugin once another run could hold the lease: a process paused
+// (SIGSTOP, a frozen VM) between marking the batch `pushing` and sending it would otherwise push
+// it after the run that took over had looked those entries up, found nothing and pushed them
+// itself. So the lease is confirmed in the store right before (a fenced renewal) and the batch
+// carries a deadline half a lease later, which the plugin host checks just before it calls the
+// plugin. A batch too late is refused unpushed (LockBusyError: the run ends busy, the entries
+// stay `pushing` for the lease holder's lookup). Without a lease (a dry run) there is no deadline.
+std::int64_t Engine::pushDeadline() {
+    if (settings_.dryRun) return 0;
+    confirmLease();
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+               .count() +
+           settings_.leaseMs / 2;
 }
 
 // A report to Pleo cannot share a transaction with the store, so the lease is confirmed (a

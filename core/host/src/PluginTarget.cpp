@@ -16,12 +16,19 @@ void PluginTarget::check() { session_->check(); }
 
 sdk::PlanResult PluginTarget::plan(const std::vector<sdk::Entry>& batch) { return session_->plan(batch); }
 
-exporter::PushResult PluginTarget::push(const std::vector<sdk::Entry>& batch) {
-    loader::PushResult r = session_->push(batch);
+namespace {
+exporter::PushResult fromSession(loader::PushResult r) {
     exporter::PushResult out;
     out.outcomes = std::move(r.outcomes);
     if (!r.ok()) out.error = r.message;
     return out;
+}
+}  // namespace
+
+exporter::PushResult PluginTarget::push(const std::vector<sdk::Entry>& batch) { return fromSession(session_->push(batch)); }
+
+exporter::PushResult PluginTarget::pushBefore(const std::vector<sdk::Entry>& batch, std::int64_t notAfterSteadyMs) {
+    return fromSession(session_->pushBefore(batch, notAfterSteadyMs));
 }
 
 sdk::Outcome PluginTarget::lookup(const sdk::Entry& entry) { return session_->lookup(entry); }

@@ -44,7 +44,20 @@ std::string perform(PluginSession& session, wire::Decoder& d) {
     case Operation::Check: session.check(); break;
     case Operation::Plan: protocol::put(out, session.plan(protocol::getEntries(d))); break;
     case Operation::Push: {
-        const PushResult r = session.push(protocol::getEntries(d));
+        // The parent's run may have been paused past its lease after it decided to push: a
+        // batch arriving after its deadline is not given to the plugin (the run that holds the
+        // lease now decides these entries by lookup). Same host, so the same steady clock.
+        const std::int64_t notAfter = d.i64();
+        const auto entries = protocol::getEntries(d);
+        if (notAfter != 0 && protocol::steadyNowMs() > notAfter) {
+            d.expectDone("a call");
+            protocol::put(out, std::vector<sdk::Outcome>{});
+            out.i32(protocol::kPushTooLate);
+            out.str("the batch reached the plugin host " + std::to_string(protocol::steadyNowMs() - notAfter) +
+                    " ms after its deadline; the plugin was not called");
+            return out.bytes();
+        }
+        const PushResult r = session.push(entries);
         protocol::put(out, r.outcomes);
         out.i32(r.status);
         out.str(r.message);

@@ -14,6 +14,19 @@
 
 namespace ledgerbridge::loader {
 
+// In this process the deadline is checked just before the call: what remains is a pause of
+// this very thread between the check and the plugin's first write.
+PushResult PluginSession::pushBefore(const std::vector<sdk::Entry>& entries, std::int64_t notAfterSteadyMs) {
+    const std::int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                 std::chrono::steady_clock::now().time_since_epoch())
+                                 .count();
+    if (notAfterSteadyMs != 0 && now > notAfterSteadyMs)
+        throw PushTooLateError("plugin '" + manifest().name + "': the batch was ready " +
+                               std::to_string(now - notAfterSteadyMs) +
+                               " ms after its deadline; the plugin was not called");
+    return push(entries);
+}
+
 /// The plugin in this process: every call bracketed by the health store's marks and a FaultScope.
 class InProcessSession : public PluginSession {
 public:

@@ -88,6 +88,30 @@ TEST_F(ProcessSessionTest, GoodPluginWorksInItsOwnProcessStartedAtTheFirstCall) 
     EXPECT_EQ(health->consecutiveCrashes("lbtest_good"), 0);
 }
 
+// A run paused past its lease between deciding to push and sending the batch must not push it
+// late: the deadline travels with the batch and the child checks it before calling the plugin.
+TEST_F(ProcessSessionTest, ABatchArrivingAfterItsDeadlineIsRefusedUnpushedAndTheSessionGoesOn) {
+    auto session = open("good", options());
+    session->configure({{"api_key", "k-123456"}});
+    const std::int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                 std::chrono::steady_clock::now().time_since_epoch())
+                                 .count();
+    std::string refused;
+    try {
+        session->pushBefore({entry("E1")}, now - 5);
+    } catch (const loader::PushTooLateError& e) {
+        refused = e.what();
+    }
+    EXPECT_NE(refused.find("after its deadline; the plugin was not called"), std::string::npos) << refused;
+    EXPECT_NE(refused.find("lbtest_good"), std::string::npos) << refused;
+    EXPECT_GT(session->childPid(), 0) << "the child itself refused it";
+    const loader::PushResult r = session->pushBefore({entry("E1")}, now + 60000);
+    ASSERT_TRUE(r.ok()) << r.message;
+    ASSERT_EQ(r.outcomes.size(), 1u);
+    EXPECT_EQ(r.outcomes[0].externalId, "T-E1");
+    EXPECT_EQ(health->consecutiveCrashes("lbtest_good"), 0) << "a late batch is no fault of the plugin";
+}
+
 TEST_F(ProcessSessionTest, BrokenPluginsAreRefusedByTheChildWithTheLoadersOwnSentences) {
     for (const char* name : {"nosymbol", "major2", "newminor"}) {
         const std::string path = install(name);

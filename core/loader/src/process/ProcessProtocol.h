@@ -1,4 +1,4 @@
-// The protocol between the host (parent) and `ledgerbridge-plugin-host` (child), version 1.
+// The protocol between the host (parent) and `ledgerbridge-plugin-host` (child), version 2.
 // One socketpair; every message is a frame: a 4-byte little-endian length, then that many bytes
 // whose first byte is the message type (Wire.h encodes the rest). Described for people in
 // core/loader/README.md ("Plugins in their own process").
@@ -15,6 +15,7 @@
 //   and exits 0.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <utility>
@@ -25,7 +26,16 @@
 
 namespace ledgerbridge::loader::protocol {
 
-inline constexpr std::uint32_t kVersion = 1;
+// 2: a Push call starts with the batch's deadline (steady clock, ms; 0 = none), see kPushTooLate.
+inline constexpr std::uint32_t kVersion = 2;
+/// The clock of a push's deadline: steady, which parent and child on one host share.
+inline std::int64_t steadyNowMs() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
+/// The status of a Push the child refused because its deadline had passed before the batch
+/// reached it: the plugin was not called (the run that sent it may have lost its lease).
+inline constexpr std::int32_t kPushTooLate = -7001;
 inline constexpr char kMagic[] = "LBPH";
 /// Larger frames are a protocol violation (a push batch of 100 entries is well under 1 MiB; a
 /// master-data page or an HTTP body the plugin asked for stays under this).

@@ -463,14 +463,21 @@ sdk::PlanResult ProcessSession::plan(const std::vector<sdk::Entry>& entries) {
         [](wire::Decoder& d) { return protocol::getPlan(d); });
 }
 
-PushResult ProcessSession::push(const std::vector<sdk::Entry>& entries) {
+PushResult ProcessSession::push(const std::vector<sdk::Entry>& entries) { return pushBefore(entries, 0); }
+
+PushResult ProcessSession::pushBefore(const std::vector<sdk::Entry>& entries, std::int64_t notAfterSteadyMs) {
     return impl_->roundTrip(
-        Operation::Push, [&](wire::Encoder& e) { protocol::put(e, entries); },
+        Operation::Push,
+        [&](wire::Encoder& e) {
+            e.i64(notAfterSteadyMs);
+            protocol::put(e, entries);
+        },
         [&](wire::Decoder& d) {
             PushResult r;
             r.outcomes = protocol::getOutcomes(d);
             r.status = d.i32();
             r.message = d.str();
+            if (r.status == protocol::kPushTooLate) throw PushTooLateError("plugin '" + manifest().name + "': " + r.message);
             for (const sdk::Outcome& o : r.outcomes)
                 if (o.entryIndex >= entries.size())
                     throw wire::ProtocolError("an outcome for entry " + std::to_string(o.entryIndex) + " of a batch of " +

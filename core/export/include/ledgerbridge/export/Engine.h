@@ -110,6 +110,7 @@ private:
     /// keeper found it so, or — renewing in line — the renewal due now does): nothing more is
     /// pushed.
     void holdLease();
+    std::int64_t pushDeadline();
     /// Right before a report to Pleo (results, events): a fenced renewal in the store.
     void confirmLease();
     void finishJob(store::JobRecord& rec, JobReport& report);

@@ -4,6 +4,7 @@
 // use in-memory doubles to drive the engine through crashes deterministically.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -139,9 +140,23 @@ public:
     virtual sdk::PlanResult plan(const std::vector<sdk::Entry>& batch) = 0;
     /// One outcome per attempted entry (entryIndex into `batch`).
     virtual PushResult push(const std::vector<sdk::Entry>& batch) = 0;
+    /// push, unless the batch reaches the plugin after `notAfterSteadyMs` (steady clock, ms):
+    /// then nothing is pushed and LockBusyError is thrown. The engine passes the time until
+    /// which its run lease surely holds. This default checks here, just before push.
+    virtual PushResult pushBefore(const std::vector<sdk::Entry>& batch, std::int64_t notAfterSteadyMs);
     /// Posted (with the document's external id) or Absent decide an uncertain entry; any other
     /// answer, or an exception, leaves it unknown (never pushed again on a guess).
     virtual sdk::Outcome lookup(const sdk::Entry& entry) = 0;
 };
+
+inline PushResult ExportTarget::pushBefore(const std::vector<sdk::Entry>& batch, std::int64_t notAfterSteadyMs) {
+    const std::int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                 std::chrono::steady_clock::now().time_since_epoch())
+                                 .count();
+    if (notAfterSteadyMs != 0 && now > notAfterSteadyMs)
+        throw LockBusyError("target '" + name() + "': the batch was ready " + std::to_string(now - notAfterSteadyMs) +
+                            " ms after its deadline; nothing was pushed");
+    return push(batch);
+}
 
 }  // namespace ledgerbridge::exporter

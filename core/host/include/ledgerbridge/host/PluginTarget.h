@@ -19,6 +19,7 @@ public:
     void check() override;
     sdk::PlanResult plan(const std::vector<sdk::Entry>& batch) override;
     exporter::PushResult push(const std::vector<sdk::Entry>& batch) override;
+    exporter::PushResult pushBefore(const std::vector<sdk::Entry>& batch, std::int64_t notAfterSteadyMs) override;
     sdk::Outcome lookup(const sdk::Entry& entry) override;
 
 private:

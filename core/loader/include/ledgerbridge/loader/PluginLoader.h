@@ -20,6 +20,7 @@
 #include <utility>
 #include <vector>
 
+#include "ledgerbridge/common/Exception.h"
 #include "ledgerbridge/loader/HostServices.h"
 #include "ledgerbridge/loader/PluginHealthStore.h"
 #include "ledgerbridge/model.hpp"
@@ -70,6 +71,14 @@ struct PushResult {
     bool ok() const { return status == LB_OK; }
 };
 
+/// A batch that reached the plugin after its deadline (PluginSession::pushBefore): the plugin
+/// was not called, nothing was pushed. Busy, like a lost lease: the run that holds the
+/// connection's lease now decides those entries.
+class PushTooLateError : public LockBusyError {
+public:
+    using LockBusyError::LockBusyError;
+};
+
 /// One plugin instance, as the engine, the sync and `plugins check` use it: in this process
 /// (LoadedPlugin::open) or in a plugin host process of its own (ProcessSession.h). Not
 /// thread-safe: one call at a time. Every method throws PluginError naming the plugin when the
@@ -92,6 +101,12 @@ public:
     /// Throws PluginError when an exception crossed the boundary or the plugin's process ended:
     /// then the batch's outcomes are unknown to the caller, which resolves them by lookup.
     virtual PushResult push(const std::vector<sdk::Entry>& entries) = 0;
+    /// push, unless the steady clock (milliseconds) is past `notAfterSteadyMs` when the batch
+    /// reaches the plugin: then the plugin is not called and PushTooLateError is thrown. A run
+    /// gives the time until which its lease surely holds, so a run paused past its lease never
+    /// writes into the books after another run took over. In this process the check is made
+    /// just before the call; a plugin host checks it on its side (ProcessSession).
+    virtual PushResult pushBefore(const std::vector<sdk::Entry>& entries, std::int64_t notAfterSteadyMs);
     virtual sdk::Outcome lookup(const sdk::Entry& entry) = 0;
     /// Whether the plugin reads master data (ABI 1.1 slot filled and LB_CAP_MASTER_DATA set).
     virtual bool hasMasterData() const = 0;

@@ -85,6 +85,9 @@ public:
     void check() override;
     sdk::PlanResult plan(const std::vector<sdk::Entry>& entries) override;
     PushResult push(const std::vector<sdk::Entry>& entries) override;
+    /// The deadline travels with the batch: the plugin host checks it just before it calls the
+    /// plugin, so a parent paused between deciding and sending cannot push late.
+    PushResult pushBefore(const std::vector<sdk::Entry>& entries, std::int64_t notAfterSteadyMs) override;
     sdk::Outcome lookup(const sdk::Entry& entry) override;
     bool hasMasterData() const override;
     std::optional<sdk::MasterDataPage> readMasterData(const sdk::MasterDataRequest& request) override;
