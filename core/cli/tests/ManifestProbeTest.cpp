@@ -8,10 +8,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #include "CliTestSupport.h"
-#include "ledgerbridge/cli/Commands.h"
 #include "ledgerbridge/store/PluginHealth.h"
 #include "ledgerbridge/store/Promotions.h"
 #include "ledgerbridge/store/StateStore.h"
@@ -21,10 +19,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct Result {
-    int code;
-    std::string out, err;
-};
+using Result = clitest::CliResult;
 
 class ManifestProbe : public ::testing::Test {
 protected:
@@ -36,19 +31,12 @@ protected:
                       dir / "plugins/lbtest_crashload.so");
         ::setenv("LB_MANIFEST_PROBE_SECRET", "manifest-probe-client-secret", 1);
         config = (dir / "ledgerbridge.ini").string();
-        std::ofstream(config) << "environment = local\n[state]\ndir = state\ntoken_key = env:LB_MANIFEST_PROBE_SECRET\n"
-                                 "[plugins]\ndir = plugins\n[environment.local]\nauth_url = https://127.0.0.1:9\n"
-                                 "api_url = https://127.0.0.1:9\nclient_id = demo\nclient_secret = env:LB_MANIFEST_PROBE_SECRET\n"
-                                 "[connection.acme]\ncompany_id = 6d1f3c2a-0b4e-4a8e-9c41-2f6b5d7e8a90\n"
-                                 "plugin = lbtest_crashload\n";
+        std::ofstream(config) << clitest::localConfig(
+            "LB_MANIFEST_PROBE_SECRET",
+            "[connection.acme]\ncompany_id = 6d1f3c2a-0b4e-4a8e-9c41-2f6b5d7e8a90\nplugin = lbtest_crashload\n");
     }
     void TearDown() override { fs::remove_all(dir); }
-    Result cli(std::vector<std::string> args) {
-        args.insert(args.begin(), {"--config", config});
-        std::ostringstream out, err;
-        int code = cli::runCli(args, out, err);
-        return {code, out.str(), err.str()};
-    }
+    Result cli(std::vector<std::string> args) { return clitest::runInProcess(config, std::move(args)); }
     /// The crash of the probing child is the plugin's: counted once per probe.
     int crashesCounted() {
         store::StateStore s((dir / "state").string());
