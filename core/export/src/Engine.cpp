@@ -463,14 +463,11 @@ LookupVerdict judgeLookup(const sdk::Outcome& found) {
 
 }  // namespace
 
-// Fetching and delivering interleave. While the next page is on its way from Pleo, the page
-// before it is staged and its entries are pushed, and the last batch's results are reported.
-// Pleo has at most two requests of a run at a time: one page request (the next one is made
-// when its predecessor has arrived, before that is staged) and one results report (in order,
-// each after the one before). Neither waits for the other: they need nothing from each other,
-// and waiting made a run's wall time the sum of both round trips and the local work between
-// them. Each page is staged with the cursor after it, so a crash re-fetches at most the pages
-// that were not committed (the one being staged and the one in flight). A run resumed after a crash starts
+// Fetching and delivering interleave. While the next page is on its way from Pleo, the entries
+// already staged are pushed; the page is staged while the last batch's results are reported.
+// Pleo still sees one request at a time (a page request waits for the report before it, a
+// report waits for the page before it), and each page is staged with the cursor after it, so a
+// crash re-fetches at most the page that was not committed. A run resumed after a crash starts
 // with the entries staged before it (it delivers at once), so however often the process is
 // killed, every run moves the job forward.
 //
@@ -481,7 +478,7 @@ void Engine::fetchAndDeliver(store::JobRecord& rec, JobReport& report, Progress&
     auto lastProgress = std::chrono::steady_clock::now();
     const bool rereading = !rec.itemsComplete && rec.itemsCursor.empty() && ledger_.counts(run_.fingerprint, rec.jobId).total > 0;
     while (!cancelled()) {
-        if (!rec.itemsComplete && !nextPage_.valid()) requestPage(rec.jobId, rec.itemsCursor);
+        if (!rec.itemsComplete && !nextPage_.valid()) requestNextPage(rec);
         while (!cancelled() && (!rereading || rec.itemsComplete) && deliverBatch(rec, report)) {
             // Counting still scans the job's index entries: at most once a second, and only
             // what the progress line shows (counts() reads every row: quadratic over a run).
@@ -495,11 +492,10 @@ void Engine::fetchAndDeliver(store::JobRecord& rec, JobReport& report, Progress&
     }
 }
 
-void Engine::requestPage(const std::string& jobId, const std::string& cursor) {
+void Engine::requestNextPage(const store::JobRecord& rec) {
     holdLease();   // a long fetch keeps the lease too
-    // Not after the report in flight: a page request and a results report are independent, so
-    // Pleo may have one of each at a time (never two pages, never two reports).
-    nextPage_ = std::async(std::launch::async, [this, jobId, cursor, run = runId_,
+    awaitPleo();   // one Pleo request at a time
+    nextPage_ = std::async(std::launch::async, [this, jobId = rec.jobId, cursor = rec.itemsCursor, run = runId_,
                                                 conn = run_.connection] {
         log::LogContext context(run, conn);
         return prepareForLedger(pleo_.exportItems(jobId, cursor, settings_.pageSize));
@@ -511,10 +507,6 @@ void Engine::stageNextPage(store::JobRecord& rec) {
     if (page.hasNextPage && (page.endCursor.empty() || page.endCursor == rec.itemsCursor))
         throw ProtocolError("Pleo's export items for job " + rec.jobId +
                             " claim a next page but give no new cursor; stopping instead of looping");
-    // The page after this one is on its way while this one is committed and delivered: at most
-    // one page in memory besides the one in flight. A crash before the commit fetches this one
-    // again from the staged cursor; the one in flight is dropped.
-    if (page.hasNextPage) requestPage(rec.jobId, page.endCursor);
     ledger_.stagePage(run_.fingerprint, rec.jobId, page.entries, page.endCursor, !page.hasNextPage);
     rec.itemsCursor = page.endCursor;
     rec.itemsComplete = !page.hasNextPage;
@@ -673,7 +665,7 @@ bool Engine::deliverBatch(const store::JobRecord& rec, JobReport& report) {
         else
             rejected = sdk::validateEntry(*m.entry);
         if (!rejected && caps_.attachments && !m.files.empty()) {
-            awaitPleo();  // receipt downloads wait until no page or report is on its way
+            awaitPleo();  // one Pleo request at a time: the client is not shared between threads
             try {
                 attachReceipts(m, receipts);
             } catch (const Exception& ex) {
@@ -689,7 +681,7 @@ bool Engine::deliverBatch(const store::JobRecord& rec, JobReport& report) {
         }
         prepared.push_back(Prepared{e, std::move(*m.entry)});
     }
-    if (prepared.empty()) ledger_.recordOutcomes(settled);
+    ledger_.recordOutcomes(settled);
 
     if (!prepared.empty()) {
         std::vector<sdk::Entry> entries;
@@ -699,8 +691,7 @@ bool Engine::deliverBatch(const store::JobRecord& rec, JobReport& report) {
             ids.push_back(p.ledger.entryId);
         }
         holdLease();  // a run that lost its lease pushes nothing more
-        // Before the target sees anything; the batch's entries decided without it in the same commit.
-        ledger_.markPushing(run_.fingerprint, rec.jobId, ids, settled);
+        ledger_.markPushing(run_.fingerprint, rec.jobId, ids);  // before the target sees anything
         step("pushing");
         PushResult pushed;
         try {
@@ -792,10 +783,10 @@ void Engine::holdLease() {
 // and mapping and pushing the next batch needs nothing from Pleo (unless it has receipts to
 // download, which waits for the report first): the two overlap. Nothing about durability
 // changes: results are reported only after their outcomes are committed, and marked reported
-// only after Pleo accepted them; at most one report is in flight, so reports reach Pleo in
-// order (a page request may be on its way at the same time: see fetchAndDeliver).
+// only after Pleo accepted them; at most one report is in flight, so Pleo sees one request at
+// a time, in order.
 void Engine::reportInBackground(const store::JobRecord& rec, std::int64_t upToSeq) {
-    awaitReporting();  // reports in order, one at a time; a page may be on its way meanwhile
+    awaitPleo();
     reporting_ = std::async(std::launch::async, [this, rec, upToSeq, run = runId_, conn = run_.connection] {
         log::LogContext context(run, conn);
         reportResults(rec, upToSeq);

@@ -81,10 +81,9 @@ private:
     bool startJob(store::JobRecord& rec, JobReport& report);
     /// Fetches the job's remaining pages and delivers what is staged, interleaved (see Engine.cpp).
     void fetchAndDeliver(store::JobRecord& rec, JobReport& report, Progress& progress);
-    /// Starts fetching the page of job `jobId` after `cursor` in the background (one page at a
-    /// time; a results report may be on its way at the same time).
-    void requestPage(const std::string& jobId, const std::string& cursor);
-    /// Waits for the requested page, requests the one after it, and stages it with its cursor.
+    /// Starts fetching the page after the job's cursor in the background (one Pleo request at a time).
+    void requestNextPage(const store::JobRecord& rec);
+    /// Waits for the requested page and stages it with the cursor after it.
     void stageNextPage(store::JobRecord& rec);
     void syncWithPleo(const store::JobRecord& rec);
     void resolveInFlight(const store::JobRecord& rec, JobReport& report);
@@ -95,9 +94,8 @@ private:
     void reportInBackground(const store::JobRecord& rec, std::int64_t upToSeq);
     /// Waits for the background report, if one is running; rethrows what it threw.
     void awaitReporting();
-    /// Waits until no Pleo request is in flight (the background report, the next page), before
-    /// requests made on this thread (events, downloads, synchronous reports). The page itself
-    /// stays in its future.
+    /// Waits until no Pleo request is in flight (the background report, the next page): the
+    /// client serves one request at a time. The page itself stays in its future.
     void awaitPleo();
     /// The same when the job is stopping for another reason: a failure of the report is logged,
     /// a page still on its way is waited for and dropped (its cursor was not staged).
