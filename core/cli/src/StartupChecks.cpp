@@ -12,10 +12,9 @@
 #include "ledgerbridge/config/Secret.h"
 #include "ledgerbridge/config/Suggest.h"
 #include "ledgerbridge/loader/HostServices.h"
-#include "ledgerbridge/host/ConfiguredPlugin.h"
+#include "ledgerbridge/host/PluginManifest.h"
 #include "ledgerbridge/loader/FileHash.h"
 #include "ledgerbridge/loader/PluginLoader.h"
-#include "ledgerbridge/loader/ProcessSession.h"
 #include "ledgerbridge/service/Schedule.h"
 #include "ledgerbridge/store/PluginHealth.h"
 #include "ledgerbridge/store/StateStore.h"
@@ -157,10 +156,7 @@ private:
             return p;
         }
         try {
-            if (config_.plugins.mode == "in-process")
-                p.manifest = loader_.load(path.string())->manifest();
-            else
-                p.manifest = loader::describePlugin(host::isolationOptions(config_), path.string(), health_).manifest;
+            p.manifest = host::pluginManifest(config_, path.string(), health_);
         } catch (const std::exception& e) {
             p.refusal = "plugin '" + name + "' cannot be loaded: " + e.what();
             p.hint = "`ledgerbridge plugins inspect " + path.string() + "` shows the file's details";

@@ -6,7 +6,11 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <sstream>
 #include <string>
+#include <vector>
+
+#include "ledgerbridge/cli/Commands.h"
 
 namespace ledgerbridge::clitest {
 
@@ -23,6 +27,29 @@ inline void makeInstallation(const std::string& prefix, std::filesystem::path& d
     const char* bin = std::getenv("LEDGERBRIDGE_BINARY_DIR");
     ASSERT_NE(bin, nullptr) << "LEDGERBRIDGE_BINARY_DIR is not set";
     fs::copy_file(fs::path(bin) / "lib/ledgerbridge/plugins/csv.so", dir / "plugins/csv.so");
+}
+
+/// What a command run in this process printed and returned.
+struct CliResult {
+    int code;
+    std::string out, err;
+};
+
+/// Runs `ledgerbridge --config CONFIG ARGS...` in this process (a crash in the command ends the test).
+inline CliResult runInProcess(const std::string& config, std::vector<std::string> args) {
+    args.insert(args.begin(), {"--config", config});
+    std::ostringstream out, err;
+    int code = cli::runCli(args, out, err);
+    return {code, out.str(), err.str()};
+}
+
+/// A configuration for an installation folder (makeInstallation): environment `local` with no
+/// reachable Pleo, its client secret and token key from the environment variable `secretVariable`,
+/// the plugins in `plugins/`, and `connections` ([connection.NAME] sections) after it.
+inline std::string localConfig(const std::string& secretVariable, const std::string& connections) {
+    return "environment = local\n[state]\ndir = state\ntoken_key = env:" + secretVariable +
+           "\n[plugins]\ndir = plugins\n[environment.local]\nauth_url = https://127.0.0.1:9\n"
+           "api_url = https://127.0.0.1:9\nclient_id = demo\nclient_secret = env:" + secretVariable + "\n" + connections;
 }
 
 }  // namespace ledgerbridge::clitest

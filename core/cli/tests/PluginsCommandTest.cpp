@@ -25,10 +25,7 @@ namespace {
 // The first-party plugins are built with this SDK, so they report its ABI version.
 const std::string kAbi = std::to_string(LB_ABI_MAJOR) + "." + std::to_string(LB_ABI_MINOR);
 
-struct Result {
-    int code;
-    std::string out, err;
-};
+using Result = clitest::CliResult;
 
 class PluginsCommand : public ::testing::Test {
 protected:
@@ -38,21 +35,15 @@ protected:
         std::ofstream(dir / "plugins/fake.so") << "not an ELF file";
         ::setenv("LB_PLUGINS_TEST_SECRET", "plugins-test-client-secret", 1);
         config = (dir / "ledgerbridge.ini").string();
-        std::ofstream(config) << "environment = local\n[state]\ndir = state\ntoken_key = env:LB_PLUGINS_TEST_SECRET\n"
-                                 "[plugins]\ndir = plugins\n[environment.local]\nauth_url = https://127.0.0.1:9\n"
-                                 "api_url = https://127.0.0.1:9\nclient_id = demo\nclient_secret = env:LB_PLUGINS_TEST_SECRET\n"
-                                 "[connection.acme]\ncompany_id = 6d1f3c2a-0b4e-4a8e-9c41-2f6b5d7e8a90\nplugin = csv\n"
-                                 "setting.output_dir = out\n"
-                                 "[connection.broken]\ncompany_id = 6d1f3c2a-0b4e-4a8e-9c41-2f6b5d7e8a91\nplugin = csv\n"
-                                 "setting.output_dir = missing-folder\n";
+        std::ofstream(config) << clitest::localConfig(
+            "LB_PLUGINS_TEST_SECRET",
+            "[connection.acme]\ncompany_id = 6d1f3c2a-0b4e-4a8e-9c41-2f6b5d7e8a90\nplugin = csv\n"
+            "setting.output_dir = out\n"
+            "[connection.broken]\ncompany_id = 6d1f3c2a-0b4e-4a8e-9c41-2f6b5d7e8a91\nplugin = csv\n"
+            "setting.output_dir = missing-folder\n");
     }
     void TearDown() override { fs::remove_all(dir); }
-    Result cli(std::vector<std::string> args) {
-        args.insert(args.begin(), {"--config", config});
-        std::ostringstream out, err;
-        int code = cli::runCli(args, out, err);
-        return {code, out.str(), err.str()};
-    }
+    Result cli(std::vector<std::string> args) { return clitest::runInProcess(config, std::move(args)); }
     fs::path dir;
     std::string config;
 };

@@ -696,7 +696,7 @@ bool Engine::deliverBatch(const store::JobRecord& rec, JobReport& report) {
         }
         prepared.push_back(Prepared{e, std::move(*m.entry)});
     }
-    ledger_.recordOutcomes(settled);
+    if (prepared.empty()) ledger_.recordOutcomes(settled);
 
     if (!prepared.empty()) {
         std::vector<sdk::Entry> entries;
@@ -706,7 +706,8 @@ bool Engine::deliverBatch(const store::JobRecord& rec, JobReport& report) {
             ids.push_back(p.ledger.entryId);
         }
         holdLease();  // a run that lost its lease pushes nothing more
-        ledger_.markPushing(run_.fingerprint, rec.jobId, ids);  // before the target sees anything
+        // Before the target sees anything; the batch's entries decided without it in the same commit.
+        ledger_.markPushing(run_.fingerprint, rec.jobId, ids, settled);
         step("pushing");
         PushResult pushed;
         try {

@@ -19,8 +19,7 @@
 #include "ledgerbridge/host/ConfiguredPlugin.h"
 #include "ledgerbridge/host/ConnectionRunner.h"
 #include "ledgerbridge/host/SqlitePluginHealth.h"
-#include "ledgerbridge/loader/HostServices.h"
-#include "ledgerbridge/loader/PluginLoader.h"
+#include "ledgerbridge/host/PluginManifest.h"
 #include "ledgerbridge/oauth/ConnectionAuth.h"
 #include "ledgerbridge/store/Promotions.h"
 
@@ -129,15 +128,15 @@ const char* kFix = "run `ledgerbridge --config STAGING.ini validate` (with a pen
 ReleaseSnapshot snapshotOf(const config::Config& config, store::StateStore& store) {
     ReleaseSnapshot s;
     SqlitePluginHealth health(store);
-    loader::BasicHostServices services;
-    loader::PluginLoader pluginLoader(loader::LoaderOptions{{config.pluginDir}, {}}, services, health);
     std::map<std::string, std::pair<std::string, sdk::Manifest>> plugins;  // name -> line, manifest
     for (const auto& c : config.connections) {
         if (plugins.count(c.plugin)) continue;
         std::string path = (fs::path(config.pluginDir) / (c.plugin + ".so")).string();
-        auto plugin = pluginLoader.load(path);
+        // Read like a run reads it (PluginManifest.h): a plugin that crashes while loading fails
+        // `validate`, `promote` and the production gate of `run`/`auth login`, never ends them.
+        sdk::Manifest manifest = pluginManifest(config, path, health);
         std::ifstream in(path, std::ios::binary);
-        plugins[c.plugin] = {c.plugin + " " + plugin->manifest().version + " " + sha256Hex(in), plugin->manifest()};
+        plugins[c.plugin] = {c.plugin + " " + manifest.version + " " + sha256Hex(in), std::move(manifest)};
     }
     for (const auto& [name, p] : plugins) s.plugins += p.first + "\n";
     for (const auto& c : config.connections)

@@ -96,11 +96,11 @@ JobRecord readJob(Statement& q) {
 
 }  // namespace
 
-void Ledger::write(const std::function<void(Session&)>& work) {
+void Ledger::write(const std::function<void(Session&)>& work, StateStore::Durability durability) {
     store_.transaction([&](Session& db) {
         if (fence_) Leases::checkFence(store_, *fence_);
         work(db);
-    });
+    }, durability);
 }
 
 std::optional<JobRecord> Ledger::job(const std::string& fingerprint, const std::string& jobId) {
@@ -158,6 +158,10 @@ std::vector<JobRecord> Ledger::unfinishedJobs(const std::string& fingerprint, co
 
 void Ledger::stagePage(const std::string& fingerprint, const std::string& jobId, const std::vector<LedgerEntry>& entries,
                        const std::string& nextCursor, bool complete) {
+    // Durable against a killed process, not yet against power loss (no fsync of its own): a staged
+    // page that power loss takes away goes with its cursor (one commit), so the next run fetches it
+    // from Pleo again. Nothing is pushed before markPushing's commit, whose fsync also makes this
+    // one durable (the write-ahead log is synced in order).
     write([&](Session& db) {
         std::int64_t next = 0;  // the next seq: how many entries the job has staged
         {
@@ -210,7 +214,7 @@ void Ledger::stagePage(const std::string& fingerprint, const std::string& jobId,
         up->bind(5, fingerprint);
         up->bind(6, jobId);
         up->exec();
-    });
+    }, StateStore::Durability::ProcessCrash);
 }
 
 std::vector<LedgerEntry> Ledger::entries(const std::string& fingerprint, const std::string& jobId, EntryState state,
@@ -364,24 +368,26 @@ std::map<std::string, LedgerEntry> Ledger::postedElsewhere(const std::string& fi
 
 void Ledger::updateEach(const std::string& fingerprint, const std::string& jobId, const std::vector<std::string>& ids,
                         const std::string& set) {
-    if (ids.empty()) return;
-    write([&](Session&) {
-        auto up = store_.cached("UPDATE ledger SET " + set + ", updated_at = ? "
-                                "WHERE fingerprint = ? AND job_id = ? AND entry_id = ?");
-        const std::int64_t now = nowMs();
-        for (const std::string& id : ids) {
-            up->reset();
-            up->bind(1, now);
-            up->bind(2, fingerprint);
-            up->bind(3, jobId);
-            up->bind(4, id);
-            up->exec();
-        }
-    });
+    auto up = store_.cached("UPDATE ledger SET " + set + ", updated_at = ? "
+                            "WHERE fingerprint = ? AND job_id = ? AND entry_id = ?");
+    const std::int64_t now = nowMs();
+    for (const std::string& id : ids) {
+        up->reset();
+        up->bind(1, now);
+        up->bind(2, fingerprint);
+        up->bind(3, jobId);
+        up->bind(4, id);
+        up->exec();
+    }
 }
 
-void Ledger::markPushing(const std::string& fingerprint, const std::string& jobId, const std::vector<std::string>& ids) {
-    updateEach(fingerprint, jobId, ids, "state = 'pushing', attempts = attempts + 1");
+void Ledger::markPushing(const std::string& fingerprint, const std::string& jobId, const std::vector<std::string>& ids,
+                         const std::vector<LedgerEntry>& settled) {
+    if (ids.empty() && settled.empty()) return;
+    write([&](Session&) {
+        writeOutcomes(settled);
+        updateEach(fingerprint, jobId, ids, "state = 'pushing', attempts = attempts + 1");
+    });
 }
 
 void Ledger::recordOutcome(const LedgerEntry& e) { recordOutcomes({e}); }
@@ -391,28 +397,30 @@ void Ledger::recordOutcomes(const std::vector<LedgerEntry>& outcomes) {
     // One transaction (one fsync) for a whole batch: a batch's outcomes arrive together from
     // the plugin; a crash before the commit leaves them `pushing`, which the next run resolves
     // by lookup before anything is sent again.
-    write([&](Session&) {
-        auto up = store_.cached("UPDATE ledger SET state = ?, external_id = ?, external_url = ?, exported_at = ?, "
-                                "failure_type = ?, failure_reason = ?, updated_at = ? "
-                                "WHERE fingerprint = ? AND job_id = ? AND entry_id = ?");
-        const std::int64_t now = nowMs();
-        for (const LedgerEntry& e : outcomes) {
-            up->reset();
-            up->bind(1, toString(e.state));
-            up->bind(2, e.externalId);
-            up->bind(3, e.externalUrl);
-            up->bind(4, e.exportedAt);
-            up->bind(5, e.failureType);
-            up->bind(6, e.failureReason);
-            up->bind(7, now);
-            up->bind(8, e.fingerprint);
-            up->bind(9, e.jobId);
-            up->bind(10, e.entryId);
-            if (up->exec() != 1)
-                throw StoreError("cannot record the outcome of entry " + e.entryId + " of job " + e.jobId +
-                                 ": it is not in the ledger");
-        }
-    });
+    write([&](Session&) { writeOutcomes(outcomes); });
+}
+
+void Ledger::writeOutcomes(const std::vector<LedgerEntry>& outcomes) {
+    auto up = store_.cached("UPDATE ledger SET state = ?, external_id = ?, external_url = ?, exported_at = ?, "
+                            "failure_type = ?, failure_reason = ?, updated_at = ? "
+                            "WHERE fingerprint = ? AND job_id = ? AND entry_id = ?");
+    const std::int64_t now = nowMs();
+    for (const LedgerEntry& e : outcomes) {
+        up->reset();
+        up->bind(1, toString(e.state));
+        up->bind(2, e.externalId);
+        up->bind(3, e.externalUrl);
+        up->bind(4, e.exportedAt);
+        up->bind(5, e.failureType);
+        up->bind(6, e.failureReason);
+        up->bind(7, now);
+        up->bind(8, e.fingerprint);
+        up->bind(9, e.jobId);
+        up->bind(10, e.entryId);
+        if (up->exec() != 1)
+            throw StoreError("cannot record the outcome of entry " + e.entryId + " of job " + e.jobId +
+                             ": it is not in the ledger");
+    }
 }
 
 std::vector<LedgerEntry> Ledger::unreported(const std::string& fingerprint, const std::string& jobId, std::size_t limit,
@@ -433,7 +441,8 @@ std::vector<LedgerEntry> Ledger::unreported(const std::string& fingerprint, cons
 }
 
 void Ledger::markReported(const std::string& fingerprint, const std::string& jobId, const std::vector<std::string>& ids) {
-    updateEach(fingerprint, jobId, ids, "reported = 1");
+    if (ids.empty()) return;
+    write([&](Session&) { updateEach(fingerprint, jobId, ids, "reported = 1"); });
 }
 
 namespace {

@@ -22,13 +22,12 @@
 #include "ledgerbridge/oauth/ConnectionAuth.h"
 #include "ledgerbridge/oauth/LoginFlow.h"
 #include "ledgerbridge/host/PleoConnection.h"
+#include "ledgerbridge/host/PluginManifest.h"
 #include "ledgerbridge/host/SqlitePluginHealth.h"
 #include "ledgerbridge/pleo/InstallationsClient.h"
 #include "ledgerbridge/host/Promotion.h"
 #include "ledgerbridge/host/TargetAuth.h"
 #include "ledgerbridge/host/TargetIdentity.h"
-#include "ledgerbridge/loader/HostServices.h"
-#include "ledgerbridge/loader/PluginLoader.h"
 #include "ledgerbridge/store/Grants.h"
 
 namespace ledgerbridge::cli {
@@ -40,19 +39,20 @@ std::string formatTime(std::int64_t ms) {
 }
 
 /// `auth login --target`: the connection's target system (an ERP such as Xero) through the
-/// flow its plugin declares; the plugin is loaded (checked first) to read its OAuth needs.
+/// flow its plugin declares. Its OAuth needs come from its manifest, read like a run reads it
+/// (in a plugin host process unless `[plugins] isolation = in-process`): a plugin that crashes
+/// while loading fails the command, it does not end it.
 int loginTarget(Invocation& inv, AppContext& app, const config::Connection& conn, std::chrono::seconds timeout) {
     const config::Config& cfg = app.config();
     host::SqlitePluginHealth health(app.store());
-    loader::BasicHostServices services;
-    loader::PluginLoader pluginLoader(loader::LoaderOptions{{cfg.pluginDir}, {}}, services, health);
-    auto plugin = pluginLoader.load((std::filesystem::path(cfg.pluginDir) / (conn.plugin + ".so")).string());
-    if (!host::TargetAuth::needed(conn, plugin->manifest().oauth))
+    const sdk::Manifest manifest =
+        host::pluginManifest(cfg, (std::filesystem::path(cfg.pluginDir) / (conn.plugin + ".so")).string(), health);
+    if (!host::TargetAuth::needed(conn, manifest.oauth))
         throw UsageError("Plugin '" + conn.plugin + "' of connection '" + conn.name +
                          "' does not authorise with its target by OAuth; only `ledgerbridge auth login --connection " +
                          conn.name + "` (Pleo) is needed.");
-    host::TargetAuth target(cfg, conn, plugin->manifest().oauth, app.store(), /*createKey=*/true,
-                            host::targetIdentity(conn, plugin->manifest()));
+    host::TargetAuth target(cfg, conn, manifest.oauth, app.store(), /*createKey=*/true,
+                            host::targetIdentity(conn, manifest));
     if (conn.target.clientCredentials()) {
         // Nothing to log in: asking for a token once checks the client id, secret and scopes now.
         target.accessToken();

@@ -43,7 +43,8 @@ struct ReleaseSnapshot {
     std::map<std::string, ConnectionSnapshot> connections;
 };
 
-/// Loads the connections' plugins (the loader's checks apply) to read versions and hash files.
+/// Reads the connections' plugins' manifests (pluginManifest: in a plugin host process unless
+/// isolation = in-process) and hashes their files.
 ReleaseSnapshot snapshotOf(const config::Config& config, store::StateStore& store);
 
 /// Runs `ledgerbridge validate` for the active (non-production) environment: says first that

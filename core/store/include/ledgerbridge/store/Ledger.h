@@ -132,8 +132,12 @@ public:
                                                        const std::vector<std::string>& entryIds,
                                                        const std::string& exceptJobId);
 
-    /// Moves entries to `pushing` (and counts an attempt) in one transaction, before the push.
-    void markPushing(const std::string& fingerprint, const std::string& jobId, const std::vector<std::string>& entryIds);
+    /// Moves entries to `pushing` (and counts an attempt) in one transaction, before the push;
+    /// `settled` (outcomes of the same batch decided without the target: rejected by mapping,
+    /// posted under another job) are recorded in the same commit, so a batch costs one fsync
+    /// before its push, not two.
+    void markPushing(const std::string& fingerprint, const std::string& jobId, const std::vector<std::string>& entryIds,
+                     const std::vector<LedgerEntry>& settled = {});
 
     /// Records one entry's outcome (posted / rejected / retryable / unknown) durably.
     void recordOutcome(const LedgerEntry& outcome);
@@ -161,11 +165,14 @@ private:
     void restoreIfDamaged(const std::string& fingerprint, const std::string& jobId, const LedgerEntry& fresh);
     [[noreturn]] void stopOnDamage(const std::string& fingerprint, const std::string& jobId, const std::string& entryId,
                                    const std::string& damage);
-    /// `UPDATE ledger SET <set>` for each listed entry of the job, in one transaction.
+    /// `UPDATE ledger SET <set>` for each listed entry of the job, in the caller's transaction.
     void updateEach(const std::string& fingerprint, const std::string& jobId, const std::vector<std::string>& ids,
                     const std::string& set);
     /// A write transaction, with the fence checked first when there is one.
-    void write(const std::function<void(Session&)>& work);
+    void write(const std::function<void(Session&)>& work,
+               StateStore::Durability durability = StateStore::Durability::PowerLoss);
+    /// Writes each outcome, in the caller's transaction.
+    void writeOutcomes(const std::vector<LedgerEntry>& outcomes);
 
     StateStore& store_;
     std::optional<LeaseFence> fence_;
