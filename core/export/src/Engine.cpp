@@ -37,6 +37,7 @@
 
 #include "ledgerbridge/common/Exception.h"
 #include "ledgerbridge/common/Log.h"
+#include "ledgerbridge/common/SteadyClock.h"
 #include "ledgerbridge/export/IdempotencyKey.h"
 #include "ledgerbridge/export/ItemMapper.h"
 #include "ledgerbridge/export/JobFailure.h"
@@ -807,9 +808,7 @@ void Engine::holdLease() {
 std::int64_t Engine::pushDeadline() {
     if (settings_.dryRun) return 0;
     confirmLease();
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
-               .count() +
-           settings_.leaseMs / 2;
+    return steadyNowMs() + settings_.leaseMs / 2;
 }
 
 // A report to Pleo cannot share a transaction with the store, so the lease is confirmed (a

@@ -14,6 +14,7 @@
 #include "../src/process/ProcessProtocol.h"
 #include "ParentServices.h"
 #include "ledgerbridge/common/Log.h"
+#include "ledgerbridge/common/SteadyClock.h"
 #include "ledgerbridge/loader/PluginLoader.h"
 
 // Under AddressSanitizer a plugin's crash still ends this process by its signal, as in every
@@ -49,11 +50,11 @@ std::string perform(PluginSession& session, wire::Decoder& d) {
         // lease now decides these entries by lookup). Same host, so the same steady clock.
         const std::int64_t notAfter = d.i64();
         const auto entries = protocol::getEntries(d);
-        if (notAfter != 0 && protocol::steadyNowMs() > notAfter) {
+        if (notAfter != 0 && steadyNowMs() > notAfter) {
             d.expectDone("a call");
             protocol::put(out, std::vector<sdk::Outcome>{});
             out.i32(protocol::kPushTooLate);
-            out.str("the batch reached the plugin host " + std::to_string(protocol::steadyNowMs() - notAfter) +
+            out.str("the batch reached the plugin host " + std::to_string(steadyNowMs() - notAfter) +
                     " ms after its deadline; the plugin was not called");
             return out.bytes();
         }

@@ -8,6 +8,7 @@
 #include "ledgerbridge/common/Exception.h"
 #include "ledgerbridge/common/Log.h"
 #include "ledgerbridge/common/Redactor.h"
+#include "ledgerbridge/common/SteadyClock.h"
 #include "ledgerbridge/loader/FaultRecorder.h"
 #include "ledgerbridge/loader/PluginLoader.h"
 #include "PluginCallLog.h"
@@ -17,9 +18,7 @@ namespace ledgerbridge::loader {
 // In this process the deadline is checked just before the call: what remains is a pause of
 // this very thread between the check and the plugin's first write.
 PushResult PluginSession::pushBefore(const std::vector<sdk::Entry>& entries, std::int64_t notAfterSteadyMs) {
-    const std::int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                                 std::chrono::steady_clock::now().time_since_epoch())
-                                 .count();
+    const std::int64_t now = steadyNowMs();
     if (notAfterSteadyMs != 0 && now > notAfterSteadyMs)
         throw PushTooLateError("plugin '" + manifest().name + "': the batch was ready " +
                                std::to_string(now - notAfterSteadyMs) +

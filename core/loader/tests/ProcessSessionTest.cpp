@@ -14,6 +14,7 @@
 
 #include "LoaderFixture.h"
 #include "ledgerbridge/common/Exception.h"
+#include "ledgerbridge/common/SteadyClock.h"
 #include "ledgerbridge/loader/FileHash.h"
 #include "ledgerbridge/loader/ProcessSession.h"
 
@@ -93,9 +94,7 @@ TEST_F(ProcessSessionTest, GoodPluginWorksInItsOwnProcessStartedAtTheFirstCall) 
 TEST_F(ProcessSessionTest, ABatchArrivingAfterItsDeadlineIsRefusedUnpushedAndTheSessionGoesOn) {
     auto session = open("good", options());
     session->configure({{"api_key", "k-123456"}});
-    const std::int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                                 std::chrono::steady_clock::now().time_since_epoch())
-                                 .count();
+    const std::int64_t now = steadyNowMs();
     std::string refused;
     try {
         session->pushBefore({entry("E1")}, now - 5);

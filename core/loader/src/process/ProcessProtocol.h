@@ -15,7 +15,6 @@
 //   and exits 0.
 #pragma once
 
-#include <chrono>
 #include <cstdint>
 #include <string>
 #include <utility>
@@ -28,11 +27,6 @@ namespace ledgerbridge::loader::protocol {
 
 // 2: a Push call starts with the batch's deadline (steady clock, ms; 0 = none), see kPushTooLate.
 inline constexpr std::uint32_t kVersion = 2;
-/// The clock of a push's deadline: steady, which parent and child on one host share.
-inline std::int64_t steadyNowMs() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
-        .count();
-}
 /// The status of a Push the child refused because its deadline had passed before the batch
 /// reached it: the plugin was not called (the run that sent it may have lost its lease).
 inline constexpr std::int32_t kPushTooLate = -7001;

@@ -4,13 +4,13 @@
 // use in-memory doubles to drive the engine through crashes deterministically.
 #pragma once
 
-#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "ledgerbridge/common/Exception.h"
+#include "ledgerbridge/common/SteadyClock.h"
 #include "ledgerbridge/export/ItemMapper.h"
 #include "ledgerbridge/model.hpp"
 
@@ -150,9 +150,7 @@ public:
 };
 
 inline PushResult ExportTarget::pushBefore(const std::vector<sdk::Entry>& batch, std::int64_t notAfterSteadyMs) {
-    const std::int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                                 std::chrono::steady_clock::now().time_since_epoch())
-                                 .count();
+    const std::int64_t now = steadyNowMs();
     if (notAfterSteadyMs != 0 && now > notAfterSteadyMs)
         throw LockBusyError("target '" + name() + "': the batch was ready " + std::to_string(now - notAfterSteadyMs) +
                             " ms after its deadline; nothing was pushed");
