@@ -251,7 +251,7 @@ Reply updateJobItems(SimState& s, const Request& req, const std::string& jobId) 
             errors->add(e);
             continue;
         }
-        j.updates[j.items[pos]] = c.update;
+        j.update(pos, c.update);
         if (c.update.status == "successful") s.jobs.markExported(j.company, j.items[pos]);
         data->add(jobItemJson(j, pos, s));
     }

@@ -2,6 +2,7 @@
 #include "JobStore.h"
 
 #include <cctype>
+#include <cstring>
 
 #include "Clock.h"
 #include "Http.h"
@@ -9,10 +10,36 @@
 
 namespace lbsim {
 
+namespace {
+
+// The order of an update record's fields in Job's update log.
+std::string ItemUpdate::*const kRecordFields[] = {&ItemUpdate::status,        &ItemUpdate::externalId,
+                                                  &ItemUpdate::externalUrl,   &ItemUpdate::exportedAt,
+                                                  &ItemUpdate::failureReason, &ItemUpdate::failureReasonType};
+
+}  // namespace
+
+void Job::update(std::size_t pos, const ItemUpdate& u) {
+    if (updateAt_.empty()) updateAt_.assign(items.size(), 0);
+    updateAt_.at(pos) = updateLog_.size() + 1;
+    for (auto field : kRecordFields) {
+        const std::string& v = u.*field;
+        const auto size = static_cast<std::uint32_t>(v.size());  // bodies are far below 4 GB
+        updateLog_.append(reinterpret_cast<const char*>(&size), sizeof size);
+        updateLog_.append(v);
+    }
+}
+
 ItemUpdate Job::itemState(std::size_t pos) const {
-    auto it = updates.find(items[pos]);
-    if (it != updates.end()) {
-        ItemUpdate u = it->second;
+    if (pos < updateAt_.size() && updateAt_[pos] != 0) {
+        ItemUpdate u;
+        const char* p = updateLog_.data() + (updateAt_[pos] - 1);
+        for (auto field : kRecordFields) {
+            std::uint32_t size = 0;
+            std::memcpy(&size, p, sizeof size);
+            (u.*field).assign(p + sizeof size, size);
+            p += sizeof size + size;
+        }
         // Items still open when the job ended are abandoned too.
         if (finished() && (u.status == "pending" || u.status == "in_progress")) {
             u.status = "abandoned";
