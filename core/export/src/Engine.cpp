@@ -805,10 +805,17 @@ void Engine::holdLease() {
 // carries a deadline half a lease later, which the plugin host checks just before it calls the
 // plugin. A batch too late is refused unpushed (LockBusyError: the run ends busy, the entries
 // stay `pushing` for the lease holder's lookup). Without a lease (a dry run) there is no deadline.
+//
+// The clock is read before the confirmation, never after it: a process paused while its
+// confirmation was on the way (committed by the database, the answer not yet read: with
+// PostgreSQL a whole network round trip) would otherwise count the half lease from when it woke,
+// long after another run could have taken the lease over, looked the entries up and pushed them.
 std::int64_t Engine::pushDeadline() {
     if (settings_.dryRun) return 0;
+    const std::int64_t confirmationSent = steadyNowMs();
     confirmLease();
-    return steadyNowMs() + settings_.leaseMs / 2;
+    step("lease confirmed");
+    return confirmationSent + settings_.leaseMs / 2;
 }
 
 // A report to Pleo cannot share a transaction with the store, so the lease is confirmed (a

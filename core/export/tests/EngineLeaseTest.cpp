@@ -71,6 +71,41 @@ TEST_F(EngineTest, ARunWhoseLeaseWasTakenOverStopsBeforeItsNextPush) {
     expectExactlyOnce("job-1", 100, 0);
 }
 
+// The process pauses right after its lease was confirmed for a push (the database committed the
+// renewal; the process had not yet read the answer) for longer than the lease, and another
+// process takes the lease over meanwhile. The batch's deadline counts from before the
+// confirmation, so it has passed when the batch is ready: nothing is pushed, the run ends busy,
+// and the entries stay `pushing` for the holder's lookup. (Read after the confirmation, the
+// deadline counted from the wake-up and the batch was pushed a second time: the replicas test
+// on PostgreSQL booked 100 entries twice that way.)
+TEST_F(EngineTest, APauseJustAfterTheLeaseWasConfirmedForAPushStillMissesTheDeadline) {
+    addJob("job-1", 20);
+    EngineSettings s;
+    s.leaseMs = 400;
+    s.batchSize = 10;
+    s.renewLeaseInBackground = false;  // the pause stands for the whole process stopping
+    int pushesWhenPaused = -1;
+    s.onStep = [&](const std::string& step) {
+        if (step != "lease confirmed" || pushesWhenPaused >= 0) return;
+        pushesWhenPaused = target.pushes;
+        std::this_thread::sleep_for(std::chrono::milliseconds(500));
+        ASSERT_TRUE(store::Leases(*store).tryAcquire(kLease, 60000, kOther));
+    };
+    RunReport r = runOnce(s);
+    ASSERT_EQ(pushesWhenPaused, 0);
+    EXPECT_EQ(target.pushes, 0) << "the batch was pushed after the run had lost its lease";
+    EXPECT_EQ(target.totalWrites(), 0);
+    EXPECT_EQ(r.outcome, "busy") << r.error;
+    EXPECT_EQ(r.exitCode(), ExitCode::Busy);
+    EXPECT_NE(r.error.find("after its deadline"), std::string::npos) << r.error;
+    EXPECT_EQ(store::Ledger(*store).counts("fp", "job-1").byState["pushing"], 10);
+
+    store::Leases(*store).release(kLease, kOther);
+    RunReport done = runOnce();
+    EXPECT_EQ(done.outcome, "ok") << done.error;
+    expectExactlyOnce("job-1", 20, 0);
+}
+
 // One push takes three lease lifetimes (a slow ERP). The run's thread is busy in it the whole
 // time, but the lease is renewed in the background: another process never gets it, and the run
 // finishes exactly once.
