@@ -17,8 +17,11 @@ namespace ledgerbridge::store {
 namespace {
 
 // The advisory lock every write transaction takes: the PostgreSQL form of SQLite's one writer
-// at a time ("lbstore" in ASCII). Transaction-scoped, so a crashed holder releases it.
-constexpr const char* kWriteLock = "SELECT pg_advisory_xact_lock(7809643289433455973)";
+// at a time. Transaction-scoped, so a crashed holder releases it. Advisory locks belong to the
+// whole database, so the key is the state's schema hashed with our constant ("lbstore" in
+// ASCII): installations kept in other schemas of one database never wait for each other (two
+// test clusters in two schemas did: one's SIGSTOPped replica stalled the other's writes 20 s).
+constexpr const char* kWriteLock = "SELECT pg_advisory_xact_lock(hashtextextended(current_schema(), 7809643289433455973))";
 
 constexpr Oid kBoolOid = 16;
 constexpr Oid kByteaOid = 17;

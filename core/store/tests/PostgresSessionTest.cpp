@@ -115,6 +115,30 @@ TEST_P(PostgresOnly, ASessionIdleInsideAWriteTransactionIsEndedAndItsWorkDiscard
     EXPECT_EQ(marks, 0) << "the stopped transaction's work was kept";
 }
 
+// Advisory locks belong to the whole database: the write lock's key includes the schema, so an
+// installation in another schema of the same database writes while this one holds its lock (a
+// replica stopped inside a write transaction stalled another schema's writes for 20 s before).
+TEST_P(PostgresOnly, WritersInOtherSchemasDoNotWaitForEachOther) {
+    auto holder = open();
+    auto sameSchema = open(300);
+    auto otherSchema = openInAnotherSchema(300);
+    std::string sameError, otherError;
+    std::chrono::steady_clock::duration otherTook{};
+    holder->transaction([&](store::Session&) {
+        std::thread([&] {
+            sameError = errorOf<std::exception>([&] { store::PluginState(*sameSchema).put("csv", "fp", "k", "same"); });
+            const auto start = std::chrono::steady_clock::now();
+            otherError = errorOf<std::exception>([&] { store::PluginState(*otherSchema).put("csv", "fp", "k", "other"); });
+            otherTook = std::chrono::steady_clock::now() - start;
+        }).join();
+    });
+    EXPECT_NE(sameError.find("busy"), std::string::npos) << "the same schema's writer must wait for the lock: " << sameError;
+    EXPECT_EQ(otherError, "") << "another schema's writer waited for this schema's lock";
+    EXPECT_LT(otherTook, std::chrono::milliseconds(300));
+    EXPECT_EQ(store::PluginState(*otherSchema).get("csv", "fp", "k"), std::optional<std::string>("other"));
+    EXPECT_EQ(store::PluginState(*holder).get("csv", "fp", "k"), std::nullopt) << "the schemas share no rows";
+}
+
 TEST_P(PostgresOnly, TextHoldingANulByteIsRefusedInsteadOfStoredCutShort) {
     auto db = open();
     db->transaction([](store::Session& s) { s.exec("CREATE TABLE nul_probe (v TEXT)"); });

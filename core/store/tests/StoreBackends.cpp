@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
+#include <stdexcept>
 
 #include "ledgerbridge/store/SqliteSession.h"
 
@@ -35,12 +36,26 @@ void BackendTest::SetUp() {
 }
 
 void BackendTest::TearDown() {
-    if (admin_) admin_->exec("DROP SCHEMA " + schema_ + " CASCADE");
+    if (!admin_) return;
+    admin_->exec("DROP SCHEMA " + schema_ + " CASCADE");
+    if (anotherSchema_) admin_->exec("DROP SCHEMA " + schema_ + "_b CASCADE");
 }
 
-std::string BackendTest::schemaUrl() const {
-    // libpq URI parameter `options`: this case's schema first on the search path.
-    return url_ + (url_.find('?') == std::string::npos ? "?" : "&") + "options=-csearch_path%3D" + schema_;
+std::string BackendTest::schemaUrl() const { return schemaUrl(schema_); }
+
+std::string BackendTest::schemaUrl(const std::string& schema) const {
+    // libpq URI parameter `options`: the schema first on the search path.
+    return url_ + (url_.find('?') == std::string::npos ? "?" : "&") + "options=-csearch_path%3D" + schema;
+}
+
+std::unique_ptr<store::StateStore> BackendTest::openInAnotherSchema(int busyTimeoutMs) {
+    if (!postgres()) throw std::logic_error("openInAnotherSchema is for PostgreSQL cases");
+    if (!anotherSchema_) {
+        admin_->exec("CREATE SCHEMA " + schema_ + "_b");
+        anotherSchema_ = true;
+    }
+    return std::make_unique<store::StateStore>(tmp_.str(), store::PostgresLocation{schemaUrl(schema_ + "_b"), password_},
+                                               busyTimeoutMs);
 }
 
 std::unique_ptr<store::StateStore> BackendTest::open(int busyTimeoutMs) const {

@@ -34,14 +34,19 @@ protected:
     bool postgres() const { return GetParam() == Backend::PostgreSQL; }
     /// This case's PostgreSQL database (its own schema) as the store is told it.
     ledgerbridge::store::PostgresLocation pgLocation() const { return {schemaUrl(), password_}; }
+    /// PostgreSQL only: a store on a second schema of the same database (another installation
+    /// sharing the server's database), created and dropped with this case.
+    std::unique_ptr<ledgerbridge::store::StateStore> openInAnotherSchema(int busyTimeoutMs = 10000);
     /// The local state directory (the SQLite file's directory).
     const TempDir& tmp() const { return tmp_; }
 
 private:
     TempDir tmp_;
     std::string schemaUrl() const;
+    std::string schemaUrl(const std::string& schema) const;
 
     std::string url_, password_, schema_;
+    bool anotherSchema_ = false;
     std::unique_ptr<ledgerbridge::store::PostgresSession> admin_;
 };
 
