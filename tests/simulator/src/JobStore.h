@@ -3,8 +3,9 @@
 // only items a client updated get a record. Items without a record are `pending` while the
 // job runs and `abandoned` once it is finished, so a 1,000,000-item job costs ~4 MB.
 //
-// The records are appended to one text per job, found by position, not kept as strings in a
-// map: 100,000 results each leaving four small strings and a map node on the heap, allocated
+// The records are appended to one text per job, found by position (8 bytes per item of a job
+// once a client updated any of them; the log keeps every update, the latest counts), not kept as
+// strings in a map: 100,000 results each leaving four small strings and a map node on the heap, allocated
 // between the page reads' short-lived JSON objects, fragmented malloc's free lists so badly that
 // a page read took twice the CPU once a job had been reported on page by page (as
 // `ledgerbridge run` does), and the export benchmark measured the simulator, not ledgerbridge.
