@@ -57,6 +57,9 @@ constexpr int kTickSeconds = 2;
 /// 5-9.4 s in all for a 4 s lease at a load of 10).
 constexpr double kMarginSeconds = 5.0;
 
+/// The last `n` bytes of a process's output, for a failure message.
+std::string tail(const std::string& text, std::size_t n) { return text.size() <= n ? text : text.substr(text.size() - n); }
+
 enum class Backend { PostgreSQL };
 void PrintTo(Backend, std::ostream* os) { *os << "PostgreSQL"; }
 
@@ -344,8 +347,12 @@ TEST_P(ThreeServeReplicas, PausedReplicaIsFenced) {
     expectExactlyOnce(cluster, {jobs});
     for (int i = 0; i < kReplicas; ++i) {
         cluster.replica(i).signal(SIGTERM);
-        EXPECT_EQ(cluster.replica(i).wait(), 0) << "replica " << i << " stops cleanly";
+        const int status = cluster.replica(i).wait();
+        EXPECT_EQ(status, 0) << "replica " << i << " stops cleanly; its stderr ends:\n"
+                             << tail(cluster.replica(i).stderrText(), 6000);
     }
+    if (HasFailure())
+        std::cout << "[replicas] the paused replica's stderr ends:\n" << tail(paused.stderrText(), 6000) << std::endl;
 }
 
 namespace {

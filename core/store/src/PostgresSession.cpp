@@ -131,7 +131,8 @@ private:
     }
     void run() {
         reset();
-        const std::string& name = session_.preparedName(numbered_, static_cast<int>(values_.size()));
+        // Named on the live connection (a lost one is replaced first), and run right after on it.
+        const std::string name = session_.preparedName(numbered_, static_cast<int>(values_.size()));
         std::vector<const char*> values(values_.size());
         std::vector<int> lengths(values_.size());
         for (std::size_t i = 0; i < values_.size(); ++i) {
@@ -273,12 +274,16 @@ pg_conn* PostgresSession::connection() {
     return conn_;
 }
 
-const std::string& PostgresSession::preparedName(const std::string& sql, int params) {
+std::string PostgresSession::preparedName(const std::string& sql, int params) {
+    // The connection first: a reconnect forgets the old connection's statements (prepared_ is
+    // cleared), so a name found before it would name nothing on the new one.
+    pg_conn* conn = connection();
     auto it = prepared_.find(sql);
     if (it != prepared_.end()) return it->second;
     const std::string name = "lb" + std::to_string(prepared_.size() + 1);
-    PQclear(check(PQprepare(connection(), name.c_str(), sql.c_str(), params, nullptr), "preparing a statement"));
-    return prepared_.emplace(sql, name).first->second;
+    PQclear(check(PQprepare(conn, name.c_str(), sql.c_str(), params, nullptr), "preparing a statement"));
+    prepared_.emplace(sql, name);
+    return name;
 }
 
 pg_result* PostgresSession::check(pg_result* result, const char* doing) {

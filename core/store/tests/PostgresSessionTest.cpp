@@ -85,6 +85,27 @@ TEST_P(PostgresOnly, ALostConnectionFailsTheCallAndTheNextCallReconnects) {
     EXPECT_EQ(state.get("csv", "fp", "k"), std::optional<std::string>("3"));
 }
 
+// A statement prepared on a connection the server has since ended (a replica woken from SIGSTOP
+// finds its session ended by idle_in_transaction_session_timeout) runs again on the new
+// connection: the reconnect forgets every prepared statement, and the statement is prepared
+// afresh. (It used the forgotten name, freed by the reconnect: AddressSanitizer stopped the
+// woken replica with a heap-use-after-free, and without it the read failed with "prepared
+// statement does not exist".)
+TEST_P(PostgresOnly, AReadPreparedBeforeTheConnectionWasLostRunsAgainAfterTheReconnect) {
+    auto victim = open();
+    auto other = open();
+    store::PluginState state(*victim);
+    state.put("csv", "fp", "k", "1");
+    EXPECT_EQ(state.get("csv", "fp", "k"), std::optional<std::string>("1"));  // the read is prepared now
+    std::int64_t pid = 0;
+    victim->read([&](store::Session& db) { pid = db.execAndGet("SELECT pg_backend_pid()").getInt64(); });
+    other->read([&](store::Session& db) { db.exec("SELECT pg_terminate_backend(" + std::to_string(pid) + ")"); });
+    const std::string m = errorOf<std::exception>([&] { state.get("csv", "fp", "k"); });
+    EXPECT_NE(m.find("state store: the connection to postgresql://"), std::string::npos) << m;
+    for (int i = 0; i < 3; ++i)  // the same prepared read, now on the new connection
+        EXPECT_EQ(state.get("csv", "fp", "k"), std::optional<std::string>("1"));
+}
+
 // A replica stopped inside a write transaction (SIGSTOP, a frozen VM) would hold the write lock
 // every replica needs until it wakes: the server ends its session after twice its busy timeout,
 // another replica's write goes through, and the stopped one's transaction is discarded.

@@ -53,8 +53,10 @@ public:
 
     // For PgStatement.
     pg_conn* connection();
-    /// The name of the server-side prepared statement for `sql` (prepared now if needed).
-    const std::string& preparedName(const std::string& sql, int params);
+    /// The name of the server-side prepared statement for `sql` on the current connection:
+    /// reconnects first if the connection was lost (which forgets every prepared statement),
+    /// then prepares `sql` if needed. A copy: a later reconnect clears the names.
+    std::string preparedName(const std::string& sql, int params);
     /// `result` when it succeeded; otherwise frees it and throws StoreError naming what was being done.
     pg_result* check(pg_result* result, const char* doing);
     [[noreturn]] void fail(const std::string& doing, const std::string& message, const char* sqlstate);
